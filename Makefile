@@ -1,0 +1,118 @@
+# nstopo - network namespace topologies
+#
+#   make                 build ./nstopo (installs missing build packages)
+#   make check           every test: unit, invalid corpus, integration
+#   make check SAN=1     the same, built with ASan + UBSan
+#   make install PREFIX=/usr/local DESTDIR=
+#   make demo            bring an example lab up in a sandbox, show it, tear it down
+#   make bench           apply/destroy timings against floor and ip scripts
+#   make fuzz            run the libFuzzer target (clang)
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC      ?= cc
+PKGS    := libnl-3.0 libnl-route-3.0 libcap yaml-0.1
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wswitch-enum
+ifneq ($(filter true 1 yes,$(CI)),)
+WERROR  := -Werror
+endif
+
+ifeq ($(SAN),1)
+BUILD   := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+OPT     := -O1 -g
+else
+BUILD   := build/rel
+OPT     := -O2 -g
+endif
+
+# Deferred (=), so pkg-config runs after the dependency check has installed
+# what was missing.
+DEPS_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+DEPS_LIBS   = $(shell pkg-config --libs $(PKGS))
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(WERROR) $(SANFLAGS) -Iinclude \
+             -DNSTOPO_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(DEPS_CFLAGS) \
+             $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+SRCS    := $(wildcard src/*.c)
+LIBSRCS := $(filter-out src/main.c,$(SRCS))
+OBJS    := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIBOBJS := $(LIBSRCS:src/%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+BIN := nstopo
+ifeq ($(SAN),1)
+BIN := $(BUILD)/nstopo
+endif
+
+all: $(BIN)
+
+# Build dependencies: installed with apt-get when pkg-config lacks them.
+$(BUILD)/.deps:
+	$(Q)scripts/install-deps.sh build
+	$(Q)mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: src/%.c | $(BUILD)/.deps
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BIN): $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEPS_LIBS)
+
+$(BUILD)/tests/.deps:
+	$(Q)scripts/install-deps.sh test
+	$(Q)mkdir -p $(@D) && touch $@
+
+$(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/.deps $(BUILD)/tests/.deps
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/%_test: $(BUILD)/tests/%_test.o $(LIBOBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS) $(shell pkg-config --libs cmocka)
+
+unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+check: $(BIN) $(UNIT_BINS) $(BUILD)/tests/.deps
+	$(Q)tests/run-all.sh "$(BUILD)" "$(abspath $(BIN))"
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/nstopo
+	install -m 0644 man/nstopo.8 $(DESTDIR)$(MANDIR)/man8/nstopo.8
+	install -m 0644 man/nstopo.yaml.5 $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nstopo $(DESTDIR)$(MANDIR)/man8/nstopo.8 \
+	      $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5
+
+demo: $(BIN)
+	$(Q)scripts/demo.sh "$(abspath $(BIN))"
+
+format:
+	clang-format -i src/*.c include/*.h tests/unit/*.c
+
+clean:
+	rm -rf build nstopo
+
+.PHONY: all check unit install uninstall demo format clean
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_PLAN_H
+#define NSTOPO_PLAN_H
+
+#include "topo.h"
+
+/*
+ * A plan is an ordered array of small operations, each one netlink
+ * request, mount or sysctl write.  Ops carry names, not pointers into a
+ * topology, so a plan can be written to a journal, read back, and
+ * inverted without the file it came from.
+ */
+
+enum op_kind {
+	OP_NETNS_ADD,
+	OP_NETNS_DEL,
+	OP_LINK_ADD,
+	OP_LINK_DEL,
+	OP_LINK_SET,
+	OP_ADDR_ADD,
+	OP_ADDR_DEL,
+	OP_ROUTE_ADD,
+	OP_ROUTE_DEL,
+	OP_SYSCTL_SET,
+	OP_SYSCTL_RESTORE,
+	OP__COUNT
+};
+
+enum link_type {
+	LT_NONE,
+	LT_VETH,
+	LT_BRIDGE,
+};
+
+/* Attributes of one interface as created or changed. */
+struct op_if {
+	const char *ns;	    /* namespace name; NULL: the host */
+	const char *name;
+	uint32_t mtu;	    /* 0: leave */
+	bool has_mac;
+	uint8_t mac[6];
+	const char *master; /* enslave to this bridge (same namespace) */
+	bool up;
+};
+
+struct op_route {
+	struct prefix to;
+	bool has_via;
+	struct prefix via;
+	const char *dev; /* NULL: from the gateway */
+	uint32_t metric;
+	uint32_t table;
+	uint8_t type; /* enum route_type */
+	bool onlink;
+};
+
+struct op {
+	enum op_kind kind;
+	struct op_if link;  /* LINK_*: the interface (ns, name, ...) */
+	enum link_type type;
+	struct op_if peer;  /* LINK_ADD veth: the other end */
+	bool mark;	    /* host link: owned, carries group + alias */
+	struct prefix addr; /* ADDR_* */
+	struct op_route route;
+	const char *key;       /* SYSCTL_*: dotted key */
+	const char *value;     /* SYSCTL_SET: the value */
+	const char *old_value; /* SYSCTL_*: value before (host only) */
+	struct pos pos;	       /* where in the file it comes from */
+};
+
+/* op.link.ns is the namespace an op runs in for every kind. */
+#define op_ns(op) ((op)->link.ns)
+
+struct plan {
+	struct arena arena;
+	const char *lab;
+	struct op *ops;
+	size_t n_ops, cap_ops;
+};
+
+/*
+ * plan_compile() - compile a validated topology into its apply plan
+ *
+ * Phases: every namespace (with its sysctls and lo), then every link,
+ * then each namespace's interface sysctls, addresses and routes.
+ */
+struct plan *plan_compile(const struct topo *t);
+
+/*
+ * plan_invert() - the plan that undoes @p (all of it, or a prefix of it)
+ *
+ * Objects inside a namespace that @p creates are not deleted one by one:
+ * deleting the namespace removes them.  Links in the host are deleted
+ * explicitly (a veth dies with its pair), host addresses, routes and
+ * sysctls on objects nstopo did not create are undone one by one.
+ */
+struct plan *plan_invert(const struct plan *p);
+
+struct plan *plan_new(const char *lab);
+struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns);
+void plan_free(struct plan *p);
+
+bool op_is_undo(enum op_kind kind);
+void op_format(const struct op *op, struct strbuf *sb);
+void op_json(const struct op *op, struct strbuf *sb);
+void plan_print(const struct plan *p, FILE *f, bool json);
+
+/* The sysctl written in every namespace nstopo creates, before links. */
+extern const char *const plan_dad_sysctls[2];
+
+#endif

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_TOPO_H
+#define NSTOPO_TOPO_H
+
+#include <netinet/in.h>
+
+#include "util.h"
+
+/* The topology model: what a file says, with every object's position. */
+
+#define HOST_NODE 0	     /* node 0 is always the host namespace */
+#define LAB_NAME_MAX 24	     /* [a-z0-9][a-z0-9-]{0,23} */
+#define NODE_NAME_MAX 32     /* [A-Za-z0-9][A-Za-z0-9_.-]{0,31} */
+#define NS_PREFIX_MAX 32
+#define IFNAME_MAX 15	     /* IFNAMSIZ - 1 */
+#define BRIDGE_MAX_PORTS 1023 /* BR_MAX_PORTS - 1: port 0 is reserved */
+#define TOPO_MAX_NODES 100000 /* see LIMITS in nstopo.8 */
+
+struct prefix {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t plen;
+	uint8_t bytes[16];
+};
+
+struct addr_cfg {
+	struct prefix p;
+	struct pos pos;
+};
+
+struct sysctl {
+	const char *key;   /* dotted, as written: net.ipv4.ip_forward */
+	const char *value; /* text written to /proc/sys */
+	struct pos pos;
+};
+
+enum route_type {
+	RT_UNICAST,
+	RT_BLACKHOLE,
+	RT_UNREACHABLE,
+	RT_PROHIBIT,
+	RT_LOCAL,
+};
+
+#define RT_TABLE_MAIN_ID 254
+#define RT_TABLE_LOCAL_ID 255
+
+struct route {
+	struct prefix to;
+	bool to_default;    /* written as `default`: family from `via` */
+	bool has_via;
+	struct prefix via;  /* plen is the full length */
+	const char *dev;    /* NULL: the kernel picks it from `via` */
+	bool has_metric;
+	uint32_t metric;
+	uint32_t table;     /* RT_TABLE_MAIN_ID unless given */
+	enum route_type type;
+	bool onlink;
+	bool intercept;     /* made from `intercept:` */
+	struct pos pos, to_pos, via_pos, dev_pos;
+};
+
+/* Settings for one interface, from a node's `interfaces:`. */
+struct iface_cfg {
+	const char *name;
+	struct pos pos;
+	struct addr_cfg *addrs;
+	size_t n_addrs, cap_addrs;
+	uint32_t mtu; /* 0: unset */
+	struct pos mtu_pos;
+	bool has_mac;
+	uint8_t mac[6];
+	struct pos mac_pos;
+	int up; /* -1 unset, else 0/1 */
+};
+
+struct node {
+	const char *name;
+	const char *ns; /* namespace name (prefix + name); NULL for host */
+	struct pos pos;
+	bool is_host;
+	bool declared; /* written under nodes: (host may be implicit) */
+	struct sysctl *sysctls;
+	size_t n_sysctls, cap_sysctls;
+	struct iface_cfg *ifcfg;
+	size_t n_ifcfg, cap_ifcfg;
+	struct route *routes;
+	size_t n_routes, cap_routes;
+	bool has_routes, has_intercept; /* key present (defaults don't apply) */
+	struct strmap ifmap; /* interface name -> index in topo->ifaces */
+};
+
+struct bridge {
+	const char *name;
+	struct pos pos;
+	const char *node_name; /* NULL: host */
+	struct pos node_pos;
+	int node;
+	int iface; /* its entry in topo->ifaces */
+	size_t n_ports;
+};
+
+/* `NODE:IFNAME`, `BRIDGE` or `BRIDGE:PORTNAME`, resolved by validate. */
+struct endpoint {
+	const char *text;
+	struct pos pos;
+	int node;	    /* namespace this end lives in */
+	int bridge;	    /* -1, or the bridge it is enslaved to */
+	const char *ifname; /* given or derived */
+	int iface;	    /* its entry in topo->ifaces */
+};
+
+struct link {
+	struct endpoint ep[2];
+	uint32_t mtu;
+	struct pos pos, mtu_pos;
+};
+
+enum iface_kind {
+	IFK_VETH,
+	IFK_BRIDGE,
+};
+
+/* Every interface the topology creates, in creation order. */
+struct iface {
+	enum iface_kind kind;
+	int node;
+	const char *name;
+	int link;   /* IFK_VETH: the link that makes it */
+	int peer;   /* IFK_VETH: the other end */
+	int master; /* -1, or the bridge interface it is a port of */
+	int bridge; /* IFK_BRIDGE: index in topo->bridges */
+	const struct iface_cfg *cfg; /* NULL when unconfigured */
+	uint32_t mtu;		     /* 0: kernel default */
+	struct pos pos;
+};
+
+struct topo {
+	struct arena arena;
+	const char *file;
+	const char *name;
+	struct pos name_pos;
+	const char *ns_prefix;
+	struct pos prefix_pos;
+	struct node defaults; /* `defaults:`: sysctl, routes, intercept */
+	bool has_defaults;
+	struct node *nodes; /* [HOST_NODE] is the host */
+	size_t n_nodes, cap_nodes;
+	struct bridge *bridges;
+	size_t n_bridges, cap_bridges;
+	struct link *links;
+	size_t n_links, cap_links;
+	struct iface *ifaces;
+	size_t n_ifaces, cap_ifaces;
+	struct strmap node_map, bridge_map;
+	/* What parsing had to drop: the checks that would only repeat such
+	 * an error (a name not found because its definition was dropped)
+	 * stay quiet. */
+	bool lost_nodes, lost_links, lost_addrs;
+};
+
+/*
+ * topo_load() - read, parse and validate a topology file
+ * @path:	the file, or "-" for standard input
+ * @d:		every error found goes here
+ *
+ * Return: the topology, or NULL if the file has errors.
+ */
+struct topo *topo_load(const char *path, struct diags *d);
+struct topo *topo_new(const char *file);
+void topo_free(struct topo *t);
+
+/* parse.c: YAML tree -> model (shape and syntax of each value). */
+struct ydoc;
+int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d);
+
+/* validate.c: names, references, clashes, limits; fills t->ifaces. */
+int topo_validate(struct topo *t, struct diags *d);
+
+/* Helpers shared by parse, validate and plan. */
+int prefix_parse(const char *s, struct prefix *p, bool need_len,
+		 const char **why);
+void prefix_format(const struct prefix *p, bool with_len, char *buf,
+		   size_t len);
+bool prefix_contains(const struct prefix *net, const struct prefix *addr);
+bool prefix_has_host_bits(const struct prefix *p);
+bool ifname_valid(const char *s, const char **why);
+bool node_name_valid(const char *s);
+bool lab_name_valid(const char *s);
+const char *route_type_name(enum route_type t);
+/* net.ipv{4,6}.{conf,neigh}.IF.x: copy IF (with sysctl(8)'s '/' -> '.'). */
+bool sysctl_key_ifname(const char *key, char name[IFNAME_MAX + 1]);
+const char *lab_name_from_path(struct arena *a, const char *path);
+
+#endif

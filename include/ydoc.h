@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_YDOC_H
+#define NSTOPO_YDOC_H
+
+#include "util.h"
+
+/*
+ * A YAML document as a small tree, every node with its position.  Built
+ * from libyaml's event stream under fixed bounds, so a hostile file costs
+ * bounded time and memory.
+ */
+
+/* Bounds; each is documented in man/nstopo.8 (LIMITS). */
+#define YAML_MAX_FILE (16u << 20)   /* bytes in a file */
+#define YAML_MAX_DEPTH 64u	    /* nested collections */
+#define YAML_MAX_SCALAR 65536u	    /* bytes in one scalar */
+#define YAML_MAX_NODES 4000000u	    /* nodes in a document */
+#define YAML_MAX_EXPANSION 1000000u /* nodes reached through aliases */
+
+enum ynode_kind {
+	Y_SCALAR,
+	Y_SEQ,
+	Y_MAP,
+};
+
+struct ynode {
+	enum ynode_kind kind;
+	bool plain;   /* scalar: unquoted, so `null`, `~`, numbers apply */
+	bool tagged;  /* carries an explicit tag, e.g. !!str */
+	struct pos pos;
+	const char *str; /* scalar text, NUL-terminated */
+	size_t len;	 /* scalar length (may contain NUL bytes) */
+	/* Y_SEQ: n items; Y_MAP: n pairs, key i at items[2i], value 2i+1. */
+	struct ynode **items;
+	size_t n;
+	size_t weight; /* nodes in this subtree, aliases expanded */
+};
+
+struct ydoc {
+	struct arena arena;
+	struct ynode *root; /* NULL for an empty document */
+};
+
+/*
+ * yaml_load() - read and parse a whole file ("-" is standard input)
+ * @path:	file to read
+ * @doc:	the tree, owned by the caller (ydoc_free)
+ * @d:		errors go here, with file positions
+ *
+ * Return: 0, or -1 with at least one diagnostic added.
+ */
+int yaml_load(const char *path, struct ydoc *doc, struct diags *d);
+int yaml_load_buf(const char *buf, size_t len, struct ydoc *doc,
+		  struct diags *d);
+void ydoc_free(struct ydoc *doc);
+
+bool ynode_is_null(const struct ynode *n);
+const char *ynode_kind_name(const struct ynode *n);
+
+#endif

@@ -1,0 +1,47 @@
+#!/bin/sh
+# install-deps.sh build|test|all - install what nstopo needs with apt-get,
+# only what is missing.  Called by the Makefile; safe to run by hand.
+# Runs with no standard input (CI): apt-get is never interactive.
+set -eu
+
+what=${1:-all}
+build_pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev"
+test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind"
+
+have_pc() { pkg-config --exists "$@" 2>/dev/null; }
+have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+missing=""
+need() { for p in "$@"; do have_deb "$p" || missing="$missing $p"; done; }
+
+case $what in
+build)
+	command -v pkg-config >/dev/null 2>&1 &&
+		have_pc libnl-3.0 libnl-route-3.0 libcap yaml-0.1 && exit 0
+	need $build_pkgs ;;
+test)
+	need $test_pkgs ;;
+all)
+	need $build_pkgs $test_pkgs ;;
+*)
+	echo "usage: $0 build|test|all" >&2; exit 2 ;;
+esac
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "nstopo: missing packages:$missing (no apt-get here: install them by hand)" >&2
+	exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "nstopo: missing packages:$missing; run as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "  APT    $missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt_install() {
+	apt-get install -y -q --no-install-recommends $missing </dev/null >/tmp/nstopo-apt.log 2>&1
+}
+if ! apt_install; then
+	apt-get update -q </dev/null >/tmp/nstopo-apt.log 2>&1 || true
+	apt_install || { cat /tmp/nstopo-apt.log >&2; exit 1; }
+fi

@@ -1,0 +1,888 @@
+// SPDX-License-Identifier: MIT
+/*
+ * parse.c - YAML tree -> struct topo.
+ *
+ * Each mapping of the format is walked with a table of its keys; an
+ * unknown key is reported with the nearest known one.  Everything that
+ * can be judged from one value alone (its type, an address's syntax, a
+ * name's characters) is judged here, at that value's position; what
+ * needs the whole file (references, clashes) is left to validate.c.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "topo.h"
+#include "ydoc.h"
+
+struct ctx {
+	struct topo *t;
+	struct diags *d;
+};
+
+typedef int (*key_fn)(struct ctx *c, void *obj, const struct ynode *key,
+		      const struct ynode *val);
+
+struct key {
+	const char *name;
+	key_fn fn;
+};
+
+static int fail(struct ctx *c, const struct ynode *n, const char *fmt, ...)
+	PRINTF(3, 4);
+
+static int fail(struct ctx *c, const struct ynode *n, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	diag_add(c->d, n->pos, "%s", sb.buf);
+	sb_free(&sb);
+	return -1;
+}
+
+static int want(struct ctx *c, const struct ynode *n, enum ynode_kind kind,
+		const char *what)
+{
+	static const char *const names[] = {
+		[Y_SCALAR] = "a scalar",
+		[Y_SEQ] = "a sequence",
+		[Y_MAP] = "a mapping",
+	};
+
+	if (n->kind == kind && !(kind == Y_SCALAR && ynode_is_null(n)))
+		return 0;
+	return fail(c, n, "%s must be %s, not %s", what, names[kind],
+		    ynode_kind_name(n));
+}
+
+static int walk_map(struct ctx *c, const struct ynode *m, const char *what,
+		    const struct key *keys, size_t n_keys, void *obj)
+{
+	const char *names[16];
+	int rc = 0;
+
+	for (size_t i = 0; i < n_keys && i < ARRAY_SIZE(names); i++)
+		names[i] = keys[i].name;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ynode *k = m->items[2 * i], *v = m->items[2 * i + 1];
+		const struct key *h = NULL;
+
+		for (size_t j = 0; j < n_keys; j++)
+			if (!strcmp(k->str, keys[j].name))
+				h = &keys[j];
+		if (h) {
+			if (h->fn(c, obj, k, v))
+				rc = -1;
+			continue;
+		}
+		const char *near = nearest_word(k->str, names, n_keys);
+		struct strbuf sb = { 0 };
+
+		if (near) {
+			sb_printf(&sb, "did you mean '%s'?", near);
+		} else {
+			sb_add(&sb, "known keys:");
+			for (size_t j = 0; j < n_keys; j++)
+				sb_printf(&sb, " %s", keys[j].name);
+		}
+		fail(c, k, "unknown key '%s' in %s (%s)", k->str, what, sb.buf);
+		sb_free(&sb);
+		rc = -1;
+	}
+	return rc;
+}
+
+static bool map_has(const struct ynode *m, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->items[2 * i]->str, key))
+			return true;
+	return false;
+}
+
+/* Scalars */
+
+static int get_str(struct ctx *c, const struct ynode *n, const char *what,
+		   const char **out)
+{
+	if (want(c, n, Y_SCALAR, what))
+		return -1;
+	*out = arena_strdup(&c->t->arena, n->str);
+	return 0;
+}
+
+static int get_u32(struct ctx *c, const struct ynode *n, const char *what,
+		   uint32_t min, uint32_t max, uint32_t *out)
+{
+	if (want(c, n, Y_SCALAR, what))
+		return -1;
+	if (!parse_u32(n->str, out) || *out < min || *out > max)
+		return fail(c, n, "%s must be an integer from %u to %u, not '%s'",
+			    what, min, max, n->str);
+	return 0;
+}
+
+static int bool_value(const char *s)
+{
+	static const char *const t[] = { "true", "yes", "on" };
+	static const char *const f[] = { "false", "no", "off" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		if (!strcasecmp(s, t[i]))
+			return 1;
+		if (!strcasecmp(s, f[i]))
+			return 0;
+	}
+	return -1;
+}
+
+static int get_bool(struct ctx *c, const struct ynode *n, const char *what,
+		    bool *out)
+{
+	int b;
+
+	if (want(c, n, Y_SCALAR, what))
+		return -1;
+	b = bool_value(n->str);
+	if (b < 0)
+		return fail(c, n, "%s must be true or false, not '%s'", what,
+			    n->str);
+	*out = b;
+	return 0;
+}
+
+static int get_prefix(struct ctx *c, const struct ynode *n, const char *what,
+		      bool need_len, struct prefix *p)
+{
+	const char *why;
+
+	if (want(c, n, Y_SCALAR, what))
+		return -1;
+	if (prefix_parse(n->str, p, need_len, &why))
+		return fail(c, n, "%s '%s' %s", what, n->str, why);
+	return 0;
+}
+
+static int get_ifname(struct ctx *c, const struct ynode *n, const char *what,
+		      const char **out)
+{
+	const char *why;
+
+	if (want(c, n, Y_SCALAR, what))
+		return -1;
+	if (!ifname_valid(n->str, &why))
+		return fail(c, n, "%s '%s' %s", what, n->str, why);
+	*out = arena_strdup(&c->t->arena, n->str);
+	return 0;
+}
+
+/* Interfaces */
+
+static int if_addresses(struct ctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	struct iface_cfg *ic = obj;
+	int rc = 0;
+
+	(void)k;
+	if (ynode_is_null(v))
+		return 0;
+	struct ynode *one = (struct ynode *)v;
+	struct ynode seq = { .kind = Y_SEQ, .items = &one, .n = 1 };
+
+	if (v->kind == Y_SCALAR) /* one address written without brackets */
+		v = &seq;
+	if (want(c, v, Y_SEQ, "'addresses'"))
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		struct prefix p;
+
+		if (get_prefix(c, v->items[i], "address", true, &p)) {
+			c->t->lost_addrs = true;
+			rc = -1;
+			continue;
+		}
+		struct addr_cfg *a = vec_push(&c->t->arena, ic->addrs,
+					      ic->n_addrs, ic->cap_addrs);
+		a->p = p;
+		a->pos = v->items[i]->pos;
+	}
+	return rc;
+}
+
+static int if_mtu(struct ctx *c, void *obj, const struct ynode *k,
+		  const struct ynode *v)
+{
+	struct iface_cfg *ic = obj;
+
+	(void)k;
+	ic->mtu_pos = v->pos;
+	return get_u32(c, v, "'mtu'", 68, 65535, &ic->mtu);
+}
+
+static int mac_parse(const char *s, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		if (!isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]))
+			return -1;
+		mac[i] = (uint8_t)strtoul((char[]){ s[0], s[1], 0 }, NULL, 16);
+		s += 2;
+		if (i < 5 && *s++ != ':')
+			return -1;
+	}
+	return *s ? -1 : 0;
+}
+
+static int if_mac(struct ctx *c, void *obj, const struct ynode *k,
+		  const struct ynode *v)
+{
+	struct iface_cfg *ic = obj;
+	static const uint8_t zero[6];
+
+	(void)k;
+	if (want(c, v, Y_SCALAR, "'mac'"))
+		return -1;
+	if (mac_parse(v->str, ic->mac))
+		return fail(c, v, "mac '%s' is not of the form 02:00:00:00:00:01",
+			    v->str);
+	if (ic->mac[0] & 1)
+		return fail(c, v, "mac '%s' is a multicast address", v->str);
+	if (!memcmp(ic->mac, zero, 6))
+		return fail(c, v, "mac '%s' is all zeros", v->str);
+	ic->has_mac = true;
+	ic->mac_pos = v->pos;
+	return 0;
+}
+
+static int if_up(struct ctx *c, void *obj, const struct ynode *k,
+		 const struct ynode *v)
+{
+	struct iface_cfg *ic = obj;
+	bool b = true;
+
+	(void)k;
+	if (get_bool(c, v, "'up'", &b))
+		return -1;
+	ic->up = b;
+	return 0;
+}
+
+static const struct key iface_keys[] = {
+	{ "addresses", if_addresses },
+	{ "mtu", if_mtu },
+	{ "mac", if_mac },
+	{ "up", if_up },
+};
+
+static int node_interfaces(struct ctx *c, void *obj, const struct ynode *k,
+			   const struct ynode *v)
+{
+	struct node *n = obj;
+	int rc = 0;
+
+	(void)k;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_MAP, "'interfaces'")) {
+		c->t->lost_addrs = true;
+		return -1;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *name = v->items[2 * i];
+		const struct ynode *cfg = v->items[2 * i + 1];
+		struct iface_cfg *ic;
+		const char *ifname;
+
+		if (get_ifname(c, name, "interface name", &ifname)) {
+			c->t->lost_addrs = true;
+			rc = -1;
+			continue;
+		}
+		ic = vec_push(&c->t->arena, n->ifcfg, n->n_ifcfg, n->cap_ifcfg);
+		ic->name = ifname;
+		ic->pos = name->pos;
+		ic->up = -1;
+		if (ynode_is_null(cfg))
+			continue;
+		if (want(c, cfg, Y_MAP, "an interface's settings") ||
+		    walk_map(c, cfg, "an interface", iface_keys,
+			     ARRAY_SIZE(iface_keys), ic))
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Sysctls */
+
+/*
+ * A sysctl key is a dotted path under /proc/sys/net.  As in sysctl(8), a
+ * '/' stands for a '.' inside one component (net.ipv4.conf.eth0/10.rp_filter).
+ */
+static const char *sysctl_key_problem(const char *key)
+{
+	if (strncmp(key, "net.", 4))
+		return "must start with 'net.' (only per-namespace sysctls are allowed)";
+	for (const char *s = key, *comp = key;; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '.' || !ch) {
+			size_t len = (size_t)(s - comp);
+
+			if (!len)
+				return "has an empty component";
+			if (len <= 2 && !strncmp(comp, "..", len))
+				return "has a '.' or '..' component";
+			if (!ch)
+				return NULL;
+			comp = s + 1;
+			continue;
+		}
+		if (!isalnum(ch) && !strchr("_-/@+", ch))
+			return "has a character other than letters, digits and _-/@+";
+	}
+}
+
+static int sysctl_map(struct ctx *c, struct node *n, const struct ynode *v)
+{
+	int rc = 0;
+
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_MAP, "'sysctl'"))
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *k = v->items[2 * i], *val = v->items[2 * i + 1];
+		const char *problem = sysctl_key_problem(k->str);
+		struct sysctl *s;
+		int b;
+
+		if (problem) {
+			fail(c, k, "sysctl '%s' %s", k->str, problem);
+			rc = -1;
+			continue;
+		}
+		if (val->kind != Y_SCALAR || ynode_is_null(val)) {
+			fail(c, val, "sysctl '%s' needs a scalar value, not %s",
+			     k->str, ynode_kind_name(val));
+			rc = -1;
+			continue;
+		}
+		s = vec_push(&c->t->arena, n->sysctls, n->n_sysctls,
+			     n->cap_sysctls);
+		s->key = arena_strdup(&c->t->arena, k->str);
+		b = val->plain ? bool_value(val->str) : -1;
+		s->value = b < 0 ? arena_strdup(&c->t->arena, val->str) :
+				   b ? "1" : "0";
+		s->pos = k->pos;
+	}
+	return rc;
+}
+
+static int node_sysctl(struct ctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	(void)k;
+	return sysctl_map(c, obj, v);
+}
+
+/* Routes */
+
+static int rt_to(struct ctx *c, void *obj, const struct ynode *k,
+		 const struct ynode *v)
+{
+	struct route *r = obj;
+
+	(void)k;
+	r->to_pos = v->pos;
+	if (v->kind == Y_SCALAR && v->plain && !strcmp(v->str, "default")) {
+		r->to_default = true;
+		return 0;
+	}
+	r->to_default = false;
+	if (want(c, v, Y_SCALAR, "'to'"))
+		return -1;
+	/* A destination without a length is a host route, as with ip. */
+	if (!strchr(v->str, '/'))
+		return get_prefix(c, v, "route destination", false, &r->to);
+	return get_prefix(c, v, "route destination", true, &r->to);
+}
+
+static int rt_via(struct ctx *c, void *obj, const struct ynode *k,
+		  const struct ynode *v)
+{
+	struct route *r = obj;
+
+	(void)k;
+	r->via_pos = v->pos;
+	if (get_prefix(c, v, "gateway", false, &r->via))
+		return -1;
+	r->has_via = true;
+	return 0;
+}
+
+static int rt_dev(struct ctx *c, void *obj, const struct ynode *k,
+		  const struct ynode *v)
+{
+	struct route *r = obj;
+
+	(void)k;
+	r->dev_pos = v->pos;
+	return get_ifname(c, v, "route device", &r->dev);
+}
+
+static int rt_metric(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct route *r = obj;
+
+	(void)k;
+	r->has_metric = true;
+	return get_u32(c, v, "'metric'", 0, UINT32_MAX, &r->metric);
+}
+
+static int rt_type(struct ctx *c, void *obj, const struct ynode *k,
+		   const struct ynode *v)
+{
+	static const char *const names[] = {
+		"unicast", "blackhole", "unreachable", "prohibit", "local",
+	};
+	struct route *r = obj;
+
+	(void)k;
+	if (want(c, v, Y_SCALAR, "'type'"))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(v->str, names[i])) {
+			r->type = (enum route_type)i;
+			return 0;
+		}
+	const char *near = nearest_word(v->str, names, ARRAY_SIZE(names));
+
+	if (near)
+		return fail(c, v, "unknown route type '%s' (did you mean '%s'?)",
+			    v->str, near);
+	return fail(c, v,
+		    "unknown route type '%s' (known: unicast blackhole unreachable prohibit local)",
+		    v->str);
+}
+
+static int rt_table(struct ctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	struct route *r = obj;
+
+	(void)k;
+	if (v->kind == Y_SCALAR && !strcmp(v->str, "main")) {
+		r->table = RT_TABLE_MAIN_ID;
+		return 0;
+	}
+	if (v->kind == Y_SCALAR && !strcmp(v->str, "local")) {
+		r->table = RT_TABLE_LOCAL_ID;
+		return 0;
+	}
+	if (v->kind == Y_SCALAR && !strcmp(v->str, "default")) {
+		r->table = 253;
+		return 0;
+	}
+	return get_u32(c, v, "'table'", 1, UINT32_MAX, &r->table);
+}
+
+static int rt_onlink(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct route *r = obj;
+
+	(void)k;
+	return get_bool(c, v, "'onlink'", &r->onlink);
+}
+
+static const struct key route_keys[] = {
+	{ "to", rt_to },	 { "via", rt_via },	{ "dev", rt_dev },
+	{ "metric", rt_metric }, { "type", rt_type },	{ "table", rt_table },
+	{ "onlink", rt_onlink },
+};
+
+static int node_routes(struct ctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	struct node *n = obj;
+	int rc = 0;
+
+	(void)k;
+	n->has_routes = true;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_SEQ, "'routes'"))
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *item = v->items[i];
+		struct route r = { .table = RT_TABLE_MAIN_ID, .pos = item->pos };
+
+		if (want(c, item, Y_MAP, "a route")) {
+			rc = -1;
+			continue;
+		}
+		if (walk_map(c, item, "a route", route_keys,
+			     ARRAY_SIZE(route_keys), &r)) {
+			rc = -1;
+			continue;
+		}
+		if (!map_has(item, "to")) {
+			fail(c, item, "a route needs 'to' (a prefix or default)");
+			rc = -1;
+			continue;
+		}
+		*(struct route *)vec_push(&c->t->arena, n->routes, n->n_routes,
+					  n->cap_routes) = r;
+	}
+	return rc;
+}
+
+static int node_intercept(struct ctx *c, void *obj, const struct ynode *k,
+			  const struct ynode *v)
+{
+	struct node *n = obj;
+	int rc = 0;
+
+	(void)k;
+	n->has_intercept = true;
+	if (ynode_is_null(v))
+		return 0;
+	struct ynode *one = (struct ynode *)v;
+	struct ynode seq = { .kind = Y_SEQ, .items = &one, .n = 1 };
+
+	if (v->kind == Y_SCALAR)
+		v = &seq;
+	if (want(c, v, Y_SEQ, "'intercept'"))
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *item = v->items[i];
+		struct route r = {
+			.type = RT_LOCAL,
+			.table = RT_TABLE_LOCAL_ID,
+			.dev = "lo",
+			.intercept = true,
+			.pos = item->pos,
+			.to_pos = item->pos,
+		};
+
+		if (want(c, item, Y_SCALAR, "an intercept prefix") ||
+		    get_prefix(c, item, "intercept prefix",
+			       strchr(item->str, '/') != NULL, &r.to)) {
+			rc = -1;
+			continue;
+		}
+		*(struct route *)vec_push(&c->t->arena, n->routes, n->n_routes,
+					  n->cap_routes) = r;
+	}
+	return rc;
+}
+
+static const struct key node_keys[] = {
+	{ "sysctl", node_sysctl },
+	{ "interfaces", node_interfaces },
+	{ "routes", node_routes },
+	{ "intercept", node_intercept },
+};
+
+/* `defaults:` holds what every created node gets unless it says otherwise. */
+static const struct key defaults_keys[] = {
+	{ "sysctl", node_sysctl },
+	{ "routes", node_routes },
+	{ "intercept", node_intercept },
+};
+
+/* Top level */
+
+static int top_version(struct ctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	(void)obj;
+	(void)k;
+	if (v->kind != Y_SCALAR || strcmp(v->str, "1"))
+		return fail(c, v, "unsupported version '%s' (this nstopo reads version 1)",
+			    v->kind == Y_SCALAR ? v->str : "?");
+	return 0;
+}
+
+static int top_name(struct ctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	(void)obj;
+	(void)k;
+	if (get_str(c, v, "'name'", &c->t->name))
+		return -1;
+	c->t->name_pos = v->pos;
+	if (!lab_name_valid(c->t->name))
+		return fail(c, v,
+			    "lab name '%s' is invalid: use a-z, 0-9 and '-', at most %d, starting with a letter or digit",
+			    v->str, LAB_NAME_MAX);
+	return 0;
+}
+
+static int top_prefix(struct ctx *c, void *obj, const struct ynode *k,
+		      const struct ynode *v)
+{
+	const char *p;
+
+	(void)obj;
+	(void)k;
+	if (v->kind == Y_SCALAR && !v->plain && !v->len) {
+		c->t->ns_prefix = "";
+		return 0;
+	}
+	if (get_str(c, v, "'namespace-prefix'", &p))
+		return -1;
+	c->t->prefix_pos = v->pos;
+	if (strlen(p) > NS_PREFIX_MAX)
+		return fail(c, v, "namespace-prefix is longer than %d bytes",
+			    NS_PREFIX_MAX);
+	for (const char *s = p; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return fail(c, v,
+				    "namespace-prefix '%s' may hold only letters, digits, '_', '.' and '-'",
+				    v->str);
+	c->t->ns_prefix = p;
+	return 0;
+}
+
+static int top_defaults(struct ctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	(void)obj;
+	(void)k;
+	c->t->has_defaults = true;
+	c->t->defaults.name = "defaults";
+	c->t->defaults.pos = v->pos;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_MAP, "'defaults'"))
+		return -1;
+	return walk_map(c, v, "defaults", defaults_keys,
+			ARRAY_SIZE(defaults_keys), &c->t->defaults);
+}
+
+static int top_nodes(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct topo *t = c->t;
+	int rc = 0;
+
+	(void)obj;
+	(void)k;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_MAP, "'nodes'")) {
+		c->t->lost_nodes = true;
+		return -1;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *name = v->items[2 * i];
+		const struct ynode *body = v->items[2 * i + 1];
+		struct node *n;
+
+		if (!strcmp(name->str, "host")) {
+			n = &t->nodes[HOST_NODE];
+		} else if (t->n_nodes > TOPO_MAX_NODES) {
+			fail(c, name, "more than %d nodes", TOPO_MAX_NODES);
+			return -1;
+		} else {
+			n = vec_push(&t->arena, t->nodes, t->n_nodes,
+				     t->cap_nodes);
+			n->name = arena_strdup(&t->arena, name->str);
+			strmap_put(&t->node_map, n->name, (int)(t->n_nodes - 1));
+			/* Kept even when invalid, so references to it resolve
+			 * and only the name itself is reported. */
+			if (!node_name_valid(name->str)) {
+				fail(c, name,
+				     "node name '%s' is invalid: use letters, digits, '_', '.' and '-', at most %d, starting with a letter or digit",
+				     name->str, NODE_NAME_MAX);
+				rc = -1;
+			}
+		}
+		n->declared = true;
+		n->pos = name->pos;
+		if (ynode_is_null(body))
+			continue;
+		if (want(c, body, Y_MAP, "a node's settings") ||
+		    walk_map(c, body, "a node", node_keys,
+			     ARRAY_SIZE(node_keys), n))
+			rc = -1;
+	}
+	return rc;
+}
+
+static int bridge_node(struct ctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	struct bridge *b = obj;
+
+	(void)k;
+	b->node_pos = v->pos;
+	return get_str(c, v, "'node'", &b->node_name);
+}
+
+static const struct key bridge_keys[] = {
+	{ "node", bridge_node },
+};
+
+static int top_bridges(struct ctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	struct topo *t = c->t;
+	int rc = 0;
+
+	(void)obj;
+	(void)k;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_MAP, "'bridges'")) {
+		c->t->lost_nodes = true;
+		return -1;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *name = v->items[2 * i];
+		const struct ynode *body = v->items[2 * i + 1];
+		struct bridge *b;
+		const char *ifname;
+
+		if (get_ifname(c, name, "bridge name", &ifname))
+			rc = -1; /* kept, so links to it resolve */
+		b = vec_push(&t->arena, t->bridges, t->n_bridges,
+			     t->cap_bridges);
+		b->name = arena_strdup(&t->arena, name->str);
+		b->pos = name->pos;
+		b->iface = -1;
+		strmap_put(&t->bridge_map, b->name, (int)(t->n_bridges - 1));
+		if (ynode_is_null(body))
+			continue;
+		if (want(c, body, Y_MAP, "a bridge's settings") ||
+		    walk_map(c, body, "a bridge", bridge_keys,
+			     ARRAY_SIZE(bridge_keys), b))
+			rc = -1;
+	}
+	return rc;
+}
+
+static int endpoints(struct ctx *c, struct link *l, const struct ynode *v)
+{
+	if (want(c, v, Y_SEQ, "a link's endpoints"))
+		return -1;
+	if (v->n != 2)
+		return fail(c, v, "a link joins exactly two endpoints, not %zu",
+			    v->n);
+	for (int i = 0; i < 2; i++) {
+		if (want(c, v->items[i], Y_SCALAR, "an endpoint"))
+			return -1;
+		l->ep[i].text = arena_strdup(&c->t->arena, v->items[i]->str);
+		l->ep[i].pos = v->items[i]->pos;
+	}
+	return 0;
+}
+
+static int link_endpoints(struct ctx *c, void *obj, const struct ynode *k,
+			  const struct ynode *v)
+{
+	(void)k;
+	return endpoints(c, obj, v);
+}
+
+static int link_mtu(struct ctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	l->mtu_pos = v->pos;
+	return get_u32(c, v, "'mtu'", 68, 65535, &l->mtu);
+}
+
+static const struct key link_keys[] = {
+	{ "endpoints", link_endpoints },
+	{ "mtu", link_mtu },
+};
+
+static int top_links(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct topo *t = c->t;
+	int rc = 0;
+
+	(void)obj;
+	(void)k;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_SEQ, "'links'")) {
+		c->t->lost_links = true;
+		return -1;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *item = v->items[i];
+		struct link l = { .pos = item->pos };
+
+		if (item->kind == Y_SEQ) {
+			if (endpoints(c, &l, item)) {
+				c->t->lost_links = true;
+				rc = -1;
+				continue;
+			}
+		} else if (item->kind == Y_MAP) {
+			/* A link with a bad key is kept if its endpoints are
+			 * good: the interfaces it makes are still referred to. */
+			if (walk_map(c, item, "a link", link_keys,
+				     ARRAY_SIZE(link_keys), &l))
+				rc = -1;
+			if (!l.ep[0].text || !l.ep[1].text) {
+				if (!map_has(item, "endpoints"))
+					fail(c, item, "a link needs 'endpoints'");
+				c->t->lost_links = true;
+				rc = -1;
+				continue;
+			}
+		} else {
+			fail(c, item,
+			     "a link must be a pair [A, B] or a mapping with 'endpoints', not %s",
+			     ynode_kind_name(item));
+			c->t->lost_links = true;
+			rc = -1;
+			continue;
+		}
+		*(struct link *)vec_push(&t->arena, t->links, t->n_links,
+					 t->cap_links) = l;
+	}
+	return rc;
+}
+
+static const struct key top_keys[] = {
+	{ "version", top_version },   { "name", top_name },
+	{ "namespace-prefix", top_prefix }, { "defaults", top_defaults },
+	{ "nodes", top_nodes },	      { "bridges", top_bridges },
+	{ "links", top_links },
+};
+
+int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d)
+{
+	struct ctx c = { .t = t, .d = d };
+	int rc;
+
+	if (!doc->root)
+		return fail(&c, &(struct ynode){ .pos = { 1, 1 } },
+			    "the file is empty: a topology needs at least 'nodes'");
+	if (doc->root->kind != Y_MAP)
+		return fail(&c, doc->root,
+			    "a topology must be a mapping (nodes:, bridges:, links:), not %s",
+			    ynode_kind_name(doc->root));
+	rc = walk_map(&c, doc->root, "the topology", top_keys,
+		      ARRAY_SIZE(top_keys), NULL);
+	if (!t->name)
+		t->name = lab_name_from_path(&t->arena, t->file);
+	if (!t->ns_prefix)
+		t->ns_prefix = "";
+	return rc;
+}

@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: MIT
+/*
+ * plan.c - topology -> ordered operations; the inverse plan; printing.
+ *
+ * Theory of operation: apply is fastest when it enters each namespace
+ * few times and never waits on an object it just made, so the plan comes
+ * in three phases.  (1) Namespaces: each is created with its global
+ * sysctls (accept_dad=0 before any link exists) and lo up.  (2) Links:
+ * bridges, then veth pairs, each pair created in one request with its
+ * peer placed directly in the peer's namespace; an end in a namespace
+ * nstopo creates comes up at creation, an end in the host is marked as
+ * nstopo's and gets accept_dad=0 before it comes up.  (3) Configuration,
+ * namespace by namespace: interface sysctls, addresses, routes.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "plan.h"
+
+const char *const plan_dad_sysctls[2] = {
+	"net.ipv6.conf.all.accept_dad",
+	"net.ipv6.conf.default.accept_dad",
+};
+
+struct plan *plan_new(const char *lab)
+{
+	struct plan *p = xcalloc(1, sizeof(*p));
+
+	p->lab = arena_strdup(&p->arena, lab);
+	return p;
+}
+
+void plan_free(struct plan *p)
+{
+	if (!p)
+		return;
+	arena_free(&p->arena);
+	free(p);
+}
+
+struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns)
+{
+	struct op *op = vec_push(&p->arena, p->ops, p->n_ops, p->cap_ops);
+
+	op->kind = kind;
+	op->link.ns = ns;
+	return op;
+}
+
+bool op_is_undo(enum op_kind kind)
+{
+	switch (kind) {
+	case OP_NETNS_DEL:
+	case OP_LINK_DEL:
+	case OP_ADDR_DEL:
+	case OP_ROUTE_DEL:
+	case OP_SYSCTL_RESTORE:
+		return true;
+	case OP_NETNS_ADD:
+	case OP_LINK_ADD:
+	case OP_LINK_SET:
+	case OP_ADDR_ADD:
+	case OP_ROUTE_ADD:
+	case OP_SYSCTL_SET:
+	case OP__COUNT:
+		break;
+	}
+	return false;
+}
+
+/* Compile */
+
+struct pctx {
+	const struct topo *t;
+	struct plan *p;
+};
+
+static const char *ns_of(const struct pctx *c, int node)
+{
+	return c->t->nodes[node].ns;
+}
+
+static bool up_wanted(const struct iface *f)
+{
+	return !f->cfg || f->cfg->up != 0;
+}
+
+static void op_if_fill(const struct pctx *c, struct op_if *oi,
+		       const struct iface *f)
+{
+	oi->ns = ns_of(c, f->node);
+	oi->name = f->name;
+	oi->mtu = f->mtu;
+	if (f->cfg && f->cfg->has_mac) {
+		oi->has_mac = true;
+		memcpy(oi->mac, f->cfg->mac, 6);
+	}
+}
+
+static bool user_sets(const struct node *n, const char *key)
+{
+	for (size_t i = 0; i < n->n_sysctls; i++)
+		if (!strcmp(n->sysctls[i].key, key))
+			return true;
+	return false;
+}
+
+/* Is this sysctl about one of the node's own (created) interfaces? */
+static bool sysctl_per_iface(const struct node *n, const char *key)
+{
+	char name[IFNAME_MAX + 1];
+
+	return sysctl_key_ifname(key, name) && strmap_get(&n->ifmap, name) >= 0;
+}
+
+static void push_sysctl(struct pctx *c, int node, const struct sysctl *s)
+{
+	struct op *op = plan_push(c->p, OP_SYSCTL_SET, ns_of(c, node));
+
+	op->key = s->key;
+	op->value = s->value;
+	op->pos = s->pos;
+}
+
+static void phase_namespaces(struct pctx *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct node *n = &t->nodes[i];
+		struct op *op;
+
+		if (n->is_host)
+			continue;
+		op = plan_push(c->p, OP_NETNS_ADD, n->ns);
+		op->pos = n->pos;
+		for (size_t k = 0; k < ARRAY_SIZE(plan_dad_sysctls); k++) {
+			if (user_sets(n, plan_dad_sysctls[k]))
+				continue;
+			op = plan_push(c->p, OP_SYSCTL_SET, n->ns);
+			op->key = plan_dad_sysctls[k];
+			op->value = "0";
+			op->pos = n->pos;
+		}
+		for (size_t k = 0; k < n->n_sysctls; k++)
+			if (!sysctl_per_iface(n, n->sysctls[k].key))
+				push_sysctl(c, (int)i, &n->sysctls[k]);
+		bool lo_up = true;
+
+		for (size_t k = 0; k < n->n_ifcfg; k++)
+			if (!strcmp(n->ifcfg[k].name, "lo") && n->ifcfg[k].up == 0)
+				lo_up = false;
+		if (lo_up) {
+			op = plan_push(c->p, OP_LINK_SET, n->ns);
+			op->link.name = "lo";
+			op->link.up = true;
+			op->pos = n->pos;
+		}
+	}
+}
+
+/*
+ * An end in the host: mark it, switch DAD off before it comes up (the
+ * host's defaults are not ours to change), then enslave and raise it.
+ */
+static void host_end_finish(struct pctx *c, const struct iface *f)
+{
+	const struct topo *t = c->t;
+	struct op *op;
+
+	op = plan_push(c->p, OP_SYSCTL_SET, NULL);
+	op->key = arena_printf(&c->p->arena, "net.ipv6.conf.%s.accept_dad",
+			       f->name);
+	op->value = "0";
+	op->pos = f->pos;
+	op = plan_push(c->p, OP_LINK_SET, NULL);
+	op->link.name = f->name;
+	op->link.master = f->master >= 0 ? t->ifaces[f->master].name : NULL;
+	op->link.up = up_wanted(f);
+	op->mark = true;
+	op->pos = f->pos;
+}
+
+static void phase_links(struct pctx *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct iface *f = &t->ifaces[t->bridges[i].iface];
+		struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
+
+		op->type = LT_BRIDGE;
+		op_if_fill(c, &op->link, f);
+		op->pos = f->pos;
+		if (f->node == HOST_NODE) {
+			op->mark = true;
+			host_end_finish(c, f);
+		} else {
+			op->link.up = up_wanted(f);
+		}
+	}
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct link *l = &t->links[i];
+		const struct iface *a = &t->ifaces[l->ep[0].iface];
+		const struct iface *b = &t->ifaces[l->ep[1].iface];
+		struct op *op;
+
+		/* The request goes to the namespace of the main end; only the
+		 * main end can be enslaved and raised in the same request, and
+		 * only if it is not in the host. */
+		if (a->node == HOST_NODE && b->node != HOST_NODE) {
+			const struct iface *tmp = a;
+
+			a = b;
+			b = tmp;
+		}
+		op = plan_push(c->p, OP_LINK_ADD, ns_of(c, a->node));
+		op->type = LT_VETH;
+		op_if_fill(c, &op->link, a);
+		op_if_fill(c, &op->peer, b);
+		op->mark = a->node == HOST_NODE || b->node == HOST_NODE;
+		op->pos = l->pos;
+		if (a->node != HOST_NODE) {
+			op->link.up = up_wanted(a);
+			op->link.master = a->master >= 0 ?
+						  t->ifaces[a->master].name :
+						  NULL;
+		} else {
+			host_end_finish(c, a);
+		}
+		if (b->node == HOST_NODE) {
+			host_end_finish(c, b);
+		} else if (up_wanted(b) || b->master >= 0) {
+			op = plan_push(c->p, OP_LINK_SET, ns_of(c, b->node));
+			op->link.name = b->name;
+			op->link.master = b->master >= 0 ?
+						  t->ifaces[b->master].name :
+						  NULL;
+			op->link.up = up_wanted(b);
+			op->pos = b->pos;
+		}
+	}
+}
+
+static void route_fill(struct op_route *or, const struct route *r)
+{
+	or->to = r->to;
+	or->has_via = r->has_via;
+	or->via = r->via;
+	or->dev = r->dev;
+	or->metric = r->metric;
+	or->table = r->table;
+	or->type = (uint8_t)r->type;
+	or->onlink = r->onlink;
+}
+
+static void phase_config(struct pctx *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct node *n = &t->nodes[i];
+		const char *ns = ns_of(c, (int)i);
+
+		for (size_t k = 0; k < n->n_sysctls; k++)
+			if (n->is_host || sysctl_per_iface(n, n->sysctls[k].key))
+				push_sysctl(c, (int)i, &n->sysctls[k]);
+		for (size_t k = 0; k < n->n_ifcfg; k++) {
+			const struct iface_cfg *ic = &n->ifcfg[k];
+
+			for (size_t j = 0; j < ic->n_addrs; j++) {
+				struct op *op = plan_push(c->p, OP_ADDR_ADD, ns);
+
+				op->link.name = ic->name;
+				op->addr = ic->addrs[j].p;
+				op->pos = ic->addrs[j].pos;
+			}
+		}
+		for (size_t k = 0; k < n->n_routes; k++) {
+			struct op *op = plan_push(c->p, OP_ROUTE_ADD, ns);
+
+			route_fill(&op->route, &n->routes[k]);
+			op->pos = n->routes[k].pos;
+		}
+	}
+}
+
+struct plan *plan_compile(const struct topo *t)
+{
+	struct pctx c = { .t = t, .p = plan_new(t->name) };
+
+	phase_namespaces(&c);
+	phase_links(&c);
+	phase_config(&c);
+	return c.p;
+}
+
+/* Invert */
+
+/* Is (ns, name) an interface that an op of @p creates? */
+static bool created_link(const struct strmap *links, struct arena *a,
+			 const char *ns, const char *name)
+{
+	return name &&
+	       strmap_get(links, arena_printf(a, "%s|%s", ns ? ns : "", name)) >=
+		       0;
+}
+
+struct plan *plan_invert(const struct plan *p)
+{
+	struct plan *inv = plan_new(p->lab);
+	struct strmap made_ns = { 0 }, made_links = { 0 };
+	struct arena scratch = { 0 };
+	struct op *op;
+
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct op *o = &p->ops[i];
+
+		if (o->kind == OP_NETNS_ADD)
+			strmap_put(&made_ns, o->link.ns, (int)i);
+		if (o->kind != OP_LINK_ADD)
+			continue;
+		strmap_put(&made_links,
+			   arena_printf(&scratch, "%s|%s",
+					o->link.ns ? o->link.ns : "", o->link.name),
+			   (int)i);
+		if (o->type == LT_VETH)
+			strmap_put(&made_links,
+				   arena_printf(&scratch, "%s|%s",
+						o->peer.ns ? o->peer.ns : "",
+						o->peer.name),
+				   (int)i);
+	}
+#define IN_MADE_NS(ns) ((ns) && strmap_get(&made_ns, (ns)) >= 0)
+	/* Host routes, addresses and sysctls first, while their devices
+	 * still exist; then host links; then the namespaces. */
+	for (size_t i = p->n_ops; i-- > 0;) {
+		const struct op *o = &p->ops[i];
+
+		if (IN_MADE_NS(op_ns(o)))
+			continue;
+		switch (o->kind) {
+		case OP_ROUTE_ADD:
+			op = plan_push(inv, OP_ROUTE_DEL, op_ns(o));
+			op->route = o->route;
+			op->pos = o->pos;
+			break;
+		case OP_ADDR_ADD:
+			if (created_link(&made_links, &scratch, op_ns(o),
+					 o->link.name))
+				break;
+			op = plan_push(inv, OP_ADDR_DEL, op_ns(o));
+			op->link.name = o->link.name;
+			op->addr = o->addr;
+			op->pos = o->pos;
+			break;
+		case OP_SYSCTL_SET: {
+			/* Per-interface keys of our own links die with them. */
+			char name[IFNAME_MAX + 1];
+
+			if (sysctl_key_ifname(o->key, name) &&
+			    created_link(&made_links, &scratch, op_ns(o), name))
+				break;
+			op = plan_push(inv, OP_SYSCTL_RESTORE, op_ns(o));
+			op->key = o->key;
+			op->old_value = o->old_value;
+			op->pos = o->pos;
+			break;
+		}
+		case OP_NETNS_ADD:
+		case OP_NETNS_DEL:
+		case OP_LINK_ADD:
+		case OP_LINK_DEL:
+		case OP_LINK_SET:
+		case OP_ADDR_DEL:
+		case OP_ROUTE_DEL:
+		case OP_SYSCTL_RESTORE:
+		case OP__COUNT:
+			break;
+		}
+	}
+	for (size_t i = p->n_ops; i-- > 0;) {
+		const struct op *o = &p->ops[i];
+		const struct op_if *host_end = NULL;
+
+		if (o->kind != OP_LINK_ADD)
+			continue;
+		if (!IN_MADE_NS(o->link.ns))
+			host_end = &o->link;
+		else if (o->type == LT_VETH && !IN_MADE_NS(o->peer.ns))
+			host_end = &o->peer;
+		if (!host_end)
+			continue; /* dies with its namespace */
+		op = plan_push(inv, OP_LINK_DEL, host_end->ns);
+		op->link.name = host_end->name;
+		op->type = o->type;
+		op->mark = o->mark;
+		op->pos = o->pos;
+	}
+	for (size_t i = p->n_ops; i-- > 0;) {
+		const struct op *o = &p->ops[i];
+
+		if (o->kind != OP_NETNS_ADD)
+			continue;
+		op = plan_push(inv, OP_NETNS_DEL, o->link.ns);
+		op->pos = o->pos;
+	}
+#undef IN_MADE_NS
+	strmap_free(&made_ns);
+	strmap_free(&made_links);
+	arena_free(&scratch);
+	return inv;
+}
+
+/* Printing */
+
+static const char *ns_label(const char *ns)
+{
+	return ns ? ns : "host";
+}
+
+static void fmt_if_attrs(struct strbuf *sb, const struct op_if *oi)
+{
+	if (oi->mtu)
+		sb_printf(sb, " mtu %u", oi->mtu);
+	if (oi->has_mac)
+		sb_printf(sb, " address %02x:%02x:%02x:%02x:%02x:%02x",
+			  oi->mac[0], oi->mac[1], oi->mac[2], oi->mac[3],
+			  oi->mac[4], oi->mac[5]);
+	if (oi->master)
+		sb_printf(sb, " master %s", oi->master);
+	if (oi->up)
+		sb_add(sb, " up");
+}
+
+static const char *table_name(uint32_t table, char *buf, size_t len)
+{
+	if (table == RT_TABLE_MAIN_ID)
+		return NULL;
+	if (table == RT_TABLE_LOCAL_ID)
+		return "local";
+	snprintf(buf, len, "%u", table);
+	return buf;
+}
+
+static void fmt_route(struct strbuf *sb, const struct op_route *r)
+{
+	char buf[INET6_ADDRSTRLEN + 4], tbuf[16];
+	const char *table = table_name(r->table, tbuf, sizeof(tbuf));
+
+	if (r->type != RT_UNICAST)
+		sb_printf(sb, " %s", route_type_name((enum route_type)r->type));
+	if (!r->to.plen && r->to.family == AF_INET) {
+		sb_add(sb, " default");
+	} else {
+		prefix_format(&r->to, true, buf, sizeof(buf));
+		sb_printf(sb, " %s", buf);
+	}
+	if (r->has_via) {
+		prefix_format(&r->via, false, buf, sizeof(buf));
+		sb_printf(sb, " via %s", buf);
+	}
+	if (r->dev)
+		sb_printf(sb, " dev %s", r->dev);
+	if (r->metric)
+		sb_printf(sb, " metric %u", r->metric);
+	if (table)
+		sb_printf(sb, " table %s", table);
+	if (r->onlink)
+		sb_add(sb, " onlink");
+}
+
+void op_format(const struct op *op, struct strbuf *sb)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	switch (op->kind) {
+	case OP_NETNS_ADD:
+		sb_printf(sb, "netns add %s", op->link.ns);
+		return;
+	case OP_NETNS_DEL:
+		sb_printf(sb, "netns del %s", op->link.ns);
+		return;
+	case OP_LINK_ADD:
+		sb_printf(sb, "link add %s", op->link.name);
+		fmt_if_attrs(sb, &op->link);
+		if (op->type == LT_BRIDGE) {
+			sb_add(sb, " type bridge");
+		} else {
+			sb_printf(sb, " type veth peer %s", op->peer.name);
+			fmt_if_attrs(sb, &op->peer);
+			sb_printf(sb, " netns %s", ns_label(op->peer.ns));
+		}
+		break;
+	case OP_LINK_DEL:
+		sb_printf(sb, "link del %s", op->link.name);
+		break;
+	case OP_LINK_SET:
+		sb_printf(sb, "link set %s", op->link.name);
+		fmt_if_attrs(sb, &op->link);
+		break;
+	case OP_ADDR_ADD:
+	case OP_ADDR_DEL:
+		prefix_format(&op->addr, true, buf, sizeof(buf));
+		sb_printf(sb, "addr %s %s dev %s%s",
+			  op->kind == OP_ADDR_ADD ? "add" : "del", buf,
+			  op->link.name,
+			  op->kind == OP_ADDR_ADD && op->addr.family == AF_INET6 ?
+				  " nodad" :
+				  "");
+		break;
+	case OP_ROUTE_ADD:
+	case OP_ROUTE_DEL:
+		sb_add(sb, op->kind == OP_ROUTE_ADD ? "route add" : "route del");
+		fmt_route(sb, &op->route);
+		break;
+	case OP_SYSCTL_SET:
+		sb_printf(sb, "sysctl %s=%s", op->key, op->value);
+		break;
+	case OP_SYSCTL_RESTORE:
+		if (op->old_value)
+			sb_printf(sb, "sysctl %s=%s (restore)", op->key,
+				  op->old_value);
+		else
+			sb_printf(sb, "sysctl %s (restore)", op->key);
+		break;
+	case OP__COUNT:
+		break;
+	}
+	sb_printf(sb, " @%s", ns_label(op_ns(op)));
+}
+
+static const char *const op_names[OP__COUNT] = {
+	[OP_NETNS_ADD] = "netns.add",	[OP_NETNS_DEL] = "netns.del",
+	[OP_LINK_ADD] = "link.add",	[OP_LINK_DEL] = "link.del",
+	[OP_LINK_SET] = "link.set",	[OP_ADDR_ADD] = "addr.add",
+	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
+	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
+	[OP_SYSCTL_RESTORE] = "sysctl.restore",
+};
+
+static void json_kv(struct strbuf *sb, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	sb_printf(sb, ",\"%s\":", k);
+	sb_json_str(sb, v);
+}
+
+static void json_if(struct strbuf *sb, const char *key, const struct op_if *oi)
+{
+	sb_printf(sb, ",\"%s\":{\"name\":", key);
+	sb_json_str(sb, oi->name);
+	sb_add(sb, ",\"netns\":");
+	sb_json_str(sb, ns_label(oi->ns));
+	if (oi->mtu)
+		sb_printf(sb, ",\"mtu\":%u", oi->mtu);
+	if (oi->has_mac)
+		sb_printf(sb, ",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"",
+			  oi->mac[0], oi->mac[1], oi->mac[2], oi->mac[3],
+			  oi->mac[4], oi->mac[5]);
+	json_kv(sb, "master", oi->master);
+	if (oi->up)
+		sb_add(sb, ",\"up\":true");
+	sb_addc(sb, '}');
+}
+
+void op_json(const struct op *op, struct strbuf *sb)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	struct strbuf text = { 0 };
+
+	sb_printf(sb, "{\"op\":\"%s\",\"netns\":", op_names[op->kind]);
+	sb_json_str(sb, ns_label(op_ns(op)));
+	switch (op->kind) {
+	case OP_LINK_ADD:
+		sb_printf(sb, ",\"type\":\"%s\"",
+			  op->type == LT_BRIDGE ? "bridge" : "veth");
+		json_if(sb, "link", &op->link);
+		if (op->type == LT_VETH)
+			json_if(sb, "peer", &op->peer);
+		break;
+	case OP_LINK_SET:
+		json_if(sb, "link", &op->link);
+		break;
+	case OP_LINK_DEL:
+		json_kv(sb, "name", op->link.name);
+		break;
+	case OP_ADDR_ADD:
+	case OP_ADDR_DEL:
+		json_kv(sb, "dev", op->link.name);
+		prefix_format(&op->addr, true, buf, sizeof(buf));
+		json_kv(sb, "address", buf);
+		break;
+	case OP_ROUTE_ADD:
+	case OP_ROUTE_DEL:
+		prefix_format(&op->route.to, true, buf, sizeof(buf));
+		json_kv(sb, "to", buf);
+		if (op->route.has_via) {
+			prefix_format(&op->route.via, false, buf, sizeof(buf));
+			json_kv(sb, "via", buf);
+		}
+		json_kv(sb, "dev", op->route.dev);
+		json_kv(sb, "type",
+			route_type_name((enum route_type)op->route.type));
+		sb_printf(sb, ",\"metric\":%u,\"table\":%u", op->route.metric,
+			  op->route.table);
+		if (op->route.onlink)
+			sb_add(sb, ",\"onlink\":true");
+		break;
+	case OP_SYSCTL_SET:
+	case OP_SYSCTL_RESTORE:
+		json_kv(sb, "key", op->key);
+		json_kv(sb, "value", op->value);
+		json_kv(sb, "old_value", op->old_value);
+		break;
+	case OP_NETNS_ADD:
+	case OP_NETNS_DEL:
+	case OP__COUNT:
+		break;
+	}
+	op_format(op, &text);
+	json_kv(sb, "text", text.buf);
+	sb_free(&text);
+	sb_addc(sb, '}');
+}
+
+void plan_print(const struct plan *p, FILE *f, bool json)
+{
+	struct strbuf sb = { 0 };
+
+	if (json) {
+		sb_add(&sb, "{\"lab\":");
+		sb_json_str(&sb, p->lab);
+		sb_printf(&sb, ",\"count\":%zu,\"ops\":[", p->n_ops);
+	}
+	for (size_t i = 0; i < p->n_ops; i++) {
+		if (json) {
+			if (i)
+				sb_addc(&sb, ',');
+			sb_add(&sb, "\n  ");
+			op_json(&p->ops[i], &sb);
+		} else {
+			sb_add(&sb, op_is_undo(p->ops[i].kind) ? "- " : "+ ");
+			op_format(&p->ops[i], &sb);
+			sb_addc(&sb, '\n');
+		}
+		if (sb.len > 1 << 16) {
+			fwrite(sb.buf, 1, sb.len, f);
+			sb.len = 0;
+		}
+	}
+	if (json)
+		sb_add(&sb, "\n]}\n");
+	fwrite(sb.buf ? sb.buf : "", 1, sb.len, f);
+	sb_free(&sb);
+}

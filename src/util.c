@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: MIT
+/*
+ * util.c - allocation, arenas, a string map, string buffers, diagnostics.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+static void oom(void)
+{
+	fputs("nstopo: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+/* Arena */
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_block *b = a->head;
+	size_t align = sizeof(max_align_t);
+
+	n = (n + align - 1) & ~(align - 1);
+	if (!b || b->size - b->used < n) {
+		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+
+		if (b && n > ARENA_BLOCK / 4) {
+			/* A big allocation gets its own block behind the
+			 * current one, so the current one keeps filling. */
+			struct arena_block *big = xmalloc(sizeof(*big) + size);
+
+			big->size = size;
+			big->used = n;
+			big->next = b->next;
+			b->next = big;
+			return memset(big->data, 0, n);
+		}
+		b = xmalloc(sizeof(*b) + size);
+		b->size = size;
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+	}
+	void *p = (char *)b->data + b->used;
+
+	b->used += n;
+	return memset(p, 0, n);
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	p = arena_strndup(a, sb.buf ? sb.buf : "", sb.len);
+	sb_free(&sb);
+	return p;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_block *b = a ? a->head : NULL;
+
+	while (b) {
+		struct arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	if (a)
+		a->head = NULL;
+}
+
+void *arena_grow(struct arena *a, void *items, size_t *cap, size_t n,
+		 size_t size)
+{
+	void *p;
+
+	if (n < *cap)
+		return items;
+	*cap = *cap ? *cap * 2 : 4;
+	p = arena_alloc(a, *cap * size);
+	if (n)
+		memcpy(p, items, n * size);
+	return p;
+}
+
+/* String map */
+
+struct strmap_slot {
+	const char *key;
+	uint64_t hash;
+	int value;
+};
+
+uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static struct strmap_slot *strmap_find(const struct strmap *m,
+				       const char *key, uint64_t h)
+{
+	size_t mask = m->cap - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct strmap_slot *s = &m->slots[i];
+
+		if (!s->key || (s->hash == h && !strcmp(s->key, key)))
+			return s;
+	}
+}
+
+int strmap_get(const struct strmap *m, const char *key)
+{
+	struct strmap_slot *s;
+
+	if (!m->cap)
+		return -1;
+	s = strmap_find(m, key, hash_bytes(key, strlen(key)));
+	return s->key ? s->value : -1;
+}
+
+int strmap_put(struct strmap *m, const char *key, int value)
+{
+	uint64_t h = hash_bytes(key, strlen(key));
+	struct strmap_slot *s;
+
+	if ((m->len + 1) * 2 > m->cap) {
+		struct strmap old = *m;
+
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->slots = xcalloc(m->cap, sizeof(*m->slots));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slots[i].key)
+				*strmap_find(m, old.slots[i].key,
+					     old.slots[i].hash) = old.slots[i];
+		free(old.slots);
+	}
+	s = strmap_find(m, key, h);
+	if (s->key)
+		return s->value;
+	s->key = key;
+	s->hash = h;
+	s->value = value;
+	m->len++;
+	return -1;
+}
+
+void strmap_free(struct strmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->len = 0;
+}
+
+/* String buffer */
+
+static void sb_reserve(struct strbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	while (sb->len + extra + 1 > sb->cap)
+		sb->cap = sb->cap ? sb->cap * 2 : 64;
+	sb->buf = xrealloc(sb->buf, sb->cap);
+}
+
+void sb_addn(struct strbuf *sb, const char *s, size_t n)
+{
+	sb_reserve(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_add(struct strbuf *sb, const char *s)
+{
+	sb_addn(sb, s, strlen(s));
+}
+
+void sb_addc(struct strbuf *sb, char c)
+{
+	sb_addn(sb, &c, 1);
+}
+
+void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	sb_reserve(sb, (size_t)n);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
+void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void sb_json_str(struct strbuf *sb, const char *s)
+{
+	sb_addc(sb, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			sb_addc(sb, '\\');
+			sb_addc(sb, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			sb_printf(sb, "\\u%04x", c);
+		} else {
+			sb_addc(sb, (char)c);
+		}
+	}
+	sb_addc(sb, '"');
+}
+
+void sb_free(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+/* Diagnostics */
+
+void diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	if (d->max && d->n >= d->max)
+		return;
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	/* The same message at the same place (e.g. from a shared default)
+	 * is said once. */
+	for (size_t i = d->n; i-- > 0 && i + 8 >= d->n;)
+		if (d->v[i].pos.line == pos.line && d->v[i].pos.col == pos.col &&
+		    !strcmp(d->v[i].msg, sb.buf)) {
+			sb_free(&sb);
+			return;
+		}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	d->v[d->n].pos = pos;
+	d->v[d->n].seq = (uint32_t)d->n;
+	d->v[d->n].msg = sb.buf;
+	d->n++;
+}
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct diag *x = a, *y = b;
+
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	if (x->pos.col != y->pos.col)
+		return x->pos.col < y->pos.col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void diag_sort(struct diags *d)
+{
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), diag_cmp);
+}
+
+void diag_print(const struct diags *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag *x = &d->v[i];
+
+		if (x->pos.line)
+			fprintf(f, "%s:%u:%u: %s\n", d->file, x->pos.line,
+				x->pos.col, x->msg);
+		else
+			fprintf(f, "%s: %s\n", d->file, x->msg);
+	}
+	if (d->max && d->n >= d->max)
+		fprintf(f, "%s: too many errors, stopped after %zu\n", d->file,
+			d->n);
+}
+
+void diags_free(struct diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].msg);
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
+
+/* Suggestions */
+
+size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[33];
+
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+const char *nearest_word(const char *word, const char *const *words, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX, len = strlen(word);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, words[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = words[i];
+		}
+	}
+	/* Only suggest what is plausibly a typo of the word. */
+	if (best && best_d <= (len < 4 ? 1 : len < 9 ? 2 : 3))
+		return best;
+	return NULL;
+}
+
+bool parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return false;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > UINT32_MAX)
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+double now_monotonic(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}

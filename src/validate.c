@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: MIT
+/*
+ * validate.c - the rules that need the whole file: references between
+ * nodes, bridges, links and interfaces; names unique per namespace;
+ * address clashes; route gateways; the bridge port limit.  It also
+ * resolves the model for the planner: every interface the topology
+ * creates gets an entry in t->ifaces, and `defaults:` is merged into the
+ * nodes it applies to.  Every error is reported at its YAML node.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "topo.h"
+
+struct seen_addr {
+	struct pos pos;
+	const char *ifname;
+};
+
+struct vctx {
+	struct topo *t;
+	struct diags *d;
+	struct strmap addrs; /* "node|address" -> index in seen */
+	struct seen_addr *seen;
+	size_t n_seen, cap_seen;
+};
+
+static const char *node_label(const struct topo *t, int node)
+{
+	return t->nodes[node].name;
+}
+
+/* Names of a node's interfaces, for suggestions. */
+static size_t node_if_names(const struct topo *t, int node, const char **out,
+			    size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_ifaces && n < max; i++)
+		if (t->ifaces[i].node == node)
+			out[n++] = t->ifaces[i].name;
+	return n;
+}
+
+static int node_lookup(const struct topo *t, const char *name)
+{
+	return strmap_get(&t->node_map, name);
+}
+
+static void unknown_node(struct vctx *v, struct pos pos, const char *name,
+			 const char *what)
+{
+	const char *near = NULL;
+	size_t best = 3;
+
+	if (v->t->lost_nodes)
+		return;
+	for (size_t i = 0; i < v->t->n_nodes; i++) {
+		size_t dist = edit_distance(name, v->t->nodes[i].name);
+
+		if (dist < best) {
+			best = dist;
+			near = v->t->nodes[i].name;
+		}
+	}
+	if (near)
+		diag_add(v->d, pos, "%s '%s' is not defined (did you mean '%s'?)",
+			 what, name, near);
+	else
+		diag_add(v->d, pos, "%s '%s' is not defined", what, name);
+}
+
+static int iface_add(struct vctx *v, enum iface_kind kind, int node,
+		     const char *name, struct pos pos)
+{
+	struct topo *t = v->t;
+	struct node *n = &t->nodes[node];
+	int prev = strmap_get(&n->ifmap, name);
+	struct iface *i;
+
+	if (prev >= 0 || !strcmp(name, "lo")) {
+		if (prev >= 0)
+			diag_add(v->d, pos,
+				 "interface '%s' already exists in node '%s' (made at %u:%u)",
+				 name, n->name, t->ifaces[prev].pos.line,
+				 t->ifaces[prev].pos.col);
+		else
+			diag_add(v->d, pos,
+				 "interface name 'lo' is taken by the loopback device");
+		return -1;
+	}
+	i = vec_push(&t->arena, t->ifaces, t->n_ifaces, t->cap_ifaces);
+	i->kind = kind;
+	i->node = node;
+	i->name = name;
+	i->link = i->peer = i->master = i->bridge = -1;
+	i->pos = pos;
+	strmap_put(&n->ifmap, name, (int)(t->n_ifaces - 1));
+	return (int)(t->n_ifaces - 1);
+}
+
+static void check_bridges(struct vctx *v)
+{
+	struct topo *t = v->t;
+
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		struct bridge *b = &t->bridges[i];
+
+		b->node = HOST_NODE;
+		if (b->node_name) {
+			b->node = node_lookup(t, b->node_name);
+			if (b->node < 0) {
+				unknown_node(v, b->node_pos, b->node_name,
+					     "node");
+				continue;
+			}
+		}
+		b->iface = iface_add(v, IFK_BRIDGE, b->node, b->name, b->pos);
+		if (b->iface >= 0)
+			t->ifaces[b->iface].bridge = (int)i;
+	}
+}
+
+/* Split and resolve one endpoint; the port name of `BRIDGE` is derived later. */
+static int resolve_endpoint(struct vctx *v, struct endpoint *ep)
+{
+	struct topo *t = v->t;
+	const char *colon = strchr(ep->text, ':');
+	size_t left_len = colon ? (size_t)(colon - ep->text) : strlen(ep->text);
+	char *left = arena_strndup(&t->arena, ep->text, left_len);
+	const char *right = colon ? colon + 1 : NULL;
+	int node = node_lookup(t, left);
+	int bridge = strmap_get(&t->bridge_map, left);
+	const char *why;
+
+	ep->node = ep->bridge = ep->iface = -1;
+	if (!left_len) {
+		diag_add(v->d, ep->pos, "endpoint '%s' has no node or bridge name",
+			 ep->text);
+		return -1;
+	}
+	if (node >= 0 && bridge >= 0 && right) {
+		diag_add(v->d, ep->pos,
+			 "endpoint '%s' is ambiguous: '%s' is both a node and a bridge",
+			 ep->text, left);
+		return -1;
+	}
+	if (bridge >= 0) {
+		ep->bridge = bridge;
+		ep->node = t->bridges[bridge].node;
+		if (ep->node < 0)
+			return -1; /* the bridge's own error is reported */
+	} else if (node >= 0) {
+		if (!right) {
+			diag_add(v->d, ep->pos,
+				 "endpoint '%s' is a node: write %s:IFNAME",
+				 ep->text, ep->text);
+			return -1;
+		}
+		ep->node = node;
+	} else {
+		const char *near = NULL;
+		size_t best = 3;
+
+		if (t->lost_nodes)
+			return -1;
+		for (size_t i = 0; i < t->n_nodes; i++) {
+			size_t dist = edit_distance(left, t->nodes[i].name);
+
+			if (dist < best) {
+				best = dist;
+				near = t->nodes[i].name;
+			}
+		}
+		for (size_t i = 0; i < t->n_bridges; i++) {
+			size_t dist = edit_distance(left, t->bridges[i].name);
+
+			if (dist < best) {
+				best = dist;
+				near = t->bridges[i].name;
+			}
+		}
+		if (near)
+			diag_add(v->d, ep->pos,
+				 "endpoint '%s': no node or bridge '%s' (did you mean '%s'?)",
+				 ep->text, left, near);
+		else
+			diag_add(v->d, ep->pos,
+				 "endpoint '%s': no node or bridge '%s'",
+				 ep->text, left);
+		return -1;
+	}
+	if (right) {
+		if (!ifname_valid(right, &why)) {
+			diag_add(v->d, ep->pos,
+				 "endpoint '%s': interface name '%s' %s",
+				 ep->text, right, why);
+			return -1;
+		}
+		ep->ifname = arena_strdup(&t->arena, right);
+	}
+	return 0;
+}
+
+/*
+ * A bridge port written as plain `BRIDGE` is named after what is on the
+ * other end ("h1-eth0"), or, when that does not fit or is taken, after a
+ * hash of it ("h1-eth-1b2c3d4e"), so the name is stable across runs.
+ */
+static const char *derive_port_name(struct vctx *v, const struct endpoint *ep,
+				    const struct endpoint *other)
+{
+	struct topo *t = v->t;
+	const struct node *n = &t->nodes[ep->node];
+	const char *label, *why;
+	char buf[IFNAME_MAX + 1];
+
+	if (other->bridge >= 0 && !other->ifname)
+		label = t->bridges[other->bridge].name;
+	else if (other->bridge >= 0)
+		label = arena_printf(&t->arena, "%s-%s",
+				     t->bridges[other->bridge].name,
+				     other->ifname);
+	else
+		label = arena_printf(&t->arena, "%s-%s",
+				     t->nodes[other->node].name, other->ifname);
+	if (ifname_valid(label, &why) && strmap_get(&n->ifmap, label) < 0 &&
+	    strcmp(label, "lo"))
+		return label;
+	for (uint32_t salt = 0;; salt++) {
+		struct strbuf sb = { 0 };
+		uint32_t h;
+
+		sb_printf(&sb, "%s#%u", label, salt);
+		h = (uint32_t)hash_bytes(sb.buf, sb.len);
+		sb_free(&sb);
+		snprintf(buf, sizeof(buf), "%.6s-%08x", label, h);
+		for (char *c = buf; *c; c++)
+			if (*c == ':' || *c == '/' || *c == '%' || *c == ' ')
+				*c = '_';
+		if (strmap_get(&n->ifmap, buf) < 0)
+			return arena_strdup(&t->arena, buf);
+	}
+}
+
+static void check_links(struct vctx *v)
+{
+	struct topo *t = v->t;
+	bool *ok = xcalloc(t->n_links + 1, sizeof(*ok));
+
+	/* Explicit names first, so a derived name can avoid all of them. */
+	for (size_t i = 0; i < t->n_links; i++) {
+		struct link *l = &t->links[i];
+
+		bool good[2] = { !resolve_endpoint(v, &l->ep[0]),
+				 !resolve_endpoint(v, &l->ep[1]) };
+
+		ok[i] = good[0] && good[1];
+		if (ok[i] && l->ep[0].bridge >= 0 &&
+		    l->ep[0].bridge == l->ep[1].bridge) {
+			diag_add(v->d, l->ep[1].pos,
+				 "link joins bridge '%s' to itself",
+				 t->bridges[l->ep[0].bridge].name);
+			ok[i] = false;
+			continue;
+		}
+		/* A good end is registered even when the other is bad, so its
+		 * interface's settings are not reported as dangling. */
+		for (int e = 0; e < 2; e++) {
+			struct endpoint *ep = &l->ep[e];
+
+			if (!good[e])
+				continue;
+			if (ep->bridge >= 0 &&
+			    ++t->bridges[ep->bridge].n_ports > BRIDGE_MAX_PORTS) {
+				diag_add(v->d, ep->pos,
+					 "bridge '%s' would have more than %d ports (the kernel's limit)",
+					 t->bridges[ep->bridge].name,
+					 BRIDGE_MAX_PORTS);
+				ok[i] = false;
+			}
+			if (ep->ifname) {
+				ep->iface = iface_add(v, IFK_VETH, ep->node,
+						      ep->ifname, ep->pos);
+				if (ep->iface < 0)
+					ok[i] = false;
+			}
+		}
+	}
+	for (size_t i = 0; i < t->n_links; i++) {
+		struct link *l = &t->links[i];
+
+		if (!ok[i])
+			continue;
+		for (int e = 0; e < 2; e++) {
+			struct endpoint *ep = &l->ep[e];
+
+			if (ep->ifname)
+				continue;
+			ep->ifname = derive_port_name(v, ep, &l->ep[!e]);
+			ep->iface = iface_add(v, IFK_VETH, ep->node, ep->ifname,
+					      ep->pos);
+		}
+		for (int e = 0; e < 2; e++) {
+			struct iface *f = &t->ifaces[l->ep[e].iface];
+
+			f->link = (int)i;
+			f->peer = l->ep[!e].iface;
+			f->mtu = l->mtu;
+			if (l->ep[e].bridge >= 0)
+				f->master = t->bridges[l->ep[e].bridge].iface;
+		}
+	}
+	free(ok);
+}
+
+static bool prefix_eq(const struct prefix *a, const struct prefix *b)
+{
+	return a->family == b->family && a->plen == b->plen &&
+	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+static bool addr_unicast(const struct prefix *p)
+{
+	static const uint8_t zero[16];
+
+	if (p->family == AF_INET)
+		return p->bytes[0] < 224 && memcmp(p->bytes, zero, 4);
+	return p->bytes[0] != 0xff && memcmp(p->bytes, zero, 16);
+}
+
+static void check_addresses(struct vctx *v, int node, const char *ifname,
+			    const struct iface_cfg *ic)
+{
+	struct topo *t = v->t;
+
+	for (size_t i = 0; i < ic->n_addrs; i++) {
+		const struct addr_cfg *a = &ic->addrs[i];
+		char text[INET6_ADDRSTRLEN + 4];
+		const char *key;
+		int prev;
+
+		prefix_format(&a->p, false, text, sizeof(text));
+		if (!addr_unicast(&a->p)) {
+			diag_add(v->d, a->pos,
+				 "address %s is not a unicast address", text);
+			continue;
+		}
+		key = arena_printf(&t->arena, "%d|%s", node, text);
+		prev = strmap_put(&v->addrs, key, (int)v->n_seen);
+		if (prev >= 0) {
+			const struct seen_addr *first = &v->seen[prev];
+
+			diag_add(v->d, a->pos,
+				 "address %s is already on %s in node '%s' (at %u:%u)",
+				 text, first->ifname, node_label(t, node),
+				 first->pos.line, first->pos.col);
+			continue;
+		}
+		*(struct seen_addr *)vec_push(&t->arena, v->seen, v->n_seen,
+					      v->cap_seen) =
+			(struct seen_addr){ a->pos, ifname };
+	}
+}
+
+static void check_ifcfg(struct vctx *v, int node)
+{
+	struct topo *t = v->t;
+	struct node *n = &t->nodes[node];
+
+	for (size_t i = 0; i < n->n_ifcfg; i++) {
+		struct iface_cfg *ic = &n->ifcfg[i];
+		int idx = strmap_get(&n->ifmap, ic->name);
+
+		if (idx < 0 && strcmp(ic->name, "lo")) {
+			const char *names[64];
+
+			if (t->lost_links)
+				continue;
+			size_t k = node_if_names(t, node, names, ARRAY_SIZE(names));
+			const char *near = nearest_word(ic->name, names, k);
+
+			if (near)
+				diag_add(v->d, ic->pos,
+					 "node '%s' has no interface '%s' (did you mean '%s'?)",
+					 n->name, ic->name, near);
+			else
+				diag_add(v->d, ic->pos,
+					 "node '%s' has no interface '%s': no link or bridge creates it",
+					 n->name, ic->name);
+			continue;
+		}
+		if (idx < 0 && ic->has_mac)
+			diag_add(v->d, ic->mac_pos, "lo has no MAC address to set");
+		if (idx >= 0) {
+			t->ifaces[idx].cfg = ic;
+			if (ic->mtu)
+				t->ifaces[idx].mtu = ic->mtu;
+		}
+		check_addresses(v, node, ic->name, ic);
+	}
+}
+
+/* The interface configuration of `name` in `node`, or NULL. */
+static const struct iface_cfg *ifcfg_of(const struct node *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_ifcfg; i++)
+		if (!strcmp(n->ifcfg[i].name, name))
+			return &n->ifcfg[i];
+	return NULL;
+}
+
+static bool if_exists(const struct node *n, const char *name)
+{
+	return !strcmp(name, "lo") || strmap_get(&n->ifmap, name) >= 0;
+}
+
+static bool if_is_up(const struct node *n, const char *name)
+{
+	const struct iface_cfg *ic = ifcfg_of(n, name);
+
+	return !ic || ic->up != 0;
+}
+
+/* Is `gw` on a subnet of `dev` (or of any interface, when dev is NULL)? */
+static bool gateway_reachable(const struct node *n, const struct route *r,
+			      const char **down_if, bool *is_own)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < n->n_ifcfg; i++) {
+		const struct iface_cfg *ic = &n->ifcfg[i];
+
+		if (r->dev && strcmp(ic->name, r->dev))
+			continue;
+		for (size_t j = 0; j < ic->n_addrs; j++) {
+			const struct prefix *a = &ic->addrs[j].p;
+
+			if (a->family != r->via.family)
+				continue;
+			if (!memcmp(a->bytes, r->via.bytes, 16))
+				*is_own = true;
+			if (prefix_contains(a, &r->via)) {
+				if (ic->up == 0)
+					*down_if = ic->name;
+				else
+					found = true;
+			}
+		}
+	}
+	/* A device route (no gateway) also makes its prefix reachable. */
+	for (size_t i = 0; i < n->n_routes && !found; i++) {
+		const struct route *d = &n->routes[i];
+
+		if (d == r || d->type != RT_UNICAST || d->has_via || !d->dev ||
+		    d->to_default || (r->dev && strcmp(d->dev, r->dev)))
+			continue;
+		if (prefix_contains(&d->to, &r->via))
+			found = true;
+	}
+	return found;
+}
+
+static bool is_link_local6(const struct prefix *p)
+{
+	return p->family == AF_INET6 && p->bytes[0] == 0xfe &&
+	       (p->bytes[1] & 0xc0) == 0x80;
+}
+
+static void check_route(struct vctx *v, struct node *n, struct route *r)
+{
+	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
+	const char *down_if = NULL;
+	bool is_own = false;
+
+	if (r->intercept && n->is_host) {
+		diag_add(v->d, r->pos,
+			 "intercept is not allowed in the host namespace: it would capture the host's own traffic");
+		return;
+	}
+	if (r->type == RT_LOCAL && !r->dev)
+		r->dev = "lo";
+	if (r->type != RT_UNICAST && r->type != RT_LOCAL && (r->has_via || r->dev)) {
+		diag_add(v->d, r->has_via ? r->via_pos : r->dev_pos,
+			 "a %s route takes neither 'via' nor 'dev'",
+			 route_type_name(r->type));
+		return;
+	}
+	if (r->type == RT_LOCAL && r->has_via) {
+		diag_add(v->d, r->via_pos, "a local route takes no 'via'");
+		return;
+	}
+	if (r->to_default) {
+		if (!r->has_via) {
+			diag_add(v->d, r->to_pos,
+				 "'default' needs 'via' to tell IPv4 from IPv6: write 0.0.0.0/0 or ::/0");
+			return;
+		}
+		r->to.family = r->via.family;
+		r->to.plen = 0;
+	}
+	prefix_format(&r->to, true, to, sizeof(to));
+	if (prefix_has_host_bits(&r->to)) {
+		struct prefix net = r->to;
+
+		for (unsigned b = net.plen; b < (net.family == AF_INET ? 32u : 128u); b++)
+			net.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		prefix_format(&net, true, via, sizeof(via));
+		diag_add(v->d, r->to_pos,
+			 "%s %s has host bits set (did you mean %s?)",
+			 r->intercept ? "intercept prefix" : "route destination",
+			 to, via);
+		return;
+	}
+	if (r->dev && !if_exists(n, r->dev)) {
+		if (v->t->lost_links)
+			return;
+		diag_add(v->d, r->dev_pos,
+			 "route device '%s' does not exist in node '%s'", r->dev,
+			 n->name);
+		return;
+	}
+	if (r->dev && !if_is_up(n, r->dev) && r->type == RT_UNICAST) {
+		diag_add(v->d, r->dev_pos,
+			 "route device '%s' is down (up: false) in node '%s'",
+			 r->dev, n->name);
+		return;
+	}
+	if (r->type == RT_UNICAST && !r->has_via && !r->dev) {
+		diag_add(v->d, r->pos, "a unicast route needs 'via' or 'dev'");
+		return;
+	}
+	if (!r->has_via)
+		return;
+	prefix_format(&r->via, false, via, sizeof(via));
+	if (r->via.family != r->to.family) {
+		diag_add(v->d, r->via_pos,
+			 "gateway %s is %s but destination %s is %s", via,
+			 r->via.family == AF_INET ? "IPv4" : "IPv6", to,
+			 r->to.family == AF_INET ? "IPv4" : "IPv6");
+		return;
+	}
+	if (is_link_local6(&r->via)) {
+		if (!r->dev)
+			diag_add(v->d, r->via_pos,
+				 "link-local gateway %s needs 'dev'", via);
+		return;
+	}
+	if (r->onlink) {
+		if (!r->dev)
+			diag_add(v->d, r->pos, "an onlink route needs 'dev'");
+		return;
+	}
+	if (!gateway_reachable(n, r, &down_if, &is_own) || is_own) {
+		if ((v->t->lost_addrs || v->t->lost_links) && !is_own &&
+		    !down_if)
+			return;
+		if (is_own)
+			diag_add(v->d, r->via_pos,
+				 "gateway %s is an address of node '%s' itself",
+				 via, n->name);
+		else if (down_if)
+			diag_add(v->d, r->via_pos,
+				 "gateway %s is on interface '%s', which is down (up: false)",
+				 via, down_if);
+		else if (r->dev)
+			diag_add(v->d, r->via_pos,
+				 "gateway %s is not on a subnet of '%s' in node '%s' (add an address there, or onlink: true)",
+				 via, r->dev, n->name);
+		else
+			diag_add(v->d, r->via_pos,
+				 "gateway %s is not on a subnet of any interface of node '%s'",
+				 via, n->name);
+	}
+}
+
+/* The kernel's own routes that a topology's route would collide with. */
+static bool clashes_kernel_route(const struct node *n, const struct route *r,
+				 char *why, size_t len)
+{
+	for (size_t i = 0; i < n->n_ifcfg; i++)
+		for (size_t j = 0; j < n->ifcfg[i].n_addrs; j++) {
+			const struct prefix *a = &n->ifcfg[i].addrs[j].p;
+			struct prefix host = *a, net = *a;
+			char at[INET6_ADDRSTRLEN + 4];
+
+			host.plen = a->family == AF_INET ? 32 : 128;
+			for (unsigned b = net.plen; b < host.plen; b++)
+				net.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			prefix_format(a, true, at, sizeof(at));
+			if (r->table == RT_TABLE_LOCAL_ID && prefix_eq(&r->to, &host)) {
+				snprintf(why, len, "it is the local address %s of %s",
+					 at, n->ifcfg[i].name);
+				return true;
+			}
+			/* Connected routes: IPv4 metric 0, IPv6 metric 256. */
+			if (r->table == RT_TABLE_MAIN_ID && prefix_eq(&r->to, &net) &&
+			    r->metric == (a->family == AF_INET ? 0u : 256u)) {
+				snprintf(why, len,
+					 "the kernel adds that route for address %s of %s (give it a metric)",
+					 at, n->ifcfg[i].name);
+				return true;
+			}
+		}
+	if (r->table == RT_TABLE_LOCAL_ID) {
+		struct prefix lo4, lo6;
+		const char *w;
+
+		prefix_parse("127.0.0.0/8", &lo4, true, &w);
+		prefix_parse("::1/128", &lo6, true, &w);
+		if (prefix_eq(&r->to, &lo4) || prefix_eq(&r->to, &lo6)) {
+			snprintf(why, len, "the kernel adds it for lo");
+			return true;
+		}
+	}
+	return false;
+}
+
+static void check_routes(struct vctx *v, struct node *n)
+{
+	struct topo *t = v->t;
+	struct strmap seen = { 0 };
+
+	for (size_t i = 0; i < n->n_routes; i++) {
+		struct route *r = &n->routes[i];
+		char to[INET6_ADDRSTRLEN + 4], why[160];
+		const char *key;
+		int prev;
+
+		if (r->type == RT_LOCAL && !r->intercept && r->table == RT_TABLE_MAIN_ID)
+			r->table = RT_TABLE_LOCAL_ID; /* as ip route does */
+		size_t before = v->d->n;
+
+		check_route(v, n, r);
+		if (v->d->n != before)
+			continue;
+		if (!r->has_metric && r->to.family == AF_INET6)
+			r->metric = 1024; /* the kernel's default for IPv6 */
+		prefix_format(&r->to, true, to, sizeof(to));
+		if (clashes_kernel_route(n, r, why, sizeof(why))) {
+			diag_add(v->d, r->to_pos, "%s %s clashes with a route of the kernel: %s",
+				 r->intercept ? "intercept" : "route to", to, why);
+			continue;
+		}
+		key = arena_printf(&t->arena, "%u|%s|%u", r->table, to, r->metric);
+		prev = strmap_put(&seen, key, (int)i);
+		if (prev >= 0)
+			diag_add(v->d, r->to_pos,
+				 "duplicate route to %s in table %u (first at %u:%u)",
+				 to, r->table, n->routes[prev].pos.line,
+				 n->routes[prev].pos.col);
+	}
+	strmap_free(&seen);
+}
+
+static void check_sysctls(struct vctx *v, struct node *n)
+{
+	for (size_t i = 0; i < n->n_sysctls; i++) {
+		const struct sysctl *s = &n->sysctls[i];
+		char ifname[IFNAME_MAX + 1];
+
+		if (!sysctl_key_ifname(s->key, ifname) || n->is_host ||
+		    !strcmp(ifname, "all") ||
+		    !strcmp(ifname, "default") || if_exists(n, ifname))
+			continue;
+		diag_add(v->d, s->pos,
+			 "sysctl '%s' names interface '%s', which node '%s' does not have",
+			 s->key, ifname, n->name);
+	}
+}
+
+/* defaults: sysctls merge key by key; routes and intercept apply whole. */
+static void merge_defaults(struct topo *t, struct node *n)
+{
+	const struct node *dft = &t->defaults;
+	struct sysctl *merged = NULL;
+	size_t n_merged = 0, cap = 0;
+
+	for (size_t i = 0; i < dft->n_sysctls; i++) {
+		bool own = false;
+
+		for (size_t j = 0; j < n->n_sysctls && !own; j++)
+			own = !strcmp(n->sysctls[j].key, dft->sysctls[i].key);
+		if (!own)
+			*(struct sysctl *)vec_push(&t->arena, merged, n_merged,
+						   cap) = dft->sysctls[i];
+	}
+	for (size_t j = 0; j < n->n_sysctls; j++)
+		*(struct sysctl *)vec_push(&t->arena, merged, n_merged, cap) =
+			n->sysctls[j];
+	n->sysctls = merged;
+	n->n_sysctls = n_merged;
+	n->cap_sysctls = cap;
+	for (size_t i = 0; i < dft->n_routes; i++) {
+		const struct route *r = &dft->routes[i];
+
+		if (r->intercept ? n->has_intercept : n->has_routes)
+			continue;
+		*(struct route *)vec_push(&t->arena, n->routes, n->n_routes,
+					  n->cap_routes) = *r;
+	}
+}
+
+int topo_validate(struct topo *t, struct diags *d)
+{
+	struct vctx v = { .t = t, .d = d };
+	size_t before = d->n;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct node *n = &t->nodes[i];
+
+		if (!n->is_host)
+			n->ns = arena_printf(&t->arena, "%s%s", t->ns_prefix,
+					     n->name);
+		if (!n->is_host && t->has_defaults)
+			merge_defaults(t, n);
+	}
+	if (t->n_nodes == 1 && !t->nodes[HOST_NODE].declared &&
+	    !t->n_bridges && !t->n_links)
+		diag_add(d, (struct pos){ 1, 1 },
+			 "the topology has no nodes, bridges or links");
+	check_bridges(&v);
+	check_links(&v);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		check_ifcfg(&v, (int)i);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		check_sysctls(&v, &t->nodes[i]);
+		check_routes(&v, &t->nodes[i]);
+	}
+	strmap_free(&v.addrs);
+	return d->n > before ? -1 : 0;
+}
