@@ -166,6 +166,9 @@ struct topo {
  * Return: the topology, or NULL if the file has errors.
  */
 struct topo *topo_load(const char *path, struct diags *d);
+/* The same from memory; @name is used as the lab's file name. */
+struct topo *topo_load_buf(const char *name, const char *buf, size_t len,
+			   struct diags *d);
 struct topo *topo_new(const char *file);
 void topo_free(struct topo *t);
 

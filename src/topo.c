@@ -35,22 +35,15 @@ void topo_free(struct topo *t)
 	free(t);
 }
 
-struct topo *topo_load(const char *path, struct diags *d)
+static struct topo *topo_from_doc(const char *name, struct ydoc *doc,
+				   struct diags *d)
 {
-	struct ydoc doc;
-	struct topo *t;
+	struct topo *t = topo_new(name);
+	bool doc_is_map = doc->root && doc->root->kind == Y_MAP;
 	int rc;
 
-	bool doc_is_map;
-
-	if (yaml_load(path, &doc, d)) {
-		ydoc_free(&doc);
-		return NULL;
-	}
-	doc_is_map = doc.root && doc.root->kind == Y_MAP;
-	t = topo_new(path);
-	rc = topo_parse(t, &doc, d);
-	ydoc_free(&doc);
+	rc = topo_parse(t, doc, d);
+	ydoc_free(doc);
 	if (doc_is_map)
 		rc |= topo_validate(t, d);
 	if (rc || d->n) {
@@ -58,6 +51,29 @@ struct topo *topo_load(const char *path, struct diags *d)
 		return NULL;
 	}
 	return t;
+}
+
+struct topo *topo_load(const char *path, struct diags *d)
+{
+	struct ydoc doc;
+
+	if (yaml_load(path, &doc, d)) {
+		ydoc_free(&doc);
+		return NULL;
+	}
+	return topo_from_doc(path, &doc, d);
+}
+
+struct topo *topo_load_buf(const char *name, const char *buf, size_t len,
+			   struct diags *d)
+{
+	struct ydoc doc;
+
+	if (yaml_load_buf(buf, len, &doc, d)) {
+		ydoc_free(&doc);
+		return NULL;
+	}
+	return topo_from_doc(name, &doc, d);
 }
 
 /* Values */
