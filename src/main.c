@@ -3,10 +3,17 @@
  * main.c - the command line: a table of subcommands, their options, exit
  * codes.  The only place that prints fatal errors.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "apply.h"
 #include "plan.h"
+#include "state.h"
 #include "topo.h"
 
 #ifndef NSTOPO_VERSION
@@ -25,7 +32,29 @@ struct opts {
 	int verbose; /* -1 quiet, 0 normal, 1 verbose */
 	bool json;
 	bool destroy;
+	bool keep;
+	const char *lab;
 };
+
+/* Set by SIGINT/SIGTERM: apply stops after the current step and rolls
+ * back; destroy finishes (leaving half a lab helps nobody). */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 struct cmd {
 	const char *name;
@@ -45,6 +74,8 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "destroy", no_argument, NULL, 'D' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "lab", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -66,6 +97,12 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 'D':
 			o->destroy = true;
+			break;
+		case 'k':
+			o->keep = true;
+			break;
+		case 'l':
+			o->lab = optarg;
 			break;
 		case 'q':
 			o->verbose = -1;
@@ -148,6 +185,138 @@ static int cmd_plan(int argc, char **argv, struct opts *o)
 	return EXIT_OK;
 }
 
+static struct apply_opts apply_opts(const struct opts *o, const char *file)
+{
+	return (struct apply_opts){
+		.keep = o->keep,
+		.verbose = o->verbose,
+		.progress = o->verbose >= 0 && isatty(STDERR_FILENO),
+		.stop = &stop_requested,
+		.file = file,
+	};
+}
+
+/* The journal records the absolute path of the file a lab came from. */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || !strcmp(path, "-") || !getcwd(cwd, sizeof(cwd)))
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
+static int cmd_apply(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("apply");
+	int i = parse_opts(c, argc, argv, o, "k");
+	struct apply_result res;
+	struct strbuf msg = { 0 };
+	struct apply_opts ao;
+	struct plan *p;
+	struct topo *t;
+	char *file;
+	int rc;
+
+	if (i < 0 || one_file(c, argc, i))
+		return EXIT_INVALID;
+	t = load(argv[i]);
+	if (!t)
+		return EXIT_INVALID;
+	p = plan_compile(t);
+	file = absolute(argv[i]);
+	ao = apply_opts(o, file);
+	catch_signals();
+	rc = lab_apply(p, &ao, &res, &msg);
+	if (!rc && o->verbose >= 0) {
+		if (res.nothing_to_do)
+			printf("lab %s is already up: nothing to do\n", p->lab);
+		else
+			printf("lab %s is up: %zu namespaces, %zu links, %zu steps in %.3f s\n",
+			       p->lab, res.namespaces, res.links, res.ops_done,
+			       res.seconds);
+	} else if (rc) {
+		fprintf(stderr, "nstopo: apply %s: %s\n", p->lab, msg.buf);
+		if (res.kept && o->keep)
+			fprintf(stderr, "nstopo: --keep: the partial lab is left as it is; remove it with 'nstopo destroy --lab %s'\n",
+				p->lab);
+		else if (res.ops_done && !res.kept)
+			fprintf(stderr, "nstopo: rolled back: %zu steps undone, the machine is as it was\n",
+				res.undone);
+	}
+	sb_free(&msg);
+	free(file);
+	plan_free(p);
+	topo_free(t);
+	if (rc == -EINVAL)
+		return EXIT_INVALID;
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Which lab a file was applied as: by its recorded path, else its name. */
+static char *lab_of_file(const char *path)
+{
+	char **labs, *abs = absolute(path), *found = NULL;
+	size_t n = state_list(&labs);
+	struct topo *t;
+
+	for (size_t i = 0; i < n; i++) {
+		struct journal j;
+
+		if (!found && !state_read(labs[i], &j)) {
+			if (!strcmp(j.file, abs))
+				found = xstrdup(labs[i]);
+			journal_free(&j);
+		}
+		free(labs[i]);
+	}
+	free(labs);
+	free(abs);
+	if (found)
+		return found;
+	t = load(path);
+	if (t)
+		found = xstrdup(t->name);
+	topo_free(t);
+	return found;
+}
+
+static int cmd_destroy(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("destroy");
+	int i = parse_opts(c, argc, argv, o, "l");
+	struct apply_result res;
+	struct strbuf msg = { 0 };
+	struct apply_opts ao;
+	char *lab;
+	int rc;
+
+	if (i < 0 || (o->lab ? i != argc : one_file(c, argc, i)))
+		return EXIT_INVALID;
+	if (o->lab && !lab_name_valid(o->lab)) {
+		fprintf(stderr, "nstopo: '%s' is not a lab name\n", o->lab);
+		return EXIT_INVALID;
+	}
+	lab = o->lab ? xstrdup(o->lab) : lab_of_file(argv[i]);
+	if (!lab)
+		return EXIT_INVALID;
+	ao = apply_opts(o, NULL);
+	catch_signals();
+	rc = lab_destroy(lab, &ao, &res, &msg);
+	if (!rc && o->verbose >= 0) {
+		if (res.nothing_to_do)
+			printf("lab %s is not up: nothing to do\n", lab);
+		else
+			printf("lab %s is down: %zu namespaces, %zu host links removed in %.3f s\n",
+			       lab, res.namespaces, res.links, res.seconds);
+	} else if (rc) {
+		fprintf(stderr, "nstopo: destroy %s: %s\n", lab, msg.buf);
+	}
+	sb_free(&msg);
+	free(lab);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
 static int cmd_help(int argc, char **argv, struct opts *o);
 
 static const struct cmd cmds[] = {
@@ -155,6 +324,10 @@ static const struct cmd cmds[] = {
 	  "check a topology file; print every error as FILE:LINE:COL" },
 	{ "plan", NULL, cmd_plan, "plan [--destroy] [--json] FILE",
 	  "print the operations apply (or destroy) would perform" },
+	{ "apply", "up", cmd_apply, "apply [--keep] FILE",
+	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
+	{ "destroy", "down", cmd_destroy, "destroy FILE | destroy --lab NAME",
+	  "remove everything the lab made (works from its journal)" },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "show help for a command" },
 };
 

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_NETNS_H
+#define NSTOPO_NETNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Named network namespaces, pinned as `ip netns add` pins them. */
+
+#define NETNS_RUN_DIR "/run/netns"
+
+/*
+ * netns_prepare() - make /run/netns exist and be a shared mount point,
+ * so pins made here propagate to other mount namespaces (ip-netns(8)).
+ */
+int netns_prepare(void);
+
+/*
+ * netns_create() - create a namespace, pin it at /run/netns/NAME
+ * @name:	namespace name
+ * @fd:		an open fd of the new namespace
+ *
+ * The calling thread is left inside the new namespace, so the caller can
+ * open sockets and write sysctls there before moving on.  The pin is
+ * made with O_EXCL: an existing one is never reused.
+ * Return: 0 or -errno (-EEXIST if the name is taken); on failure the
+ * thread is back where it was.
+ */
+int netns_create(const char *name, int *fd);
+int netns_open(const char *name);
+int netns_enter(int fd);
+/* Unpin (lazy unmount + unlink); -ENOENT if it was not there. */
+int netns_delete(const char *name);
+bool netns_exists(const char *name);
+void netns_path(const char *name, char *buf, size_t len);
+/* The inode of a namespace fd, to tell namespaces apart. */
+ino_t netns_inode(int fd);
+ino_t netns_pin_inode(const char *name);
+
+/* A process and the network namespace it is in. */
+struct ns_user {
+	ino_t ino;
+	pid_t pid;
+	char comm[16];
+};
+
+/* Every process outside the caller's network namespace (one /proc scan). */
+size_t netns_users(struct ns_user **out);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_NL_H
+#define NSTOPO_NL_H
+
+#include "plan.h"
+
+/*
+ * nl.c is the only libnl caller.  One socket per namespace, opened while
+ * inside it; requests are built with libnl's message API and answered
+ * with the kernel's errno and, where it gives one, its extended-ack text.
+ * Functions return 0 or a negative errno.
+ */
+
+struct nlsock;
+
+int nlsock_open(struct nlsock **out);
+void nlsock_close(struct nlsock *s);
+/* "File exists" or "Invalid argument (Nexthop has invalid gateway)" */
+const char *nlsock_strerror(const struct nlsock *s, int err, char *buf,
+			    size_t len);
+
+/* One end of a link being created or changed. */
+struct link_req {
+	const char *name;
+	int ifindex;	    /* 0: the kernel picks (create) / by name (set) */
+	uint32_t mtu;	    /* 0: leave */
+	const uint8_t *mac; /* NULL: leave */
+	uint32_t group;	    /* 0: leave */
+	const char *alias;  /* NULL: leave */
+	int master;	    /* 0: leave */
+	bool up;
+	int ns_fd;	    /* create a veth peer in this namespace; -1: same */
+};
+
+struct link_info {
+	int ifindex;
+	char name[16];
+	char kind[16];
+	char alias[64];
+	uint32_t group;
+	uint32_t mtu;
+	unsigned flags;
+	int master;
+	uint8_t mac[6];
+};
+
+int netlink_link_add(struct nlsock *s, const char *kind,
+		     const struct link_req *main, const struct link_req *peer);
+int netlink_link_set(struct nlsock *s, const struct link_req *r);
+int netlink_link_del(struct nlsock *s, int ifindex);
+int netlink_link_del_group(struct nlsock *s, uint32_t group);
+int netlink_link_get(struct nlsock *s, const char *name,
+		     struct link_info *out);
+int netlink_link_dump(struct nlsock *s,
+		      int (*fn)(const struct link_info *li, void *arg),
+		      void *arg);
+int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p);
+int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
+int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif);
+int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif);
+
+#endif

@@ -1,0 +1,906 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apply.c - run a plan against the kernel; roll back; destroy.
+ *
+ * Theory of operation: ops run in plan order through a table of
+ * handlers.  Each namespace the run touches has a handle: an fd, a
+ * netlink socket opened inside it, and a cache of ifindexes.  In a
+ * namespace this run creates nothing else can exist, so the links made
+ * there get ifindexes we choose (lo is 1, the rest follow), and no op
+ * ever asks the kernel what an interface is called.  The thread stays in
+ * whatever namespace it last entered; only sysctl writes need to be
+ * inside (they go through /proc/sys/net, which follows the thread).
+ *
+ * Every op is journaled before it runs.  When one fails, the ops done so
+ * far are inverted (plan_invert) and run in "undo" mode, where "already
+ * gone" counts as success; destroy is the same undo run, from the
+ * journal.  Host links are deleted only if they carry the lab's group or
+ * alias, so an interface that was never ours is never touched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "caps.h"
+#include "netns.h"
+#include "nl.h"
+#include "state.h"
+
+struct nsh {
+	const char *name; /* NULL: the host */
+	int fd;
+	struct nlsock *nl;
+	struct strmap idx; /* ifname -> ifindex */
+	int next_index;	   /* ifindex for our next link here; 0: kernel's */
+	bool created;	   /* made by this run */
+};
+
+struct exec {
+	const char *lab;
+	uint32_t group;
+	char mark[48];
+	struct arena arena;
+	struct nsh host;
+	struct nsh **ns;
+	size_t n_ns, cap_ns;
+	struct strmap ns_map; /* name -> index in ns */
+	struct nsh *cur;      /* the namespace the thread is in */
+	struct state *st;     /* journal, or NULL */
+	bool undo;
+	int fresh_max;	      /* highest ifindex in a new namespace */
+	struct ns_user *users;
+	size_t n_users;
+	bool users_scanned;
+	const struct apply_opts *o;
+	struct apply_result *res;
+	char why[320];	      /* the reason of the last failure */
+};
+
+PRINTF(2, 3) static void warn(struct exec *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	x->res->warnings++;
+	if (x->o->verbose < 0)
+		return;
+	va_start(ap, fmt);
+	fputs("nstopo: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int fail(struct exec *x, const struct nsh *h, int err)
+{
+	nlsock_strerror(h ? h->nl : NULL, err, x->why, sizeof(x->why));
+	return err;
+}
+
+/* Namespaces */
+
+static int enter(struct exec *x, struct nsh *h)
+{
+	int rc;
+
+	if (x->cur == h)
+		return 0;
+	rc = netns_enter(h->fd);
+	if (!rc)
+		x->cur = h;
+	return rc;
+}
+
+static struct nsh *nsh_new(struct exec *x, const char *name, int fd)
+{
+	struct nsh *h = arena_alloc(&x->arena, sizeof(*h));
+
+	h->name = arena_strdup(&x->arena, name);
+	h->fd = fd;
+	*(struct nsh **)vec_push(&x->arena, x->ns, x->n_ns, x->cap_ns) = h;
+	strmap_put(&x->ns_map, h->name, (int)(x->n_ns - 1));
+	return h;
+}
+
+static void nsh_close(struct nsh *h)
+{
+	nlsock_close(h->nl);
+	h->nl = NULL;
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+	strmap_free(&h->idx);
+}
+
+/* The handle of a namespace; one that exists already is opened. */
+static int nsh_get(struct exec *x, const char *name, struct nsh **out)
+{
+	struct nsh *h, *back = x->cur;
+	int i, fd, rc;
+
+	if (!name) {
+		*out = &x->host;
+		return 0;
+	}
+	i = strmap_get(&x->ns_map, name);
+	if (i >= 0 && x->ns[i]->fd >= 0) {
+		*out = x->ns[i];
+		return 0;
+	}
+	fd = netns_open(name);
+	if (fd < 0)
+		return fd;
+	h = i >= 0 ? x->ns[i] : nsh_new(x, name, fd);
+	h->fd = fd;
+	rc = enter(x, h);
+	if (!rc)
+		rc = nlsock_open(&h->nl);
+	if (back)
+		enter(x, back);
+	if (rc) {
+		close(h->fd);
+		h->fd = -1;
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+/* An interface's index: remembered, or asked of the kernel once. */
+static int ifindex_of(struct exec *x, struct nsh *h, const char *name)
+{
+	struct link_info li;
+	int i = strmap_get(&h->idx, name), rc;
+
+	if (i > 0)
+		return i;
+	rc = netlink_link_get(h->nl, name, &li);
+	if (rc)
+		return fail(x, h, rc);
+	strmap_put(&h->idx, arena_strdup(&x->arena, name), li.ifindex);
+	return li.ifindex;
+}
+
+static void remember(struct exec *x, struct nsh *h, const char *name, int idx)
+{
+	strmap_put(&h->idx, arena_strdup(&x->arena, name), idx);
+}
+
+static bool gone(int err)
+{
+	return err == -ENOENT || err == -ENODEV || err == -ESRCH ||
+	       err == -EADDRNOTAVAIL;
+}
+
+/* Handlers */
+
+static int max_ifindex(const struct link_info *li, void *arg)
+{
+	int *max = arg;
+
+	if (li->ifindex > *max)
+		*max = li->ifindex;
+	return 0;
+}
+
+static int do_netns_add(struct exec *x, struct op *op)
+{
+	struct nsh *h;
+	int fd, rc;
+
+	rc = netns_create(op->link.ns, &fd);
+	if (rc)
+		return fail(x, NULL, rc);
+	h = nsh_new(x, op->link.ns, fd);
+	h->created = true;
+	x->cur = h;
+	rc = nlsock_open(&h->nl);
+	/* What a new namespace holds depends on the modules loaded (sit0,
+	 * gre0...): learn it once, then choose indexes above it. */
+	if (!rc && x->fresh_max < 0)
+		rc = netlink_link_dump(h->nl, max_ifindex, &x->fresh_max);
+	if (rc) {
+		/* Not made after all: nothing of it may stay. */
+		enter(x, &x->host);
+		nsh_close(h);
+		netns_delete(op->link.ns);
+		return fail(x, NULL, rc);
+	}
+	h->next_index = x->fresh_max + 1;
+	x->res->namespaces++;
+	return 0;
+}
+
+static int do_netns_del(struct exec *x, struct op *op)
+{
+	int i = strmap_get(&x->ns_map, op->link.ns), rc;
+	ino_t ino;
+
+	if (i >= 0) {
+		if (x->cur == x->ns[i])
+			enter(x, &x->host);
+		nsh_close(x->ns[i]);
+	}
+	if (!x->users_scanned) {
+		x->n_users = netns_users(&x->users);
+		x->users_scanned = true;
+	}
+	ino = x->n_users ? netns_pin_inode(op->link.ns) : 0;
+	for (size_t k = 0; ino && k < x->n_users; k++)
+		if (x->users[k].ino == ino)
+			warn(x, "namespace %s: process %d (%s) still runs in it; it lives on, unnamed, until the process exits",
+			     op->link.ns, (int)x->users[k].pid, x->users[k].comm);
+	rc = netns_delete(op->link.ns);
+	if (rc && !(x->undo && rc == -ENOENT))
+		return fail(x, NULL, rc);
+	x->res->namespaces++;
+	return 0;
+}
+
+static int do_link_add(struct exec *x, struct op *op)
+{
+	bool veth = op->type == LT_VETH;
+	struct nsh *h, *p = NULL;
+	struct link_req m = {
+		.name = op->link.name,
+		.mtu = op->link.mtu,
+		.mac = op->link.has_mac ? op->link.mac : NULL,
+		.up = op->link.up,
+		.ns_fd = -1,
+	};
+	struct link_req pr = { .ns_fd = -1 };
+	int rc;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (!rc && veth)
+		rc = nsh_get(x, op->peer.ns, &p);
+	if (rc)
+		return fail(x, NULL, rc);
+	if (op->link.master) {
+		m.master = ifindex_of(x, h, op->link.master);
+		if (m.master < 0)
+			return m.master;
+	}
+	if (!h->name && op->mark)
+		m.group = x->group;
+	if (h->created)
+		m.ifindex = h->next_index;
+	if (veth) {
+		pr.name = op->peer.name;
+		pr.mtu = op->peer.mtu;
+		pr.mac = op->peer.has_mac ? op->peer.mac : NULL;
+		pr.ns_fd = p->fd >= 0 ? p->fd : x->host.fd;
+		if (!p->name && op->mark)
+			pr.group = x->group;
+		/* The kernel takes a peer's index only with the main one's. */
+		if (m.ifindex && p->created && p->next_index)
+			pr.ifindex = p->next_index + (p == h);
+	}
+	rc = netlink_link_add(h->nl, veth ? "veth" : "bridge", &m,
+			      veth ? &pr : NULL);
+	if (rc == -EBUSY && (m.ifindex || pr.ifindex)) {
+		/* An index we chose is taken after all: let the kernel
+		 * choose in these namespaces from now on. */
+		h->next_index = 0;
+		if (p)
+			p->next_index = 0;
+		m.ifindex = pr.ifindex = 0;
+		rc = netlink_link_add(h->nl, veth ? "veth" : "bridge", &m,
+				      veth ? &pr : NULL);
+	}
+	if (rc)
+		return fail(x, h, rc);
+	if (m.ifindex) {
+		remember(x, h, m.name, m.ifindex);
+		h->next_index++;
+	}
+	if (pr.ifindex) {
+		remember(x, p, pr.name, pr.ifindex);
+		p->next_index++;
+	}
+	x->res->links++;
+	return 0;
+}
+
+static int do_link_set(struct exec *x, struct op *op)
+{
+	struct link_req r = {
+		.name = op->link.name,
+		.mtu = op->link.mtu,
+		.mac = op->link.has_mac ? op->link.mac : NULL,
+		.up = op->link.up,
+		.ns_fd = -1,
+	};
+	struct nsh *h;
+	int rc, i;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return fail(x, NULL, rc);
+	i = strmap_get(&h->idx, op->link.name);
+	r.ifindex = i > 0 ? i : 0; /* else by name: no lookup needed */
+	if (op->link.master) {
+		r.master = ifindex_of(x, h, op->link.master);
+		if (r.master < 0)
+			return r.master;
+	}
+	if (op->mark) {
+		r.alias = x->mark;
+		r.group = x->group;
+	}
+	rc = netlink_link_set(h->nl, &r);
+	return rc ? fail(x, h, rc) : 0;
+}
+
+static bool owned(const struct exec *x, const struct link_info *li)
+{
+	return li->group == x->group || !strcmp(li->alias, x->mark);
+}
+
+static int do_link_del(struct exec *x, struct op *op)
+{
+	struct link_info li;
+	struct nsh *h;
+	int rc;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return gone(rc) ? 0 : fail(x, NULL, rc);
+	rc = netlink_link_get(h->nl, op->link.name, &li);
+	if (gone(rc))
+		return 0;
+	if (rc)
+		return fail(x, h, rc);
+	if (op->mark && !owned(x, &li)) {
+		warn(x, "interface %s in %s does not carry lab %s's mark: left alone",
+		     op->link.name, h->name ? h->name : "the host", x->lab);
+		return 0;
+	}
+	rc = netlink_link_del(h->nl, li.ifindex);
+	if (rc && !gone(rc))
+		return fail(x, h, rc);
+	x->res->links++;
+	return 0;
+}
+
+static int do_addr(struct exec *x, struct op *op)
+{
+	struct nsh *h;
+	int rc, idx;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return x->undo && gone(rc) ? 0 : fail(x, NULL, rc);
+	idx = ifindex_of(x, h, op->link.name);
+	if (idx < 0)
+		return x->undo && gone(idx) ? 0 : idx;
+	if (op->kind == OP_ADDR_ADD)
+		rc = netlink_addr_add(h->nl, idx, &op->addr);
+	else
+		rc = netlink_addr_del(h->nl, idx, &op->addr);
+	if (rc && x->undo && gone(rc))
+		return 0;
+	return rc ? fail(x, h, rc) : 0;
+}
+
+static int do_route(struct exec *x, struct op *op)
+{
+	struct nsh *h;
+	int rc, oif = 0;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return x->undo && gone(rc) ? 0 : fail(x, NULL, rc);
+	if (op->route.dev) {
+		oif = ifindex_of(x, h, op->route.dev);
+		if (oif < 0)
+			return x->undo && gone(oif) ? 0 : oif;
+	}
+	if (op->kind == OP_ROUTE_ADD)
+		rc = netlink_route_add(h->nl, &op->route, oif);
+	else
+		rc = netlink_route_del(h->nl, &op->route, oif);
+	if (rc && x->undo && gone(rc))
+		return 0;
+	return rc ? fail(x, h, rc) : 0;
+}
+
+static void sysctl_path(const char *key, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "/proc/sys/");
+
+	/* sysctl(8): dots separate, a slash is a dot within a name. */
+	for (const char *k = key; *k && n + 1 < len; k++)
+		buf[n++] = *k == '.' ? '/' : *k == '/' ? '.' : *k;
+	buf[n] = '\0';
+}
+
+static int sysctl_io(const char *key, char *val, size_t len, bool write_it)
+{
+	char path[512];
+	ssize_t n;
+	int fd, err = 0;
+
+	sysctl_path(key, path, sizeof(path));
+	fd = open(path, (write_it ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write_it) {
+		n = write(fd, val, strlen(val));
+		if (n < 0)
+			err = -errno;
+	} else {
+		n = read(fd, val, len - 1);
+		if (n < 0)
+			err = -errno;
+		else
+			val[strcspn(val, "\n")] = val[n] = '\0';
+	}
+	close(fd);
+	return err;
+}
+
+/* Before a host sysctl is journaled: keep its value, for the undo. */
+static int prepare_sysctl(struct exec *x, struct op *op)
+{
+	char old[256];
+	struct nsh *h;
+	int rc;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (!rc)
+		rc = enter(x, h);
+	if (rc)
+		return fail(x, NULL, rc);
+	if (h->created || op->old_value)
+		return 0;
+	/* Per-interface keys of links made here die with the link. */
+	rc = sysctl_io(op->key, old, sizeof(old), false);
+	if (rc)
+		return fail(x, NULL, rc);
+	for (char *c = old; *c; c++)
+		if (*c == '\t')
+			*c = ' ';
+	op->old_value = arena_strdup(&x->arena, old);
+	return 0;
+}
+
+static int do_sysctl(struct exec *x, struct op *op)
+{
+	const char *v = op->kind == OP_SYSCTL_SET ? op->value : op->old_value;
+	char buf[256];
+	struct nsh *h;
+	int rc;
+
+	if (!v)
+		return 0; /* a restore with nothing recorded */
+	rc = nsh_get(x, op->link.ns, &h);
+	if (!rc)
+		rc = enter(x, h);
+	if (rc)
+		return x->undo && gone(rc) ? 0 : fail(x, NULL, rc);
+	snprintf(buf, sizeof(buf), "%s", v);
+	rc = sysctl_io(op->key, buf, sizeof(buf), true);
+	if (rc && x->undo && gone(rc))
+		return 0;
+	return rc ? fail(x, NULL, rc) : 0;
+}
+
+typedef int (*handler_fn)(struct exec *x, struct op *op);
+
+static const handler_fn handlers[OP__COUNT] = {
+	[OP_NETNS_ADD] = do_netns_add,	 [OP_NETNS_DEL] = do_netns_del,
+	[OP_LINK_ADD] = do_link_add,	 [OP_LINK_DEL] = do_link_del,
+	[OP_LINK_SET] = do_link_set,	 [OP_ADDR_ADD] = do_addr,
+	[OP_ADDR_DEL] = do_addr,	 [OP_ROUTE_ADD] = do_route,
+	[OP_ROUTE_DEL] = do_route,	 [OP_SYSCTL_SET] = do_sysctl,
+	[OP_SYSCTL_RESTORE] = do_sysctl,
+};
+
+/*
+ * Must the journal be on disk before this op runs?  Yes for anything that
+ * outlives the namespaces the lab makes: pins, host objects.
+ */
+static bool write_ahead(const struct exec *x, const struct op *op)
+{
+	int i;
+
+	if (op->kind == OP_NETNS_ADD || !op_ns(op))
+		return true;
+	if (op->kind == OP_LINK_ADD && op->type == LT_VETH && !op->peer.ns)
+		return true;
+	i = strmap_get(&x->ns_map, op_ns(op));
+	return i < 0 || !x->ns[i]->created;
+}
+
+static void progress(struct exec *x, size_t i, size_t n, const struct op *op)
+{
+	static const char *const verbs[2] = { "applying", "destroying" };
+
+	if (!x->o->progress || (i % 64 && i + 1 != n))
+		return;
+	fprintf(stderr, "\r\033[K%s %s: %zu/%zu %s", verbs[x->undo], x->lab,
+		i + 1, n, op_ns(op) ? op_ns(op) : "host");
+	if (i + 1 == n)
+		fputs("\r\033[K", stderr);
+}
+
+/* Run ops [0, n); stop at the first failure, at *failed. */
+static int run(struct exec *x, struct plan *p, size_t *failed)
+{
+	for (size_t i = 0; i < p->n_ops; i++) {
+		struct op *op = &p->ops[i];
+		int rc = 0;
+
+		if (x->o->stop && *x->o->stop && !x->undo) {
+			snprintf(x->why, sizeof(x->why), "interrupted by a signal");
+			*failed = i;
+			return -EINTR;
+		}
+		progress(x, i, p->n_ops, op);
+		if (x->o->verbose > 0) {
+			struct strbuf sb = { 0 };
+
+			op_format(op, &sb);
+			fprintf(stderr, "%c %s\n", x->undo ? '-' : '+', sb.buf);
+			sb_free(&sb);
+		}
+		if ((op->kind == OP_SYSCTL_SET) && x->st)
+			rc = prepare_sysctl(x, op);
+		if (!rc && x->st) {
+			state_record(x->st, i, op);
+			if (write_ahead(x, op))
+				rc = state_flush(x->st);
+			if (rc)
+				snprintf(x->why, sizeof(x->why),
+					 "cannot write the journal: %s",
+					 strerror(-rc));
+		}
+		if (!rc)
+			rc = handlers[op->kind](x, op);
+		if (!rc) {
+			x->res->ops_done++;
+			continue;
+		}
+		if (x->undo) {
+			struct strbuf sb = { 0 };
+
+			op_format(op, &sb);
+			warn(x, "could not undo '%s': %s", sb.buf, x->why);
+			sb_free(&sb);
+			*failed = i;
+			continue; /* undo all that can be undone */
+		}
+		if (x->st) {
+			state_record_failed(x->st, i, rc);
+			state_flush(x->st);
+		}
+		*failed = i;
+		return rc;
+	}
+	return x->undo && *failed != SIZE_MAX ? -EIO : 0;
+}
+
+static int exec_init(struct exec *x, const char *lab,
+		     const struct apply_opts *o, struct apply_result *res)
+{
+	memset(x, 0, sizeof(*x));
+	x->lab = lab;
+	x->o = o;
+	x->res = res;
+	x->group = lab_group(lab);
+	lab_mark(lab, x->mark, sizeof(x->mark));
+	x->fresh_max = -1;
+	x->host.fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (x->host.fd < 0)
+		return -errno;
+	x->cur = &x->host;
+	return nlsock_open(&x->host.nl);
+}
+
+static void exec_fini(struct exec *x)
+{
+	enter(x, &x->host);
+	for (size_t i = 0; i < x->n_ns; i++)
+		nsh_close(x->ns[i]);
+	nsh_close(&x->host);
+	strmap_free(&x->ns_map);
+	free(x->users);
+	arena_free(&x->arena);
+}
+
+/* Undo ops [0, n) of @p; 0 if everything was undone. */
+static int undo(struct exec *x, const struct plan *p, size_t n)
+{
+	struct plan prefix = { .lab = p->lab, .ops = p->ops, .n_ops = n };
+	struct plan *inv = plan_invert(&prefix);
+	size_t failed = SIZE_MAX, done_before = x->res->ops_done;
+	int rc;
+
+	x->undo = true;
+	x->users_scanned = false;
+	x->st = NULL;
+	rc = run(x, inv, &failed);
+	x->res->undone = x->res->ops_done - done_before;
+	x->res->ops_done = done_before;
+	plan_free(inv);
+	return rc;
+}
+
+static bool plans_equal(const struct plan *a, const struct plan *b)
+{
+	struct strbuf x = { 0 }, y = { 0 };
+	bool eq;
+
+	for (size_t i = 0; i < a->n_ops; i++) {
+		op_encode(&a->ops[i], &x);
+		sb_addc(&x, '\n');
+	}
+	for (size_t i = 0; i < b->n_ops; i++) {
+		struct op o = b->ops[i];
+
+		o.old_value = NULL; /* known only once applied */
+		op_encode(&o, &y);
+		sb_addc(&y, '\n');
+	}
+	eq = x.len == y.len && (!x.len || !memcmp(x.buf, y.buf, x.len));
+	sb_free(&x);
+	sb_free(&y);
+	return eq;
+}
+
+struct name_set {
+	struct strmap names;
+	struct arena arena;
+};
+
+static int collect_name(const struct link_info *li, void *arg)
+{
+	struct name_set *s = arg;
+
+	strmap_put(&s->names, arena_strdup(&s->arena, li->name), li->ifindex);
+	return 0;
+}
+
+/* Refuse, before anything changes, to take over what is not the lab's. */
+static int check_ownership(struct exec *x, const struct plan *p,
+			   struct strbuf *msg)
+{
+	struct name_set host = { 0 };
+	bool dumped = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n_ops && !rc; i++) {
+		const struct op *op = &p->ops[i];
+		const char *name = NULL;
+
+		if (op->kind == OP_NETNS_ADD && netns_exists(op->link.ns)) {
+			sb_printf(msg,
+				  "namespace %s already exists (" NETNS_RUN_DIR
+				  "/%s) and is not part of lab %s: nothing was changed",
+				  op->link.ns, op->link.ns, x->lab);
+			rc = -EEXIST;
+			break;
+		}
+		if (op->kind != OP_LINK_ADD)
+			continue;
+		if (!op->link.ns)
+			name = op->link.name;
+		else if (op->type == LT_VETH && !op->peer.ns)
+			name = op->peer.name;
+		if (!name)
+			continue;
+		if (!dumped) {
+			rc = netlink_link_dump(x->host.nl, collect_name, &host);
+			dumped = true;
+			if (rc) {
+				sb_printf(msg, "cannot list host interfaces: %s",
+					  strerror(-rc));
+				break;
+			}
+		}
+		if (strmap_get(&host.names, name) > 0) {
+			sb_printf(msg,
+				  "interface %s already exists in the host namespace and is not part of lab %s: nothing was changed",
+				  name, x->lab);
+			rc = -EEXIST;
+		}
+	}
+	strmap_free(&host.names);
+	arena_free(&host.arena);
+	return rc;
+}
+
+static int preflight(const struct plan *p, struct strbuf *msg)
+{
+	char missing[96];
+	size_t n_ns = 0;
+	long need, have;
+
+	if (caps_require_admin(missing, sizeof(missing))) {
+		sb_printf(msg, "this needs %s (run it as root)",
+			  missing[0] ? missing : "CAP_NET_ADMIN and CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	for (size_t i = 0; i < p->n_ops; i++)
+		n_ns += p->ops[i].kind == OP_NETNS_ADD ||
+			p->ops[i].kind == OP_NETNS_DEL;
+	/* One fd and one socket a namespace, and room to spare. */
+	need = (long)(2 * n_ns + 64);
+	have = raise_nofile(need);
+	if (have < need) {
+		sb_printf(msg,
+			  "%zu namespaces need %ld open files, but RLIMIT_NOFILE allows %ld",
+			  n_ns, need, have);
+		return -EMFILE;
+	}
+	return 0;
+}
+
+static int lock_lab(struct state *st, const char *lab, struct strbuf *msg)
+{
+	long holder = 0;
+	int rc = state_lock(st, lab, &holder);
+
+	if (rc == -EWOULDBLOCK) {
+		sb_printf(msg, "lab %s is busy: another nstopo (pid %ld) is changing it",
+			  lab, holder);
+		return -EBUSY;
+	}
+	if (rc)
+		sb_printf(msg, "cannot lock lab %s in " STATE_DIR ": %s", lab,
+			  strerror(-rc));
+	return rc;
+}
+
+/* Applied already: is it this plan, and is it all still there? */
+static int check_applied(const struct plan *p, struct journal *j,
+			 struct strbuf *msg)
+{
+	if (j->destroying || !j->complete) {
+		sb_printf(msg,
+			  "lab %s is half-%s (a run was interrupted): run 'nstopo destroy --lab %s' first",
+			  p->lab, j->destroying ? "destroyed" : "applied", p->lab);
+		return -EALREADY;
+	}
+	if (!plans_equal(p, j->plan)) {
+		sb_printf(msg,
+			  "lab %s is up from a different topology (%s): destroy it first ('nstopo destroy --lab %s')",
+			  p->lab, j->file, p->lab);
+		return -EALREADY;
+	}
+	for (size_t i = 0; i < p->n_ops; i++)
+		if (p->ops[i].kind == OP_NETNS_ADD &&
+		    !netns_exists(p->ops[i].link.ns)) {
+			sb_printf(msg,
+				  "lab %s is up but its namespace %s is gone: destroy and apply it again",
+				  p->lab, p->ops[i].link.ns);
+			return -EALREADY;
+		}
+	return 0;
+}
+
+int lab_apply(struct plan *p, const struct apply_opts *o,
+	      struct apply_result *res, struct strbuf *msg)
+{
+	double t0 = now_monotonic();
+	struct journal j;
+	struct state st;
+	struct exec x;
+	size_t failed = SIZE_MAX;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->ops_total = p->n_ops;
+	rc = preflight(p, msg);
+	if (rc)
+		return rc;
+	rc = lock_lab(&st, p->lab, msg);
+	if (rc)
+		return rc;
+	if (!state_read(p->lab, &j)) {
+		rc = check_applied(p, &j, msg);
+		journal_free(&j);
+		res->nothing_to_do = !rc;
+		state_unlock(&st);
+		return rc;
+	}
+	rc = exec_init(&x, p->lab, o, res);
+	if (!rc && (rc = netns_prepare()))
+		sb_printf(msg, "cannot prepare " NETNS_RUN_DIR ": %s",
+			  strerror(-rc));
+	else if (rc)
+		sb_printf(msg, "cannot open a netlink socket: %s", strerror(-rc));
+	if (!rc)
+		rc = check_ownership(&x, p, msg);
+	if (!rc && (rc = state_begin(&st, o->file ? o->file : "-")))
+		sb_printf(msg, "cannot write the journal: %s", strerror(-rc));
+	if (rc) {
+		exec_fini(&x);
+		state_remove(&st);
+		state_unlock(&st);
+		return rc;
+	}
+	x.st = &st;
+	rc = run(&x, p, &failed);
+	if (!rc) {
+		state_mark(&st, "complete");
+	} else {
+		struct op *op = &p->ops[failed];
+
+		sb_printf(msg, "step %zu of %zu failed: ", failed + 1, p->n_ops);
+		op_format(op, msg);
+		if (op->pos.line)
+			sb_printf(msg, " (%s:%u:%u)", o->file ? o->file : "-",
+				  op->pos.line, op->pos.col);
+		sb_printf(msg, ": %s", x.why);
+		if (o->keep) {
+			res->kept = true;
+		} else if (undo(&x, p, failed)) {
+			sb_printf(msg, "\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
+				  p->lab);
+			res->kept = true;
+		} else {
+			state_remove(&st);
+		}
+	}
+	exec_fini(&x);
+	state_unlock(&st);
+	res->seconds = now_monotonic() - t0;
+	return rc;
+}
+
+int lab_destroy(const char *lab, const struct apply_opts *o,
+		struct apply_result *res, struct strbuf *msg)
+{
+	double t0 = now_monotonic();
+	struct journal j;
+	struct state st;
+	struct exec x;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = lock_lab(&st, lab, msg);
+	if (rc)
+		return rc;
+	rc = state_read(lab, &j);
+	if (rc == -ENOENT) {
+		res->nothing_to_do = true;
+		state_remove(&st);
+		state_unlock(&st);
+		return 0;
+	}
+	if (rc) {
+		sb_printf(msg, "cannot read the journal of lab %s: %s", lab,
+			  strerror(-rc));
+		state_unlock(&st);
+		return rc;
+	}
+	rc = preflight(j.plan, msg);
+	if (!rc)
+		rc = exec_init(&x, lab, o, res);
+	if (rc) {
+		if (!msg->len)
+			sb_printf(msg, "cannot open a netlink socket: %s",
+				  strerror(-rc));
+		journal_free(&j);
+		state_unlock(&st);
+		return rc;
+	}
+	state_mark(&st, "destroying");
+	res->ops_total = j.plan->n_ops;
+	rc = undo(&x, j.plan, j.plan->n_ops);
+	res->ops_done = res->undone;
+	if (rc)
+		sb_printf(msg, "some of lab %s could not be removed (see the warnings); its journal is kept, so destroy can be run again",
+			  lab);
+	else
+		state_remove(&st);
+	exec_fini(&x);
+	journal_free(&j);
+	state_unlock(&st);
+	res->seconds = now_monotonic() - t0;
+	return rc;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netns.c - create, pin, open, enter and delete named namespaces.
+ *
+ * A named namespace is a bind mount of /proc/thread-self/ns/net on an
+ * empty file /run/netns/NAME, exactly what `ip netns add` makes, so
+ * ip-netns(8), nsenter(1) and systemd's NetworkNamespacePath= see them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "util.h"
+
+#define SELF_NETNS "/proc/thread-self/ns/net"
+
+void netns_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, NETNS_RUN_DIR "/%s", name);
+}
+
+int netns_prepare(void)
+{
+	bool bound = false;
+
+	if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	/* Shared propagation needs a mount point: bind the directory on
+	 * itself the first time, as ip-netns does. */
+	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
+		if (errno != EINVAL || bound)
+			return -errno;
+		if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none",
+			  MS_BIND | MS_REC, NULL))
+			return -errno;
+		bound = true;
+	}
+	return 0;
+}
+
+int netns_create(const char *name, int *fd)
+{
+	char path[256];
+	int home, pin, err;
+
+	netns_path(name, path, sizeof(path));
+	home = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	if (home < 0)
+		return -errno;
+	pin = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (pin < 0) {
+		err = -errno;
+		close(home);
+		return err;
+	}
+	close(pin);
+	if (unshare(CLONE_NEWNET)) {
+		err = -errno;
+		goto unlink_pin;
+	}
+	if (mount(SELF_NETNS, path, "none", MS_BIND, NULL)) {
+		err = -errno;
+		goto go_home;
+	}
+	*fd = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		err = -errno;
+		umount2(path, MNT_DETACH);
+		goto go_home;
+	}
+	close(home);
+	return 0;
+go_home:
+	setns(home, CLONE_NEWNET);
+unlink_pin:
+	unlink(path);
+	close(home);
+	return err;
+}
+
+int netns_open(const char *name)
+{
+	char path[256];
+	int fd;
+
+	netns_path(name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int netns_enter(int fd)
+{
+	return setns(fd, CLONE_NEWNET) ? -errno : 0;
+}
+
+int netns_delete(const char *name)
+{
+	char path[256];
+	int err = 0;
+
+	netns_path(name, path, sizeof(path));
+	/* Not mounted (a pin left half-made) is fine: it is unlinked. */
+	if (umount2(path, MNT_DETACH) && errno != EINVAL)
+		err = -errno;
+	if (unlink(path) && !err)
+		err = -errno;
+	return err;
+}
+
+bool netns_exists(const char *name)
+{
+	char path[256];
+
+	netns_path(name, path, sizeof(path));
+	return !access(path, F_OK);
+}
+
+ino_t netns_inode(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : st.st_ino;
+}
+
+ino_t netns_pin_inode(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	netns_path(name, path, sizeof(path));
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+static ino_t proc_netns_inode(const char *pid)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	return (ino_t)strtoull(link + strcspn(link, "[") + 1, NULL, 10);
+}
+
+size_t netns_users(struct ns_user **out)
+{
+	ino_t self = proc_netns_inode("self");
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		struct ns_user u = { 0 };
+		char path[64];
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		u.ino = proc_netns_inode(e->d_name);
+		if (!u.ino || u.ino == self)
+			continue;
+		u.pid = (pid_t)atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(u.comm, sizeof(u.comm), f))
+				u.comm[strcspn(u.comm, "\n")] = '\0';
+			fclose(f);
+		}
+		*out = xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = u;
+	}
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nl.c - rtnetlink through libnl: links, addresses, routes.
+ *
+ * Theory of operation: each namespace gets one libnl socket, opened while
+ * the process is inside that namespace, so every request on it acts there
+ * whatever namespace the process is in later.  Requests are built with
+ * libnl's message API (nlmsg/nla), which lets one RTM_NEWLINK carry a
+ * whole veth pair: both names, the peer's namespace, chosen ifindexes,
+ * group, master and up.  Every request asks for an ack; a failure comes
+ * back as the kernel's errno plus, with NETLINK_EXT_ACK, its own words,
+ * which the error callback keeps for the message the user sees.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+
+#include "nl.h"
+
+struct nlsock {
+	struct nl_sock *sk;
+	int err;	/* errno of the last failed request, 0 if none */
+	char ext[200];	/* the kernel's extended-ack message for it */
+};
+
+/* libnl's -NLE_* codes, back to the errno the kernel gave. */
+static int nle_to_errno(int nle)
+{
+	static const struct {
+		int nle, err;
+	} map[] = {
+		{ NLE_AGAIN, EAGAIN },	     { NLE_NOMEM, ENOMEM },
+		{ NLE_EXIST, EEXIST },	     { NLE_INVAL, EINVAL },
+		{ NLE_RANGE, ERANGE },	     { NLE_MSGSIZE, EMSGSIZE },
+		{ NLE_OPNOTSUPP, EOPNOTSUPP }, { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
+		{ NLE_OBJ_NOTFOUND, ENOENT }, { NLE_NOATTR, ENOENT },
+		{ NLE_NOADDR, EADDRNOTAVAIL }, { NLE_BUSY, EBUSY },
+		{ NLE_PERM, EPERM },	     { NLE_NOACCESS, EACCES },
+		{ NLE_NODEV, ENODEV },	     { NLE_BAD_SOCK, EBADF },
+		{ NLE_PROTO_MISMATCH, EPROTONOSUPPORT },
+		{ NLE_INTR, EINTR },	     { NLE_MSG_TRUNC, EMSGSIZE },
+	};
+
+	if (nle < 0)
+		nle = -nle;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (map[i].nle == nle)
+			return map[i].err;
+	return EIO;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlsock *s = arg;
+	struct nlmsghdr *h = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	(void)nla;
+	s->err = -e->error;
+	s->ext[0] = '\0';
+	if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = sizeof(*e);
+		int len;
+
+		if (!(h->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		len = (int)(h->nlmsg_len - NLMSG_HDRLEN - off);
+		if (len > 0 &&
+		    !nla_parse(tb, NLMSGERR_ATTR_MAX,
+			       (struct nlattr *)((char *)e + off), len, NULL) &&
+		    tb[NLMSGERR_ATTR_MSG])
+			snprintf(s->ext, sizeof(s->ext), "%s",
+				 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	}
+	return NL_STOP;
+}
+
+int nlsock_open(struct nlsock **out)
+{
+	struct nlsock *s = xcalloc(1, sizeof(*s));
+	int one = 1, rc, fd;
+
+	s->sk = nl_socket_alloc();
+	if (!s->sk) {
+		free(s);
+		return -ENOMEM;
+	}
+	rc = nl_connect(s->sk, NETLINK_ROUTE);
+	if (rc < 0) {
+		nl_socket_free(s->sk);
+		free(s);
+		return -nle_to_errno(rc);
+	}
+	fd = nl_socket_get_fd(s->sk);
+	/* Best effort: old kernels lack them and we only lose the text. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl_socket_modify_err_cb(s->sk, NL_CB_CUSTOM, on_error, s);
+	*out = s;
+	return 0;
+}
+
+void nlsock_close(struct nlsock *s)
+{
+	if (!s)
+		return;
+	nl_socket_free(s->sk);
+	free(s);
+}
+
+const char *nlsock_strerror(const struct nlsock *s, int err, char *buf,
+			    size_t len)
+{
+	if (err < 0)
+		err = -err;
+	if (s && s->err == err && s->ext[0])
+		snprintf(buf, len, "%s (%s)", strerror(err), s->ext);
+	else
+		snprintf(buf, len, "%s", strerror(err));
+	return buf;
+}
+
+/* Send one request and wait for its ack: 0 or -errno. */
+static int request(struct nlsock *s, struct nl_msg *msg)
+{
+	int rc;
+
+	s->err = 0;
+	s->ext[0] = '\0';
+	rc = nl_send_auto(s->sk, msg);
+	nlmsg_free(msg);
+	if (rc >= 0)
+		rc = nl_wait_for_ack(s->sk);
+	if (rc >= 0)
+		return 0;
+	return s->err ? -s->err : -nle_to_errno(rc);
+}
+
+/* The attributes of one interface, shared by the main end and a peer. */
+static int put_link_attrs(struct nl_msg *msg, const struct link_req *r)
+{
+	if (r->name && nla_put_string(msg, IFLA_IFNAME, r->name) < 0)
+		return -1;
+	if (r->mtu && nla_put_u32(msg, IFLA_MTU, r->mtu) < 0)
+		return -1;
+	if (r->mac && nla_put(msg, IFLA_ADDRESS, 6, r->mac) < 0)
+		return -1;
+	if (r->group && nla_put_u32(msg, IFLA_GROUP, r->group) < 0)
+		return -1;
+	if (r->master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)r->master) < 0)
+		return -1;
+	if (r->alias && nla_put_string(msg, IFLA_IFALIAS, r->alias) < 0)
+		return -1;
+	if (r->ns_fd >= 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)r->ns_fd) < 0)
+		return -1;
+	return 0;
+}
+
+static struct ifinfomsg ifinfo(const struct link_req *r)
+{
+	return (struct ifinfomsg){
+		.ifi_family = AF_UNSPEC,
+		.ifi_index = r->ifindex,
+		.ifi_flags = r->up ? IFF_UP : 0,
+		.ifi_change = r->up ? IFF_UP : 0,
+	};
+}
+
+int netlink_link_add(struct nlsock *s, const char *kind,
+		     const struct link_req *main, const struct link_req *peer)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK,
+						NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg ifi = ifinfo(main), pifi;
+	struct nlattr *info, *data, *p;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    put_link_attrs(msg, main) < 0 ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, kind) < 0)
+		goto too_big;
+	if (peer) {
+		/* The peer cannot come up in this request: its own peer is
+		 * not linked yet when the kernel configures it. */
+		pifi = ifinfo(peer);
+		pifi.ifi_flags = pifi.ifi_change = 0;
+		if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+		    !(p = nla_nest_start(msg, VETH_INFO_PEER)) ||
+		    nlmsg_append(msg, &pifi, sizeof(pifi), NLMSG_ALIGNTO) < 0 ||
+		    put_link_attrs(msg, peer) < 0)
+			goto too_big;
+		nla_nest_end(msg, p);
+		nla_nest_end(msg, data);
+	}
+	nla_nest_end(msg, info);
+	return request(s, msg);
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+int netlink_link_set(struct nlsock *s, const struct link_req *r)
+{
+	/* RTM_NEWLINK without NLM_F_CREATE changes an existing link, found
+	 * by ifindex, or by name when the ifindex is 0. */
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	struct ifinfomsg ifi = ifinfo(r);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    put_link_attrs(msg, &(struct link_req){
+				       .name = r->ifindex ? NULL : r->name,
+				       .mtu = r->mtu,
+				       .mac = r->mac,
+				       .group = r->group,
+				       .alias = r->alias,
+				       .master = r->master,
+				       .ns_fd = -1,
+			       }) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return request(s, msg);
+}
+
+static int link_del(struct nlsock *s, int ifindex, uint32_t group)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (group && nla_put_u32(msg, IFLA_GROUP, group) < 0)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return request(s, msg);
+}
+
+int netlink_link_del(struct nlsock *s, int ifindex)
+{
+	return link_del(s, ifindex, 0);
+}
+
+/* Every link of a group in one request: one batch for the kernel. */
+int netlink_link_del_group(struct nlsock *s, uint32_t group)
+{
+	return link_del(s, 0, group);
+}
+
+static void link_info_from(struct rtnl_link *l, struct link_info *li)
+{
+	struct nl_addr *a = rtnl_link_get_addr(l);
+	const char *kind = rtnl_link_get_type(l);
+	const char *alias = rtnl_link_get_ifalias(l);
+
+	memset(li, 0, sizeof(*li));
+	li->ifindex = rtnl_link_get_ifindex(l);
+	snprintf(li->name, sizeof(li->name), "%s", rtnl_link_get_name(l));
+	snprintf(li->kind, sizeof(li->kind), "%s", kind ? kind : "");
+	snprintf(li->alias, sizeof(li->alias), "%s", alias ? alias : "");
+	li->group = rtnl_link_get_group(l);
+	li->mtu = rtnl_link_get_mtu(l);
+	li->flags = rtnl_link_get_flags(l);
+	li->master = rtnl_link_get_master(l);
+	if (a && nl_addr_get_len(a) == 6)
+		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
+}
+
+int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out)
+{
+	struct rtnl_link *l = NULL;
+	int rc;
+
+	s->err = 0;
+	rc = rtnl_link_get_kernel(s->sk, 0, name, &l);
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	link_info_from(l, out);
+	rtnl_link_put(l);
+	return 0;
+}
+
+struct dump_ctx {
+	int (*fn)(const struct link_info *li, void *arg);
+	void *arg;
+	int rc;
+};
+
+static void dump_one(struct nl_object *o, void *arg)
+{
+	struct dump_ctx *c = arg;
+	struct link_info li;
+
+	if (c->rc)
+		return;
+	link_info_from((struct rtnl_link *)o, &li);
+	c->rc = c->fn(&li, c->arg);
+}
+
+int netlink_link_dump(struct nlsock *s,
+		      int (*fn)(const struct link_info *li, void *arg),
+		      void *arg)
+{
+	struct dump_ctx c = { .fn = fn, .arg = arg };
+	struct nl_cache *cache;
+	int rc;
+
+	s->err = 0;
+	rc = rtnl_link_alloc_cache(s->sk, AF_UNSPEC, &cache);
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	nl_cache_foreach(cache, dump_one, &c);
+	nl_cache_free(cache);
+	return c.rc;
+}
+
+static int addr_msg(struct nlsock *s, int type, int flags, int ifindex,
+		    const struct prefix *p)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+	size_t alen = p->family == AF_INET ? 4 : 16;
+	struct ifaddrmsg ifa = {
+		.ifa_family = p->family,
+		.ifa_prefixlen = p->plen,
+		/* Usable at once: no duplicate address detection. */
+		.ifa_flags = p->family == AF_INET6 ? IFA_F_NODAD : 0,
+		.ifa_index = (uint32_t)ifindex,
+	};
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, IFA_LOCAL, (int)alen, p->bytes) < 0 ||
+	    nla_put(msg, IFA_ADDRESS, (int)alen, p->bytes) < 0)
+		goto too_big;
+	if (p->family == AF_INET && p->plen < 31 && type == RTM_NEWADDR) {
+		/* As `ip addr add ... brd +` does. */
+		uint8_t brd[4];
+
+		memcpy(brd, p->bytes, 4);
+		for (unsigned b = p->plen; b < 32; b++)
+			brd[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+		if (nla_put(msg, IFA_BROADCAST, 4, brd) < 0)
+			goto too_big;
+	}
+	return request(s, msg);
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p)
+{
+	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, p);
+}
+
+int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p)
+{
+	return addr_msg(s, RTM_DELADDR, 0, ifindex, p);
+}
+
+static int route_msg(struct nlsock *s, int type, int flags,
+		     const struct op_route *r, int oif)
+{
+	static const uint8_t rtn[] = {
+		[RT_UNICAST] = RTN_UNICAST,	  [RT_BLACKHOLE] = RTN_BLACKHOLE,
+		[RT_UNREACHABLE] = RTN_UNREACHABLE, [RT_PROHIBIT] = RTN_PROHIBIT,
+		[RT_LOCAL] = RTN_LOCAL,
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+	size_t alen = r->to.family == AF_INET ? 4 : 16;
+	struct rtmsg rtm = {
+		.rtm_family = r->to.family,
+		.rtm_dst_len = r->to.plen,
+		.rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC,
+		.rtm_protocol = RTPROT_STATIC,
+		.rtm_type = rtn[r->type],
+		.rtm_flags = r->onlink ? RTNH_F_ONLINK : 0,
+	};
+
+	if (r->type == RT_LOCAL)
+		rtm.rtm_scope = RT_SCOPE_HOST;
+	else if (r->type == RT_UNICAST && !r->has_via && oif)
+		rtm.rtm_scope = RT_SCOPE_LINK;
+	else
+		rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+	if (type == RTM_DELROUTE)
+		rtm.rtm_scope = RT_SCOPE_NOWHERE; /* match any scope */
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    (r->to.plen && nla_put(msg, RTA_DST, (int)alen, r->to.bytes) < 0) ||
+	    (r->has_via &&
+	     nla_put(msg, RTA_GATEWAY, (int)alen, r->via.bytes) < 0) ||
+	    (oif && nla_put_u32(msg, RTA_OIF, (uint32_t)oif) < 0) ||
+	    ((r->metric || r->to.family == AF_INET6) &&
+	     nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0) ||
+	    nla_put_u32(msg, RTA_TABLE, r->table) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return request(s, msg);
+}
+
+int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif)
+{
+	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, oif);
+}
+
+int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif)
+{
+	return route_msg(s, RTM_DELROUTE, 0, r, oif);
+}
