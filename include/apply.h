@@ -12,6 +12,7 @@ struct apply_opts {
 	bool progress;			  /* draw progress on stderr */
 	volatile sig_atomic_t *stop;	  /* set by a signal: stop, roll back */
 	const char *file;		  /* the topology file, for the journal */
+	size_t fault_at;		  /* testing: fail step N (1-based) */
 };
 
 /* What a run did, for the summary line. */

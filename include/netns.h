@@ -14,7 +14,9 @@
  * netns_prepare() - make /run/netns exist and be a shared mount point,
  * so pins made here propagate to other mount namespaces (ip-netns(8)).
  */
-int netns_prepare(void);
+int netns_prepare(bool *made);
+/* Remove /run/netns (mount and directory) if it is empty; 0 if removed. */
+int netns_remove_run_dir(void);
 
 /*
  * netns_create() - create a namespace, pin it at /run/netns/NAME

@@ -52,6 +52,11 @@ int state_flush(struct state *st);
 /* Remove the journal, lock and directory: the lab is gone. */
 int state_remove(struct state *st);
 
+/* nstopo made /run/netns (so may take it away when no lab is left). */
+void state_note_netns_dir(void);
+bool state_made_netns_dir(void);
+void state_forget_netns_dir(void);
+
 /* Labs with state on this machine; names are malloc'd. */
 size_t state_list(char ***names);
 

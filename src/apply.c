@@ -540,6 +540,16 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 			return -EINTR;
 		}
 		progress(x, i, p->n_ops, op);
+		if (!x->undo && x->o->fault_at == i + 1) {
+			snprintf(x->why, sizeof(x->why),
+				 "fault injected by NSTOPO_FAULT_AT=%zu", i + 1);
+			*failed = i;
+			if (x->st) {
+				state_record_failed(x->st, i, EIO);
+				state_flush(x->st);
+			}
+			return -EIO;
+		}
 		if (x->o->verbose > 0) {
 			struct strbuf sb = { 0 };
 
@@ -739,6 +749,25 @@ static int preflight(const struct plan *p, struct strbuf *msg)
 	return 0;
 }
 
+/*
+ * When the last lab is gone, take away the /run/netns nstopo made for it
+ * (directory and mount), so nothing of nstopo is left; one that was there
+ * before, or that holds anyone else's namespaces, stays.
+ */
+static void tidy_run_dirs(void)
+{
+	char **labs;
+	size_t n = state_list(&labs);
+
+	for (size_t i = 0; i < n; i++)
+		free(labs[i]);
+	free(labs);
+	if (n || !state_made_netns_dir())
+		return;
+	if (!netns_remove_run_dir())
+		state_forget_netns_dir();
+}
+
 static int lock_lab(struct state *st, const char *lab, struct strbuf *msg)
 {
 	long holder = 0;
@@ -790,6 +819,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	struct state st;
 	struct exec x;
 	size_t failed = SIZE_MAX;
+	bool made_dir = false;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -808,11 +838,13 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		return rc;
 	}
 	rc = exec_init(&x, p->lab, o, res);
-	if (!rc && (rc = netns_prepare()))
+	if (!rc && (rc = netns_prepare(&made_dir)))
 		sb_printf(msg, "cannot prepare " NETNS_RUN_DIR ": %s",
 			  strerror(-rc));
 	else if (rc)
 		sb_printf(msg, "cannot open a netlink socket: %s", strerror(-rc));
+	if (made_dir)
+		state_note_netns_dir();
 	if (!rc)
 		rc = check_ownership(&x, p, msg);
 	if (!rc && (rc = state_begin(&st, o->file ? o->file : "-")))
@@ -821,6 +853,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		exec_fini(&x);
 		state_remove(&st);
 		state_unlock(&st);
+		tidy_run_dirs();
 		return rc;
 	}
 	x.st = &st;
@@ -848,6 +881,8 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	}
 	exec_fini(&x);
 	state_unlock(&st);
+	if (rc && !res->kept)
+		tidy_run_dirs();
 	res->seconds = now_monotonic() - t0;
 	return rc;
 }
@@ -870,6 +905,7 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 		res->nothing_to_do = true;
 		state_remove(&st);
 		state_unlock(&st);
+		tidy_run_dirs();
 		return 0;
 	}
 	if (rc) {
@@ -901,6 +937,8 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 	exec_fini(&x);
 	journal_free(&j);
 	state_unlock(&st);
+	if (!rc)
+		tidy_run_dirs();
 	res->seconds = now_monotonic() - t0;
 	return rc;
 }

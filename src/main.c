@@ -193,6 +193,10 @@ static struct apply_opts apply_opts(const struct opts *o, const char *file)
 		.progress = o->verbose >= 0 && isatty(STDERR_FILENO),
 		.stop = &stop_requested,
 		.file = file,
+		/* A testing aid (see nstopo(8), ENVIRONMENT). */
+		.fault_at = getenv("NSTOPO_FAULT_AT") ?
+				    strtoul(getenv("NSTOPO_FAULT_AT"), NULL, 10) :
+				    0,
 	};
 }
 
@@ -241,15 +245,13 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 			fprintf(stderr, "nstopo: --keep: the partial lab is left as it is; remove it with 'nstopo destroy --lab %s'\n",
 				p->lab);
 		else if (res.ops_done && !res.kept)
-			fprintf(stderr, "nstopo: rolled back: %zu steps undone, the machine is as it was\n",
-				res.undone);
+			fprintf(stderr, "nstopo: rolled back (%zu step%s undone): the machine is as it was\n",
+				res.undone, res.undone == 1 ? "" : "s");
 	}
 	sb_free(&msg);
 	free(file);
 	plan_free(p);
 	topo_free(t);
-	if (rc == -EINVAL)
-		return EXIT_INVALID;
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -27,12 +27,17 @@ void netns_path(const char *name, char *buf, size_t len)
 	snprintf(buf, len, NETNS_RUN_DIR "/%s", name);
 }
 
-int netns_prepare(void)
+int netns_prepare(bool *made)
 {
 	bool bound = false;
 
-	if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST)
-		return -errno;
+	*made = false;
+	if (mkdir(NETNS_RUN_DIR, 0755)) {
+		if (errno != EEXIST)
+			return -errno;
+	} else {
+		*made = true;
+	}
 	/* Shared propagation needs a mount point: bind the directory on
 	 * itself the first time, as ip-netns does. */
 	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
@@ -44,6 +49,25 @@ int netns_prepare(void)
 		bound = true;
 	}
 	return 0;
+}
+
+int netns_remove_run_dir(void)
+{
+	DIR *d = opendir(NETNS_RUN_DIR);
+	struct dirent *e;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			closedir(d);
+			return -ENOTEMPTY;
+		}
+	closedir(d);
+	/* The bind mount prepare made, possibly stacked: undo them all. */
+	while (!umount2(NETNS_RUN_DIR, MNT_DETACH))
+		;
+	return rmdir(NETNS_RUN_DIR) ? -errno : 0;
 }
 
 int netns_create(const char *name, int *fd)
@@ -141,7 +165,7 @@ ino_t netns_pin_inode(const char *name)
 
 static ino_t proc_netns_inode(const char *pid)
 {
-	char path[64], link[64];
+	char path[288], link[64];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
@@ -164,7 +188,7 @@ size_t netns_users(struct ns_user **out)
 		return 0;
 	while ((e = readdir(d))) {
 		struct ns_user u = { 0 };
-		char path[64];
+		char path[288];
 		FILE *f;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')

@@ -507,6 +507,29 @@ void journal_free(struct journal *j)
 	j->plan = NULL;
 }
 
+#define NETNS_DIR_MARK STATE_DIR "/.made-run-netns"
+
+void state_note_netns_dir(void)
+{
+	int fd;
+
+	mkdir(STATE_DIR, 0755);
+	fd = open(NETNS_DIR_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
+bool state_made_netns_dir(void)
+{
+	return !access(NETNS_DIR_MARK, F_OK);
+}
+
+void state_forget_netns_dir(void)
+{
+	unlink(NETNS_DIR_MARK);
+	rmdir(STATE_DIR);
+}
+
 size_t state_list(char ***names)
 {
 	DIR *d = opendir(STATE_DIR);
