@@ -56,6 +56,7 @@ struct op_route {
 
 struct op {
 	enum op_kind kind;
+	const char *node;   /* NETNS_ADD: the node's name in the file */
 	struct op_if link;  /* LINK_*: the interface (ns, name, ...) */
 	enum link_type type;
 	struct op_if peer;  /* LINK_ADD veth: the other end */

@@ -11,7 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+#include <time.h>
+
 #include "apply.h"
+#include "exec.h"
+#include "graph.h"
 #include "plan.h"
 #include "state.h"
 #include "topo.h"
@@ -24,6 +29,9 @@ enum exit_code {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,	  /* an operation failed (and was rolled back) */
 	EXIT_INVALID = 2, /* bad usage or an invalid topology */
+	EXIT_DRIFT = 3,	  /* status: the kernel differs from the plan */
+	EXIT_NOT_UP = 4,  /* status: the lab is not applied */
+	EXIT_OWN = 125,	  /* exec, run: nstopo itself failed */
 };
 
 #define MAX_ERRORS 200
@@ -34,6 +42,9 @@ struct opts {
 	bool destroy;
 	bool keep;
 	const char *lab;
+	const char *format;
+	const char *drop_caps;
+	const char *user;
 };
 
 /* Set by SIGINT/SIGTERM: apply stops after the current step and rolls
@@ -76,6 +87,9 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "destroy", no_argument, NULL, 'D' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "lab", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "drop-caps", required_argument, NULL, 'c' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -103,6 +117,15 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 'l':
 			o->lab = optarg;
+			break;
+		case 'f':
+			o->format = optarg;
+			break;
+		case 'c':
+			o->drop_caps = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'q':
 			o->verbose = -1;
@@ -319,6 +342,306 @@ static int cmd_destroy(int argc, char **argv, struct opts *o)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
+static int cmd_graph(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("graph");
+	int i = parse_opts(c, argc, argv, o, "f");
+	struct strbuf sb = { 0 };
+	struct topo *t;
+	int rc;
+
+	if (i < 0 || one_file(c, argc, i))
+		return EXIT_INVALID;
+	t = load(argv[i]);
+	if (!t)
+		return EXIT_INVALID;
+	rc = graph_render(t, o->format ? o->format : "dot", &sb);
+	if (rc)
+		fprintf(stderr, "nstopo graph: unknown format '%s' (dot or mermaid)\n",
+			o->format);
+	else
+		fwrite(sb.buf, 1, sb.len, stdout);
+	sb_free(&sb);
+	topo_free(t);
+	return rc ? EXIT_INVALID : EXIT_OK;
+}
+
+struct lab_row {
+	char *name;
+	const char *state;
+	size_t nodes, links;
+	long long started;
+	char file[256];
+};
+
+static void lab_row(const char *name, struct lab_row *r)
+{
+	struct journal j;
+
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(name);
+	if (state_read(name, &j)) {
+		r->state = "unknown";
+		return;
+	}
+	r->state = j.destroying ? "destroying" : j.complete ? "up" : "partial";
+	for (size_t k = 0; k < j.plan->n_ops; k++) {
+		r->nodes += j.plan->ops[k].kind == OP_NETNS_ADD;
+		r->links += j.plan->ops[k].kind == OP_LINK_ADD;
+	}
+	r->started = j.started;
+	snprintf(r->file, sizeof(r->file), "%s", j.file);
+	journal_free(&j);
+}
+
+static void when(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t || !localtime_r(&tt, &tm))
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int cmd_list(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("list");
+	int i = parse_opts(c, argc, argv, o, "j");
+	struct strbuf sb = { 0 };
+	char **labs, at[32];
+	size_t n;
+
+	if (i < 0 || i != argc) {
+		if (i >= 0)
+			cmd_usage(c, stderr);
+		return EXIT_INVALID;
+	}
+	n = state_list(&labs);
+	if (o->json)
+		sb_add(&sb, "[");
+	else if (n && o->verbose >= 0)
+		sb_printf(&sb, "%-24s %-10s %6s %6s  %-19s  %s\n", "LAB", "STATE",
+			  "NODES", "LINKS", "APPLIED", "FILE");
+	for (size_t k = 0; k < n; k++) {
+		struct lab_row r;
+
+		lab_row(labs[k], &r);
+		when(r.started, at, sizeof(at));
+		if (o->json) {
+			sb_add(&sb, k ? ",\n {\"lab\":" : "\n {\"lab\":");
+			sb_json_str(&sb, r.name);
+			sb_printf(&sb, ",\"state\":\"%s\",\"nodes\":%zu,\"links\":%zu,\"applied\":%lld,\"file\":",
+				  r.state, r.nodes, r.links, r.started);
+			sb_json_str(&sb, r.file);
+			sb_addc(&sb, '}');
+		} else {
+			sb_printf(&sb, "%-24s %-10s %6zu %6zu  %-19s  %s\n", r.name,
+				  r.state, r.nodes, r.links, at, r.file);
+		}
+		free(r.name);
+		free(labs[k]);
+	}
+	free(labs);
+	if (o->json)
+		sb_add(&sb, "\n]\n");
+	else if (!n && o->verbose >= 0)
+		sb_add(&sb, "no labs are up\n");
+	fwrite(sb.buf, 1, sb.len, stdout);
+	sb_free(&sb);
+	return EXIT_OK;
+}
+
+/* The lab a command means: --lab, else $NSTOPO_LAB, else the only one. */
+static char *pick_lab(const struct opts *o)
+{
+	const char *env = getenv("NSTOPO_LAB");
+	char **labs, *found = NULL;
+	size_t n;
+
+	if (o->lab)
+		return xstrdup(o->lab);
+	if (env && *env)
+		return xstrdup(env);
+	n = state_list(&labs);
+	if (n == 1)
+		found = xstrdup(labs[0]);
+	else if (!n)
+		fprintf(stderr, "nstopo: no lab is up\n");
+	else
+		fprintf(stderr, "nstopo: %zu labs are up: say which with --lab\n", n);
+	for (size_t k = 0; k < n; k++)
+		free(labs[k]);
+	free(labs);
+	return found;
+}
+
+/* A node's namespace, from the lab's journal; NULL if it has no such node. */
+static char *node_netns(const char *lab, const char *node)
+{
+	struct journal j;
+	char *ns = NULL;
+
+	if (state_read(lab, &j)) {
+		fprintf(stderr, "nstopo: lab %s is not up\n", lab);
+		return NULL;
+	}
+	for (size_t k = 0; k < j.plan->n_ops && !ns; k++) {
+		const struct op *op = &j.plan->ops[k];
+
+		if (op->kind == OP_NETNS_ADD &&
+		    ((op->node && !strcmp(op->node, node)) ||
+		     !strcmp(op->link.ns, node)))
+			ns = xstrdup(op->link.ns);
+	}
+	if (!ns)
+		fprintf(stderr, "nstopo: lab %s has no node %s\n", lab, node);
+	journal_free(&j);
+	return ns;
+}
+
+static int cmd_exec(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("exec");
+	int i = parse_opts(c, argc, argv, o, "lcu"), j;
+	const char *node;
+	struct strbuf msg = { 0 };
+	struct exec_req r;
+	char *lab, *ns;
+	int rc;
+
+	if (i < 0 || i >= argc) {
+		if (i >= 0)
+			cmd_usage(c, stderr);
+		return EXIT_INVALID;
+	}
+	node = argv[i];
+	/* Options may follow the node too: NODE [options] -- CMD. */
+	j = parse_opts(c, argc - i, argv + i, o, "lcu");
+	if (j < 0)
+		return EXIT_INVALID;
+	j += i; /* getopt has consumed a "--" */
+	if (j >= argc) {
+		fprintf(stderr, "nstopo exec: no command given\n");
+		return EXIT_INVALID;
+	}
+	lab = pick_lab(o);
+	if (!lab)
+		return EXIT_OWN;
+	ns = node_netns(lab, node);
+	if (!ns) {
+		free(lab);
+		return EXIT_OWN;
+	}
+	r = (struct exec_req){
+		.ns = ns,
+		.drop_caps = o->drop_caps,
+		.user = o->user,
+		.env = (const char *const[]){ "NSTOPO_LAB", lab, "NSTOPO_NODE",
+					       node, NULL },
+		.argv = argv + j,
+	};
+	rc = node_exec(&r, &msg);
+	fprintf(stderr, "nstopo exec: %s\n", msg.buf);
+	sb_free(&msg);
+	free(ns);
+	free(lab);
+	return rc == -ENOENT ? 127 : rc == -EACCES ? 126 : EXIT_OWN;
+}
+
+/* How a child ended, as a shell reports it. */
+static int wait_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return EXIT_OWN;
+}
+
+static int cmd_run(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("run");
+	int i = parse_opts(c, argc, argv, o, ""), status = EXIT_OWN, rc;
+	struct apply_result res;
+	struct strbuf msg = { 0 };
+	struct apply_opts ao;
+	struct plan *p;
+	struct topo *t;
+	char *file;
+	pid_t pid;
+
+	if (i < 0 || i + 1 >= argc) {
+		if (i >= 0)
+			cmd_usage(c, stderr);
+		return EXIT_INVALID;
+	}
+	t = load(argv[i]);
+	if (!t)
+		return EXIT_INVALID;
+	p = plan_compile(t);
+	file = absolute(argv[i]);
+	ao = apply_opts(o, file);
+	catch_signals();
+	rc = lab_apply(p, &ao, &res, &msg);
+	if (rc || res.nothing_to_do) {
+		if (rc)
+			fprintf(stderr, "nstopo run: apply %s: %s\n", p->lab, msg.buf);
+		else
+			fprintf(stderr, "nstopo run: lab %s is already up: run needs a lab of its own\n",
+				p->lab);
+		goto out;
+	}
+	if (o->verbose >= 0)
+		fprintf(stderr, "nstopo run: lab %s is up (%.3f s)\n", p->lab,
+			res.seconds);
+	i += (i + 1 < argc && !strcmp(argv[i + 1], "--")) ? 2 : 1;
+	pid = stop_requested ? -1 : fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		setenv("NSTOPO_LAB", p->lab, 1);
+		execvp(argv[i], argv + i);
+		fprintf(stderr, "nstopo run: cannot run %s: %s\n", argv[i],
+			strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (pid > 0) {
+		bool forwarded = false;
+		int st;
+
+		while (waitpid(pid, &st, 0) < 0) {
+			if (errno != EINTR)
+				break;
+			/* Pass the first signal on; the lab goes down once the
+			 * command has ended. */
+			if (stop_requested && !forwarded) {
+				kill(pid, SIGTERM);
+				forwarded = true;
+			}
+		}
+		status = wait_status(st);
+	}
+	sb_free(&msg);
+	memset(&msg, 0, sizeof(msg));
+	ao.stop = NULL;
+	if (lab_destroy(p->lab, &ao, &res, &msg)) {
+		fprintf(stderr, "nstopo run: destroy %s: %s\n", p->lab, msg.buf);
+		if (!status)
+			status = EXIT_OWN;
+	} else if (o->verbose >= 0) {
+		fprintf(stderr, "nstopo run: lab %s is down\n", p->lab);
+	}
+out:
+	sb_free(&msg);
+	free(file);
+	plan_free(p);
+	topo_free(t);
+	return status;
+}
+
 static int cmd_help(int argc, char **argv, struct opts *o);
 
 static const struct cmd cmds[] = {
@@ -330,6 +653,15 @@ static const struct cmd cmds[] = {
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy, "destroy FILE | destroy --lab NAME",
 	  "remove everything the lab made (works from its journal)" },
+	{ "list", "ls", cmd_list, "list [--json]",
+	  "the labs that are up on this machine" },
+	{ "exec", NULL, cmd_exec,
+	  "exec [--lab NAME] NODE [--drop-caps CAPS] [--user USER[:GROUP]] -- CMD [ARGS...]",
+	  "run a command inside a node (like ip netns exec)" },
+	{ "run", NULL, cmd_run, "run FILE -- CMD [ARGS...]",
+	  "apply, run CMD with NSTOPO_LAB set, always destroy; exit with CMD's status" },
+	{ "graph", NULL, cmd_graph, "graph [--format dot|mermaid] FILE",
+	  "draw the topology for Graphviz or Mermaid" },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "show help for a command" },
 };
 

@@ -133,6 +133,7 @@ static void phase_namespaces(struct pctx *c)
 		if (n->is_host)
 			continue;
 		op = plan_push(c->p, OP_NETNS_ADD, n->ns);
+		op->node = n->name;
 		op->pos = n->pos;
 		for (size_t k = 0; k < ARRAY_SIZE(plan_dad_sysctls); k++) {
 			if (user_sets(n, plan_dad_sysctls[k]))
@@ -403,6 +404,7 @@ struct plan *plan_invert(const struct plan *p)
 		if (o->kind != OP_NETNS_ADD)
 			continue;
 		op = plan_push(inv, OP_NETNS_DEL, o->link.ns);
+		op->node = o->node;
 		op->pos = o->pos;
 	}
 #undef IN_MADE_NS
@@ -572,6 +574,7 @@ void op_json(const struct op *op, struct strbuf *sb)
 
 	sb_printf(sb, "{\"op\":\"%s\",\"netns\":", op_names[op->kind]);
 	sb_json_str(sb, ns_label(op_ns(op)));
+	json_kv(sb, "node", op->node);
 	switch (op->kind) {
 	case OP_LINK_ADD:
 		sb_printf(sb, ",\"type\":\"%s\"",

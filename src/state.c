@@ -63,6 +63,7 @@ struct field {
 #define FF(k, t, m, f) { k, t, offsetof(struct op, m), offsetof(struct op, f) }
 
 static const struct field fields[] = {
+	F("node", F_STR, node),
 	F("ns", F_STR, link.ns),
 	F("name", F_STR, link.name),
 	F("type", F_TYPE, type),
