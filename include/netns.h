@@ -40,6 +40,13 @@ void netns_path(const char *name, char *buf, size_t len);
 ino_t netns_inode(int fd);
 ino_t netns_pin_inode(const char *name);
 
+/*
+ * Sysctls of the namespace the thread is in, by dotted key (sysctl(8):
+ * a '/' in the key is a '.' within a name).  0 or -errno.
+ */
+int sysctl_read(const char *key, char *buf, size_t len);
+int sysctl_write(const char *key, const char *value);
+
 /* A process and the network namespace it is in. */
 struct ns_user {
 	ino_t ino;

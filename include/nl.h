@@ -54,6 +54,28 @@ int netlink_link_get(struct nlsock *s, const char *name,
 int netlink_link_dump(struct nlsock *s,
 		      int (*fn)(const struct link_info *li, void *arg),
 		      void *arg);
+struct addr_info {
+	int ifindex;
+	struct prefix p;
+	unsigned flags; /* IFA_F_* */
+};
+
+struct route_info {
+	struct prefix to;
+	bool has_via;
+	struct prefix via;
+	int oif;
+	uint32_t metric, table;
+	uint8_t type, protocol; /* RTN_*, RTPROT_* */
+};
+
+int netlink_addr_dump(struct nlsock *s,
+		      int (*fn)(const struct addr_info *a, void *arg),
+		      void *arg);
+/* Every route of every table, both families. */
+int netlink_route_dump(struct nlsock *s,
+		       int (*fn)(const struct route_info *r, void *arg),
+		       void *arg);
 int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p);
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
 int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif);

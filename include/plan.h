@@ -97,6 +97,9 @@ struct plan *plan_compile(const struct topo *t);
  */
 struct plan *plan_invert(const struct plan *p);
 
+/* Do two plans do the same thing (old values learnt by a run aside)? */
+bool plan_equal(const struct plan *a, const struct plan *b);
+
 struct plan *plan_new(const char *lab);
 struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns);
 void plan_free(struct plan *p);

@@ -19,6 +19,7 @@
 #include "graph.h"
 #include "plan.h"
 #include "state.h"
+#include "status.h"
 #include "topo.h"
 
 #ifndef NSTOPO_VERSION
@@ -642,6 +643,55 @@ out:
 	return status;
 }
 
+static int cmd_status(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("status");
+	int i = parse_opts(c, argc, argv, o, "jl"), rc;
+	struct strbuf msg = { 0 };
+	struct status s;
+	char *lab;
+
+	if (i < 0 || i + (o->lab ? 0 : 1) < argc) {
+		if (i >= 0)
+			cmd_usage(c, stderr);
+		return EXIT_INVALID;
+	}
+	lab = i < argc ? lab_of_file(argv[i]) : pick_lab(o);
+	if (!lab)
+		return EXIT_NOT_UP;
+	rc = lab_status(lab, &s, &msg);
+	if (rc == -ENOENT) {
+		if (o->json)
+			printf("{\"lab\":\"%s\",\"up\":false}\n", lab);
+		else if (o->verbose >= 0)
+			printf("lab %s is not up\n", lab);
+		free(lab);
+		return EXIT_NOT_UP;
+	}
+	if (rc) {
+		fprintf(stderr, "nstopo status: %s\n", msg.buf);
+		sb_free(&msg);
+		free(lab);
+		return EXIT_FAIL;
+	}
+	if (i < argc) {
+		/* Compare the file as it is now with what was applied. */
+		struct diags d = { .file = argv[i], .max = 1 };
+		struct topo *t = topo_load(argv[i], &d);
+		struct plan *p = t ? plan_compile(t) : NULL;
+
+		s.file_changed = !p || !plan_equal(p, s.plan);
+		plan_free(p);
+		topo_free(t);
+		diags_free(&d);
+	}
+	status_print(&s, stdout, o->json, o->verbose > 0);
+	rc = status_drift(&s) ? EXIT_DRIFT : EXIT_OK;
+	status_free(&s);
+	free(lab);
+	return rc;
+}
+
 static int cmd_help(int argc, char **argv, struct opts *o);
 
 static const struct cmd cmds[] = {
@@ -653,6 +703,8 @@ static const struct cmd cmds[] = {
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy, "destroy FILE | destroy --lab NAME",
 	  "remove everything the lab made (works from its journal)" },
+	{ "status", NULL, cmd_status, "status [--json] [FILE | --lab NAME]",
+	  "compare the live kernel state with the lab's plan (exit 3 on drift)" },
 	{ "list", "ls", cmd_list, "list [--json]",
 	  "the labs that are up on this machine" },
 	{ "exec", NULL, cmd_exec,

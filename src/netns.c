@@ -210,3 +210,57 @@ size_t netns_users(struct ns_user **out)
 	closedir(d);
 	return n;
 }
+
+static void sysctl_path(const char *key, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "/proc/sys/");
+
+	for (const char *k = key; *k && n + 1 < len; k++)
+		buf[n++] = *k == '.' ? '/' : *k == '/' ? '.' : *k;
+	buf[n] = '\0';
+}
+
+int sysctl_read(const char *key, char *buf, size_t len)
+{
+	char path[512];
+	ssize_t n;
+	int fd, err = 0;
+
+	sysctl_path(key, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		err = -errno;
+		n = 0;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	/* Multi-value sysctls separate with tabs; keys are written with spaces. */
+	for (char *c = buf; *c; c++)
+		if (*c == '\t')
+			*c = ' ';
+	close(fd);
+	return err;
+}
+
+int sysctl_write(const char *key, const char *value)
+{
+	char path[512];
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, err = 0;
+
+	sysctl_path(key, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}

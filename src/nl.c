@@ -21,7 +21,9 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
 #include <netlink/socket.h>
 
 #include "nl.h"
@@ -424,4 +426,103 @@ int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif)
 int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif)
 {
 	return route_msg(s, RTM_DELROUTE, 0, r, oif);
+}
+
+/* Dumps, for status: libnl's caches parse them. */
+
+struct obj_dump {
+	int (*addr_fn)(const struct addr_info *a, void *arg);
+	int (*route_fn)(const struct route_info *r, void *arg);
+	void *arg;
+	int rc;
+};
+
+static void prefix_from(struct nl_addr *a, struct prefix *p)
+{
+	unsigned len = a ? nl_addr_get_len(a) : 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!a || (len != 4 && len != 16))
+		return;
+	p->family = (uint8_t)nl_addr_get_family(a);
+	p->plen = (uint8_t)nl_addr_get_prefixlen(a);
+	memcpy(p->bytes, nl_addr_get_binary_addr(a), len);
+}
+
+static void addr_one(struct nl_object *o, void *arg)
+{
+	struct rtnl_addr *ra = (struct rtnl_addr *)o;
+	struct obj_dump *d = arg;
+	struct addr_info a = {
+		.ifindex = rtnl_addr_get_ifindex(ra),
+		.flags = rtnl_addr_get_flags(ra),
+	};
+
+	if (d->rc)
+		return;
+	prefix_from(rtnl_addr_get_local(ra), &a.p);
+	a.p.plen = (uint8_t)rtnl_addr_get_prefixlen(ra);
+	if (a.p.family)
+		d->rc = d->addr_fn(&a, d->arg);
+}
+
+int netlink_addr_dump(struct nlsock *s,
+		      int (*fn)(const struct addr_info *a, void *arg),
+		      void *arg)
+{
+	struct obj_dump d = { .addr_fn = fn, .arg = arg };
+	struct nl_cache *cache;
+	int rc;
+
+	s->err = 0;
+	rc = rtnl_addr_alloc_cache(s->sk, &cache);
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	nl_cache_foreach(cache, addr_one, &d);
+	nl_cache_free(cache);
+	return d.rc;
+}
+
+static void route_one(struct nl_object *o, void *arg)
+{
+	struct rtnl_route *rr = (struct rtnl_route *)o;
+	struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rr, 0);
+	struct obj_dump *d = arg;
+	struct route_info r = {
+		.metric = rtnl_route_get_priority(rr),
+		.table = rtnl_route_get_table(rr),
+		.type = rtnl_route_get_type(rr),
+		.protocol = rtnl_route_get_protocol(rr),
+	};
+
+	if (d->rc)
+		return;
+	prefix_from(rtnl_route_get_dst(rr), &r.to);
+	if (!r.to.family) { /* a default route has no RTA_DST */
+		r.to.family = (uint8_t)rtnl_route_get_family(rr);
+		r.to.plen = 0;
+	}
+	if (nh) {
+		r.oif = rtnl_route_nh_get_ifindex(nh);
+		prefix_from(rtnl_route_nh_get_gateway(nh), &r.via);
+		r.has_via = r.via.family != 0;
+	}
+	d->rc = d->route_fn(&r, d->arg);
+}
+
+int netlink_route_dump(struct nlsock *s,
+		       int (*fn)(const struct route_info *r, void *arg),
+		       void *arg)
+{
+	struct obj_dump d = { .route_fn = fn, .arg = arg };
+	struct nl_cache *cache;
+	int rc;
+
+	s->err = 0;
+	rc = rtnl_route_alloc_cache(s->sk, AF_UNSPEC, 0, &cache);
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	nl_cache_foreach(cache, route_one, &d);
+	nl_cache_free(cache);
+	return d.rc;
 }

@@ -414,6 +414,24 @@ struct plan *plan_invert(const struct plan *p)
 	return inv;
 }
 
+bool plan_equal(const struct plan *a, const struct plan *b)
+{
+	struct strbuf x = { 0 }, y = { 0 };
+	bool eq = a->n_ops == b->n_ops;
+
+	/* The text of an op holds every field that changes what it does,
+	 * and not what a run learns (a sysctl's old value). */
+	for (size_t i = 0; i < a->n_ops && eq; i++) {
+		x.len = y.len = 0;
+		op_format(&a->ops[i], &x);
+		op_format(&b->ops[i], &y);
+		eq = x.len == y.len && !memcmp(x.buf, y.buf, x.len);
+	}
+	sb_free(&x);
+	sb_free(&y);
+	return eq;
+}
+
 /* Printing */
 
 static const char *ns_label(const char *ns)

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_STATUS_H
+#define NSTOPO_STATUS_H
+
+#include "plan.h"
+
+enum st_state {
+	ST_OK,
+	ST_MISSING,
+	ST_DIFFERENT,
+	ST_EXTRA,
+	ST__COUNT
+};
+
+struct status_row {
+	const char *node, *ns;
+	const char *object; /* "addr 10.0.0.1/24 dev eth0" */
+	enum st_state state;
+	const char *detail; /* "mtu 1500, want 9000", or NULL */
+};
+
+struct status {
+	struct arena arena;
+	const char *lab, *file;
+	long long started;
+	bool complete;
+	bool file_changed; /* set by the caller */
+	struct plan *plan; /* what the lab was made from */
+	struct status_row *rows;
+	size_t n_rows, cap_rows;
+	size_t counts[ST__COUNT];
+};
+
+/*
+ * lab_status() - compare the live kernel with what the lab's journal made
+ * Return: 0, -ENOENT if the lab is not up, or -errno (with @msg).
+ */
+int lab_status(const char *lab, struct status *s, struct strbuf *msg);
+bool status_drift(const struct status *s);
+void status_print(const struct status *s, FILE *f, bool json, bool all);
+void status_free(struct status *s);
+
+#endif

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: MIT
+/*
+ * status.c - the live kernel state of a lab, compared with its plan.
+ *
+ * Theory of operation: the lab's journal holds the ops that made it.
+ * They are folded into what each namespace should hold (links with their
+ * flags, addresses, routes, sysctl values), then each namespace is
+ * entered once, dumped through netlink, and compared: every expected
+ * object is ok, missing or different; in the namespaces the lab created,
+ * whatever else is there (apart from what the kernel adds by itself) is
+ * extra.  The host namespace is only checked for what the lab put there.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/rtnetlink.h>
+
+#include "netns.h"
+#include "nl.h"
+#include "state.h"
+#include "status.h"
+
+struct want_link {
+	const char *name;
+	enum link_type type;
+	uint32_t mtu;
+	bool has_mac;
+	uint8_t mac[6];
+	const char *master;
+	bool up, mark, seen;
+};
+
+struct want_ns {
+	const char *ns; /* NULL: host */
+	const char *node;
+	bool created;
+	struct want_link *links;
+	size_t n_links, cap_links;
+	const struct op **addrs, **routes, **sysctls;
+	size_t n_addrs, cap_addrs, n_routes, cap_routes, n_sysctls, cap_sysctls;
+};
+
+struct have {
+	struct link_info *links;
+	size_t n_links, cap_links;
+	struct addr_info *addrs;
+	size_t n_addrs, cap_addrs;
+	struct route_info *routes;
+	size_t n_routes, cap_routes;
+	bool *addr_used, *route_used;
+	struct arena arena;
+};
+
+static const char *const state_names[] = {
+	[ST_OK] = "ok",
+	[ST_MISSING] = "missing",
+	[ST_DIFFERENT] = "different",
+	[ST_EXTRA] = "extra",
+};
+
+PRINTF(5, 6)
+static void row(struct status *s, const struct want_ns *w, enum st_state st,
+		const char *object, const char *fmt, ...)
+{
+	struct status_row *r = vec_push(&s->arena, s->rows, s->n_rows,
+					s->cap_rows);
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	r->ns = w->ns;
+	r->node = w->node;
+	r->state = st;
+	r->object = arena_strdup(&s->arena, object);
+	if (fmt) {
+		va_start(ap, fmt);
+		sb_vprintf(&sb, fmt, ap);
+		va_end(ap);
+		r->detail = arena_strdup(&s->arena, sb.buf ? sb.buf : "");
+		sb_free(&sb);
+	}
+	s->counts[st]++;
+}
+
+static struct want_ns *want_get(struct status *s, struct want_ns **v,
+				size_t *n, size_t *cap, struct strmap *m,
+				const char *ns)
+{
+	const char *key = ns ? ns : "";
+	int i = strmap_get(m, key);
+	struct want_ns *w;
+
+	if (i >= 0)
+		return &(*v)[i];
+	w = vec_push(&s->arena, *v, *n, *cap);
+	w->ns = ns;
+	w->node = ns ? ns : "host";
+	strmap_put(m, key, (int)(*n - 1));
+	return w;
+}
+
+static struct want_link *want_link(struct status *s, struct want_ns *w,
+				   const char *name)
+{
+	struct want_link *l;
+
+	for (size_t i = 0; i < w->n_links; i++)
+		if (!strcmp(w->links[i].name, name))
+			return &w->links[i];
+	l = vec_push(&s->arena, w->links, w->n_links, w->cap_links);
+	l->name = name;
+	return l;
+}
+
+static void want_from_if(struct want_link *l, const struct op_if *oi,
+			 enum link_type type, bool mark)
+{
+	l->type = type;
+	if (oi->mtu)
+		l->mtu = oi->mtu;
+	if (oi->has_mac) {
+		l->has_mac = true;
+		memcpy(l->mac, oi->mac, 6);
+	}
+	if (oi->master)
+		l->master = oi->master;
+	l->up |= oi->up;
+	l->mark |= mark;
+}
+
+#define PUSH(s, arr, n, cap, v)                                               \
+	(*(const struct op **)vec_push(&(s)->arena, arr, n, cap) = (v))
+
+/* Fold the plan into what each namespace should hold. */
+static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
+{
+	struct want_ns *v = NULL;
+	size_t n = 0, cap = 0;
+	struct strmap m = { 0 };
+
+	want_get(s, &v, &n, &cap, &m, NULL);
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct op *op = &p->ops[i];
+		struct want_ns *w = want_get(s, &v, &n, &cap, &m, op_ns(op));
+
+		switch (op->kind) {
+		case OP_NETNS_ADD:
+			w->created = true;
+			w->node = op->node ? op->node : op->link.ns;
+			break;
+		case OP_LINK_ADD:
+			want_from_if(want_link(s, w, op->link.name), &op->link,
+				     op->type, op->mark && !op->link.ns);
+			if (op->type == LT_VETH) {
+				struct want_ns *pw = want_get(s, &v, &n, &cap,
+							      &m, op->peer.ns);
+
+				want_from_if(want_link(s, pw, op->peer.name),
+					     &op->peer, LT_VETH,
+					     op->mark && !op->peer.ns);
+			}
+			break;
+		case OP_LINK_SET:
+			want_from_if(want_link(s, w, op->link.name), &op->link,
+				     LT_NONE, op->mark);
+			break;
+		case OP_ADDR_ADD:
+			PUSH(s, w->addrs, w->n_addrs, w->cap_addrs, op);
+			break;
+		case OP_ROUTE_ADD:
+			PUSH(s, w->routes, w->n_routes, w->cap_routes, op);
+			break;
+		case OP_SYSCTL_SET:
+			PUSH(s, w->sysctls, w->n_sysctls, w->cap_sysctls, op);
+			break;
+		case OP_NETNS_DEL:
+		case OP_LINK_DEL:
+		case OP_ADDR_DEL:
+		case OP_ROUTE_DEL:
+		case OP_SYSCTL_RESTORE:
+		case OP__COUNT:
+			break;
+		}
+	}
+	strmap_free(&m);
+	*out = v;
+	return n;
+}
+
+static int have_link(const struct link_info *li, void *arg)
+{
+	struct have *h = arg;
+
+	*(struct link_info *)vec_push(&h->arena, h->links, h->n_links,
+				      h->cap_links) = *li;
+	return 0;
+}
+
+static int have_addr(const struct addr_info *a, void *arg)
+{
+	struct have *h = arg;
+
+	*(struct addr_info *)vec_push(&h->arena, h->addrs, h->n_addrs,
+				      h->cap_addrs) = *a;
+	return 0;
+}
+
+static int have_route(const struct route_info *r, void *arg)
+{
+	struct have *h = arg;
+
+	*(struct route_info *)vec_push(&h->arena, h->routes, h->n_routes,
+				       h->cap_routes) = *r;
+	return 0;
+}
+
+static const struct link_info *link_by_name(const struct have *h,
+					    const char *name)
+{
+	for (size_t i = 0; i < h->n_links; i++)
+		if (!strcmp(h->links[i].name, name))
+			return &h->links[i];
+	return NULL;
+}
+
+static const char *link_name(const struct have *h, int ifindex)
+{
+	for (size_t i = 0; i < h->n_links; i++)
+		if (h->links[i].ifindex == ifindex)
+			return h->links[i].name;
+	return "?";
+}
+
+static void check_links(struct status *s, const struct want_ns *w,
+			struct have *h, const char *mark)
+{
+	char obj[64];
+
+	for (size_t i = 0; i < w->n_links; i++) {
+		const struct want_link *l = &w->links[i];
+		const struct link_info *li = link_by_name(h, l->name);
+		const char *master;
+
+		snprintf(obj, sizeof(obj), "link %s", l->name);
+		if (!li) {
+			row(s, w, ST_MISSING, obj, NULL);
+			continue;
+		}
+		master = li->master ? link_name(h, li->master) : NULL;
+		if (l->type != LT_NONE &&
+		    strcmp(li->kind, l->type == LT_VETH ? "veth" : "bridge"))
+			row(s, w, ST_DIFFERENT, obj, "kind %s, want %s",
+			    li->kind[0] ? li->kind : "none",
+			    l->type == LT_VETH ? "veth" : "bridge");
+		else if (l->mtu && li->mtu != l->mtu)
+			row(s, w, ST_DIFFERENT, obj, "mtu %u, want %u", li->mtu,
+			    l->mtu);
+		else if (l->has_mac && memcmp(li->mac, l->mac, 6))
+			row(s, w, ST_DIFFERENT, obj,
+			    "mac %02x:%02x:%02x:%02x:%02x:%02x, want %02x:%02x:%02x:%02x:%02x:%02x",
+			    li->mac[0], li->mac[1], li->mac[2], li->mac[3],
+			    li->mac[4], li->mac[5], l->mac[0], l->mac[1],
+			    l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
+		else if (l->master && (!master || strcmp(master, l->master)))
+			row(s, w, ST_DIFFERENT, obj, "master %s, want %s",
+			    master ? master : "none", l->master);
+		else if (l->up && !(li->flags & IFF_UP))
+			row(s, w, ST_DIFFERENT, obj, "down, want up");
+		else if (l->mark && strcmp(li->alias, mark))
+			row(s, w, ST_DIFFERENT, obj, "alias '%s', want '%s'",
+			    li->alias, mark);
+		else
+			row(s, w, ST_OK, obj, NULL);
+	}
+	if (!w->created)
+		return;
+	for (size_t i = 0; i < h->n_links; i++) {
+		bool known = !strcmp(h->links[i].name, "lo");
+
+		for (size_t k = 0; k < w->n_links && !known; k++)
+			known = !strcmp(w->links[k].name, h->links[i].name);
+		if (!known) {
+			snprintf(obj, sizeof(obj), "link %s", h->links[i].name);
+			row(s, w, ST_EXTRA, obj, NULL);
+		}
+	}
+}
+
+static bool same_addr(const struct prefix *a, const struct prefix *b)
+{
+	return a->family == b->family && a->plen == b->plen &&
+	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+static void check_addrs(struct status *s, const struct want_ns *w,
+			struct have *h)
+{
+	char obj[128], buf[INET6_ADDRSTRLEN + 4];
+
+	for (size_t i = 0; i < w->n_addrs; i++) {
+		const struct op *op = w->addrs[i];
+		const struct link_info *li = link_by_name(h, op->link.name);
+		size_t k;
+
+		prefix_format(&op->addr, true, buf, sizeof(buf));
+		snprintf(obj, sizeof(obj), "addr %s dev %s", buf, op->link.name);
+		for (k = 0; k < h->n_addrs; k++)
+			if (li && h->addrs[k].ifindex == li->ifindex &&
+			    same_addr(&h->addrs[k].p, &op->addr))
+				break;
+		if (k == h->n_addrs) {
+			row(s, w, ST_MISSING, obj, NULL);
+			continue;
+		}
+		h->addr_used[k] = true;
+		if (h->addrs[k].flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+			row(s, w, ST_DIFFERENT, obj, "%s",
+			    h->addrs[k].flags & IFA_F_DADFAILED ?
+				    "duplicate address detection failed" :
+				    "tentative (DAD running)");
+		else
+			row(s, w, ST_OK, obj, NULL);
+	}
+	if (!w->created)
+		return;
+	for (size_t k = 0; k < h->n_addrs; k++) {
+		const struct prefix *p = &h->addrs[k].p;
+		const char *dev = link_name(h, h->addrs[k].ifindex);
+		bool kernel = (p->family == AF_INET6 && p->bytes[0] == 0xfe &&
+			       (p->bytes[1] & 0xc0) == 0x80) ||
+			      !strcmp(dev, "lo");
+
+		if (h->addr_used[k] || kernel)
+			continue;
+		prefix_format(p, true, buf, sizeof(buf));
+		snprintf(obj, sizeof(obj), "addr %s dev %s", buf, dev);
+		row(s, w, ST_EXTRA, obj, NULL);
+	}
+}
+
+static void route_text(const struct op_route *r, const struct route_info *ri,
+		       const struct have *h, char *buf, size_t len)
+{
+	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
+	const struct prefix *dst = r ? &r->to : &ri->to;
+	size_t n;
+
+	prefix_format(dst, true, to, sizeof(to));
+	n = (size_t)snprintf(buf, len, "route %s",
+			     dst->plen || dst->family != AF_INET ? to : "default");
+	if (r && r->has_via) {
+		prefix_format(&r->via, false, via, sizeof(via));
+		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " via %s", via);
+	} else if (!r && ri->has_via) {
+		prefix_format(&ri->via, false, via, sizeof(via));
+		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " via %s", via);
+	}
+	if (!r && ri->oif)
+		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " dev %s",
+				      link_name(h, ri->oif));
+	if ((r ? r->table : ri->table) != RT_TABLE_MAIN)
+		snprintf(buf + n, len > n ? len - n : 0, " table %u",
+			 r ? r->table : ri->table);
+}
+
+static const uint8_t rtn_of[] = {
+	[RT_UNICAST] = RTN_UNICAST,	  [RT_BLACKHOLE] = RTN_BLACKHOLE,
+	[RT_UNREACHABLE] = RTN_UNREACHABLE, [RT_PROHIBIT] = RTN_PROHIBIT,
+	[RT_LOCAL] = RTN_LOCAL,
+};
+
+static void check_routes(struct status *s, const struct want_ns *w,
+			 struct have *h)
+{
+	char obj[200], via[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < w->n_routes; i++) {
+		const struct op_route *r = &w->routes[i]->route;
+		size_t k;
+
+		route_text(r, NULL, h, obj, sizeof(obj));
+		for (k = 0; k < h->n_routes; k++) {
+			const struct route_info *ri = &h->routes[k];
+
+			if (ri->table == r->table && ri->metric == r->metric &&
+			    same_addr(&ri->to, &r->to))
+				break;
+		}
+		if (k == h->n_routes) {
+			row(s, w, ST_MISSING, obj, NULL);
+			continue;
+		}
+		const struct route_info *ri = &h->routes[k];
+
+		h->route_used[k] = true;
+		if (ri->type != rtn_of[r->type]) {
+			row(s, w, ST_DIFFERENT, obj, "type %u, want %s", ri->type,
+			    route_type_name((enum route_type)r->type));
+		} else if (r->has_via &&
+			   (!ri->has_via || memcmp(ri->via.bytes, r->via.bytes, 16))) {
+			if (ri->has_via)
+				prefix_format(&ri->via, false, via, sizeof(via));
+			row(s, w, ST_DIFFERENT, obj, "via %s",
+			    ri->has_via ? via : "none");
+		} else if (r->dev && strcmp(link_name(h, ri->oif), r->dev)) {
+			row(s, w, ST_DIFFERENT, obj, "dev %s, want %s",
+			    link_name(h, ri->oif), r->dev);
+		} else {
+			row(s, w, ST_OK, obj, NULL);
+		}
+	}
+	if (!w->created)
+		return;
+	for (size_t k = 0; k < h->n_routes; k++) {
+		const struct route_info *ri = &h->routes[k];
+
+		/* What the kernel makes by itself (connected, local,
+		 * multicast routes; router advertisements) is not drift. */
+		if (h->route_used[k] || ri->protocol == RTPROT_KERNEL ||
+		    ri->protocol == RTPROT_RA)
+			continue;
+		route_text(NULL, ri, h, obj, sizeof(obj));
+		row(s, w, ST_EXTRA, obj, NULL);
+	}
+}
+
+static void check_sysctls(struct status *s, const struct want_ns *w)
+{
+	char obj[320], val[256];
+
+	for (size_t i = 0; i < w->n_sysctls; i++) {
+		const struct op *op = w->sysctls[i];
+		int rc = sysctl_read(op->key, val, sizeof(val));
+
+		snprintf(obj, sizeof(obj), "sysctl %s", op->key);
+		if (rc)
+			row(s, w, ST_MISSING, obj, "%s", strerror(-rc));
+		else if (strcmp(val, op->value))
+			row(s, w, ST_DIFFERENT, obj, "%s, want %s", val, op->value);
+		else
+			row(s, w, ST_OK, obj, NULL);
+	}
+}
+
+/* Enter one namespace, dump it, compare, and come back. */
+static int check_ns(struct status *s, const struct want_ns *w, int home,
+		    const char *mark)
+{
+	struct have h = { 0 };
+	struct nlsock *nl = NULL;
+	char obj[300];
+	int fd = -1, rc = 0;
+
+	if (w->ns) {
+		fd = netns_open(w->ns);
+		if (fd < 0) {
+			snprintf(obj, sizeof(obj), "netns %s", w->ns);
+			row(s, w, ST_MISSING, obj, NULL);
+			return 0;
+		}
+		if (w->created) {
+			snprintf(obj, sizeof(obj), "netns %s", w->ns);
+			row(s, w, ST_OK, obj, NULL);
+		}
+		rc = netns_enter(fd);
+		close(fd);
+	}
+	if (!rc)
+		rc = nlsock_open(&nl);
+	if (!rc)
+		rc = netlink_link_dump(nl, have_link, &h);
+	if (!rc)
+		rc = netlink_addr_dump(nl, have_addr, &h);
+	if (!rc)
+		rc = netlink_route_dump(nl, have_route, &h);
+	if (!rc) {
+		h.addr_used = arena_alloc(&h.arena, h.n_addrs + 1);
+		h.route_used = arena_alloc(&h.arena, h.n_routes + 1);
+		check_links(s, w, &h, mark);
+		check_addrs(s, w, &h);
+		check_routes(s, w, &h);
+		check_sysctls(s, w);
+	}
+	nlsock_close(nl);
+	arena_free(&h.arena);
+	if (w->ns && netns_enter(home) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+int lab_status(const char *lab, struct status *s, struct strbuf *msg)
+{
+	struct want_ns *want = NULL;
+	struct journal j;
+	char mark[48];
+	size_t n;
+	int home, rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = state_read(lab, &j);
+	if (rc == -ENOENT)
+		return rc;
+	if (rc) {
+		sb_printf(msg, "cannot read the journal of lab %s: %s", lab,
+			  strerror(-rc));
+		return rc;
+	}
+	s->lab = arena_strdup(&s->arena, lab);
+	s->file = arena_strdup(&s->arena, j.file);
+	s->started = j.started;
+	s->complete = j.complete && !j.destroying;
+	s->plan = j.plan;
+	lab_mark(lab, mark, sizeof(mark));
+	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0) {
+		rc = -errno;
+		sb_printf(msg, "cannot open the current namespace: %s",
+			  strerror(errno));
+		return rc;
+	}
+	n = fold(s, j.plan, &want);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = check_ns(s, &want[i], home, mark);
+	close(home);
+	if (rc)
+		sb_printf(msg, "cannot inspect lab %s: %s", lab, strerror(-rc));
+	return rc;
+}
+
+void status_free(struct status *s)
+{
+	plan_free(s->plan);
+	arena_free(&s->arena);
+}
+
+bool status_drift(const struct status *s)
+{
+	return s->counts[ST_MISSING] || s->counts[ST_DIFFERENT] ||
+	       s->counts[ST_EXTRA] || !s->complete;
+}
+
+void status_print(const struct status *s, FILE *f, bool json, bool all)
+{
+	struct strbuf sb = { 0 };
+
+	if (json) {
+		sb_add(&sb, "{\"lab\":");
+		sb_json_str(&sb, s->lab);
+		sb_add(&sb, ",\"file\":");
+		sb_json_str(&sb, s->file);
+		sb_printf(&sb, ",\"applied\":%lld,\"complete\":%s,\"drift\":%s",
+			  s->started, s->complete ? "true" : "false",
+			  status_drift(s) ? "true" : "false");
+		if (s->file_changed)
+			sb_add(&sb, ",\"file_changed\":true");
+		sb_add(&sb, ",\"counts\":{");
+		for (int i = 0; i < ST__COUNT; i++)
+			sb_printf(&sb, "%s\"%s\":%zu", i ? "," : "",
+				  state_names[i], s->counts[i]);
+		sb_add(&sb, "},\"objects\":[");
+		for (size_t i = 0; i < s->n_rows; i++) {
+			const struct status_row *r = &s->rows[i];
+
+			sb_add(&sb, i ? ",\n {\"node\":" : "\n {\"node\":");
+			sb_json_str(&sb, r->node);
+			sb_add(&sb, ",\"netns\":");
+			sb_json_str(&sb, r->ns ? r->ns : "host");
+			sb_add(&sb, ",\"object\":");
+			sb_json_str(&sb, r->object);
+			sb_printf(&sb, ",\"state\":\"%s\"", state_names[r->state]);
+			if (r->detail) {
+				sb_add(&sb, ",\"detail\":");
+				sb_json_str(&sb, r->detail);
+			}
+			sb_addc(&sb, '}');
+		}
+		sb_add(&sb, "\n]}\n");
+	} else {
+		bool header = false;
+
+		for (size_t i = 0; i < s->n_rows; i++) {
+			const struct status_row *r = &s->rows[i];
+
+			if (r->state == ST_OK && !all)
+				continue;
+			if (!header)
+				sb_printf(&sb, "%-16s %-48s %-9s %s\n", "NODE",
+					  "OBJECT", "STATE", "DETAIL");
+			header = true;
+			sb_printf(&sb, "%-16s %-48s %-9s %s\n", r->node,
+				  r->object, state_names[r->state],
+				  r->detail ? r->detail : "");
+		}
+		if (!s->complete)
+			sb_printf(&sb, "lab %s is only partly applied (an interrupted run): destroy it\n",
+				  s->lab);
+		if (s->file_changed)
+			sb_printf(&sb, "note: %s has changed since the lab was applied\n",
+				  s->file);
+		sb_printf(&sb, "lab %s: %s: %zu ok, %zu missing, %zu different, %zu extra\n",
+			  s->lab, status_drift(s) ? "DRIFT" : "as planned",
+			  s->counts[ST_OK], s->counts[ST_MISSING],
+			  s->counts[ST_DIFFERENT], s->counts[ST_EXTRA]);
+	}
+	fwrite(sb.buf, 1, sb.len, f);
+	sb_free(&sb);
+}
