@@ -99,10 +99,12 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/nstopo
 	install -m 0644 man/nstopo.8 $(DESTDIR)$(MANDIR)/man8/nstopo.8
 	install -m 0644 man/nstopo.yaml.5 $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 completion/nstopo.bash $(DESTDIR)$(BASHCOMPDIR)/nstopo
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nstopo $(DESTDIR)$(MANDIR)/man8/nstopo.8 \
-	      $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5
+	      $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5 $(DESTDIR)$(BASHCOMPDIR)/nstopo
 
 demo: $(BIN)
 	$(Q)scripts/demo.sh "$(abspath $(BIN))"

@@ -1,0 +1,50 @@
+# bash completion for nstopo(8)
+_nstopo_labs() {
+	ls /run/nstopo 2>/dev/null
+}
+
+_nstopo_nodes() {
+	local lab=$1
+	[ -n "$lab" ] || lab=$(_nstopo_labs | head -n 1)
+	sed -n 's/^+ [0-9]* k=netns.add node=\([^ ]*\).*/\1/p' \
+		"/run/nstopo/$lab/journal" 2>/dev/null
+}
+
+_nstopo() {
+	local cur prev words cword
+	_init_completion || return
+	local cmds="validate plan apply up destroy down status list ls exec run graph help"
+	local cmd="" i lab=""
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		-*) ;;
+		*) [ -z "$cmd" ] && cmd=${words[i]} ;;
+		esac
+		[ "${words[i]}" = --lab ] && lab=${words[i + 1]}
+	done
+	case $prev in
+	--lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
+	--format) COMPREPLY=($(compgen -W "dot mermaid" -- "$cur")); return ;;
+	--user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+	--drop-caps) COMPREPLY=($(compgen -W "all net_raw net_admin net_bind_service sys_admin" -- "$cur")); return ;;
+	esac
+	if [ -z "$cmd" ]; then
+		COMPREPLY=($(compgen -W "$cmds --version --help -q -v" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
+	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
+	apply | up) COMPREPLY=($(compgen -W "--keep" -- "$cur")) ;;
+	destroy | down | status) COMPREPLY=($(compgen -W "--lab --json" -- "$cur")) ;;
+	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
+	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;
+	exec)
+		COMPREPLY=($(compgen -W "--lab --drop-caps --user $(_nstopo_nodes "$lab")" -- "$cur"))
+		return ;;
+	help) COMPREPLY=($(compgen -W "$cmds" -- "$cur")); return ;;
+	esac
+	[[ $cur == -* ]] && return
+	_filedir '@(yaml|yml)'
+}
+complete -F _nstopo nstopo
