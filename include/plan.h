@@ -62,6 +62,7 @@ struct op {
 	struct op_if peer;  /* LINK_ADD veth: the other end */
 	bool mark;	    /* host link: owned, carries group + alias */
 	struct prefix addr; /* ADDR_* */
+	bool dad;	    /* ADDR_ADD: leave duplicate address detection on */
 	struct op_route route;
 	const char *key;       /* SYSCTL_*: dotted key */
 	const char *value;     /* SYSCTL_SET: the value */

@@ -160,26 +160,75 @@ static void phase_namespaces(struct pctx *c)
 	}
 }
 
+/* accept_dad of one interface: sysctl(8) writes a '.' in a name as '/'. */
+static const char *dad_key(struct arena *a, const char *ifname)
+{
+	char name[IFNAME_MAX + 1];
+
+	snprintf(name, sizeof(name), "%s", ifname);
+	for (char *ch = name; *ch; ch++)
+		if (*ch == '.')
+			*ch = '/';
+	return arena_printf(a, "net.ipv6.conf.%s.accept_dad", name);
+}
+
+/* The node's own sysctls about interface @f: they go before it comes up. */
+static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
+{
+	const struct node *n = &c->t->nodes[f->node];
+	char name[IFNAME_MAX + 1];
+	size_t count = 0;
+
+	for (size_t k = 0; k < n->n_sysctls; k++) {
+		if (!sysctl_key_ifname(n->sysctls[k].key, name) ||
+		    strcmp(name, f->name))
+			continue;
+		count++;
+		if (push)
+			push_sysctl(c, f->node, &n->sysctls[k]);
+	}
+	return count;
+}
+
 /*
- * An end in the host: mark it, switch DAD off before it comes up (the
- * host's defaults are not ours to change), then enslave and raise it.
+ * Finish an end after its link exists, before it comes up: its sysctls
+ * (in the host first accept_dad=0, as the host's defaults are not ours to
+ * change, unless the file sets it), then enslave, mark and raise it.
  */
-static void host_end_finish(struct pctx *c, const struct iface *f)
+static void end_finish(struct pctx *c, const struct iface *f)
 {
 	const struct topo *t = c->t;
+	bool host = f->node == HOST_NODE;
 	struct op *op;
 
-	op = plan_push(c->p, OP_SYSCTL_SET, NULL);
-	op->key = arena_printf(&c->p->arena, "net.ipv6.conf.%s.accept_dad",
-			       f->name);
-	op->value = "0";
-	op->pos = f->pos;
-	op = plan_push(c->p, OP_LINK_SET, NULL);
+	if (host) {
+		const char *key = dad_key(&c->p->arena, f->name);
+
+		if (!user_sets(&t->nodes[HOST_NODE], key)) {
+			op = plan_push(c->p, OP_SYSCTL_SET, NULL);
+			op->key = key;
+			op->value = "0";
+			op->pos = f->pos;
+		}
+	}
+	iface_sysctls(c, f, true);
+	if (!host && !up_wanted(f) && f->master < 0)
+		return;
+	op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
 	op->link.name = f->name;
 	op->link.master = f->master >= 0 ? t->ifaces[f->master].name : NULL;
 	op->link.up = up_wanted(f);
-	op->mark = true;
+	op->mark = host;
 	op->pos = f->pos;
+}
+
+/*
+ * The end a request creates can be enslaved and raised by that request,
+ * unless it is in the host or has sysctls to take first.
+ */
+static bool done_at_creation(struct pctx *c, const struct iface *f)
+{
+	return f->node != HOST_NODE && !iface_sysctls(c, f, false);
 }
 
 static void phase_links(struct pctx *c)
@@ -192,13 +241,12 @@ static void phase_links(struct pctx *c)
 
 		op->type = LT_BRIDGE;
 		op_if_fill(c, &op->link, f);
+		op->mark = f->node == HOST_NODE;
 		op->pos = f->pos;
-		if (f->node == HOST_NODE) {
-			op->mark = true;
-			host_end_finish(c, f);
-		} else {
+		if (done_at_creation(c, f))
 			op->link.up = up_wanted(f);
-		}
+		else
+			end_finish(c, f);
 	}
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct link *l = &t->links[i];
@@ -206,9 +254,8 @@ static void phase_links(struct pctx *c)
 		const struct iface *b = &t->ifaces[l->ep[1].iface];
 		struct op *op;
 
-		/* The request goes to the namespace of the main end; only the
-		 * main end can be enslaved and raised in the same request, and
-		 * only if it is not in the host. */
+		/* The request goes to the namespace of the main end, which
+		 * is not the host's when either end is elsewhere. */
 		if (a->node == HOST_NODE && b->node != HOST_NODE) {
 			const struct iface *tmp = a;
 
@@ -221,26 +268,40 @@ static void phase_links(struct pctx *c)
 		op_if_fill(c, &op->peer, b);
 		op->mark = a->node == HOST_NODE || b->node == HOST_NODE;
 		op->pos = l->pos;
-		if (a->node != HOST_NODE) {
+		if (done_at_creation(c, a)) {
 			op->link.up = up_wanted(a);
 			op->link.master = a->master >= 0 ?
 						  t->ifaces[a->master].name :
 						  NULL;
 		} else {
-			host_end_finish(c, a);
+			end_finish(c, a);
 		}
-		if (b->node == HOST_NODE) {
-			host_end_finish(c, b);
-		} else if (up_wanted(b) || b->master >= 0) {
-			op = plan_push(c->p, OP_LINK_SET, ns_of(c, b->node));
-			op->link.name = b->name;
-			op->link.master = b->master >= 0 ?
-						  t->ifaces[b->master].name :
-						  NULL;
-			op->link.up = up_wanted(b);
-			op->pos = b->pos;
-		}
+		/* A peer can never come up in the request that makes it. */
+		end_finish(c, b);
 	}
+}
+
+static int sysctl_int(const struct node *n, const char *key, int dflt)
+{
+	for (size_t i = n->n_sysctls; i-- > 0;)
+		if (!strcmp(n->sysctls[i].key, key))
+			return atoi(n->sysctls[i].value);
+	return dflt;
+}
+
+/*
+ * Does the file want duplicate address detection on this interface?  The
+ * kernel runs it when `all` or the interface's accept_dad is above 0;
+ * nstopo writes 0 to both unless the file says otherwise, and then adds
+ * addresses with nodad, which skips it whatever the sysctls say.
+ */
+static bool dad_wanted(struct pctx *c, const struct node *n, const char *ifname)
+{
+	int all = sysctl_int(n, "net.ipv6.conf.all.accept_dad", 0);
+	int dflt = sysctl_int(n, "net.ipv6.conf.default.accept_dad", 0);
+	int own = sysctl_int(n, dad_key(&c->p->arena, ifname), dflt);
+
+	return (!n->is_host && all > 0) || own > 0;
 }
 
 static void route_fill(struct op_route *or, const struct route *r)
@@ -263,8 +324,10 @@ static void phase_config(struct pctx *c)
 		const struct node *n = &t->nodes[i];
 		const char *ns = ns_of(c, (int)i);
 
-		for (size_t k = 0; k < n->n_sysctls; k++)
-			if (n->is_host || sysctl_per_iface(n, n->sysctls[k].key))
+		/* Node sysctls went with the namespace, interface ones with
+		 * their interface; the host's others come here. */
+		for (size_t k = 0; k < n->n_sysctls && n->is_host; k++)
+			if (!sysctl_per_iface(n, n->sysctls[k].key))
 				push_sysctl(c, (int)i, &n->sysctls[k]);
 		for (size_t k = 0; k < n->n_ifcfg; k++) {
 			const struct iface_cfg *ic = &n->ifcfg[k];
@@ -274,6 +337,8 @@ static void phase_config(struct pctx *c)
 
 				op->link.name = ic->name;
 				op->addr = ic->addrs[j].p;
+				op->dad = op->addr.family == AF_INET6 &&
+					  dad_wanted(c, n, ic->name);
 				op->pos = ic->addrs[j].pos;
 			}
 		}
@@ -286,6 +351,21 @@ static void phase_config(struct pctx *c)
 	}
 }
 
+/* Make every string of @op the plan's own, so the plan outlives its source. */
+static void op_own(struct plan *p, struct op *op)
+{
+	const char **strs[] = {
+		&op->node,	   &op->link.ns,   &op->link.name,
+		&op->link.master,  &op->peer.ns,   &op->peer.name,
+		&op->peer.master,  &op->route.dev, &op->key,
+		&op->value,	   &op->old_value,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+		if (*strs[i])
+			*strs[i] = arena_strdup(&p->arena, *strs[i]);
+}
+
 struct plan *plan_compile(const struct topo *t)
 {
 	struct pctx c = { .t = t, .p = plan_new(t->name) };
@@ -293,6 +373,8 @@ struct plan *plan_compile(const struct topo *t)
 	phase_namespaces(&c);
 	phase_links(&c);
 	phase_config(&c);
+	for (size_t i = 0; i < c.p->n_ops; i++)
+		op_own(c.p, &c.p->ops[i]);
 	return c.p;
 }
 
@@ -408,6 +490,8 @@ struct plan *plan_invert(const struct plan *p)
 		op->pos = o->pos;
 	}
 #undef IN_MADE_NS
+	for (size_t i = 0; i < inv->n_ops; i++)
+		op_own(inv, &inv->ops[i]);
 	strmap_free(&made_ns);
 	strmap_free(&made_links);
 	arena_free(&scratch);
@@ -525,7 +609,8 @@ void op_format(const struct op *op, struct strbuf *sb)
 		sb_printf(sb, "addr %s %s dev %s%s",
 			  op->kind == OP_ADDR_ADD ? "add" : "del", buf,
 			  op->link.name,
-			  op->kind == OP_ADDR_ADD && op->addr.family == AF_INET6 ?
+			  op->kind == OP_ADDR_ADD && op->addr.family == AF_INET6 &&
+					  !op->dad ?
 				  " nodad" :
 				  "");
 		break;

@@ -79,6 +79,7 @@ static const struct field fields[] = {
 	F("pup", F_BOOL, peer.up),
 	F("mark", F_BOOL, mark),
 	F("addr", F_PREFIX, addr),
+	F("dad", F_BOOL, dad),
 	F("to", F_PREFIX, route.to),
 	FF("via", F_PREFIX, route.via, route.has_via),
 	F("dev", F_STR, route.dev),
@@ -280,6 +281,19 @@ static void state_paths(const char *lab, char *dir, size_t len)
 	snprintf(dir, len, STATE_DIR "/%s", lab);
 }
 
+/*
+ * A run that removes a lab's state unlinks the lock file and its directory
+ * while it holds the lock, so a lock taken on a file opened before that
+ * is on an orphan and protects nothing: it must be the file at the path.
+ */
+static bool lock_is_current(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int state_lock(struct state *st, const char *lab, long *holder)
 {
 	char path[192], buf[32];
@@ -289,22 +303,37 @@ int state_lock(struct state *st, const char *lab, long *holder)
 	st->journal_fd = st->lock_fd = -1;
 	snprintf(st->lab, sizeof(st->lab), "%s", lab);
 	state_paths(lab, st->dir, sizeof(st->dir));
-	if ((mkdir(STATE_DIR, 0755) && errno != EEXIST) ||
-	    (mkdir(st->dir, 0755) && errno != EEXIST))
-		return -errno;
 	snprintf(path, sizeof(path), "%s/lock", st->dir);
-	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (st->lock_fd < 0)
-		return -errno;
-	if (flock(st->lock_fd, LOCK_EX | LOCK_NB)) {
-		int err = -errno;
+	for (int tries = 0;; tries++) {
+		/* ENOENT: another run removed the directories meanwhile. */
+		if ((mkdir(STATE_DIR, 0755) && errno != EEXIST) ||
+		    (mkdir(st->dir, 0755) && errno != EEXIST)) {
+			if (errno == ENOENT && tries < 100)
+				continue;
+			return -errno;
+		}
+		st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (st->lock_fd < 0) {
+			if (errno == ENOENT && tries < 100)
+				continue;
+			return -errno;
+		}
+		if (flock(st->lock_fd, LOCK_EX | LOCK_NB)) {
+			int err = -errno;
 
-		n = pread(st->lock_fd, buf, sizeof(buf) - 1, 0);
-		buf[n > 0 ? n : 0] = '\0';
-		*holder = atol(buf);
+			n = pread(st->lock_fd, buf, sizeof(buf) - 1, 0);
+			buf[n > 0 ? n : 0] = '\0';
+			*holder = atol(buf);
+			close(st->lock_fd);
+			st->lock_fd = -1;
+			return err;
+		}
+		if (lock_is_current(st->lock_fd, path))
+			break;
 		close(st->lock_fd);
 		st->lock_fd = -1;
-		return err;
+		if (tries == 100)
+			return -EAGAIN;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(st->lock_fd, 0) || pwrite(st->lock_fd, buf, (size_t)n, 0) != n)
