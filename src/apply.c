@@ -838,13 +838,16 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		return rc;
 	}
 	rc = exec_init(&x, p->lab, o, res);
+	/* Noted before it is made: a run killed in between must not leave
+	 * a /run/netns that no destroy takes away.  (If another program
+	 * makes it meanwhile, it is still only removed when empty.) */
+	if (!rc && access(NETNS_RUN_DIR, F_OK))
+		state_note_netns_dir();
 	if (!rc && (rc = netns_prepare(&made_dir)))
 		sb_printf(msg, "cannot prepare " NETNS_RUN_DIR ": %s",
 			  strerror(-rc));
 	else if (rc)
 		sb_printf(msg, "cannot open a netlink socket: %s", strerror(-rc));
-	if (made_dir)
-		state_note_netns_dir();
 	if (!rc)
 		rc = check_ownership(&x, p, msg);
 	if (!rc && (rc = state_begin(&st, o->file ? o->file : "-")))

@@ -1,0 +1,50 @@
+#!/bin/sh
+# run.sh NSTOPO - integration tests against the real kernel.
+# Each t-*.sh runs alone in a private sandbox (scripts/sandbox.sh: new
+# network and mount namespaces, tmpfs on /run), so nothing reaches the
+# host.  Where namespaces cannot be made the suite is skipped, except in
+# CI (CI=true), where a skip is a failure.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:?usage: run.sh NSTOPO}
+only=${2:-}
+
+can_sandbox() {
+	[ "$(id -u)" = 0 ] && "$top/scripts/sandbox.sh" true 2>/dev/null
+}
+if ! can_sandbox; then
+	case ${CI:-} in
+	true | 1 | yes)
+		echo "integration: cannot create a network namespace sandbox (root needed) in CI"
+		echo "0 passed, 1 failed"
+		exit 1 ;;
+	esac
+	echo "integration: skipped (needs root and unshare --net --mount)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+pass=0 fail=0 broken=""
+for t in "$top"/tests/integration/t-*.sh; do
+	name=$(basename "$t" .sh)
+	[ -n "$only" ] && [ "$name" != "$only" ] && continue
+	echo "-- $name"
+	out=$(cd "$top" && NSTOPO="$bin" TOP="$top" timeout 900 \
+		"$top/scripts/sandbox.sh" sh "$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/   /'
+	last=$(printf '%s\n' "$out" | tail -n 1)
+	p=$(printf '%s' "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(printf '%s' "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$p" ]; then
+		# Died before its summary: count it as one failure.
+		p=0 f=1
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+	fi
+	pass=$((pass + p)) fail=$((fail + f))
+	[ "$f" != 0 ] && broken="$broken $name"
+done
+[ -n "$broken" ] && echo "failing:$broken"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

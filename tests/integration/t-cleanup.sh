@@ -1,0 +1,69 @@
+# t-cleanup.sh - after destroy nothing is left: no namespace, pin, mount,
+# link, address, route or state file; also when a process still runs in a
+# node at destroy time (the namespace outlives its pin, unnamed).
+. "$TOP/tests/integration/lib.sh"
+. "$TOP/tests/integration/labkit.sh"
+spec=tests/integration/labs/spec-example.yaml
+star=$WORK/star50.yaml
+gen_star 50 "$star"
+"$NSTOPO" plan --json "$spec" > "$WORK/spec.json"
+"$NSTOPO" plan --json "$star" > "$WORK/star.json"
+snapshot "$WORK/before"
+
+for lab in spec star; do
+	eval file=\$$lab
+	check "$lab: apply" "$NSTOPO" apply "$file"
+	check "$lab: verify" verify.py "$WORK/$lab.json"
+	check "$lab: destroy" "$NSTOPO" destroy "$file"
+	check_clean "$lab: no namespace, pin, mount, link, address, route, state"
+	check_eq "$lab: ip netns list is empty" "" "$(ip netns list)"
+	check_fail "$lab: /run/netns is gone" test -e /run/netns
+	check_fail "$lab: /run/nstopo is gone" test -e /run/nstopo
+	snapshot "$WORK/after"
+	check "$lab: host state as before" diff -u "$WORK/before" "$WORK/after"
+done
+
+# Objects removed by hand while the lab is up: destroy removes the rest.
+check "apply spec" "$NSTOPO" apply "$spec"
+ip netns del h2
+ip link del rtr
+out=$("$NSTOPO" destroy --lab lab1 2>&1)
+check_eq "destroy after a namespace and a host link were removed by hand" \
+	0 $?
+check_clean "... and nothing is left"
+
+# busy LAB NODE...: a process runs in each NODE while the lab is destroyed
+busy() {
+	lab=$1; shift
+	eval file=\$$lab
+	check "$lab busy: apply" "$NSTOPO" apply "$file"
+	pids="" pairs=""
+	for node in "$@"; do
+		ip netns exec "$node" sleep 30 &
+		pids="$pids $!" pairs="$pairs $node:$!"
+		wait_comm $! sleep
+	done
+	out=$("$NSTOPO" destroy "$file" 2>&1)
+	check_eq "$lab busy: destroy succeeds" 0 $?
+	for pair in $pairs; do
+		node=${pair%:*} pid=${pair#*:}
+		check_match "$lab busy: destroy warns about sleep in $node" \
+			"warning: namespace $node: process $pid \(sleep\) still runs in it" \
+			"$out"
+	done
+	check "$lab busy: pins and host links are gone" \
+		verify.py --gone "$WORK/$lab.json"
+	check_clean "$lab busy: nothing left while the processes still run"
+	for pid in $pids; do
+		check "$lab busy: sleep $pid still runs" kill -0 "$pid"
+		kill "$pid"
+		wait "$pid" 2>/dev/null
+	done
+	check_clean "$lab busy: nothing left after the processes are gone"
+	snapshot "$WORK/after"
+	check "$lab busy: host state as before" \
+		diff -u "$WORK/before" "$WORK/after"
+}
+busy spec h1 h2
+busy star h1
+finish
