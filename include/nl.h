@@ -76,7 +76,9 @@ int netlink_addr_dump(struct nlsock *s,
 int netlink_route_dump(struct nlsock *s,
 		       int (*fn)(const struct route_info *r, void *arg),
 		       void *arg);
-int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p);
+/* @nodad: usable at once, without duplicate address detection (IPv6). */
+int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
+		     bool nodad);
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
 int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif);
 int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif);

@@ -54,6 +54,8 @@ struct exec {
 	struct ns_user *users;
 	size_t n_users;
 	bool users_scanned;
+	const struct plan *plan; /* the one running */
+	bool group_tried;	 /* destroy: the batch delete was considered */
 	const struct apply_opts *o;
 	struct apply_result *res;
 	char why[320];	      /* the reason of the last failure */
@@ -339,6 +341,51 @@ static bool owned(const struct exec *x, const struct link_info *li)
 	return li->group == x->group || !strcmp(li->alias, x->mark);
 }
 
+struct group_check {
+	const struct exec *x;
+	struct strmap *ours; /* names the plan deletes */
+	size_t members;
+	bool foreign;
+};
+
+static int note_group_member(const struct link_info *li, void *arg)
+{
+	struct group_check *g = arg;
+
+	if (li->group != g->x->group)
+		return 0;
+	g->members++;
+	if (strmap_get(g->ours, li->name) < 0 || strcmp(li->alias, g->x->mark))
+		g->foreign = true;
+	return 0;
+}
+
+/*
+ * Destroy's fast path: every host link of the lab in one request, by its
+ * group, so the kernel unregisters them in one batch instead of paying a
+ * full teardown each.  Only if every link now in that group is one the
+ * plan deletes and carries the lab's mark; otherwise one by one.
+ */
+static void group_delete(struct exec *x)
+{
+	struct strmap ours = { 0 };
+	struct group_check g = { .x = x, .ours = &ours };
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->plan->n_ops; i++) {
+		const struct op *op = &x->plan->ops[i];
+
+		if (op->kind == OP_LINK_DEL && op->mark && !op->link.ns) {
+			strmap_put(&ours, op->link.name, (int)i);
+			n++;
+		}
+	}
+	if (n > 1 && !netlink_link_dump(x->host.nl, note_group_member, &g) &&
+	    !g.foreign && g.members)
+		netlink_link_del_group(x->host.nl, x->group);
+	strmap_free(&ours);
+}
+
 static int do_link_del(struct exec *x, struct op *op)
 {
 	struct link_info li;
@@ -348,9 +395,15 @@ static int do_link_del(struct exec *x, struct op *op)
 	rc = nsh_get(x, op->link.ns, &h);
 	if (rc)
 		return gone(rc) ? 0 : fail(x, NULL, rc);
+	if (!x->group_tried && op->mark && !h->name) {
+		x->group_tried = true;
+		group_delete(x);
+	}
 	rc = netlink_link_get(h->nl, op->link.name, &li);
-	if (gone(rc))
+	if (gone(rc)) {
+		x->res->links++;
 		return 0;
+	}
 	if (rc)
 		return fail(x, h, rc);
 	if (op->mark && !owned(x, &li)) {
@@ -377,7 +430,7 @@ static int do_addr(struct exec *x, struct op *op)
 	if (idx < 0)
 		return x->undo && gone(idx) ? 0 : idx;
 	if (op->kind == OP_ADDR_ADD)
-		rc = netlink_addr_add(h->nl, idx, &op->addr);
+		rc = netlink_addr_add(h->nl, idx, &op->addr, !op->dad);
 	else
 		rc = netlink_addr_del(h->nl, idx, &op->addr);
 	if (rc && x->undo && gone(rc))
@@ -407,41 +460,6 @@ static int do_route(struct exec *x, struct op *op)
 	return rc ? fail(x, h, rc) : 0;
 }
 
-static void sysctl_path(const char *key, char *buf, size_t len)
-{
-	size_t n = (size_t)snprintf(buf, len, "/proc/sys/");
-
-	/* sysctl(8): dots separate, a slash is a dot within a name. */
-	for (const char *k = key; *k && n + 1 < len; k++)
-		buf[n++] = *k == '.' ? '/' : *k == '/' ? '.' : *k;
-	buf[n] = '\0';
-}
-
-static int sysctl_io(const char *key, char *val, size_t len, bool write_it)
-{
-	char path[512];
-	ssize_t n;
-	int fd, err = 0;
-
-	sysctl_path(key, path, sizeof(path));
-	fd = open(path, (write_it ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write_it) {
-		n = write(fd, val, strlen(val));
-		if (n < 0)
-			err = -errno;
-	} else {
-		n = read(fd, val, len - 1);
-		if (n < 0)
-			err = -errno;
-		else
-			val[strcspn(val, "\n")] = val[n] = '\0';
-	}
-	close(fd);
-	return err;
-}
-
 /* Before a host sysctl is journaled: keep its value, for the undo. */
 static int prepare_sysctl(struct exec *x, struct op *op)
 {
@@ -457,12 +475,9 @@ static int prepare_sysctl(struct exec *x, struct op *op)
 	if (h->created || op->old_value)
 		return 0;
 	/* Per-interface keys of links made here die with the link. */
-	rc = sysctl_io(op->key, old, sizeof(old), false);
+	rc = sysctl_read(op->key, old, sizeof(old));
 	if (rc)
 		return fail(x, NULL, rc);
-	for (char *c = old; *c; c++)
-		if (*c == '\t')
-			*c = ' ';
 	op->old_value = arena_strdup(&x->arena, old);
 	return 0;
 }
@@ -470,7 +485,6 @@ static int prepare_sysctl(struct exec *x, struct op *op)
 static int do_sysctl(struct exec *x, struct op *op)
 {
 	const char *v = op->kind == OP_SYSCTL_SET ? op->value : op->old_value;
-	char buf[256];
 	struct nsh *h;
 	int rc;
 
@@ -481,8 +495,7 @@ static int do_sysctl(struct exec *x, struct op *op)
 		rc = enter(x, h);
 	if (rc)
 		return x->undo && gone(rc) ? 0 : fail(x, NULL, rc);
-	snprintf(buf, sizeof(buf), "%s", v);
-	rc = sysctl_io(op->key, buf, sizeof(buf), true);
+	rc = sysctl_write(op->key, v);
 	if (rc && x->undo && gone(rc))
 		return 0;
 	return rc ? fail(x, NULL, rc) : 0;
@@ -631,34 +644,14 @@ static int undo(struct exec *x, const struct plan *p, size_t n)
 
 	x->undo = true;
 	x->users_scanned = false;
+	x->group_tried = false;
 	x->st = NULL;
+	x->plan = inv;
 	rc = run(x, inv, &failed);
 	x->res->undone = x->res->ops_done - done_before;
 	x->res->ops_done = done_before;
 	plan_free(inv);
 	return rc;
-}
-
-static bool plans_equal(const struct plan *a, const struct plan *b)
-{
-	struct strbuf x = { 0 }, y = { 0 };
-	bool eq;
-
-	for (size_t i = 0; i < a->n_ops; i++) {
-		op_encode(&a->ops[i], &x);
-		sb_addc(&x, '\n');
-	}
-	for (size_t i = 0; i < b->n_ops; i++) {
-		struct op o = b->ops[i];
-
-		o.old_value = NULL; /* known only once applied */
-		op_encode(&o, &y);
-		sb_addc(&y, '\n');
-	}
-	eq = x.len == y.len && (!x.len || !memcmp(x.buf, y.buf, x.len));
-	sb_free(&x);
-	sb_free(&y);
-	return eq;
 }
 
 struct name_set {
@@ -794,7 +787,7 @@ static int check_applied(const struct plan *p, struct journal *j,
 			  p->lab, j->destroying ? "destroyed" : "applied", p->lab);
 		return -EALREADY;
 	}
-	if (!plans_equal(p, j->plan)) {
+	if (!plan_equal(p, j->plan)) {
 		sb_printf(msg,
 			  "lab %s is up from a different topology (%s): destroy it first ('nstopo destroy --lab %s')",
 			  p->lab, j->file, p->lab);

@@ -331,7 +331,7 @@ int netlink_link_dump(struct nlsock *s,
 }
 
 static int addr_msg(struct nlsock *s, int type, int flags, int ifindex,
-		    const struct prefix *p)
+		    const struct prefix *p, bool nodad)
 {
 	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
 	size_t alen = p->family == AF_INET ? 4 : 16;
@@ -339,7 +339,7 @@ static int addr_msg(struct nlsock *s, int type, int flags, int ifindex,
 		.ifa_family = p->family,
 		.ifa_prefixlen = p->plen,
 		/* Usable at once: no duplicate address detection. */
-		.ifa_flags = p->family == AF_INET6 ? IFA_F_NODAD : 0,
+		.ifa_flags = p->family == AF_INET6 && nodad ? IFA_F_NODAD : 0,
 		.ifa_index = (uint32_t)ifindex,
 	};
 
@@ -365,14 +365,16 @@ too_big:
 	return -EMSGSIZE;
 }
 
-int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p)
+int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
+		     bool nodad)
 {
-	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, p);
+	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, p,
+			nodad);
 }
 
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p)
 {
-	return addr_msg(s, RTM_DELADDR, 0, ifindex, p);
+	return addr_msg(s, RTM_DELADDR, 0, ifindex, p, false);
 }
 
 static int route_msg(struct nlsock *s, int type, int flags,
