@@ -109,12 +109,24 @@ uninstall:
 demo: $(BIN)
 	$(Q)scripts/demo.sh "$(abspath $(BIN))"
 
+# Speed, against floor and ip scripts, in a sandbox; BIG=1 adds 4000 nodes.
+bench: $(BIN)
+	$(Q)BIG=$(BIG) bench/run.sh "$(abspath $(BIN))"
+
+# libFuzzer over parse -> validate -> plan (clang); FUZZ_SECONDS=60 by default.
+fuzz:
+	$(Q)fuzz/run.sh
+
+# Static analysis: gcc -fanalyzer, cppcheck, clang-tidy.
+lint:
+	$(Q)scripts/lint.sh
+
 format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c
 
 clean:
 	rm -rf build nstopo
 
-.PHONY: all check unit install uninstall demo format clean
+.PHONY: all check unit install uninstall demo bench fuzz lint format clean
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

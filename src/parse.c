@@ -60,6 +60,31 @@ static int want(struct ctx *c, const struct ynode *n, enum ynode_kind kind,
 		    ynode_kind_name(n));
 }
 
+/* Two neighbouring characters swapped: "mut" for "mtu", "vai" for "via". */
+static bool is_transposition(const char *a, const char *b)
+{
+	size_t n = strlen(a), i = 0;
+
+	if (n != strlen(b))
+		return false;
+	while (i < n && a[i] == b[i])
+		i++;
+	return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+	       !strcmp(a + i + 2, b + i + 2);
+}
+
+/* The word of @words that @word is plausibly a typo of, or NULL. */
+static const char *suggest(const char *word, const char *const *words,
+			   size_t n)
+{
+	const char *near = nearest_word(word, words, n);
+
+	for (size_t i = 0; i < n && !near; i++)
+		if (is_transposition(word, words[i]))
+			near = words[i];
+	return near;
+}
+
 static int walk_map(struct ctx *c, const struct ynode *m, const char *what,
 		    const struct key *keys, size_t n_keys, void *obj)
 {
@@ -80,7 +105,7 @@ static int walk_map(struct ctx *c, const struct ynode *m, const char *what,
 				rc = -1;
 			continue;
 		}
-		const char *near = nearest_word(k->str, names, n_keys);
+		const char *near = suggest(k->str, names, n_keys);
 		struct strbuf sb = { 0 };
 
 		if (near) {
@@ -336,8 +361,10 @@ static const char *sysctl_key_problem(const char *key)
 
 			if (!len)
 				return "has an empty component";
-			if (len <= 2 && !strncmp(comp, "..", len))
-				return "has a '.' or '..' component";
+			/* A '/' is read as '.', so "/" and "//" would be
+			 * the path components "." and "..". */
+			if (len <= 2 && !strncmp(comp, "//", len))
+				return "has a component that reads as '.' or '..' ('/' stands for '.')";
 			if (!ch)
 				return NULL;
 			comp = s + 1;
@@ -462,7 +489,7 @@ static int rt_type(struct ctx *c, void *obj, const struct ynode *k,
 			r->type = (enum route_type)i;
 			return 0;
 		}
-	const char *near = nearest_word(v->str, names, ARRAY_SIZE(names));
+	const char *near = suggest(v->str, names, ARRAY_SIZE(names));
 
 	if (near)
 		return fail(c, v, "unknown route type '%s' (did you mean '%s'?)",
@@ -605,24 +632,72 @@ static int top_version(struct ctx *c, void *obj, const struct ynode *k,
 {
 	(void)obj;
 	(void)k;
-	if (v->kind != Y_SCALAR || strcmp(v->str, "1"))
+	if (want(c, v, Y_SCALAR, "'version'"))
+		return -1;
+	if (strcmp(v->str, "1"))
 		return fail(c, v, "unsupported version '%s' (this nstopo reads version 1)",
-			    v->kind == Y_SCALAR ? v->str : "?");
+			    v->str);
 	return 0;
 }
+
+/*
+ * Why @s is not a name of 1 to @max characters from [A-Za-z0-9] and
+ * @extra starting with a letter or digit (lower-case only if @lower), or
+ * NULL if it is one.  The same rules as node_name_valid() and
+ * lab_name_valid(), with the reason.  *@chars: the reason is a character.
+ */
+static const char *name_problem(const char *s, size_t max, const char *extra,
+				bool lower, char *buf, size_t len, bool *chars)
+{
+	*chars = false;
+	if (!*s)
+		return "is empty";
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return "may not be '.' or '..'";
+	*chars = true;
+	for (const char *p = s; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch >= 0x80)
+			return "may not contain non-ASCII characters";
+		if (lower && isupper(ch))
+			return "may not contain upper-case letters";
+		if (isalnum(ch) || strchr(extra, ch))
+			continue;
+		if (isspace(ch) || iscntrl(ch))
+			return "may not contain whitespace or control characters";
+		snprintf(buf, len, "may not contain '%c'", ch);
+		return buf;
+	}
+	*chars = false;
+	if (!isalnum((unsigned char)s[0]))
+		return "must start with a letter or digit";
+	if (strlen(s) > max) {
+		snprintf(buf, len, "is longer than %zu characters", max);
+		return buf;
+	}
+	return NULL;
+}
+
+static const char node_chars[] = ": use letters, digits, '_', '.' and '-'";
 
 static int top_name(struct ctx *c, void *obj, const struct ynode *k,
 		    const struct ynode *v)
 {
+	const char *why;
+	char buf[64];
+	bool chars;
+
 	(void)obj;
 	(void)k;
 	if (get_str(c, v, "'name'", &c->t->name))
 		return -1;
 	c->t->name_pos = v->pos;
-	if (!lab_name_valid(c->t->name))
-		return fail(c, v,
-			    "lab name '%s' is invalid: use a-z, 0-9 and '-', at most %d, starting with a letter or digit",
-			    v->str, LAB_NAME_MAX);
+	why = name_problem(v->str, LAB_NAME_MAX, "-", true, buf, sizeof(buf),
+			   &chars);
+	if (why)
+		return fail(c, v, "lab name '%s' %s%s", v->str, why,
+			    chars ? ": use a-z, 0-9 and '-'" : "");
 	return 0;
 }
 
@@ -685,7 +760,10 @@ static int top_nodes(struct ctx *c, void *obj, const struct ynode *k,
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *name = v->items[2 * i];
 		const struct ynode *body = v->items[2 * i + 1];
+		const char *why;
 		struct node *n;
+		char buf[64];
+		bool chars;
 
 		if (!strcmp(name->str, "host")) {
 			n = &t->nodes[HOST_NODE];
@@ -699,10 +777,11 @@ static int top_nodes(struct ctx *c, void *obj, const struct ynode *k,
 			strmap_put(&t->node_map, n->name, (int)(t->n_nodes - 1));
 			/* Kept even when invalid, so references to it resolve
 			 * and only the name itself is reported. */
-			if (!node_name_valid(name->str)) {
-				fail(c, name,
-				     "node name '%s' is invalid: use letters, digits, '_', '.' and '-', at most %d, starting with a letter or digit",
-				     name->str, NODE_NAME_MAX);
+			why = name_problem(name->str, NODE_NAME_MAX, "_.-",
+					   false, buf, sizeof(buf), &chars);
+			if (why) {
+				fail(c, name, "node name '%s' %s%s", name->str,
+				     why, chars ? node_chars : "");
 				rc = -1;
 			}
 		}
@@ -743,7 +822,7 @@ static int top_bridges(struct ctx *c, void *obj, const struct ynode *k,
 	if (ynode_is_null(v))
 		return 0;
 	if (want(c, v, Y_MAP, "'bridges'")) {
-		c->t->lost_nodes = true;
+		c->t->lost_nodes = c->t->lost_links = true;
 		return -1;
 	}
 	for (size_t i = 0; i < v->n; i++) {
@@ -774,7 +853,11 @@ static int endpoints(struct ctx *c, struct link *l, const struct ynode *v)
 {
 	if (want(c, v, Y_SEQ, "a link's endpoints"))
 		return -1;
-	if (v->n != 2)
+	if (v->n > 2)
+		return fail(c, v->items[2],
+			    "a link joins exactly two endpoints, not %zu (join more with a bridge)",
+			    v->n);
+	if (v->n < 2)
 		return fail(c, v, "a link joins exactly two endpoints, not %zu",
 			    v->n);
 	for (int i = 0; i < 2; i++) {
@@ -866,6 +949,28 @@ static const struct key top_keys[] = {
 	{ "links", top_links },
 };
 
+/*
+ * A misspelt 'nodes', 'bridges' or 'links' is reported as an unknown key;
+ * what it held is missing, so the references to it must stay quiet.
+ */
+static void lost_sections(struct topo *t, const struct ynode *root)
+{
+	static const char *const lists[] = { "nodes", "bridges", "links" };
+
+	for (size_t i = 0; i < root->n; i++) {
+		const char *key = root->items[2 * i]->str;
+		const char *near = suggest(key, lists, ARRAY_SIZE(lists));
+
+		if (!near || !strcmp(key, near))
+			continue;
+		/* Bridges make interfaces too. */
+		if (strcmp(near, "nodes"))
+			t->lost_links = true;
+		if (strcmp(near, "links"))
+			t->lost_nodes = true;
+	}
+}
+
 int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d)
 {
 	struct ctx c = { .t = t, .d = d };
@@ -880,6 +985,7 @@ int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d)
 			    ynode_kind_name(doc->root));
 	rc = walk_map(&c, doc->root, "the topology", top_keys,
 		      ARRAY_SIZE(top_keys), NULL);
+	lost_sections(t, doc->root);
 	if (!t->name)
 		t->name = lab_name_from_path(&t->arena, t->file);
 	if (!t->ns_prefix)

@@ -160,8 +160,9 @@ static void phase_namespaces(struct pctx *c)
 	}
 }
 
-/* accept_dad of one interface: sysctl(8) writes a '.' in a name as '/'. */
-static const char *dad_key(struct arena *a, const char *ifname)
+/* A per-interface IPv6 sysctl key: sysctl(8) writes a '.' in a name as '/'. */
+static const char *if6_key(struct arena *a, const char *ifname,
+			   const char *leaf)
 {
 	char name[IFNAME_MAX + 1];
 
@@ -169,7 +170,18 @@ static const char *dad_key(struct arena *a, const char *ifname)
 	for (char *ch = name; *ch; ch++)
 		if (*ch == '.')
 			*ch = '/';
-	return arena_printf(a, "net.ipv6.conf.%s.accept_dad", name);
+	return arena_printf(a, "net.ipv6.conf.%s.%s", name, leaf);
+}
+
+/*
+ * A bridge port with no address of its own has no use for an IPv6 stack:
+ * without it the port has no link-local address, sends no MLD reports or
+ * router solicitations (which a bridge floods to every other port), and
+ * adds no routes.  Bridged IPv6 traffic crosses it all the same.
+ */
+static bool bare_port(const struct iface *f)
+{
+	return f->master >= 0 && (!f->cfg || !f->cfg->n_addrs);
 }
 
 /* The node's own sysctls about interface @f: they go before it comes up. */
@@ -198,18 +210,22 @@ static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
 static void end_finish(struct pctx *c, const struct iface *f)
 {
 	const struct topo *t = c->t;
+	const struct node *n = &t->nodes[f->node];
 	bool host = f->node == HOST_NODE;
+	const char *dad = if6_key(&c->p->arena, f->name, "accept_dad");
+	const char *off = if6_key(&c->p->arena, f->name, "disable_ipv6");
 	struct op *op;
 
-	if (host) {
-		const char *key = dad_key(&c->p->arena, f->name);
-
-		if (!user_sets(&t->nodes[HOST_NODE], key)) {
-			op = plan_push(c->p, OP_SYSCTL_SET, NULL);
-			op->key = key;
-			op->value = "0";
-			op->pos = f->pos;
-		}
+	if (bare_port(f) && !user_sets(n, off) && !user_sets(n, dad)) {
+		op = plan_push(c->p, OP_SYSCTL_SET, ns_of(c, f->node));
+		op->key = off;
+		op->value = "1";
+		op->pos = f->pos;
+	} else if (host && !user_sets(n, dad)) {
+		op = plan_push(c->p, OP_SYSCTL_SET, NULL);
+		op->key = dad;
+		op->value = "0";
+		op->pos = f->pos;
 	}
 	iface_sysctls(c, f, true);
 	if (!host && !up_wanted(f) && f->master < 0)
@@ -228,7 +244,8 @@ static void end_finish(struct pctx *c, const struct iface *f)
  */
 static bool done_at_creation(struct pctx *c, const struct iface *f)
 {
-	return f->node != HOST_NODE && !iface_sysctls(c, f, false);
+	return f->node != HOST_NODE && !bare_port(f) &&
+	       !iface_sysctls(c, f, false);
 }
 
 static void phase_links(struct pctx *c)
@@ -299,7 +316,8 @@ static bool dad_wanted(struct pctx *c, const struct node *n, const char *ifname)
 {
 	int all = sysctl_int(n, "net.ipv6.conf.all.accept_dad", 0);
 	int dflt = sysctl_int(n, "net.ipv6.conf.default.accept_dad", 0);
-	int own = sysctl_int(n, dad_key(&c->p->arena, ifname), dflt);
+	int own = sysctl_int(n, if6_key(&c->p->arena, ifname, "accept_dad"),
+			     dflt);
 
 	return (!n->is_host && all > 0) || own > 0;
 }

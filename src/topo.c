@@ -88,6 +88,10 @@ int prefix_parse(const char *s, struct prefix *p, bool need_len,
 
 	memset(p, 0, sizeof(*p));
 	*why = NULL;
+	if (memchr(s, '%', alen)) {
+		*why = "may not have a zone index (the '%' part)";
+		return -1;
+	}
 	if (!alen || alen >= sizeof(addr)) {
 		*why = "is not an IPv4 or IPv6 address";
 		return -1;
@@ -115,8 +119,11 @@ int prefix_parse(const char *s, struct prefix *p, bool need_len,
 		*why = "must be an address without a prefix length";
 		return -1;
 	}
-	if (!parse_u32(slash + 1, &plen) || plen > p->plen ||
-	    (slash[1] == '0' && slash[2])) {
+	if (slash[1] == '0' && isdigit((unsigned char)slash[2])) {
+		*why = "has a prefix length with a leading zero";
+		return -1;
+	}
+	if (!parse_u32(slash + 1, &plen) || plen > p->plen) {
 		*why = p->family == AF_INET ?
 			       "has an invalid prefix length (0..32)" :
 			       "has an invalid prefix length (0..128)";
@@ -131,7 +138,8 @@ void prefix_format(const struct prefix *p, bool with_len, char *buf,
 {
 	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(p->family, p->bytes, a, sizeof(a));
+	if (!inet_ntop(p->family, p->bytes, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
 	if (with_len)
 		snprintf(buf, len, "%s/%u", a, p->plen);
 	else

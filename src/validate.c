@@ -23,21 +23,38 @@ struct vctx {
 	struct strmap addrs; /* "node|address" -> index in seen */
 	struct seen_addr *seen;
 	size_t n_seen, cap_seen;
+	/* Interface names of endpoints that did not resolve: settings and
+	 * routes naming them are not reported again as dangling. */
+	struct strmap lost_ifs;
 };
+
+static bool if_lost(const struct vctx *v, const char *name)
+{
+	return strmap_get(&v->lost_ifs, name) >= 0;
+}
 
 static const char *node_label(const struct topo *t, int node)
 {
 	return t->nodes[node].name;
 }
 
-/* Names of a node's interfaces, for suggestions. */
+/*
+ * Once the diagnostics are full, nothing more is printed: the search for
+ * a suggestion (a walk of every name) would only cost time.
+ */
+static bool diags_full(const struct diags *d)
+{
+	return d->max && d->n >= d->max;
+}
+
+/* Names of a node's interfaces that have no settings, for suggestions. */
 static size_t node_if_names(const struct topo *t, int node, const char **out,
 			    size_t max)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->n_ifaces && n < max; i++)
-		if (t->ifaces[i].node == node)
+		if (t->ifaces[i].node == node && !t->ifaces[i].cfg)
 			out[n++] = t->ifaces[i].name;
 	return n;
 }
@@ -47,16 +64,59 @@ static int node_lookup(const struct topo *t, const char *name)
 	return strmap_get(&t->node_map, name);
 }
 
+/*
+ * edit_distance(a, b) when it is at most 2, else 3: only the diagonal
+ * band can hold a cheaper path, and a row that is all 3 or more ends the
+ * work, so a name is compared with thousands of others quickly.
+ */
+static size_t near_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), rows[2][34];
+	size_t *prev = rows[0], *cur = rows[1];
+
+	if (la > 32 || lb > 32 || la > lb + 2 || lb > la + 2)
+		return 3;
+	if (!la || !lb)
+		return la + lb;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j < 3 ? j : 3;
+	for (size_t i = 1; i <= la; i++) {
+		size_t lo = i > 2 ? i - 2 : 1, hi = i + 2 < lb ? i + 2 : lb;
+		size_t best = 3, *swap;
+
+		cur[lo - 1] = lo == 1 && i < 3 ? i : 3;
+		for (size_t j = lo; j <= hi; j++) {
+			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			cur[j] = d < 3 ? d : 3;
+			if (cur[j] < best)
+				best = cur[j];
+		}
+		if (hi < lb)
+			cur[hi + 1] = 3;
+		if (best == 3)
+			return 3;
+		swap = prev;
+		prev = cur;
+		cur = swap;
+	}
+	return prev[lb];
+}
+
 static void unknown_node(struct vctx *v, struct pos pos, const char *name,
 			 const char *what)
 {
 	const char *near = NULL;
 	size_t best = 3;
 
-	if (v->t->lost_nodes)
+	if (v->t->lost_nodes || diags_full(v->d))
 		return;
 	for (size_t i = 0; i < v->t->n_nodes; i++) {
-		size_t dist = edit_distance(name, v->t->nodes[i].name);
+		size_t dist = near_distance(name, v->t->nodes[i].name);
 
 		if (dist < best) {
 			best = dist;
@@ -64,10 +124,12 @@ static void unknown_node(struct vctx *v, struct pos pos, const char *name,
 		}
 	}
 	if (near)
-		diag_add(v->d, pos, "%s '%s' is not defined (did you mean '%s'?)",
+		diag_add(v->d, pos,
+			 "%s: node '%s' is not defined (did you mean '%s'?)",
 			 what, name, near);
 	else
-		diag_add(v->d, pos, "%s '%s' is not defined", what, name);
+		diag_add(v->d, pos, "%s: node '%s' is not defined", what,
+			 name);
 }
 
 static int iface_add(struct vctx *v, enum iface_kind kind, int node,
@@ -111,7 +173,9 @@ static void check_bridges(struct vctx *v)
 			b->node = node_lookup(t, b->node_name);
 			if (b->node < 0) {
 				unknown_node(v, b->node_pos, b->node_name,
-					     "node");
+					     arena_printf(&t->arena,
+							  "bridge '%s'",
+							  b->name));
 				continue;
 			}
 		}
@@ -162,10 +226,12 @@ static int resolve_endpoint(struct vctx *v, struct endpoint *ep)
 		const char *near = NULL;
 		size_t best = 3;
 
-		if (t->lost_nodes)
+		/* A bridge whose name has a ':' is reported on its own. */
+		if (t->lost_nodes || diags_full(v->d) ||
+		    strmap_get(&t->bridge_map, ep->text) >= 0)
 			return -1;
 		for (size_t i = 0; i < t->n_nodes; i++) {
-			size_t dist = edit_distance(left, t->nodes[i].name);
+			size_t dist = near_distance(left, t->nodes[i].name);
 
 			if (dist < best) {
 				best = dist;
@@ -173,7 +239,7 @@ static int resolve_endpoint(struct vctx *v, struct endpoint *ep)
 			}
 		}
 		for (size_t i = 0; i < t->n_bridges; i++) {
-			size_t dist = edit_distance(left, t->bridges[i].name);
+			size_t dist = near_distance(left, t->bridges[i].name);
 
 			if (dist < best) {
 				best = dist;
@@ -256,6 +322,12 @@ static void check_links(struct vctx *v)
 				 !resolve_endpoint(v, &l->ep[1]) };
 
 		ok[i] = good[0] && good[1];
+		for (int e = 0; e < 2; e++) {
+			const char *colon = strchr(l->ep[e].text, ':');
+
+			if (!good[e] && colon && colon[1])
+				strmap_put(&v->lost_ifs, colon + 1, 0);
+		}
 		if (ok[i] && l->ep[0].bridge >= 0 &&
 		    l->ep[0].bridge == l->ep[1].bridge) {
 			diag_add(v->d, l->ep[1].pos,
@@ -332,6 +404,7 @@ static bool addr_unicast(const struct prefix *p)
 static void check_addresses(struct vctx *v, int node, const char *ifname,
 			    const struct iface_cfg *ic)
 {
+	static const uint8_t lo6[16] = { [15] = 1 };
 	struct topo *t = v->t;
 
 	for (size_t i = 0; i < ic->n_addrs; i++) {
@@ -344,6 +417,13 @@ static void check_addresses(struct vctx *v, int node, const char *ifname,
 		if (!addr_unicast(&a->p)) {
 			diag_add(v->d, a->pos,
 				 "address %s is not a unicast address", text);
+			continue;
+		}
+		/* The kernel keeps ::1 for lo (EADDRNOTAVAIL elsewhere). */
+		if (a->p.family == AF_INET6 && !memcmp(a->p.bytes, lo6, 16) &&
+		    strcmp(ifname, "lo")) {
+			diag_add(v->d, a->pos,
+				 "address ::1 is the loopback address: only lo may have it");
 			continue;
 		}
 		key = arena_printf(&t->arena, "%d|%s", node, text);
@@ -367,19 +447,34 @@ static void check_ifcfg(struct vctx *v, int node)
 {
 	struct topo *t = v->t;
 	struct node *n = &t->nodes[node];
+	const char *names[64];
+	size_t n_names = SIZE_MAX;
 
+	/* Settings first, so suggestions are of interfaces without any. */
+	for (size_t i = 0; i < n->n_ifcfg; i++) {
+		struct iface_cfg *ic = &n->ifcfg[i];
+		int idx = strmap_get(&n->ifmap, ic->name);
+
+		if (idx >= 0) {
+			t->ifaces[idx].cfg = ic;
+			if (ic->mtu)
+				t->ifaces[idx].mtu = ic->mtu;
+		}
+	}
 	for (size_t i = 0; i < n->n_ifcfg; i++) {
 		struct iface_cfg *ic = &n->ifcfg[i];
 		int idx = strmap_get(&n->ifmap, ic->name);
 
 		if (idx < 0 && strcmp(ic->name, "lo")) {
-			const char *names[64];
+			const char *near;
 
-			if (t->lost_links)
+			if (t->lost_links || diags_full(v->d) ||
+			    if_lost(v, ic->name))
 				continue;
-			size_t k = node_if_names(t, node, names, ARRAY_SIZE(names));
-			const char *near = nearest_word(ic->name, names, k);
-
+			if (n_names == SIZE_MAX)
+				n_names = node_if_names(t, node, names,
+							ARRAY_SIZE(names));
+			near = nearest_word(ic->name, names, n_names);
 			if (near)
 				diag_add(v->d, ic->pos,
 					 "node '%s' has no interface '%s' (did you mean '%s'?)",
@@ -391,23 +486,10 @@ static void check_ifcfg(struct vctx *v, int node)
 			continue;
 		}
 		if (idx < 0 && ic->has_mac)
-			diag_add(v->d, ic->mac_pos, "lo has no MAC address to set");
-		if (idx >= 0) {
-			t->ifaces[idx].cfg = ic;
-			if (ic->mtu)
-				t->ifaces[idx].mtu = ic->mtu;
-		}
+			diag_add(v->d, ic->mac_pos,
+				 "interface 'lo' has no MAC address to set");
 		check_addresses(v, node, ic->name, ic);
 	}
-}
-
-/* The interface configuration of `name` in `node`, or NULL. */
-static const struct iface_cfg *ifcfg_of(const struct node *n, const char *name)
-{
-	for (size_t i = 0; i < n->n_ifcfg; i++)
-		if (!strcmp(n->ifcfg[i].name, name))
-			return &n->ifcfg[i];
-	return NULL;
 }
 
 static bool if_exists(const struct node *n, const char *name)
@@ -415,48 +497,179 @@ static bool if_exists(const struct node *n, const char *name)
 	return !strcmp(name, "lo") || strmap_get(&n->ifmap, name) >= 0;
 }
 
-static bool if_is_up(const struct node *n, const char *name)
+/*
+ * A node's subnets and addresses, hashed, so that each of its routes is
+ * checked in constant time: a scan of every address for every route made
+ * a large file quadratic.  A key is "KFPPPHEX" or "KFPPPHEX|DEV": kind
+ * (S: subnet of an address or a device route, O: own address, L: local
+ * route, C: connected route), family (4 or 6), prefix length, and the
+ * address masked to that length.
+ */
+struct net_hit {
+	bool up;		    /* S: an up interface or a device route */
+	const char *down_if;	    /* S: else an interface that is down */
+	const struct iface_cfg *ic; /* L, C: the first address making it */
+	const struct addr_cfg *a;
+};
+
+struct node_idx {
+	struct strmap map; /* key -> index in hits */
+	struct net_hit *hits;
+	size_t n_hits, cap_hits;
+	uint8_t plens[2][17];	    /* S: prefix lengths in use, per family */
+	const struct iface_cfg *lo; /* the settings of lo, or NULL */
+};
+
+static unsigned full_len(const struct prefix *p)
 {
-	const struct iface_cfg *ic = ifcfg_of(n, name);
+	return p->family == AF_INET ? 32 : 128;
+}
+
+static void idx_key(char *buf, size_t len, char kind, const struct prefix *p,
+		    unsigned plen, const char *dev)
+{
+	struct prefix m = *p;
+	size_t o;
+
+	for (unsigned b = plen; b < full_len(p); b++)
+		m.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	o = (size_t)snprintf(buf, len, "%c%c%03u", kind,
+			     p->family == AF_INET ? '4' : '6', plen);
+	for (unsigned i = 0; i < full_len(p) / 8 && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%02x", m.bytes[i]);
+	if (dev && o < len)
+		snprintf(buf + o, len - o, "|%s", dev);
+}
+
+static struct net_hit *idx_put(struct topo *t, struct node_idx *x,
+			       const char *key)
+{
+	int i = strmap_get(&x->map, key);
+	struct net_hit *h;
+
+	if (i >= 0)
+		return &x->hits[i];
+	h = vec_push(&t->arena, x->hits, x->n_hits, x->cap_hits);
+	memset(h, 0, sizeof(*h));
+	strmap_put(&x->map, arena_strdup(&t->arena, key), (int)(x->n_hits - 1));
+	return h;
+}
+
+static const struct net_hit *idx_get(const struct node_idx *x,
+				     const char *key)
+{
+	int i = strmap_get(&x->map, key);
+
+	return i >= 0 ? &x->hits[i] : NULL;
+}
+
+static void idx_plen(struct node_idx *x, const struct prefix *p)
+{
+	x->plens[p->family == AF_INET6][p->plen / 8] |=
+		(uint8_t)(0x80 >> (p->plen % 8));
+}
+
+/* A subnet, on interface @dev and on "any interface". */
+static void idx_subnet(struct topo *t, struct node_idx *x,
+		       const struct prefix *p, const char *dev, int up)
+{
+	char key[64];
+
+	idx_plen(x, p);
+	for (int any = 0; any < 2; any++) {
+		struct net_hit *h;
+
+		idx_key(key, sizeof(key), 'S', p, p->plen, any ? NULL : dev);
+		h = idx_put(t, x, key);
+		if (up)
+			h->up = true;
+		else if (!h->down_if)
+			h->down_if = dev;
+	}
+}
+
+static void idx_first(struct topo *t, struct node_idx *x, char kind,
+		      unsigned plen, const struct iface_cfg *ic,
+		      const struct addr_cfg *a)
+{
+	char key[64];
+	struct net_hit *h;
+
+	idx_key(key, sizeof(key), kind, &a->p, plen, NULL);
+	h = idx_put(t, x, key);
+	if (!h->a) {
+		h->a = a;
+		h->ic = ic;
+	}
+}
+
+static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
+{
+	char key[64];
+
+	memset(x, 0, sizeof(*x));
+	for (size_t i = 0; i < n->n_ifcfg; i++) {
+		const struct iface_cfg *ic = &n->ifcfg[i];
+
+		if (!strcmp(ic->name, "lo"))
+			x->lo = ic;
+		for (size_t j = 0; j < ic->n_addrs; j++) {
+			const struct addr_cfg *a = &ic->addrs[j];
+
+			idx_subnet(t, x, &a->p, ic->name, ic->up != 0);
+			idx_key(key, sizeof(key), 'O', &a->p,
+				full_len(&a->p), ic->name);
+			idx_put(t, x, key);
+			idx_key(key, sizeof(key), 'O', &a->p,
+				full_len(&a->p), NULL);
+			idx_put(t, x, key);
+			idx_first(t, x, 'L', full_len(&a->p), ic, a);
+			idx_first(t, x, 'C', a->p.plen, ic, a);
+		}
+	}
+	/* A device route (no gateway) also makes its prefix reachable. */
+	for (size_t i = 0; i < n->n_routes; i++) {
+		const struct route *d = &n->routes[i];
+
+		if (d->type != RT_UNICAST || d->has_via || !d->dev ||
+		    d->to_default)
+			continue;
+		idx_subnet(t, x, &d->to, d->dev, 1);
+	}
+}
+
+static bool if_is_up(const struct topo *t, const struct node *n,
+		     const struct node_idx *x, const char *name)
+{
+	int idx = strmap_get(&n->ifmap, name);
+	const struct iface_cfg *ic = idx >= 0 ? t->ifaces[idx].cfg :
+				     !strcmp(name, "lo") ? x->lo :
+							   NULL;
 
 	return !ic || ic->up != 0;
 }
 
 /* Is `gw` on a subnet of `dev` (or of any interface, when dev is NULL)? */
-static bool gateway_reachable(const struct node *n, const struct route *r,
+static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 			      const char **down_if, bool *is_own)
 {
+	unsigned full = full_len(&r->via);
+	const uint8_t *plens = x->plens[r->via.family == AF_INET6];
+	const struct net_hit *h;
 	bool found = false;
+	char key[64];
 
-	for (size_t i = 0; i < n->n_ifcfg; i++) {
-		const struct iface_cfg *ic = &n->ifcfg[i];
-
-		if (r->dev && strcmp(ic->name, r->dev))
+	idx_key(key, sizeof(key), 'O', &r->via, full, r->dev);
+	*is_own = idx_get(x, key) != NULL;
+	for (unsigned plen = 0; plen <= full; plen++) {
+		if (!(plens[plen / 8] & (0x80 >> (plen % 8))))
 			continue;
-		for (size_t j = 0; j < ic->n_addrs; j++) {
-			const struct prefix *a = &ic->addrs[j].p;
-
-			if (a->family != r->via.family)
-				continue;
-			if (!memcmp(a->bytes, r->via.bytes, 16))
-				*is_own = true;
-			if (prefix_contains(a, &r->via)) {
-				if (ic->up == 0)
-					*down_if = ic->name;
-				else
-					found = true;
-			}
-		}
-	}
-	/* A device route (no gateway) also makes its prefix reachable. */
-	for (size_t i = 0; i < n->n_routes && !found; i++) {
-		const struct route *d = &n->routes[i];
-
-		if (d == r || d->type != RT_UNICAST || d->has_via || !d->dev ||
-		    d->to_default || (r->dev && strcmp(d->dev, r->dev)))
-			continue;
-		if (prefix_contains(&d->to, &r->via))
+		idx_key(key, sizeof(key), 'S', &r->via, plen, r->dev);
+		h = idx_get(x, key);
+		if (h && h->up)
 			found = true;
+		else if (h && !*down_if)
+			*down_if = h->down_if;
 	}
 	return found;
 }
@@ -467,7 +680,13 @@ static bool is_link_local6(const struct prefix *p)
 	       (p->bytes[1] & 0xc0) == 0x80;
 }
 
-static void check_route(struct vctx *v, struct node *n, struct route *r)
+/*
+ * Return: 0 if @r may be checked further (clashes, duplicates), -1 if it
+ * is in error.  Not judged by counting diagnostics: a repeated message
+ * (a route from defaults, in a second node) is not added twice.
+ */
+static int check_route(struct vctx *v, struct node *n,
+		       const struct node_idx *x, struct route *r)
 {
 	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
 	const char *down_if = NULL;
@@ -476,7 +695,7 @@ static void check_route(struct vctx *v, struct node *n, struct route *r)
 	if (r->intercept && n->is_host) {
 		diag_add(v->d, r->pos,
 			 "intercept is not allowed in the host namespace: it would capture the host's own traffic");
-		return;
+		return -1;
 	}
 	if (r->type == RT_LOCAL && !r->dev)
 		r->dev = "lo";
@@ -484,17 +703,17 @@ static void check_route(struct vctx *v, struct node *n, struct route *r)
 		diag_add(v->d, r->has_via ? r->via_pos : r->dev_pos,
 			 "a %s route takes neither 'via' nor 'dev'",
 			 route_type_name(r->type));
-		return;
+		return -1;
 	}
 	if (r->type == RT_LOCAL && r->has_via) {
 		diag_add(v->d, r->via_pos, "a local route takes no 'via'");
-		return;
+		return -1;
 	}
 	if (r->to_default) {
 		if (!r->has_via) {
 			diag_add(v->d, r->to_pos,
 				 "'default' needs 'via' to tell IPv4 from IPv6: write 0.0.0.0/0 or ::/0");
-			return;
+			return -1;
 		}
 		r->to.family = r->via.family;
 		r->to.plen = 0;
@@ -510,51 +729,51 @@ static void check_route(struct vctx *v, struct node *n, struct route *r)
 			 "%s %s has host bits set (did you mean %s?)",
 			 r->intercept ? "intercept prefix" : "route destination",
 			 to, via);
-		return;
+		return -1;
 	}
 	if (r->dev && !if_exists(n, r->dev)) {
-		if (v->t->lost_links)
-			return;
+		if (v->t->lost_links || if_lost(v, r->dev))
+			return -1;
 		diag_add(v->d, r->dev_pos,
 			 "route device '%s' does not exist in node '%s'", r->dev,
 			 n->name);
-		return;
+		return -1;
 	}
-	if (r->dev && !if_is_up(n, r->dev) && r->type == RT_UNICAST) {
+	if (r->dev && !if_is_up(v->t, n, x, r->dev) && r->type == RT_UNICAST) {
 		diag_add(v->d, r->dev_pos,
 			 "route device '%s' is down (up: false) in node '%s'",
 			 r->dev, n->name);
-		return;
+		return -1;
 	}
 	if (r->type == RT_UNICAST && !r->has_via && !r->dev) {
 		diag_add(v->d, r->pos, "a unicast route needs 'via' or 'dev'");
-		return;
+		return -1;
 	}
 	if (!r->has_via)
-		return;
+		return 0;
 	prefix_format(&r->via, false, via, sizeof(via));
 	if (r->via.family != r->to.family) {
 		diag_add(v->d, r->via_pos,
 			 "gateway %s is %s but destination %s is %s", via,
 			 r->via.family == AF_INET ? "IPv4" : "IPv6", to,
 			 r->to.family == AF_INET ? "IPv4" : "IPv6");
-		return;
+		return -1;
 	}
-	if (is_link_local6(&r->via)) {
-		if (!r->dev)
-			diag_add(v->d, r->via_pos,
-				 "link-local gateway %s needs 'dev'", via);
-		return;
+	if (is_link_local6(&r->via) && !r->dev) {
+		diag_add(v->d, r->via_pos, "link-local gateway %s needs 'dev'",
+			 via);
+		return -1;
 	}
-	if (r->onlink) {
-		if (!r->dev)
-			diag_add(v->d, r->pos, "an onlink route needs 'dev'");
-		return;
+	if (r->onlink && !r->dev) {
+		diag_add(v->d, r->pos, "an onlink route needs 'dev'");
+		return -1;
 	}
-	if (!gateway_reachable(n, r, &down_if, &is_own) || is_own) {
+	if (is_link_local6(&r->via) || r->onlink)
+		return 0;
+	if (!gateway_reachable(x, r, &down_if, &is_own) || is_own) {
 		if ((v->t->lost_addrs || v->t->lost_links) && !is_own &&
 		    !down_if)
-			return;
+			return 0;
 		if (is_own)
 			diag_add(v->d, r->via_pos,
 				 "gateway %s is an address of node '%s' itself",
@@ -571,37 +790,42 @@ static void check_route(struct vctx *v, struct node *n, struct route *r)
 			diag_add(v->d, r->via_pos,
 				 "gateway %s is not on a subnet of any interface of node '%s'",
 				 via, n->name);
+		return -1;
 	}
+	return 0;
 }
 
 /* The kernel's own routes that a topology's route would collide with. */
-static bool clashes_kernel_route(const struct node *n, const struct route *r,
-				 char *why, size_t len)
+static bool clashes_kernel_route(const struct node_idx *x,
+				 const struct route *r, char *why, size_t len)
 {
-	for (size_t i = 0; i < n->n_ifcfg; i++)
-		for (size_t j = 0; j < n->ifcfg[i].n_addrs; j++) {
-			const struct prefix *a = &n->ifcfg[i].addrs[j].p;
-			struct prefix host = *a, net = *a;
-			char at[INET6_ADDRSTRLEN + 4];
+	unsigned full = full_len(&r->to);
+	const struct net_hit *h = NULL;
+	char key[64], at[INET6_ADDRSTRLEN + 4];
 
-			host.plen = a->family == AF_INET ? 32 : 128;
-			for (unsigned b = net.plen; b < host.plen; b++)
-				net.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
-			prefix_format(a, true, at, sizeof(at));
-			if (r->table == RT_TABLE_LOCAL_ID && prefix_eq(&r->to, &host)) {
-				snprintf(why, len, "it is the local address %s of %s",
-					 at, n->ifcfg[i].name);
-				return true;
-			}
-			/* Connected routes: IPv4 metric 0, IPv6 metric 256. */
-			if (r->table == RT_TABLE_MAIN_ID && prefix_eq(&r->to, &net) &&
-			    r->metric == (a->family == AF_INET ? 0u : 256u)) {
-				snprintf(why, len,
-					 "the kernel adds that route for address %s of %s (give it a metric)",
-					 at, n->ifcfg[i].name);
-				return true;
-			}
+	if (r->table == RT_TABLE_LOCAL_ID && r->to.plen == full) {
+		idx_key(key, sizeof(key), 'L', &r->to, full, NULL);
+		h = idx_get(x, key);
+		if (h) {
+			prefix_format(&h->a->p, true, at, sizeof(at));
+			snprintf(why, len, "it is the local address %s of %s",
+				 at, h->ic->name);
+			return true;
 		}
+	}
+	/* Connected routes: IPv4 metric 0, IPv6 metric 256. */
+	if (r->table == RT_TABLE_MAIN_ID &&
+	    r->metric == (r->to.family == AF_INET ? 0u : 256u)) {
+		idx_key(key, sizeof(key), 'C', &r->to, r->to.plen, NULL);
+		h = idx_get(x, key);
+		if (h) {
+			prefix_format(&h->a->p, true, at, sizeof(at));
+			snprintf(why, len,
+				 "the kernel adds that route for address %s of %s (give it a metric)",
+				 at, h->ic->name);
+			return true;
+		}
+	}
 	if (r->table == RT_TABLE_LOCAL_ID) {
 		struct prefix lo4, lo6;
 		const char *w;
@@ -620,6 +844,11 @@ static void check_routes(struct vctx *v, struct node *n)
 {
 	struct topo *t = v->t;
 	struct strmap seen = { 0 };
+	struct node_idx x;
+
+	if (!n->n_routes)
+		return;
+	idx_build(t, n, &x);
 
 	for (size_t i = 0; i < n->n_routes; i++) {
 		struct route *r = &n->routes[i];
@@ -629,15 +858,12 @@ static void check_routes(struct vctx *v, struct node *n)
 
 		if (r->type == RT_LOCAL && !r->intercept && r->table == RT_TABLE_MAIN_ID)
 			r->table = RT_TABLE_LOCAL_ID; /* as ip route does */
-		size_t before = v->d->n;
-
-		check_route(v, n, r);
-		if (v->d->n != before)
+		if (check_route(v, n, &x, r))
 			continue;
 		if (!r->has_metric && r->to.family == AF_INET6)
 			r->metric = 1024; /* the kernel's default for IPv6 */
 		prefix_format(&r->to, true, to, sizeof(to));
-		if (clashes_kernel_route(n, r, why, sizeof(why))) {
+		if (clashes_kernel_route(&x, r, why, sizeof(why))) {
 			diag_add(v->d, r->to_pos, "%s %s clashes with a route of the kernel: %s",
 				 r->intercept ? "intercept" : "route to", to, why);
 			continue;
@@ -647,10 +873,11 @@ static void check_routes(struct vctx *v, struct node *n)
 		if (prev >= 0)
 			diag_add(v->d, r->to_pos,
 				 "duplicate route to %s in table %u (first at %u:%u)",
-				 to, r->table, n->routes[prev].pos.line,
-				 n->routes[prev].pos.col);
+				 to, r->table, n->routes[prev].to_pos.line,
+				 n->routes[prev].to_pos.col);
 	}
 	strmap_free(&seen);
+	strmap_free(&x.map);
 }
 
 static void check_sysctls(struct vctx *v, struct node *n)
@@ -660,8 +887,9 @@ static void check_sysctls(struct vctx *v, struct node *n)
 		char ifname[IFNAME_MAX + 1];
 
 		if (!sysctl_key_ifname(s->key, ifname) || n->is_host ||
-		    !strcmp(ifname, "all") ||
-		    !strcmp(ifname, "default") || if_exists(n, ifname))
+		    !strcmp(ifname, "all") || !strcmp(ifname, "default") ||
+		    if_exists(n, ifname) || if_lost(v, ifname) ||
+		    v->t->lost_links)
 			continue;
 		diag_add(v->d, s->pos,
 			 "sysctl '%s' names interface '%s', which node '%s' does not have",
@@ -675,16 +903,15 @@ static void merge_defaults(struct topo *t, struct node *n)
 	const struct node *dft = &t->defaults;
 	struct sysctl *merged = NULL;
 	size_t n_merged = 0, cap = 0;
+	struct strmap own = { 0 };
 
-	for (size_t i = 0; i < dft->n_sysctls; i++) {
-		bool own = false;
-
-		for (size_t j = 0; j < n->n_sysctls && !own; j++)
-			own = !strcmp(n->sysctls[j].key, dft->sysctls[i].key);
-		if (!own)
+	for (size_t j = 0; j < n->n_sysctls && dft->n_sysctls; j++)
+		strmap_put(&own, n->sysctls[j].key, (int)j);
+	for (size_t i = 0; i < dft->n_sysctls; i++)
+		if (strmap_get(&own, dft->sysctls[i].key) < 0)
 			*(struct sysctl *)vec_push(&t->arena, merged, n_merged,
 						   cap) = dft->sysctls[i];
-	}
+	strmap_free(&own);
 	for (size_t j = 0; j < n->n_sysctls; j++)
 		*(struct sysctl *)vec_push(&t->arena, merged, n_merged, cap) =
 			n->sysctls[j];
@@ -701,10 +928,30 @@ static void merge_defaults(struct topo *t, struct node *n)
 	}
 }
 
+/*
+ * Like aliases, `defaults:` copies settings, into every node: a short
+ * file must not expand into an unbounded model.
+ */
+#define DEFAULTS_MAX_COPIES 1000000u
+
+static bool defaults_fit(struct topo *t, struct diags *d)
+{
+	size_t each = t->defaults.n_sysctls + t->defaults.n_routes;
+	size_t nodes = t->n_nodes - 1;
+
+	if (!each || nodes <= DEFAULTS_MAX_COPIES / each)
+		return true;
+	diag_add(d, t->defaults.pos,
+		 "defaults would copy %zu settings into each of %zu nodes, more than %u in all",
+		 each, nodes, DEFAULTS_MAX_COPIES);
+	return false;
+}
+
 int topo_validate(struct topo *t, struct diags *d)
 {
 	struct vctx v = { .t = t, .d = d };
 	size_t before = d->n;
+	bool merge = t->has_defaults && defaults_fit(t, d);
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		struct node *n = &t->nodes[i];
@@ -712,11 +959,11 @@ int topo_validate(struct topo *t, struct diags *d)
 		if (!n->is_host)
 			n->ns = arena_printf(&t->arena, "%s%s", t->ns_prefix,
 					     n->name);
-		if (!n->is_host && t->has_defaults)
+		if (!n->is_host && merge)
 			merge_defaults(t, n);
 	}
 	if (t->n_nodes == 1 && !t->nodes[HOST_NODE].declared &&
-	    !t->n_bridges && !t->n_links)
+	    !t->n_bridges && !t->n_links && !t->lost_nodes && !t->lost_links)
 		diag_add(d, (struct pos){ 1, 1 },
 			 "the topology has no nodes, bridges or links");
 	check_bridges(&v);
@@ -728,5 +975,6 @@ int topo_validate(struct topo *t, struct diags *d)
 		check_routes(&v, &t->nodes[i]);
 	}
 	strmap_free(&v.addrs);
+	strmap_free(&v.lost_ifs);
 	return d->n > before ? -1 : 0;
 }

@@ -10,7 +10,10 @@
  * alias shares the anchored node; its "weight" (nodes it would expand to)
  * is what the expansion bound counts, which stops "billion laughs" files.
  * Duplicate keys and YAML merge keys ("<<") are resolved when a mapping
- * ends.
+ * ends.  An error that leaves the tree well formed (a duplicate or
+ * non-scalar key, a bad merge, an unsupported tag, a control character)
+ * is reported and reading goes on, so that one run reports all of them;
+ * the document is then rejected as a whole.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +42,11 @@ struct builder {
 	size_t n_anchors, cap_anchors;
 	size_t nodes, expansion;
 	int docs;
+	/* An error after which reading goes on, to report the others:
+	 * a bad key, tag or character. */
+	bool failed;
+	const char *buf; /* the input, to place reader errors */
+	size_t len;
 };
 
 static struct pos mark_pos(yaml_mark_t m)
@@ -149,7 +157,34 @@ static int tag_check(struct builder *b, const yaml_char_t *tag,
 				n->plain = false;
 			return 0;
 		}
-	diag_add(b->d, n->pos, "unsupported YAML tag '%s'", (const char *)tag);
+	if (!strncmp((const char *)tag, "tag:yaml.org,2002:", 18))
+		diag_add(b->d, n->pos, "unsupported YAML tag '!!%s'",
+			 (const char *)tag + 18);
+	else
+		diag_add(b->d, n->pos, "unsupported YAML tag '%s'",
+			 (const char *)tag);
+	return -1;
+}
+
+/*
+ * The first control character in a scalar, or -1.  Escapes in quoted
+ * scalars can make any; no value of a topology needs one, and a name
+ * holding one would be printed in error messages (a newline, or a
+ * terminal escape).  Tabs are left to the checks of each value; block
+ * scalars ('|', '>') hold their line breaks.
+ */
+static int control_char(const unsigned char *s, size_t len, bool block)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\t' || (s[i] == '\n' && block))
+			continue;
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return s[i];
+		/* C1 controls, U+0080..U+009F, in UTF-8 */
+		if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 &&
+		    s[i + 1] <= 0x9f)
+			return s[i + 1];
+	}
 	return -1;
 }
 
@@ -157,6 +192,7 @@ static int on_scalar(struct builder *b, yaml_event_t *e)
 {
 	struct ynode *n = node_new(b, Y_SCALAR, e->start_mark);
 	size_t len = e->data.scalar.length;
+	int ctl;
 
 	if (count_node(b, n->pos))
 		return -1;
@@ -165,16 +201,25 @@ static int on_scalar(struct builder *b, yaml_event_t *e)
 			 len, YAML_MAX_SCALAR);
 		return -1;
 	}
-	if (memchr(e->data.scalar.value, '\0', len)) {
+	ctl = control_char(e->data.scalar.value, len,
+			   e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+				   e->data.scalar.style ==
+					   YAML_FOLDED_SCALAR_STYLE);
+	if (!ctl) {
 		diag_add(b->d, n->pos, "scalar contains a NUL character");
-		return -1;
+		b->failed = true;
+	} else if (ctl > 0) {
+		diag_add(b->d, n->pos,
+			 "scalar contains the control character U+%04X",
+			 (unsigned)ctl);
+		b->failed = true;
 	}
 	n->str = arena_strndup(&b->doc->arena,
 			       (const char *)e->data.scalar.value, len);
 	n->len = len;
 	n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	if (tag_check(b, e->data.scalar.tag, n))
-		return -1;
+		b->failed = true;
 	if (e->data.scalar.anchor)
 		anchor_register(b, (char *)e->data.scalar.anchor, n);
 	attach(b, n);
@@ -237,7 +282,7 @@ static int on_start(struct builder *b, yaml_event_t *e, enum ynode_kind kind)
 		tag = e->data.mapping_start.tag;
 	}
 	if (tag_check(b, tag, n))
-		return -1;
+		b->failed = true;
 	f = &b->stack[b->depth++];
 	memset(f, 0, sizeof(*f));
 	f->node = n;
@@ -325,10 +370,12 @@ static int on_end(struct builder *b)
 	struct ynode **src = f->kids;
 	size_t count = f->n;
 	struct strbuf pairs = { 0 };
-	int rc = 0;
 
+	/* A mapping's bad keys are reported and dropped, and reading goes
+	 * on, so that every one of them is reported at once. */
 	if (n->kind == Y_MAP) {
-		rc = map_finish(b, f, &pairs);
+		if (map_finish(b, f, &pairs))
+			b->failed = true;
 		src = (struct ynode **)pairs.buf;
 		count = pairs.len / sizeof(*src);
 	}
@@ -344,8 +391,6 @@ static int on_end(struct builder *b)
 		anchor_register(b, f->anchor, n);
 		free(f->anchor);
 	}
-	if (rc)
-		return rc;
 	attach(b, n);
 	return 0;
 }
@@ -362,6 +407,32 @@ static void builder_free(struct builder *b)
 	free(b->anchor_nodes);
 }
 
+/*
+ * The position of byte @off of the input, counted as libyaml counts its
+ * marks: lines end at LF, CR or CRLF, columns count characters, and a
+ * UTF-8 byte order mark takes no room.
+ */
+static struct pos offset_pos(const char *buf, size_t len, size_t off)
+{
+	struct pos p = { 1, 1 };
+	size_t i = 0;
+
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		i = 3;
+	for (; i < off && i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\n' || (c == '\r' && (i + 1 == len ||
+						 buf[i + 1] != '\n'))) {
+			p.line++;
+			p.col = 1;
+		} else if ((c & 0xc0) != 0x80 && c != '\r') {
+			p.col++;
+		}
+	}
+	return p;
+}
+
 static int syntax_error(struct builder *b, yaml_parser_t *p)
 {
 	struct pos pos = mark_pos(p->problem_mark);
@@ -369,9 +440,28 @@ static int syntax_error(struct builder *b, yaml_parser_t *p)
 
 	if (p->error == YAML_MEMORY_ERROR) {
 		diag_add(b->d, pos, "out of memory while parsing YAML");
+	} else if (p->error == YAML_READER_ERROR) {
+		/* Bad encoding: libyaml gives a byte offset, not a mark. */
+		unsigned v = (unsigned)p->problem_value;
+		char what[32] = "";
+
+		if (p->problem_value >= 0 && strstr(problem, "octet"))
+			snprintf(what, sizeof(what), " (byte 0x%02X)", v);
+		else if (p->problem_value >= 0)
+			snprintf(what, sizeof(what), " (U+%04X)", v);
+		pos = offset_pos(b->buf, b->len, p->problem_offset);
+		diag_add(b->d, pos, "bad character in the file: %s%s", problem,
+			 what);
 	} else if (p->context) {
-		diag_add(b->d, pos, "YAML syntax error: %s %s", problem,
-			 p->context);
+		struct pos ctx = mark_pos(p->context_mark);
+
+		if (ctx.line == pos.line && ctx.col == pos.col)
+			diag_add(b->d, pos, "YAML syntax error: %s %s",
+				 problem, p->context);
+		else
+			diag_add(b->d, pos,
+				 "YAML syntax error: %s %s (started at %u:%u)",
+				 problem, p->context, ctx.line, ctx.col);
 	} else {
 		diag_add(b->d, pos, "YAML syntax error: %s", problem);
 	}
@@ -381,7 +471,7 @@ static int syntax_error(struct builder *b, yaml_parser_t *p)
 int yaml_load_buf(const char *buf, size_t len, struct ydoc *doc,
 		  struct diags *d)
 {
-	struct builder b = { .doc = doc, .d = d };
+	struct builder b = { .doc = doc, .d = d, .buf = buf, .len = len };
 	yaml_parser_t parser;
 	yaml_event_t e;
 	bool done = false;
@@ -439,6 +529,8 @@ int yaml_load_buf(const char *buf, size_t len, struct ydoc *doc,
 	}
 	yaml_parser_delete(&parser);
 	builder_free(&b);
+	if (b.failed)
+		rc = -1;
 	if (rc)
 		doc->root = NULL;
 	return rc;

@@ -1597,7 +1597,7 @@ static void test_prop_dotted_names(void **state)
 			  "links:\n"
 			  "  - [n.1:eth0.1, n.2:eth0.1]\n"
 			  "  - [n.1:eth1, br.0]\n");
-	assert_int_equal(n, 17);
+	assert_int_equal(n, 18);
 }
 
 int main(void)

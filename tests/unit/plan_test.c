@@ -132,7 +132,7 @@ static void test_plan_host_ends(void **state)
 		"sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
 		"link set br0 up @host\n"
 		"link add eth0 up type veth peer a-eth0 netns host @a\n"
-		"sysctl net.ipv6.conf.a-eth0.accept_dad=0 @host\n"
+		"sysctl net.ipv6.conf.a-eth0.disable_ipv6=1 @host\n"
 		"link set a-eth0 master br0 up @host\n"
 		"link add v1 type veth peer v2 netns host @host\n"
 		"sysctl net.ipv6.conf.v1.accept_dad=0 @host\n"
@@ -189,6 +189,8 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"link add core up type bridge @t-r\n"
 		"link add eth0 mtu 1500 up type veth peer s-eth0 mtu 1500 "
 		"netns t-r @t-s\n"
+		/* A bridge port without addresses needs no IPv6 stack. */
+		"sysctl net.ipv6.conf.s-eth0.disable_ipv6=1 @t-r\n"
 		"link set s-eth0 master core up @t-r\n"
 		"link add eth0 type veth peer eth1 netns t-s @t-r\n"
 		/* An interface's own sysctls come as soon as it exists,
@@ -234,14 +236,14 @@ static void test_plan_example(void **state)
 		"link add eth0 up type veth peer eth0 netns router @h1\n"
 		"link set eth0 up @router\n"
 		"link add eth0 up type veth peer h2-eth0 netns host @h2\n"
-		"sysctl net.ipv6.conf.h2-eth0.accept_dad=0 @host\n"
+		"sysctl net.ipv6.conf.h2-eth0.disable_ipv6=1 @host\n"
 		"link set h2-eth0 master br-lab up @host\n"
 		"link add eth0 up type veth peer proxy-eth0 netns host @proxy\n"
-		"sysctl net.ipv6.conf.proxy-eth0.accept_dad=0 @host\n"
+		"sysctl net.ipv6.conf.proxy-eth0.disable_ipv6=1 @host\n"
 		"link set proxy-eth0 master br-lab up @host\n"
 		"link add eth1 mtu 9000 address 02:00:00:00:02:01 up type veth "
 		"peer rtr mtu 9000 netns host @router\n"
-		"sysctl net.ipv6.conf.rtr.accept_dad=0 @host\n"
+		"sysctl net.ipv6.conf.rtr.disable_ipv6=1 @host\n"
 		"link set rtr master br-lab up @host\n"
 		"addr add 10.0.2.254/24 dev br-lab @host\n"
 		"addr add 10.0.1.1/24 dev eth0 @router\n"
@@ -332,19 +334,31 @@ static void check_phases(const struct plan *p)
 
 			if (!e)
 				continue;
-			/* A host end: created down; then its own accept_dad=0,
-			 * then `link set NAME [master BR] up`, owned. */
+			/* A host end: created down; then, before it comes up,
+			 * either disable_ipv6=1 (a bridge port with no address
+			 * of its own) or accept_dad=0; then
+			 * `link set NAME [master BR] up`, owned. */
+			char off[64];
+
 			assert_false(e->up);
 			assert_null(e->master);
 			snprintf(key, sizeof(key),
 				 "net.ipv6.conf.%s.accept_dad", e->name);
+			snprintf(off, sizeof(off),
+				 "net.ipv6.conf.%s.disable_ipv6", e->name);
 			for (j = i + 1; j < p->n_ops; j++)
 				if (p->ops[j].kind == OP_SYSCTL_SET &&
 				    !p->ops[j].link.ns &&
-				    !strcmp(p->ops[j].key, key))
+				    (!strcmp(p->ops[j].key, key) ||
+				     !strcmp(p->ops[j].key, off)))
 					break;
 			assert_true(j + 1 < p->n_ops);
-			assert_string_equal(p->ops[j].value, "0");
+			if (!strcmp(p->ops[j].key, off)) {
+				assert_string_equal(p->ops[j].value, "1");
+				assert_non_null(p->ops[j + 1].link.master);
+			} else {
+				assert_string_equal(p->ops[j].value, "0");
+			}
 			assert_int_equal(p->ops[j + 1].kind, OP_LINK_SET);
 			assert_null(p->ops[j + 1].link.ns);
 			assert_string_equal(p->ops[j + 1].link.name, e->name);
