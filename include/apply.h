@@ -8,6 +8,9 @@
 
 struct apply_opts {
 	bool keep;			  /* apply: leave a failed lab as it is */
+	bool kill;			  /* destroy: stop processes left in the
+					     lab's namespaces (rollback always
+					     does) */
 	int verbose;			  /* -1 quiet, 0 normal, 1 verbose */
 	bool progress;			  /* draw progress on stderr */
 	volatile sig_atomic_t *stop;	  /* set by a signal: stop, roll back */

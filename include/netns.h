@@ -56,5 +56,7 @@ struct ns_user {
 
 /* Every process outside the caller's network namespace (one /proc scan). */
 size_t netns_users(struct ns_user **out);
+/* SIGTERM, up to @grace_ms to exit, then SIGKILL. */
+void terminate(const pid_t *pids, size_t n, int grace_ms);
 
 #endif

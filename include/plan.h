@@ -23,6 +23,7 @@ enum op_kind {
 	OP_ROUTE_DEL,
 	OP_SYSCTL_SET,
 	OP_SYSCTL_RESTORE,
+	OP_EXEC,
 	OP__COUNT
 };
 
@@ -67,6 +68,8 @@ struct op {
 	const char *key;       /* SYSCTL_*: dotted key */
 	const char *value;     /* SYSCTL_SET: the value */
 	const char *old_value; /* SYSCTL_*: value before (host only) */
+	char **argv;	       /* EXEC: the command, NULL-terminated */
+	size_t argc;
 	struct pos pos;	       /* where in the file it comes from */
 };
 
@@ -83,8 +86,9 @@ struct plan {
 /*
  * plan_compile() - compile a validated topology into its apply plan
  *
- * Phases: every namespace (with its sysctls and lo), then every link,
- * then each namespace's interface sysctls, addresses and routes.
+ * Phases: every namespace (with its sysctls and lo), then every link
+ * (each end with its own sysctls before it comes up), then each
+ * namespace's addresses and routes, then the nodes' exec: commands.
  */
 struct plan *plan_compile(const struct topo *t);
 

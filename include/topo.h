@@ -53,6 +53,7 @@ struct route {
 	bool has_metric;
 	uint32_t metric;
 	uint32_t table;     /* RT_TABLE_MAIN_ID unless given */
+	bool has_table;
 	enum route_type type;
 	bool onlink;
 	bool intercept;     /* made from `intercept:` */
@@ -73,6 +74,13 @@ struct iface_cfg {
 	int up; /* -1 unset, else 0/1 */
 };
 
+/* A command of `exec:`, run in the node once the lab is up. */
+struct exec_cmd {
+	char **argv; /* NULL-terminated; a string item is sh -c STRING */
+	size_t argc;
+	struct pos pos;
+};
+
 struct node {
 	const char *name;
 	const char *ns; /* namespace name (prefix + name); NULL for host */
@@ -85,7 +93,10 @@ struct node {
 	size_t n_ifcfg, cap_ifcfg;
 	struct route *routes;
 	size_t n_routes, cap_routes;
-	bool has_routes, has_intercept; /* key present (defaults don't apply) */
+	struct exec_cmd *exec;
+	size_t n_exec, cap_exec;
+	bool has_routes, has_intercept, has_exec; /* key present (defaults
+						     don't apply then) */
 	struct strmap ifmap; /* interface name -> index in topo->ifaces */
 };
 

@@ -81,6 +81,8 @@ void sb_addc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) PRINTF(2, 3);
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_json_str(struct strbuf *sb, const char *s);
+/* @s as one word for sh: as it is when safe, else in single quotes. */
+void sb_shell_word(struct strbuf *sb, const char *s);
 void sb_free(struct strbuf *sb);
 
 /* A position in an input file, 1-based; line 0 means "no position". */

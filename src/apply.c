@@ -21,10 +21,12 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apply.h"
 #include "caps.h"
+#include "exec.h"
 #include "netns.h"
 #include "nl.h"
 #include "state.h"
@@ -55,6 +57,7 @@ struct exec {
 	size_t n_users;
 	bool users_scanned;
 	const struct plan *plan; /* the one running */
+	bool kill;		 /* stop processes left in lab namespaces */
 	bool group_tried;	 /* destroy: the batch delete was considered */
 	const struct apply_opts *o;
 	struct apply_result *res;
@@ -215,6 +218,42 @@ static int do_netns_add(struct exec *x, struct op *op)
 	return 0;
 }
 
+/*
+ * Processes left in the lab's namespaces would keep them alive, unnamed,
+ * after their pins are gone: stop them all at once, then forget them.
+ */
+static void stop_lab_processes(struct exec *x)
+{
+	pid_t *pids = xcalloc(x->n_users + 1, sizeof(*pids));
+	struct strmap inos = { 0 };
+	struct arena a = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->plan->n_ops; i++) {
+		const struct op *op = &x->plan->ops[i];
+		ino_t ino;
+
+		if (op->kind != OP_NETNS_DEL || !(ino = netns_pin_inode(op->link.ns)))
+			continue;
+		strmap_put(&inos, arena_printf(&a, "%llu", (unsigned long long)ino),
+			   (int)i);
+	}
+	for (size_t k = 0; k < x->n_users; k++)
+		if (strmap_get(&inos, arena_printf(&a, "%llu",
+						   (unsigned long long)x->users[k].ino)) >= 0)
+			pids[n++] = x->users[k].pid;
+	if (n) {
+		if (x->o->verbose >= 0)
+			fprintf(stderr, "nstopo: stopping %zu process%s left in lab %s\n",
+				n, n == 1 ? "" : "es", x->lab);
+		terminate(pids, n, 1000);
+		x->n_users = 0;
+	}
+	free(pids);
+	strmap_free(&inos);
+	arena_free(&a);
+}
+
 static int do_netns_del(struct exec *x, struct op *op)
 {
 	int i = strmap_get(&x->ns_map, op->link.ns), rc;
@@ -228,6 +267,8 @@ static int do_netns_del(struct exec *x, struct op *op)
 	if (!x->users_scanned) {
 		x->n_users = netns_users(&x->users);
 		x->users_scanned = true;
+		if (x->kill)
+			stop_lab_processes(x);
 	}
 	ino = x->n_users ? netns_pin_inode(op->link.ns) : 0;
 	for (size_t k = 0; ino && k < x->n_users; k++)
@@ -501,6 +542,64 @@ static int do_sysctl(struct exec *x, struct op *op)
 	return rc ? fail(x, NULL, rc) : 0;
 }
 
+/* A node's exec: command, in a child that becomes a process of the node. */
+static int do_exec(struct exec *x, struct op *op)
+{
+	const char *env[] = { "NSTOPO_LAB", x->lab, "NSTOPO_NODE",
+			      op->node ? op->node : "host", NULL };
+	bool killed = false;
+	int st = 0, null;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fail(x, NULL, -errno);
+	if (!pid) {
+		struct strbuf msg = { 0 };
+		struct exec_req r = {
+			.ns = op->link.ns,
+			.env = env,
+			.argv = op->argv,
+		};
+
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		null = open("/dev/null", O_RDONLY);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		if (r.ns) {
+			node_exec(&r, &msg);
+		} else {
+			for (size_t i = 0; env[i]; i += 2)
+				setenv(env[i], env[i + 1], 1);
+			execvp(op->argv[0], op->argv);
+			sb_printf(&msg, "cannot run %s: %s", op->argv[0],
+				  strerror(errno));
+		}
+		fprintf(stderr, "nstopo: exec: %s\n", msg.buf);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return fail(x, NULL, -errno);
+		/* Asked to stop: the command is stopped too, then undone. */
+		if (x->o->stop && *x->o->stop && !killed) {
+			kill(pid, SIGTERM);
+			killed = true;
+		}
+	}
+	if (WIFEXITED(st) && !WEXITSTATUS(st))
+		return 0;
+	if (WIFEXITED(st))
+		snprintf(x->why, sizeof(x->why), "the command exited with status %d",
+			 WEXITSTATUS(st));
+	else
+		snprintf(x->why, sizeof(x->why), "the command was killed by signal %d",
+			 WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return -ECHILD;
+}
+
 typedef int (*handler_fn)(struct exec *x, struct op *op);
 
 static const handler_fn handlers[OP__COUNT] = {
@@ -509,7 +608,7 @@ static const handler_fn handlers[OP__COUNT] = {
 	[OP_LINK_SET] = do_link_set,	 [OP_ADDR_ADD] = do_addr,
 	[OP_ADDR_DEL] = do_addr,	 [OP_ROUTE_ADD] = do_route,
 	[OP_ROUTE_DEL] = do_route,	 [OP_SYSCTL_SET] = do_sysctl,
-	[OP_SYSCTL_RESTORE] = do_sysctl,
+	[OP_SYSCTL_RESTORE] = do_sysctl, [OP_EXEC] = do_exec,
 };
 
 /*
@@ -635,7 +734,7 @@ static void exec_fini(struct exec *x)
 }
 
 /* Undo ops [0, n) of @p; 0 if everything was undone. */
-static int undo(struct exec *x, const struct plan *p, size_t n)
+static int undo(struct exec *x, const struct plan *p, size_t n, bool kill)
 {
 	struct plan prefix = { .lab = p->lab, .ops = p->ops, .n_ops = n };
 	struct plan *inv = plan_invert(&prefix);
@@ -647,6 +746,7 @@ static int undo(struct exec *x, const struct plan *p, size_t n)
 	x->group_tried = false;
 	x->st = NULL;
 	x->plan = inv;
+	x->kill = kill;
 	rc = run(x, inv, &failed);
 	x->res->undone = x->res->ops_done - done_before;
 	x->res->ops_done = done_before;
@@ -867,7 +967,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		sb_printf(msg, ": %s", x.why);
 		if (o->keep) {
 			res->kept = true;
-		} else if (undo(&x, p, failed)) {
+		} else if (undo(&x, p, failed, true)) {
 			sb_printf(msg, "\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
 				  p->lab);
 			res->kept = true;
@@ -923,7 +1023,7 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 	}
 	state_mark(&st, "destroying");
 	res->ops_total = j.plan->n_ops;
-	rc = undo(&x, j.plan, j.plan->n_ops);
+	rc = undo(&x, j.plan, j.plan->n_ops, o->kill);
 	res->ops_done = res->undone;
 	if (rc)
 		sb_printf(msg, "some of lab %s could not be removed (see the warnings); its journal is kept, so destroy can be run again",

@@ -41,7 +41,7 @@ struct opts {
 	int verbose; /* -1 quiet, 0 normal, 1 verbose */
 	bool json;
 	bool destroy;
-	bool keep;
+	bool keep, kill;
 	const char *lab;
 	const char *format;
 	const char *drop_caps;
@@ -87,6 +87,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "json", no_argument, NULL, 'j' },
 		{ "destroy", no_argument, NULL, 'D' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "kill", no_argument, NULL, 'K' },
 		{ "lab", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "drop-caps", required_argument, NULL, 'c' },
@@ -115,6 +116,9 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 'k':
 			o->keep = true;
+			break;
+		case 'K':
+			o->kill = true;
 			break;
 		case 'l':
 			o->lab = optarg;
@@ -213,6 +217,7 @@ static struct apply_opts apply_opts(const struct opts *o, const char *file)
 {
 	return (struct apply_opts){
 		.keep = o->keep,
+		.kill = o->kill,
 		.verbose = o->verbose,
 		.progress = o->verbose >= 0 && isatty(STDERR_FILENO),
 		.stop = &stop_requested,
@@ -310,7 +315,7 @@ static char *lab_of_file(const char *path)
 static int cmd_destroy(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("destroy");
-	int i = parse_opts(c, argc, argv, o, "l");
+	int i = parse_opts(c, argc, argv, o, "lK");
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -628,6 +633,7 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	sb_free(&msg);
 	memset(&msg, 0, sizeof(msg));
 	ao.stop = NULL;
+	ao.kill = true; /* a fixture leaves nothing running either */
 	if (lab_destroy(p->lab, &ao, &res, &msg)) {
 		fprintf(stderr, "nstopo run: destroy %s: %s\n", p->lab, msg.buf);
 		if (!status)
@@ -701,7 +707,7 @@ static const struct cmd cmds[] = {
 	  "print the operations apply (or destroy) would perform" },
 	{ "apply", "up", cmd_apply, "apply [--keep] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
-	{ "destroy", "down", cmd_destroy, "destroy FILE | destroy --lab NAME",
+	{ "destroy", "down", cmd_destroy, "destroy [--kill] FILE | destroy [--kill] --lab NAME",
 	  "remove everything the lab made (works from its journal)" },
 	{ "status", NULL, cmd_status, "status [--json] [FILE | --lab NAME]",
 	  "compare the live kernel state with the lab's plan (exit 3 on drift)" },

@@ -19,6 +19,7 @@
 struct ctx {
 	struct topo *t;
 	struct diags *d;
+	bool extensions; /* the top level: x-* keys are the user's own */
 };
 
 typedef int (*key_fn)(struct ctx *c, void *obj, const struct ynode *key,
@@ -89,14 +90,19 @@ static int walk_map(struct ctx *c, const struct ynode *m, const char *what,
 		    const struct key *keys, size_t n_keys, void *obj)
 {
 	const char *names[16];
+	bool ext = c->extensions; /* for this mapping only */
 	int rc = 0;
 
+	c->extensions = false;
 	for (size_t i = 0; i < n_keys && i < ARRAY_SIZE(names); i++)
 		names[i] = keys[i].name;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct ynode *k = m->items[2 * i], *v = m->items[2 * i + 1];
 		const struct key *h = NULL;
 
+		/* As in compose files: a place for anchors, ignored. */
+		if (ext && !strncmp(k->str, "x-", 2))
+			continue;
 		for (size_t j = 0; j < n_keys; j++)
 			if (!strcmp(k->str, keys[j].name))
 				h = &keys[j];
@@ -404,8 +410,9 @@ static int sysctl_map(struct ctx *c, struct node *n, const struct ynode *v)
 			     n->cap_sysctls);
 		s->key = arena_strdup(&c->t->arena, k->str);
 		b = val->plain ? bool_value(val->str) : -1;
-		s->value = b < 0 ? arena_strdup(&c->t->arena, val->str) :
-				   b ? "1" : "0";
+		s->value = b < 0 ? arena_strndup(&c->t->arena, val->str,
+						 strcspn(val->str, "\n")) :
+			   b ? "1" : "0";
 		s->pos = k->pos;
 	}
 	return rc;
@@ -427,7 +434,7 @@ static int rt_to(struct ctx *c, void *obj, const struct ynode *k,
 
 	(void)k;
 	r->to_pos = v->pos;
-	if (v->kind == Y_SCALAR && v->plain && !strcmp(v->str, "default")) {
+	if (v->kind == Y_SCALAR && !strcmp(v->str, "default")) {
 		r->to_default = true;
 		return 0;
 	}
@@ -505,6 +512,7 @@ static int rt_table(struct ctx *c, void *obj, const struct ynode *k,
 	struct route *r = obj;
 
 	(void)k;
+	r->has_table = true;
 	if (v->kind == Y_SCALAR && !strcmp(v->str, "main")) {
 		r->table = RT_TABLE_MAIN_ID;
 		return 0;
@@ -611,11 +619,75 @@ static int node_intercept(struct ctx *c, void *obj, const struct ynode *k,
 	return rc;
 }
 
+/*
+ * exec: commands run in the node, in order, once the lab is up.  A string
+ * is a shell command line (sh -c); a sequence is the argv itself.
+ */
+static int node_exec(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct node *n = obj;
+	int rc = 0;
+
+	(void)k;
+	n->has_exec = true;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_SEQ, "'exec'"))
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *item = v->items[i];
+		struct exec_cmd *e;
+		size_t argc = item->kind == Y_SEQ ? item->n : 3;
+
+		if (item->kind == Y_SCALAR && !ynode_is_null(item) && !*item->str) {
+			fail(c, item, "an exec command may not be empty");
+			rc = -1;
+			continue;
+		}
+		if (item->kind == Y_SEQ && !item->n) {
+			fail(c, item, "an exec command needs at least a program");
+			rc = -1;
+			continue;
+		}
+		if (item->kind != Y_SEQ && want(c, item, Y_SCALAR,
+						 "an exec command")) {
+			rc = -1;
+			continue;
+		}
+		e = vec_push(&c->t->arena, n->exec, n->n_exec, n->cap_exec);
+		e->pos = item->pos;
+		e->argc = argc;
+		e->argv = arena_alloc(&c->t->arena, (argc + 1) * sizeof(char *));
+		if (item->kind == Y_SCALAR) {
+			e->argv[0] = "/bin/sh";
+			e->argv[1] = "-c";
+			e->argv[2] = arena_strdup(&c->t->arena, item->str);
+			continue;
+		}
+		for (size_t j = 0; j < argc; j++) {
+			if (want(c, item->items[j], Y_SCALAR, "an exec argument")) {
+				rc = -1;
+				e->argv[j] = "";
+				continue;
+			}
+			e->argv[j] = arena_strdup(&c->t->arena,
+						  item->items[j]->str);
+		}
+		if (!*e->argv[0]) {
+			fail(c, item->items[0], "an exec program may not be empty");
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 static const struct key node_keys[] = {
 	{ "sysctl", node_sysctl },
 	{ "interfaces", node_interfaces },
 	{ "routes", node_routes },
 	{ "intercept", node_intercept },
+	{ "exec", node_exec },
 };
 
 /* `defaults:` holds what every created node gets unless it says otherwise. */
@@ -623,6 +695,7 @@ static const struct key defaults_keys[] = {
 	{ "sysctl", node_sysctl },
 	{ "routes", node_routes },
 	{ "intercept", node_intercept },
+	{ "exec", node_exec },
 };
 
 /* Top level */
@@ -983,6 +1056,7 @@ int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d)
 		return fail(&c, doc->root,
 			    "a topology must be a mapping (nodes:, bridges:, links:), not %s",
 			    ynode_kind_name(doc->root));
+	c.extensions = true;
 	rc = walk_map(&c, doc->root, "the topology", top_keys,
 		      ARRAY_SIZE(top_keys), NULL);
 	lost_sections(t, doc->root);

@@ -62,6 +62,7 @@ bool op_is_undo(enum op_kind kind)
 	case OP_ADDR_ADD:
 	case OP_ROUTE_ADD:
 	case OP_SYSCTL_SET:
+	case OP_EXEC:
 	case OP__COUNT:
 		break;
 	}
@@ -147,14 +148,18 @@ static void phase_namespaces(struct pctx *c)
 			if (!sysctl_per_iface(n, n->sysctls[k].key))
 				push_sysctl(c, (int)i, &n->sysctls[k]);
 		bool lo_up = true;
+		uint32_t lo_mtu = 0;
 
 		for (size_t k = 0; k < n->n_ifcfg; k++)
-			if (!strcmp(n->ifcfg[k].name, "lo") && n->ifcfg[k].up == 0)
-				lo_up = false;
-		if (lo_up) {
+			if (!strcmp(n->ifcfg[k].name, "lo")) {
+				lo_up = n->ifcfg[k].up != 0;
+				lo_mtu = n->ifcfg[k].mtu;
+			}
+		if (lo_up || lo_mtu) {
 			op = plan_push(c->p, OP_LINK_SET, n->ns);
 			op->link.name = "lo";
-			op->link.up = true;
+			op->link.up = lo_up;
+			op->link.mtu = lo_mtu;
 			op->pos = n->pos;
 		}
 	}
@@ -382,6 +387,33 @@ static void op_own(struct plan *p, struct op *op)
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
 		if (*strs[i])
 			*strs[i] = arena_strdup(&p->arena, *strs[i]);
+	if (op->argv) {
+		char **argv = arena_alloc(&p->arena,
+					  (op->argc + 1) * sizeof(*argv));
+
+		for (size_t i = 0; i < op->argc; i++)
+			argv[i] = arena_strdup(&p->arena, op->argv[i]);
+		op->argv = argv;
+	}
+}
+
+/* Last, once everything is in place: the nodes' own commands. */
+static void phase_exec(struct pctx *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct node *n = &t->nodes[i];
+
+		for (size_t k = 0; k < n->n_exec; k++) {
+			struct op *op = plan_push(c->p, OP_EXEC, n->ns);
+
+			op->node = n->name;
+			op->argv = n->exec[k].argv;
+			op->argc = n->exec[k].argc;
+			op->pos = n->exec[k].pos;
+		}
+	}
 }
 
 struct plan *plan_compile(const struct topo *t)
@@ -391,6 +423,7 @@ struct plan *plan_compile(const struct topo *t)
 	phase_namespaces(&c);
 	phase_links(&c);
 	phase_config(&c);
+	phase_exec(&c);
 	for (size_t i = 0; i < c.p->n_ops; i++)
 		op_own(c.p, &c.p->ops[i]);
 	return c.p;
@@ -476,6 +509,7 @@ struct plan *plan_invert(const struct plan *p)
 		case OP_ADDR_DEL:
 		case OP_ROUTE_DEL:
 		case OP_SYSCTL_RESTORE:
+		case OP_EXEC:
 		case OP__COUNT:
 			break;
 		}
@@ -647,6 +681,13 @@ void op_format(const struct op *op, struct strbuf *sb)
 		else
 			sb_printf(sb, "sysctl %s (restore)", op->key);
 		break;
+	case OP_EXEC:
+		sb_add(sb, "exec");
+		for (size_t i = 0; i < op->argc; i++) {
+			sb_addc(sb, ' ');
+			sb_shell_word(sb, op->argv[i]);
+		}
+		break;
 	case OP__COUNT:
 		break;
 	}
@@ -659,7 +700,7 @@ static const char *const op_names[OP__COUNT] = {
 	[OP_LINK_SET] = "link.set",	[OP_ADDR_ADD] = "addr.add",
 	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
-	[OP_SYSCTL_RESTORE] = "sysctl.restore",
+	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
 };
 
 static void json_kv(struct strbuf *sb, const char *k, const char *v)
@@ -737,6 +778,15 @@ void op_json(const struct op *op, struct strbuf *sb)
 		json_kv(sb, "key", op->key);
 		json_kv(sb, "value", op->value);
 		json_kv(sb, "old_value", op->old_value);
+		break;
+	case OP_EXEC:
+		sb_add(sb, ",\"argv\":[");
+		for (size_t i = 0; i < op->argc; i++) {
+			if (i)
+				sb_addc(sb, ',');
+			sb_json_str(sb, op->argv[i]);
+		}
+		sb_addc(sb, ']');
 		break;
 	case OP_NETNS_ADD:
 	case OP_NETNS_DEL:

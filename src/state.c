@@ -50,6 +50,7 @@ enum ftype {
 	F_TYPE,
 	F_PREFIX,
 	F_MAC,
+	F_ARGV,
 };
 
 struct field {
@@ -90,6 +91,7 @@ static const struct field fields[] = {
 	F("key", F_STR, key),
 	F("value", F_STR, value),
 	F("old", F_STR, old_value),
+	F("argv", F_ARGV, argv),
 };
 
 static const char *const kind_names[OP__COUNT] = {
@@ -98,7 +100,7 @@ static const char *const kind_names[OP__COUNT] = {
 	[OP_LINK_SET] = "link.set",	[OP_ADDR_ADD] = "addr.add",
 	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
-	[OP_SYSCTL_RESTORE] = "sysctl.restore",
+	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
 };
 
 static void put_escaped(struct strbuf *sb, const char *s)
@@ -163,6 +165,19 @@ void op_encode(const struct op *op, struct strbuf *sb)
 				  m[0], m[1], m[2], m[3], m[4], m[5]);
 			continue;
 		}
+		case F_ARGV:
+			/* The words, each escaped, joined by an escaped
+			 * 0x1f, which no word can hold (the parser refuses
+			 * control characters). */
+			if (!op->argv)
+				continue;
+			sb_printf(sb, " %s=", f->key);
+			for (size_t k = 0; k < op->argc; k++) {
+				if (k)
+					sb_add(sb, "%1f");
+				put_escaped(sb, op->argv[k]);
+			}
+			continue;
 		}
 	}
 }
@@ -218,6 +233,22 @@ static int decode_field(struct plan *p, struct op *op, const struct field *f,
 	case F_PREFIX:
 		return prefix_parse(v, (struct prefix *)s, true, &why) ? -EINVAL :
 									 0;
+	case F_ARGV: {
+		/* Words were joined by 0x1f, which no word holds. */
+		size_t n = 1;
+
+		for (const char *c = v; *c; c++)
+			n += *c == 0x1f;
+		op->argv = arena_alloc(&p->arena, (n + 1) * sizeof(char *));
+		op->argc = n;
+		for (size_t k = 0; k < n; k++) {
+			size_t len = strcspn(v, "\x1f");
+
+			op->argv[k] = arena_strndup(&p->arena, v, len);
+			v += len + (v[len] != '\0');
+		}
+		return 0;
+	}
 	case F_MAC: {
 		unsigned m[6];
 

@@ -190,6 +190,10 @@ bool ifname_valid(const char *s, const char **why)
 		*why = "may not be '.' or '..'";
 		return false;
 	}
+	if (!strcmp(s, "all") || !strcmp(s, "default")) {
+		*why = "is reserved by the kernel (its sysctl directories)";
+		return false;
+	}
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
@@ -286,9 +290,8 @@ const char *lab_name_from_path(struct arena *a, const char *path)
 	if (!strcmp(path, "-"))
 		return "stdin";
 	base = base ? base + 1 : path;
+	base += strspn(base, "."); /* a dot-file: what follows the dots */
 	len = strcspn(base, ".");
-	if (!len) /* a dot-file: use what follows the dot */
-		len = strlen(base);
 	for (size_t i = 0; i < len && n < LAB_NAME_MAX; i++) {
 		unsigned char c = (unsigned char)tolower((unsigned char)base[i]);
 

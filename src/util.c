@@ -307,6 +307,26 @@ void sb_json_str(struct strbuf *sb, const char *s)
 	sb_addc(sb, '"');
 }
 
+void sb_shell_word(struct strbuf *sb, const char *s)
+{
+	bool safe = *s != '\0';
+
+	for (const char *c = s; *c && safe; c++)
+		safe = isalnum((unsigned char)*c) || strchr("@%+=:,./_-", *c);
+	if (safe) {
+		sb_add(sb, s);
+		return;
+	}
+	sb_addc(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sb_add(sb, "'\\''");
+		else
+			sb_addc(sb, *s);
+	}
+	sb_addc(sb, '\'');
+}
+
 void sb_free(struct strbuf *sb)
 {
 	free(sb->buf);

@@ -281,15 +281,18 @@ static const char *derive_port_name(struct vctx *v, const struct endpoint *ep,
 	const char *label, *why;
 	char buf[IFNAME_MAX + 1];
 
-	if (other->bridge >= 0 && !other->ifname)
-		label = t->bridges[other->bridge].name;
-	else if (other->bridge >= 0)
-		label = arena_printf(&t->arena, "%s-%s",
-				     t->bridges[other->bridge].name,
-				     other->ifname);
+	/* Named after the namespace (prefix included), so labs that differ
+	 * by namespace-prefix do not clash on host port names; a port facing
+	 * another bridge is "to-BRIDGE" on both sides. */
+	if (other->bridge >= 0)
+		label = arena_printf(&t->arena, "to-%s",
+				     t->bridges[other->bridge].name);
 	else
 		label = arena_printf(&t->arena, "%s-%s",
-				     t->nodes[other->node].name, other->ifname);
+				     t->nodes[other->node].ns ?
+					     t->nodes[other->node].ns :
+					     "host",
+				     other->ifname);
 	if (ifname_valid(label, &why) && strmap_get(&n->ifmap, label) < 0 &&
 	    strcmp(label, "lo"))
 		return label;
@@ -443,6 +446,26 @@ static void check_addresses(struct vctx *v, int node, const char *ifname,
 	}
 }
 
+/* The kernel turns IPv6 off on a link whose MTU is below 1280. */
+static void check_ipv6_mtu(struct vctx *v, const struct iface_cfg *ic,
+			   const struct iface *f)
+{
+	uint32_t mtu = ic->mtu ? ic->mtu : f ? f->mtu : 0;
+	struct pos pos = ic->mtu ? ic->mtu_pos :
+			 f && f->link >= 0 ? v->t->links[f->link].mtu_pos :
+					     ic->pos;
+
+	if (!mtu || mtu >= 1280)
+		return;
+	for (size_t i = 0; i < ic->n_addrs; i++)
+		if (ic->addrs[i].p.family == AF_INET6) {
+			diag_add(v->d, pos,
+				 "mtu %u is below 1280, the least IPv6 works with, but '%s' has IPv6 addresses",
+				 mtu, ic->name);
+			return;
+		}
+}
+
 static void check_ifcfg(struct vctx *v, int node)
 {
 	struct topo *t = v->t;
@@ -488,7 +511,11 @@ static void check_ifcfg(struct vctx *v, int node)
 		if (idx < 0 && ic->has_mac)
 			diag_add(v->d, ic->mac_pos,
 				 "interface 'lo' has no MAC address to set");
+		else if (idx < 0 && n->is_host && (ic->mtu || ic->up >= 0))
+			diag_add(v->d, ic->mtu ? ic->mtu_pos : ic->pos,
+				 "the host's lo is not nstopo's to change: only addresses may be added to it");
 		check_addresses(v, node, ic->name, ic);
+		check_ipv6_mtu(v, ic, idx >= 0 ? &t->ifaces[idx] : NULL);
 	}
 }
 
@@ -659,7 +686,7 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 	bool found = false;
 	char key[64];
 
-	idx_key(key, sizeof(key), 'O', &r->via, full, r->dev);
+	idx_key(key, sizeof(key), 'O', &r->via, full, NULL);
 	*is_own = idx_get(x, key) != NULL;
 	for (unsigned plen = 0; plen <= full; plen++) {
 		if (!(plens[plen / 8] & (0x80 >> (plen % 8))))
@@ -749,6 +776,10 @@ static int check_route(struct vctx *v, struct node *n,
 		diag_add(v->d, r->pos, "a unicast route needs 'via' or 'dev'");
 		return -1;
 	}
+	if (r->onlink && !r->has_via) {
+		diag_add(v->d, r->pos, "an onlink route needs 'via'");
+		return -1;
+	}
 	if (!r->has_via)
 		return 0;
 	prefix_format(&r->via, false, via, sizeof(via));
@@ -813,8 +844,9 @@ static bool clashes_kernel_route(const struct node_idx *x,
 			return true;
 		}
 	}
-	/* Connected routes: IPv4 metric 0, IPv6 metric 256. */
-	if (r->table == RT_TABLE_MAIN_ID &&
+	/* Connected routes: IPv4 metric 0, IPv6 metric 256; none for an
+	 * address of full length (/32, /128). */
+	if (r->table == RT_TABLE_MAIN_ID && r->to.plen < full &&
 	    r->metric == (r->to.family == AF_INET ? 0u : 256u)) {
 		idx_key(key, sizeof(key), 'C', &r->to, r->to.plen, NULL);
 		h = idx_get(x, key);
@@ -856,12 +888,13 @@ static void check_routes(struct vctx *v, struct node *n)
 		const char *key;
 		int prev;
 
-		if (r->type == RT_LOCAL && !r->intercept && r->table == RT_TABLE_MAIN_ID)
+		if (r->type == RT_LOCAL && !r->intercept && !r->has_table)
 			r->table = RT_TABLE_LOCAL_ID; /* as ip route does */
 		if (check_route(v, n, &x, r))
 			continue;
-		if (!r->has_metric && r->to.family == AF_INET6)
-			r->metric = 1024; /* the kernel's default for IPv6 */
+		/* The kernel's default for IPv6, which it also gives to 0. */
+		if (r->to.family == AF_INET6 && !r->metric)
+			r->metric = 1024;
 		prefix_format(&r->to, true, to, sizeof(to));
 		if (clashes_kernel_route(&x, r, why, sizeof(why))) {
 			diag_add(v->d, r->to_pos, "%s %s clashes with a route of the kernel: %s",
@@ -925,6 +958,10 @@ static void merge_defaults(struct topo *t, struct node *n)
 			continue;
 		*(struct route *)vec_push(&t->arena, n->routes, n->n_routes,
 					  n->cap_routes) = *r;
+	}
+	if (!n->has_exec) {
+		n->exec = dft->exec;
+		n->n_exec = dft->n_exec;
 	}
 }
 

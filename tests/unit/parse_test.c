@@ -483,7 +483,7 @@ static void test_error_top_level(void **state)
 			  "links:), not a sequence");
 	assert_load_error("defaults:\n  interfaces: {}\nnodes:\n  a: {}\n",
 			  "2:3: unknown key 'interfaces' in defaults (known "
-			  "keys: sysctl routes intercept)");
+			  "keys: sysctl routes intercept exec)");
 }
 
 static void test_error_nodes(void **state)

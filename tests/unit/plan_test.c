@@ -187,11 +187,11 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default.accept_dad=0 @t-s\n"
 		"link set lo up @t-s\n"
 		"link add core up type bridge @t-r\n"
-		"link add eth0 mtu 1500 up type veth peer s-eth0 mtu 1500 "
+		"link add eth0 mtu 1500 up type veth peer t-s-eth0 mtu 1500 "
 		"netns t-r @t-s\n"
 		/* A bridge port without addresses needs no IPv6 stack. */
-		"sysctl net.ipv6.conf.s-eth0.disable_ipv6=1 @t-r\n"
-		"link set s-eth0 master core up @t-r\n"
+		"sysctl net.ipv6.conf.t-s-eth0.disable_ipv6=1 @t-r\n"
+		"link set t-s-eth0 master core up @t-r\n"
 		"link add eth0 type veth peer eth1 netns t-s @t-r\n"
 		/* An interface's own sysctls come as soon as it exists,
 		 * before anything of its link is up. */
