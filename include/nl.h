@@ -29,7 +29,11 @@ struct link_req {
 	const char *alias;  /* NULL: leave */
 	int master;	    /* 0: leave */
 	bool up;
-	int ns_fd;	    /* create a veth peer in this namespace; -1: same */
+	int ns_fd;	    /* create it (or a veth peer) in this namespace;
+			       -1: the socket's own */
+	int link;	    /* macvlan, ipvlan, vlan: the parent's ifindex */
+	uint32_t mode;	    /* macvlan/ipvlan mode */
+	uint16_t vlan_id;
 };
 
 struct link_info {

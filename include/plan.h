@@ -31,7 +31,16 @@ enum link_type {
 	LT_NONE,
 	LT_VETH,
 	LT_BRIDGE,
+	LT_DUMMY,
+	LT_MACVLAN,
+	LT_IPVLAN,
+	LT_VLAN,
+	LT__COUNT
 };
+
+/* The kernel's name of a link type: "veth", "bridge", "macvlan"... */
+const char *link_type_name(enum link_type t);
+const char *link_mode_name(enum link_type t, uint32_t mode);
 
 /* Attributes of one interface as created or changed. */
 struct op_if {
@@ -61,6 +70,10 @@ struct op {
 	struct op_if link;  /* LINK_*: the interface (ns, name, ...) */
 	enum link_type type;
 	struct op_if peer;  /* LINK_ADD veth: the other end */
+	struct op_if parent; /* LINK_ADD macvlan/ipvlan/vlan: the lower link;
+				the request runs in its namespace */
+	uint32_t mode;	    /* macvlan/ipvlan mode */
+	uint32_t vlan_id;
 	bool mark;	    /* host link: owned, carries group + alias */
 	struct prefix addr; /* ADDR_* */
 	bool dad;	    /* ADDR_ADD: leave duplicate address detection on */

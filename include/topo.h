@@ -120,16 +120,44 @@ struct endpoint {
 	int iface;	    /* its entry in topo->ifaces */
 };
 
-struct link {
-	struct endpoint ep[2];
-	uint32_t mtu;
-	struct pos pos, mtu_pos;
+enum link_kind {
+	LK_VETH,    /* a pair: ep[0] and ep[1] */
+	LK_DUMMY,   /* one end: ep[0] */
+	LK_MACVLAN, /* one end on a parent interface */
+	LK_IPVLAN,
+	LK_VLAN,
+	LK__COUNT
 };
 
-enum iface_kind {
-	IFK_VETH,
-	IFK_BRIDGE,
+struct link {
+	enum link_kind kind;
+	struct endpoint ep[2];
+	struct endpoint parent; /* macvlan, ipvlan, vlan: NODE:IFNAME */
+	int parent_iface;	/* or -1: an existing interface of the host */
+	uint32_t mode;		/* macvlan/ipvlan mode, the kernel's value */
+	uint32_t vlan_id;
+	uint32_t mtu;
+	const char *mode_name;
+	struct pos pos, mtu_pos, kind_pos, mode_pos, id_pos;
 };
+
+static inline int link_ends(const struct link *l)
+{
+	return l->kind == LK_VETH ? 2 : 1;
+}
+
+/* The interface kinds follow the link kinds, then bridges. */
+enum iface_kind {
+	IFK_VETH = LK_VETH,
+	IFK_DUMMY = LK_DUMMY,
+	IFK_MACVLAN = LK_MACVLAN,
+	IFK_IPVLAN = LK_IPVLAN,
+	IFK_VLAN = LK_VLAN,
+	IFK_BRIDGE = LK__COUNT,
+};
+
+/* "veth", "dummy", ..., "bridge": the kernel's names of the kinds. */
+const char *iface_kind_name(enum iface_kind k);
 
 /* Every interface the topology creates, in creation order. */
 struct iface {

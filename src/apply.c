@@ -282,62 +282,84 @@ static int do_netns_del(struct exec *x, struct op *op)
 	return 0;
 }
 
+/*
+ * One request makes the link: a bridge or dummy where it lives; a veth
+ * pair with its peer placed in the peer's namespace; a macvlan, ipvlan or
+ * vlan in its parent's namespace, placed in its own.
+ */
 static int do_link_add(struct exec *x, struct op *op)
 {
+	const char *kind = link_type_name(op->type);
 	bool veth = op->type == LT_VETH;
-	struct nsh *h, *p = NULL;
+	struct nsh *home, *h, *p = NULL; /* lives in, asked in, peer */
 	struct link_req m = {
 		.name = op->link.name,
 		.mtu = op->link.mtu,
 		.mac = op->link.has_mac ? op->link.mac : NULL,
 		.up = op->link.up,
 		.ns_fd = -1,
+		.mode = op->mode,
+		.vlan_id = (uint16_t)op->vlan_id,
 	};
 	struct link_req pr = { .ns_fd = -1 };
 	int rc;
 
-	rc = nsh_get(x, op->link.ns, &h);
+	rc = nsh_get(x, op->link.ns, &home);
+	h = home;
+	if (!rc && op->parent.name)
+		rc = nsh_get(x, op->parent.ns, &h);
 	if (!rc && veth)
 		rc = nsh_get(x, op->peer.ns, &p);
 	if (rc)
 		return fail(x, NULL, rc);
 	if (op->link.master) {
-		m.master = ifindex_of(x, h, op->link.master);
+		m.master = ifindex_of(x, home, op->link.master);
 		if (m.master < 0)
 			return m.master;
 	}
-	if (!h->name && op->mark)
+	if (op->parent.name) {
+		m.link = ifindex_of(x, h, op->parent.name);
+		if (m.link < 0)
+			return m.link;
+		if (h != home)
+			m.ns_fd = home->fd;
+	}
+	if (!home->name && op->mark)
 		m.group = x->group;
-	if (h->created)
-		m.ifindex = h->next_index;
+	if (home->created)
+		m.ifindex = home->next_index;
 	if (veth) {
 		pr.name = op->peer.name;
 		pr.mtu = op->peer.mtu;
 		pr.mac = op->peer.has_mac ? op->peer.mac : NULL;
-		pr.ns_fd = p->fd >= 0 ? p->fd : x->host.fd;
+		pr.ns_fd = p->fd;
 		if (!p->name && op->mark)
 			pr.group = x->group;
 		/* The kernel takes a peer's index only with the main one's. */
 		if (m.ifindex && p->created && p->next_index)
-			pr.ifindex = p->next_index + (p == h);
+			pr.ifindex = p->next_index + (p == home);
 	}
-	rc = netlink_link_add(h->nl, veth ? "veth" : "bridge", &m,
-			      veth ? &pr : NULL);
+	rc = netlink_link_add(h->nl, kind, &m, veth ? &pr : NULL);
 	if (rc == -EBUSY && (m.ifindex || pr.ifindex)) {
 		/* An index we chose is taken after all: let the kernel
 		 * choose in these namespaces from now on. */
-		h->next_index = 0;
+		home->next_index = 0;
 		if (p)
 			p->next_index = 0;
 		m.ifindex = pr.ifindex = 0;
-		rc = netlink_link_add(h->nl, veth ? "veth" : "bridge", &m,
-				      veth ? &pr : NULL);
+		rc = netlink_link_add(h->nl, kind, &m, veth ? &pr : NULL);
+	}
+	if (rc == -EOPNOTSUPP) {
+		snprintf(x->why, sizeof(x->why),
+			 "this kernel has no '%s' link type (module not built or not loaded)",
+			 kind);
+		return rc;
 	}
 	if (rc)
 		return fail(x, h, rc);
 	if (m.ifindex) {
-		remember(x, h, m.name, m.ifindex);
-		h->next_index++;
+		remember(x, home, m.name, m.ifindex);
+		home->next_index++;
 	}
 	if (pr.ifindex) {
 		remember(x, p, pr.name, pr.ifindex);

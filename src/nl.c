@@ -15,6 +15,7 @@
 #include <net/if.h>
 #include <string.h>
 #include <linux/if_link.h>
+#include <linux/if_vlan.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -164,7 +165,31 @@ static int put_link_attrs(struct nl_msg *msg, const struct link_req *r)
 		return -1;
 	if (r->ns_fd >= 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)r->ns_fd) < 0)
 		return -1;
+	if (r->link && nla_put_u32(msg, IFLA_LINK, (uint32_t)r->link) < 0)
+		return -1;
 	return 0;
+}
+
+/* IFLA_INFO_DATA of the kinds that have one here (veth's is its peer). */
+static int put_info_data(struct nl_msg *msg, const char *kind,
+			 const struct link_req *r)
+{
+	struct nlattr *data;
+	int rc = 0;
+
+	if (strcmp(kind, "macvlan") && strcmp(kind, "ipvlan") &&
+	    strcmp(kind, "vlan"))
+		return 0;
+	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)))
+		return -1;
+	if (!strcmp(kind, "macvlan"))
+		rc = nla_put_u32(msg, IFLA_MACVLAN_MODE, r->mode);
+	else if (!strcmp(kind, "ipvlan"))
+		rc = nla_put_u16(msg, IFLA_IPVLAN_MODE, (uint16_t)r->mode);
+	else
+		rc = nla_put_u16(msg, IFLA_VLAN_ID, r->vlan_id);
+	nla_nest_end(msg, data);
+	return rc < 0 ? -1 : 0;
 }
 
 static struct ifinfomsg ifinfo(const struct link_req *r)
@@ -190,7 +215,8 @@ int netlink_link_add(struct nlsock *s, const char *kind,
 	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
 	    put_link_attrs(msg, main) < 0 ||
 	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
-	    nla_put_string(msg, IFLA_INFO_KIND, kind) < 0)
+	    nla_put_string(msg, IFLA_INFO_KIND, kind) < 0 ||
+	    put_info_data(msg, kind, main) < 0)
 		goto too_big;
 	if (peer) {
 		/* The peer cannot come up in this request: its own peer is

@@ -959,10 +959,156 @@ static int link_mtu(struct ctx *c, void *obj, const struct ynode *k,
 	return get_u32(c, v, "'mtu'", 68, 65535, &l->mtu);
 }
 
+static int one_endpoint(struct ctx *c, struct endpoint *ep,
+			const struct ynode *v, const char *what)
+{
+	if (want(c, v, Y_SCALAR, what))
+		return -1;
+	ep->text = arena_strdup(&c->t->arena, v->str);
+	ep->pos = v->pos;
+	return 0;
+}
+
+static int link_endpoint(struct ctx *c, void *obj, const struct ynode *k,
+			 const struct ynode *v)
+{
+	(void)k;
+	return one_endpoint(c, &((struct link *)obj)->ep[0], v, "'endpoint'");
+}
+
+static int link_parent(struct ctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	(void)k;
+	return one_endpoint(c, &((struct link *)obj)->parent, v, "'parent'");
+}
+
+static int link_kind(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	static const char *const names[] = {
+		[LK_VETH] = "veth",	  [LK_DUMMY] = "dummy",
+		[LK_MACVLAN] = "macvlan", [LK_IPVLAN] = "ipvlan",
+		[LK_VLAN] = "vlan",
+	};
+	struct link *l = obj;
+	const char *near;
+
+	(void)k;
+	l->kind_pos = v->pos;
+	if (want(c, v, Y_SCALAR, "'kind'"))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(v->str, names[i])) {
+			l->kind = (enum link_kind)i;
+			return 0;
+		}
+	near = suggest(v->str, names, ARRAY_SIZE(names));
+	if (near)
+		return fail(c, v, "unknown link kind '%s' (did you mean '%s'?)",
+			    v->str, near);
+	return fail(c, v,
+		    "unknown link kind '%s' (known: veth dummy macvlan ipvlan vlan)",
+		    v->str);
+}
+
+static int link_mode(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	l->mode_pos = v->pos;
+	return get_str(c, v, "'mode'", &l->mode_name);
+}
+
+static int link_id(struct ctx *c, void *obj, const struct ynode *k,
+		   const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	l->id_pos = v->pos;
+	return get_u32(c, v, "'id'", 1, 4094, &l->vlan_id);
+}
+
 static const struct key link_keys[] = {
-	{ "endpoints", link_endpoints },
+	{ "kind", link_kind },	   { "endpoints", link_endpoints },
+	{ "endpoint", link_endpoint }, { "parent", link_parent },
+	{ "mode", link_mode },	   { "id", link_id },
 	{ "mtu", link_mtu },
 };
+
+/* The kernel's values of the modes (linux/if_link.h). */
+static const struct {
+	enum link_kind kind;
+	const char *name;
+	uint32_t value;
+} link_modes[] = {
+	{ LK_MACVLAN, "private", 1 }, { LK_MACVLAN, "vepa", 2 },
+	{ LK_MACVLAN, "bridge", 4 },  { LK_MACVLAN, "passthru", 8 },
+	{ LK_MACVLAN, "source", 16 }, { LK_IPVLAN, "l2", 0 },
+	{ LK_IPVLAN, "l3", 1 },	      { LK_IPVLAN, "l3s", 2 },
+};
+
+/* What each kind of link needs and allows, once its keys are read. */
+static int link_shape(struct ctx *c, struct link *l, const struct ynode *item)
+{
+	bool child = l->kind == LK_MACVLAN || l->kind == LK_IPVLAN ||
+		     l->kind == LK_VLAN;
+	int rc = 0;
+
+	if (l->kind == LK_VETH) {
+		if (map_has(item, "endpoint") || map_has(item, "parent") ||
+		    map_has(item, "mode") || map_has(item, "id"))
+			return fail(c, item,
+				    "a veth link takes 'endpoints' (two), not 'endpoint', 'parent', 'mode' or 'id'");
+		if (!l->ep[0].text || !l->ep[1].text) {
+			if (!map_has(item, "endpoints"))
+				fail(c, item, "a link needs 'endpoints'");
+			return -1;
+		}
+		return 0;
+	}
+	if (map_has(item, "endpoints"))
+		return fail(c, item, "a %s link has one 'endpoint', not 'endpoints'",
+			    iface_kind_name((enum iface_kind)l->kind));
+	if (!l->ep[0].text)
+		return fail(c, item, "a %s link needs 'endpoint' (NODE:IFNAME)",
+			    iface_kind_name((enum iface_kind)l->kind));
+	if (child && !l->parent.text)
+		rc = fail(c, item, "a %s link needs 'parent' (NODE:IFNAME)",
+			  iface_kind_name((enum iface_kind)l->kind));
+	if (!child && l->parent.text)
+		rc = fail(c, item, "a dummy link has no 'parent'");
+	if (l->kind == LK_VLAN && !l->vlan_id && !map_has(item, "id"))
+		rc = fail(c, item, "a vlan link needs 'id' (1 to 4094)");
+	if (l->kind != LK_VLAN && map_has(item, "id"))
+		rc = fail(c, item, "only a vlan link has an 'id'");
+	if (l->mode_name) {
+		bool known = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(link_modes); i++)
+			if (link_modes[i].kind == l->kind &&
+			    !strcmp(link_modes[i].name, l->mode_name)) {
+				l->mode = link_modes[i].value;
+				known = true;
+			}
+		if (!known && (l->kind == LK_MACVLAN || l->kind == LK_IPVLAN))
+			rc = fail(c, &(struct ynode){ .pos = l->mode_pos },
+				  l->kind == LK_MACVLAN ?
+					  "unknown macvlan mode '%s' (known: private vepa bridge passthru source)" :
+					  "unknown ipvlan mode '%s' (known: l2 l3 l3s)",
+				  l->mode_name);
+		else if (!known)
+			rc = fail(c, &(struct ynode){ .pos = l->mode_pos },
+				  "a %s link has no 'mode'",
+				  iface_kind_name((enum iface_kind)l->kind));
+	} else if (l->kind == LK_MACVLAN) {
+		l->mode = 4; /* bridge: services on one parent reach each other */
+	}
+	return rc;
+}
 
 static int top_links(struct ctx *c, void *obj, const struct ynode *k,
 		     const struct ynode *v)
@@ -980,7 +1126,7 @@ static int top_links(struct ctx *c, void *obj, const struct ynode *k,
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *item = v->items[i];
-		struct link l = { .pos = item->pos };
+		struct link l = { .pos = item->pos, .parent_iface = -1 };
 
 		if (item->kind == Y_SEQ) {
 			if (endpoints(c, &l, item)) {
@@ -994,9 +1140,7 @@ static int top_links(struct ctx *c, void *obj, const struct ynode *k,
 			if (walk_map(c, item, "a link", link_keys,
 				     ARRAY_SIZE(link_keys), &l))
 				rc = -1;
-			if (!l.ep[0].text || !l.ep[1].text) {
-				if (!map_has(item, "endpoints"))
-					fail(c, item, "a link needs 'endpoints'");
+			if (link_shape(c, &l, item)) {
 				c->t->lost_links = true;
 				rc = -1;
 				continue;

@@ -17,6 +17,18 @@
 
 #include "plan.h"
 
+const char *link_type_name(enum link_type t)
+{
+	static const char *const names[LT__COUNT] = {
+		[LT_NONE] = "",		  [LT_VETH] = "veth",
+		[LT_BRIDGE] = "bridge",	  [LT_DUMMY] = "dummy",
+		[LT_MACVLAN] = "macvlan", [LT_IPVLAN] = "ipvlan",
+		[LT_VLAN] = "vlan",
+	};
+
+	return names[t];
+}
+
 const char *const plan_dad_sysctls[2] = {
 	"net.ipv6.conf.all.accept_dad",
 	"net.ipv6.conf.default.accept_dad",
@@ -253,6 +265,60 @@ static bool done_at_creation(struct pctx *c, const struct iface *f)
 	       !iface_sysctls(c, f, false);
 }
 
+static const enum link_type lt_of[LK__COUNT] = {
+	[LK_VETH] = LT_VETH,	   [LK_DUMMY] = LT_DUMMY,
+	[LK_MACVLAN] = LT_MACVLAN, [LK_IPVLAN] = LT_IPVLAN,
+	[LK_VLAN] = LT_VLAN,
+};
+
+/*
+ * Dummies, then macvlan, ipvlan and vlan links, each once its parent
+ * exists: made by the file earlier (a pair, a bridge, another of these)
+ * or already in the host.  The request goes to the parent's namespace and
+ * places the new link in its node's.
+ */
+static void phase_single_links(struct pctx *c)
+{
+	const struct topo *t = c->t;
+	bool *done = xcalloc(t->n_links + 1, sizeof(*done));
+	bool progress = true;
+
+	while (progress) {
+		progress = false;
+		for (size_t i = 0; i < t->n_links; i++) {
+			const struct link *l = &t->links[i];
+			const struct iface *f = &t->ifaces[l->ep[0].iface];
+			const struct iface *p = l->parent_iface >= 0 ?
+							&t->ifaces[l->parent_iface] :
+							NULL;
+			struct op *op;
+
+			if (l->kind == LK_VETH || done[i])
+				continue;
+			if (p && p->link >= 0 && t->links[p->link].kind != LK_VETH &&
+			    !done[p->link])
+				continue;
+			done[i] = progress = true;
+			op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
+			op->type = lt_of[l->kind];
+			op_if_fill(c, &op->link, f);
+			if (l->parent.text) {
+				op->parent.ns = ns_of(c, l->parent.node);
+				op->parent.name = l->parent.ifname;
+			}
+			op->mode = l->mode;
+			op->vlan_id = l->vlan_id;
+			op->mark = f->node == HOST_NODE;
+			op->pos = l->pos;
+			if (done_at_creation(c, f))
+				op->link.up = up_wanted(f);
+			else
+				end_finish(c, f);
+		}
+	}
+	free(done);
+}
+
 static void phase_links(struct pctx *c)
 {
 	const struct topo *t = c->t;
@@ -273,8 +339,12 @@ static void phase_links(struct pctx *c)
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct link *l = &t->links[i];
 		const struct iface *a = &t->ifaces[l->ep[0].iface];
-		const struct iface *b = &t->ifaces[l->ep[1].iface];
+		const struct iface *b;
 		struct op *op;
+
+		if (l->kind != LK_VETH)
+			continue; /* after the pairs they may sit on */
+		b = &t->ifaces[l->ep[1].iface];
 
 		/* The request goes to the namespace of the main end, which
 		 * is not the host's when either end is elsewhere. */
@@ -301,6 +371,7 @@ static void phase_links(struct pctx *c)
 		/* A peer can never come up in the request that makes it. */
 		end_finish(c, b);
 	}
+	phase_single_links(c);
 }
 
 static int sysctl_int(const struct node *n, const char *key, int dflt)
@@ -381,7 +452,8 @@ static void op_own(struct plan *p, struct op *op)
 		&op->node,	   &op->link.ns,   &op->link.name,
 		&op->link.master,  &op->peer.ns,   &op->peer.name,
 		&op->peer.master,  &op->route.dev, &op->key,
-		&op->value,	   &op->old_value,
+		&op->value,	   &op->old_value, &op->parent.ns,
+		&op->parent.name,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
@@ -575,6 +647,21 @@ static const char *ns_label(const char *ns)
 	return ns ? ns : "host";
 }
 
+const char *link_mode_name(enum link_type t, uint32_t mode)
+{
+	static const char *const macvlan[] = {
+		[1] = "private", [2] = "vepa", [4] = "bridge",
+		[8] = "passthru", [16] = "source",
+	};
+	static const char *const ipvlan[] = { "l2", "l3", "l3s" };
+
+	if (t == LT_MACVLAN && mode < ARRAY_SIZE(macvlan) && macvlan[mode])
+		return macvlan[mode];
+	if (t == LT_IPVLAN && mode < ARRAY_SIZE(ipvlan))
+		return ipvlan[mode];
+	return "?";
+}
+
 static void fmt_if_attrs(struct strbuf *sb, const struct op_if *oi)
 {
 	if (oi->mtu)
@@ -640,12 +727,18 @@ void op_format(const struct op *op, struct strbuf *sb)
 	case OP_LINK_ADD:
 		sb_printf(sb, "link add %s", op->link.name);
 		fmt_if_attrs(sb, &op->link);
-		if (op->type == LT_BRIDGE) {
-			sb_add(sb, " type bridge");
-		} else {
-			sb_printf(sb, " type veth peer %s", op->peer.name);
+		if (op->parent.name)
+			sb_printf(sb, " link %s@%s", op->parent.name,
+				  ns_label(op->parent.ns));
+		sb_printf(sb, " type %s", link_type_name(op->type));
+		if (op->type == LT_VETH) {
+			sb_printf(sb, " peer %s", op->peer.name);
 			fmt_if_attrs(sb, &op->peer);
 			sb_printf(sb, " netns %s", ns_label(op->peer.ns));
+		} else if (op->type == LT_VLAN) {
+			sb_printf(sb, " id %u", op->vlan_id);
+		} else if (op->type == LT_MACVLAN || op->type == LT_IPVLAN) {
+			sb_printf(sb, " mode %s", link_mode_name(op->type, op->mode));
 		}
 		break;
 	case OP_LINK_DEL:
@@ -739,11 +832,17 @@ void op_json(const struct op *op, struct strbuf *sb)
 	json_kv(sb, "node", op->node);
 	switch (op->kind) {
 	case OP_LINK_ADD:
-		sb_printf(sb, ",\"type\":\"%s\"",
-			  op->type == LT_BRIDGE ? "bridge" : "veth");
+		sb_printf(sb, ",\"type\":\"%s\"", link_type_name(op->type));
 		json_if(sb, "link", &op->link);
 		if (op->type == LT_VETH)
 			json_if(sb, "peer", &op->peer);
+		if (op->parent.name)
+			json_if(sb, "parent", &op->parent);
+		if (op->type == LT_VLAN)
+			sb_printf(sb, ",\"id\":%u", op->vlan_id);
+		if (op->type == LT_MACVLAN || op->type == LT_IPVLAN)
+			sb_printf(sb, ",\"mode\":\"%s\"",
+				  link_mode_name(op->type, op->mode));
 		break;
 	case OP_LINK_SET:
 		json_if(sb, "link", &op->link);

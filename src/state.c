@@ -78,6 +78,10 @@ static const struct field fields[] = {
 	FF("pmac", F_MAC, peer.mac, peer.has_mac),
 	F("pmaster", F_STR, peer.master),
 	F("pup", F_BOOL, peer.up),
+	F("parns", F_STR, parent.ns),
+	F("parent", F_STR, parent.name),
+	F("mode", F_U32, mode),
+	F("vid", F_U32, vlan_id),
 	F("mark", F_BOOL, mark),
 	F("addr", F_PREFIX, addr),
 	F("dad", F_BOOL, dad),
@@ -226,7 +230,7 @@ static int decode_field(struct plan *p, struct op *op, const struct field *f,
 		*(uint8_t *)s = (uint8_t)u;
 		return 0;
 	case F_TYPE:
-		if (!parse_u32(v, &u) || u > LT_BRIDGE)
+		if (!parse_u32(v, &u) || u >= LT__COUNT)
 			return -EINVAL;
 		*(enum link_type *)s = (enum link_type)u;
 		return 0;

@@ -250,11 +250,10 @@ static void check_links(struct status *s, const struct want_ns *w,
 			continue;
 		}
 		master = li->master ? link_name(h, li->master) : NULL;
-		if (l->type != LT_NONE &&
-		    strcmp(li->kind, l->type == LT_VETH ? "veth" : "bridge"))
+		if (l->type != LT_NONE && strcmp(li->kind, link_type_name(l->type)))
 			row(s, w, ST_DIFFERENT, obj, "kind %s, want %s",
 			    li->kind[0] ? li->kind : "none",
-			    l->type == LT_VETH ? "veth" : "bridge");
+			    link_type_name(l->type));
 		else if (l->mtu && li->mtu != l->mtu)
 			row(s, w, ST_DIFFERENT, obj, "mtu %u, want %u", li->mtu,
 			    l->mtu);

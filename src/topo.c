@@ -239,6 +239,17 @@ bool lab_name_valid(const char *s)
 	return name_chars(s, LAB_NAME_MAX, "-");
 }
 
+const char *iface_kind_name(enum iface_kind k)
+{
+	static const char *const names[] = {
+		[IFK_VETH] = "veth",	   [IFK_DUMMY] = "dummy",
+		[IFK_MACVLAN] = "macvlan", [IFK_IPVLAN] = "ipvlan",
+		[IFK_VLAN] = "vlan",	   [IFK_BRIDGE] = "bridge",
+	};
+
+	return names[k];
+}
+
 const char *route_type_name(enum route_type t)
 {
 	static const char *const names[] = {

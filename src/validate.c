@@ -312,6 +312,56 @@ static const char *derive_port_name(struct vctx *v, const struct endpoint *ep,
 	}
 }
 
+/*
+ * The parent of a macvlan, ipvlan or vlan link: an interface the file
+ * makes, or, in the host, one that is there already (the machine's NIC;
+ * apply finds out).  A chain of parents must end somewhere.
+ */
+static void check_parent(struct vctx *v, struct link *l)
+{
+	struct topo *t = v->t;
+	struct endpoint *p = &l->parent;
+	const char *colon = strchr(p->text, ':'), *why;
+	char *node_name;
+	int node, hops = 0;
+
+	if (!colon || !colon[1]) {
+		diag_add(v->d, p->pos, "parent '%s' must be NODE:IFNAME",
+			 p->text);
+		return;
+	}
+	node_name = arena_strndup(&t->arena, p->text,
+				  (size_t)(colon - p->text));
+	node = node_lookup(t, node_name);
+	if (node < 0) {
+		unknown_node(v, p->pos, node_name, "node");
+		return;
+	}
+	if (!ifname_valid(colon + 1, &why)) {
+		diag_add(v->d, p->pos, "parent '%s': interface name '%s' %s",
+			 p->text, colon + 1, why);
+		return;
+	}
+	p->node = node;
+	p->ifname = arena_strdup(&t->arena, colon + 1);
+	p->iface = strmap_get(&t->nodes[node].ifmap, p->ifname);
+	l->parent_iface = p->iface;
+	if (p->iface < 0 && node != HOST_NODE) {
+		diag_add(v->d, p->pos,
+			 "parent '%s' does not exist: nothing in the file makes '%s' in node '%s'",
+			 p->text, p->ifname, t->nodes[node].name);
+		return;
+	}
+	for (int f = p->iface; f >= 0 && t->ifaces[f].link >= 0;
+	     f = t->links[t->ifaces[f].link].parent_iface)
+		if (++hops > (int)t->n_links) {
+			diag_add(v->d, p->pos, "parent '%s' is part of a loop of parents",
+				 p->text);
+			l->parent_iface = -1;
+			return;
+		}
+}
+
 static void check_links(struct vctx *v)
 {
 	struct topo *t = v->t;
@@ -321,11 +371,19 @@ static void check_links(struct vctx *v)
 	for (size_t i = 0; i < t->n_links; i++) {
 		struct link *l = &t->links[i];
 
+		int ends = link_ends(l);
 		bool good[2] = { !resolve_endpoint(v, &l->ep[0]),
-				 !resolve_endpoint(v, &l->ep[1]) };
+				 ends < 2 || !resolve_endpoint(v, &l->ep[1]) };
 
+		if (ends == 1 && good[0] &&
+		    (l->ep[0].bridge >= 0 || !l->ep[0].ifname)) {
+			diag_add(v->d, l->ep[0].pos,
+				 "the endpoint of a %s link is NODE:IFNAME, not a bridge",
+				 iface_kind_name((enum iface_kind)l->kind));
+			good[0] = false;
+		}
 		ok[i] = good[0] && good[1];
-		for (int e = 0; e < 2; e++) {
+		for (int e = 0; e < ends; e++) {
 			const char *colon = strchr(l->ep[e].text, ':');
 
 			if (!good[e] && colon && colon[1])
@@ -341,7 +399,7 @@ static void check_links(struct vctx *v)
 		}
 		/* A good end is registered even when the other is bad, so its
 		 * interface's settings are not reported as dangling. */
-		for (int e = 0; e < 2; e++) {
+		for (int e = 0; e < ends; e++) {
 			struct endpoint *ep = &l->ep[e];
 
 			if (!good[e])
@@ -355,8 +413,9 @@ static void check_links(struct vctx *v)
 				ok[i] = false;
 			}
 			if (ep->ifname) {
-				ep->iface = iface_add(v, IFK_VETH, ep->node,
-						      ep->ifname, ep->pos);
+				ep->iface = iface_add(v, (enum iface_kind)l->kind,
+						      ep->node, ep->ifname,
+						      ep->pos);
 				if (ep->iface < 0)
 					ok[i] = false;
 			}
@@ -367,7 +426,7 @@ static void check_links(struct vctx *v)
 
 		if (!ok[i])
 			continue;
-		for (int e = 0; e < 2; e++) {
+		for (int e = 0; e < link_ends(l); e++) {
 			struct endpoint *ep = &l->ep[e];
 
 			if (ep->ifname)
@@ -376,16 +435,20 @@ static void check_links(struct vctx *v)
 			ep->iface = iface_add(v, IFK_VETH, ep->node, ep->ifname,
 					      ep->pos);
 		}
-		for (int e = 0; e < 2; e++) {
+		for (int e = 0; e < link_ends(l); e++) {
 			struct iface *f = &t->ifaces[l->ep[e].iface];
 
 			f->link = (int)i;
-			f->peer = l->ep[!e].iface;
+			f->peer = link_ends(l) == 2 ? l->ep[!e].iface : -1;
 			f->mtu = l->mtu;
 			if (l->ep[e].bridge >= 0)
 				f->master = t->bridges[l->ep[e].bridge].iface;
 		}
 	}
+	/* Parents, once every interface the file makes is known. */
+	for (size_t i = 0; i < t->n_links; i++)
+		if (ok[i] && t->links[i].parent.text)
+			check_parent(v, &t->links[i]);
 	free(ok);
 }
 
