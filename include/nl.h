@@ -85,6 +85,8 @@ int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
 int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif);
+/* A root netem (with a tbf under it for a rate) or a root tbf. */
+int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct op_qdisc *q);
 int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif);
 
 #endif

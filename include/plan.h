@@ -24,6 +24,7 @@ enum op_kind {
 	OP_SYSCTL_SET,
 	OP_SYSCTL_RESTORE,
 	OP_EXEC,
+	OP_QDISC_ADD,
 	OP__COUNT
 };
 
@@ -64,6 +65,14 @@ struct op_route {
 	bool onlink;
 };
 
+/* QDISC_ADD: netem (if any netem setting) and/or a rate (tbf). */
+struct op_qdisc {
+	bool netem;
+	uint32_t delay_us, jitter_us;
+	uint32_t loss_ppm, duplicate_ppm, reorder_ppm, corrupt_ppm;
+	uint32_t rate; /* bytes per second */
+};
+
 struct op {
 	enum op_kind kind;
 	const char *node;   /* NETNS_ADD: the node's name in the file */
@@ -81,6 +90,7 @@ struct op {
 	const char *key;       /* SYSCTL_*: dotted key */
 	const char *value;     /* SYSCTL_SET: the value */
 	const char *old_value; /* SYSCTL_*: value before (host only) */
+	struct op_qdisc qdisc; /* QDISC_ADD on link.name */
 	char **argv;	       /* EXEC: the command, NULL-terminated */
 	size_t argc;
 	struct pos pos;	       /* where in the file it comes from */

@@ -60,6 +60,16 @@ struct route {
 	struct pos pos, to_pos, via_pos, dev_pos;
 };
 
+/* Link impairment on an interface's egress (a qdisc). */
+struct shaping {
+	uint32_t delay_us, jitter_us;
+	/* Probabilities, in percent. */
+	double loss, duplicate, reorder, corrupt;
+	uint64_t rate; /* bytes per second, 0: no limit */
+	bool netem;    /* any of the netem settings is given */
+	struct pos pos;
+};
+
 /* Settings for one interface, from a node's `interfaces:`. */
 struct iface_cfg {
 	const char *name;
@@ -72,6 +82,8 @@ struct iface_cfg {
 	uint8_t mac[6];
 	struct pos mac_pos;
 	int up; /* -1 unset, else 0/1 */
+	int accept_ra, autoconf; /* -1 unset, else 0/1 */
+	struct shaping shape;
 };
 
 /* A command of `exec:`, run in the node once the lab is up. */

@@ -622,6 +622,26 @@ static int do_exec(struct exec *x, struct op *op)
 	return -ECHILD;
 }
 
+static int do_qdisc(struct exec *x, struct op *op)
+{
+	struct nsh *h;
+	int rc, idx;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return fail(x, NULL, rc);
+	idx = ifindex_of(x, h, op->link.name);
+	if (idx < 0)
+		return idx;
+	rc = netlink_qdisc_add(h->nl, idx, &op->qdisc);
+	if (rc == -ENOENT && op->qdisc.netem) {
+		snprintf(x->why, sizeof(x->why),
+			 "this kernel has no 'netem' qdisc (sch_netem not built or not loaded)");
+		return rc;
+	}
+	return rc ? fail(x, h, rc) : 0;
+}
+
 typedef int (*handler_fn)(struct exec *x, struct op *op);
 
 static const handler_fn handlers[OP__COUNT] = {
@@ -631,6 +651,7 @@ static const handler_fn handlers[OP__COUNT] = {
 	[OP_ADDR_DEL] = do_addr,	 [OP_ROUTE_ADD] = do_route,
 	[OP_ROUTE_DEL] = do_route,	 [OP_SYSCTL_SET] = do_sysctl,
 	[OP_SYSCTL_RESTORE] = do_sysctl, [OP_EXEC] = do_exec,
+	[OP_QDISC_ADD] = do_qdisc,
 };
 
 /*

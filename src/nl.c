@@ -23,6 +23,10 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/netem.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/tc.h>
 #include <netlink/route/link.h>
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
@@ -454,6 +458,88 @@ int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif)
 int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif)
 {
 	return route_msg(s, RTM_DELROUTE, 0, r, oif);
+}
+
+/* Probabilities: the kernel's netem scales 100% to UINT32_MAX. */
+static int netem_prob(uint32_t ppm)
+{
+	return (int)(uint32_t)((double)ppm / 1e6 * UINT32_MAX);
+}
+
+static int qdisc_add(struct nlsock *s, struct rtnl_qdisc *q)
+{
+	int rc;
+
+	s->err = 0;
+	rc = rtnl_qdisc_add(s->sk, q, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_qdisc_put(q);
+	if (rc >= 0)
+		return 0;
+	return s->err ? -s->err : -nle_to_errno(rc);
+}
+
+int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct op_qdisc *q)
+{
+	struct rtnl_qdisc *qd;
+	uint32_t parent = TC_H_ROOT;
+	int rc;
+
+	if (q->netem) {
+		qd = rtnl_qdisc_alloc();
+		if (!qd)
+			return -ENOMEM;
+		rtnl_tc_set_ifindex(TC_CAST(qd), ifindex);
+		rtnl_tc_set_parent(TC_CAST(qd), TC_H_ROOT);
+		rtnl_tc_set_handle(TC_CAST(qd), TC_HANDLE(1, 0));
+		rc = rtnl_tc_set_kind(TC_CAST(qd), "netem");
+		if (rc < 0) {
+			rtnl_qdisc_put(qd);
+			return -nle_to_errno(rc);
+		}
+		rtnl_netem_set_limit(qd, 1000); /* 0 would drop everything */
+		if (q->delay_us)
+			rtnl_netem_set_delay(qd, (int)q->delay_us);
+		if (q->jitter_us)
+			rtnl_netem_set_jitter(qd, (int)q->jitter_us);
+		if (q->loss_ppm)
+			rtnl_netem_set_loss(qd, netem_prob(q->loss_ppm));
+		if (q->duplicate_ppm)
+			rtnl_netem_set_duplicate(qd, netem_prob(q->duplicate_ppm));
+		if (q->reorder_ppm)
+			rtnl_netem_set_reorder_probability(qd,
+							   netem_prob(q->reorder_ppm));
+		if (q->corrupt_ppm)
+			rtnl_netem_set_corruption_probability(qd,
+							      netem_prob(q->corrupt_ppm));
+		rc = qdisc_add(s, qd);
+		if (rc)
+			return rc;
+		parent = TC_HANDLE(1, 1); /* netem's one class */
+	}
+	if (!q->rate)
+		return 0;
+	qd = rtnl_qdisc_alloc();
+	if (!qd)
+		return -ENOMEM;
+	rtnl_tc_set_ifindex(TC_CAST(qd), ifindex);
+	rtnl_tc_set_parent(TC_CAST(qd), parent);
+	rtnl_tc_set_handle(TC_CAST(qd), TC_HANDLE(10, 0));
+	rc = rtnl_tc_set_kind(TC_CAST(qd), "tbf");
+	if (rc < 0) {
+		rtnl_qdisc_put(qd);
+		return -nle_to_errno(rc);
+	}
+	/* A bucket of 10 ms of traffic (at least two full frames), and a
+	 * queue of 50 ms: what tc users usually pick. */
+	rtnl_qdisc_tbf_set_rate(qd, (int)q->rate,
+				(int)(q->rate / 100 > 3028 ? q->rate / 100 : 3028),
+				8);
+	rc = rtnl_qdisc_tbf_set_limit_by_latency(qd, 50000);
+	if (rc < 0) {
+		rtnl_qdisc_put(qd);
+		return -nle_to_errno(rc);
+	}
+	return qdisc_add(s, qd);
 }
 
 /* Dumps, for status: libnl's caches parse them. */

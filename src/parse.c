@@ -304,11 +304,177 @@ static int if_up(struct ctx *c, void *obj, const struct ynode *k,
 	return 0;
 }
 
+static int if_accept_ra(struct ctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	struct iface_cfg *ic = obj;
+	bool b = false;
+
+	(void)k;
+	if (get_bool(c, v, "'accept-ra'", &b))
+		return -1;
+	ic->accept_ra = b;
+	return 0;
+}
+
+static int if_autoconf(struct ctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	struct iface_cfg *ic = obj;
+	bool b = false;
+
+	(void)k;
+	if (get_bool(c, v, "'autoconf'", &b))
+		return -1;
+	ic->autoconf = b;
+	return 0;
+}
+
+/* "10ms", "1.5ms", "250us", "2s"; a bare number is milliseconds. */
+static int get_duration(struct ctx *c, const struct ynode *v, const char *what,
+			uint32_t *us)
+{
+	static const struct {
+		const char *unit;
+		double scale;
+	} units[] = { { "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "", 1e3 } };
+	char *end;
+	double d;
+
+	if (want(c, v, Y_SCALAR, what))
+		return -1;
+	d = strtod(v->str, &end);
+	for (size_t i = 0; end != v->str && i < ARRAY_SIZE(units); i++)
+		if (!strcmp(end, units[i].unit) && d >= 0 &&
+		    d * units[i].scale <= 60e6) {
+			*us = (uint32_t)(d * units[i].scale + 0.5);
+			return 0;
+		}
+	return fail(c, v, "%s must be a time like 10ms, 250us or 1s (at most 60s), not '%s'",
+		    what, v->str);
+}
+
+/* "1%", "0.5%", or a bare number of percent. */
+static int get_percent(struct ctx *c, const struct ynode *v, const char *what,
+		       double *pct)
+{
+	char *end;
+
+	if (want(c, v, Y_SCALAR, what))
+		return -1;
+	*pct = strtod(v->str, &end);
+	if (end == v->str || (strcmp(end, "%") && *end) || *pct < 0 ||
+	    *pct > 100)
+		return fail(c, v, "%s must be a percentage from 0 to 100, like 1%% or 0.5%%, not '%s'",
+			    what, v->str);
+	return 0;
+}
+
+static int nm_delay(struct ctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	(void)k;
+	return get_duration(c, v, "'delay'", &((struct shaping *)obj)->delay_us);
+}
+
+static int nm_jitter(struct ctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	(void)k;
+	return get_duration(c, v, "'jitter'", &((struct shaping *)obj)->jitter_us);
+}
+
+static int nm_loss(struct ctx *c, void *obj, const struct ynode *k,
+		   const struct ynode *v)
+{
+	(void)k;
+	return get_percent(c, v, "'loss'", &((struct shaping *)obj)->loss);
+}
+
+static int nm_duplicate(struct ctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	(void)k;
+	return get_percent(c, v, "'duplicate'",
+			   &((struct shaping *)obj)->duplicate);
+}
+
+static int nm_reorder(struct ctx *c, void *obj, const struct ynode *k,
+		      const struct ynode *v)
+{
+	(void)k;
+	return get_percent(c, v, "'reorder'", &((struct shaping *)obj)->reorder);
+}
+
+static int nm_corrupt(struct ctx *c, void *obj, const struct ynode *k,
+		      const struct ynode *v)
+{
+	(void)k;
+	return get_percent(c, v, "'corrupt'", &((struct shaping *)obj)->corrupt);
+}
+
+static const struct key netem_keys[] = {
+	{ "delay", nm_delay },	   { "jitter", nm_jitter },
+	{ "loss", nm_loss },	   { "duplicate", nm_duplicate },
+	{ "reorder", nm_reorder }, { "corrupt", nm_corrupt },
+};
+
+static int if_netem(struct ctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	struct iface_cfg *ic = obj;
+
+	(void)k;
+	ic->shape.pos = v->pos;
+	if (want(c, v, Y_MAP, "'netem'") ||
+	    walk_map(c, v, "netem", netem_keys, ARRAY_SIZE(netem_keys),
+		     &ic->shape))
+		return -1;
+	ic->shape.netem = true;
+	if (ic->shape.reorder > 0 && !ic->shape.delay_us)
+		return fail(c, v, "netem 'reorder' needs a 'delay' (packets not delayed are the reordered ones)");
+	if (ic->shape.jitter_us && !ic->shape.delay_us)
+		return fail(c, v, "netem 'jitter' needs a 'delay'");
+	return 0;
+}
+
+/* "10mbit", "1gbit", "500kbit", "2mbps" (bytes); a bare number is bit/s. */
+static int if_rate(struct ctx *c, void *obj, const struct ynode *k,
+		   const struct ynode *v)
+{
+	static const struct {
+		const char *unit;
+		double bits;
+	} units[] = {
+		{ "bit", 1 },	  { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 },
+		{ "bps", 8 },	  { "kbps", 8e3 }, { "mbps", 8e6 }, { "gbps", 8e9 },
+		{ "", 1 },
+	};
+	struct iface_cfg *ic = obj;
+	char *end;
+	double d;
+
+	(void)k;
+	if (!ic->shape.pos.line)
+		ic->shape.pos = v->pos;
+	if (want(c, v, Y_SCALAR, "'rate'"))
+		return -1;
+	d = strtod(v->str, &end);
+	for (size_t i = 0; end != v->str && i < ARRAY_SIZE(units); i++)
+		if (!strcasecmp(end, units[i].unit) && d > 0 &&
+		    d * units[i].bits / 8 >= 1 && d * units[i].bits / 8 < 2e9) {
+			ic->shape.rate = (uint64_t)(d * units[i].bits / 8);
+			return 0;
+		}
+	return fail(c, v, "'rate' must be like 10mbit, 500kbit or 1gbit (up to 16gbit), not '%s'",
+		    v->str);
+}
+
 static const struct key iface_keys[] = {
-	{ "addresses", if_addresses },
-	{ "mtu", if_mtu },
-	{ "mac", if_mac },
-	{ "up", if_up },
+	{ "addresses", if_addresses }, { "mtu", if_mtu },
+	{ "mac", if_mac },	       { "up", if_up },
+	{ "accept-ra", if_accept_ra }, { "autoconf", if_autoconf },
+	{ "netem", if_netem },	       { "rate", if_rate },
 };
 
 static int node_interfaces(struct ctx *c, void *obj, const struct ynode *k,
@@ -338,7 +504,7 @@ static int node_interfaces(struct ctx *c, void *obj, const struct ynode *k,
 		ic = vec_push(&c->t->arena, n->ifcfg, n->n_ifcfg, n->cap_ifcfg);
 		ic->name = ifname;
 		ic->pos = name->pos;
-		ic->up = -1;
+		ic->up = ic->accept_ra = ic->autoconf = -1;
 		if (ynode_is_null(cfg))
 			continue;
 		if (want(c, cfg, Y_MAP, "an interface's settings") ||

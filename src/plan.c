@@ -75,6 +75,7 @@ bool op_is_undo(enum op_kind kind)
 	case OP_ROUTE_ADD:
 	case OP_SYSCTL_SET:
 	case OP_EXEC:
+	case OP_QDISC_ADD:
 	case OP__COUNT:
 		break;
 	}
@@ -201,12 +202,47 @@ static bool bare_port(const struct iface *f)
 	return f->master >= 0 && (!f->cfg || !f->cfg->n_addrs);
 }
 
+static int sysctl_int(const struct node *n, const char *key, int dflt);
+
+/*
+ * accept-ra and autoconf are the sysctls they name.  A node that forwards
+ * ignores router advertisements unless accept_ra is 2.
+ */
+static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
+{
+	const struct node *n = &c->t->nodes[f->node];
+	const struct iface_cfg *ic = f->cfg;
+	bool fwd = sysctl_int(n, "net.ipv6.conf.all.forwarding", 0) > 0 ||
+		   sysctl_int(n, if6_key(&c->p->arena, f->name, "forwarding"),
+			      0) > 0;
+	const char *keys[2] = { "accept_ra", "autoconf" };
+	int vals[2] = { ic ? ic->accept_ra : -1, ic ? ic->autoconf : -1 };
+	size_t count = 0;
+
+	if (vals[0] > 0 && fwd)
+		vals[0] = 2;
+	for (int k = 0; k < 2; k++) {
+		struct op *op;
+
+		if (vals[k] < 0)
+			continue;
+		count++;
+		if (!push)
+			continue;
+		op = plan_push(c->p, OP_SYSCTL_SET, ns_of(c, f->node));
+		op->key = if6_key(&c->p->arena, f->name, keys[k]);
+		op->value = vals[k] == 2 ? "2" : vals[k] ? "1" : "0";
+		op->pos = ic->pos;
+	}
+	return count;
+}
+
 /* The node's own sysctls about interface @f: they go before it comes up. */
 static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
 {
 	const struct node *n = &c->t->nodes[f->node];
 	char name[IFNAME_MAX + 1];
-	size_t count = 0;
+	size_t count = ra_sysctls(c, f, push);
 
 	for (size_t k = 0; k < n->n_sysctls; k++) {
 		if (!sysctl_key_ifname(n->sysctls[k].key, name) ||
@@ -410,6 +446,34 @@ static void route_fill(struct op_route *or, const struct route *r)
 	or->onlink = r->onlink;
 }
 
+static uint32_t ppm(double pct)
+{
+	return (uint32_t)(pct * 1e4 + 0.5);
+}
+
+static void push_qdisc(struct pctx *c, const char *ns,
+		       const struct iface_cfg *ic)
+{
+	const struct shaping *s = &ic->shape;
+	struct op *op;
+
+	if (!s->netem && !s->rate)
+		return;
+	op = plan_push(c->p, OP_QDISC_ADD, ns);
+	op->link.name = ic->name;
+	op->qdisc = (struct op_qdisc){
+		.netem = s->netem,
+		.delay_us = s->delay_us,
+		.jitter_us = s->jitter_us,
+		.loss_ppm = ppm(s->loss),
+		.duplicate_ppm = ppm(s->duplicate),
+		.reorder_ppm = ppm(s->reorder),
+		.corrupt_ppm = ppm(s->corrupt),
+		.rate = (uint32_t)s->rate,
+	};
+	op->pos = s->pos;
+}
+
 static void phase_config(struct pctx *c)
 {
 	const struct topo *t = c->t;
@@ -423,6 +487,8 @@ static void phase_config(struct pctx *c)
 		for (size_t k = 0; k < n->n_sysctls && n->is_host; k++)
 			if (!sysctl_per_iface(n, n->sysctls[k].key))
 				push_sysctl(c, (int)i, &n->sysctls[k]);
+		for (size_t k = 0; k < n->n_ifcfg; k++)
+			push_qdisc(c, ns, &n->ifcfg[k]);
 		for (size_t k = 0; k < n->n_ifcfg; k++) {
 			const struct iface_cfg *ic = &n->ifcfg[k];
 
@@ -582,6 +648,7 @@ struct plan *plan_invert(const struct plan *p)
 		case OP_ROUTE_DEL:
 		case OP_SYSCTL_RESTORE:
 		case OP_EXEC:
+		case OP_QDISC_ADD: /* goes with its link */
 		case OP__COUNT:
 			break;
 		}
@@ -713,6 +780,39 @@ static void fmt_route(struct strbuf *sb, const struct op_route *r)
 		sb_add(sb, " onlink");
 }
 
+static void fmt_pct(struct strbuf *sb, const char *what, uint32_t ppm)
+{
+	if (ppm)
+		sb_printf(sb, " %s %g%%", what, ppm / 1e4);
+}
+
+static void fmt_qdisc(struct strbuf *sb, const struct op_qdisc *q)
+{
+	double bits = (double)q->rate * 8;
+
+	if (q->netem) {
+		sb_add(sb, " netem");
+		if (q->delay_us)
+			sb_printf(sb, " delay %gms", q->delay_us / 1e3);
+		if (q->jitter_us)
+			sb_printf(sb, " jitter %gms", q->jitter_us / 1e3);
+		fmt_pct(sb, "loss", q->loss_ppm);
+		fmt_pct(sb, "duplicate", q->duplicate_ppm);
+		fmt_pct(sb, "reorder", q->reorder_ppm);
+		fmt_pct(sb, "corrupt", q->corrupt_ppm);
+	}
+	if (!q->rate)
+		return;
+	if (bits >= 1e9)
+		sb_printf(sb, " rate %ggbit", bits / 1e9);
+	else if (bits >= 1e6)
+		sb_printf(sb, " rate %gmbit", bits / 1e6);
+	else if (bits >= 1e3)
+		sb_printf(sb, " rate %gkbit", bits / 1e3);
+	else
+		sb_printf(sb, " rate %gbit", bits);
+}
+
 void op_format(const struct op *op, struct strbuf *sb)
 {
 	char buf[INET6_ADDRSTRLEN + 4];
@@ -774,6 +874,10 @@ void op_format(const struct op *op, struct strbuf *sb)
 		else
 			sb_printf(sb, "sysctl %s (restore)", op->key);
 		break;
+	case OP_QDISC_ADD:
+		sb_printf(sb, "qdisc add dev %s root", op->link.name);
+		fmt_qdisc(sb, &op->qdisc);
+		break;
 	case OP_EXEC:
 		sb_add(sb, "exec");
 		for (size_t i = 0; i < op->argc; i++) {
@@ -794,6 +898,7 @@ static const char *const op_names[OP__COUNT] = {
 	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
 	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
+	[OP_QDISC_ADD] = "qdisc.add",
 };
 
 static void json_kv(struct strbuf *sb, const char *k, const char *v)
@@ -877,6 +982,18 @@ void op_json(const struct op *op, struct strbuf *sb)
 		json_kv(sb, "key", op->key);
 		json_kv(sb, "value", op->value);
 		json_kv(sb, "old_value", op->old_value);
+		break;
+	case OP_QDISC_ADD:
+		json_kv(sb, "dev", op->link.name);
+		if (op->qdisc.netem)
+			sb_printf(sb, ",\"netem\":{\"delay_us\":%u,\"jitter_us\":%u,\"loss_pct\":%g,\"duplicate_pct\":%g,\"reorder_pct\":%g,\"corrupt_pct\":%g}",
+				  op->qdisc.delay_us, op->qdisc.jitter_us,
+				  op->qdisc.loss_ppm / 1e4,
+				  op->qdisc.duplicate_ppm / 1e4,
+				  op->qdisc.reorder_ppm / 1e4,
+				  op->qdisc.corrupt_ppm / 1e4);
+		if (op->qdisc.rate)
+			sb_printf(sb, ",\"rate_bytes\":%u", op->qdisc.rate);
 		break;
 	case OP_EXEC:
 		sb_add(sb, ",\"argv\":[");

@@ -96,6 +96,14 @@ static const struct field fields[] = {
 	F("value", F_STR, value),
 	F("old", F_STR, old_value),
 	F("argv", F_ARGV, argv),
+	F("netem", F_BOOL, qdisc.netem),
+	F("delay", F_U32, qdisc.delay_us),
+	F("jitter", F_U32, qdisc.jitter_us),
+	F("loss", F_U32, qdisc.loss_ppm),
+	F("dup", F_U32, qdisc.duplicate_ppm),
+	F("reorder", F_U32, qdisc.reorder_ppm),
+	F("corrupt", F_U32, qdisc.corrupt_ppm),
+	F("rate", F_U32, qdisc.rate),
 };
 
 static const char *const kind_names[OP__COUNT] = {
@@ -105,6 +113,7 @@ static const char *const kind_names[OP__COUNT] = {
 	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
 	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
+	[OP_QDISC_ADD] = "qdisc.add",
 };
 
 static void put_escaped(struct strbuf *sb, const char *s)

@@ -574,7 +574,9 @@ static void check_ifcfg(struct vctx *v, int node)
 		if (idx < 0 && ic->has_mac)
 			diag_add(v->d, ic->mac_pos,
 				 "interface 'lo' has no MAC address to set");
-		else if (idx < 0 && n->is_host && (ic->mtu || ic->up >= 0))
+		else if (idx < 0 && n->is_host &&
+			 (ic->mtu || ic->up >= 0 || ic->accept_ra >= 0 ||
+			  ic->autoconf >= 0 || ic->shape.netem || ic->shape.rate))
 			diag_add(v->d, ic->mtu ? ic->mtu_pos : ic->pos,
 				 "the host's lo is not nstopo's to change: only addresses may be added to it");
 		check_addresses(v, node, ic->name, ic);
