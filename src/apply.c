@@ -22,7 +22,9 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/if_addr.h>
 
 #include "apply.h"
 #include "caps.h"
@@ -776,6 +778,100 @@ static void exec_fini(struct exec *x)
 	arena_free(&x->arena);
 }
 
+struct ready {
+	struct exec *x;
+	struct nsh *h;
+	const struct op *op; /* ADDR_ADD, or the autoconf SYSCTL_SET */
+	int ifindex;
+	bool ok;
+	const char *why;
+};
+
+static int check_ready(const struct addr_info *a, void *arg)
+{
+	struct ready *r = arg;
+	bool tentative = a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED);
+
+	if (a->ifindex != r->ifindex)
+		return 0;
+	if (r->op->kind == OP_ADDR_ADD) {
+		if (a->p.family == r->op->addr.family && a->p.plen == r->op->addr.plen &&
+		    !memcmp(a->p.bytes, r->op->addr.bytes, 16)) {
+			r->ok = !tentative;
+			r->why = a->flags & IFA_F_DADFAILED ?
+					 "failed duplicate address detection" :
+					 "is still tentative";
+		}
+		return 0;
+	}
+	/* autoconf: a global address the interface learnt (not permanent). */
+	if (a->p.family == AF_INET6 && !(a->flags & IFA_F_PERMANENT) &&
+	    !(a->p.bytes[0] == 0xfe && (a->p.bytes[1] & 0xc0) == 0x80) &&
+	    !tentative)
+		r->ok = true;
+	return 0;
+}
+
+/*
+ * apply --wait: until every address the lab added is usable (no longer
+ * tentative) and every interface with autoconf has an address from a
+ * router advertisement, or the time is up.
+ */
+static int wait_ready(struct exec *x, const struct plan *p, double timeout,
+		      struct strbuf *msg)
+{
+	double deadline = now_monotonic() + timeout;
+	char name[IFNAME_MAX + 1], buf[INET6_ADDRSTRLEN + 4];
+	struct ready r = { .x = x };
+
+	for (size_t i = 0; i < p->n_ops;) {
+		const struct op *op = &p->ops[i];
+		bool autoconf = op->kind == OP_SYSCTL_SET &&
+				strstr(op->key, ".autoconf") &&
+				!strcmp(op->value, "1") &&
+				sysctl_key_ifname(op->key, name);
+		int rc;
+
+		if (op->kind != OP_ADDR_ADD && !autoconf) {
+			i++;
+			continue;
+		}
+		r.op = op;
+		r.ok = false;
+		r.why = "is missing";
+		rc = nsh_get(x, op_ns(op), &r.h);
+		if (!rc) {
+			r.ifindex = ifindex_of(x, r.h, autoconf ? name : op->link.name);
+			rc = r.ifindex < 0 ? r.ifindex :
+					     netlink_addr_dump(r.h->nl, check_ready, &r);
+		}
+		if (rc) {
+			sb_printf(msg, "cannot check the addresses of %s: %s",
+				  op_ns(op) ? op_ns(op) : "the host", strerror(-rc));
+			return rc;
+		}
+		if (r.ok) {
+			i++;
+			continue;
+		}
+		if (now_monotonic() > deadline) {
+			if (autoconf) {
+				sb_printf(msg,
+					  "after %g s, %s in %s has no address from a router advertisement yet (the lab is up)",
+					  timeout, name, op_ns(op) ? op_ns(op) : "the host");
+			} else {
+				prefix_format(&op->addr, true, buf, sizeof(buf));
+				sb_printf(msg, "after %g s, address %s of %s in %s %s (the lab is up)",
+					  timeout, buf, op->link.name,
+					  op_ns(op) ? op_ns(op) : "the host", r.why);
+			}
+			return -ETIMEDOUT;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000000 }, NULL);
+	}
+	return 0;
+}
+
 /* Undo ops [0, n) of @p; 0 if everything was undone. */
 static int undo(struct exec *x, const struct plan *p, size_t n, bool kill)
 {
@@ -999,6 +1095,9 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	rc = run(&x, p, &failed);
 	if (!rc) {
 		state_mark(&st, "complete");
+		if (o->wait > 0)
+			rc = wait_ready(&x, p, o->wait, msg);
+		res->kept = rc != 0; /* up, only not ready in time */
 	} else {
 		struct op *op = &p->ops[failed];
 

@@ -42,6 +42,7 @@ struct opts {
 	bool json;
 	bool destroy;
 	bool keep, kill;
+	double wait;
 	const char *lab;
 	const char *format;
 	const char *drop_caps;
@@ -88,6 +89,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "destroy", no_argument, NULL, 'D' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "kill", no_argument, NULL, 'K' },
+		{ "wait", optional_argument, NULL, 'w' },
 		{ "lab", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "drop-caps", required_argument, NULL, 'c' },
@@ -119,6 +121,14 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 'K':
 			o->kill = true;
+			break;
+		case 'w':
+			o->wait = optarg ? strtod(optarg, NULL) : 10;
+			if (o->wait <= 0 || o->wait > 3600) {
+				fprintf(stderr, "nstopo %s: --wait takes seconds, 0 to 3600\n",
+					c->name);
+				return -1;
+			}
 			break;
 		case 'l':
 			o->lab = optarg;
@@ -218,6 +228,7 @@ static struct apply_opts apply_opts(const struct opts *o, const char *file)
 	return (struct apply_opts){
 		.keep = o->keep,
 		.kill = o->kill,
+		.wait = o->wait,
 		.verbose = o->verbose,
 		.progress = o->verbose >= 0 && isatty(STDERR_FILENO),
 		.stop = &stop_requested,
@@ -242,7 +253,7 @@ static char *absolute(const char *path)
 static int cmd_apply(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("apply");
-	int i = parse_opts(c, argc, argv, o, "k");
+	int i = parse_opts(c, argc, argv, o, "kw");
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -569,7 +580,7 @@ static int wait_status(int st)
 static int cmd_run(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("run");
-	int i = parse_opts(c, argc, argv, o, ""), status = EXIT_OWN, rc;
+	int i = parse_opts(c, argc, argv, o, "w"), status = EXIT_OWN, rc;
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -705,7 +716,7 @@ static const struct cmd cmds[] = {
 	  "check a topology file; print every error as FILE:LINE:COL" },
 	{ "plan", NULL, cmd_plan, "plan [--destroy] [--json] FILE",
 	  "print the operations apply (or destroy) would perform" },
-	{ "apply", "up", cmd_apply, "apply [--keep] FILE",
+	{ "apply", "up", cmd_apply, "apply [--keep] [--wait[=SECONDS]] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy, "destroy [--kill] FILE | destroy [--kill] --lab NAME",
 	  "remove everything the lab made (works from its journal)" },
@@ -716,7 +727,7 @@ static const struct cmd cmds[] = {
 	{ "exec", NULL, cmd_exec,
 	  "exec [--lab NAME] NODE [--drop-caps CAPS] [--user USER[:GROUP]] -- CMD [ARGS...]",
 	  "run a command inside a node (like ip netns exec)" },
-	{ "run", NULL, cmd_run, "run FILE -- CMD [ARGS...]",
+	{ "run", NULL, cmd_run, "run [--wait[=SECONDS]] FILE -- CMD [ARGS...]",
 	  "apply, run CMD with NSTOPO_LAB set, always destroy; exit with CMD's status" },
 	{ "graph", NULL, cmd_graph, "graph [--format dot|mermaid] FILE",
 	  "draw the topology for Graphviz or Mermaid" },
