@@ -27,7 +27,7 @@ struct link_req {
 	const uint8_t *mac; /* NULL: leave */
 	uint32_t group;	    /* 0: leave */
 	const char *alias;  /* NULL: leave */
-	int master;	    /* 0: leave */
+	int master;	    /* 0: leave; -1: no master (release) */
 	bool up;
 	int ns_fd;	    /* create it (or a veth peer) in this namespace;
 			       -1: the socket's own */
@@ -58,10 +58,15 @@ int netlink_link_get(struct nlsock *s, const char *name,
 int netlink_link_dump(struct nlsock *s,
 		      int (*fn)(const struct link_info *li, void *arg),
 		      void *arg);
+/* An address or a route as the kernel describes it (dumps, and adds
+ * that must recreate one exactly). */
 struct addr_info {
 	int ifindex;
 	struct prefix p;
 	unsigned flags; /* IFA_F_* */
+	uint8_t scope;
+	bool has_brd;
+	uint8_t brd[4];
 };
 
 struct route_info {
@@ -70,7 +75,8 @@ struct route_info {
 	struct prefix via;
 	int oif;
 	uint32_t metric, table;
-	uint8_t type, protocol; /* RTN_*, RTPROT_* */
+	uint8_t type, protocol, scope; /* RTN_*, RTPROT_*, RT_SCOPE_* */
+	unsigned flags;		       /* RTNH_F_ONLINK */
 };
 
 int netlink_addr_dump(struct nlsock *s,
@@ -85,6 +91,10 @@ int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
 int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif);
+int netlink_addr_add_info(struct nlsock *s, const struct addr_info *a);
+int netlink_addr_del_info(struct nlsock *s, const struct addr_info *a);
+int netlink_route_add_info(struct nlsock *s, const struct route_info *r);
+int netlink_route_del_info(struct nlsock *s, const struct route_info *r);
 /* A root netem (with a tbf under it for a rate) or a root tbf. */
 int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct op_qdisc *q);
 int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif);

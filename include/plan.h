@@ -25,6 +25,8 @@ enum op_kind {
 	OP_SYSCTL_RESTORE,
 	OP_EXEC,
 	OP_QDISC_ADD,
+	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
+	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
 	OP__COUNT
 };
 
@@ -91,6 +93,8 @@ struct op {
 	const char *value;     /* SYSCTL_SET: the value */
 	const char *old_value; /* SYSCTL_*: value before (host only) */
 	struct op_qdisc qdisc; /* QDISC_ADD on link.name */
+	bool adopt;	       /* PORT_*: move addresses and routes */
+	const char *saved;     /* PORT_*: what the port had (a run learns) */
 	char **argv;	       /* EXEC: the command, NULL-terminated */
 	size_t argc;
 	struct pos pos;	       /* where in the file it comes from */

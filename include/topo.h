@@ -112,6 +112,13 @@ struct node {
 	struct strmap ifmap; /* interface name -> index in topo->ifaces */
 };
 
+/* An interface listed in a bridge's `ports:`. */
+struct bridge_port {
+	const char *name;
+	struct pos pos;
+	int iface; /* made by the file, or -1: the host has it already */
+};
+
 struct bridge {
 	const char *name;
 	struct pos pos;
@@ -119,7 +126,11 @@ struct bridge {
 	struct pos node_pos;
 	int node;
 	int iface; /* its entry in topo->ifaces */
-	size_t n_ports;
+	size_t n_ports; /* every port, for the kernel's limit */
+	struct bridge_port *ports;
+	size_t n_given, cap_given;
+	bool adopt; /* take over the addresses and routes of host ports */
+	struct pos adopt_pos;
 };
 
 /* `NODE:IFNAME`, `BRIDGE` or `BRIDGE:PORTNAME`, resolved by validate. */

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 
 #include "apply.h"
 #include "caps.h"
@@ -644,6 +645,290 @@ static int do_qdisc(struct exec *x, struct op *op)
 	return rc ? fail(x, h, rc) : 0;
 }
 
+/*
+ * Adopting an uplink.  What the port has is written down first (the
+ * "saved" text of the op, journaled before anything changes): its
+ * permanent addresses and its routes other than the kernel's.  Then the
+ * addresses go onto the bridge, the port joins it, the addresses leave the
+ * port and the routes move over.  Giving it back is one idempotent walk
+ * (routes and addresses off the bridge, the port out, addresses and routes
+ * back on it) where "already so" is fine, so it serves the op's own
+ * recovery, rollback, destroy, and destroy after a kill alike: the host
+ * keeps, or gets back, what it had.
+ *
+ * Saved text: entries separated by '|', each
+ *   a PREFIX FLAGS SCOPE [BROADCAST]
+ *   r TO VIA|- METRIC TABLE TYPE PROTOCOL SCOPE FLAGS
+ */
+struct saved {
+	struct addr_info *addrs;
+	size_t n_addrs, cap_addrs;
+	struct route_info *routes;
+	size_t n_routes, cap_routes;
+	struct arena arena;
+	int port;
+};
+
+static int save_addr(const struct addr_info *a, void *arg)
+{
+	struct saved *sv = arg;
+	bool link_local = a->p.family == AF_INET6 && a->p.bytes[0] == 0xfe &&
+			  (a->p.bytes[1] & 0xc0) == 0x80;
+
+	/* Addresses with lifetimes belong to whoever configures them
+	 * (DHCP, router advertisements); link-local ones to the kernel. */
+	if (a->ifindex == sv->port && (a->flags & IFA_F_PERMANENT) && !link_local)
+		*(struct addr_info *)vec_push(&sv->arena, sv->addrs,
+					      sv->n_addrs, sv->cap_addrs) = *a;
+	return 0;
+}
+
+static int save_route(const struct route_info *r, void *arg)
+{
+	struct saved *sv = arg;
+
+	if (r->oif == sv->port && r->protocol != RTPROT_KERNEL &&
+	    r->protocol != RTPROT_RA && r->type == RTN_UNICAST)
+		*(struct route_info *)vec_push(&sv->arena, sv->routes,
+					       sv->n_routes, sv->cap_routes) = *r;
+	return 0;
+}
+
+static void saved_encode(const struct saved *sv, struct strbuf *sb)
+{
+	char a[INET6_ADDRSTRLEN + 4], b[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < sv->n_addrs; i++) {
+		const struct addr_info *ad = &sv->addrs[i];
+
+		prefix_format(&ad->p, true, a, sizeof(a));
+		sb_printf(sb, "%sa %s %u %u", sb->len ? "|" : "", a, ad->flags,
+			  ad->scope);
+		if (ad->has_brd)
+			sb_printf(sb, " %u.%u.%u.%u", ad->brd[0], ad->brd[1],
+				  ad->brd[2], ad->brd[3]);
+	}
+	for (size_t i = 0; i < sv->n_routes; i++) {
+		const struct route_info *r = &sv->routes[i];
+
+		prefix_format(&r->to, true, a, sizeof(a));
+		if (r->has_via)
+			prefix_format(&r->via, false, b, sizeof(b));
+		sb_printf(sb, "%sr %s %s %u %u %u %u %u %u", sb->len ? "|" : "", a,
+			  r->has_via ? b : "-", r->metric, r->table, r->type,
+			  r->protocol, r->scope, r->flags);
+	}
+}
+
+static int saved_decode(const char *text, struct saved *sv)
+{
+	char *copy = arena_strdup(&sv->arena, text ? text : ""), *save = NULL;
+	const char *why;
+
+	for (char *e = strtok_r(copy, "|", &save); e; e = strtok_r(NULL, "|", &save)) {
+		char p1[64], p2[64], p3[64];
+		unsigned u[6];
+		int n;
+
+		if (e[0] == 'a' && (n = sscanf(e, "a %63s %u %u %63s", p1, &u[0], &u[1], p2)) >= 3) {
+			struct addr_info *a = vec_push(&sv->arena, sv->addrs,
+						       sv->n_addrs, sv->cap_addrs);
+			struct prefix brd;
+
+			memset(a, 0, sizeof(*a));
+			if (prefix_parse(p1, &a->p, true, &why))
+				return -EBADMSG;
+			a->flags = u[0];
+			a->scope = (uint8_t)u[1];
+			if (n == 4 && !prefix_parse(p2, &brd, false, &why)) {
+				memcpy(a->brd, brd.bytes, 4);
+				a->has_brd = true;
+			}
+		} else if (e[0] == 'r' &&
+			   sscanf(e, "r %63s %63s %u %u %u %u %u %u", p1, p3, &u[0],
+				  &u[1], &u[2], &u[3], &u[4], &u[5]) == 8) {
+			struct route_info *r = vec_push(&sv->arena, sv->routes,
+							sv->n_routes, sv->cap_routes);
+
+			memset(r, 0, sizeof(*r));
+			if (prefix_parse(p1, &r->to, true, &why))
+				return -EBADMSG;
+			r->has_via = strcmp(p3, "-") != 0;
+			if (r->has_via && prefix_parse(p3, &r->via, false, &why))
+				return -EBADMSG;
+			r->metric = u[0];
+			r->table = u[1];
+			r->type = (uint8_t)u[2];
+			r->protocol = (uint8_t)u[3];
+			r->scope = (uint8_t)u[4];
+			r->flags = u[5];
+		} else {
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/* Before a port op is journaled: what the port has now. */
+static int prepare_port(struct exec *x, struct op *op)
+{
+	struct saved sv = { 0 };
+	struct strbuf sb = { 0 };
+	struct link_info li;
+	int rc;
+
+	if (op->saved)
+		return 0;
+	rc = netlink_link_get(x->host.nl, op->link.name, &li);
+	if (rc == -ENODEV) {
+		snprintf(x->why, sizeof(x->why),
+			 "the host has no interface %s", op->link.name);
+		return rc;
+	}
+	if (!rc && li.master) {
+		snprintf(x->why, sizeof(x->why),
+			 "%s is a port of another bridge already", op->link.name);
+		return -EBUSY;
+	}
+	if (!rc && !op->adopt)
+		return 0; /* only joins: nothing to give back but itself */
+	sv.port = li.ifindex;
+	if (!rc)
+		rc = netlink_addr_dump(x->host.nl, save_addr, &sv);
+	if (!rc)
+		rc = netlink_route_dump(x->host.nl, save_route, &sv);
+	if (!rc) {
+		saved_encode(&sv, &sb);
+		op->saved = arena_strdup(&x->arena, sb.buf ? sb.buf : "");
+	}
+	sb_free(&sb);
+	arena_free(&sv.arena);
+	return rc ? fail(x, &x->host, rc) : 0;
+}
+
+static bool tolerable(int rc)
+{
+	return !rc || rc == -EEXIST || gone(rc);
+}
+
+/*
+ * Give the port back what it had: idempotent, so it can run at any point
+ * of an adoption, or again.  Returns the first error it could not help.
+ */
+static int port_release(struct exec *x, const struct op *op)
+{
+	struct nlsock *nl = x->host.nl;
+	struct saved sv = { 0 };
+	struct link_info port, br;
+	int rc, first = 0, have_br;
+
+	rc = saved_decode(op->saved, &sv);
+	if (!rc)
+		rc = netlink_link_get(nl, op->link.name, &port);
+	if (rc) {
+		arena_free(&sv.arena);
+		return fail(x, &x->host, rc);
+	}
+	have_br = !netlink_link_get(nl, op->link.master, &br);
+#define STEP(call)                                                             	do {                                                                   		int rc_ = (call);                                              		if (!tolerable(rc_) && !first)                                 			first = fail(x, &x->host, rc_);                        	} while (0)
+	for (size_t i = 0; have_br && i < sv.n_routes; i++) {
+		struct route_info r = sv.routes[i];
+
+		r.oif = br.ifindex;
+		STEP(netlink_route_del_info(nl, &r));
+	}
+	for (size_t i = 0; have_br && i < sv.n_addrs; i++) {
+		struct addr_info a = sv.addrs[i];
+
+		a.ifindex = br.ifindex;
+		STEP(netlink_addr_del_info(nl, &a));
+	}
+	if (have_br && port.master == br.ifindex)
+		STEP(netlink_link_set(nl, &(struct link_req){
+						  .ifindex = port.ifindex,
+						  .master = -1,
+						  .up = true,
+						  .ns_fd = -1,
+					  }));
+	for (size_t i = 0; i < sv.n_addrs; i++) {
+		struct addr_info a = sv.addrs[i];
+
+		a.ifindex = port.ifindex;
+		STEP(netlink_addr_add_info(nl, &a));
+	}
+	for (size_t i = 0; i < sv.n_routes; i++) {
+		struct route_info r = sv.routes[i];
+
+		r.oif = port.ifindex;
+		STEP(netlink_route_add_info(nl, &r));
+	}
+#undef STEP
+	arena_free(&sv.arena);
+	return first;
+}
+
+static int do_port_add(struct exec *x, struct op *op)
+{
+	struct nlsock *nl = x->host.nl;
+	struct saved sv = { 0 };
+	int rc, port, br;
+
+	port = ifindex_of(x, &x->host, op->link.name);
+	if (port < 0) {
+		if (port == -ENODEV)
+			snprintf(x->why, sizeof(x->why),
+				 "the host has no interface %s", op->link.name);
+		return port;
+	}
+	br = ifindex_of(x, &x->host, op->link.master);
+	if (br < 0)
+		return br;
+	rc = saved_decode(op->saved, &sv);
+	/* Onto the bridge first, so the host has them all along. */
+	for (size_t i = 0; !rc && i < sv.n_addrs; i++) {
+		struct addr_info a = sv.addrs[i];
+
+		a.ifindex = br;
+		rc = netlink_addr_add_info(nl, &a);
+		rc = rc == -EEXIST ? 0 : rc;
+	}
+	if (!rc)
+		rc = netlink_link_set(nl, &(struct link_req){ .ifindex = port,
+							      .master = br,
+							      .up = true,
+							      .ns_fd = -1 });
+	for (size_t i = 0; !rc && i < sv.n_addrs; i++) {
+		struct addr_info a = sv.addrs[i];
+
+		a.ifindex = port;
+		rc = netlink_addr_del_info(nl, &a);
+		rc = gone(rc) ? 0 : rc;
+	}
+	/* An IPv4 port without addresses has lost its routes already;
+	 * IPv6 keeps them, and would refuse the same route twice. */
+	for (size_t i = 0; !rc && i < sv.n_routes; i++) {
+		struct route_info r = sv.routes[i];
+
+		r.oif = port;
+		rc = netlink_route_del_info(nl, &r);
+		rc = gone(rc) ? 0 : rc;
+		r.oif = br;
+		if (!rc)
+			rc = netlink_route_add_info(nl, &r);
+	}
+	arena_free(&sv.arena);
+	if (!rc)
+		return 0;
+	fail(x, &x->host, rc);
+	port_release(x, op); /* the host keeps what it had */
+	return rc;
+}
+
+static int do_port_del(struct exec *x, struct op *op)
+{
+	return port_release(x, op);
+}
+
 typedef int (*handler_fn)(struct exec *x, struct op *op);
 
 static const handler_fn handlers[OP__COUNT] = {
@@ -653,7 +938,8 @@ static const handler_fn handlers[OP__COUNT] = {
 	[OP_ADDR_DEL] = do_addr,	 [OP_ROUTE_ADD] = do_route,
 	[OP_ROUTE_DEL] = do_route,	 [OP_SYSCTL_SET] = do_sysctl,
 	[OP_SYSCTL_RESTORE] = do_sysctl, [OP_EXEC] = do_exec,
-	[OP_QDISC_ADD] = do_qdisc,
+	[OP_QDISC_ADD] = do_qdisc,	 [OP_PORT_ADD] = do_port_add,
+	[OP_PORT_DEL] = do_port_del,
 };
 
 /*
@@ -714,8 +1000,10 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 			fprintf(stderr, "%c %s\n", x->undo ? '-' : '+', sb.buf);
 			sb_free(&sb);
 		}
-		if ((op->kind == OP_SYSCTL_SET) && x->st)
+		if (op->kind == OP_SYSCTL_SET && x->st)
 			rc = prepare_sysctl(x, op);
+		if (op->kind == OP_PORT_ADD && x->st)
+			rc = prepare_port(x, op);
 		if (!rc && x->st) {
 			state_record(x->st, i, op);
 			if (write_ahead(x, op))
@@ -740,7 +1028,9 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 			*failed = i;
 			continue; /* undo all that can be undone */
 		}
-		if (x->st) {
+		/* A failed adoption stays in the journal: giving a port back
+		 * is idempotent, so it is undone again to be sure. */
+		if (x->st && op->kind != OP_PORT_ADD) {
 			state_record_failed(x->st, i, rc);
 			state_flush(x->st);
 		}
@@ -1109,7 +1399,9 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		sb_printf(msg, ": %s", x.why);
 		if (o->keep) {
 			res->kept = true;
-		} else if (undo(&x, p, failed, true)) {
+		} else if (undo(&x, p, failed + (op->kind == OP_PORT_ADD &&
+						  op->saved),
+				true)) {
 			sb_printf(msg, "\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
 				  p->lab);
 			res->kept = true;

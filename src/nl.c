@@ -163,7 +163,8 @@ static int put_link_attrs(struct nl_msg *msg, const struct link_req *r)
 		return -1;
 	if (r->group && nla_put_u32(msg, IFLA_GROUP, r->group) < 0)
 		return -1;
-	if (r->master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)r->master) < 0)
+	if (r->master &&
+	    nla_put_u32(msg, IFLA_MASTER, r->master > 0 ? (uint32_t)r->master : 0) < 0)
 		return -1;
 	if (r->alias && nla_put_string(msg, IFLA_IFALIAS, r->alias) < 0)
 		return -1;
@@ -360,87 +361,95 @@ int netlink_link_dump(struct nlsock *s,
 	return c.rc;
 }
 
-static int addr_msg(struct nlsock *s, int type, int flags, int ifindex,
-		    const struct prefix *p, bool nodad)
+/* One address request, from the kernel's own description of it. */
+static int addr_msg(struct nlsock *s, int type, int flags,
+		    const struct addr_info *a)
 {
 	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
-	size_t alen = p->family == AF_INET ? 4 : 16;
+	size_t alen = a->p.family == AF_INET ? 4 : 16;
 	struct ifaddrmsg ifa = {
-		.ifa_family = p->family,
-		.ifa_prefixlen = p->plen,
-		/* Usable at once: no duplicate address detection. */
-		.ifa_flags = p->family == AF_INET6 && nodad ? IFA_F_NODAD : 0,
-		.ifa_index = (uint32_t)ifindex,
+		.ifa_family = a->p.family,
+		.ifa_prefixlen = a->p.plen,
+		.ifa_flags = (uint8_t)a->flags,
+		.ifa_scope = a->scope,
+		.ifa_index = (uint32_t)a->ifindex,
 	};
 
 	if (!msg)
 		return -ENOMEM;
 	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, IFA_LOCAL, (int)alen, p->bytes) < 0 ||
-	    nla_put(msg, IFA_ADDRESS, (int)alen, p->bytes) < 0)
-		goto too_big;
-	if (p->family == AF_INET && p->plen < 31 && type == RTM_NEWADDR) {
-		/* As `ip addr add ... brd +` does. */
-		uint8_t brd[4];
-
-		memcpy(brd, p->bytes, 4);
-		for (unsigned b = p->plen; b < 32; b++)
-			brd[b / 8] |= (uint8_t)(0x80 >> (b % 8));
-		if (nla_put(msg, IFA_BROADCAST, 4, brd) < 0)
-			goto too_big;
+	    nla_put(msg, IFA_LOCAL, (int)alen, a->p.bytes) < 0 ||
+	    nla_put(msg, IFA_ADDRESS, (int)alen, a->p.bytes) < 0 ||
+	    (type == RTM_NEWADDR && a->flags > 0xff &&
+	     nla_put_u32(msg, IFA_FLAGS, a->flags) < 0) ||
+	    (type == RTM_NEWADDR && a->has_brd &&
+	     nla_put(msg, IFA_BROADCAST, 4, a->brd) < 0)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
 	}
 	return request(s, msg);
-too_big:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
 }
 
 int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad)
 {
-	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, p,
-			nodad);
+	struct addr_info a = {
+		.ifindex = ifindex,
+		.p = *p,
+		/* Usable at once: no duplicate address detection. */
+		.flags = p->family == AF_INET6 && nodad ? IFA_F_NODAD : 0,
+	};
+
+	if (p->family == AF_INET && p->plen < 31) {
+		/* As `ip addr add ... brd +` does. */
+		memcpy(a.brd, p->bytes, 4);
+		for (unsigned b = p->plen; b < 32; b++)
+			a.brd[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+		a.has_brd = true;
+	}
+	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &a);
 }
 
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p)
 {
-	return addr_msg(s, RTM_DELADDR, 0, ifindex, p, false);
+	struct addr_info a = { .ifindex = ifindex, .p = *p };
+
+	return addr_msg(s, RTM_DELADDR, 0, &a);
 }
 
-static int route_msg(struct nlsock *s, int type, int flags,
-		     const struct op_route *r, int oif)
+int netlink_addr_add_info(struct nlsock *s, const struct addr_info *a)
 {
-	static const uint8_t rtn[] = {
-		[RT_UNICAST] = RTN_UNICAST,	  [RT_BLACKHOLE] = RTN_BLACKHOLE,
-		[RT_UNREACHABLE] = RTN_UNREACHABLE, [RT_PROHIBIT] = RTN_PROHIBIT,
-		[RT_LOCAL] = RTN_LOCAL,
-	};
+	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a);
+}
+
+int netlink_addr_del_info(struct nlsock *s, const struct addr_info *a)
+{
+	return addr_msg(s, RTM_DELADDR, 0, a);
+}
+
+/* One route request, from the kernel's own description of it. */
+static int route_msg(struct nlsock *s, int type, int flags,
+		     const struct route_info *r)
+{
 	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
 	size_t alen = r->to.family == AF_INET ? 4 : 16;
 	struct rtmsg rtm = {
 		.rtm_family = r->to.family,
 		.rtm_dst_len = r->to.plen,
 		.rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC,
-		.rtm_protocol = RTPROT_STATIC,
-		.rtm_type = rtn[r->type],
-		.rtm_flags = r->onlink ? RTNH_F_ONLINK : 0,
+		.rtm_protocol = r->protocol,
+		.rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : r->scope,
+		.rtm_type = r->type,
+		.rtm_flags = r->flags,
 	};
 
-	if (r->type == RT_LOCAL)
-		rtm.rtm_scope = RT_SCOPE_HOST;
-	else if (r->type == RT_UNICAST && !r->has_via && oif)
-		rtm.rtm_scope = RT_SCOPE_LINK;
-	else
-		rtm.rtm_scope = RT_SCOPE_UNIVERSE;
-	if (type == RTM_DELROUTE)
-		rtm.rtm_scope = RT_SCOPE_NOWHERE; /* match any scope */
 	if (!msg)
 		return -ENOMEM;
 	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
 	    (r->to.plen && nla_put(msg, RTA_DST, (int)alen, r->to.bytes) < 0) ||
 	    (r->has_via &&
 	     nla_put(msg, RTA_GATEWAY, (int)alen, r->via.bytes) < 0) ||
-	    (oif && nla_put_u32(msg, RTA_OIF, (uint32_t)oif) < 0) ||
+	    (r->oif && nla_put_u32(msg, RTA_OIF, (uint32_t)r->oif) < 0) ||
 	    ((r->metric || r->to.family == AF_INET6) &&
 	     nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0) ||
 	    nla_put_u32(msg, RTA_TABLE, r->table) < 0) {
@@ -450,14 +459,57 @@ static int route_msg(struct nlsock *s, int type, int flags,
 	return request(s, msg);
 }
 
+/* A route of the topology, as the kernel describes one. */
+static struct route_info route_of(const struct op_route *r, int oif)
+{
+	static const uint8_t rtn[] = {
+		[RT_UNICAST] = RTN_UNICAST,	  [RT_BLACKHOLE] = RTN_BLACKHOLE,
+		[RT_UNREACHABLE] = RTN_UNREACHABLE, [RT_PROHIBIT] = RTN_PROHIBIT,
+		[RT_LOCAL] = RTN_LOCAL,
+	};
+	struct route_info ri = {
+		.to = r->to,
+		.has_via = r->has_via,
+		.via = r->via,
+		.oif = oif,
+		.metric = r->metric,
+		.table = r->table,
+		.type = rtn[r->type],
+		.protocol = RTPROT_STATIC,
+		.flags = r->onlink ? RTNH_F_ONLINK : 0,
+	};
+
+	if (r->type == RT_LOCAL)
+		ri.scope = RT_SCOPE_HOST;
+	else if (r->type == RT_UNICAST && !r->has_via && oif)
+		ri.scope = RT_SCOPE_LINK;
+	else
+		ri.scope = RT_SCOPE_UNIVERSE;
+	return ri;
+}
+
 int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif)
 {
-	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, oif);
+	struct route_info ri = route_of(r, oif);
+
+	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &ri);
 }
 
 int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif)
 {
-	return route_msg(s, RTM_DELROUTE, 0, r, oif);
+	struct route_info ri = route_of(r, oif);
+
+	return route_msg(s, RTM_DELROUTE, 0, &ri);
+}
+
+int netlink_route_add_info(struct nlsock *s, const struct route_info *r)
+{
+	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r);
+}
+
+int netlink_route_del_info(struct nlsock *s, const struct route_info *r)
+{
+	return route_msg(s, RTM_DELROUTE, 0, r);
 }
 
 /* Probabilities: the kernel's netem scales 100% to UINT32_MAX. */
@@ -567,15 +619,21 @@ static void addr_one(struct nl_object *o, void *arg)
 {
 	struct rtnl_addr *ra = (struct rtnl_addr *)o;
 	struct obj_dump *d = arg;
+	struct nl_addr *brd = rtnl_addr_get_broadcast(ra);
 	struct addr_info a = {
 		.ifindex = rtnl_addr_get_ifindex(ra),
 		.flags = rtnl_addr_get_flags(ra),
+		.scope = (uint8_t)rtnl_addr_get_scope(ra),
 	};
 
 	if (d->rc)
 		return;
 	prefix_from(rtnl_addr_get_local(ra), &a.p);
 	a.p.plen = (uint8_t)rtnl_addr_get_prefixlen(ra);
+	if (brd && nl_addr_get_len(brd) == 4) {
+		memcpy(a.brd, nl_addr_get_binary_addr(brd), 4);
+		a.has_brd = true;
+	}
 	if (a.p.family)
 		d->rc = d->addr_fn(&a, d->arg);
 }
@@ -607,6 +665,8 @@ static void route_one(struct nl_object *o, void *arg)
 		.table = rtnl_route_get_table(rr),
 		.type = rtnl_route_get_type(rr),
 		.protocol = rtnl_route_get_protocol(rr),
+		.scope = rtnl_route_get_scope(rr),
+		.flags = rtnl_route_get_flags(rr),
 	};
 
 	if (d->rc)
@@ -618,6 +678,7 @@ static void route_one(struct nl_object *o, void *arg)
 	}
 	if (nh) {
 		r.oif = rtnl_route_nh_get_ifindex(nh);
+		r.flags |= rtnl_route_nh_get_flags(nh) & RTNH_F_ONLINK;
 		prefix_from(rtnl_route_nh_get_gateway(nh), &r.via);
 		r.has_via = r.via.family != 0;
 	}

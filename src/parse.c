@@ -1046,7 +1046,46 @@ static int bridge_node(struct ctx *c, void *obj, const struct ynode *k,
 	return get_str(c, v, "'node'", &b->node_name);
 }
 
+static int bridge_ports(struct ctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	struct bridge *b = obj;
+	int rc = 0;
+
+	(void)k;
+	if (ynode_is_null(v))
+		return 0;
+	if (want(c, v, Y_SEQ, "'ports'"))
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		struct bridge_port *p;
+		const char *name;
+
+		if (get_ifname(c, v->items[i], "port", &name)) {
+			rc = -1;
+			continue;
+		}
+		p = vec_push(&c->t->arena, b->ports, b->n_given, b->cap_given);
+		p->name = name;
+		p->pos = v->items[i]->pos;
+		p->iface = -1;
+	}
+	return rc;
+}
+
+static int bridge_adopt(struct ctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	struct bridge *b = obj;
+
+	(void)k;
+	b->adopt_pos = v->pos;
+	return get_bool(c, v, "'adopt'", &b->adopt);
+}
+
 static const struct key bridge_keys[] = {
+	{ "ports", bridge_ports },
+	{ "adopt", bridge_adopt },
 	{ "node", bridge_node },
 };
 

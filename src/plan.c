@@ -67,6 +67,7 @@ bool op_is_undo(enum op_kind kind)
 	case OP_ADDR_DEL:
 	case OP_ROUTE_DEL:
 	case OP_SYSCTL_RESTORE:
+	case OP_PORT_DEL:
 		return true;
 	case OP_NETNS_ADD:
 	case OP_LINK_ADD:
@@ -76,6 +77,7 @@ bool op_is_undo(enum op_kind kind)
 	case OP_SYSCTL_SET:
 	case OP_EXEC:
 	case OP_QDISC_ADD:
+	case OP_PORT_ADD:
 	case OP__COUNT:
 		break;
 	}
@@ -355,6 +357,22 @@ static void phase_single_links(struct pctx *c)
 	free(done);
 }
 
+/* Ports the host has already (its NIC), once their bridge is up. */
+static void push_host_ports(struct pctx *c, const struct bridge *b)
+{
+	for (size_t k = 0; k < b->n_given; k++) {
+		struct op *op;
+
+		if (b->ports[k].iface >= 0)
+			continue; /* made by the file: its link enslaves it */
+		op = plan_push(c->p, OP_PORT_ADD, NULL);
+		op->link.name = b->ports[k].name;
+		op->link.master = b->name;
+		op->adopt = b->adopt;
+		op->pos = b->ports[k].pos;
+	}
+}
+
 static void phase_links(struct pctx *c)
 {
 	const struct topo *t = c->t;
@@ -371,6 +389,7 @@ static void phase_links(struct pctx *c)
 			op->link.up = up_wanted(f);
 		else
 			end_finish(c, f);
+		push_host_ports(c, &t->bridges[i]);
 	}
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct link *l = &t->links[i];
@@ -519,7 +538,7 @@ static void op_own(struct plan *p, struct op *op)
 		&op->link.master,  &op->peer.ns,   &op->peer.name,
 		&op->peer.master,  &op->route.dev, &op->key,
 		&op->value,	   &op->old_value, &op->parent.ns,
-		&op->parent.name,
+		&op->parent.name,  &op->saved,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
@@ -647,8 +666,17 @@ struct plan *plan_invert(const struct plan *p)
 		case OP_ADDR_DEL:
 		case OP_ROUTE_DEL:
 		case OP_SYSCTL_RESTORE:
+			break;
+		case OP_PORT_ADD:
+			op = plan_push(inv, OP_PORT_DEL, NULL);
+			op->link = o->link;
+			op->adopt = o->adopt;
+			op->saved = o->saved;
+			op->pos = o->pos;
+			break;
 		case OP_EXEC:
 		case OP_QDISC_ADD: /* goes with its link */
+		case OP_PORT_DEL:
 		case OP__COUNT:
 			break;
 		}
@@ -878,6 +906,16 @@ void op_format(const struct op *op, struct strbuf *sb)
 		sb_printf(sb, "qdisc add dev %s root", op->link.name);
 		fmt_qdisc(sb, &op->qdisc);
 		break;
+	case OP_PORT_ADD:
+		sb_printf(sb, "link set %s master %s%s", op->link.name,
+			  op->link.master,
+			  op->adopt ? " (adopting its addresses and routes)" : "");
+		break;
+	case OP_PORT_DEL:
+		sb_printf(sb, "link set %s nomaster%s", op->link.name,
+			  op->adopt ? " (giving back its addresses and routes)" :
+				      "");
+		break;
 	case OP_EXEC:
 		sb_add(sb, "exec");
 		for (size_t i = 0; i < op->argc; i++) {
@@ -898,7 +936,8 @@ static const char *const op_names[OP__COUNT] = {
 	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
 	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
-	[OP_QDISC_ADD] = "qdisc.add",
+	[OP_QDISC_ADD] = "qdisc.add",	[OP_PORT_ADD] = "port.add",
+	[OP_PORT_DEL] = "port.del",
 };
 
 static void json_kv(struct strbuf *sb, const char *k, const char *v)
@@ -994,6 +1033,12 @@ void op_json(const struct op *op, struct strbuf *sb)
 				  op->qdisc.corrupt_ppm / 1e4);
 		if (op->qdisc.rate)
 			sb_printf(sb, ",\"rate_bytes\":%u", op->qdisc.rate);
+		break;
+	case OP_PORT_ADD:
+	case OP_PORT_DEL:
+		json_kv(sb, "port", op->link.name);
+		json_kv(sb, "bridge", op->link.master);
+		sb_printf(sb, ",\"adopt\":%s", op->adopt ? "true" : "false");
 		break;
 	case OP_EXEC:
 		sb_add(sb, ",\"argv\":[");

@@ -104,6 +104,8 @@ static const struct field fields[] = {
 	F("reorder", F_U32, qdisc.reorder_ppm),
 	F("corrupt", F_U32, qdisc.corrupt_ppm),
 	F("rate", F_U32, qdisc.rate),
+	F("adopt", F_BOOL, adopt),
+	F("saved", F_STR, saved),
 };
 
 static const char *const kind_names[OP__COUNT] = {
@@ -113,7 +115,8 @@ static const char *const kind_names[OP__COUNT] = {
 	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
 	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
-	[OP_QDISC_ADD] = "qdisc.add",
+	[OP_QDISC_ADD] = "qdisc.add",	[OP_PORT_ADD] = "port.add",
+	[OP_PORT_DEL] = "port.del",
 };
 
 static void put_escaped(struct strbuf *sb, const char *s)

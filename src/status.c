@@ -175,6 +175,9 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		case OP_SYSCTL_SET:
 			PUSH(s, w->sysctls, w->n_sysctls, w->cap_sysctls, op);
 			break;
+		case OP_PORT_ADD:
+			want_link(s, w, op->link.name)->master = op->link.master;
+			break;
 		case OP_NETNS_DEL:
 		case OP_LINK_DEL:
 		case OP_ADDR_DEL:
@@ -182,6 +185,7 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		case OP_SYSCTL_RESTORE:
 		case OP_EXEC: /* what a command did is its own business */
 		case OP_QDISC_ADD:
+		case OP_PORT_DEL:
 		case OP__COUNT:
 			break;
 		}

@@ -362,6 +362,72 @@ static void check_parent(struct vctx *v, struct link *l)
 		}
 }
 
+/*
+ * ports: an interface the file makes in the bridge's namespace, or one
+ * the host has already (its NIC, say; only apply can tell it exists).
+ */
+static void check_ports(struct vctx *v, struct bridge *b)
+{
+	struct topo *t = v->t;
+	struct node *n;
+	bool host_ports = false;
+
+	if (b->node < 0 || b->iface < 0)
+		return;
+	n = &t->nodes[b->node];
+	for (size_t i = 0; i < b->n_given; i++) {
+		struct bridge_port *p = &b->ports[i];
+		int idx = strmap_get(&n->ifmap, p->name);
+
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(b->ports[j].name, p->name)) {
+				diag_add(v->d, p->pos,
+					 "port '%s' is listed twice", p->name);
+				idx = -2;
+			}
+		if (idx == -2)
+			continue;
+		if (++b->n_ports > BRIDGE_MAX_PORTS) {
+			diag_add(v->d, p->pos,
+				 "bridge '%s' would have more than %d ports (the kernel's limit)",
+				 b->name, BRIDGE_MAX_PORTS);
+			return;
+		}
+		if (!strcmp(p->name, "lo") || idx == b->iface) {
+			diag_add(v->d, p->pos, "'%s' cannot be a port of bridge '%s'",
+				 p->name, b->name);
+			continue;
+		}
+		if (idx >= 0 && t->ifaces[idx].kind == IFK_BRIDGE) {
+			diag_add(v->d, p->pos,
+				 "'%s' is a bridge: join bridges with a link", p->name);
+			continue;
+		}
+		if (idx >= 0 && t->ifaces[idx].master >= 0) {
+			diag_add(v->d, p->pos,
+				 "'%s' is already a port of bridge '%s'", p->name,
+				 t->ifaces[t->ifaces[idx].master].name);
+			continue;
+		}
+		if (idx >= 0) {
+			p->iface = idx;
+			t->ifaces[idx].master = b->iface;
+			continue;
+		}
+		if (b->node != HOST_NODE) {
+			diag_add(v->d, p->pos,
+				 "node '%s' has no interface '%s' to make a port of bridge '%s'",
+				 n->name, p->name, b->name);
+			continue;
+		}
+		host_ports = true;
+	}
+	if (b->adopt && !host_ports)
+		diag_add(v->d, b->adopt_pos,
+			 "adopt takes over the addresses of ports the host already has; bridge '%s' has none",
+			 b->name);
+}
+
 static void check_links(struct vctx *v)
 {
 	struct topo *t = v->t;
@@ -445,10 +511,12 @@ static void check_links(struct vctx *v)
 				f->master = t->bridges[l->ep[e].bridge].iface;
 		}
 	}
-	/* Parents, once every interface the file makes is known. */
+	/* Parents and ports, once every interface the file makes is known. */
 	for (size_t i = 0; i < t->n_links; i++)
 		if (ok[i] && t->links[i].parent.text)
 			check_parent(v, &t->links[i]);
+	for (size_t i = 0; i < t->n_bridges; i++)
+		check_ports(v, &t->bridges[i]);
 	free(ok);
 }
 
