@@ -333,9 +333,12 @@ static void check_addrs(struct status *s, const struct want_ns *w,
 	for (size_t k = 0; k < h->n_addrs; k++) {
 		const struct prefix *p = &h->addrs[k].p;
 		const char *dev = link_name(h, h->addrs[k].ifindex);
+		/* Link-local, lo's, and addresses with lifetimes (from router
+		 * advertisements) are the kernel's, not drift. */
 		bool kernel = (p->family == AF_INET6 && p->bytes[0] == 0xfe &&
 			       (p->bytes[1] & 0xc0) == 0x80) ||
-			      !strcmp(dev, "lo");
+			      !strcmp(dev, "lo") ||
+			      !(h->addrs[k].flags & IFA_F_PERMANENT);
 
 		if (h->addr_used[k] || kernel)
 			continue;
