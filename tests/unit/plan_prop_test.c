@@ -543,6 +543,11 @@ static int sim_apply(struct sim *s, struct op *op, struct arena *a)
 			return -1;
 		sim_sysctl_set(s, ns, op->key, op->old_value);
 		return 0;
+	case OP_EXEC:	   /* commands change nothing nstopo tracks */
+	case OP_QDISC_ADD: /* goes with its link */
+		return 0;
+	case OP_PORT_ADD: /* the generator makes no host ports */
+	case OP_PORT_DEL:
 	case OP_NETNS_ADD:
 	case OP__COUNT:
 		break;
