@@ -36,7 +36,8 @@ _nstopo() {
 	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
 	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
 	apply | up) COMPREPLY=($(compgen -W "--keep" -- "$cur")) ;;
-	destroy | down | status) COMPREPLY=($(compgen -W "--lab --json" -- "$cur")) ;;
+	destroy | down) COMPREPLY=($(compgen -W "--lab --kill" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
 	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
 	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;
 	exec)

@@ -12,11 +12,16 @@ struct exec_req {
 	char **argv;
 };
 
+/* node_exec(): nstopo failed before the command could be tried. */
+#define EXEC_FAILED 125
+
 /*
  * node_exec() - become a process of the node and exec r->argv there
  *
- * Returns only on failure, with -errno and the reason in @msg (-ENOENT
- * or -EACCES from exec itself map to the shell's 127 and 126).
+ * Returns only on failure, with the reason in @msg and the exit status
+ * a shell would give it: 127 if the command was not found, 126 if it was
+ * found but could not be run, EXEC_FAILED if nstopo failed before that
+ * (the namespace, the user, a capability name).
  */
 int node_exec(const struct exec_req *r, struct strbuf *msg);
 

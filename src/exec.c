@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -113,10 +114,27 @@ static int parse_caps(const char *list, cap_value_t *caps, size_t *n,
 	return 0;
 }
 
+/* A whole decimal number, as a uid or gid; false for anything else. */
+static bool parse_id(const char *s, unsigned *id)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 0xfffffffeUL) /* (uid_t)-1 is "no change" */
+		return false;
+	*id = (unsigned)v;
+	return true;
+}
+
 static int become(const char *user, struct strbuf *msg)
 {
 	char name[256], *colon;
 	struct passwd *pw = NULL;
+	unsigned id;
 	uid_t uid;
 	gid_t gid;
 
@@ -124,12 +142,12 @@ static int become(const char *user, struct strbuf *msg)
 	colon = strchr(name, ':');
 	if (colon)
 		*colon++ = '\0';
-	if (isdigit((unsigned char)name[0])) {
-		uid = (uid_t)strtoul(name, NULL, 10);
+	if (parse_id(name, &id)) {
+		uid = (uid_t)id;
 		pw = getpwuid(uid);
 		gid = pw ? pw->pw_gid : (gid_t)uid;
 	} else {
-		pw = getpwnam(name);
+		pw = *name ? getpwnam(name) : NULL;
 		if (!pw) {
 			sb_printf(msg, "no user '%s'", name);
 			return -ENOENT;
@@ -138,14 +156,18 @@ static int become(const char *user, struct strbuf *msg)
 		gid = pw->pw_gid;
 	}
 	if (colon) {
-		struct group *gr = isdigit((unsigned char)colon[0]) ? NULL :
-								      getgrnam(colon);
+		struct group *gr = NULL;
 
-		if (!gr && !isdigit((unsigned char)colon[0])) {
-			sb_printf(msg, "no group '%s'", colon);
-			return -ENOENT;
+		if (parse_id(colon, &id)) {
+			gid = (gid_t)id;
+		} else {
+			gr = *colon ? getgrnam(colon) : NULL;
+			if (!gr) {
+				sb_printf(msg, "no group '%s'", colon);
+				return -ENOENT;
+			}
+			gid = gr->gr_gid;
 		}
-		gid = gr ? gr->gr_gid : (gid_t)strtoul(colon, NULL, 10);
 	}
 	if ((pw && !colon ? initgroups(pw->pw_name, gid) :
 			    setgroups(1, &gid)) ||
@@ -158,21 +180,29 @@ static int become(const char *user, struct strbuf *msg)
 	return 0;
 }
 
-static int drop_caps(const cap_value_t *caps, size_t n, struct strbuf *msg)
+/* The bounding set first: that needs CAP_SETPCAP, which may be one of
+ * those dropped later. */
+static int drop_bound(const cap_value_t *caps, size_t n, struct strbuf *msg)
 {
-	cap_t cur;
-	int rc = 0;
-
-	/* The bounding set first: that needs CAP_SETPCAP, which may be one
-	 * of those dropped below. */
 	for (size_t i = 0; i < n; i++)
 		if (CAP_IS_SUPPORTED(caps[i]) && cap_drop_bound(caps[i]) &&
 		    errno != EINVAL) {
-			rc = -errno;
+			int rc = -errno;
+
 			sb_printf(msg, "cannot drop %s from the bounding set: %s",
 				  cap_to_name(caps[i]), strerror(errno));
 			return rc;
 		}
+	return 0;
+}
+
+/* Then, once the user is switched (which needs CAP_SETUID and
+ * CAP_SETGID), every other set, and no-new-privs. */
+static int drop_sets(const cap_value_t *caps, size_t n, struct strbuf *msg)
+{
+	cap_t cur;
+	int rc = 0;
+
 	for (size_t i = 0; i < n; i++)
 		if (CAP_IS_SUPPORTED(caps[i]))
 			cap_set_ambient(caps[i], CAP_CLEAR);
@@ -197,22 +227,23 @@ int node_exec(const struct exec_req *r, struct strbuf *msg)
 {
 	cap_value_t caps[NSTOPO_CAP_MAX];
 	size_t n_caps = 0;
-	int rc;
+	int err;
 
-	if (r->drop_caps && (rc = parse_caps(r->drop_caps, caps, &n_caps, msg)))
-		return rc;
-	rc = enter_node(r->ns, msg);
-	if (rc)
-		return rc;
-	/* Bounding set before the user switch (which clears the others). */
-	if (n_caps && (rc = drop_caps(caps, n_caps, msg)))
-		return rc;
-	if (r->user && (rc = become(r->user, msg)))
-		return rc;
+	if (r->drop_caps && parse_caps(r->drop_caps, caps, &n_caps, msg))
+		return EXEC_FAILED;
+	if (enter_node(r->ns, msg))
+		return EXEC_FAILED;
+	if (n_caps && drop_bound(caps, n_caps, msg))
+		return EXEC_FAILED;
+	if (r->user && become(r->user, msg))
+		return EXEC_FAILED;
+	if (n_caps && drop_sets(caps, n_caps, msg))
+		return EXEC_FAILED;
 	for (size_t i = 0; r->env && r->env[i]; i += 2)
 		setenv(r->env[i], r->env[i + 1], 1);
 	execvp(r->argv[0], r->argv);
-	rc = -errno;
-	sb_printf(msg, "cannot run %s: %s", r->argv[0], strerror(errno));
-	return rc;
+	err = errno;
+	sb_printf(msg, "cannot run %s: %s", r->argv[0], strerror(err));
+	/* As a shell says it: not found, or found but not runnable. */
+	return err == ENOENT ? 127 : 126;
 }

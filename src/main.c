@@ -559,12 +559,12 @@ static int cmd_exec(int argc, char **argv, struct opts *o)
 					       node, NULL },
 		.argv = argv + j,
 	};
-	rc = node_exec(&r, &msg);
+	rc = node_exec(&r, &msg); /* 127, 126 or EXEC_FAILED (125) */
 	fprintf(stderr, "nstopo exec: %s\n", msg.buf);
 	sb_free(&msg);
 	free(ns);
 	free(lab);
-	return rc == -ENOENT ? 127 : rc == -EACCES ? 126 : EXIT_OWN;
+	return rc;
 }
 
 /* How a child ended, as a shell reports it. */
