@@ -77,6 +77,8 @@ struct route_info {
 	uint32_t metric, table;
 	uint8_t type, protocol, scope; /* RTN_*, RTPROT_*, RT_SCOPE_* */
 	unsigned flags;		       /* RTNH_F_ONLINK */
+	bool has_src;		       /* a preferred source (src) */
+	struct prefix src;
 };
 
 int netlink_addr_dump(struct nlsock *s,

@@ -6,7 +6,7 @@ set -eu
 
 what=${1:-all}
 build_pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev"
-test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind"
+test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd"
 
 have_pc() { pkg-config --exists "$@" 2>/dev/null; }
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }

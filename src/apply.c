@@ -717,6 +717,10 @@ static void saved_encode(const struct saved *sv, struct strbuf *sb)
 		sb_printf(sb, "%sr %s %s %u %u %u %u %u %u", sb->len ? "|" : "", a,
 			  r->has_via ? b : "-", r->metric, r->table, r->type,
 			  r->protocol, r->scope, r->flags);
+		if (r->has_src) {
+			prefix_format(&r->src, false, b, sizeof(b));
+			sb_printf(sb, " %s", b);
+		}
 	}
 }
 
@@ -726,7 +730,7 @@ static int saved_decode(const char *text, struct saved *sv)
 	const char *why;
 
 	for (char *e = strtok_r(copy, "|", &save); e; e = strtok_r(NULL, "|", &save)) {
-		char p1[64], p2[64], p3[64];
+		char p1[64], p2[64], p3[64], p4[64];
 		unsigned u[6];
 		int n;
 
@@ -745,8 +749,9 @@ static int saved_decode(const char *text, struct saved *sv)
 				a->has_brd = true;
 			}
 		} else if (e[0] == 'r' &&
-			   sscanf(e, "r %63s %63s %u %u %u %u %u %u", p1, p3, &u[0],
-				  &u[1], &u[2], &u[3], &u[4], &u[5]) == 8) {
+			   (n = sscanf(e, "r %63s %63s %u %u %u %u %u %u %63s", p1, p3,
+				       &u[0], &u[1], &u[2], &u[3], &u[4], &u[5],
+				       p4)) >= 8) {
 			struct route_info *r = vec_push(&sv->arena, sv->routes,
 							sv->n_routes, sv->cap_routes);
 
@@ -762,6 +767,9 @@ static int saved_decode(const char *text, struct saved *sv)
 			r->protocol = (uint8_t)u[3];
 			r->scope = (uint8_t)u[4];
 			r->flags = u[5];
+			r->has_src = n == 9;
+			if (r->has_src && prefix_parse(p4, &r->src, false, &why))
+				return -EBADMSG;
 		} else {
 			return -EBADMSG;
 		}
@@ -884,6 +892,20 @@ static int do_port_add(struct exec *x, struct op *op)
 	if (br < 0)
 		return br;
 	rc = saved_decode(op->saved, &sv);
+	/* The bridge stands in for the port on the LAN: with the port's MAC
+	 * (for good: ports joining later do not change it), what the
+	 * neighbours have cached stays right, also once the port is back. */
+	if (!rc && op->adopt) {
+		struct link_info li;
+
+		rc = netlink_link_get(nl, op->link.name, &li);
+		if (!rc)
+			rc = netlink_link_set(nl, &(struct link_req){
+							  .ifindex = br,
+							  .mac = li.mac,
+							  .ns_fd = -1,
+						  });
+	}
 	/* Onto the bridge first, so the host has them all along. */
 	for (size_t i = 0; !rc && i < sv.n_addrs; i++) {
 		struct addr_info a = sv.addrs[i];

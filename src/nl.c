@@ -440,7 +440,9 @@ static int route_msg(struct nlsock *s, int type, int flags,
 		.rtm_protocol = r->protocol,
 		.rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : r->scope,
 		.rtm_type = r->type,
-		.rtm_flags = r->flags,
+		/* Dumps carry linkdown and dead too, which a request
+		 * must not: only onlink is the route's own. */
+		.rtm_flags = r->flags & RTNH_F_ONLINK,
 	};
 
 	if (!msg)
@@ -450,6 +452,8 @@ static int route_msg(struct nlsock *s, int type, int flags,
 	    (r->has_via &&
 	     nla_put(msg, RTA_GATEWAY, (int)alen, r->via.bytes) < 0) ||
 	    (r->oif && nla_put_u32(msg, RTA_OIF, (uint32_t)r->oif) < 0) ||
+	    (type == RTM_NEWROUTE && r->has_src &&
+	     nla_put(msg, RTA_PREFSRC, (int)alen, r->src.bytes) < 0) ||
 	    ((r->metric || r->to.family == AF_INET6) &&
 	     nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0) ||
 	    nla_put_u32(msg, RTA_TABLE, r->table) < 0) {
@@ -502,9 +506,14 @@ int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif)
 	return route_msg(s, RTM_DELROUTE, 0, &ri);
 }
 
+/*
+ * Not NLM_F_EXCL: that refuses any route of the same destination and
+ * metric (a router's default route, say) with EEXIST, which callers take
+ * for "already there".  Without it, EEXIST means this very route.
+ */
 int netlink_route_add_info(struct nlsock *s, const struct route_info *r)
 {
-	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r);
+	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE, r);
 }
 
 int netlink_route_del_info(struct nlsock *s, const struct route_info *r)
@@ -672,6 +681,8 @@ static void route_one(struct nl_object *o, void *arg)
 	if (d->rc)
 		return;
 	prefix_from(rtnl_route_get_dst(rr), &r.to);
+	prefix_from(rtnl_route_get_pref_src(rr), &r.src);
+	r.has_src = r.src.family != 0;
 	if (!r.to.family) { /* a default route has no RTA_DST */
 		r.to.family = (uint8_t)rtnl_route_get_family(rr);
 		r.to.plen = 0;

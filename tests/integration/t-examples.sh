@@ -1,13 +1,109 @@
 # t-examples.sh - every topologies/*.yaml: apply, verify against the plan,
 # the connectivity its "# test:" lines promise (pings.py), destroy, and
 # nothing left: the host as it was before.
+#
+# A topology whose bridges take ports the host already has (its NIC) gets
+# them here first: each port is a veth to a namespace playing the LAN
+# (lan-rig: a router with radvd, see lanrig.py), configured like a NIC,
+# with addresses and default routes of both families.  Such a lab is
+# applied with --wait; the LAN must reach every service's own address and
+# the one it made by SLAAC, and destroy must give each port back exactly
+# what it had.
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/labkit.sh"
+. "$TOP/tests/integration/lankit.sh"
+trap radvd_stop_all EXIT
 
 # in_ns NETNS CMD...: run CMD in a lab namespace, or here for "host"
 in_ns() {
 	ns=$1; shift
 	if [ "$ns" = host ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+}
+
+# rig_up RIGFILE: the LAN of each port line of lanrig.py's output
+rig_up() {
+	rig_made_dir=
+	[ -e /run/netns ] || rig_made_dir=yes
+	ip netns add lan-rig
+	ip netns exec lan-rig sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+	ip -n lan-rig link set lo up
+	_m=0
+	while read -r r_kind port _ rigif rig4 port4 rig6 port6 prefix; do
+		[ "$r_kind" = port ] || continue
+		ip link add "$port" type veth peer "$rigif" netns lan-rig
+		# a NIC configured statically: no router advertisements
+		sysctl -qw "net.ipv6.conf.$port.accept_ra=0" \
+			"net.ipv6.conf.$port.accept_dad=0"
+		ip addr add "$port4" dev "$port"
+		ip addr add "$port6" dev "$port" nodad
+		ip link set "$port" up
+		ip -n lan-rig addr add "$rig4" dev "$rigif"
+		ip -n lan-rig addr add "$rig6" dev "$rigif" nodad
+		ip -n lan-rig link set "$rigif" up
+		ip -4 route add default via "${rig4%/*}" dev "$port" metric "$_m"
+		ip -6 route add default via "${rig6%/*}" dev "$port" metric $((1024 + _m))
+		if radvd_start lan-rig "$rigif" "$prefix"; then
+			ok "$name: LAN for $port: router ${rig4%/*} ${rig6%/*}, radvd for $prefix"
+		else
+			bad "$name: LAN for $port: radvd does not start"
+			cat "$WORK"/radvd-lan-rig-*.out "$WORK"/radvd-lan-rig-*.log | sed 's/^/     | /'
+		fi
+		iface_state "$port" > "$WORK/$name.$port.before"
+		_m=$((_m + 1))
+	done < "$1"
+}
+
+# rig_checks RIGFILE: the lab is up on the LAN
+rig_checks() {
+	while read -r r_kind r1 r2 r3 r4 _ r6 _; do
+		case $r_kind in
+		port)
+			check "$name: the host reaches the LAN through $r2 (${r4%/*})" \
+				ping -c1 -W2 -q "${r4%/*}"
+			check "$name: the host reaches the LAN through $r2 (${r6%/*})" \
+				ping -c1 -W2 -q "${r6%/*}"
+			;;
+		static)
+			check "$name: the LAN reaches $r1 at $r2" \
+				ip netns exec lan-rig ping -c1 -W2 -q "$r2"
+			;;
+		slaac)
+			addr=$(slaac_addr "$r1" "$r2" "$r3")
+			check_match "$name: $r1 has an address from the router ($r3)" . "$addr"
+			[ -n "$addr" ] && check "$name: the LAN reaches $r1 at $addr (SLAAC)" \
+				ip netns exec lan-rig ping -c1 -W2 -q "$addr"
+			;;
+		esac
+	done < "$1"
+}
+
+# rig_down RIGFILE: each port as before the lab; then no LAN any more
+rig_down() {
+	while read -r r_kind port _; do
+		[ "$r_kind" = port ] || continue
+		if settle_diff "$WORK/$name.$port.before" "$WORK/$name.$port.after" \
+			iface_state "$port"; then
+			ok "$name: $port has its addresses and routes back, exactly"
+			settled "$name: $port"
+		else
+			bad "$name: $port has its addresses and routes back, exactly"
+			sed 's/^/     | /' "$WORK/$name.$port.after.diff" | head -40
+		fi
+	done < "$1"
+	radvd_stop_all
+	ip netns del lan-rig
+	if [ -n "$rig_made_dir" ]; then
+		umount /run/netns
+		rmdir /run/netns
+	fi
+}
+
+# rig_snap: host_snap, to standard output
+rig_snap() {
+	host_snap "$WORK/rig-snap"
+	cat "$WORK/rig-snap"
 }
 
 n=0
@@ -20,9 +116,26 @@ for f in topologies/*.yaml; do
 		bad "$name: plan --json"
 		continue
 	fi
-	snapshot "$WORK/$name.before"
-	check "$name: apply" "$NSTOPO" apply "$f"
+	rig=$WORK/$name.rig
+	if ! python3 "$TOP/tests/integration/lanrig.py" "$plan" > "$rig"; then
+		bad "$name: lanrig.py"
+		continue
+	fi
+	snap=snapshot
+	wait=
+	if [ -s "$rig" ]; then
+		if ! command -v radvd > /dev/null 2>&1; then
+			bad "$name: needs radvd for its LAN (scripts/install-deps.sh test installs it)"
+			continue
+		fi
+		rig_up "$rig"
+		snap=host_snap # the LAN's namespace is in /run/netns too
+		wait=--wait=30
+	fi
+	$snap "$WORK/$name.before"
+	check "$name: apply${wait:+ $wait}" "$NSTOPO" apply $wait "$f"
 	check "$name: kernel state matches the plan" verify.py "$plan"
+	[ -s "$rig" ] && rig_checks "$rig"
 	python3 "$TOP/tests/integration/pings.py" "$f" "$plan" > "$WORK/$name.pings"
 	check_match "$name: has connectivity checks" . "$(cat "$WORK/$name.pings")"
 	if grep -q '"op":"addr.add".*"address":"[0-9a-f:]*:' "$plan"; then
@@ -43,9 +156,21 @@ for f in topologies/*.yaml; do
 	done < "$WORK/$name.pings"
 	check "$name: destroy" "$NSTOPO" destroy "$f"
 	check "$name: nothing of the lab is left" verify.py --gone "$plan"
-	snapshot "$WORK/$name.after"
-	check "$name: host state as before" \
-		diff -u "$WORK/$name.before" "$WORK/$name.after"
+	if [ -s "$rig" ]; then
+		# the port's addresses come back a moment later (settle_diff)
+		if settle_diff "$WORK/$name.before" "$WORK/$name.after" rig_snap; then
+			ok "$name: host state as before"
+			settled "$name: host"
+		else
+			bad "$name: host state as before"
+			sed 's/^/     | /' "$WORK/$name.after.diff" | head -40
+		fi
+		rig_down "$rig"
+	else
+		snapshot "$WORK/$name.after"
+		check "$name: host state as before" \
+			diff -u "$WORK/$name.before" "$WORK/$name.after"
+	fi
 done
 [ "$n" -gt 0 ] && ok "$n example topologies" || bad "no topologies/*.yaml"
 

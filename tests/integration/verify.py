@@ -22,6 +22,11 @@ What "up" means, op by op:
   route.add   a route with that destination, table, type, gateway, dev
               and metric exists
   sysctl.set  reading the key back gives the last value written to it
+  qdisc.add   the interface's root qdisc is netem (netem given) or tbf,
+              and a tbf's rate is the planned one
+  port.add    the host's interface is a port of the bridge; adopted, it
+              keeps no global address (the bridge has them)
+With --gone, a host port is no longer a port of the lab's bridge.
 """
 import ipaddress
 import json
@@ -149,6 +154,8 @@ class Plan:
         self.addrs = []      # (ns, dev, "addr/plen")
         self.routes = []     # (ns, op)
         self.sysctls = {}    # ns -> {key: value}, last write wins
+        self.qdiscs = []     # (ns, dev, kind, rate in bytes/s or None)
+        self.ports = []      # (port, bridge, adopt)
         for op in doc["ops"]:
             getattr(self, "op_" + op["op"].replace(".", "_"),
                     self.op_ignore)(op)
@@ -191,6 +198,14 @@ class Plan:
 
     def op_route_add(self, op):
         self.routes.append((label(op["netns"]), op))
+
+    def op_qdisc_add(self, op):
+        kind = "netem" if "netem" in op else "tbf"
+        rate = op.get("rate_bytes") if kind == "tbf" else None
+        self.qdiscs.append((label(op["netns"]), op["dev"], kind, rate))
+
+    def op_port_add(self, op):
+        self.ports.append((op["port"], op["bridge"], op.get("adopt", False)))
 
     def op_sysctl_set(self, op):
         self.sysctls.setdefault(label(op["netns"]), {})[op["key"]] = \
@@ -298,6 +313,41 @@ def check_sysctls(plan, k, problems):
                 problems.append(f"{ns}: sysctl {key} = {got}, want {value}")
 
 
+def check_qdiscs(plan, problems):
+    for ns, dev, kind, rate in plan.qdiscs:
+        argv = ["tc"] + (["-n", ns] if ns != "host" else [])
+        out = run(argv + ["-j", "qdisc", "show", "dev", dev])
+        roots = [q for q in json.loads(out or "[]") if q.get("root")]
+        if not roots:
+            problems.append(f"{ns}: qdisc {kind} dev {dev}: no root qdisc")
+            continue
+        if roots[0].get("kind") != kind:
+            problems.append(f"{ns}: qdisc dev {dev}: root is "
+                            f"{roots[0].get('kind')}, want {kind}")
+        elif rate and roots[0].get("options", {}).get("rate") != rate:
+            problems.append(f"{ns}: qdisc tbf dev {dev}: rate "
+                            f"{roots[0].get('options', {}).get('rate')} "
+                            f"bytes/s, want {rate}")
+
+
+def check_ports(plan, k, problems):
+    links = k.links("host") or {}
+    for port, bridge, adopt in plan.ports:
+        have = links.get(port)
+        if have is None:
+            problems.append(f"host: port {port}: missing")
+            continue
+        if have.get("master") != bridge:
+            problems.append(f"host: port {port}: master {have.get('master')}"
+                            f", want {bridge}")
+        if adopt:
+            for a in k.addrs("host").get(port, []):
+                if a.get("scope") == "global" and not a.get("dynamic"):
+                    problems.append(f"host: port {port} keeps address "
+                                    f"{a.get('local')}/{a.get('prefixlen')}"
+                                    f" (adopted: {bridge} has it)")
+
+
 def verify_up(plan):
     k, problems = Kernel(), []
     check_namespaces(plan, problems)
@@ -305,6 +355,8 @@ def verify_up(plan):
     check_addrs(plan, k, problems)
     check_routes(plan, k, problems)
     check_sysctls(plan, k, problems)
+    check_qdiscs(plan, problems)
+    check_ports(plan, k, problems)
     return problems
 
 
@@ -326,6 +378,9 @@ def verify_gone(plan):
     for name, link in host.items():
         if link.get("ifalias") == "nstopo:" + plan.lab:
             problems.append(f"host: link {name} still carries the lab's mark")
+    for port, bridge, _ in plan.ports:
+        if host.get(port, {}).get("master") == bridge:
+            problems.append(f"host: port {port} is still a port of {bridge}")
     if os.path.lexists(os.path.join(STATE_DIR, plan.lab)):
         problems.append(f"{STATE_DIR}/{plan.lab}: state still there")
     return problems

@@ -1,0 +1,132 @@
+# t-slaac.sh - accept-ra and autoconf are the interface's sysctls, set
+# before it comes up (accept_ra is 2 in a node that forwards); apply
+# --wait returns once every address is usable and every autoconf
+# interface has an address from a router advertisement, here from a radvd
+# the lab starts itself (a node's exec:); with no router, --wait times out
+# with exit 1 and a clear message, and leaves the lab up.
+. "$TOP/tests/integration/lib.sh"
+. "$TOP/tests/integration/labkit.sh"
+. "$TOP/tests/integration/lankit.sh"
+need_radvd
+# the lab's radvd, should the test stop before destroy --kill stops it
+lab_radvd=
+stop_lab_radvd() {
+	[ -n "$lab_radvd" ] && kill "$lab_radvd" 2> /dev/null
+	return 0
+}
+trap stop_lab_radvd EXIT
+
+# sysctl_of NETNS KEY
+sysctl_of() { ip netns exec "$1" sysctl -n "$2"; }
+
+# r routes (it forwards) and advertises fd00:60::/64 with a radvd its exec
+# starts (config and pid file in the sandbox's /run); s makes an address
+# by SLAAC; d has duplicate address detection on; q says no to both.
+lab=$WORK/slaac.yaml
+cat > "$lab" <<EOF
+name: slaac
+nodes:
+  r:
+    sysctl: {net.ipv6.conf.all.forwarding: 1}
+    interfaces:
+      eth0: {addresses: ["fd00:60::1/64"], accept-ra: true}
+      eth1: {addresses: ["fd00:61::1/64"], accept-ra: false, autoconf: false}
+      eth2: {addresses: ["fd00:62::1/64"]}
+    exec:
+      - "printf 'interface eth0 {\\\\n AdvSendAdvert on;\\\\n MinRtrAdvInterval 3;\\\\n MaxRtrAdvInterval 4;\\\\n prefix fd00:60::/64 { AdvOnLink on; AdvAutonomous on; };\\\\n};\\\\n' > $WORK/radvd.conf"
+      - "radvd -C $WORK/radvd.conf -p $WORK/radvd.pid -m logfile -l $WORK/radvd.log < /dev/null > /dev/null 2>&1"
+  s:
+    interfaces:
+      eth0: {accept-ra: true, autoconf: true, mac: "02:00:00:00:60:02"}
+  q:
+    interfaces:
+      eth0: {addresses: ["fd00:61::2/64"], accept-ra: false, autoconf: false}
+  d:
+    sysctl: {net.ipv6.conf.all.accept_dad: 1, net.ipv6.conf.default.accept_dad: 1}
+    interfaces:
+      eth0: {addresses: ["fd00:62::2/64"]}
+links:
+  - [r:eth0, s:eth0]
+  - [r:eth1, q:eth0]
+  - [r:eth2, d:eth0]
+EOF
+"$NSTOPO" plan --json "$lab" > "$WORK/slaac.json"
+check_match "the plan sets accept_ra before s's eth0 comes up" \
+	'sysctl net.ipv6.conf.eth0.accept_ra=1 @s.*sysctl net.ipv6.conf.eth0.autoconf=1 @s.*link set eth0 up @s' \
+	"$("$NSTOPO" plan "$lab" | tr '\n' ' ')"
+
+t0=$(date +%s%N)
+out=$("$NSTOPO" apply --wait=20 "$lab" 2>&1)
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "     apply --wait=20 returned after $ms ms"
+check_eq "apply --wait: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/     | /'
+check "kernel state matches the plan" verify.py "$WORK/slaac.json"
+lab_radvd=$(cat "$WORK/radvd.pid" 2> /dev/null)
+check "the lab's exec started radvd in r" kill -0 "${lab_radvd:-0}"
+
+check_eq "s: accept_ra is 1" 1 "$(sysctl_of s net.ipv6.conf.eth0.accept_ra)"
+check_eq "s: autoconf is 1" 1 "$(sysctl_of s net.ipv6.conf.eth0.autoconf)"
+check_eq "r forwards" 1 "$(sysctl_of r net.ipv6.conf.all.forwarding)"
+check_eq "r: accept-ra: true is accept_ra 2 in a forwarding node" 2 \
+	"$(sysctl_of r net.ipv6.conf.eth0.accept_ra)"
+check_eq "r: accept-ra: false is accept_ra 0" 0 "$(sysctl_of r net.ipv6.conf.eth1.accept_ra)"
+check_eq "r: autoconf: false is autoconf 0" 0 "$(sysctl_of r net.ipv6.conf.eth1.autoconf)"
+check_eq "q: accept_ra is 0" 0 "$(sysctl_of q net.ipv6.conf.eth0.accept_ra)"
+check_eq "q: autoconf is 0" 0 "$(sysctl_of q net.ipv6.conf.eth0.autoconf)"
+
+# --wait has returned: what it waited for is there already (without it,
+# d's address would still be tentative for a second or so)
+addr=$(slaac_addr s eth0 fd00:60::/64)
+check_eq "s has its SLAAC address (EUI-64 of its MAC) when apply returns" \
+	fd00:60::ff:fe00:6002 "$addr"
+check_match "s has a default route from r's advertisement" \
+	'^default via fe80::[0-9a-f:]+ dev eth0 proto ra ' "$(ip -n s -6 route show default)"
+check_eq "d's address (duplicate address detection on) is no longer tentative" "" \
+	"$(ip -n d -6 addr show dev eth0 scope global tentative)"
+check_match "... and it is there" 'fd00:62::2/64' "$(ip -n d -6 addr show dev eth0)"
+check "r reaches s at its SLAAC address" ip netns exec r ping -c1 -W2 -q fd00:60::ff:fe00:6002
+check "s reaches r" ip netns exec s ping -c1 -W2 -q fd00:60::1
+check "d reaches r" ip netns exec d ping -c1 -W2 -q fd00:62::1
+out=$("$NSTOPO" status "$lab" 2>&1)
+check_eq "status: exit 0 (addresses from the router are not drift)" 0 $?
+check_match "status: as planned" '0 missing, 0 different, 0 extra' "$out"
+
+check "destroy --kill" "$NSTOPO" destroy --kill "$lab"
+# gone, or a zombie its new parent has not reaped yet
+check "destroy --kill stopped the lab's radvd" \
+	sh -c "! [ -d /proc/${lab_radvd:-0} ] || grep -q '^State:.*Z' /proc/${lab_radvd:-0}/status"
+lab_radvd=
+check "nothing of the lab is left" verify.py --gone "$WORK/slaac.json"
+check_clean "nothing left"
+
+# -- --wait with no router: times out, leaves the lab up -------------------
+lab=$WORK/norouter.yaml
+cat > "$lab" <<'EOF'
+name: norouter
+nodes:
+  x: {interfaces: {eth0: {addresses: ["fd00:63::1/64"]}}}
+  s: {interfaces: {eth0: {accept-ra: true, autoconf: true}}}
+links:
+  - [x:eth0, s:eth0]
+EOF
+"$NSTOPO" plan --json "$lab" > "$WORK/norouter.json"
+t0=$(date +%s%N)
+out=$("$NSTOPO" apply --wait=2 "$lab" 2>&1)
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check_eq "no router: apply --wait=2 exits 1" 1 "$rc"
+check_match "no router: the message names the interface, the node and the wait" \
+	'after 2 s, eth0 in s has no address from a router advertisement yet \(the lab is up\)' "$out"
+check "no router: it gave up after about 2 s (${ms} ms)" \
+	test "$ms" -ge 1900 -a "$ms" -lt 6000
+check "no router: the lab is up" verify.py "$WORK/norouter.json"
+check "no router: its journal is kept" test -s /run/nstopo/norouter/journal
+out=$("$NSTOPO" status "$lab" 2>&1)
+check_eq "no router: status exits 0" 0 $?
+check "no router: apply again is a no-op (the lab is up as planned)" "$NSTOPO" apply "$lab"
+check "no router: destroy" "$NSTOPO" destroy "$lab"
+check "no router: nothing of the lab is left" verify.py --gone "$WORK/norouter.json"
+check_clean "no router: nothing left"
+finish
