@@ -107,6 +107,7 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5 $(DESTDIR)$(BASHCOMPDIR)/nstopo
 
 demo: $(BIN)
+	$(Q)scripts/install-deps.sh run
 	$(Q)scripts/demo.sh "$(abspath $(BIN))"
 
 # Speed, against floor and ip scripts, in a sandbox; BIG=1 adds 4000 nodes.

@@ -35,7 +35,8 @@ _nstopo() {
 	case $cmd in
 	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
 	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
-	apply | up) COMPREPLY=($(compgen -W "--keep" -- "$cur")) ;;
+	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait=" -- "$cur")) ;;
+	run) COMPREPLY=($(compgen -W "--wait --wait= --" -- "$cur")) ;;
 	destroy | down) COMPREPLY=($(compgen -W "--lab --kill" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
 	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;

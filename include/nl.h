@@ -46,6 +46,7 @@ struct link_info {
 	unsigned flags;
 	int master;
 	uint8_t mac[6];
+	uint8_t operstate; /* IF_OPER_* */
 };
 
 int netlink_link_add(struct nlsock *s, const char *kind,
@@ -89,6 +90,10 @@ int netlink_route_dump(struct nlsock *s,
 		       int (*fn)(const struct route_info *r, void *arg),
 		       void *arg);
 /* @nodad: usable at once, without duplicate address detection (IPv6). */
+/* The IPv6 multicast groups each interface has joined (RTM_GETMULTICAST). */
+int netlink_mcast6_dump(struct nlsock *s,
+			int (*fn)(int ifindex, const uint8_t group[16], void *arg),
+			void *arg);
 int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);

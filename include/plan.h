@@ -27,6 +27,7 @@ enum op_kind {
 	OP_QDISC_ADD,
 	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
 	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
+	OP_SETTLE,   /* wait for the kernel to finish bringing links up */
 	OP__COUNT
 };
 
@@ -86,6 +87,8 @@ struct op {
 	uint32_t mode;	    /* macvlan/ipvlan mode */
 	uint32_t vlan_id;
 	bool mark;	    /* host link: owned, carries group + alias */
+	bool settle;	    /* LINK_SET up: apply waits for the kernel to
+			       finish bringing it up (see apply.c) */
 	struct prefix addr; /* ADDR_* */
 	bool dad;	    /* ADDR_ADD: leave duplicate address detection on */
 	struct op_route route;
@@ -114,8 +117,9 @@ struct plan {
  * plan_compile() - compile a validated topology into its apply plan
  *
  * Phases: every namespace (with its sysctls and lo), then every link
- * (each end with its own sysctls before it comes up), then each
- * namespace's addresses and routes, then the nodes' exec: commands.
+ * (each end with its own sysctls before it comes up), then the node ends
+ * of veth pairs come up and apply settles, then each namespace's
+ * addresses and routes, then the nodes' exec: commands.
  */
 struct plan *plan_compile(const struct topo *t);
 

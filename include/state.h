@@ -27,7 +27,7 @@ struct journal {
 	struct plan *plan;  /* ops made (those that failed are left out) */
 	bool complete;	    /* apply finished */
 	bool destroying;    /* a destroy started */
-	char file[256];	    /* the topology file it was applied from */
+	char file[4096];    /* the topology file it was applied from */
 	long long started;  /* epoch seconds */
 	long pid;
 	size_t n_failed;

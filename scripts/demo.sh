@@ -37,10 +37,9 @@ import json, sys
 ops = json.load(sys.stdin)["ops"]
 addrs = [(o["netns"], o["address"].split("/")[0]) for o in ops if o["op"] == "addr.add" and o["netns"] != "host"]
 src = sorted({ns for ns, _ in addrs})[0]
-for ns, a in addrs:
-    if ns != src:
-        print(src, a)
-' | head -n 4 | while read -r src addr; do
+for ns, a in [x for x in addrs if x[0] != src][:4]:
+    print(src, a)
+' | while read -r src addr; do
 	printf '$ ip netns exec %s ping -c 1 %s: ' "$src" "$addr"
 	ip netns exec "$src" ping -c 1 -W 2 "$addr" | grep -o '[0-9]* received'
 done

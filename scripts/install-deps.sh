@@ -1,11 +1,12 @@
 #!/bin/sh
-# install-deps.sh build|test|all - install what nstopo needs with apt-get,
+# install-deps.sh build|run|test|all - install what nstopo needs with apt-get,
 # only what is missing.  Called by the Makefile; safe to run by hand.
 # Runs with no standard input (CI): apt-get is never interactive.
 set -eu
 
 what=${1:-all}
 build_pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev"
+run_pkgs="iproute2 iputils-ping python3"
 test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd"
 
 have_pc() { pkg-config --exists "$@" 2>/dev/null; }
@@ -19,12 +20,14 @@ build)
 	command -v pkg-config >/dev/null 2>&1 &&
 		have_pc libnl-3.0 libnl-route-3.0 libcap yaml-0.1 && exit 0
 	need $build_pkgs ;;
+run)
+	need $run_pkgs ;;
 test)
 	need $test_pkgs ;;
 all)
 	need $build_pkgs $test_pkgs ;;
 *)
-	echo "usage: $0 build|test|all" >&2; exit 2 ;;
+	echo "usage: $0 build|run|test|all" >&2; exit 2 ;;
 esac
 [ -z "$missing" ] && exit 0
 

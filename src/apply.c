@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -33,6 +34,9 @@
 #include "netns.h"
 #include "nl.h"
 #include "state.h"
+
+/* How long apply waits for the kernel to finish bringing links up. */
+#define SETTLE_MAX 10.0
 
 struct nsh {
 	const char *name; /* NULL: the host */
@@ -573,9 +577,12 @@ static int do_exec(struct exec *x, struct op *op)
 	const char *env[] = { "NSTOPO_LAB", x->lab, "NSTOPO_NODE",
 			      op->node ? op->node : "host", NULL };
 	bool killed = false;
-	int st = 0, null;
+	int st = 0, null, rc;
 	pid_t pid;
 
+	/* A host command runs in the host, not where apply was last. */
+	if (!op->link.ns && (rc = enter(x, &x->host)))
+		return fail(x, NULL, rc);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -594,16 +601,17 @@ static int do_exec(struct exec *x, struct op *op)
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
 		if (r.ns) {
-			node_exec(&r, &msg);
+			rc = node_exec(&r, &msg); /* 127, 126 or 125 */
 		} else {
 			for (size_t i = 0; env[i]; i += 2)
 				setenv(env[i], env[i + 1], 1);
 			execvp(op->argv[0], op->argv);
+			rc = errno == ENOENT ? 127 : 126;
 			sb_printf(&msg, "cannot run %s: %s", op->argv[0],
 				  strerror(errno));
 		}
 		fprintf(stderr, "nstopo: exec: %s\n", msg.buf);
-		_exit(127);
+		_exit(rc);
 	}
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR)
@@ -875,6 +883,30 @@ static int port_release(struct exec *x, const struct op *op)
 	return first;
 }
 
+static int copy_ra_sysctls(struct exec *x, const char *from, const char *to)
+{
+	static const char *const leaves[] = { "accept_ra", "autoconf" };
+	char key[96], val[32];
+	int rc = enter(x, &x->host);
+
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(leaves); i++) {
+		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", from, leaves[i]);
+		for (char *c = key + 14; *c && c < key + 14 + strlen(from); c++)
+			if (*c == '.')
+				*c = '/';
+		rc = sysctl_read(key, val, sizeof(val));
+		if (rc == -ENOENT) /* IPv6 off on the port: nothing to copy */
+			return 0;
+		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", to, leaves[i]);
+		for (char *c = key + 14; *c && c < key + 14 + strlen(to); c++)
+			if (*c == '.')
+				*c = '/';
+		if (!rc)
+			rc = sysctl_write(key, val);
+	}
+	return rc;
+}
+
 static int do_port_add(struct exec *x, struct op *op)
 {
 	struct nlsock *nl = x->host.nl;
@@ -905,6 +937,11 @@ static int do_port_add(struct exec *x, struct op *op)
 							  .mac = li.mac,
 							  .ns_fd = -1,
 						  });
+		/* ...and takes router advertisements as the port did, so
+		 * the host gains no address or route it did not have.
+		 * (The bridge is the lab's: these die with it.) */
+		if (!rc)
+			rc = copy_ra_sysctls(x, op->link.name, op->link.master);
 	}
 	/* Onto the bridge first, so the host has them all along. */
 	for (size_t i = 0; !rc && i < sv.n_addrs; i++) {
@@ -951,6 +988,27 @@ static int do_port_del(struct exec *x, struct op *op)
 	return port_release(x, op);
 }
 
+static int wait_ready(struct exec *x, const struct plan *p, size_t n_ops,
+		      double timeout, bool autoconf, struct strbuf *msg);
+
+/* The links raised so far are up, as far as the kernel is concerned. */
+static int do_settle(struct exec *x, struct op *op)
+{
+	struct strbuf msg = { 0 };
+	int rc;
+
+	if (x->undo)
+		return 0;
+	rc = wait_ready(x, x->plan, (size_t)(op - x->plan->ops) + 1, SETTLE_MAX,
+			false, &msg);
+	if (rc == -ETIMEDOUT) /* no carrier is the user's business */
+		warn(x, "%s", msg.buf);
+	else if (rc)
+		snprintf(x->why, sizeof(x->why), "%s", msg.buf);
+	sb_free(&msg);
+	return rc == -ETIMEDOUT ? 0 : rc;
+}
+
 typedef int (*handler_fn)(struct exec *x, struct op *op);
 
 static const handler_fn handlers[OP__COUNT] = {
@@ -961,7 +1019,7 @@ static const handler_fn handlers[OP__COUNT] = {
 	[OP_ROUTE_DEL] = do_route,	 [OP_SYSCTL_SET] = do_sysctl,
 	[OP_SYSCTL_RESTORE] = do_sysctl, [OP_EXEC] = do_exec,
 	[OP_QDISC_ADD] = do_qdisc,	 [OP_PORT_ADD] = do_port_add,
-	[OP_PORT_DEL] = do_port_del,
+	[OP_PORT_DEL] = do_port_del,	 [OP_SETTLE] = do_settle,
 };
 
 /*
@@ -1090,98 +1148,211 @@ static void exec_fini(struct exec *x)
 	arena_free(&x->arena);
 }
 
-struct ready {
-	struct exec *x;
-	struct nsh *h;
-	const struct op *op; /* ADDR_ADD, or the autoconf SYSCTL_SET */
+struct mgroup {
 	int ifindex;
-	bool ok;
-	const char *why;
+	uint8_t group[16];
 };
 
-static int check_ready(const struct addr_info *a, void *arg)
-{
-	struct ready *r = arg;
-	bool tentative = a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED);
+struct ns_addrs {
+	const char *ns; /* whose addresses these are; NULL: none yet */
+	bool valid;
+	struct addr_info *v;
+	size_t n, cap;
+	struct mgroup *g; /* IPv6 multicast groups joined */
+	size_t n_g, cap_g;
+	struct arena arena;
+};
 
-	if (a->ifindex != r->ifindex)
-		return 0;
-	if (r->op->kind == OP_ADDR_ADD) {
-		if (a->p.family == r->op->addr.family && a->p.plen == r->op->addr.plen &&
-		    !memcmp(a->p.bytes, r->op->addr.bytes, 16)) {
-			r->ok = !tentative;
-			r->why = a->flags & IFA_F_DADFAILED ?
-					 "failed duplicate address detection" :
-					 "is still tentative";
-		}
-		return 0;
-	}
-	/* autoconf: a global address the interface learnt (not permanent). */
-	if (a->p.family == AF_INET6 && !(a->flags & IFA_F_PERMANENT) &&
-	    !(a->p.bytes[0] == 0xfe && (a->p.bytes[1] & 0xc0) == 0x80) &&
-	    !tentative)
-		r->ok = true;
+static int keep_group(int ifindex, const uint8_t group[16], void *arg)
+{
+	struct ns_addrs *d = arg;
+	struct mgroup *m = vec_push(&d->arena, d->g, d->n_g, d->cap_g);
+
+	m->ifindex = ifindex;
+	memcpy(m->group, group, 16);
 	return 0;
 }
 
-/*
- * apply --wait: until every address the lab added is usable (no longer
- * tentative) and every interface with autoconf has an address from a
- * router advertisement, or the time is up.
- */
-static int wait_ready(struct exec *x, const struct plan *p, double timeout,
-		      struct strbuf *msg)
+static int keep_addr(const struct addr_info *a, void *arg)
 {
+	struct ns_addrs *d = arg;
+
+	*(struct addr_info *)vec_push(&d->arena, d->v, d->n, d->cap) = *a;
+	return 0;
+}
+
+/* The addresses of @ns, dumped once until @d is invalidated. */
+static int addrs_of(struct exec *x, const char *ns, struct ns_addrs *d,
+		    struct nsh **h)
+{
+	int rc = nsh_get(x, ns, h);
+
+	if (rc)
+		return rc;
+	if (d->valid && (d->ns == ns || (d->ns && ns && !strcmp(d->ns, ns))))
+		return 0;
+	arena_free(&d->arena);
+	memset(d, 0, sizeof(*d));
+	rc = netlink_addr_dump((*h)->nl, keep_addr, d);
+	if (!rc)
+		rc = netlink_mcast6_dump((*h)->nl, keep_group, d);
+	d->ns = ns;
+	d->valid = !rc;
+	return rc;
+}
+
+static bool is_link_local(const struct prefix *p)
+{
+	return p->family == AF_INET6 && p->bytes[0] == 0xfe &&
+	       (p->bytes[1] & 0xc0) == 0x80;
+}
+
+/*
+ * An IPv6 address answers neighbour solicitations only once the kernel
+ * has joined its solicited-node group, which it does in the address's
+ * DAD work (run, if skipped, on a shared workqueue: later under load);
+ * and the link needs its link-local address past DAD.  Neither shows in
+ * the address's own flags.
+ */
+static bool ipv6_ready(const struct prefix *p, int ifindex,
+		       const struct ns_addrs *d, const char **why)
+{
+	uint8_t sn[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+	bool joined = false;
+
+	memcpy(sn + 13, p->bytes + 13, 3);
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].ifindex == ifindex && is_link_local(&d->v[i].p) &&
+		    (d->v[i].flags & IFA_F_TENTATIVE)) {
+			*why = "waits for its link's link-local address";
+			return false;
+		}
+	for (size_t i = 0; i < d->n_g && !joined; i++)
+		joined = d->g[i].ifindex == ifindex && !memcmp(d->g[i].group, sn, 16);
+	if (!joined)
+		*why = "has not joined its solicited-node group yet";
+	return joined;
+}
+
+/* Is op (an ADDR_ADD, or an autoconf sysctl) satisfied?  Sets *why if not. */
+static bool op_ready(const struct op *op, int ifindex, const struct ns_addrs *d,
+		     const char **why)
+{
+	*why = "is missing";
+	for (size_t i = 0; i < d->n; i++) {
+		const struct addr_info *a = &d->v[i];
+		bool tentative = a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED);
+		bool link_local = a->p.family == AF_INET6 &&
+				  a->p.bytes[0] == 0xfe &&
+				  (a->p.bytes[1] & 0xc0) == 0x80;
+
+		if (a->ifindex != ifindex)
+			continue;
+		if (op->kind == OP_ADDR_ADD) {
+			if (a->p.family != op->addr.family ||
+			    a->p.plen != op->addr.plen ||
+			    memcmp(a->p.bytes, op->addr.bytes, 16))
+				continue;
+			*why = a->flags & IFA_F_DADFAILED ?
+				       "failed duplicate address detection" :
+				       "is still tentative";
+			if (tentative)
+				return false;
+			return a->p.family != AF_INET6 ||
+			       ipv6_ready(&a->p, ifindex, d, why);
+		}
+		/* autoconf: an address the interface learnt (not permanent) */
+		if (a->p.family == AF_INET6 && !(a->flags & IFA_F_PERMANENT) &&
+		    !link_local && !tentative)
+			return true;
+	}
+	return false;
+}
+
+static const char *ns_name(const char *ns)
+{
+	return ns ? ns : "the host";
+}
+
+/*
+ * Settle: the kernel finishes bringing links up in its own workers (see
+ * late_up() in plan.c).  Wait until each late link is operational, then
+ * until no address the lab added is still tentative -- and, for --wait,
+ * until autoconf interfaces have an address from a router advertisement.
+ * Each namespace's addresses are dumped once a round, not once an op.
+ */
+static int wait_ready(struct exec *x, const struct plan *p, size_t n_ops,
+		      double timeout, bool autoconf, struct strbuf *msg)
+{
+	bool links_only = n_ops && p->ops[n_ops - 1].kind == OP_SETTLE;
 	double deadline = now_monotonic() + timeout;
 	char name[IFNAME_MAX + 1], buf[INET6_ADDRSTRLEN + 4];
-	struct ready r = { .x = x };
+	struct ns_addrs d = { 0 };
+	int rc = 0;
 
-	for (size_t i = 0; i < p->n_ops;) {
+	for (size_t i = 0; i < n_ops && !rc;) {
 		const struct op *op = &p->ops[i];
-		bool autoconf = op->kind == OP_SYSCTL_SET &&
-				strstr(op->key, ".autoconf") &&
-				!strcmp(op->value, "1") &&
-				sysctl_key_ifname(op->key, name);
-		int rc;
+		bool is_auto = autoconf && op->kind == OP_SYSCTL_SET &&
+			       strstr(op->key, ".autoconf") &&
+			       !strcmp(op->value, "1") &&
+			       sysctl_key_ifname(op->key, name);
+		const char *dev = is_auto ? name : op->link.name, *why = NULL;
+		struct link_info li;
+		struct nsh *h;
+		int idx;
 
-		if (op->kind != OP_ADDR_ADD && !autoconf) {
+		if (op->kind == OP_LINK_SET && op->settle) {
+			rc = nsh_get(x, op_ns(op), &h);
+			if (!rc)
+				rc = netlink_link_get(h->nl, op->link.name, &li);
+			if (!rc && li.operstate == IF_OPER_UP) {
+				i++;
+				continue;
+			}
+			why = "has no carrier yet";
+		} else if ((op->kind == OP_ADDR_ADD && !links_only) || is_auto) {
+			rc = addrs_of(x, op_ns(op), &d, &h);
+			idx = rc ? rc : ifindex_of(x, h, dev);
+			rc = idx < 0 ? idx : 0;
+			if (!rc && op_ready(op, idx, &d, &why)) {
+				i++;
+				continue;
+			}
+		} else {
 			i++;
 			continue;
 		}
-		r.op = op;
-		r.ok = false;
-		r.why = "is missing";
-		rc = nsh_get(x, op_ns(op), &r.h);
-		if (!rc) {
-			r.ifindex = ifindex_of(x, r.h, autoconf ? name : op->link.name);
-			rc = r.ifindex < 0 ? r.ifindex :
-					     netlink_addr_dump(r.h->nl, check_ready, &r);
-		}
-		if (rc) {
-			sb_printf(msg, "cannot check the addresses of %s: %s",
-				  op_ns(op) ? op_ns(op) : "the host", strerror(-rc));
-			return rc;
-		}
-		if (r.ok) {
-			i++;
-			continue;
+		if (rc)
+			break;
+		if (x->o->stop && *x->o->stop && !x->undo) {
+			sb_printf(msg, "interrupted by a signal");
+			rc = -EINTR;
+			break;
 		}
 		if (now_monotonic() > deadline) {
-			if (autoconf) {
+			if (op->kind == OP_LINK_SET)
+				sb_printf(msg, "after %g s, %s in %s %s", timeout,
+					  dev, ns_name(op_ns(op)), why);
+			else if (is_auto)
 				sb_printf(msg,
-					  "after %g s, %s in %s has no address from a router advertisement yet (the lab is up)",
-					  timeout, name, op_ns(op) ? op_ns(op) : "the host");
-			} else {
+					  "after %g s, %s in %s has no address from a router advertisement yet",
+					  timeout, dev, ns_name(op_ns(op)));
+			else {
 				prefix_format(&op->addr, true, buf, sizeof(buf));
-				sb_printf(msg, "after %g s, address %s of %s in %s %s (the lab is up)",
-					  timeout, buf, op->link.name,
-					  op_ns(op) ? op_ns(op) : "the host", r.why);
+				sb_printf(msg, "after %g s, address %s of %s in %s %s",
+					  timeout, buf, dev, ns_name(op_ns(op)), why);
 			}
-			return -ETIMEDOUT;
+			rc = -ETIMEDOUT;
+			break;
 		}
-		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000000 }, NULL);
+		d.valid = false; /* look again, a moment later */
+		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000000 }, NULL);
 	}
-	return 0;
+	if (rc && rc != -ETIMEDOUT && !msg->len)
+		sb_printf(msg, "cannot check the lab's links and addresses: %s",
+			  strerror(-rc));
+	arena_free(&d.arena);
+	return rc;
 }
 
 /* Undo ops [0, n) of @p; 0 if everything was undone. */
@@ -1404,12 +1575,30 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		return rc;
 	}
 	x.st = &st;
+	x.plan = p;
 	rc = run(&x, p, &failed);
 	if (!rc) {
 		state_mark(&st, "complete");
-		if (o->wait > 0)
-			rc = wait_ready(&x, p, o->wait, msg);
-		res->kept = rc != 0; /* up, only not ready in time */
+		/* Usable the moment apply returns: the kernel's own work on
+		 * the links is done, every address can be used; --wait also
+		 * waits for router advertisements. */
+		rc = wait_ready(&x, p, p->n_ops, o->wait > 0 ? o->wait : SETTLE_MAX,
+				o->wait > 0, msg);
+		if (rc == -ETIMEDOUT && o->wait <= 0) {
+			warn(&x, "%s (the lab is up)", msg->buf);
+			msg->len = 0;
+			rc = 0;
+		}
+		res->kept = rc == -ETIMEDOUT; /* up, only not ready in time */
+		if (res->kept)
+			sb_add(msg, " (the lab is up)");
+		/* Interrupted while waiting: all or nothing, as for a step. */
+		if (rc && !res->kept) {
+			if (undo(&x, p, p->n_ops, true))
+				res->kept = true;
+			else
+				state_remove(&st);
+		}
 	} else {
 		struct op *op = &p->ops[failed];
 

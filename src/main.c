@@ -51,12 +51,13 @@ struct opts {
 
 /* Set by SIGINT/SIGTERM: apply stops after the current step and rolls
  * back; destroy finishes (leaving half a lab helps nobody). */
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested; /* the last signal */
+static volatile sig_atomic_t signals_seen;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	stop_requested = sig;
+	signals_seen++;
 }
 
 static void catch_signals(void)
@@ -124,8 +125,8 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 'w':
 			o->wait = optarg ? strtod(optarg, NULL) : 10;
-			if (o->wait <= 0 || o->wait > 3600) {
-				fprintf(stderr, "nstopo %s: --wait takes seconds, 0 to 3600\n",
+			if (!(o->wait > 0 && o->wait <= 3600)) {
+				fprintf(stderr, "nstopo %s: --wait=SECONDS takes more than 0 and at most 3600\n",
 					c->name);
 				return -1;
 			}
@@ -388,7 +389,7 @@ struct lab_row {
 	const char *state;
 	size_t nodes, links;
 	long long started;
-	char file[256];
+	char file[4096];
 };
 
 static void lab_row(const char *name, struct lab_row *r)
@@ -477,10 +478,16 @@ static char *pick_lab(const struct opts *o)
 	char **labs, *found = NULL;
 	size_t n;
 
-	if (o->lab)
-		return xstrdup(o->lab);
-	if (env && *env)
-		return xstrdup(env);
+	if (o->lab || (env && *env)) {
+		const char *name = o->lab ? o->lab : env;
+
+		if (!lab_name_valid(name)) {
+			fprintf(stderr, "nstopo: '%s'%s is not a lab name\n", name,
+				o->lab ? "" : " (from $NSTOPO_LAB)");
+			return NULL;
+		}
+		return xstrdup(name);
+	}
 	n = state_list(&labs);
 	if (n == 1)
 		found = xstrdup(labs[0]);
@@ -584,6 +591,9 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
+	struct state st;
+	bool locked = false;
+	long holder;
 	struct plan *p;
 	struct topo *t;
 	char *file;
@@ -608,11 +618,16 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 		else
 			fprintf(stderr, "nstopo run: lab %s is already up: run needs a lab of its own\n",
 				p->lab);
+		/* Up but not ready in time (--wait): still the fixture's. */
+		if (rc && res.kept)
+			goto teardown;
 		goto out;
 	}
 	if (o->verbose >= 0)
 		fprintf(stderr, "nstopo run: lab %s is up (%.3f s)\n", p->lab,
 			res.seconds);
+	/* The lab is the command's: no other run may change it meanwhile. */
+	locked = !state_lock(&st, p->lab, &holder);
 	i += (i + 1 < argc && !strcmp(argv[i + 1], "--")) ? 2 : 1;
 	pid = stop_requested ? -1 : fork();
 	if (pid == 0) {
@@ -626,21 +641,23 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	if (pid > 0) {
-		bool forwarded = false;
-		int st;
+		int forwarded = 0, wst = 0;
 
-		while (waitpid(pid, &st, 0) < 0) {
+		while (waitpid(pid, &wst, 0) < 0) {
 			if (errno != EINTR)
 				break;
-			/* Pass the first signal on; the lab goes down once the
-			 * command has ended. */
-			if (stop_requested && !forwarded) {
-				kill(pid, SIGTERM);
-				forwarded = true;
+			/* Pass the signal on; a second one kills the command.
+			 * The lab goes down once the command has ended. */
+			if (stop_requested && forwarded < signals_seen) {
+				kill(pid, forwarded ? SIGKILL : stop_requested);
+				forwarded = signals_seen;
 			}
 		}
-		status = wait_status(st);
+		status = wait_status(wst);
 	}
+	if (locked)
+		state_unlock(&st);
+teardown:
 	sb_free(&msg);
 	memset(&msg, 0, sizeof(msg));
 	ao.stop = NULL;
@@ -674,12 +691,17 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 		return EXIT_INVALID;
 	}
 	lab = i < argc ? lab_of_file(argv[i]) : pick_lab(o);
-	if (!lab)
-		return EXIT_NOT_UP;
+	if (!lab) /* an invalid file was reported; no lab is not up */
+		return i < argc || o->lab ? EXIT_INVALID : EXIT_NOT_UP;
 	rc = lab_status(lab, &s, &msg);
 	if (rc == -ENOENT) {
-		if (o->json)
-			printf("{\"lab\":\"%s\",\"up\":false}\n", lab);
+		if (o->json) {
+			struct strbuf sb = { 0 };
+
+			sb_json_str(&sb, lab);
+			printf("{\"lab\":%s,\"up\":false}\n", sb.buf);
+			sb_free(&sb);
+		}
 		else if (o->verbose >= 0)
 			printf("lab %s is not up\n", lab);
 		free(lab);
@@ -702,7 +724,8 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 		topo_free(t);
 		diags_free(&d);
 	}
-	status_print(&s, stdout, o->json, o->verbose > 0);
+	if (o->verbose >= 0 || o->json) /* -q: the exit status says it */
+		status_print(&s, stdout, o->json, o->verbose > 0);
 	rc = status_drift(&s) ? EXIT_DRIFT : EXIT_OK;
 	status_free(&s);
 	free(lab);
@@ -759,7 +782,9 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\nexit status: 0 success, 1 failure, 2 invalid input or usage\n"
+	fprintf(f, "\nexit status: 0 success, 1 failure, 2 invalid input or usage,\n"
+		   "3 status: drift, 4 status: not up, 125 exec/run: nstopo failed,\n"
+		   "126/127 exec/run: command not runnable/not found, else the command's\n"
 		   "See nstopo(8) and nstopo.yaml(5).\n");
 }
 

@@ -182,6 +182,7 @@ static int put_info_data(struct nl_msg *msg, const char *kind,
 	struct nlattr *data;
 	int rc = 0;
 
+
 	if (strcmp(kind, "macvlan") && strcmp(kind, "ipvlan") &&
 	    strcmp(kind, "vlan"))
 		return 0;
@@ -309,6 +310,7 @@ static void link_info_from(struct rtnl_link *l, struct link_info *li)
 	li->mtu = rtnl_link_get_mtu(l);
 	li->flags = rtnl_link_get_flags(l);
 	li->master = rtnl_link_get_master(l);
+	li->operstate = rtnl_link_get_operstate(l);
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
 }
@@ -711,4 +713,48 @@ int netlink_route_dump(struct nlsock *s,
 	nl_cache_foreach(cache, route_one, &d);
 	nl_cache_free(cache);
 	return d.rc;
+}
+
+struct mcast_ctx {
+	int (*fn)(int ifindex, const uint8_t group[16], void *arg);
+	void *arg;
+	int rc;
+};
+
+static int mcast_one(struct nl_msg *msg, void *arg)
+{
+	struct mcast_ctx *c = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct ifaddrmsg *ifa = nlmsg_data(h);
+	struct nlattr *tb[IFA_MAX + 1];
+
+	if (c->rc || nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0 ||
+	    !tb[IFA_MULTICAST] || nla_len(tb[IFA_MULTICAST]) != 16)
+		return NL_OK;
+	c->rc = c->fn((int)ifa->ifa_index, nla_data(tb[IFA_MULTICAST]), c->arg);
+	return NL_OK;
+}
+
+int netlink_mcast6_dump(struct nlsock *s,
+			int (*fn)(int ifindex, const uint8_t group[16], void *arg),
+			void *arg)
+{
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET6 };
+	struct mcast_ctx c = { .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int rc;
+
+	s->err = 0;
+	rc = nl_send_simple(s->sk, RTM_GETMULTICAST, NLM_F_DUMP, &ifa, sizeof(ifa));
+	if (rc < 0)
+		return -nle_to_errno(rc);
+	cb = nl_cb_clone(nl_socket_get_cb(s->sk));
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mcast_one, &c);
+	rc = nl_recvmsgs(s->sk, cb);
+	nl_cb_put(cb);
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	return c.rc;
 }

@@ -840,7 +840,8 @@ static int node_exec(struct ctx *c, void *obj, const struct ynode *k,
 			e->argv[j] = arena_strdup(&c->t->arena,
 						  item->items[j]->str);
 		}
-		if (!*e->argv[0]) {
+		/* An argument already reported is not an empty program too. */
+		if (item->items[0]->kind == Y_SCALAR && !*e->argv[0]) {
 			fail(c, item->items[0], "an exec program may not be empty");
 			rc = -1;
 		}

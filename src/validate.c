@@ -647,6 +647,10 @@ static void check_ifcfg(struct vctx *v, int node)
 			  ic->autoconf >= 0 || ic->shape.netem || ic->shape.rate))
 			diag_add(v->d, ic->mtu ? ic->mtu_pos : ic->pos,
 				 "the host's lo is not nstopo's to change: only addresses may be added to it");
+		else if (idx < 0 && (ic->accept_ra >= 0 || ic->autoconf >= 0 ||
+				     ic->shape.netem || ic->shape.rate))
+			diag_add(v->d, ic->pos,
+				 "lo takes addresses, mtu and up; router advertisements and shaping do not apply to it");
 		check_addresses(v, node, ic->name, ic);
 		check_ipv6_mtu(v, ic, idx >= 0 ? &t->ifaces[idx] : NULL);
 	}

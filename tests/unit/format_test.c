@@ -441,11 +441,12 @@ static void test_iface_sysctls_before_up(void **state)
 	    hup = line_index(text, "link set h0 up @host");
 
 	(void)state;
-	/* Created down when it has sysctls of its own; written; then up. */
+	/* Created down; its own sysctls written at once; up only after
+	 * them (with the other node ends, once every link exists). */
 	assert_true(add >= 0);
 	assert_int_equal(rp, add + 1);
 	assert_int_equal(ac, add + 2);
-	assert_int_equal(up, add + 3);
+	assert_true(up > ac);
 	/* Likewise for a host end. */
 	assert_true(fw >= 0);
 	assert_int_equal(hup, fw + 1);

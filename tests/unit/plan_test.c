@@ -106,9 +106,13 @@ static void test_plan_two_nodes(void **state)
 		"sysctl net.ipv6.conf.all.accept_dad=0 @b\n"
 		"sysctl net.ipv6.conf.default.accept_dad=0 @b\n"
 		"link set lo up @b\n"
-		"link add eth0 up type veth peer eth0 mtu 1400 address "
+		"link add eth0 type veth peer eth0 mtu 1400 address "
 		"02:00:00:00:00:0b netns b @a\n"
+		/* Node ends come up once every link exists, then apply
+		 * settles before any address goes on. */
+		"link set eth0 up @a\n"
 		"link set eth0 up @b\n"
+		"settle: wait for the kernel to bring the links up\n"
 		"addr add 10.0.0.1/24 dev eth0 @a\n"
 		"addr add fd00::1/64 dev eth0 nodad @a\n"
 		"route add default via 10.0.0.2 @a\n"
@@ -131,7 +135,8 @@ static void test_plan_host_ends(void **state)
 		"link add br0 type bridge @host\n"
 		"sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
 		"link set br0 up @host\n"
-		"link add eth0 up type veth peer a-eth0 netns host @a\n"
+		"link add eth0 type veth peer a-eth0 netns host @a\n"
+		"sysctl net.ipv6.conf.a-eth0.accept_dad=0 @host\n"
 		"sysctl net.ipv6.conf.a-eth0.disable_ipv6=1 @host\n"
 		"link set a-eth0 master br0 up @host\n"
 		"link add v1 type veth peer v2 netns host @host\n"
@@ -140,9 +145,12 @@ static void test_plan_host_ends(void **state)
 		"sysctl net.ipv6.conf.v2.accept_dad=0 @host\n"
 		"link set v2 up @host\n"
 		/* Written [host:ha, a:eth1]: the request goes to a. */
-		"link add eth1 up type veth peer ha netns host @a\n"
+		"link add eth1 type veth peer ha netns host @a\n"
 		"sysctl net.ipv6.conf.ha.accept_dad=0 @host\n"
 		"link set ha up @host\n"
+		"link set eth0 up @a\n"
+		"link set eth1 up @a\n"
+		"settle: wait for the kernel to bring the links up\n"
 		"sysctl net.ipv4.ip_forward=1 @host\n"
 		"addr add 192.168.50.1/24 dev br0 @host\n"
 		"addr add 10.255.0.1/32 dev lo @host\n"
@@ -187,7 +195,7 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default.accept_dad=0 @t-s\n"
 		"link set lo up @t-s\n"
 		"link add core up type bridge @t-r\n"
-		"link add eth0 mtu 1500 up type veth peer t-s-eth0 mtu 1500 "
+		"link add eth0 mtu 1500 type veth peer t-s-eth0 mtu 1500 "
 		"netns t-r @t-s\n"
 		/* A bridge port without addresses needs no IPv6 stack. */
 		"sysctl net.ipv6.conf.t-s-eth0.disable_ipv6=1 @t-r\n"
@@ -196,7 +204,9 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		/* An interface's own sysctls come as soon as it exists,
 		 * before anything of its link is up. */
 		"sysctl net.ipv4.conf.eth0.rp_filter=2 @t-r\n"
+		"link set eth0 up @t-s\n"
 		"link set eth1 up @t-s\n"
+		"settle: wait for the kernel to bring the links up\n"
 		"addr add 10.1.0.1/24 dev core @t-r\n"
 		"route add local 203.0.113.0/24 dev lo table local @t-r\n"
 		"route add unreachable fd00:9::/64 metric 1024 @t-s\n"
@@ -233,18 +243,26 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.br-lab.accept_dad=0 @host\n"
 		"link set br-lab up @host\n"
 		"link add core up type bridge @router\n"
-		"link add eth0 up type veth peer eth0 netns router @h1\n"
-		"link set eth0 up @router\n"
-		"link add eth0 up type veth peer h2-eth0 netns host @h2\n"
+		"link add eth0 type veth peer eth0 netns router @h1\n"
+		"link add eth0 type veth peer h2-eth0 netns host @h2\n"
+		"sysctl net.ipv6.conf.h2-eth0.accept_dad=0 @host\n"
 		"sysctl net.ipv6.conf.h2-eth0.disable_ipv6=1 @host\n"
 		"link set h2-eth0 master br-lab up @host\n"
-		"link add eth0 up type veth peer proxy-eth0 netns host @proxy\n"
+		"link add eth0 type veth peer proxy-eth0 netns host @proxy\n"
+		"sysctl net.ipv6.conf.proxy-eth0.accept_dad=0 @host\n"
 		"sysctl net.ipv6.conf.proxy-eth0.disable_ipv6=1 @host\n"
 		"link set proxy-eth0 master br-lab up @host\n"
-		"link add eth1 mtu 9000 address 02:00:00:00:02:01 up type veth "
+		"link add eth1 mtu 9000 address 02:00:00:00:02:01 type veth "
 		"peer rtr mtu 9000 netns host @router\n"
+		"sysctl net.ipv6.conf.rtr.accept_dad=0 @host\n"
 		"sysctl net.ipv6.conf.rtr.disable_ipv6=1 @host\n"
 		"link set rtr master br-lab up @host\n"
+		"link set eth0 up @h1\n"
+		"link set eth0 up @router\n"
+		"link set eth0 up @h2\n"
+		"link set eth0 up @proxy\n"
+		"link set eth1 up @router\n"
+		"settle: wait for the kernel to bring the links up\n"
 		"addr add 10.0.2.254/24 dev br-lab @host\n"
 		"addr add 10.0.1.1/24 dev eth0 @router\n"
 		"addr add fd00:1::1/64 dev eth0 nodad @router\n"
@@ -305,6 +323,15 @@ static void check_phases(const struct plan *p)
 		assert_true(last_netns < first_link);
 	if (first_config < p->n_ops)
 		assert_true(last_link < first_config);
+	/* Links raised late, then one settle, before any address. */
+	for (size_t i = 0; i < p->n_ops; i++) {
+		if (p->ops[i].kind != OP_SETTLE)
+			continue;
+		assert_true(last_link < i);
+		assert_true(i < first_config);
+		for (size_t j = i + 1; j < p->n_ops; j++)
+			assert_false(p->ops[j].settle);
+	}
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct op *op = &p->ops[i];
 		int dad = 0;
@@ -334,11 +361,12 @@ static void check_phases(const struct plan *p)
 
 			if (!e)
 				continue;
-			/* A host end: created down; then, before it comes up,
-			 * either disable_ipv6=1 (a bridge port with no address
-			 * of its own) or accept_dad=0; then
+			/* A host end: created down; before it comes up, its
+			 * accept_dad=0 and, for a bridge port with no address
+			 * of its own, disable_ipv6=1; then
 			 * `link set NAME [master BR] up`, owned. */
 			char off[64];
+			bool has_dad = false, has_off = false;
 
 			assert_false(e->up);
 			assert_null(e->master);
@@ -346,24 +374,29 @@ static void check_phases(const struct plan *p)
 				 "net.ipv6.conf.%s.accept_dad", e->name);
 			snprintf(off, sizeof(off),
 				 "net.ipv6.conf.%s.disable_ipv6", e->name);
-			for (j = i + 1; j < p->n_ops; j++)
-				if (p->ops[j].kind == OP_SYSCTL_SET &&
-				    !p->ops[j].link.ns &&
-				    (!strcmp(p->ops[j].key, key) ||
-				     !strcmp(p->ops[j].key, off)))
+			for (j = i + 1; j < p->n_ops; j++) {
+				const struct op *s = &p->ops[j];
+
+				if (s->kind == OP_LINK_SET && !s->link.ns &&
+				    !strcmp(s->link.name, e->name))
 					break;
-			assert_true(j + 1 < p->n_ops);
-			if (!strcmp(p->ops[j].key, off)) {
-				assert_string_equal(p->ops[j].value, "1");
-				assert_non_null(p->ops[j + 1].link.master);
-			} else {
-				assert_string_equal(p->ops[j].value, "0");
+				if (s->kind != OP_SYSCTL_SET || s->link.ns)
+					continue;
+				if (!strcmp(s->key, key)) {
+					assert_string_equal(s->value, "0");
+					has_dad = true;
+				}
+				if (!strcmp(s->key, off)) {
+					assert_string_equal(s->value, "1");
+					has_off = true;
+				}
 			}
-			assert_int_equal(p->ops[j + 1].kind, OP_LINK_SET);
-			assert_null(p->ops[j + 1].link.ns);
-			assert_string_equal(p->ops[j + 1].link.name, e->name);
-			assert_true(p->ops[j + 1].mark);
-			assert_true(j + 1 < first_config);
+			assert_true(j < p->n_ops);
+			assert_true(has_dad);
+			if (has_off)
+				assert_non_null(p->ops[j].link.master);
+			assert_true(p->ops[j].mark);
+			assert_true(j < first_config);
 		}
 	}
 }
@@ -611,7 +644,7 @@ static void test_plan_json(void **state)
 	assert_true(json_valid(json));
 	assert_non_null(strstr(
 		json, "\"value\":\"a \\\"quoted\\\"\\u0009value\\\\\""));
-	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":48,"));
+	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":56,"));
 	inv = plan_invert(p);
 	ijson = plan_printed(inv, true);
 	assert_true(json_valid(ijson));
@@ -725,7 +758,7 @@ static void test_invert_prefix(void **state)
 			      "netns del a\n");
 	plan_free(inv);
 	/* After the host's own sysctl, before its addresses. */
-	inv = invert_prefix(p, 19);
+	inv = invert_prefix(p, 23);
 	assert_plan_text(inv, "sysctl net.ipv4.ip_forward (restore) @host\n"
 			      "link del ha @host\n"
 			      "link del v1 @host\n"
