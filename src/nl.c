@@ -741,14 +741,17 @@ int netlink_mcast6_dump(struct nlsock *s,
 {
 	struct ifaddrmsg ifa = { .ifa_family = AF_INET6 };
 	struct mcast_ctx c = { .fn = fn, .arg = arg };
-	struct nl_cb *cb;
+	struct nl_cb *own, *cb;
 	int rc;
 
 	s->err = 0;
 	rc = nl_send_simple(s->sk, RTM_GETMULTICAST, NLM_F_DUMP, &ifa, sizeof(ifa));
 	if (rc < 0)
 		return -nle_to_errno(rc);
-	cb = nl_cb_clone(nl_socket_get_cb(s->sk));
+	/* nl_socket_get_cb() takes a reference: drop it once cloned. */
+	own = nl_socket_get_cb(s->sk);
+	cb = nl_cb_clone(own);
+	nl_cb_put(own);
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mcast_one, &c);
