@@ -129,4 +129,32 @@ check "no router: apply again is a no-op (the lab is up as planned)" "$NSTOPO" a
 check "no router: destroy" "$NSTOPO" destroy "$lab"
 check "no router: nothing of the lab is left" verify.py --gone "$WORK/norouter.json"
 check_clean "no router: nothing left"
+
+# -- run --wait that times out: the fixture never ran, the lab is gone ------
+out=$("$NSTOPO" run --wait=2 "$lab" -- touch "$WORK/ran" 2>&1)
+rc=$?
+check_eq "no router: run --wait=2 exits 125 (nstopo's own failure)" 125 "$rc"
+check_match "no router: run says why" 'no address from a router advertisement' "$out"
+check_match "no router: run takes the lab down" 'lab norouter is down' "$out"
+check_fail "no router: run did not start its command" test -e "$WORK/ran"
+check "no router: nothing of the lab is left after run" verify.py --gone "$WORK/norouter.json"
+check_clean "no router: nothing left after run"
+
+# -- a signal while apply --wait waits: rolled back -------------------------
+"$NSTOPO" apply --wait=20 "$lab" > "$WORK/sig.out" 2>&1 &
+ap=$!
+i=0
+until [ -s /run/nstopo/norouter/journal ] && grep -qx complete /run/nstopo/norouter/journal 2>/dev/null ||
+	[ "$i" -ge 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+sleep 0.3
+kill -TERM "$ap"
+wait "$ap"
+rc=$?
+out=$(cat "$WORK/sig.out")
+check_eq "no router: SIGTERM during --wait: apply exits 1" 1 "$rc"
+check_match "no router: SIGTERM during --wait: rolled back" 'rolled back' "$out"
+check "no router: nothing of the lab is left after the signal" verify.py --gone "$WORK/norouter.json"
+check_clean "no router: nothing left after the signal"
 finish
