@@ -204,6 +204,7 @@ static int get_ifname(struct ctx *c, const struct ynode *n, const char *what,
 {
 	const char *why;
 
+	*out = NULL;
 	if (want(c, n, Y_SCALAR, what))
 		return -1;
 	if (!ifname_valid(n->str, &why))
@@ -1384,7 +1385,9 @@ static void lost_sections(struct topo *t, const struct ynode *root)
 		const char *key = root->items[2 * i]->str;
 		const char *near = suggest(key, lists, ARRAY_SIZE(lists));
 
-		if (!near || !strcmp(key, near))
+		/* x-nodes is no misspelling but the user's own: it was not
+		 * reported, so nothing may stay quiet because of it. */
+		if (!near || !strcmp(key, near) || !strncmp(key, "x-", 2))
 			continue;
 		/* Bridges make interfaces too. */
 		if (strcmp(near, "nodes"))
