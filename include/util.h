@@ -79,7 +79,7 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_add(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) PRINTF(2, 3);
-void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap) PRINTF(2, 0);
 void sb_json_str(struct strbuf *sb, const char *s);
 /* @s as one word for sh: as it is when safe, else in single quotes. */
 void sb_shell_word(struct strbuf *sb, const char *s);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# install-deps.sh build|run|test|all - install what nstopo needs with apt-get,
-# only what is missing.  Called by the Makefile; safe to run by hand.
+# install-deps.sh build|run|test|fuzz|lint|all - install what nstopo needs
+# with apt-get, only what is missing.  Called by the Makefile, fuzz/run.sh
+# and scripts/lint.sh; safe to run by hand.
 # Runs with no standard input (CI): apt-get is never interactive.
 set -eu
 
@@ -8,6 +9,11 @@ what=${1:-all}
 build_pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev"
 run_pkgs="iproute2 iputils-ping python3"
 test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd"
+# clang's libFuzzer runtime is only a Recommends of it; llvm brings
+# llvm-symbolizer, for sanitizer reports with lines.
+fuzz_pkgs="clang libclang-rt-dev llvm"
+# gcc (-fanalyzer) and the build packages come with $build_pkgs.
+lint_pkgs="cppcheck clang-tidy"
 
 have_pc() { pkg-config --exists "$@" 2>/dev/null; }
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
@@ -24,10 +30,14 @@ run)
 	need $run_pkgs ;;
 test)
 	need $test_pkgs ;;
+fuzz)
+	need $fuzz_pkgs ;;
+lint)
+	need $build_pkgs $lint_pkgs ;;
 all)
 	need $build_pkgs $test_pkgs ;;
 *)
-	echo "usage: $0 build|run|test|all" >&2; exit 2 ;;
+	echo "usage: $0 build|run|test|fuzz|lint|all" >&2; exit 2 ;;
 esac
 [ -z "$missing" ] && exit 0
 

@@ -226,6 +226,8 @@ static int cmd_plan(int argc, char **argv, struct opts *o)
 
 static struct apply_opts apply_opts(const struct opts *o, const char *file)
 {
+	const char *fault_at = getenv("NSTOPO_FAULT_AT");
+
 	return (struct apply_opts){
 		.keep = o->keep,
 		.kill = o->kill,
@@ -235,9 +237,7 @@ static struct apply_opts apply_opts(const struct opts *o, const char *file)
 		.stop = &stop_requested,
 		.file = file,
 		/* A testing aid (see nstopo(8), ENVIRONMENT). */
-		.fault_at = getenv("NSTOPO_FAULT_AT") ?
-				    strtoul(getenv("NSTOPO_FAULT_AT"), NULL, 10) :
-				    0,
+		.fault_at = fault_at ? strtoul(fault_at, NULL, 10) : 0,
 	};
 }
 
@@ -466,7 +466,7 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 		sb_add(&sb, "\n]\n");
 	else if (!n && o->verbose >= 0)
 		sb_add(&sb, "no labs are up\n");
-	fwrite(sb.buf, 1, sb.len, stdout);
+	fwrite(sb.buf ? sb.buf : "", 1, sb.len, stdout);
 	sb_free(&sb);
 	return EXIT_OK;
 }

@@ -560,7 +560,9 @@ int state_read(const char *lab, struct journal *j)
 			j->started = atoll(buf);
 		} else if (line[0] == '+' &&
 			   sscanf(line, "+ %zu %n", &seq, &off) == 1) {
-			if (!failed[seq] && op_decode(j->plan, line + off)) {
+			/* past n_seq: seq + 1 wrapped, a corrupt journal */
+			if (seq >= n_seq ||
+			    (!failed[seq] && op_decode(j->plan, line + off))) {
 				rc = -EBADMSG;
 				break;
 			}

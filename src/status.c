@@ -353,9 +353,12 @@ static void route_text(const struct op_route *r, const struct route_info *ri,
 		       const struct have *h, char *buf, size_t len)
 {
 	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
-	const struct prefix *dst = r ? &r->to : &ri->to;
+	const struct prefix *dst;
 	size_t n;
 
+	if (!r && !ri)
+		return;
+	dst = r ? &r->to : &ri->to;
 	prefix_format(dst, true, to, sizeof(to));
 	n = (size_t)snprintf(buf, len, "route %s",
 			     dst->plen || dst->family != AF_INET ? to : "default");

@@ -346,6 +346,8 @@ void diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vprintf(&sb, fmt, ap);
 	va_end(ap);
+	if (!sb.buf) /* vsnprintf failed: the message is still a string */
+		sb_add(&sb, "");
 	/* The same message at the same place (e.g. from a shared default)
 	 * is said once. */
 	for (size_t i = d->n; i-- > 0 && i + 8 >= d->n;)
