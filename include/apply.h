@@ -16,8 +16,11 @@ struct apply_opts {
 	volatile sig_atomic_t *stop;	  /* set by a signal: stop, roll back */
 	const char *file;		  /* the topology file, for the journal */
 	size_t fault_at;		  /* testing: fail step N (1-based) */
-	double wait;			  /* apply: seconds to wait for addresses
-					     to be usable; 0: do not wait */
+	double wait;			  /* apply: seconds to wait for links,
+					     addresses and router advertisements;
+					     0: do not wait */
+	bool ready;			  /* without wait: still wait (a while)
+					     until links and addresses work */
 };
 
 /* What a run did, for the summary line. */

@@ -27,7 +27,6 @@ enum op_kind {
 	OP_QDISC_ADD,
 	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
 	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
-	OP_SETTLE,   /* wait for the kernel to finish bringing links up */
 	OP__COUNT
 };
 
@@ -87,14 +86,16 @@ struct op {
 	uint32_t mode;	    /* macvlan/ipvlan mode */
 	uint32_t vlan_id;
 	bool mark;	    /* host link: owned, carries group + alias */
-	bool settle;	    /* LINK_SET up: apply waits for the kernel to
-			       finish bringing it up (see apply.c) */
+	bool settle;	    /* LINK_SET up: its carrier comes from the
+			       kernel, later (apply --wait waits for it) */
 	struct prefix addr; /* ADDR_* */
 	bool dad;	    /* ADDR_ADD: leave duplicate address detection on */
 	struct op_route route;
 	const char *key;       /* SYSCTL_*: dotted key */
 	const char *value;     /* SYSCTL_SET: the value */
 	const char *old_value; /* SYSCTL_*: value before (host only) */
+	bool own;	       /* SYSCTL_SET: of an interface the lab makes,
+				  so it has no old value to keep */
 	struct op_qdisc qdisc; /* QDISC_ADD on link.name */
 	bool adopt;	       /* PORT_*: move addresses and routes */
 	const char *saved;     /* PORT_*: what the port had (a run learns) */
@@ -117,9 +118,9 @@ struct plan {
  * plan_compile() - compile a validated topology into its apply plan
  *
  * Phases: every namespace (with its sysctls and lo), then every link
- * (each end with its own sysctls before it comes up), then the node ends
- * of veth pairs come up and apply settles, then each namespace's
- * addresses and routes, then the nodes' exec: commands.
+ * (each end with its own sysctls before it comes up), then each
+ * namespace's addresses, then the node ends of veth pairs come up, then
+ * the routes, then the nodes' exec: commands.
  */
 struct plan *plan_compile(const struct topo *t);
 

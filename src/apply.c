@@ -35,8 +35,8 @@
 #include "nl.h"
 #include "state.h"
 
-/* How long apply waits for the kernel to finish bringing links up. */
-#define SETTLE_MAX 10.0
+/* How long run waits for the lab to be usable, when it is not told. */
+#define READY_MAX 10.0
 
 struct nsh {
 	const char *name; /* NULL: the host */
@@ -542,9 +542,9 @@ static int prepare_sysctl(struct exec *x, struct op *op)
 		rc = enter(x, h);
 	if (rc)
 		return fail(x, NULL, rc);
-	if (h->created || op->old_value)
-		return 0;
 	/* Per-interface keys of links made here die with the link. */
+	if (h->created || op->own || op->old_value)
+		return 0;
 	rc = sysctl_read(op->key, old, sizeof(old));
 	if (rc)
 		return fail(x, NULL, rc);
@@ -988,27 +988,6 @@ static int do_port_del(struct exec *x, struct op *op)
 	return port_release(x, op);
 }
 
-static int wait_ready(struct exec *x, const struct plan *p, size_t n_ops,
-		      double timeout, bool autoconf, struct strbuf *msg);
-
-/* The links raised so far are up, as far as the kernel is concerned. */
-static int do_settle(struct exec *x, struct op *op)
-{
-	struct strbuf msg = { 0 };
-	int rc;
-
-	if (x->undo)
-		return 0;
-	rc = wait_ready(x, x->plan, (size_t)(op - x->plan->ops) + 1, SETTLE_MAX,
-			false, &msg);
-	if (rc == -ETIMEDOUT) /* no carrier is the user's business */
-		warn(x, "%s", msg.buf);
-	else if (rc)
-		snprintf(x->why, sizeof(x->why), "%s", msg.buf);
-	sb_free(&msg);
-	return rc == -ETIMEDOUT ? 0 : rc;
-}
-
 typedef int (*handler_fn)(struct exec *x, struct op *op);
 
 static const handler_fn handlers[OP__COUNT] = {
@@ -1019,7 +998,7 @@ static const handler_fn handlers[OP__COUNT] = {
 	[OP_ROUTE_DEL] = do_route,	 [OP_SYSCTL_SET] = do_sysctl,
 	[OP_SYSCTL_RESTORE] = do_sysctl, [OP_EXEC] = do_exec,
 	[OP_QDISC_ADD] = do_qdisc,	 [OP_PORT_ADD] = do_port_add,
-	[OP_PORT_DEL] = do_port_del,	 [OP_SETTLE] = do_settle,
+	[OP_PORT_DEL] = do_port_del,
 };
 
 /*
@@ -1275,16 +1254,15 @@ static const char *ns_name(const char *ns)
 }
 
 /*
- * Settle: the kernel finishes bringing links up in its own workers (see
+ * Ready: the kernel finishes bringing links up in its own workers (see
  * late_up() in plan.c).  Wait until each late link is operational, then
- * until no address the lab added is still tentative -- and, for --wait,
+ * until every address the lab added can be used -- and, with @autoconf,
  * until autoconf interfaces have an address from a router advertisement.
  * Each namespace's addresses are dumped once a round, not once an op.
  */
 static int wait_ready(struct exec *x, const struct plan *p, size_t n_ops,
 		      double timeout, bool autoconf, struct strbuf *msg)
 {
-	bool links_only = n_ops && p->ops[n_ops - 1].kind == OP_SETTLE;
 	double deadline = now_monotonic() + timeout;
 	char name[IFNAME_MAX + 1], buf[INET6_ADDRSTRLEN + 4];
 	struct ns_addrs d = { 0 };
@@ -1310,7 +1288,7 @@ static int wait_ready(struct exec *x, const struct plan *p, size_t n_ops,
 				continue;
 			}
 			why = "has no carrier yet";
-		} else if ((op->kind == OP_ADDR_ADD && !links_only) || is_auto) {
+		} else if (op->kind == OP_ADDR_ADD || is_auto) {
 			rc = addrs_of(x, op_ns(op), &d, &h);
 			idx = rc ? rc : ifindex_of(x, h, dev);
 			rc = idx < 0 ? idx : 0;
@@ -1579,11 +1557,13 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	rc = run(&x, p, &failed);
 	if (!rc) {
 		state_mark(&st, "complete");
-		/* Usable the moment apply returns: the kernel's own work on
-		 * the links is done, every address can be used; --wait also
-		 * waits for router advertisements. */
-		rc = wait_ready(&x, p, p->n_ops, o->wait > 0 ? o->wait : SETTLE_MAX,
-				o->wait > 0, msg);
+		/* Every step is acknowledged: the kernel finishes carrier and
+		 * IPv6 start-up in its own workers.  --wait waits for that,
+		 * and for router advertisements; run for the first. */
+		if (o->wait > 0 || o->ready)
+			rc = wait_ready(&x, p, p->n_ops,
+					o->wait > 0 ? o->wait : READY_MAX,
+					o->wait > 0, msg);
 		if (rc == -ETIMEDOUT && o->wait <= 0) {
 			warn(&x, "%s (the lab is up)", msg->buf);
 			msg->len = 0;

@@ -610,6 +610,7 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	p = plan_compile(t);
 	file = absolute(argv[i]);
 	ao = apply_opts(o, file);
+	ao.ready = true; /* the command finds a lab that works */
 	catch_signals();
 	rc = lab_apply(p, &ao, &res, &msg);
 	if (rc || res.nothing_to_do) {

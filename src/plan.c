@@ -78,7 +78,6 @@ bool op_is_undo(enum op_kind kind)
 	case OP_EXEC:
 	case OP_QDISC_ADD:
 	case OP_PORT_ADD:
-	case OP_SETTLE:
 	case OP__COUNT:
 		break;
 	}
@@ -260,11 +259,12 @@ static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
 
 /*
  * A veth end in a namespace nstopo creates, not a bridge port, comes up
- * only in the last phase, after every link exists.  Until then the pair
- * has no carrier, so making links and enslaving ports stays cheap; when
- * the ends come up, the kernel's carrier work (ports start forwarding,
- * IPv6 starts) runs in its own workers, on the other cores, while apply
- * goes on.  Apply then waits for it to finish ("settle").
+ * only after every link exists and every address is on: until then the
+ * pair has no carrier, so making links, enslaving ports and adding
+ * addresses stays cheap.  Carrier starts the kernel's own work (ports
+ * forward, IPv6 starts, its multicast reports flood the bridges), which
+ * its workers do after the requests that cause it: the later it starts,
+ * the less of it runs while apply is still making the lab.
  */
 static bool late_up(const struct iface *f)
 {
@@ -284,22 +284,28 @@ static void end_finish(struct pctx *c, const struct iface *f)
 	bool host = f->node == HOST_NODE;
 	const char *dad = if6_key(&c->p->arena, f->name, "accept_dad");
 	const char *off = if6_key(&c->p->arena, f->name, "disable_ipv6");
+	bool v6_off = bare_port(f) && !user_sets(n, off) && !user_sets(n, dad);
+	size_t first = c->p->n_ops;
 	struct op *op;
 
-	/* The spec's promise for ends in namespaces nstopo did not make. */
-	if (host && !user_sets(n, dad)) {
+	/* The spec's promise for ends in namespaces nstopo did not make;
+	 * a bare port has no IPv6 at all, so no DAD to turn off. */
+	if (host && !user_sets(n, dad) && !v6_off) {
 		op = plan_push(c->p, OP_SYSCTL_SET, NULL);
 		op->key = dad;
 		op->value = "0";
 		op->pos = f->pos;
 	}
-	if (bare_port(f) && !user_sets(n, off) && !user_sets(n, dad)) {
+	if (v6_off) {
 		op = plan_push(c->p, OP_SYSCTL_SET, ns_of(c, f->node));
 		op->key = off;
 		op->value = "1";
 		op->pos = f->pos;
 	}
 	iface_sysctls(c, f, true);
+	/* Keys of an interface the lab makes die with it: no old value. */
+	for (size_t i = first; i < c->p->n_ops; i++)
+		c->p->ops[i].own = true;
 	if (!host && (!up_wanted(f) || late_up(f)) && f->master < 0)
 		return;
 	op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
@@ -517,16 +523,13 @@ static void push_qdisc(struct pctx *c, const char *ns,
 }
 
 /*
- * The late ends (see late_up()) come up, node by node; then apply waits
- * until the kernel has caught up with them, before any address goes on:
- * an address added to a link the kernel has not made ready yet would
- * wait for it, without joining its multicast groups.
+ * The late ends (see late_up()) come up, node by node, once the
+ * addresses are on: an address on a link that is down is kept, and goes
+ * to work (prefix routes, multicast groups) when the link comes up.
  */
 static void phase_raise(struct pctx *c)
 {
 	const struct topo *t = c->t;
-	bool settle = false;
-
 
 	for (size_t k = 0; k < t->n_ifaces; k++) {
 		const struct iface *f = &t->ifaces[k];
@@ -539,12 +542,10 @@ static void phase_raise(struct pctx *c)
 		op->link.up = true;
 		op->settle = up_wanted(&t->ifaces[f->peer]);
 		op->pos = f->pos;
-		settle |= op->settle;
 	}
-	if (settle)
-		plan_push(c->p, OP_SETTLE, NULL);
 }
 
+/* Host sysctls, impairments and addresses: all before the late ends rise. */
 static void phase_config(struct pctx *c)
 {
 	const struct topo *t = c->t;
@@ -573,8 +574,21 @@ static void phase_config(struct pctx *c)
 				op->pos = ic->addrs[j].pos;
 			}
 		}
+	}
+}
+
+/* Routes need their links up: a gateway on a link that is down is not
+ * reachable (ENETDOWN). */
+static void phase_routes(struct pctx *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct node *n = &t->nodes[i];
+
 		for (size_t k = 0; k < n->n_routes; k++) {
-			struct op *op = plan_push(c->p, OP_ROUTE_ADD, ns);
+			struct op *op = plan_push(c->p, OP_ROUTE_ADD,
+						  ns_of(c, (int)i));
 
 			route_fill(&op->route, &n->routes[k]);
 			op->pos = n->routes[k].pos;
@@ -631,8 +645,9 @@ struct plan *plan_compile(const struct topo *t)
 
 	phase_namespaces(&c);
 	phase_links(&c);
-	phase_raise(&c);
 	phase_config(&c);
+	phase_raise(&c);
+	phase_routes(&c);
 	phase_exec(&c);
 	for (size_t i = 0; i < c.p->n_ops; i++)
 		op_own(c.p, &c.p->ops[i]);
@@ -730,7 +745,6 @@ struct plan *plan_invert(const struct plan *p)
 		case OP_EXEC:
 		case OP_QDISC_ADD: /* goes with its link */
 		case OP_PORT_DEL:
-		case OP_SETTLE:
 		case OP__COUNT:
 			break;
 		}
@@ -970,10 +984,6 @@ void op_format(const struct op *op, struct strbuf *sb)
 			  op->adopt ? " (giving back its addresses and routes)" :
 				      "");
 		break;
-	case OP_SETTLE:
-		/* Not in a namespace of its own: it waits for all of them. */
-		sb_add(sb, "settle: wait for the kernel to bring the links up");
-		return;
 	case OP_EXEC:
 		sb_add(sb, "exec");
 		for (size_t i = 0; i < op->argc; i++) {
@@ -995,7 +1005,7 @@ static const char *const op_names[OP__COUNT] = {
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
 	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
 	[OP_QDISC_ADD] = "qdisc.add",	[OP_PORT_ADD] = "port.add",
-	[OP_PORT_DEL] = "port.del",	[OP_SETTLE] = "settle",
+	[OP_PORT_DEL] = "port.del",
 };
 
 static void json_kv(struct strbuf *sb, const char *k, const char *v)
@@ -1109,7 +1119,6 @@ void op_json(const struct op *op, struct strbuf *sb)
 		break;
 	case OP_NETNS_ADD:
 	case OP_NETNS_DEL:
-	case OP_SETTLE:
 	case OP__COUNT:
 		break;
 	}

@@ -116,7 +116,7 @@ static const char *const kind_names[OP__COUNT] = {
 	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
 	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
 	[OP_QDISC_ADD] = "qdisc.add",	[OP_PORT_ADD] = "port.add",
-	[OP_PORT_DEL] = "port.del",	[OP_SETTLE] = "settle",
+	[OP_PORT_DEL] = "port.del",
 };
 
 static void put_escaped(struct strbuf *sb, const char *s)

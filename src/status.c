@@ -186,7 +186,6 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		case OP_EXEC: /* what a command did is its own business */
 		case OP_QDISC_ADD:
 		case OP_PORT_DEL:
-		case OP_SETTLE:
 		case OP__COUNT:
 			break;
 		}
