@@ -1,8 +1,10 @@
 # nstopo - network namespace topologies
 #
 #   make                 build ./nstopo (installs missing build packages)
-#   make check           every test: unit, invalid corpus, integration
-#   make check SAN=1     the same, built with ASan + UBSan
+#   make check           the whole test suite, as CI runs it (see below)
+#   make test            unit tests, invalid corpus, integration of one build
+#   make test SAN=1      the same, built with ASan + UBSan
+#   make memcheck        the example labs applied and destroyed under valgrind
 #   make install PREFIX=/usr/local DESTDIR=
 #   make demo            bring an example lab up in a sandbox, show it, tear it down
 #   make bench           apply/destroy timings against floor and ip scripts
@@ -91,8 +93,22 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/%_test.o $(LIBOBJS)
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-check: $(BIN) $(UNIT_BINS) $(BUILD)/tests/.deps
+# The programs the tests run, built but not run.
+test-bins: $(BIN) $(UNIT_BINS) $(BUILD)/tests/.deps
+
+test: test-bins
 	$(Q)tests/run-all.sh "$(BUILD)" "$(abspath $(BIN))"
+
+# The whole suite, what CI runs: `test` on the release build and on an
+# ASan+UBSan build, the examples under valgrind, the fuzz regressions and
+# FUZZ_SECONDS (60) of fuzzing, and the static analysers.
+check:
+	$(Q)$(MAKE) --no-print-directory test-bins
+	$(Q)$(MAKE) --no-print-directory SAN=1 test-bins
+	$(Q)tests/run-all.sh --full
+
+memcheck: $(BIN) $(BUILD)/tests/.deps
+	$(Q)tests/memcheck.sh "$(abspath $(BIN))"
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
@@ -128,6 +144,6 @@ format:
 clean:
 	rm -rf build nstopo
 
-.PHONY: all check unit install uninstall demo bench fuzz lint format clean
+.PHONY: all check test test-bins memcheck unit install uninstall demo bench fuzz lint format clean
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,25 +1,48 @@
 #!/bin/sh
-# run-all.sh BUILD_DIR NSTOPO - every test suite, one after the other.
+# run-all.sh BUILD_DIR NSTOPO - the test suites of one build, one after
+# the other: its unit tests, the invalid-input corpus, the integration tests.
+# run-all.sh --full - the whole suite (`make check`, CI): the above for the
+# release build (build/rel, ./nstopo) and for the ASan+UBSan build
+# (build/san), the integration tests of the examples under valgrind, the
+# fuzz target over its regressions and for FUZZ_SECONDS, the analysers.
 # Each suite prints its own summary line; this prints the overall one.
 set -u
-build=$1
-bin=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
 suites=0
 failed=0
+broken=""
 
 run() {
 	suites=$((suites + 1))
 	echo "== $*"
 	if ! "$@"; then
 		failed=$((failed + 1))
+		broken="$broken
+   $*"
 		echo "!! FAILED: $*"
 	fi
 }
 
-for t in "$build"/tests/*_test; do
-	[ -x "$t" ] && run "$t"
-done
-run tests/invalid/run.sh "$bin"
-[ -x tests/integration/run.sh ] && run tests/integration/run.sh "$bin"
-echo "test suites: $((suites - failed)) passed, $failed failed"
+# build BUILD_DIR NSTOPO: every suite of one build
+build() {
+	for t in "$1"/tests/*_test; do
+		[ -x "$t" ] && run "$t"
+	done
+	run tests/invalid/run.sh "$2"
+	run tests/integration/run.sh "$2"
+}
+
+if [ "${1:-}" = --full ]; then
+	build build/rel "$top/nstopo"
+	build build/san "$top/build/san/nstopo"
+	run tests/memcheck.sh "$top/nstopo"
+	run fuzz/run.sh --regress
+	run fuzz/run.sh
+	run scripts/lint.sh
+else
+	build "${1:?usage: run-all.sh BUILD_DIR NSTOPO | --full}" "${2:?}"
+fi
+[ -n "$broken" ] && echo "failed suites:$broken"
+echo "suites: $((suites - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
