@@ -394,9 +394,22 @@ static int do_link_set(struct exec *x, struct op *op)
 	i = strmap_get(&h->idx, op->link.name);
 	r.ifindex = i > 0 ? i : 0; /* else by name: no lookup needed */
 	if (op->link.master) {
+		struct link_info li;
+
 		r.master = ifindex_of(x, h, op->link.master);
 		if (r.master < 0)
 			return r.master;
+		/*
+		 * Reading the link back makes the kernel apply its pending
+		 * carrier change first (rtnl_getlink() syncs linkwatch): a
+		 * new veth end whose peer is down is then seen as down, and
+		 * the bridge does not enable it as a live port, which walks
+		 * every port of the bridge to elect their states again.
+		 */
+		rc = netlink_link_get(h->nl, op->link.name, &li);
+		if (rc)
+			return fail(x, h, rc);
+		r.ifindex = li.ifindex;
 	}
 	if (op->mark) {
 		r.alias = x->mark;
