@@ -555,7 +555,9 @@ static int prepare_sysctl(struct exec *x, struct op *op)
 		rc = enter(x, h);
 	if (rc)
 		return fail(x, NULL, rc);
-	/* Per-interface keys of links made here die with the link. */
+	/* Nothing to keep in a namespace this run made, nor for a key of an
+	 * interface the lab makes (it dies with it; plan_invert() restores
+	 * neither), nor twice. */
 	if (h->created || op->own || op->old_value)
 		return 0;
 	rc = sysctl_read(op->key, old, sizeof(old));
