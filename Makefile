@@ -40,10 +40,10 @@ endif
 DEPS_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 DEPS_LIBS   = $(shell pkg-config --libs $(PKGS))
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = -std=gnu11 $(WARN) $(WERROR) $(SANFLAGS) -Iinclude \
+ALL_CFLAGS = -std=gnu11 -pthread $(WARN) $(WERROR) $(SANFLAGS) -Iinclude \
              -DNSTOPO_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(DEPS_CFLAGS) \
              $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))

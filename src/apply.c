@@ -34,6 +34,7 @@
 #include "netns.h"
 #include "nl.h"
 #include "state.h"
+#include "writer.h"
 
 /* How long run waits for the lab to be usable, when it is not told. */
 #define READY_MAX 10.0
@@ -45,6 +46,7 @@ struct nsh {
 	struct strmap idx; /* ifname -> ifindex */
 	int next_index;	   /* ifindex for our next link here; 0: kernel's */
 	bool created;	   /* made by this run */
+	unsigned queued;   /* == exec.batch: the writer has some of its sysctls */
 };
 
 struct exec {
@@ -58,6 +60,9 @@ struct exec {
 	struct strmap ns_map; /* name -> index in ns */
 	struct nsh *cur;      /* the namespace the thread is in */
 	struct state *st;     /* journal, or NULL */
+	struct writer *writer; /* sysctls of new namespaces, being written */
+	unsigned batch;	      /* the writer's generation, from 1 */
+	size_t ran;	      /* ops started, when a write failed before them */
 	bool undo;
 	int fresh_max;	      /* highest ifindex in a new namespace */
 	struct ns_user *users;
@@ -1044,9 +1049,81 @@ static void progress(struct exec *x, size_t i, size_t n, const struct op *op)
 		fputs("\r\033[K", stderr);
 }
 
-/* Run ops [0, n); stop at the first failure, at *failed. */
-static int run(struct exec *x, struct plan *p, size_t *failed)
+/*
+ * Sysctls in a namespace this run made go to the writer thread: they keep
+ * no old value, and the ops that depend on them wait for it (passes()).
+ */
+static struct nsh *deferrable(const struct exec *x, const struct op *op)
 {
+	int i;
+
+	if (x->undo || op->kind != OP_SYSCTL_SET || !op_ns(op))
+		return NULL;
+	i = strmap_get(&x->ns_map, op_ns(op));
+	return i >= 0 && x->ns[i]->created && x->ns[i]->fd >= 0 ? x->ns[i]
+								 : NULL;
+}
+
+/*
+ * May @op run while the writer has work?  Only if it cannot depend on
+ * a queued write: a new namespace, another write, or a link change in a
+ * new namespace that has no write queued (lo, as the plan has it).
+ */
+static bool passes(const struct exec *x, const struct op *op)
+{
+	int i;
+
+	if (op->kind == OP_NETNS_ADD || deferrable(x, op))
+		return true;
+	if (op->kind != OP_LINK_SET || !op_ns(op))
+		return false;
+	i = strmap_get(&x->ns_map, op_ns(op));
+	return i >= 0 && x->ns[i]->created && x->ns[i]->queued != x->batch;
+}
+
+static bool defer(struct exec *x, struct plan *p, size_t i)
+{
+	struct op *op = &p->ops[i];
+	struct nsh *h = deferrable(x, op);
+
+	if (!h || writer_queue(&x->writer, p->n_ops - i, h->fd, op->key,
+			       op->value, i))
+		return false; /* no thread: written here, as ever */
+	h->queued = x->batch;
+	return true;
+}
+
+/* Wait for the writer: 0, or its first failure and the op (*tag). */
+static int settle(struct exec *x, size_t *tag)
+{
+	int rc = writer_finish(&x->writer, tag);
+
+	x->batch++;
+	return rc;
+}
+
+/*
+ * A queued write failed: the run fails at its op.  @ran ops had started
+ * by then, and they are what a rollback undoes.
+ */
+static int write_failed(struct exec *x, int rc, size_t tag, size_t ran,
+			size_t *failed)
+{
+	fail(x, NULL, rc);
+	x->ran = ran;
+	*failed = tag;
+	if (x->st) {
+		state_record_failed(x->st, tag, rc);
+		state_flush(x->st);
+	}
+	return rc;
+}
+
+/* Run ops [0, n); stop at the first failure, at *failed. */
+static int run_ops(struct exec *x, struct plan *p, size_t *failed)
+{
+	size_t tag;
+
 	for (size_t i = 0; i < p->n_ops; i++) {
 		struct op *op = &p->ops[i];
 		int rc = 0;
@@ -1057,6 +1134,8 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 			return -EINTR;
 		}
 		progress(x, i, p->n_ops, op);
+		if (x->writer && !passes(x, op) && (rc = settle(x, &tag)))
+			return write_failed(x, rc, tag, i, failed);
 		if (!x->undo && x->o->fault_at == i + 1) {
 			snprintf(x->why, sizeof(x->why),
 				 "fault injected by NSTOPO_FAULT_AT=%zu", i + 1);
@@ -1074,7 +1153,7 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 			fprintf(stderr, "%c %s\n", x->undo ? '-' : '+', sb.buf);
 			sb_free(&sb);
 		}
-		if (op->kind == OP_SYSCTL_SET && x->st)
+		if (op->kind == OP_SYSCTL_SET && x->st && !deferrable(x, op))
 			rc = prepare_sysctl(x, op);
 		if (op->kind == OP_PORT_ADD && x->st)
 			rc = prepare_port(x, op);
@@ -1087,7 +1166,7 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 					 "cannot write the journal: %s",
 					 strerror(-rc));
 		}
-		if (!rc)
+		if (!rc && !defer(x, p, i))
 			rc = handlers[op->kind](x, op);
 		if (!rc) {
 			x->res->ops_done++;
@@ -1114,6 +1193,29 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 	return x->undo && *failed != SIZE_MAX ? -EIO : 0;
 }
 
+/* A step that took an adoption half-way is undone with the others. */
+static size_t started(const struct plan *p, size_t failed)
+{
+	const struct op *op = &p->ops[failed];
+
+	return failed + (op->kind == OP_PORT_ADD && op->saved);
+}
+
+static int run(struct exec *x, struct plan *p, size_t *failed)
+{
+	int rc = run_ops(x, p, failed), wrc;
+	size_t tag;
+
+	if (!x->writer)
+		return rc;
+	/* A write queued before the failed op fails the run first. */
+	wrc = settle(x, &tag);
+	if (wrc && (!rc || tag < *failed))
+		return write_failed(x, wrc, tag,
+				    rc ? started(p, *failed) : p->n_ops, failed);
+	return rc;
+}
+
 static int exec_init(struct exec *x, const char *lab,
 		     const struct apply_opts *o, struct apply_result *res)
 {
@@ -1124,6 +1226,7 @@ static int exec_init(struct exec *x, const char *lab,
 	x->group = lab_group(lab);
 	lab_mark(lab, x->mark, sizeof(x->mark));
 	x->fresh_max = -1;
+	x->batch = 1;
 	x->host.fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (x->host.fd < 0)
 		return -errno;
@@ -1133,6 +1236,9 @@ static int exec_init(struct exec *x, const char *lab,
 
 static void exec_fini(struct exec *x)
 {
+	size_t tag;
+
+	settle(x, &tag); /* run() has; its namespaces' fds close below */
 	enter(x, &x->host);
 	for (size_t i = 0; i < x->n_ns; i++)
 		nsh_close(x->ns[i]);
@@ -1605,8 +1711,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		sb_printf(msg, ": %s", x.why);
 		if (o->keep) {
 			res->kept = true;
-		} else if (undo(&x, p, failed + (op->kind == OP_PORT_ADD &&
-						  op->saved),
+		} else if (undo(&x, p, x.ran ? x.ran : started(p, failed),
 				true)) {
 			sb_printf(msg, "\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
 				  p->lab);

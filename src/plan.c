@@ -4,8 +4,8 @@
  *
  * Theory of operation: apply is fastest when it enters each namespace
  * few times and never waits on an object it just made, so the plan comes
- * in three phases.  (1) Namespaces: each is created with its global
- * sysctls (accept_dad=0 before any link exists) and lo up.  (2) Links:
+ * in three phases.  (1) Namespaces: each is created with lo up and its
+ * global sysctls (accept_dad=0 before any link exists).  (2) Links:
  * bridges, then veth pairs, each pair created in one request with its
  * peer placed directly in the peer's namespace; an end in a namespace
  * nstopo creates comes up at creation, an end in the host is marked as
@@ -151,17 +151,8 @@ static void phase_namespaces(struct pctx *c)
 		op = plan_push(c->p, OP_NETNS_ADD, n->ns);
 		op->node = n->name;
 		op->pos = n->pos;
-		for (size_t k = 0; k < ARRAY_SIZE(plan_dad_sysctls); k++) {
-			if (user_sets(n, plan_dad_sysctls[k]))
-				continue;
-			op = plan_push(c->p, OP_SYSCTL_SET, n->ns);
-			op->key = plan_dad_sysctls[k];
-			op->value = "0";
-			op->pos = n->pos;
-		}
-		for (size_t k = 0; k < n->n_sysctls; k++)
-			if (!sysctl_per_iface(n, n->sysctls[k].key))
-				push_sysctl(c, (int)i, &n->sysctls[k]);
+		/* lo first: the sysctls can then be written while apply goes
+		 * on to the next namespace (nothing else here waits on them). */
 		bool lo_up = true;
 		uint32_t lo_mtu = 0;
 
@@ -177,6 +168,17 @@ static void phase_namespaces(struct pctx *c)
 			op->link.mtu = lo_mtu;
 			op->pos = n->pos;
 		}
+		for (size_t k = 0; k < ARRAY_SIZE(plan_dad_sysctls); k++) {
+			if (user_sets(n, plan_dad_sysctls[k]))
+				continue;
+			op = plan_push(c->p, OP_SYSCTL_SET, n->ns);
+			op->key = plan_dad_sysctls[k];
+			op->value = "0";
+			op->pos = n->pos;
+		}
+		for (size_t k = 0; k < n->n_sysctls; k++)
+			if (!sysctl_per_iface(n, n->sysctls[k].key))
+				push_sysctl(c, (int)i, &n->sysctls[k]);
 	}
 }
 

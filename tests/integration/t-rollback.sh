@@ -57,7 +57,7 @@ conflict() {
 sed '/^      net.ipv6.conf.all.forwarding: 1$/a\      net.ipv4.conf.all.no_such_key: 1' \
 	"$spec" > "$WORK/sysctl-first.yaml"
 conflict "unknown sysctl in the first node" "$WORK/sysctl-first.yaml" \
-	'step 6 of [0-9]+ failed: sysctl net\.ipv4\.conf\.all\.no_such_key=1 @router .*: No such file or directory'
+	'step 7 of [0-9]+ failed: sysctl net\.ipv4\.conf\.all\.no_such_key=1 @router .*: No such file or directory'
 
 sed '/^  proxy:$/a\    sysctl: {net.ipv4.conf.all.no_such_key: 1}' \
 	"$spec" > "$WORK/sysctl-last.yaml"

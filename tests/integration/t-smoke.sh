@@ -5,6 +5,18 @@ check "apply spec example" "$NSTOPO" apply tests/integration/labs/spec-example.y
 check "h1 pings router" ip netns exec h1 ping -c1 -W2 10.0.1.1
 check "h1 pings h2 across router and bridge" ip netns exec h1 ping -c1 -W2 10.0.2.2
 check "h1 pings router over IPv6" ip netns exec h1 ping -c1 -W2 fd00:1::1
+# The DAD sysctls of a new namespace are written by a second thread while
+# apply goes on; they must be in place before the node's links were made.
+for n in router h1 h2 proxy; do
+	check_eq "$n: all.accept_dad" 0 \
+		"$(ip netns exec "$n" sysctl -n net.ipv6.conf.all.accept_dad)"
+	check_eq "$n: default.accept_dad" 0 \
+		"$(ip netns exec "$n" sysctl -n net.ipv6.conf.default.accept_dad)"
+	check_eq "$n: eth0.accept_dad (from default, at creation)" 0 \
+		"$(ip netns exec "$n" sysctl -n net.ipv6.conf.eth0.accept_dad)"
+	check_eq "$n: no tentative address" "" \
+		"$(ip netns exec "$n" ip -6 addr show tentative)"
+done
 check "destroy" "$NSTOPO" destroy tests/integration/labs/spec-example.yaml
 snapshot "$WORK/after"
 check "host state as before" diff -u "$WORK/before" "$WORK/after"

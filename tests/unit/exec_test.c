@@ -239,13 +239,13 @@ static void test_plan_exec_last_in_node_order(void **state)
 	assert_string_equal(
 		text,
 		"netns add t-h1\n"
+		"link set lo up @t-h1\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @t-h1\n"
 		"sysctl net.ipv6.conf.default.accept_dad=0 @t-h1\n"
-		"link set lo up @t-h1\n"
 		"netns add t-h2\n"
+		"link set lo up @t-h2\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @t-h2\n"
 		"sysctl net.ipv6.conf.default.accept_dad=0 @t-h2\n"
-		"link set lo up @t-h2\n"
 		"link add eth0 type veth peer eth0 netns t-h2 @t-h1\n"
 		"addr add 10.0.0.1/24 dev eth0 @t-h1\n"
 		"addr add 10.0.0.2/24 dev eth0 @t-h2\n"

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_WRITER_H
+#define NSTOPO_WRITER_H
+
+#include <stddef.h>
+
+/*
+ * A second thread that writes sysctls in other namespaces, in the order
+ * they are queued, while the caller goes on.  For namespaces the caller
+ * has just made: nothing there waits on those values until the caller
+ * says so with writer_finish().
+ */
+struct writer;
+
+/*
+ * writer_queue() - write @key=@value in the namespace of @ns_fd, later
+ * @w:		the writer; started (*w set) at the first call
+ * @cap:	the most writes the writer will ever hold (its queue size)
+ * @ns_fd:	the namespace; must stay open until writer_finish()
+ * @key, @value: as for sysctl_write(); they must outlive the writer
+ * @tag:	the caller's name for this write, given back if it fails
+ *
+ * Return: 0, or -errno if the thread cannot start (nothing was queued:
+ * the caller writes it itself) or -ENOSPC past @cap.
+ */
+int writer_queue(struct writer **w, size_t cap, int ns_fd, const char *key,
+		 const char *value, size_t tag);
+
+/*
+ * writer_finish() - wait until every queued write is done, stop the thread
+ * @w:		the writer; NULL (nothing queued) is fine; *w is NULL after
+ * @tag:	the failed write's tag
+ *
+ * Writes go on after a failure: the caller undoes them all anyway.
+ * Return: 0, or the first failure's -errno (and *tag).
+ */
+int writer_finish(struct writer **w, size_t *tag);
+
+#endif
