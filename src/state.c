@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -498,6 +499,34 @@ static void header_field(const char *line, const char *key, char *out,
 	arena_free(&a);
 }
 
+/*
+ * A record "C SEQ REST": its sequence number and where REST begins.  Not
+ * sscanf(): on a line that is not NUL-terminated it measures the rest of
+ * the journal first, which made reading one quadratic in its length.
+ */
+static bool record_seq(const char *line, char c, size_t *seq, size_t *rest)
+{
+	const char *p = line + 1;
+	size_t v = 0;
+
+	if (line[0] != c)
+		return false;
+	while (*p == ' ')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (SIZE_MAX - 9) / 10)
+			return false; /* no journal has that many */
+		v = v * 10 + (size_t)(*p - '0');
+	}
+	while (*p == ' ')
+		p++;
+	*seq = v;
+	*rest = (size_t)(p - line);
+	return true;
+}
+
 int state_read(const char *lab, struct journal *j)
 {
 	char dir[128], path[192], buf[64];
@@ -521,24 +550,22 @@ int state_read(const char *lab, struct journal *j)
 	/* First pass: which ops failed. */
 	for (char *line = sb.buf; line && *line;) {
 		char *nl = strchr(line, '\n');
-		size_t seq;
+		size_t seq, off;
 
 		if (!nl)
 			break;
-		if (line[0] == '+' && sscanf(line, "+ %zu", &seq) == 1 &&
-		    seq + 1 > n_seq)
+		if (record_seq(line, '+', &seq, &off) && seq + 1 > n_seq)
 			n_seq = seq + 1;
 		line = nl + 1;
 	}
 	failed = xcalloc(n_seq + 1, sizeof(*failed));
 	for (char *line = sb.buf; line && *line;) {
 		char *nl = strchr(line, '\n');
-		size_t seq;
+		size_t seq, off;
 
 		if (!nl)
 			break;
-		if (line[0] == '!' && sscanf(line, "! %zu", &seq) == 1 &&
-		    seq < n_seq) {
+		if (record_seq(line, '!', &seq, &off) && seq < n_seq) {
 			failed[seq] = true;
 			j->n_failed++;
 		}
@@ -546,8 +573,7 @@ int state_read(const char *lab, struct journal *j)
 	}
 	for (char *line = sb.buf; line && *line;) {
 		char *nl = strchr(line, '\n');
-		size_t seq;
-		int off;
+		size_t seq, off;
 
 		if (!nl)
 			break; /* cut short by a kill: never acted on */
@@ -558,9 +584,7 @@ int state_read(const char *lab, struct journal *j)
 			j->pid = atol(buf);
 			header_field(line, "started=", buf, sizeof(buf));
 			j->started = atoll(buf);
-		} else if (line[0] == '+' &&
-			   sscanf(line, "+ %zu %n", &seq, &off) == 1) {
-			/* past n_seq: seq + 1 wrapped, a corrupt journal */
+		} else if (record_seq(line, '+', &seq, &off)) {
 			if (seq >= n_seq ||
 			    (!failed[seq] && op_decode(j->plan, line + off))) {
 				rc = -EBADMSG;
