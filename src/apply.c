@@ -47,6 +47,7 @@ struct nsh {
 	int next_index;	   /* ifindex for our next link here; 0: kernel's */
 	bool created;	   /* made by this run */
 	unsigned queued;   /* == exec.batch: the writer has some of its sysctls */
+	struct sysctl_dirs dirs; /* for its sysctls, while the thread is in it */
 };
 
 struct exec {
@@ -123,6 +124,7 @@ static struct nsh *nsh_new(struct exec *x, const char *name, int fd)
 
 static void nsh_close(struct nsh *h)
 {
+	sysctl_dirs_close(&h->dirs);
 	nlsock_close(h->nl);
 	h->nl = NULL;
 	if (h->fd >= 0)
@@ -565,7 +567,7 @@ static int prepare_sysctl(struct exec *x, struct op *op)
 	 * neither), nor twice. */
 	if (h->created || op->own || op->old_value)
 		return 0;
-	rc = sysctl_read(op->key, old, sizeof(old));
+	rc = sysctl_read_in(&h->dirs, op->key, old, sizeof(old));
 	if (rc)
 		return fail(x, NULL, rc);
 	op->old_value = arena_strdup(&x->arena, old);
@@ -585,7 +587,7 @@ static int do_sysctl(struct exec *x, struct op *op)
 		rc = enter(x, h);
 	if (rc)
 		return x->undo && gone(rc) ? 0 : fail(x, NULL, rc);
-	rc = sysctl_write(op->key, v);
+	rc = sysctl_write_in(&h->dirs, op->key, v);
 	if (rc && x->undo && gone(rc))
 		return 0;
 	return rc ? fail(x, NULL, rc) : 0;
@@ -914,7 +916,7 @@ static int copy_ra_sysctls(struct exec *x, const char *from, const char *to)
 		for (char *c = key + 14; *c && c < key + 14 + strlen(from); c++)
 			if (*c == '.')
 				*c = '/';
-		rc = sysctl_read(key, val, sizeof(val));
+		rc = sysctl_read_in(&x->host.dirs, key, val, sizeof(val));
 		if (rc == -ENOENT) /* IPv6 off on the port: nothing to copy */
 			return 0;
 		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", to, leaves[i]);
@@ -922,7 +924,7 @@ static int copy_ra_sysctls(struct exec *x, const char *from, const char *to)
 			if (*c == '.')
 				*c = '/';
 		if (!rc)
-			rc = sysctl_write(key, val);
+			rc = sysctl_write_in(&x->host.dirs, key, val);
 	}
 	return rc;
 }

@@ -222,16 +222,75 @@ static void sysctl_path(const char *key, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-int sysctl_read(const char *key, char *buf, size_t len)
+#define SYSCTL_NET "/proc/sys/net/"
+
+/*
+ * The open handle of /proc/sys/net/X, X the first part of @rel ("ipv6/
+ * conf/all/accept_dad"), opened on first use; -1 if there is none.
+ */
+static int sysctl_dir(struct sysctl_dirs *c, const char *rel, size_t *skip)
+{
+	size_t len = strcspn(rel, "/");
+	char path[sizeof(SYSCTL_NET) + sizeof(c->d[0].name)];
+	size_t i;
+
+	if (!c || !rel[len] || len >= sizeof(c->d[0].name))
+		return -1;
+	*skip = len + 1;
+	for (i = 0; i < c->n; i++)
+		if (!strncmp(c->d[i].name, rel, len) && !c->d[i].name[len])
+			return c->d[i].fd;
+	if (c->n == ARRAY_SIZE(c->d))
+		return -1;
+	snprintf(path, sizeof(path), SYSCTL_NET "%.*s", (int)len, rel);
+	c->d[i].fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->d[i].fd < 0)
+		return -1;
+	memcpy(c->d[i].name, rel, len);
+	c->d[i].name[len] = '\0';
+	c->n++;
+	return c->d[i].fd;
+}
+
+void sysctl_dirs_close(struct sysctl_dirs *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		close(c->d[i].fd);
+	c->n = 0;
+}
+
+/* The file of @key, through @c's handle when it has one: fd or -errno. */
+static int sysctl_open(struct sysctl_dirs *c, const char *key, int flags)
 {
 	char path[512];
+	size_t skip = 0;
+	int dir = -1, fd;
+
+	sysctl_path(key, path, sizeof(path));
+	if (!strncmp(path, SYSCTL_NET, strlen(SYSCTL_NET)))
+		dir = sysctl_dir(c, path + strlen(SYSCTL_NET), &skip);
+	if (dir >= 0)
+		fd = openat(dir, path + strlen(SYSCTL_NET) + skip,
+			    flags | O_CLOEXEC);
+	else
+		fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int sysctl_read(const char *key, char *buf, size_t len)
+{
+	return sysctl_read_in(NULL, key, buf, len);
+}
+
+int sysctl_read_in(struct sysctl_dirs *c, const char *key, char *buf,
+		   size_t len)
+{
 	ssize_t n;
 	int fd, err = 0;
 
-	sysctl_path(key, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sysctl_open(c, key, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = read(fd, buf, len - 1);
 	if (n < 0) {
 		err = -errno;
@@ -240,24 +299,27 @@ int sysctl_read(const char *key, char *buf, size_t len)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	/* Multi-value sysctls separate with tabs; keys are written with spaces. */
-	for (char *c = buf; *c; c++)
-		if (*c == '\t')
-			*c = ' ';
+	for (char *ch = buf; *ch; ch++)
+		if (*ch == '\t')
+			*ch = ' ';
 	close(fd);
 	return err;
 }
 
 int sysctl_write(const char *key, const char *value)
 {
-	char path[512];
+	return sysctl_write_in(NULL, key, value);
+}
+
+int sysctl_write_in(struct sysctl_dirs *c, const char *key, const char *value)
+{
 	size_t len = strlen(value);
 	ssize_t n;
 	int fd, err = 0;
 
-	sysctl_path(key, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = sysctl_open(c, key, O_WRONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = write(fd, value, len);
 	if (n < 0)
 		err = -errno;

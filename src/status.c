@@ -440,10 +440,11 @@ static void check_routes(struct status *s, const struct want_ns *w,
 static void check_sysctls(struct status *s, const struct want_ns *w)
 {
 	char obj[320], val[256];
+	struct sysctl_dirs dirs = { 0 };
 
 	for (size_t i = 0; i < w->n_sysctls; i++) {
 		const struct op *op = w->sysctls[i];
-		int rc = sysctl_read(op->key, val, sizeof(val));
+		int rc = sysctl_read_in(&dirs, op->key, val, sizeof(val));
 
 		snprintf(obj, sizeof(obj), "sysctl %s", op->key);
 		if (rc)
@@ -453,6 +454,7 @@ static void check_sysctls(struct status *s, const struct want_ns *w)
 		else
 			row(s, w, ST_OK, obj, NULL);
 	}
+	sysctl_dirs_close(&dirs);
 }
 
 /* Enter one namespace, dump it, compare, and come back. */
