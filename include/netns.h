@@ -73,6 +73,32 @@ int sysctl_read_in(struct sysctl_dirs *c, const char *key, char *buf,
 int sysctl_write_in(struct sysctl_dirs *c, const char *key, const char *value);
 void sysctl_dirs_close(struct sysctl_dirs *c);
 
+/*
+ * A procfs of the calling thread's own, for /proc/sys lookups across many
+ * namespaces.
+ *
+ * A procfs instance keeps every namespace's /proc/sys/net/ipv6 (and ipv4,
+ * core...) on one dcache hash chain, and a lookup walks it comparing each
+ * entry under a spinlock: 0.2 ms for a new namespace among 1000, 0.5 ms
+ * among 2000.  An instance of the thread's own, replaced after every
+ * PROC_RENEW namespaces, keeps the chains short.  proc_private() gives the
+ * thread a mount namespace of its own (CLONE_FS | CLONE_NEWNS, every
+ * mount private) and mounts a fresh procfs on its /proc, so nothing is
+ * mounted where another process sees it; the thread must not make
+ * mounts meant for others (pins) afterwards.  On failure the thread's
+ * /proc is what it was, and only slower.
+ */
+#define PROC_RENEW 256
+
+struct private_proc {
+	bool on;	/* our procfs is on /proc */
+	unsigned uses;	/* namespaces looked at through it */
+};
+
+int proc_private(struct private_proc *pp);
+/* Say a namespace more is about to be looked at; renew when it is due. */
+void proc_private_next(struct private_proc *pp);
+
 /* A process and the network namespace it is in. */
 struct ns_user {
 	ino_t ino;

@@ -222,6 +222,40 @@ static void sysctl_path(const char *key, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+static int proc_mount(struct private_proc *pp)
+{
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL))
+		return -errno;
+	pp->on = true;
+	pp->uses = 0;
+	return 0;
+}
+
+int proc_private(struct private_proc *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	if (unshare(CLONE_FS | CLONE_NEWNS))
+		return -errno;
+	/* Our copies of the mounts stop sharing events with the host's. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
+	return proc_mount(pp);
+}
+
+void proc_private_next(struct private_proc *pp)
+{
+	if (!pp->on || ++pp->uses <= PROC_RENEW)
+		return;
+	/* Ours comes off; the /proc under it serves if the next fails. */
+	if (umount2("/proc", MNT_DETACH)) {
+		pp->on = false;
+		return;
+	}
+	pp->on = false;
+	proc_mount(pp);
+}
+
 #define SYSCTL_NET "/proc/sys/net/"
 
 /*

@@ -506,6 +506,7 @@ static int check_ns(struct status *s, const struct want_ns *w, int home,
 int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 {
 	struct want_ns *want = NULL;
+	struct private_proc pp;
 	struct journal j;
 	char mark[48];
 	size_t n;
@@ -534,8 +535,13 @@ int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 		return rc;
 	}
 	n = fold(s, j.plan, &want);
-	for (size_t i = 0; i < n && !rc; i++)
+	/* Its sysctls through a procfs of its own: see proc_private().
+	 * This process makes no mounts, so it may leave the host's. */
+	proc_private(&pp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		proc_private_next(&pp);
 		rc = check_ns(s, &want[i], home, mark);
+	}
 	close(home);
 	if (rc)
 		sb_printf(msg, "cannot inspect lab %s: %s", lab, strerror(-rc));

@@ -1,7 +1,13 @@
 # t-smoke.sh - the spec's example lab: up, checks, down, nothing left.
 . "$TOP/tests/integration/lib.sh"
 snapshot "$WORK/before"
+procs() { grep -c ' - proc ' /proc/self/mountinfo; }
+procs_before=$(procs)
 check "apply spec example" "$NSTOPO" apply tests/integration/labs/spec-example.yaml
+check "status" "$NSTOPO" status -q --lab lab1
+# apply's writer thread and status look at /proc/sys through a procfs of
+# their own, in a mount namespace of their own: none of it shows here.
+check_eq "no procfs mounted in the host's mount namespace" "$procs_before" "$(procs)"
 check "h1 pings router" ip netns exec h1 ping -c1 -W2 10.0.1.1
 check "h1 pings h2 across router and bridge" ip netns exec h1 ping -c1 -W2 10.0.2.2
 check "h1 pings router over IPv6" ip netns exec h1 ping -c1 -W2 fd00:1::1
