@@ -238,7 +238,7 @@ int proc_private(struct private_proc *pp)
 	if (unshare(CLONE_FS | CLONE_NEWNS))
 		return -errno;
 	/* Our copies of the mounts stop sharing events with the host's. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL))
 		return -errno;
 	return proc_mount(pp);
 }
