@@ -13,9 +13,12 @@
   measure.py waitslab BASE SECS    poll /proc/slabinfo every 20 ms until
                                    net_namespace active_objs <= BASE, i.e. every
                                    namespace made since BASE was read has been
-                                   freed by the kernel; print the monotonic time
-                                   it happened and the count then, or "timeout"
-                                   after SECS
+                                   freed by the kernel, or until the machine
+                                   has been idle for 0.5 s (the kernel's
+                                   clean-up is over, though 6.18 may still
+                                   count some of them); print the monotonic
+                                   time (of the start of the quiet) and the
+                                   count then, or "timeout" after SECS
   measure.py sub A B               print A - B
   measure.py report RAW OUT.md     medians, ratios and verdicts from RAW, appended
                                    to OUT.md and printed (RAW has lines
@@ -25,6 +28,7 @@
 The timer lives in this process, so the Python start-up is never counted:
 only fork+exec of CMD is, for every tool alike.
 """
+import os
 import resource
 import statistics
 import subprocess
@@ -35,20 +39,24 @@ import time
 SHRINK = "/sys/kernel/slab/net_namespace/shrink"
 
 
+def slab_line():
+    with open("/proc/slabinfo") as f:
+        for line in f:
+            if line.startswith("net_namespace "):
+                return line.split()
+    raise SystemExit("measure.py: no net_namespace line in /proc/slabinfo")
+
+
 def slab_active():
     # SLUB counts the free objects parked in per-CPU slabs as active, up to
     # a few dozen net_namespace objects: flush them first (kmem_cache_shrink,
-    # harmless), so the count is the namespaces that really exist.
+    # harmless), so the count is close to the namespaces that really exist.
     try:
         with open(SHRINK, "w") as f:
             f.write("1")
     except OSError:
         pass
-    with open("/proc/slabinfo") as f:
-        for line in f:
-            if line.startswith("net_namespace "):
-                return int(line.split()[1])
-    raise SystemExit("measure.py: no net_namespace line in /proc/slabinfo")
+    return int(slab_line()[1])
 
 
 def cmd_run(argv):
@@ -64,18 +72,45 @@ def cmd_run(argv):
     return rc
 
 
+def cpu_busy():
+    # Jiffies every CPU spent on anything but idle and iowait, so far.
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v) - v[3] - v[4]
+
+
 def cmd_waitslab(base, secs):
+    # Done when the count is back to BASE: every namespace freed.  On 6.18
+    # the last of them can stay counted long after the kernel has run
+    # their clean-up (until the sandbox itself ends, seen here), so also
+    # done when the whole machine has been idle for QUIET s (under 5% of
+    # one CPU: the clean-up work is over); then the time the quiet began.
+    quiet, step = 0.5, 0.05
+    hz = os.sysconf("SC_CLK_TCK")
     deadline = time.monotonic() + secs
+    calm_t, busy0, count = None, cpu_busy(), None
+    next_slab = 0.0
     while True:
         t = time.monotonic()
-        count = slab_active()
-        if count <= base:
-            print(f"{t:.6f} {count}")
+        if t >= next_slab:
+            count = slab_active()
+            next_slab = t + 0.25
+            if count <= base:
+                print(f"{t:.6f} {count}")
+                return 0
+        time.sleep(step)
+        busy = cpu_busy()
+        if (busy - busy0) / hz > 0.05 * step:
+            calm_t = None
+        elif calm_t is None:
+            calm_t = t
+        busy0 = busy
+        if calm_t is not None and time.monotonic() - calm_t >= quiet:
+            print(f"{calm_t:.6f} {max(count, base)}")
             return 0
         if t > deadline:
             print("timeout")
             return 1
-        time.sleep(0.02)
 
 
 # Targets from the issue.  Ratios and growth are judged at the largest N
@@ -157,11 +192,13 @@ def cmd_report(raw, out):
     lines.append("")
     lines.append("kernel done s: from the start of destroy until "
                  "/proc/slabinfo net_namespace active_objs is back to its "
-                 "value before apply (every namespace freed); median of the "
-                 "runs that got there.  timeouts: the count never came back "
-                 "(another process was making namespaces); disturbed: it fell "
-                 "below that value (another process freed some), so the time "
-                 "may be early.")
+                 "value before apply (every namespace freed), or until the "
+                 "machine has been idle for 0.5 s (the kernel's clean-up is "
+                 "over; kernel 6.18 can keep counting freed namespaces until "
+                 "the sandbox ends); median of the runs that got there.  "
+                 "timeouts: neither happened (another process was busy); "
+                 "disturbed: the count fell below that value (another process "
+                 "freed some), so the time may be early.")
     lines.append("")
 
     # Ratios at every N (information), verdicts at the largest N.
