@@ -54,10 +54,10 @@ int sysctl_write(const char *key, const char *value);
  * Every namespace has its own /proc/sys/net/ipv6, and the kernel keeps
  * all of them on one dcache hash chain, so looking one up costs about a
  * compare per namespace on the machine (0.7 ms with 4000 of them); through
- * a handle, a key skips that part.  A handle shows the namespace of the
- * thread that reads through it, so a set is for use only while the
- * thread stays where it was first used.  Zero-initialise; close with
- * sysctl_dirs_close().
+ * a handle, a key skips that part.  Which namespace a handle shows is
+ * not a promise of the kernel's to rely on (the one it was opened in, or
+ * the reader's), so a set is for use only while the thread stays where
+ * it was first used.  Zero-initialise; close with sysctl_dirs_close().
  */
 struct sysctl_dirs {
 	struct {

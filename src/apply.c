@@ -1087,9 +1087,19 @@ static bool defer(struct exec *x, struct plan *p, size_t i)
 {
 	struct op *op = &p->ops[i];
 	struct nsh *h = deferrable(x, op);
+	const struct op *next = i + 1 < p->n_ops ? op + 1 : NULL;
 
-	if (!h || writer_queue(&x->writer, p->n_ops - i, h->fd, op->key,
-			       op->value, i))
+	if (!h)
+		return false;
+	/* A thread is worth starting only if the next op may overlap it:
+	 * not for an interface's sysctl, which its link waits for. */
+	if (!x->writer &&
+	    (!next || (next->kind != OP_NETNS_ADD && !deferrable(x, next) &&
+		       (next->kind != OP_LINK_SET || !op_ns(next) ||
+			!strcmp(op_ns(next), op_ns(op)) || !passes(x, next)))))
+		return false;
+	if (writer_queue(&x->writer, p->n_ops - i, h->fd, op->key, op->value,
+			 i))
 		return false; /* no thread: written here, as ever */
 	h->queued = x->batch;
 	return true;

@@ -332,6 +332,38 @@ static void test_plan_exec_equal(void **state)
 	compiled_free(&d);
 }
 
+/* A lab applied when a namespace's sysctls came before lo is the same
+ * lab: the order inside a namespace's set-up does not count, any other
+ * order does. */
+static void test_plan_equal_setup_order(void **state)
+{
+	struct compiled a = compile(exec_yaml);
+	struct compiled b = compile(exec_yaml);
+	struct op *o = b.p->ops, t;
+	size_t lo = 1;
+
+	(void)state;
+	assert_int_equal(o[0].kind, OP_NETNS_ADD);
+	assert_int_equal(o[lo].kind, OP_LINK_SET);
+	assert_string_equal(o[lo].link.name, "lo");
+	assert_int_equal(o[lo + 1].kind, OP_SYSCTL_SET);
+	assert_int_equal(o[lo + 2].kind, OP_SYSCTL_SET);
+	/* lo after the sysctls, as 0.1.0 journaled it */
+	t = o[lo];
+	o[lo] = o[lo + 1];
+	o[lo + 1] = o[lo + 2];
+	o[lo + 2] = t;
+	assert_true(plan_equal(a.p, b.p));
+	assert_true(plan_equal(b.p, a.p));
+	/* a namespace made after its sysctl is another plan */
+	t = o[0];
+	o[0] = o[1];
+	o[1] = t;
+	assert_false(plan_equal(a.p, b.p));
+	compiled_free(&a);
+	compiled_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_plan_exec_ops),
 		cmocka_unit_test(test_plan_exec_json),
 		cmocka_unit_test(test_plan_exec_equal),
+		cmocka_unit_test(test_plan_equal_setup_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
