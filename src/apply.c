@@ -99,6 +99,19 @@ static int fail(struct exec *x, const struct nsh *h, int err)
 
 /* Namespaces */
 
+/*
+ * The thread is now in @h.  The sysctl handles of the namespace it left
+ * are closed: they are only for use inside it, and a lab's namespaces
+ * would otherwise hold more fds than preflight() counts.  The host's are
+ * kept, as apply comes back to it often.
+ */
+static void arrive(struct exec *x, struct nsh *h)
+{
+	if (x->cur && x->cur != &x->host)
+		sysctl_dirs_close(&x->cur->dirs);
+	x->cur = h;
+}
+
 static int enter(struct exec *x, struct nsh *h)
 {
 	int rc;
@@ -107,7 +120,7 @@ static int enter(struct exec *x, struct nsh *h)
 		return 0;
 	rc = netns_enter(h->fd);
 	if (!rc)
-		x->cur = h;
+		arrive(x, h);
 	return rc;
 }
 
@@ -214,7 +227,7 @@ static int do_netns_add(struct exec *x, struct op *op)
 		return fail(x, NULL, rc);
 	h = nsh_new(x, op->link.ns, fd);
 	h->created = true;
-	x->cur = h;
+	arrive(x, h);
 	rc = nlsock_open(&h->nl);
 	/* What a new namespace holds depends on the modules loaded (sit0,
 	 * gre0...): learn it once, then choose indexes above it. */
@@ -1087,16 +1100,18 @@ static bool defer(struct exec *x, struct plan *p, size_t i)
 {
 	struct op *op = &p->ops[i];
 	struct nsh *h = deferrable(x, op);
-	const struct op *next = i + 1 < p->n_ops ? op + 1 : NULL;
+	size_t j = i + 1;
 
 	if (!h)
 		return false;
-	/* A thread is worth starting only if the next op may overlap it:
-	 * not for an interface's sysctl, which its link waits for. */
-	if (!x->writer &&
-	    (!next || (next->kind != OP_NETNS_ADD && !deferrable(x, next) &&
-		       (next->kind != OP_LINK_SET || !op_ns(next) ||
-			!strcmp(op_ns(next), op_ns(op)) || !passes(x, next)))))
+	/* A thread is worth starting only if what follows the writes may
+	 * overlap them (a new namespace): not for interfaces' sysctls, which
+	 * their links wait for at once. */
+	while (!x->writer && j < p->n_ops && j - i < 64 &&
+	       deferrable(x, &p->ops[j]))
+		j++;
+	if (!x->writer && j - i < 64 &&
+	    (j == p->n_ops || p->ops[j].kind != OP_NETNS_ADD))
 		return false;
 	if (writer_queue(&x->writer, p->n_ops - i, h->fd, op->key, op->value,
 			 i))

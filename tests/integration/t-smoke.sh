@@ -26,4 +26,23 @@ done
 check "destroy" "$NSTOPO" destroy tests/integration/labs/spec-example.yaml
 snapshot "$WORK/after"
 check "host state as before" diff -u "$WORK/before" "$WORK/after"
+
+# 70 namespaces, each with a sysctl of its interface, under a low fd
+# limit: apply counts two fds a namespace, so it must hold no sysctl
+# handle of a namespace it has left.
+{
+	echo "name: fdlab"; echo "nodes:"
+	i=1; while [ $i -le 70 ]; do
+		echo "  n$i: {sysctl: {net.ipv6.conf.eth0.accept_ra: 0}}"; i=$((i + 1))
+	done
+	echo "links:"
+	i=1; while [ $i -lt 70 ]; do
+		echo "  - [n$i:eth0, n$((i + 1)):eth0]"; i=$((i + 2))
+	done
+} > "$WORK/fdlab.yaml"
+check "70 namespaces with interface sysctls apply under ulimit -S -n 100" \
+	sh -c 'ulimit -S -n 100 && exec "$1" apply -q "$2"' - "$NSTOPO" "$WORK/fdlab.yaml"
+check_eq "the last one's sysctl is written" 0 \
+	"$(ip netns exec n70 sysctl -n net.ipv6.conf.eth0.accept_ra 2>&1)"
+check "destroy it" "$NSTOPO" destroy -q --lab fdlab
 finish
