@@ -44,7 +44,6 @@ ino_t netns_pin_inode(const char *name);
  * Sysctls of the namespace the thread is in, by dotted key (sysctl(8):
  * a '/' in the key is a '.' within a name).  0 or -errno.
  */
-int sysctl_read(const char *key, char *buf, size_t len);
 int sysctl_write(const char *key, const char *value);
 
 /*
@@ -66,8 +65,8 @@ struct sysctl_dirs {
 	} d[4];
 	size_t n;
 };
-/* sysctl_read() and _write() through @c's handles (opened as needed);
- * @c may be NULL. */
+/* Read or write a key as sysctl_write() does, through @c's handles
+ * (opened as needed); @c may be NULL. */
 int sysctl_read_in(struct sysctl_dirs *c, const char *key, char *buf,
 		   size_t len);
 int sysctl_write_in(struct sysctl_dirs *c, const char *key, const char *value);

@@ -1107,12 +1107,13 @@ static bool defer(struct exec *x, struct plan *p, size_t i)
 	/* A thread is worth starting only if what follows the writes may
 	 * overlap them (a new namespace): not for interfaces' sysctls, which
 	 * their links wait for at once. */
-	while (!x->writer && j < p->n_ops && j - i < 64 &&
-	       deferrable(x, &p->ops[j]))
-		j++;
-	if (!x->writer && j - i < 64 &&
-	    (j == p->n_ops || p->ops[j].kind != OP_NETNS_ADD))
-		return false;
+	if (!x->writer) {
+		while (j < p->n_ops && j - i < 64 && deferrable(x, &p->ops[j]))
+			j++;
+		if (j - i < 64 &&
+		    (j == p->n_ops || p->ops[j].kind != OP_NETNS_ADD))
+			return false;
+	}
 	if (writer_queue(&x->writer, p->n_ops - i, h->fd, op->key, op->value,
 			 i))
 		return false; /* no thread: written here, as ever */
@@ -1180,7 +1181,7 @@ static int run_ops(struct exec *x, struct plan *p, size_t *failed)
 			fprintf(stderr, "%c %s\n", x->undo ? '-' : '+', sb.buf);
 			sb_free(&sb);
 		}
-		if (op->kind == OP_SYSCTL_SET && x->st && !deferrable(x, op))
+		if (op->kind == OP_SYSCTL_SET && x->st)
 			rc = prepare_sysctl(x, op);
 		if (op->kind == OP_PORT_ADD && x->st)
 			rc = prepare_port(x, op);

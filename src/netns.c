@@ -248,12 +248,9 @@ void proc_private_next(struct private_proc *pp)
 	if (!pp->on || ++pp->uses <= PROC_RENEW)
 		return;
 	/* Ours comes off; the /proc under it serves if the next fails. */
-	if (umount2("/proc", MNT_DETACH)) {
-		pp->on = false;
-		return;
-	}
 	pp->on = false;
-	proc_mount(pp);
+	if (!umount2("/proc", MNT_DETACH))
+		proc_mount(pp);
 }
 
 #define SYSCTL_NET "/proc/sys/net/"
@@ -309,11 +306,6 @@ static int sysctl_open(struct sysctl_dirs *c, const char *key, int flags)
 	else
 		fd = open(path, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-int sysctl_read(const char *key, char *buf, size_t len)
-{
-	return sysctl_read_in(NULL, key, buf, len);
 }
 
 int sysctl_read_in(struct sysctl_dirs *c, const char *key, char *buf,

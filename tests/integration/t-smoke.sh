@@ -45,4 +45,18 @@ check "70 namespaces with interface sysctls apply under ulimit -S -n 100" \
 check_eq "the last one's sysctl is written" 0 \
 	"$(ip netns exec n70 sysctl -n net.ipv6.conf.eth0.accept_ra 2>&1)"
 check "destroy it" "$NSTOPO" destroy -q --lab fdlab
+
+# More namespaces than a private procfs serves before it is replaced
+# (PROC_RENEW, 256): apply's writer and status renew theirs on the way,
+# and the namespaces after that still get, and show, their sysctls.
+sh "$TOP/bench/gen-star.sh" 260 > "$WORK/star260.yaml"
+check "260-node star: apply" "$NSTOPO" apply -q "$WORK/star260.yaml"
+for n in h1 h258 h260; do
+	check_eq "260-node star: $n default.accept_dad" 0 \
+		"$(ip netns exec "$n" sysctl -n net.ipv6.conf.default.accept_dad 2>&1)"
+done
+check "260-node star: status, no drift" "$NSTOPO" status -q --lab star260
+check_eq "260-node star: still no procfs in the host's mount namespace" \
+	"$procs_before" "$(procs)"
+check "260-node star: destroy" "$NSTOPO" destroy -q --lab star260
 finish
