@@ -134,12 +134,13 @@ bench: $(BIN)
 fuzz:
 	$(Q)fuzz/run.sh
 
-# Static analysis: gcc -fanalyzer, cppcheck, clang-tidy.
+# Static analysis: gcc -fanalyzer, cppcheck, clang-tidy; formatting.
 lint:
 	$(Q)scripts/lint.sh
 
+# Formatting (.clang-format); `make lint` fails on any difference.
 format:
-	clang-format -i src/*.c include/*.h tests/unit/*.c
+	clang-format -i src/*.c include/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c
 
 clean:
 	rm -rf build nstopo

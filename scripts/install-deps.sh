@@ -13,7 +13,7 @@ test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphvi
 # llvm-symbolizer, for sanitizer reports with lines.
 fuzz_pkgs="clang libclang-rt-dev llvm"
 # gcc (-fanalyzer) and the build packages come with $build_pkgs.
-lint_pkgs="cppcheck clang-tidy"
+lint_pkgs="cppcheck clang-tidy clang-format"
 
 have_pc() { pkg-config --exists "$@" 2>/dev/null; }
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # lint.sh [FILE.c...] - static analysis of src/*.c, or of the files named
 # (from the top of the tree): gcc -fanalyzer, cppcheck and clang-tidy
-# (.clang-tidy).  Any finding fails.  Prints the findings, a line a tool
+# (.clang-tidy), and clang-format over every C file (.clang-format).
+# Any finding fails.  Prints the findings, a line a tool
 # and "N passed, N failed".  Called by `make lint`; installs missing tools
 # with apt-get, as the build does.
 #
@@ -48,6 +49,11 @@ if [ "${1:-}" = --one ]; then
 fi
 
 scripts/install-deps.sh lint
+
+# The C files `make format` formats and the check below checks.
+format_files() {
+	echo src/*.c include/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c
+}
 
 if [ $# -gt 0 ]; then
 	files="$*"
@@ -107,6 +113,20 @@ cppcheck -q --enable=warning,performance,portability --error-exitcode=1 \
 result cppcheck "$rc" "$t0" "$nfiles files"
 
 each clang-tidy clang-tidy
+
+# Formatting: every C file of the tree as .clang-format says (`make
+# format` applies it), whatever files the other tools were given.
+t0=$(now)
+rc=0
+nfmt=0
+for f in $(format_files); do
+	nfmt=$((nfmt + 1))
+	if ! clang-format --style=file "$f" | diff -u "$f" - >"$tmp/fmt.diff"; then
+		rc=1
+		head -40 "$tmp/fmt.diff"
+	fi
+done
+result clang-format "$rc" "$t0" "$nfmt files"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

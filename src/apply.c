@@ -862,6 +862,14 @@ static bool tolerable(int rc)
 	return !rc || rc == -EEXIST || gone(rc);
 }
 
+/* One step of a release: what is already so is fine; keep the first
+ * failure that is not. */
+static void step(struct exec *x, int *first, int rc)
+{
+	if (!tolerable(rc) && !*first)
+		*first = fail(x, &x->host, rc);
+}
+
 /*
  * Give the port back what it had: idempotent, so it can run at any point
  * of an adoption, or again.  Returns the first error it could not help.
@@ -881,21 +889,20 @@ static int port_release(struct exec *x, const struct op *op)
 		return fail(x, &x->host, rc);
 	}
 	have_br = !netlink_link_get(nl, op->link.master, &br);
-#define STEP(call)                                                             	do {                                                                   		int rc_ = (call);                                              		if (!tolerable(rc_) && !first)                                 			first = fail(x, &x->host, rc_);                        	} while (0)
 	for (size_t i = 0; have_br && i < sv.n_routes; i++) {
 		struct route_info r = sv.routes[i];
 
 		r.oif = br.ifindex;
-		STEP(netlink_route_del_info(nl, &r));
+		step(x, &first, netlink_route_del_info(nl, &r));
 	}
 	for (size_t i = 0; have_br && i < sv.n_addrs; i++) {
 		struct addr_info a = sv.addrs[i];
 
 		a.ifindex = br.ifindex;
-		STEP(netlink_addr_del_info(nl, &a));
+		step(x, &first, netlink_addr_del_info(nl, &a));
 	}
 	if (have_br && port.master == br.ifindex)
-		STEP(netlink_link_set(nl, &(struct link_req){
+		step(x, &first, netlink_link_set(nl, &(struct link_req){
 						  .ifindex = port.ifindex,
 						  .master = -1,
 						  .up = true,
@@ -905,15 +912,14 @@ static int port_release(struct exec *x, const struct op *op)
 		struct addr_info a = sv.addrs[i];
 
 		a.ifindex = port.ifindex;
-		STEP(netlink_addr_add_info(nl, &a));
+		step(x, &first, netlink_addr_add_info(nl, &a));
 	}
 	for (size_t i = 0; i < sv.n_routes; i++) {
 		struct route_info r = sv.routes[i];
 
 		r.oif = port.ifindex;
-		STEP(netlink_route_add_info(nl, &r));
+		step(x, &first, netlink_route_add_info(nl, &r));
 	}
-#undef STEP
 	arena_free(&sv.arena);
 	return first;
 }
