@@ -484,16 +484,16 @@ static bool dad_wanted(struct pctx *c, const struct node *n, const char *ifname)
 	return (!n->is_host && all > 0) || own > 0;
 }
 
-static void route_fill(struct op_route *or, const struct route *r)
+static void route_fill(struct op_route *rs, const struct route *r)
 {
-	or->to = r->to;
-	or->has_via = r->has_via;
-	or->via = r->via;
-	or->dev = r->dev;
-	or->metric = r->metric;
-	or->table = r->table;
-	or->type = (uint8_t)r->type;
-	or->onlink = r->onlink;
+	rs->to = r->to;
+	rs->has_via = r->has_via;
+	rs->via = r->via;
+	rs->dev = r->dev;
+	rs->metric = r->metric;
+	rs->table = r->table;
+	rs->type = (uint8_t)r->type;
+	rs->onlink = r->onlink;
 }
 
 static uint32_t ppm(double pct)
