@@ -7,30 +7,30 @@
 #include "plan.h"
 
 struct apply_opts {
-	bool keep;			  /* apply: leave a failed lab as it is */
-	bool kill;			  /* destroy: stop processes left in the
+	bool keep;		     /* apply: leave a failed lab as it is */
+	bool kill;		     /* destroy: stop processes left in the
 					     lab's namespaces (rollback always
 					     does) */
-	int verbose;			  /* -1 quiet, 0 normal, 1 verbose */
-	bool progress;			  /* draw progress on stderr */
-	volatile sig_atomic_t *stop;	  /* set by a signal: stop, roll back */
-	const char *file;		  /* the topology file, for the journal */
-	size_t fault_at;		  /* testing: fail step N (1-based) */
-	double wait;			  /* apply: seconds to wait for links,
+	int verbose;		     /* -1 quiet, 0 normal, 1 verbose */
+	bool progress;		     /* draw progress on stderr */
+	volatile sig_atomic_t *stop; /* set by a signal: stop, roll back */
+	const char *file;	     /* the topology file, for the journal */
+	size_t fault_at;	     /* testing: fail step N (1-based) */
+	double wait;		     /* apply: seconds to wait for links,
 					     addresses and router advertisements;
 					     0: do not wait */
-	bool ready;			  /* without wait: still wait (a while)
+	bool ready;		     /* without wait: still wait (a while)
 					     until links and addresses work */
 };
 
 /* What a run did, for the summary line. */
 struct apply_result {
 	size_t ops_done, ops_total;
-	size_t undone;	     /* ops undone by a rollback */
+	size_t undone; /* ops undone by a rollback */
 	size_t namespaces, links;
 	double seconds;
-	bool nothing_to_do;  /* apply: already up; destroy: not applied */
-	bool kept;	     /* apply failed and --keep left it */
+	bool nothing_to_do; /* apply: already up; destroy: not applied */
+	bool kept;	    /* apply failed and --keep left it */
 	size_t warnings;
 };
 

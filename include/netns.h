@@ -90,8 +90,8 @@ void sysctl_dirs_close(struct sysctl_dirs *c);
 #define PROC_RENEW 256
 
 struct private_proc {
-	bool on;	/* our procfs is on /proc */
-	unsigned uses;	/* namespaces looked at through it */
+	bool on;       /* our procfs is on /proc */
+	unsigned uses; /* namespaces looked at through it */
 };
 
 int proc_private(struct private_proc *pp);

@@ -29,10 +29,10 @@ struct link_req {
 	const char *alias;  /* NULL: leave */
 	int master;	    /* 0: leave; -1: no master (release) */
 	bool up;
-	int ns_fd;	    /* create it (or a veth peer) in this namespace;
+	int ns_fd;     /* create it (or a veth peer) in this namespace;
 			       -1: the socket's own */
-	int link;	    /* macvlan, ipvlan, vlan: the parent's ifindex */
-	uint32_t mode;	    /* macvlan/ipvlan mode */
+	int link;      /* macvlan, ipvlan, vlan: the parent's ifindex */
+	uint32_t mode; /* macvlan/ipvlan mode */
 	uint16_t vlan_id;
 };
 
@@ -54,8 +54,7 @@ int netlink_link_add(struct nlsock *s, const char *kind,
 int netlink_link_set(struct nlsock *s, const struct link_req *r);
 int netlink_link_del(struct nlsock *s, int ifindex);
 int netlink_link_del_group(struct nlsock *s, uint32_t group);
-int netlink_link_get(struct nlsock *s, const char *name,
-		     struct link_info *out);
+int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out);
 int netlink_link_dump(struct nlsock *s,
 		      int (*fn)(const struct link_info *li, void *arg),
 		      void *arg);
@@ -92,7 +91,8 @@ int netlink_route_dump(struct nlsock *s,
 /* @nodad: usable at once, without duplicate address detection (IPv6). */
 /* The IPv6 multicast groups each interface has joined (RTM_GETMULTICAST). */
 int netlink_mcast6_dump(struct nlsock *s,
-			int (*fn)(int ifindex, const uint8_t group[16], void *arg),
+			int (*fn)(int ifindex, const uint8_t group[16],
+				  void *arg),
 			void *arg);
 int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);

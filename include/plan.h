@@ -47,9 +47,9 @@ const char *link_mode_name(enum link_type t, uint32_t mode);
 
 /* Attributes of one interface as created or changed. */
 struct op_if {
-	const char *ns;	    /* namespace name; NULL: the host */
+	const char *ns; /* namespace name; NULL: the host */
 	const char *name;
-	uint32_t mtu;	    /* 0: leave */
+	uint32_t mtu; /* 0: leave */
 	bool has_mac;
 	uint8_t mac[6];
 	const char *master; /* enslave to this bridge (same namespace) */
@@ -77,13 +77,13 @@ struct op_qdisc {
 
 struct op {
 	enum op_kind kind;
-	const char *node;   /* NETNS_ADD: the node's name in the file */
-	struct op_if link;  /* LINK_*: the interface (ns, name, ...) */
+	const char *node;  /* NETNS_ADD: the node's name in the file */
+	struct op_if link; /* LINK_*: the interface (ns, name, ...) */
 	enum link_type type;
-	struct op_if peer;  /* LINK_ADD veth: the other end */
+	struct op_if peer;   /* LINK_ADD veth: the other end */
 	struct op_if parent; /* LINK_ADD macvlan/ipvlan/vlan: the lower link;
 				the request runs in its namespace */
-	uint32_t mode;	    /* macvlan/ipvlan mode */
+	uint32_t mode;	     /* macvlan/ipvlan mode */
 	uint32_t vlan_id;
 	bool mark;	    /* host link: owned, carries group + alias */
 	bool settle;	    /* LINK_SET up: its carrier comes from the
@@ -101,7 +101,7 @@ struct op {
 	const char *saved;     /* PORT_*: what the port had (a run learns) */
 	char **argv;	       /* EXEC: the command, NULL-terminated */
 	size_t argc;
-	struct pos pos;	       /* where in the file it comes from */
+	struct pos pos; /* where in the file it comes from */
 };
 
 /* op.link.ns is the namespace an op runs in for every kind. */

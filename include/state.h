@@ -24,11 +24,11 @@ struct state {
 
 /* What a journal says about a lab. */
 struct journal {
-	struct plan *plan;  /* ops made (those that failed are left out) */
-	bool complete;	    /* apply finished */
-	bool destroying;    /* a destroy started */
-	char file[4096];    /* the topology file it was applied from */
-	long long started;  /* epoch seconds */
+	struct plan *plan; /* ops made (those that failed are left out) */
+	bool complete;	   /* apply finished */
+	bool destroying;   /* a destroy started */
+	char file[4096];   /* the topology file it was applied from */
+	long long started; /* epoch seconds */
 	long pid;
 	size_t n_failed;
 };

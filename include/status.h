@@ -4,13 +4,7 @@
 
 #include "plan.h"
 
-enum st_state {
-	ST_OK,
-	ST_MISSING,
-	ST_DIFFERENT,
-	ST_EXTRA,
-	ST__COUNT
-};
+enum st_state { ST_OK, ST_MISSING, ST_DIFFERENT, ST_EXTRA, ST__COUNT };
 
 struct status_row {
 	const char *node, *ns;

@@ -8,11 +8,11 @@
 
 /* The topology model: what a file says, with every object's position. */
 
-#define HOST_NODE 0	     /* node 0 is always the host namespace */
-#define LAB_NAME_MAX 24	     /* [a-z0-9][a-z0-9-]{0,23} */
-#define NODE_NAME_MAX 32     /* [A-Za-z0-9][A-Za-z0-9_.-]{0,31} */
+#define HOST_NODE 0	 /* node 0 is always the host namespace */
+#define LAB_NAME_MAX 24	 /* [a-z0-9][a-z0-9-]{0,23} */
+#define NODE_NAME_MAX 32 /* [A-Za-z0-9][A-Za-z0-9_.-]{0,31} */
 #define NS_PREFIX_MAX 32
-#define IFNAME_MAX 15	     /* IFNAMSIZ - 1 */
+#define IFNAME_MAX 15	      /* IFNAMSIZ - 1 */
 #define BRIDGE_MAX_PORTS 1023 /* BR_MAX_PORTS - 1: port 0 is reserved */
 #define TOPO_MAX_NODES 100000 /* see LIMITS in nstopo.8 */
 
@@ -46,17 +46,17 @@ enum route_type {
 
 struct route {
 	struct prefix to;
-	bool to_default;    /* written as `default`: family from `via` */
+	bool to_default; /* written as `default`: family from `via` */
 	bool has_via;
-	struct prefix via;  /* plen is the full length */
-	const char *dev;    /* NULL: the kernel picks it from `via` */
+	struct prefix via; /* plen is the full length */
+	const char *dev;   /* NULL: the kernel picks it from `via` */
 	bool has_metric;
 	uint32_t metric;
-	uint32_t table;     /* RT_TABLE_MAIN_ID unless given */
+	uint32_t table; /* RT_TABLE_MAIN_ID unless given */
 	bool has_table;
 	enum route_type type;
 	bool onlink;
-	bool intercept;     /* made from `intercept:` */
+	bool intercept; /* made from `intercept:` */
 	struct pos pos, to_pos, via_pos, dev_pos;
 };
 
@@ -81,7 +81,7 @@ struct iface_cfg {
 	bool has_mac;
 	uint8_t mac[6];
 	struct pos mac_pos;
-	int up; /* -1 unset, else 0/1 */
+	int up;			 /* -1 unset, else 0/1 */
 	int accept_ra, autoconf; /* -1 unset, else 0/1 */
 	struct shaping shape;
 };
@@ -125,7 +125,7 @@ struct bridge {
 	const char *node_name; /* NULL: host */
 	struct pos node_pos;
 	int node;
-	int iface; /* its entry in topo->ifaces */
+	int iface;	/* its entry in topo->ifaces */
 	size_t n_ports; /* every port, for the kernel's limit */
 	struct bridge_port *ports;
 	size_t n_given, cap_given;

@@ -14,11 +14,11 @@
 #define UNUSED __attribute__((unused))
 
 /* Ownership hand-off: return *pp and clear it (bubblewrap's idiom). */
-#define steal_pointer(pp)                                                      \
-	({                                                                     \
-		__typeof__(*(pp)) p_ = *(pp);                                  \
-		*(pp) = NULL;                                                  \
-		p_;                                                            \
+#define steal_pointer(pp)                     \
+	({                                    \
+		__typeof__(*(pp)) p_ = *(pp); \
+		*(pp) = NULL;                 \
+		p_;                           \
 	})
 
 static inline void freep(void *p)
@@ -53,8 +53,8 @@ void arena_free(struct arena *a);
  */
 void *arena_grow(struct arena *a, void *items, size_t *cap, size_t n,
 		 size_t size);
-#define vec_push(a, arr, n, cap)                                               \
-	((arr) = arena_grow((a), (arr), &(cap), (n), sizeof(*(arr))),          \
+#define vec_push(a, arr, n, cap)                                      \
+	((arr) = arena_grow((a), (arr), &(cap), (n), sizeof(*(arr))), \
 	 &(arr)[(n)++])
 
 /* String -> index map with open addressing; keys are not copied. */
@@ -112,8 +112,7 @@ void diags_free(struct diags *d);
 
 /* Levenshtein distance, capped: used for "did you mean" suggestions. */
 size_t edit_distance(const char *a, const char *b);
-const char *nearest_word(const char *word, const char *const *words,
-			 size_t n);
+const char *nearest_word(const char *word, const char *const *words, size_t n);
 
 bool parse_u32(const char *s, uint32_t *out);
 double now_monotonic(void);

@@ -25,8 +25,8 @@ enum ynode_kind {
 
 struct ynode {
 	enum ynode_kind kind;
-	bool plain;   /* scalar: unquoted, so `null`, `~`, numbers apply */
-	bool tagged;  /* carries an explicit tag, e.g. !!str */
+	bool plain;  /* scalar: unquoted, so `null`, `~`, numbers apply */
+	bool tagged; /* carries an explicit tag, e.g. !!str */
 	struct pos pos;
 	const char *str; /* scalar text, NUL-terminated */
 	size_t len;	 /* scalar length (may contain NUL bytes) */

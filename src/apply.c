@@ -46,7 +46,7 @@ struct nsh {
 	struct strmap idx; /* ifname -> ifindex */
 	int next_index;	   /* ifindex for our next link here; 0: kernel's */
 	bool created;	   /* made by this run */
-	unsigned queued;   /* == exec.batch: the writer has some of its sysctls */
+	unsigned queued; /* == exec.batch: the writer has some of its sysctls */
 	struct sysctl_dirs dirs; /* for its sysctls, while the thread is in it */
 };
 
@@ -58,14 +58,14 @@ struct exec {
 	struct nsh host;
 	struct nsh **ns;
 	size_t n_ns, cap_ns;
-	struct strmap ns_map; /* name -> index in ns */
-	struct nsh *cur;      /* the namespace the thread is in */
-	struct state *st;     /* journal, or NULL */
+	struct strmap ns_map;  /* name -> index in ns */
+	struct nsh *cur;       /* the namespace the thread is in */
+	struct state *st;      /* journal, or NULL */
 	struct writer *writer; /* sysctls of new namespaces, being written */
-	unsigned batch;	      /* the writer's generation, from 1 */
-	size_t ran;	      /* ops started, when a write failed before them */
+	unsigned batch;	       /* the writer's generation, from 1 */
+	size_t ran; /* ops started, when a write failed before them */
 	bool undo;
-	int fresh_max;	      /* highest ifindex in a new namespace */
+	int fresh_max; /* highest ifindex in a new namespace */
 	struct ns_user *users;
 	size_t n_users;
 	bool users_scanned;
@@ -74,7 +74,7 @@ struct exec {
 	bool group_tried;	 /* destroy: the batch delete was considered */
 	const struct apply_opts *o;
 	struct apply_result *res;
-	char why[320];	      /* the reason of the last failure */
+	char why[320]; /* the reason of the last failure */
 };
 
 PRINTF(2, 3) static void warn(struct exec *x, const char *fmt, ...)
@@ -260,18 +260,24 @@ static void stop_lab_processes(struct exec *x)
 		const struct op *op = &x->plan->ops[i];
 		ino_t ino;
 
-		if (op->kind != OP_NETNS_DEL || !(ino = netns_pin_inode(op->link.ns)))
+		if (op->kind != OP_NETNS_DEL ||
+		    !(ino = netns_pin_inode(op->link.ns)))
 			continue;
-		strmap_put(&inos, arena_printf(&a, "%llu", (unsigned long long)ino),
+		strmap_put(&inos,
+			   arena_printf(&a, "%llu", (unsigned long long)ino),
 			   (int)i);
 	}
 	for (size_t k = 0; k < x->n_users; k++)
-		if (strmap_get(&inos, arena_printf(&a, "%llu",
-						   (unsigned long long)x->users[k].ino)) >= 0)
+		if (strmap_get(&inos,
+			       arena_printf(
+				       &a, "%llu",
+				       (unsigned long long)x->users[k].ino)) >=
+		    0)
 			pids[n++] = x->users[k].pid;
 	if (n) {
 		if (x->o->verbose >= 0)
-			fprintf(stderr, "nstopo: stopping %zu process%s left in lab %s\n",
+			fprintf(stderr,
+				"nstopo: stopping %zu process%s left in lab %s\n",
 				n, n == 1 ? "" : "es", x->lab);
 		terminate(pids, n, 1000);
 		x->n_users = 0;
@@ -300,8 +306,10 @@ static int do_netns_del(struct exec *x, struct op *op)
 	ino = x->n_users ? netns_pin_inode(op->link.ns) : 0;
 	for (size_t k = 0; ino && k < x->n_users; k++)
 		if (x->users[k].ino == ino)
-			warn(x, "namespace %s: process %d (%s) still runs in it; it lives on, unnamed, until the process exits",
-			     op->link.ns, (int)x->users[k].pid, x->users[k].comm);
+			warn(x,
+			     "namespace %s: process %d (%s) still runs in it; it lives on, unnamed, until the process exits",
+			     op->link.ns, (int)x->users[k].pid,
+			     x->users[k].comm);
 	rc = netns_delete(op->link.ns);
 	if (rc && !(x->undo && rc == -ENOENT))
 		return fail(x, NULL, rc);
@@ -377,9 +385,10 @@ static int do_link_add(struct exec *x, struct op *op)
 		rc = netlink_link_add(h->nl, kind, &m, veth ? &pr : NULL);
 	}
 	if (rc == -EOPNOTSUPP) {
-		snprintf(x->why, sizeof(x->why),
-			 "this kernel has no '%s' link type (module not built or not loaded)",
-			 kind);
+		snprintf(
+			x->why, sizeof(x->why),
+			"this kernel has no '%s' link type (module not built or not loaded)",
+			kind);
 		return rc;
 	}
 	if (rc)
@@ -510,7 +519,8 @@ static int do_link_del(struct exec *x, struct op *op)
 	if (rc)
 		return fail(x, h, rc);
 	if (op->mark && !owned(x, &li)) {
-		warn(x, "interface %s in %s does not carry lab %s's mark: left alone",
+		warn(x,
+		     "interface %s in %s does not carry lab %s's mark: left alone",
 		     op->link.name, h->name ? h->name : "the host", x->lab);
 		return 0;
 	}
@@ -660,10 +670,11 @@ static int do_exec(struct exec *x, struct op *op)
 	if (WIFEXITED(st) && !WEXITSTATUS(st))
 		return 0;
 	if (WIFEXITED(st))
-		snprintf(x->why, sizeof(x->why), "the command exited with status %d",
-			 WEXITSTATUS(st));
+		snprintf(x->why, sizeof(x->why),
+			 "the command exited with status %d", WEXITSTATUS(st));
 	else
-		snprintf(x->why, sizeof(x->why), "the command was killed by signal %d",
+		snprintf(x->why, sizeof(x->why),
+			 "the command was killed by signal %d",
 			 WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	return -ECHILD;
 }
@@ -681,8 +692,9 @@ static int do_qdisc(struct exec *x, struct op *op)
 		return idx;
 	rc = netlink_qdisc_add(h->nl, idx, &op->qdisc);
 	if (rc == -ENOENT && op->qdisc.netem) {
-		snprintf(x->why, sizeof(x->why),
-			 "this kernel has no 'netem' qdisc (sch_netem not built or not loaded)");
+		snprintf(
+			x->why, sizeof(x->why),
+			"this kernel has no 'netem' qdisc (sch_netem not built or not loaded)");
 		return rc;
 	}
 	return rc ? fail(x, h, rc) : 0;
@@ -720,7 +732,8 @@ static int save_addr(const struct addr_info *a, void *arg)
 
 	/* Addresses with lifetimes belong to whoever configures them
 	 * (DHCP, router advertisements); link-local ones to the kernel. */
-	if (a->ifindex == sv->port && (a->flags & IFA_F_PERMANENT) && !link_local)
+	if (a->ifindex == sv->port && (a->flags & IFA_F_PERMANENT) &&
+	    !link_local)
 		*(struct addr_info *)vec_push(&sv->arena, sv->addrs,
 					      sv->n_addrs, sv->cap_addrs) = *a;
 	return 0;
@@ -733,7 +746,8 @@ static int save_route(const struct route_info *r, void *arg)
 	if (r->oif == sv->port && r->protocol != RTPROT_KERNEL &&
 	    r->protocol != RTPROT_RA && r->type == RTN_UNICAST)
 		*(struct route_info *)vec_push(&sv->arena, sv->routes,
-					       sv->n_routes, sv->cap_routes) = *r;
+					       sv->n_routes, sv->cap_routes) =
+			*r;
 	return 0;
 }
 
@@ -757,8 +771,8 @@ static void saved_encode(const struct saved *sv, struct strbuf *sb)
 		prefix_format(&r->to, true, a, sizeof(a));
 		if (r->has_via)
 			prefix_format(&r->via, false, b, sizeof(b));
-		sb_printf(sb, "%sr %s %s %u %u %u %u %u %u", sb->len ? "|" : "", a,
-			  r->has_via ? b : "-", r->metric, r->table, r->type,
+		sb_printf(sb, "%sr %s %s %u %u %u %u %u %u", sb->len ? "|" : "",
+			  a, r->has_via ? b : "-", r->metric, r->table, r->type,
 			  r->protocol, r->scope, r->flags);
 		if (r->has_src) {
 			prefix_format(&r->src, false, b, sizeof(b));
@@ -772,14 +786,17 @@ static int saved_decode(const char *text, struct saved *sv)
 	char *copy = arena_strdup(&sv->arena, text ? text : ""), *save = NULL;
 	const char *why;
 
-	for (char *e = strtok_r(copy, "|", &save); e; e = strtok_r(NULL, "|", &save)) {
+	for (char *e = strtok_r(copy, "|", &save); e;
+	     e = strtok_r(NULL, "|", &save)) {
 		char p1[64], p2[64], p3[64], p4[64];
 		unsigned u[6];
 		int n;
 
-		if (e[0] == 'a' && (n = sscanf(e, "a %63s %u %u %63s", p1, &u[0], &u[1], p2)) >= 3) {
-			struct addr_info *a = vec_push(&sv->arena, sv->addrs,
-						       sv->n_addrs, sv->cap_addrs);
+		if (e[0] == 'a' && (n = sscanf(e, "a %63s %u %u %63s", p1,
+					       &u[0], &u[1], p2)) >= 3) {
+			struct addr_info *a =
+				vec_push(&sv->arena, sv->addrs, sv->n_addrs,
+					 sv->cap_addrs);
 			struct prefix brd;
 
 			memset(a, 0, sizeof(*a));
@@ -792,17 +809,19 @@ static int saved_decode(const char *text, struct saved *sv)
 				a->has_brd = true;
 			}
 		} else if (e[0] == 'r' &&
-			   (n = sscanf(e, "r %63s %63s %u %u %u %u %u %u %63s", p1, p3,
-				       &u[0], &u[1], &u[2], &u[3], &u[4], &u[5],
-				       p4)) >= 8) {
-			struct route_info *r = vec_push(&sv->arena, sv->routes,
-							sv->n_routes, sv->cap_routes);
+			   (n = sscanf(e, "r %63s %63s %u %u %u %u %u %u %63s",
+				       p1, p3, &u[0], &u[1], &u[2], &u[3],
+				       &u[4], &u[5], p4)) >= 8) {
+			struct route_info *r =
+				vec_push(&sv->arena, sv->routes, sv->n_routes,
+					 sv->cap_routes);
 
 			memset(r, 0, sizeof(*r));
 			if (prefix_parse(p1, &r->to, true, &why))
 				return -EBADMSG;
 			r->has_via = strcmp(p3, "-") != 0;
-			if (r->has_via && prefix_parse(p3, &r->via, false, &why))
+			if (r->has_via &&
+			    prefix_parse(p3, &r->via, false, &why))
 				return -EBADMSG;
 			r->metric = u[0];
 			r->table = u[1];
@@ -811,7 +830,8 @@ static int saved_decode(const char *text, struct saved *sv)
 			r->scope = (uint8_t)u[4];
 			r->flags = u[5];
 			r->has_src = n == 9;
-			if (r->has_src && prefix_parse(p4, &r->src, false, &why))
+			if (r->has_src &&
+			    prefix_parse(p4, &r->src, false, &why))
 				return -EBADMSG;
 		} else {
 			return -EBADMSG;
@@ -832,13 +852,14 @@ static int prepare_port(struct exec *x, struct op *op)
 		return 0;
 	rc = netlink_link_get(x->host.nl, op->link.name, &li);
 	if (rc == -ENODEV) {
-		snprintf(x->why, sizeof(x->why),
-			 "the host has no interface %s", op->link.name);
+		snprintf(x->why, sizeof(x->why), "the host has no interface %s",
+			 op->link.name);
 		return rc;
 	}
 	if (!rc && li.master) {
 		snprintf(x->why, sizeof(x->why),
-			 "%s is a port of another bridge already", op->link.name);
+			 "%s is a port of another bridge already",
+			 op->link.name);
 		return -EBUSY;
 	}
 	if (!rc && !op->adopt)
@@ -902,7 +923,8 @@ static int port_release(struct exec *x, const struct op *op)
 		step(x, &first, netlink_addr_del_info(nl, &a));
 	}
 	if (have_br && port.master == br.ifindex)
-		step(x, &first, netlink_link_set(nl, &(struct link_req){
+		step(x, &first,
+		     netlink_link_set(nl, &(struct link_req){
 						  .ifindex = port.ifindex,
 						  .master = -1,
 						  .up = true,
@@ -931,14 +953,16 @@ static int copy_ra_sysctls(struct exec *x, const char *from, const char *to)
 	int rc = enter(x, &x->host);
 
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(leaves); i++) {
-		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", from, leaves[i]);
+		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", from,
+			 leaves[i]);
 		for (char *c = key + 14; *c && c < key + 14 + strlen(from); c++)
 			if (*c == '.')
 				*c = '/';
 		rc = sysctl_read_in(&x->host.dirs, key, val, sizeof(val));
 		if (rc == -ENOENT) /* IPv6 off on the port: nothing to copy */
 			return 0;
-		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", to, leaves[i]);
+		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", to,
+			 leaves[i]);
 		for (char *c = key + 14; *c && c < key + 14 + strlen(to); c++)
 			if (*c == '.')
 				*c = '/';
@@ -1081,8 +1105,8 @@ static struct nsh *deferrable(const struct exec *x, const struct op *op)
 	if (x->undo || op->kind != OP_SYSCTL_SET || !op_ns(op))
 		return NULL;
 	i = strmap_get(&x->ns_map, op_ns(op));
-	return i >= 0 && x->ns[i]->created && x->ns[i]->fd >= 0 ? x->ns[i]
-								 : NULL;
+	return i >= 0 && x->ns[i]->created && x->ns[i]->fd >= 0 ? x->ns[i] :
+								  NULL;
 }
 
 /*
@@ -1163,7 +1187,8 @@ static int run_ops(struct exec *x, struct plan *p, size_t *failed)
 		int rc = 0;
 
 		if (x->o->stop && *x->o->stop && !x->undo) {
-			snprintf(x->why, sizeof(x->why), "interrupted by a signal");
+			snprintf(x->why, sizeof(x->why),
+				 "interrupted by a signal");
 			*failed = i;
 			return -EINTR;
 		}
@@ -1172,7 +1197,8 @@ static int run_ops(struct exec *x, struct plan *p, size_t *failed)
 			return write_failed(x, rc, tag, i, failed);
 		if (!x->undo && x->o->fault_at == i + 1) {
 			snprintf(x->why, sizeof(x->why),
-				 "fault injected by NSTOPO_FAULT_AT=%zu", i + 1);
+				 "fault injected by NSTOPO_FAULT_AT=%zu",
+				 i + 1);
 			*failed = i;
 			if (x->st) {
 				state_record_failed(x->st, i, EIO);
@@ -1246,7 +1272,8 @@ static int run(struct exec *x, struct plan *p, size_t *failed)
 	wrc = settle(x, &tag);
 	if (wrc && (!rc || tag < *failed))
 		return write_failed(x, wrc, tag,
-				    rc ? started(p, *failed) : p->n_ops, failed);
+				    rc ? started(p, *failed) : p->n_ops,
+				    failed);
 	return rc;
 }
 
@@ -1362,7 +1389,8 @@ static bool ipv6_ready(const struct prefix *p, int ifindex,
 			return false;
 		}
 	for (size_t i = 0; i < d->n_g && !joined; i++)
-		joined = d->g[i].ifindex == ifindex && !memcmp(d->g[i].group, sn, 16);
+		joined = d->g[i].ifindex == ifindex &&
+			 !memcmp(d->g[i].group, sn, 16);
 	if (!joined)
 		*why = "has not joined its solicited-node group yet";
 	return joined;
@@ -1437,7 +1465,8 @@ static int wait_ready(struct exec *x, const struct plan *p, size_t n_ops,
 		if (op->kind == OP_LINK_SET && op->settle) {
 			rc = nsh_get(x, op_ns(op), &h);
 			if (!rc)
-				rc = netlink_link_get(h->nl, op->link.name, &li);
+				rc = netlink_link_get(h->nl, op->link.name,
+						      &li);
 			if (!rc && li.operstate == IF_OPER_UP) {
 				i++;
 				continue;
@@ -1464,16 +1493,22 @@ static int wait_ready(struct exec *x, const struct plan *p, size_t n_ops,
 		}
 		if (now_monotonic() > deadline) {
 			if (op->kind == OP_LINK_SET)
-				sb_printf(msg, "after %g s, %s in %s %s", timeout,
-					  dev, ns_name(op_ns(op)), why);
+				sb_printf(msg, "after %g s, %s in %s %s",
+					  timeout, dev, ns_name(op_ns(op)),
+					  why);
 			else if (is_auto)
-				sb_printf(msg,
-					  "after %g s, %s in %s has no address from a router advertisement yet",
-					  timeout, dev, ns_name(op_ns(op)));
+				sb_printf(
+					msg,
+					"after %g s, %s in %s has no address from a router advertisement yet",
+					timeout, dev, ns_name(op_ns(op)));
 			else {
-				prefix_format(&op->addr, true, buf, sizeof(buf));
-				sb_printf(msg, "after %g s, address %s of %s in %s %s",
-					  timeout, buf, dev, ns_name(op_ns(op)), why);
+				prefix_format(&op->addr, true, buf,
+					      sizeof(buf));
+				sb_printf(
+					msg,
+					"after %g s, address %s of %s in %s %s",
+					timeout, buf, dev, ns_name(op_ns(op)),
+					why);
 			}
 			rc = -ETIMEDOUT;
 			break;
@@ -1535,10 +1570,11 @@ static int check_ownership(struct exec *x, const struct plan *p,
 		const char *name = NULL;
 
 		if (op->kind == OP_NETNS_ADD && netns_exists(op->link.ns)) {
-			sb_printf(msg,
-				  "namespace %s already exists (" NETNS_RUN_DIR
-				  "/%s) and is not part of lab %s: nothing was changed",
-				  op->link.ns, op->link.ns, x->lab);
+			sb_printf(
+				msg,
+				"namespace %s already exists (" NETNS_RUN_DIR
+				"/%s) and is not part of lab %s: nothing was changed",
+				op->link.ns, op->link.ns, x->lab);
 			rc = -EEXIST;
 			break;
 		}
@@ -1554,15 +1590,17 @@ static int check_ownership(struct exec *x, const struct plan *p,
 			rc = netlink_link_dump(x->host.nl, collect_name, &host);
 			dumped = true;
 			if (rc) {
-				sb_printf(msg, "cannot list host interfaces: %s",
+				sb_printf(msg,
+					  "cannot list host interfaces: %s",
 					  strerror(-rc));
 				break;
 			}
 		}
 		if (strmap_get(&host.names, name) > 0) {
-			sb_printf(msg,
-				  "interface %s already exists in the host namespace and is not part of lab %s: nothing was changed",
-				  name, x->lab);
+			sb_printf(
+				msg,
+				"interface %s already exists in the host namespace and is not part of lab %s: nothing was changed",
+				name, x->lab);
 			rc = -EEXIST;
 		}
 	}
@@ -1579,7 +1617,8 @@ static int preflight(const struct plan *p, struct strbuf *msg)
 
 	if (caps_require_admin(missing, sizeof(missing))) {
 		sb_printf(msg, "this needs %s (run it as root)",
-			  missing[0] ? missing : "CAP_NET_ADMIN and CAP_SYS_ADMIN");
+			  missing[0] ? missing :
+				       "CAP_NET_ADMIN and CAP_SYS_ADMIN");
 		return -EPERM;
 	}
 	for (size_t i = 0; i < p->n_ops; i++)
@@ -1589,9 +1628,10 @@ static int preflight(const struct plan *p, struct strbuf *msg)
 	need = (long)(2 * n_ns + 64);
 	have = raise_nofile(need);
 	if (have < need) {
-		sb_printf(msg,
-			  "%zu namespaces need %ld open files, but RLIMIT_NOFILE allows %ld",
-			  n_ns, need, have);
+		sb_printf(
+			msg,
+			"%zu namespaces need %ld open files, but RLIMIT_NOFILE allows %ld",
+			n_ns, need, have);
 		return -EMFILE;
 	}
 	return 0;
@@ -1622,8 +1662,10 @@ static int lock_lab(struct state *st, const char *lab, struct strbuf *msg)
 	int rc = state_lock(st, lab, &holder);
 
 	if (rc == -EWOULDBLOCK) {
-		sb_printf(msg, "lab %s is busy: another nstopo (pid %ld) is changing it",
-			  lab, holder);
+		sb_printf(
+			msg,
+			"lab %s is busy: another nstopo (pid %ld) is changing it",
+			lab, holder);
 		return -EBUSY;
 	}
 	if (rc)
@@ -1637,23 +1679,27 @@ static int check_applied(const struct plan *p, struct journal *j,
 			 struct strbuf *msg)
 {
 	if (j->destroying || !j->complete) {
-		sb_printf(msg,
-			  "lab %s is half-%s (a run was interrupted): run 'nstopo destroy --lab %s' first",
-			  p->lab, j->destroying ? "destroyed" : "applied", p->lab);
+		sb_printf(
+			msg,
+			"lab %s is half-%s (a run was interrupted): run 'nstopo destroy --lab %s' first",
+			p->lab, j->destroying ? "destroyed" : "applied",
+			p->lab);
 		return -EALREADY;
 	}
 	if (!plan_equal(p, j->plan)) {
-		sb_printf(msg,
-			  "lab %s is up from a different topology (%s): destroy it first ('nstopo destroy --lab %s')",
-			  p->lab, j->file, p->lab);
+		sb_printf(
+			msg,
+			"lab %s is up from a different topology (%s): destroy it first ('nstopo destroy --lab %s')",
+			p->lab, j->file, p->lab);
 		return -EALREADY;
 	}
 	for (size_t i = 0; i < p->n_ops; i++)
 		if (p->ops[i].kind == OP_NETNS_ADD &&
 		    !netns_exists(p->ops[i].link.ns)) {
-			sb_printf(msg,
-				  "lab %s is up but its namespace %s is gone: destroy and apply it again",
-				  p->lab, p->ops[i].link.ns);
+			sb_printf(
+				msg,
+				"lab %s is up but its namespace %s is gone: destroy and apply it again",
+				p->lab, p->ops[i].link.ns);
 			return -EALREADY;
 		}
 	return 0;
@@ -1695,7 +1741,8 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		sb_printf(msg, "cannot prepare " NETNS_RUN_DIR ": %s",
 			  strerror(-rc));
 	else if (rc)
-		sb_printf(msg, "cannot open a netlink socket: %s", strerror(-rc));
+		sb_printf(msg, "cannot open a netlink socket: %s",
+			  strerror(-rc));
 	if (!rc)
 		rc = check_ownership(&x, p, msg);
 	if (!rc && (rc = state_begin(&st, o->file ? o->file : "-")))
@@ -1737,7 +1784,8 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	} else {
 		struct op *op = &p->ops[failed];
 
-		sb_printf(msg, "step %zu of %zu failed: ", failed + 1, p->n_ops);
+		sb_printf(msg, "step %zu of %zu failed: ", failed + 1,
+			  p->n_ops);
 		op_format(op, msg);
 		if (op->pos.line)
 			sb_printf(msg, " (%s:%u:%u)", o->file ? o->file : "-",
@@ -1747,8 +1795,10 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 			res->kept = true;
 		} else if (undo(&x, p, x.ran ? x.ran : started(p, failed),
 				true)) {
-			sb_printf(msg, "\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
-				  p->lab);
+			sb_printf(
+				msg,
+				"\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
+				p->lab);
 			res->kept = true;
 		} else {
 			state_remove(&st);
@@ -1805,8 +1855,10 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 	rc = undo(&x, j.plan, j.plan->n_ops, o->kill);
 	res->ops_done = res->undone;
 	if (rc)
-		sb_printf(msg, "some of lab %s could not be removed (see the warnings); its journal is kept, so destroy can be run again",
-			  lab);
+		sb_printf(
+			msg,
+			"some of lab %s could not be removed (see the warnings); its journal is kept, so destroy can be run again",
+			lab);
 	else
 		state_remove(&st);
 	exec_fini(&x);

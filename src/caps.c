@@ -28,9 +28,9 @@ int caps_require_admin(char *missing, size_t len)
 			continue;
 		char *name = cap_to_name(need[i]);
 
-		used += (size_t)snprintf(missing + used, len > used ? len - used : 0,
-					 "%s%s", used ? " and " : "",
-					 name ? name : "?");
+		used += (size_t)snprintf(
+			missing + used, len > used ? len - used : 0, "%s%s",
+			used ? " and " : "", name ? name : "?");
 		cap_free(name);
 	}
 	cap_free(caps);

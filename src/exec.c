@@ -48,7 +48,8 @@ static int enter_node(const char *ns, struct strbuf *msg)
 	rc = netns_enter(fd);
 	close(fd);
 	if (rc) {
-		sb_printf(msg, "cannot enter namespace %s: %s", ns, strerror(-rc));
+		sb_printf(msg, "cannot enter namespace %s: %s", ns,
+			  strerror(-rc));
 		return rc;
 	}
 	if (unshare(CLONE_NEWNS) ||
@@ -64,7 +65,8 @@ static int enter_node(const char *ns, struct strbuf *msg)
 	umount2("/sys", MNT_DETACH);
 	if (mount(ns, "/sys", "sysfs", flags, NULL)) {
 		rc = -errno;
-		sb_printf(msg, "cannot mount /sys for %s: %s", ns, strerror(errno));
+		sb_printf(msg, "cannot mount /sys for %s: %s", ns,
+			  strerror(errno));
 		return rc;
 	}
 	snprintf(dir, sizeof(dir), "/etc/netns/%s", ns);
@@ -75,7 +77,8 @@ static int enter_node(const char *ns, struct strbuf *msg)
 		snprintf(from, sizeof(from), "%s/%s", dir, e->d_name);
 		snprintf(to, sizeof(to), "/etc/%s", e->d_name);
 		if (mount(from, to, "none", MS_BIND, NULL))
-			fprintf(stderr, "nstopo: warning: cannot bind %s over %s: %s\n",
+			fprintf(stderr,
+				"nstopo: warning: cannot bind %s over %s: %s\n",
 				from, to, strerror(errno));
 	}
 	if (d)
@@ -90,7 +93,8 @@ static int parse_caps(const char *list, cap_value_t *caps, size_t *n,
 
 	*n = 0;
 	if (!strcmp(list, "all")) {
-		for (cap_value_t c = 0; cap_valid(c) && *n < NSTOPO_CAP_MAX; c++)
+		for (cap_value_t c = 0; cap_valid(c) && *n < NSTOPO_CAP_MAX;
+		     c++)
 			caps[(*n)++] = c;
 		return 0;
 	}
@@ -189,7 +193,8 @@ static int drop_bound(const cap_value_t *caps, size_t n, struct strbuf *msg)
 		    errno != EINVAL) {
 			int rc = -errno;
 
-			sb_printf(msg, "cannot drop %s from the bounding set: %s",
+			sb_printf(msg,
+				  "cannot drop %s from the bounding set: %s",
 				  cap_to_name(caps[i]), strerror(errno));
 			return rc;
 		}
@@ -207,8 +212,7 @@ static int drop_sets(const cap_value_t *caps, size_t n, struct strbuf *msg)
 		if (CAP_IS_SUPPORTED(caps[i]))
 			cap_set_ambient(caps[i], CAP_CLEAR);
 	cur = cap_get_proc();
-	if (!cur ||
-	    cap_set_flag(cur, CAP_EFFECTIVE, (int)n, caps, CAP_CLEAR) ||
+	if (!cur || cap_set_flag(cur, CAP_EFFECTIVE, (int)n, caps, CAP_CLEAR) ||
 	    cap_set_flag(cur, CAP_PERMITTED, (int)n, caps, CAP_CLEAR) ||
 	    cap_set_flag(cur, CAP_INHERITABLE, (int)n, caps, CAP_CLEAR) ||
 	    cap_set_proc(cur)) {

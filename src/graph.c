@@ -166,9 +166,10 @@ static void graph_dot(const struct topo *t, struct strbuf *sb)
 {
 	sb_add(sb, "graph \"");
 	dot_escape(sb, t->name);
-	sb_add(sb, "\" {\n\tgraph [overlap=false, splines=true];\n"
-		   "\tnode [shape=box, style=rounded, fontname=\"monospace\"];\n"
-		   "\tedge [fontname=\"monospace\", fontsize=9];\n");
+	sb_add(sb,
+	       "\" {\n\tgraph [overlap=false, splines=true];\n"
+	       "\tnode [shape=box, style=rounded, fontname=\"monospace\"];\n"
+	       "\tedge [fontname=\"monospace\", fontsize=9];\n");
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct node *n = &t->nodes[i];
 		struct endpoint ep = { .node = (int)i, .bridge = -1 };
@@ -207,8 +208,9 @@ static void graph_dot(const struct topo *t, struct strbuf *sb)
 				iface_id(t, b->node, bp->name, false, sb);
 				sb_add(sb, " [shape=note, label=\"");
 				dot_escape(sb, bp->name);
-				sb_add(sb, bp->iface < 0 ? "\\n(the host's)\"];\n" :
-							   "\"];\n");
+				sb_add(sb, bp->iface < 0 ?
+						   "\\n(the host's)\"];\n" :
+						   "\"];\n");
 			}
 			sb_addc(sb, '\t');
 			iface_id(t, b->node, bp->name, false, sb);
@@ -229,8 +231,9 @@ static void graph_dot(const struct topo *t, struct strbuf *sb)
 			sb_add(sb, "\"];\n\t");
 			iface_id(t, e->node, e->ifname, false, sb);
 			sb_add(sb, " -- ");
-			vertex_id(t, &(struct endpoint){ .node = e->node,
-							 .bridge = -1 },
+			vertex_id(t,
+				  &(struct endpoint){ .node = e->node,
+						      .bridge = -1 },
 				  false, sb);
 			sb_add(sb, " [style=dashed];\n");
 			continue;
@@ -293,8 +296,9 @@ static void graph_mermaid(const struct topo *t, struct strbuf *sb)
 				iface_id(t, b->node, bp->name, true, sb);
 				sb_add(sb, "[/\"");
 				mermaid_escape(sb, bp->name);
-				sb_add(sb, bp->iface < 0 ? "<br/>(the host's)\"/]\n" :
-							   "\"/]\n");
+				sb_add(sb, bp->iface < 0 ?
+						   "<br/>(the host's)\"/]\n" :
+						   "\"/]\n");
 			}
 			sb_add(sb, "    ");
 			iface_id(t, b->node, bp->name, true, sb);
@@ -315,8 +319,9 @@ static void graph_mermaid(const struct topo *t, struct strbuf *sb)
 			sb_add(sb, "\"/]\n    ");
 			iface_id(t, e->node, e->ifname, true, sb);
 			sb_add(sb, " -.- ");
-			vertex_id(t, &(struct endpoint){ .node = e->node,
-							 .bridge = -1 },
+			vertex_id(t,
+				  &(struct endpoint){ .node = e->node,
+						      .bridge = -1 },
 				  true, sb);
 			sb_addc(sb, '\n');
 			continue;

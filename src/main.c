@@ -106,7 +106,8 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 	while ((ch = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
 		if (ch != '?' && ch != 'h' && ch != 'q' && ch != 'v' &&
 		    !strchr(allowed, ch)) {
-			fprintf(stderr, "nstopo %s: option '%s' does not apply\n",
+			fprintf(stderr,
+				"nstopo %s: option '%s' does not apply\n",
 				c->name, argv[optind - 1]);
 			return -1;
 		}
@@ -126,7 +127,8 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		case 'w':
 			o->wait = optarg ? strtod(optarg, NULL) : 10;
 			if (!(o->wait > 0 && o->wait <= 3600)) {
-				fprintf(stderr, "nstopo %s: --wait=SECONDS takes more than 0 and at most 3600\n",
+				fprintf(stderr,
+					"nstopo %s: --wait=SECONDS takes more than 0 and at most 3600\n",
 					c->name);
 				return -1;
 			}
@@ -283,10 +285,12 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	} else if (rc) {
 		fprintf(stderr, "nstopo: apply %s: %s\n", p->lab, msg.buf);
 		if (res.kept && o->keep)
-			fprintf(stderr, "nstopo: --keep: the partial lab is left as it is; remove it with 'nstopo destroy --lab %s'\n",
+			fprintf(stderr,
+				"nstopo: --keep: the partial lab is left as it is; remove it with 'nstopo destroy --lab %s'\n",
 				p->lab);
 		else if (res.ops_done && !res.kept)
-			fprintf(stderr, "nstopo: rolled back (%zu step%s undone): the machine is as it was\n",
+			fprintf(stderr,
+				"nstopo: rolled back (%zu step%s undone): the machine is as it was\n",
 				res.undone, res.undone == 1 ? "" : "s");
 	}
 	sb_free(&msg);
@@ -375,7 +379,8 @@ static int cmd_graph(int argc, char **argv, struct opts *o)
 		return EXIT_INVALID;
 	rc = graph_render(t, o->format ? o->format : "dot", &sb);
 	if (rc)
-		fprintf(stderr, "nstopo graph: unknown format '%s' (dot or mermaid)\n",
+		fprintf(stderr,
+			"nstopo graph: unknown format '%s' (dot or mermaid)\n",
 			o->format);
 	else
 		fwrite(sb.buf, 1, sb.len, stdout);
@@ -440,8 +445,8 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 	if (o->json)
 		sb_add(&sb, "[");
 	else if (n && o->verbose >= 0)
-		sb_printf(&sb, "%-24s %-10s %6s %6s  %-19s  %s\n", "LAB", "STATE",
-			  "NODES", "LINKS", "APPLIED", "FILE");
+		sb_printf(&sb, "%-24s %-10s %6s %6s  %-19s  %s\n", "LAB",
+			  "STATE", "NODES", "LINKS", "APPLIED", "FILE");
 	for (size_t k = 0; k < n; k++) {
 		struct lab_row r;
 
@@ -450,13 +455,16 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 		if (o->json) {
 			sb_add(&sb, k ? ",\n {\"lab\":" : "\n {\"lab\":");
 			sb_json_str(&sb, r.name);
-			sb_printf(&sb, ",\"state\":\"%s\",\"nodes\":%zu,\"links\":%zu,\"applied\":%lld,\"file\":",
-				  r.state, r.nodes, r.links, r.started);
+			sb_printf(
+				&sb,
+				",\"state\":\"%s\",\"nodes\":%zu,\"links\":%zu,\"applied\":%lld,\"file\":",
+				r.state, r.nodes, r.links, r.started);
 			sb_json_str(&sb, r.file);
 			sb_addc(&sb, '}');
 		} else {
-			sb_printf(&sb, "%-24s %-10s %6zu %6zu  %-19s  %s\n", r.name,
-				  r.state, r.nodes, r.links, at, r.file);
+			sb_printf(&sb, "%-24s %-10s %6zu %6zu  %-19s  %s\n",
+				  r.name, r.state, r.nodes, r.links, at,
+				  r.file);
 		}
 		free(r.name);
 		free(labs[k]);
@@ -482,8 +490,8 @@ static char *pick_lab(const struct opts *o)
 		const char *name = o->lab ? o->lab : env;
 
 		if (!lab_name_valid(name)) {
-			fprintf(stderr, "nstopo: '%s'%s is not a lab name\n", name,
-				o->lab ? "" : " (from $NSTOPO_LAB)");
+			fprintf(stderr, "nstopo: '%s'%s is not a lab name\n",
+				name, o->lab ? "" : " (from $NSTOPO_LAB)");
 			return NULL;
 		}
 		return xstrdup(name);
@@ -494,7 +502,8 @@ static char *pick_lab(const struct opts *o)
 	else if (!n)
 		fprintf(stderr, "nstopo: no lab is up\n");
 	else
-		fprintf(stderr, "nstopo: %zu labs are up: say which with --lab\n", n);
+		fprintf(stderr,
+			"nstopo: %zu labs are up: say which with --lab\n", n);
 	for (size_t k = 0; k < n; k++)
 		free(labs[k]);
 	free(labs);
@@ -563,7 +572,7 @@ static int cmd_exec(int argc, char **argv, struct opts *o)
 		.drop_caps = o->drop_caps,
 		.user = o->user,
 		.env = (const char *const[]){ "NSTOPO_LAB", lab, "NSTOPO_NODE",
-					       node, NULL },
+					      node, NULL },
 		.argv = argv + j,
 	};
 	rc = node_exec(&r, &msg); /* 127, 126 or EXEC_FAILED (125) */
@@ -615,9 +624,11 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	rc = lab_apply(p, &ao, &res, &msg);
 	if (rc || res.nothing_to_do) {
 		if (rc)
-			fprintf(stderr, "nstopo run: apply %s: %s\n", p->lab, msg.buf);
+			fprintf(stderr, "nstopo run: apply %s: %s\n", p->lab,
+				msg.buf);
 		else
-			fprintf(stderr, "nstopo run: lab %s is already up: run needs a lab of its own\n",
+			fprintf(stderr,
+				"nstopo run: lab %s is already up: run needs a lab of its own\n",
 				p->lab);
 		/* Up but not ready in time (--wait): still the fixture's. */
 		if (rc && res.kept)
@@ -664,7 +675,8 @@ teardown:
 	ao.stop = NULL;
 	ao.kill = true; /* a fixture leaves nothing running either */
 	if (lab_destroy(p->lab, &ao, &res, &msg)) {
-		fprintf(stderr, "nstopo run: destroy %s: %s\n", p->lab, msg.buf);
+		fprintf(stderr, "nstopo run: destroy %s: %s\n", p->lab,
+			msg.buf);
 		if (!status)
 			status = EXIT_OWN;
 	} else if (o->verbose >= 0) {
@@ -702,8 +714,7 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 			sb_json_str(&sb, lab);
 			printf("{\"lab\":%s,\"up\":false}\n", sb.buf);
 			sb_free(&sb);
-		}
-		else if (o->verbose >= 0)
+		} else if (o->verbose >= 0)
 			printf("lab %s is not up\n", lab);
 		free(lab);
 		return EXIT_NOT_UP;
@@ -742,7 +753,8 @@ static const struct cmd cmds[] = {
 	  "print the operations apply (or destroy) would perform" },
 	{ "apply", "up", cmd_apply, "apply [--keep] [--wait[=SECONDS]] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
-	{ "destroy", "down", cmd_destroy, "destroy [--kill] FILE | destroy [--kill] --lab NAME",
+	{ "destroy", "down", cmd_destroy,
+	  "destroy [--kill] FILE | destroy [--kill] --lab NAME",
 	  "remove everything the lab made (works from its journal)" },
 	{ "status", NULL, cmd_status, "status [--json] [FILE | --lab NAME]",
 	  "compare the live kernel state with the lab's plan (exit 3 on drift)" },
@@ -783,10 +795,11 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\nexit status: 0 success, 1 failure, 2 invalid input or usage,\n"
-		   "3 status: drift, 4 status: not up, 125 exec/run: nstopo failed,\n"
-		   "126/127 exec/run: command not runnable/not found, else the command's\n"
-		   "See nstopo(8) and nstopo.yaml(5).\n");
+	fprintf(f,
+		"\nexit status: 0 success, 1 failure, 2 invalid input or usage,\n"
+		"3 status: drift, 4 status: not up, 125 exec/run: nstopo failed,\n"
+		"126/127 exec/run: command not runnable/not found, else the command's\n"
+		"See nstopo(8) and nstopo.yaml(5).\n");
 }
 
 static int cmd_help(int argc, char **argv, struct opts *o)
@@ -817,16 +830,19 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--version")) {
 			printf("nstopo %s\n", NSTOPO_VERSION);
 			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+		} else if (!strcmp(argv[i], "-q") ||
+			   !strcmp(argv[i], "--quiet")) {
 			o.verbose = -1;
 		} else if (!strcmp(argv[i], "-v") ||
 			   !strcmp(argv[i], "--verbose")) {
 			o.verbose = 1;
 		} else {
-			fprintf(stderr, "nstopo: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, "nstopo: unknown option '%s'\n",
+				argv[i]);
 			usage(stderr);
 			return EXIT_INVALID;
 		}

@@ -35,8 +35,8 @@
 
 struct nlsock {
 	struct nl_sock *sk;
-	int err;	/* errno of the last failed request, 0 if none */
-	char ext[200];	/* the kernel's extended-ack message for it */
+	int err;       /* errno of the last failed request, 0 if none */
+	char ext[200]; /* the kernel's extended-ack message for it */
 };
 
 /* libnl's -NLE_* codes, back to the errno the kernel gave. */
@@ -45,16 +45,25 @@ static int nle_to_errno(int nle)
 	static const struct {
 		int nle, err;
 	} map[] = {
-		{ NLE_AGAIN, EAGAIN },	     { NLE_NOMEM, ENOMEM },
-		{ NLE_EXIST, EEXIST },	     { NLE_INVAL, EINVAL },
-		{ NLE_RANGE, ERANGE },	     { NLE_MSGSIZE, EMSGSIZE },
-		{ NLE_OPNOTSUPP, EOPNOTSUPP }, { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
-		{ NLE_OBJ_NOTFOUND, ENOENT }, { NLE_NOATTR, ENOENT },
-		{ NLE_NOADDR, EADDRNOTAVAIL }, { NLE_BUSY, EBUSY },
-		{ NLE_PERM, EPERM },	     { NLE_NOACCESS, EACCES },
-		{ NLE_NODEV, ENODEV },	     { NLE_BAD_SOCK, EBADF },
+		{ NLE_AGAIN, EAGAIN },
+		{ NLE_NOMEM, ENOMEM },
+		{ NLE_EXIST, EEXIST },
+		{ NLE_INVAL, EINVAL },
+		{ NLE_RANGE, ERANGE },
+		{ NLE_MSGSIZE, EMSGSIZE },
+		{ NLE_OPNOTSUPP, EOPNOTSUPP },
+		{ NLE_AF_NOSUPPORT, EAFNOSUPPORT },
+		{ NLE_OBJ_NOTFOUND, ENOENT },
+		{ NLE_NOATTR, ENOENT },
+		{ NLE_NOADDR, EADDRNOTAVAIL },
+		{ NLE_BUSY, EBUSY },
+		{ NLE_PERM, EPERM },
+		{ NLE_NOACCESS, EACCES },
+		{ NLE_NODEV, ENODEV },
+		{ NLE_BAD_SOCK, EBADF },
 		{ NLE_PROTO_MISMATCH, EPROTONOSUPPORT },
-		{ NLE_INTR, EINTR },	     { NLE_MSG_TRUNC, EMSGSIZE },
+		{ NLE_INTR, EINTR },
+		{ NLE_MSG_TRUNC, EMSGSIZE },
 	};
 
 	if (nle < 0)
@@ -164,11 +173,13 @@ static int put_link_attrs(struct nl_msg *msg, const struct link_req *r)
 	if (r->group && nla_put_u32(msg, IFLA_GROUP, r->group) < 0)
 		return -1;
 	if (r->master &&
-	    nla_put_u32(msg, IFLA_MASTER, r->master > 0 ? (uint32_t)r->master : 0) < 0)
+	    nla_put_u32(msg, IFLA_MASTER,
+			r->master > 0 ? (uint32_t)r->master : 0) < 0)
 		return -1;
 	if (r->alias && nla_put_string(msg, IFLA_IFALIAS, r->alias) < 0)
 		return -1;
-	if (r->ns_fd >= 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)r->ns_fd) < 0)
+	if (r->ns_fd >= 0 &&
+	    nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)r->ns_fd) < 0)
 		return -1;
 	if (r->link && nla_put_u32(msg, IFLA_LINK, (uint32_t)r->link) < 0)
 		return -1;
@@ -181,7 +192,6 @@ static int put_info_data(struct nl_msg *msg, const char *kind,
 {
 	struct nlattr *data;
 	int rc = 0;
-
 
 	if (strcmp(kind, "macvlan") && strcmp(kind, "ipvlan") &&
 	    strcmp(kind, "vlan"))
@@ -211,8 +221,8 @@ static struct ifinfomsg ifinfo(const struct link_req *r)
 int netlink_link_add(struct nlsock *s, const char *kind,
 		     const struct link_req *main, const struct link_req *peer)
 {
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK,
-						NLM_F_CREATE | NLM_F_EXCL);
+	struct nl_msg *msg =
+		nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg ifi = ifinfo(main), pifi;
 	struct nlattr *info, *data, *p;
 
@@ -255,14 +265,14 @@ int netlink_link_set(struct nlsock *s, const struct link_req *r)
 		return -ENOMEM;
 	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
 	    put_link_attrs(msg, &(struct link_req){
-				       .name = r->ifindex ? NULL : r->name,
-				       .mtu = r->mtu,
-				       .mac = r->mac,
-				       .group = r->group,
-				       .alias = r->alias,
-				       .master = r->master,
-				       .ns_fd = -1,
-			       }) < 0) {
+					.name = r->ifindex ? NULL : r->name,
+					.mtu = r->mtu,
+					.mac = r->mac,
+					.group = r->group,
+					.alias = r->alias,
+					.master = r->master,
+					.ns_fd = -1,
+				}) < 0) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -272,7 +282,8 @@ int netlink_link_set(struct nlsock *s, const struct link_req *r)
 static int link_del(struct nlsock *s, int ifindex, uint32_t group)
 {
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex };
 
 	if (!msg)
 		return -ENOMEM;
@@ -438,7 +449,8 @@ static int route_msg(struct nlsock *s, int type, int flags,
 	struct rtmsg rtm = {
 		.rtm_family = r->to.family,
 		.rtm_dst_len = r->to.plen,
-		.rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC,
+		.rtm_table =
+			r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC,
 		.rtm_protocol = r->protocol,
 		.rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : r->scope,
 		.rtm_type = r->type,
@@ -469,8 +481,10 @@ static int route_msg(struct nlsock *s, int type, int flags,
 static struct route_info route_of(const struct op_route *r, int oif)
 {
 	static const uint8_t rtn[] = {
-		[RT_UNICAST] = RTN_UNICAST,	  [RT_BLACKHOLE] = RTN_BLACKHOLE,
-		[RT_UNREACHABLE] = RTN_UNREACHABLE, [RT_PROHIBIT] = RTN_PROHIBIT,
+		[RT_UNICAST] = RTN_UNICAST,
+		[RT_BLACKHOLE] = RTN_BLACKHOLE,
+		[RT_UNREACHABLE] = RTN_UNREACHABLE,
+		[RT_PROHIBIT] = RTN_PROHIBIT,
 		[RT_LOCAL] = RTN_LOCAL,
 	};
 	struct route_info ri = {
@@ -567,13 +581,14 @@ int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct op_qdisc *q)
 		if (q->loss_ppm)
 			rtnl_netem_set_loss(qd, netem_prob(q->loss_ppm));
 		if (q->duplicate_ppm)
-			rtnl_netem_set_duplicate(qd, netem_prob(q->duplicate_ppm));
+			rtnl_netem_set_duplicate(qd,
+						 netem_prob(q->duplicate_ppm));
 		if (q->reorder_ppm)
-			rtnl_netem_set_reorder_probability(qd,
-							   netem_prob(q->reorder_ppm));
+			rtnl_netem_set_reorder_probability(
+				qd, netem_prob(q->reorder_ppm));
 		if (q->corrupt_ppm)
-			rtnl_netem_set_corruption_probability(qd,
-							      netem_prob(q->corrupt_ppm));
+			rtnl_netem_set_corruption_probability(
+				qd, netem_prob(q->corrupt_ppm));
 		rc = qdisc_add(s, qd);
 		if (rc)
 			return rc;
@@ -594,9 +609,9 @@ int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct op_qdisc *q)
 	}
 	/* A bucket of 10 ms of traffic (at least two full frames), and a
 	 * queue of 50 ms: what tc users usually pick. */
-	rtnl_qdisc_tbf_set_rate(qd, (int)q->rate,
-				(int)(q->rate / 100 > 3028 ? q->rate / 100 : 3028),
-				8);
+	rtnl_qdisc_tbf_set_rate(
+		qd, (int)q->rate,
+		(int)(q->rate / 100 > 3028 ? q->rate / 100 : 3028), 8);
 	rc = rtnl_qdisc_tbf_set_limit_by_latency(qd, 50000);
 	if (rc < 0) {
 		rtnl_qdisc_put(qd);
@@ -736,7 +751,8 @@ static int mcast_one(struct nl_msg *msg, void *arg)
 }
 
 int netlink_mcast6_dump(struct nlsock *s,
-			int (*fn)(int ifindex, const uint8_t group[16], void *arg),
+			int (*fn)(int ifindex, const uint8_t group[16],
+				  void *arg),
 			void *arg)
 {
 	struct ifaddrmsg ifa = { .ifa_family = AF_INET6 };
@@ -745,7 +761,8 @@ int netlink_mcast6_dump(struct nlsock *s,
 	int rc;
 
 	s->err = 0;
-	rc = nl_send_simple(s->sk, RTM_GETMULTICAST, NLM_F_DUMP, &ifa, sizeof(ifa));
+	rc = nl_send_simple(s->sk, RTM_GETMULTICAST, NLM_F_DUMP, &ifa,
+			    sizeof(ifa));
 	if (rc < 0)
 		return -nle_to_errno(rc);
 	/* nl_socket_get_cb() takes a reference: drop it once cloned. */

@@ -75,8 +75,7 @@ static bool is_transposition(const char *a, const char *b)
 }
 
 /* The word of @words that @word is plausibly a typo of, or NULL. */
-static const char *suggest(const char *word, const char *const *words,
-			   size_t n)
+static const char *suggest(const char *word, const char *const *words, size_t n)
 {
 	const char *near = nearest_word(word, words, n);
 
@@ -97,7 +96,8 @@ static int walk_map(struct ctx *c, const struct ynode *m, const char *what,
 	for (size_t i = 0; i < n_keys && i < ARRAY_SIZE(names); i++)
 		names[i] = keys[i].name;
 	for (size_t i = 0; i < m->n; i++) {
-		const struct ynode *k = m->items[2 * i], *v = m->items[2 * i + 1];
+		const struct ynode *k = m->items[2 * i],
+				   *v = m->items[2 * i + 1];
 		const struct key *h = NULL;
 
 		/* As in compose files: a place for anchors, ignored. */
@@ -153,7 +153,8 @@ static int get_u32(struct ctx *c, const struct ynode *n, const char *what,
 	if (want(c, n, Y_SCALAR, what))
 		return -1;
 	if (!parse_u32(n->str, out) || *out < min || *out > max)
-		return fail(c, n, "%s must be an integer from %u to %u, not '%s'",
+		return fail(c, n,
+			    "%s must be an integer from %u to %u, not '%s'",
 			    what, min, max, n->str);
 	return 0;
 }
@@ -281,7 +282,8 @@ static int if_mac(struct ctx *c, void *obj, const struct ynode *k,
 	if (want(c, v, Y_SCALAR, "'mac'"))
 		return -1;
 	if (mac_parse(v->str, ic->mac))
-		return fail(c, v, "mac '%s' is not of the form 02:00:00:00:00:01",
+		return fail(c, v,
+			    "mac '%s' is not of the form 02:00:00:00:00:01",
 			    v->str);
 	if (ic->mac[0] & 1)
 		return fail(c, v, "mac '%s' is a multicast address", v->str);
@@ -351,8 +353,10 @@ static int get_duration(struct ctx *c, const struct ynode *v, const char *what,
 			*us = (uint32_t)(d * units[i].scale + 0.5);
 			return 0;
 		}
-	return fail(c, v, "%s must be a time like 10ms, 250us or 1s (at most 60s), not '%s'",
-		    what, v->str);
+	return fail(
+		c, v,
+		"%s must be a time like 10ms, 250us or 1s (at most 60s), not '%s'",
+		what, v->str);
 }
 
 /* "1%", "0.5%", or a bare number of percent. */
@@ -366,8 +370,10 @@ static int get_percent(struct ctx *c, const struct ynode *v, const char *what,
 	*pct = strtod(v->str, &end);
 	if (end == v->str || (strcmp(end, "%") && *end) || *pct < 0 ||
 	    *pct > 100)
-		return fail(c, v, "%s must be a percentage from 0 to 100, like 1%% or 0.5%%, not '%s'",
-			    what, v->str);
+		return fail(
+			c, v,
+			"%s must be a percentage from 0 to 100, like 1%% or 0.5%%, not '%s'",
+			what, v->str);
 	return 0;
 }
 
@@ -375,14 +381,16 @@ static int nm_delay(struct ctx *c, void *obj, const struct ynode *k,
 		    const struct ynode *v)
 {
 	(void)k;
-	return get_duration(c, v, "'delay'", &((struct shaping *)obj)->delay_us);
+	return get_duration(c, v, "'delay'",
+			    &((struct shaping *)obj)->delay_us);
 }
 
 static int nm_jitter(struct ctx *c, void *obj, const struct ynode *k,
 		     const struct ynode *v)
 {
 	(void)k;
-	return get_duration(c, v, "'jitter'", &((struct shaping *)obj)->jitter_us);
+	return get_duration(c, v, "'jitter'",
+			    &((struct shaping *)obj)->jitter_us);
 }
 
 static int nm_loss(struct ctx *c, void *obj, const struct ynode *k,
@@ -404,14 +412,16 @@ static int nm_reorder(struct ctx *c, void *obj, const struct ynode *k,
 		      const struct ynode *v)
 {
 	(void)k;
-	return get_percent(c, v, "'reorder'", &((struct shaping *)obj)->reorder);
+	return get_percent(c, v, "'reorder'",
+			   &((struct shaping *)obj)->reorder);
 }
 
 static int nm_corrupt(struct ctx *c, void *obj, const struct ynode *k,
 		      const struct ynode *v)
 {
 	(void)k;
-	return get_percent(c, v, "'corrupt'", &((struct shaping *)obj)->corrupt);
+	return get_percent(c, v, "'corrupt'",
+			   &((struct shaping *)obj)->corrupt);
 }
 
 static const struct key netem_keys[] = {
@@ -433,7 +443,9 @@ static int if_netem(struct ctx *c, void *obj, const struct ynode *k,
 		return -1;
 	ic->shape.netem = true;
 	if (ic->shape.reorder > 0 && !ic->shape.delay_us)
-		return fail(c, v, "netem 'reorder' needs a 'delay' (packets not delayed are the reordered ones)");
+		return fail(
+			c, v,
+			"netem 'reorder' needs a 'delay' (packets not delayed are the reordered ones)");
 	if (ic->shape.jitter_us && !ic->shape.delay_us)
 		return fail(c, v, "netem 'jitter' needs a 'delay'");
 	return 0;
@@ -447,9 +459,9 @@ static int if_rate(struct ctx *c, void *obj, const struct ynode *k,
 		const char *unit;
 		double bits;
 	} units[] = {
-		{ "bit", 1 },	  { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 },
-		{ "bps", 8 },	  { "kbps", 8e3 }, { "mbps", 8e6 }, { "gbps", 8e9 },
-		{ "", 1 },
+		{ "bit", 1 },	 { "kbit", 1e3 }, { "mbit", 1e6 },
+		{ "gbit", 1e9 }, { "bps", 8 },	  { "kbps", 8e3 },
+		{ "mbps", 8e6 }, { "gbps", 8e9 }, { "", 1 },
 	};
 	struct iface_cfg *ic = obj;
 	char *end;
@@ -467,15 +479,21 @@ static int if_rate(struct ctx *c, void *obj, const struct ynode *k,
 			ic->shape.rate = (uint64_t)(d * units[i].bits / 8);
 			return 0;
 		}
-	return fail(c, v, "'rate' must be like 10mbit, 500kbit or 1gbit (up to 16gbit), not '%s'",
-		    v->str);
+	return fail(
+		c, v,
+		"'rate' must be like 10mbit, 500kbit or 1gbit (up to 16gbit), not '%s'",
+		v->str);
 }
 
 static const struct key iface_keys[] = {
-	{ "addresses", if_addresses }, { "mtu", if_mtu },
-	{ "mac", if_mac },	       { "up", if_up },
-	{ "accept-ra", if_accept_ra }, { "autoconf", if_autoconf },
-	{ "netem", if_netem },	       { "rate", if_rate },
+	{ "addresses", if_addresses },
+	{ "mtu", if_mtu },
+	{ "mac", if_mac },
+	{ "up", if_up },
+	{ "accept-ra", if_accept_ra },
+	{ "autoconf", if_autoconf },
+	{ "netem", if_netem },
+	{ "rate", if_rate },
 };
 
 static int node_interfaces(struct ctx *c, void *obj, const struct ynode *k,
@@ -557,7 +575,8 @@ static int sysctl_map(struct ctx *c, struct node *n, const struct ynode *v)
 	if (want(c, v, Y_MAP, "'sysctl'"))
 		return -1;
 	for (size_t i = 0; i < v->n; i++) {
-		const struct ynode *k = v->items[2 * i], *val = v->items[2 * i + 1];
+		const struct ynode *k = v->items[2 * i],
+				   *val = v->items[2 * i + 1];
 		const char *problem = sysctl_key_problem(k->str);
 		struct sysctl *s;
 		int b;
@@ -579,7 +598,8 @@ static int sysctl_map(struct ctx *c, struct node *n, const struct ynode *v)
 		b = val->plain ? bool_value(val->str) : -1;
 		s->value = b < 0 ? arena_strndup(&c->t->arena, val->str,
 						 strcspn(val->str, "\n")) :
-			   b ? "1" : "0";
+			   b	 ? "1" :
+				   "0";
 		s->pos = k->pos;
 	}
 	return rc;
@@ -666,11 +686,13 @@ static int rt_type(struct ctx *c, void *obj, const struct ynode *k,
 	const char *near = suggest(v->str, names, ARRAY_SIZE(names));
 
 	if (near)
-		return fail(c, v, "unknown route type '%s' (did you mean '%s'?)",
+		return fail(c, v,
+			    "unknown route type '%s' (did you mean '%s'?)",
 			    v->str, near);
-	return fail(c, v,
-		    "unknown route type '%s' (known: unicast blackhole unreachable prohibit local)",
-		    v->str);
+	return fail(
+		c, v,
+		"unknown route type '%s' (known: unicast blackhole unreachable prohibit local)",
+		v->str);
 }
 
 static int rt_table(struct ctx *c, void *obj, const struct ynode *k,
@@ -705,8 +727,8 @@ static int rt_onlink(struct ctx *c, void *obj, const struct ynode *k,
 }
 
 static const struct key route_keys[] = {
-	{ "to", rt_to },	 { "via", rt_via },	{ "dev", rt_dev },
-	{ "metric", rt_metric }, { "type", rt_type },	{ "table", rt_table },
+	{ "to", rt_to },	 { "via", rt_via },   { "dev", rt_dev },
+	{ "metric", rt_metric }, { "type", rt_type }, { "table", rt_table },
 	{ "onlink", rt_onlink },
 };
 
@@ -724,7 +746,8 @@ static int node_routes(struct ctx *c, void *obj, const struct ynode *k,
 		return -1;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *item = v->items[i];
-		struct route r = { .table = RT_TABLE_MAIN_ID, .pos = item->pos };
+		struct route r = { .table = RT_TABLE_MAIN_ID,
+				   .pos = item->pos };
 
 		if (want(c, item, Y_MAP, "a route")) {
 			rc = -1;
@@ -736,7 +759,8 @@ static int node_routes(struct ctx *c, void *obj, const struct ynode *k,
 			continue;
 		}
 		if (!map_has(item, "to")) {
-			fail(c, item, "a route needs 'to' (a prefix or default)");
+			fail(c, item,
+			     "a route needs 'to' (a prefix or default)");
 			rc = -1;
 			continue;
 		}
@@ -807,25 +831,28 @@ static int node_exec(struct ctx *c, void *obj, const struct ynode *k,
 		struct exec_cmd *e;
 		size_t argc = item->kind == Y_SEQ ? item->n : 3;
 
-		if (item->kind == Y_SCALAR && !ynode_is_null(item) && !*item->str) {
+		if (item->kind == Y_SCALAR && !ynode_is_null(item) &&
+		    !*item->str) {
 			fail(c, item, "an exec command may not be empty");
 			rc = -1;
 			continue;
 		}
 		if (item->kind == Y_SEQ && !item->n) {
-			fail(c, item, "an exec command needs at least a program");
+			fail(c, item,
+			     "an exec command needs at least a program");
 			rc = -1;
 			continue;
 		}
-		if (item->kind != Y_SEQ && want(c, item, Y_SCALAR,
-						 "an exec command")) {
+		if (item->kind != Y_SEQ &&
+		    want(c, item, Y_SCALAR, "an exec command")) {
 			rc = -1;
 			continue;
 		}
 		e = vec_push(&c->t->arena, n->exec, n->n_exec, n->cap_exec);
 		e->pos = item->pos;
 		e->argc = argc;
-		e->argv = arena_alloc(&c->t->arena, (argc + 1) * sizeof(char *));
+		e->argv =
+			arena_alloc(&c->t->arena, (argc + 1) * sizeof(char *));
 		if (item->kind == Y_SCALAR) {
 			e->argv[0] = "/bin/sh";
 			e->argv[1] = "-c";
@@ -833,17 +860,19 @@ static int node_exec(struct ctx *c, void *obj, const struct ynode *k,
 			continue;
 		}
 		for (size_t j = 0; j < argc; j++) {
-			if (want(c, item->items[j], Y_SCALAR, "an exec argument")) {
+			if (want(c, item->items[j], Y_SCALAR,
+				 "an exec argument")) {
 				rc = -1;
 				e->argv[j] = "";
 				continue;
 			}
-			e->argv[j] = arena_strdup(&c->t->arena,
-						  item->items[j]->str);
+			e->argv[j] =
+				arena_strdup(&c->t->arena, item->items[j]->str);
 		}
 		/* An argument already reported is not an empty program too. */
 		if (item->items[0]->kind == Y_SCALAR && !*e->argv[0]) {
-			fail(c, item->items[0], "an exec program may not be empty");
+			fail(c, item->items[0],
+			     "an exec program may not be empty");
 			rc = -1;
 		}
 	}
@@ -851,10 +880,8 @@ static int node_exec(struct ctx *c, void *obj, const struct ynode *k,
 }
 
 static const struct key node_keys[] = {
-	{ "sysctl", node_sysctl },
-	{ "interfaces", node_interfaces },
-	{ "routes", node_routes },
-	{ "intercept", node_intercept },
+	{ "sysctl", node_sysctl }, { "interfaces", node_interfaces },
+	{ "routes", node_routes }, { "intercept", node_intercept },
 	{ "exec", node_exec },
 };
 
@@ -876,8 +903,10 @@ static int top_version(struct ctx *c, void *obj, const struct ynode *k,
 	if (want(c, v, Y_SCALAR, "'version'"))
 		return -1;
 	if (strcmp(v->str, "1"))
-		return fail(c, v, "unsupported version '%s' (this nstopo reads version 1)",
-			    v->str);
+		return fail(
+			c, v,
+			"unsupported version '%s' (this nstopo reads version 1)",
+			v->str);
 	return 0;
 }
 
@@ -961,9 +990,10 @@ static int top_prefix(struct ctx *c, void *obj, const struct ynode *k,
 			    NS_PREFIX_MAX);
 	for (const char *s = p; *s; s++)
 		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
-			return fail(c, v,
-				    "namespace-prefix '%s' may hold only letters, digits, '_', '.' and '-'",
-				    v->str);
+			return fail(
+				c, v,
+				"namespace-prefix '%s' may hold only letters, digits, '_', '.' and '-'",
+				v->str);
 	c->t->ns_prefix = p;
 	return 0;
 }
@@ -1015,7 +1045,8 @@ static int top_nodes(struct ctx *c, void *obj, const struct ynode *k,
 			n = vec_push(&t->arena, t->nodes, t->n_nodes,
 				     t->cap_nodes);
 			n->name = arena_strdup(&t->arena, name->str);
-			strmap_put(&t->node_map, n->name, (int)(t->n_nodes - 1));
+			strmap_put(&t->node_map, n->name,
+				   (int)(t->n_nodes - 1));
 			/* Kept even when invalid, so references to it resolve
 			 * and only the name itself is reported. */
 			why = name_problem(name->str, NODE_NAME_MAX, "_.-",
@@ -1134,9 +1165,10 @@ static int endpoints(struct ctx *c, struct link *l, const struct ynode *v)
 	if (want(c, v, Y_SEQ, "a link's endpoints"))
 		return -1;
 	if (v->n > 2)
-		return fail(c, v->items[2],
-			    "a link joins exactly two endpoints, not %zu (join more with a bridge)",
-			    v->n);
+		return fail(
+			c, v->items[2],
+			"a link joins exactly two endpoints, not %zu (join more with a bridge)",
+			v->n);
 	if (v->n < 2)
 		return fail(c, v, "a link joins exactly two endpoints, not %zu",
 			    v->n);
@@ -1214,9 +1246,10 @@ static int link_kind(struct ctx *c, void *obj, const struct ynode *k,
 	if (near)
 		return fail(c, v, "unknown link kind '%s' (did you mean '%s'?)",
 			    v->str, near);
-	return fail(c, v,
-		    "unknown link kind '%s' (known: veth dummy macvlan ipvlan vlan)",
-		    v->str);
+	return fail(
+		c, v,
+		"unknown link kind '%s' (known: veth dummy macvlan ipvlan vlan)",
+		v->str);
 }
 
 static int link_mode(struct ctx *c, void *obj, const struct ynode *k,
@@ -1240,9 +1273,9 @@ static int link_id(struct ctx *c, void *obj, const struct ynode *k,
 }
 
 static const struct key link_keys[] = {
-	{ "kind", link_kind },	   { "endpoints", link_endpoints },
+	{ "kind", link_kind },	       { "endpoints", link_endpoints },
 	{ "endpoint", link_endpoint }, { "parent", link_parent },
-	{ "mode", link_mode },	   { "id", link_id },
+	{ "mode", link_mode },	       { "id", link_id },
 	{ "mtu", link_mtu },
 };
 
@@ -1268,8 +1301,9 @@ static int link_shape(struct ctx *c, struct link *l, const struct ynode *item)
 	if (l->kind == LK_VETH) {
 		if (map_has(item, "endpoint") || map_has(item, "parent") ||
 		    map_has(item, "mode") || map_has(item, "id"))
-			return fail(c, item,
-				    "a veth link takes 'endpoints' (two), not 'endpoint', 'parent', 'mode' or 'id'");
+			return fail(
+				c, item,
+				"a veth link takes 'endpoints' (two), not 'endpoint', 'parent', 'mode' or 'id'");
 		if (!l->ep[0].text || !l->ep[1].text) {
 			if (!map_has(item, "endpoints"))
 				fail(c, item, "a link needs 'endpoints'");
@@ -1278,7 +1312,8 @@ static int link_shape(struct ctx *c, struct link *l, const struct ynode *item)
 		return 0;
 	}
 	if (map_has(item, "endpoints"))
-		return fail(c, item, "a %s link has one 'endpoint', not 'endpoints'",
+		return fail(c, item,
+			    "a %s link has one 'endpoint', not 'endpoints'",
 			    iface_kind_name((enum iface_kind)l->kind));
 	if (!l->ep[0].text)
 		return fail(c, item, "a %s link needs 'endpoint' (NODE:IFNAME)",
@@ -1302,17 +1337,19 @@ static int link_shape(struct ctx *c, struct link *l, const struct ynode *item)
 				known = true;
 			}
 		if (!known && (l->kind == LK_MACVLAN || l->kind == LK_IPVLAN))
-			rc = fail(c, &(struct ynode){ .pos = l->mode_pos },
-				  l->kind == LK_MACVLAN ?
-					  "unknown macvlan mode '%s' (known: private vepa bridge passthru source)" :
-					  "unknown ipvlan mode '%s' (known: l2 l3 l3s)",
-				  l->mode_name);
+			rc = fail(
+				c, &(struct ynode){ .pos = l->mode_pos },
+				l->kind == LK_MACVLAN ?
+					"unknown macvlan mode '%s' (known: private vepa bridge passthru source)" :
+					"unknown ipvlan mode '%s' (known: l2 l3 l3s)",
+				l->mode_name);
 		else if (!known)
 			rc = fail(c, &(struct ynode){ .pos = l->mode_pos },
 				  "a %s link has no 'mode'",
 				  iface_kind_name((enum iface_kind)l->kind));
 	} else if (l->kind == LK_MACVLAN) {
-		l->mode = 4; /* bridge: services on one parent reach each other */
+		l->mode =
+			4; /* bridge: services on one parent reach each other */
 	}
 	return rc;
 }
@@ -1367,9 +1404,12 @@ static int top_links(struct ctx *c, void *obj, const struct ynode *k,
 }
 
 static const struct key top_keys[] = {
-	{ "version", top_version },   { "name", top_name },
-	{ "namespace-prefix", top_prefix }, { "defaults", top_defaults },
-	{ "nodes", top_nodes },	      { "bridges", top_bridges },
+	{ "version", top_version },
+	{ "name", top_name },
+	{ "namespace-prefix", top_prefix },
+	{ "defaults", top_defaults },
+	{ "nodes", top_nodes },
+	{ "bridges", top_bridges },
 	{ "links", top_links },
 };
 
@@ -1403,12 +1443,14 @@ int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d)
 	int rc;
 
 	if (!doc->root)
-		return fail(&c, &(struct ynode){ .pos = { 1, 1 } },
-			    "the file is empty: a topology needs at least 'nodes'");
+		return fail(
+			&c, &(struct ynode){ .pos = { 1, 1 } },
+			"the file is empty: a topology needs at least 'nodes'");
 	if (doc->root->kind != Y_MAP)
-		return fail(&c, doc->root,
-			    "a topology must be a mapping (nodes:, bridges:, links:), not %s",
-			    ynode_kind_name(doc->root));
+		return fail(
+			&c, doc->root,
+			"a topology must be a mapping (nodes:, bridges:, links:), not %s",
+			ynode_kind_name(doc->root));
 	c.extensions = true;
 	rc = walk_map(&c, doc->root, "the topology", top_keys,
 		      ARRAY_SIZE(top_keys), NULL);

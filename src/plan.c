@@ -315,7 +315,8 @@ static void end_finish(struct pctx *c, const struct iface *f)
 	op->link.master = f->master >= 0 ? t->ifaces[f->master].name : NULL;
 	op->link.up = up_wanted(f) && !late_up(f);
 	/* Its carrier comes when a late peer comes up: wait for it too. */
-	op->settle = op->link.up && f->peer >= 0 && late_up(&t->ifaces[f->peer]);
+	op->settle =
+		op->link.up && f->peer >= 0 && late_up(&t->ifaces[f->peer]);
 	op->mark = host;
 	op->pos = f->pos;
 }
@@ -353,15 +354,16 @@ static void phase_single_links(struct pctx *c)
 		for (size_t i = 0; i < t->n_links; i++) {
 			const struct link *l = &t->links[i];
 			const struct iface *f = &t->ifaces[l->ep[0].iface];
-			const struct iface *p = l->parent_iface >= 0 ?
-							&t->ifaces[l->parent_iface] :
-							NULL;
+			const struct iface *p =
+				l->parent_iface >= 0 ?
+					&t->ifaces[l->parent_iface] :
+					NULL;
 			struct op *op;
 
 			if (l->kind == LK_VETH || done[i])
 				continue;
-			if (p && p->link >= 0 && t->links[p->link].kind != LK_VETH &&
-			    !done[p->link])
+			if (p && p->link >= 0 &&
+			    t->links[p->link].kind != LK_VETH && !done[p->link])
 				continue;
 			done[i] = progress = true;
 			/* f points into t->ifaces: the "p &&" above does not
@@ -455,7 +457,6 @@ static void phase_links(struct pctx *c)
 		}
 		/* A peer can never come up in the request that makes it. */
 		end_finish(c, b);
-
 	}
 	phase_single_links(c);
 }
@@ -567,7 +568,8 @@ static void phase_config(struct pctx *c)
 			const struct iface_cfg *ic = &n->ifcfg[k];
 
 			for (size_t j = 0; j < ic->n_addrs; j++) {
-				struct op *op = plan_push(c->p, OP_ADDR_ADD, ns);
+				struct op *op =
+					plan_push(c->p, OP_ADDR_ADD, ns);
 
 				op->link.name = ic->name;
 				op->addr = ic->addrs[j].p;
@@ -589,8 +591,8 @@ static void phase_routes(struct pctx *c)
 		const struct node *n = &t->nodes[i];
 
 		for (size_t k = 0; k < n->n_routes; k++) {
-			struct op *op = plan_push(c->p, OP_ROUTE_ADD,
-						  ns_of(c, (int)i));
+			struct op *op =
+				plan_push(c->p, OP_ROUTE_ADD, ns_of(c, (int)i));
 
 			route_fill(&op->route, &n->routes[k]);
 			op->pos = n->routes[k].pos;
@@ -602,19 +604,19 @@ static void phase_routes(struct pctx *c)
 static void op_own(struct plan *p, struct op *op)
 {
 	const char **strs[] = {
-		&op->node,	   &op->link.ns,   &op->link.name,
-		&op->link.master,  &op->peer.ns,   &op->peer.name,
-		&op->peer.master,  &op->route.dev, &op->key,
-		&op->value,	   &op->old_value, &op->parent.ns,
-		&op->parent.name,  &op->saved,
+		&op->node,	  &op->link.ns,	  &op->link.name,
+		&op->link.master, &op->peer.ns,	  &op->peer.name,
+		&op->peer.master, &op->route.dev, &op->key,
+		&op->value,	  &op->old_value, &op->parent.ns,
+		&op->parent.name, &op->saved,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
 		if (*strs[i])
 			*strs[i] = arena_strdup(&p->arena, *strs[i]);
 	if (op->argv) {
-		char **argv = arena_alloc(&p->arena,
-					  (op->argc + 1) * sizeof(*argv));
+		char **argv =
+			arena_alloc(&p->arena, (op->argc + 1) * sizeof(*argv));
 
 		for (size_t i = 0; i < op->argc; i++)
 			argv[i] = arena_strdup(&p->arena, op->argv[i]);
@@ -662,9 +664,8 @@ struct plan *plan_compile(const struct topo *t)
 static bool created_link(const struct strmap *links, struct arena *a,
 			 const char *ns, const char *name)
 {
-	return name &&
-	       strmap_get(links, arena_printf(a, "%s|%s", ns ? ns : "", name)) >=
-		       0;
+	return name && strmap_get(links, arena_printf(a, "%s|%s", ns ? ns : "",
+						      name)) >= 0;
 }
 
 struct plan *plan_invert(const struct plan *p)
@@ -683,7 +684,8 @@ struct plan *plan_invert(const struct plan *p)
 			continue;
 		strmap_put(&made_links,
 			   arena_printf(&scratch, "%s|%s",
-					o->link.ns ? o->link.ns : "", o->link.name),
+					o->link.ns ? o->link.ns : "",
+					o->link.name),
 			   (int)i);
 		if (o->type == LT_VETH)
 			strmap_put(&made_links,
@@ -795,8 +797,8 @@ static bool setup_op(const struct op *op, const char *ns)
 		(op->kind == OP_LINK_SET && !strcmp(op->link.name, "lo")));
 }
 
-static bool op_same(const struct op *a, const struct op *b,
-		    struct strbuf *x, struct strbuf *y)
+static bool op_same(const struct op *a, const struct op *b, struct strbuf *x,
+		    struct strbuf *y)
 {
 	/* The text of an op holds every field that changes what it does,
 	 * and not what a run learns (a sysctl's old value). */
@@ -820,7 +822,8 @@ static bool same_set(const struct plan *a, const struct plan *b, size_t i,
 	for (size_t k = i; k < e && eq; k++) {
 		eq = false;
 		for (size_t m = i; m < e && !eq; m++)
-			if (!used[m - i] && op_same(&a->ops[k], &b->ops[m], x, y))
+			if (!used[m - i] &&
+			    op_same(&a->ops[k], &b->ops[m], x, y))
 				eq = used[m - i] = true;
 	}
 	free(used);
@@ -863,7 +866,7 @@ static const char *ns_label(const char *ns)
 const char *link_mode_name(enum link_type t, uint32_t mode)
 {
 	static const char *const macvlan[] = {
-		[1] = "private", [2] = "vepa", [4] = "bridge",
+		[1] = "private",  [2] = "vepa",	   [4] = "bridge",
 		[8] = "passthru", [16] = "source",
 	};
 	static const char *const ipvlan[] = { "l2", "l3", "l3s" };
@@ -984,7 +987,8 @@ void op_format(const struct op *op, struct strbuf *sb)
 		} else if (op->type == LT_VLAN) {
 			sb_printf(sb, " id %u", op->vlan_id);
 		} else if (op->type == LT_MACVLAN || op->type == LT_IPVLAN) {
-			sb_printf(sb, " mode %s", link_mode_name(op->type, op->mode));
+			sb_printf(sb, " mode %s",
+				  link_mode_name(op->type, op->mode));
 		}
 		break;
 	case OP_LINK_DEL:
@@ -1000,14 +1004,16 @@ void op_format(const struct op *op, struct strbuf *sb)
 		sb_printf(sb, "addr %s %s dev %s%s",
 			  op->kind == OP_ADDR_ADD ? "add" : "del", buf,
 			  op->link.name,
-			  op->kind == OP_ADDR_ADD && op->addr.family == AF_INET6 &&
+			  op->kind == OP_ADDR_ADD &&
+					  op->addr.family == AF_INET6 &&
 					  !op->dad ?
 				  " nodad" :
 				  "");
 		break;
 	case OP_ROUTE_ADD:
 	case OP_ROUTE_DEL:
-		sb_add(sb, op->kind == OP_ROUTE_ADD ? "route add" : "route del");
+		sb_add(sb,
+		       op->kind == OP_ROUTE_ADD ? "route add" : "route del");
 		fmt_route(sb, &op->route);
 		break;
 	case OP_SYSCTL_SET:
@@ -1027,12 +1033,14 @@ void op_format(const struct op *op, struct strbuf *sb)
 	case OP_PORT_ADD:
 		sb_printf(sb, "link set %s master %s%s", op->link.name,
 			  op->link.master,
-			  op->adopt ? " (adopting its addresses and routes)" : "");
+			  op->adopt ? " (adopting its addresses and routes)" :
+				      "");
 		break;
 	case OP_PORT_DEL:
 		sb_printf(sb, "link set %s nomaster%s", op->link.name,
-			  op->adopt ? " (giving back its addresses and routes)" :
-				      "");
+			  op->adopt ?
+				  " (giving back its addresses and routes)" :
+				  "");
 		break;
 	case OP_EXEC:
 		sb_add(sb, "exec");
@@ -1048,13 +1056,20 @@ void op_format(const struct op *op, struct strbuf *sb)
 }
 
 static const char *const op_names[OP__COUNT] = {
-	[OP_NETNS_ADD] = "netns.add",	[OP_NETNS_DEL] = "netns.del",
-	[OP_LINK_ADD] = "link.add",	[OP_LINK_DEL] = "link.del",
-	[OP_LINK_SET] = "link.set",	[OP_ADDR_ADD] = "addr.add",
-	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
-	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
-	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
-	[OP_QDISC_ADD] = "qdisc.add",	[OP_PORT_ADD] = "port.add",
+	[OP_NETNS_ADD] = "netns.add",
+	[OP_NETNS_DEL] = "netns.del",
+	[OP_LINK_ADD] = "link.add",
+	[OP_LINK_DEL] = "link.del",
+	[OP_LINK_SET] = "link.set",
+	[OP_ADDR_ADD] = "addr.add",
+	[OP_ADDR_DEL] = "addr.del",
+	[OP_ROUTE_ADD] = "route.add",
+	[OP_ROUTE_DEL] = "route.del",
+	[OP_SYSCTL_SET] = "sysctl.set",
+	[OP_SYSCTL_RESTORE] = "sysctl.restore",
+	[OP_EXEC] = "exec",
+	[OP_QDISC_ADD] = "qdisc.add",
+	[OP_PORT_ADD] = "port.add",
 	[OP_PORT_DEL] = "port.del",
 };
 
@@ -1143,12 +1158,14 @@ void op_json(const struct op *op, struct strbuf *sb)
 	case OP_QDISC_ADD:
 		json_kv(sb, "dev", op->link.name);
 		if (op->qdisc.netem)
-			sb_printf(sb, ",\"netem\":{\"delay_us\":%u,\"jitter_us\":%u,\"loss_pct\":%g,\"duplicate_pct\":%g,\"reorder_pct\":%g,\"corrupt_pct\":%g}",
-				  op->qdisc.delay_us, op->qdisc.jitter_us,
-				  op->qdisc.loss_ppm / 1e4,
-				  op->qdisc.duplicate_ppm / 1e4,
-				  op->qdisc.reorder_ppm / 1e4,
-				  op->qdisc.corrupt_ppm / 1e4);
+			sb_printf(
+				sb,
+				",\"netem\":{\"delay_us\":%u,\"jitter_us\":%u,\"loss_pct\":%g,\"duplicate_pct\":%g,\"reorder_pct\":%g,\"corrupt_pct\":%g}",
+				op->qdisc.delay_us, op->qdisc.jitter_us,
+				op->qdisc.loss_ppm / 1e4,
+				op->qdisc.duplicate_ppm / 1e4,
+				op->qdisc.reorder_ppm / 1e4,
+				op->qdisc.corrupt_ppm / 1e4);
 		if (op->qdisc.rate)
 			sb_printf(sb, ",\"rate_bytes\":%u", op->qdisc.rate);
 		break;

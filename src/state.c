@@ -33,7 +33,8 @@ uint32_t lab_group(const char *lab)
 {
 	/* A fixed tag in the high byte keeps clear of the small group
 	 * numbers people assign by hand; the rest tells labs apart. */
-	return 0x6e000000u | ((uint32_t)hash_bytes(lab, strlen(lab)) & 0xffffffu);
+	return 0x6e000000u |
+	       ((uint32_t)hash_bytes(lab, strlen(lab)) & 0xffffffu);
 }
 
 void lab_mark(const char *lab, char *buf, size_t len)
@@ -61,8 +62,14 @@ struct field {
 	size_t flag_off; /* F_MAC/F_PREFIX: bool "present", or 0 */
 };
 
-#define F(k, t, m) { k, t, offsetof(struct op, m), 0 }
-#define FF(k, t, m, f) { k, t, offsetof(struct op, m), offsetof(struct op, f) }
+#define F(k, t, m)                              \
+	{                                       \
+		k, t, offsetof(struct op, m), 0 \
+	}
+#define FF(k, t, m, f)                                               \
+	{                                                            \
+		k, t, offsetof(struct op, m), offsetof(struct op, f) \
+	}
 
 static const struct field fields[] = {
 	F("node", F_STR, node),
@@ -110,13 +117,20 @@ static const struct field fields[] = {
 };
 
 static const char *const kind_names[OP__COUNT] = {
-	[OP_NETNS_ADD] = "netns.add",	[OP_NETNS_DEL] = "netns.del",
-	[OP_LINK_ADD] = "link.add",	[OP_LINK_DEL] = "link.del",
-	[OP_LINK_SET] = "link.set",	[OP_ADDR_ADD] = "addr.add",
-	[OP_ADDR_DEL] = "addr.del",	[OP_ROUTE_ADD] = "route.add",
-	[OP_ROUTE_DEL] = "route.del",	[OP_SYSCTL_SET] = "sysctl.set",
-	[OP_SYSCTL_RESTORE] = "sysctl.restore", [OP_EXEC] = "exec",
-	[OP_QDISC_ADD] = "qdisc.add",	[OP_PORT_ADD] = "port.add",
+	[OP_NETNS_ADD] = "netns.add",
+	[OP_NETNS_DEL] = "netns.del",
+	[OP_LINK_ADD] = "link.add",
+	[OP_LINK_DEL] = "link.del",
+	[OP_LINK_SET] = "link.set",
+	[OP_ADDR_ADD] = "addr.add",
+	[OP_ADDR_DEL] = "addr.del",
+	[OP_ROUTE_ADD] = "route.add",
+	[OP_ROUTE_DEL] = "route.del",
+	[OP_SYSCTL_SET] = "sysctl.set",
+	[OP_SYSCTL_RESTORE] = "sysctl.restore",
+	[OP_EXEC] = "exec",
+	[OP_QDISC_ADD] = "qdisc.add",
+	[OP_PORT_ADD] = "port.add",
 	[OP_PORT_DEL] = "port.del",
 };
 
@@ -141,7 +155,8 @@ void op_encode(const struct op *op, struct strbuf *sb)
 		const struct field *f = &fields[i];
 		const char *p = (const char *)op + f->off;
 
-		if (f->flag_off && !*(const bool *)((const char *)op + f->flag_off))
+		if (f->flag_off &&
+		    !*(const bool *)((const char *)op + f->flag_off))
 			continue;
 		switch (f->type) {
 		case F_STR:
@@ -161,7 +176,8 @@ void op_encode(const struct op *op, struct strbuf *sb)
 			continue;
 		case F_U8:
 			if (*(const uint8_t *)p)
-				sb_printf(sb, " %s=%u", f->key, *(const uint8_t *)p);
+				sb_printf(sb, " %s=%u", f->key,
+					  *(const uint8_t *)p);
 			continue;
 		case F_TYPE:
 			if (*(const enum link_type *)p)
@@ -178,8 +194,8 @@ void op_encode(const struct op *op, struct strbuf *sb)
 		case F_MAC: {
 			const uint8_t *m = (const uint8_t *)p;
 
-			sb_printf(sb, " %s=%02x:%02x:%02x:%02x:%02x:%02x", f->key,
-				  m[0], m[1], m[2], m[3], m[4], m[5]);
+			sb_printf(sb, " %s=%02x:%02x:%02x:%02x:%02x:%02x",
+				  f->key, m[0], m[1], m[2], m[3], m[4], m[5]);
 			continue;
 		}
 		case F_ARGV:
@@ -211,7 +227,8 @@ static int unescape(struct arena *a, const char *s, size_t n, char **out)
 		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
 		    !isxdigit((unsigned char)s[i + 2]))
 			return -EINVAL;
-		*o++ = (char)strtoul((char[]){ s[i + 1], s[i + 2], 0 }, NULL, 16);
+		*o++ = (char)strtoul((char[]){ s[i + 1], s[i + 2], 0 }, NULL,
+				     16);
 		i += 2;
 	}
 	*o = '\0';
@@ -248,8 +265,9 @@ static int decode_field(struct plan *p, struct op *op, const struct field *f,
 		*(enum link_type *)s = (enum link_type)u;
 		return 0;
 	case F_PREFIX:
-		return prefix_parse(v, (struct prefix *)s, true, &why) ? -EINVAL :
-									 0;
+		return prefix_parse(v, (struct prefix *)s, true, &why) ?
+			       -EINVAL :
+			       0;
 	case F_ARGV: {
 		/* Words were joined by 0x1f, which no word holds. */
 		size_t n = 1;
@@ -308,7 +326,8 @@ int op_decode(struct plan *p, const char *line)
 			for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 				if (strlen(fields[i].key) == klen &&
 				    !strncmp(fields[i].key, s, klen))
-					rc = decode_field(p, &op, &fields[i], v);
+					rc = decode_field(p, &op, &fields[i],
+							  v);
 		}
 		if (rc)
 			return rc;
@@ -384,7 +403,8 @@ int state_lock(struct state *st, const char *lab, long *holder)
 			return -EAGAIN;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(st->lock_fd, 0) || pwrite(st->lock_fd, buf, (size_t)n, 0) != n)
+	if (ftruncate(st->lock_fd, 0) ||
+	    pwrite(st->lock_fd, buf, (size_t)n, 0) != n)
 		return -errno;
 	return 0;
 }
@@ -406,8 +426,9 @@ int state_begin(struct state *st, const char *file)
 	char path[192];
 
 	snprintf(path, sizeof(path), "%s/journal", st->dir);
-	st->journal_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
-					    O_CLOEXEC, 0644);
+	st->journal_fd =
+		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+		     0644);
 	if (st->journal_fd < 0)
 		return -errno;
 	sb_add(&st->pending, "nstopo-journal 1 lab=");

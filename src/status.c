@@ -65,8 +65,8 @@ PRINTF(5, 6)
 static void row(struct status *s, const struct want_ns *w, enum st_state st,
 		const char *object, const char *fmt, ...)
 {
-	struct status_row *r = vec_push(&s->arena, s->rows, s->n_rows,
-					s->cap_rows);
+	struct status_row *r =
+		vec_push(&s->arena, s->rows, s->n_rows, s->cap_rows);
 	struct strbuf sb = { 0 };
 	va_list ap;
 
@@ -84,9 +84,8 @@ static void row(struct status *s, const struct want_ns *w, enum st_state st,
 	s->counts[st]++;
 }
 
-static struct want_ns *want_get(struct status *s, struct want_ns **v,
-				size_t *n, size_t *cap, struct strmap *m,
-				const char *ns)
+static struct want_ns *want_get(struct status *s, struct want_ns **v, size_t *n,
+				size_t *cap, struct strmap *m, const char *ns)
 {
 	const char *key = ns ? ns : "";
 	int i = strmap_get(m, key);
@@ -130,7 +129,7 @@ static void want_from_if(struct want_link *l, const struct op_if *oi,
 	l->mark |= mark;
 }
 
-#define PUSH(s, arr, n, cap, v)                                               \
+#define PUSH(s, arr, n, cap, v) \
 	(*(const struct op **)vec_push(&(s)->arena, arr, n, cap) = (v))
 
 /* Fold the plan into what each namespace should hold. */
@@ -176,7 +175,8 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 			PUSH(s, w->sysctls, w->n_sysctls, w->cap_sysctls, op);
 			break;
 		case OP_PORT_ADD:
-			want_link(s, w, op->link.name)->master = op->link.master;
+			want_link(s, w, op->link.name)->master =
+				op->link.master;
 			break;
 		case OP_NETNS_DEL:
 		case OP_LINK_DEL:
@@ -255,7 +255,8 @@ static void check_links(struct status *s, const struct want_ns *w,
 			continue;
 		}
 		master = li->master ? link_name(h, li->master) : NULL;
-		if (l->type != LT_NONE && strcmp(li->kind, link_type_name(l->type)))
+		if (l->type != LT_NONE &&
+		    strcmp(li->kind, link_type_name(l->type)))
 			row(s, w, ST_DIFFERENT, obj, "kind %s, want %s",
 			    li->kind[0] ? li->kind : "none",
 			    link_type_name(l->type));
@@ -310,7 +311,8 @@ static void check_addrs(struct status *s, const struct want_ns *w,
 		size_t k;
 
 		prefix_format(&op->addr, true, buf, sizeof(buf));
-		snprintf(obj, sizeof(obj), "addr %s dev %s", buf, op->link.name);
+		snprintf(obj, sizeof(obj), "addr %s dev %s", buf,
+			 op->link.name);
 		for (k = 0; k < h->n_addrs; k++)
 			if (li && h->addrs[k].ifindex == li->ifindex &&
 			    same_addr(&h->addrs[k].p, &op->addr))
@@ -360,13 +362,16 @@ static void route_text(const struct op_route *r, const struct route_info *ri,
 	dst = r ? &r->to : &ri->to;
 	prefix_format(dst, true, to, sizeof(to));
 	n = (size_t)snprintf(buf, len, "route %s",
-			     dst->plen || dst->family != AF_INET ? to : "default");
+			     dst->plen || dst->family != AF_INET ? to :
+								   "default");
 	if (r && r->has_via) {
 		prefix_format(&r->via, false, via, sizeof(via));
-		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " via %s", via);
+		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " via %s",
+				      via);
 	} else if (!r && ri->has_via) {
 		prefix_format(&ri->via, false, via, sizeof(via));
-		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " via %s", via);
+		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " via %s",
+				      via);
 	}
 	if (!r && ri->oif)
 		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " dev %s",
@@ -377,8 +382,10 @@ static void route_text(const struct op_route *r, const struct route_info *ri,
 }
 
 static const uint8_t rtn_of[] = {
-	[RT_UNICAST] = RTN_UNICAST,	  [RT_BLACKHOLE] = RTN_BLACKHOLE,
-	[RT_UNREACHABLE] = RTN_UNREACHABLE, [RT_PROHIBIT] = RTN_PROHIBIT,
+	[RT_UNICAST] = RTN_UNICAST,
+	[RT_BLACKHOLE] = RTN_BLACKHOLE,
+	[RT_UNREACHABLE] = RTN_UNREACHABLE,
+	[RT_PROHIBIT] = RTN_PROHIBIT,
 	[RT_LOCAL] = RTN_LOCAL,
 };
 
@@ -407,12 +414,15 @@ static void check_routes(struct status *s, const struct want_ns *w,
 
 		h->route_used[k] = true;
 		if (ri->type != rtn_of[r->type]) {
-			row(s, w, ST_DIFFERENT, obj, "type %u, want %s", ri->type,
+			row(s, w, ST_DIFFERENT, obj, "type %u, want %s",
+			    ri->type,
 			    route_type_name((enum route_type)r->type));
 		} else if (r->has_via &&
-			   (!ri->has_via || memcmp(ri->via.bytes, r->via.bytes, 16))) {
+			   (!ri->has_via ||
+			    memcmp(ri->via.bytes, r->via.bytes, 16))) {
 			if (ri->has_via)
-				prefix_format(&ri->via, false, via, sizeof(via));
+				prefix_format(&ri->via, false, via,
+					      sizeof(via));
 			row(s, w, ST_DIFFERENT, obj, "via %s",
 			    ri->has_via ? via : "none");
 		} else if (r->dev && strcmp(link_name(h, ri->oif), r->dev)) {
@@ -450,7 +460,8 @@ static void check_sysctls(struct status *s, const struct want_ns *w)
 		if (rc)
 			row(s, w, ST_MISSING, obj, "%s", strerror(-rc));
 		else if (strcmp(val, op->value))
-			row(s, w, ST_DIFFERENT, obj, "%s, want %s", val, op->value);
+			row(s, w, ST_DIFFERENT, obj, "%s, want %s", val,
+			    op->value);
 		else
 			row(s, w, ST_OK, obj, NULL);
 	}
@@ -588,7 +599,8 @@ void status_print(const struct status *s, FILE *f, bool json, bool all)
 			sb_json_str(&sb, r->ns ? r->ns : "host");
 			sb_add(&sb, ",\"object\":");
 			sb_json_str(&sb, r->object);
-			sb_printf(&sb, ",\"state\":\"%s\"", state_names[r->state]);
+			sb_printf(&sb, ",\"state\":\"%s\"",
+				  state_names[r->state]);
 			if (r->detail) {
 				sb_add(&sb, ",\"detail\":");
 				sb_json_str(&sb, r->detail);
@@ -613,15 +625,21 @@ void status_print(const struct status *s, FILE *f, bool json, bool all)
 				  r->detail ? r->detail : "");
 		}
 		if (!s->complete)
-			sb_printf(&sb, "lab %s is only partly applied (an interrupted run): destroy it\n",
-				  s->lab);
+			sb_printf(
+				&sb,
+				"lab %s is only partly applied (an interrupted run): destroy it\n",
+				s->lab);
 		if (s->file_changed)
-			sb_printf(&sb, "note: %s has changed since the lab was applied\n",
-				  s->file);
-		sb_printf(&sb, "lab %s: %s: %zu ok, %zu missing, %zu different, %zu extra\n",
-			  s->lab, status_drift(s) ? "DRIFT" : "as planned",
-			  s->counts[ST_OK], s->counts[ST_MISSING],
-			  s->counts[ST_DIFFERENT], s->counts[ST_EXTRA]);
+			sb_printf(
+				&sb,
+				"note: %s has changed since the lab was applied\n",
+				s->file);
+		sb_printf(
+			&sb,
+			"lab %s: %s: %zu ok, %zu missing, %zu different, %zu extra\n",
+			s->lab, status_drift(s) ? "DRIFT" : "as planned",
+			s->counts[ST_OK], s->counts[ST_MISSING],
+			s->counts[ST_DIFFERENT], s->counts[ST_EXTRA]);
 	}
 	fwrite(sb.buf, 1, sb.len, f);
 	sb_free(&sb);

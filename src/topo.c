@@ -36,7 +36,7 @@ void topo_free(struct topo *t)
 }
 
 static struct topo *topo_from_doc(const char *name, struct ydoc *doc,
-				   struct diags *d)
+				  struct diags *d)
 {
 	struct topo *t = topo_new(name);
 	bool doc_is_map = doc->root && doc->root->kind == Y_MAP;
@@ -133,8 +133,7 @@ int prefix_parse(const char *s, struct prefix *p, bool need_len,
 	return 0;
 }
 
-void prefix_format(const struct prefix *p, bool with_len, char *buf,
-		   size_t len)
+void prefix_format(const struct prefix *p, bool with_len, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -253,8 +252,10 @@ const char *iface_kind_name(enum iface_kind k)
 const char *route_type_name(enum route_type t)
 {
 	static const char *const names[] = {
-		[RT_UNICAST] = "unicast",	  [RT_BLACKHOLE] = "blackhole",
-		[RT_UNREACHABLE] = "unreachable", [RT_PROHIBIT] = "prohibit",
+		[RT_UNICAST] = "unicast",
+		[RT_BLACKHOLE] = "blackhole",
+		[RT_UNREACHABLE] = "unreachable",
+		[RT_PROHIBIT] = "prohibit",
 		[RT_LOCAL] = "local",
 	};
 
@@ -264,7 +265,9 @@ const char *route_type_name(enum route_type t)
 bool sysctl_key_ifname(const char *key, char name[IFNAME_MAX + 1])
 {
 	static const char *const heads[] = {
-		"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.",
+		"net.ipv4.conf.",
+		"net.ipv6.conf.",
+		"net.ipv4.neigh.",
 		"net.ipv6.neigh.",
 	};
 
@@ -304,7 +307,8 @@ const char *lab_name_from_path(struct arena *a, const char *path)
 	base += strspn(base, "."); /* a dot-file: what follows the dots */
 	len = strcspn(base, ".");
 	for (size_t i = 0; i < len && n < LAB_NAME_MAX; i++) {
-		unsigned char c = (unsigned char)tolower((unsigned char)base[i]);
+		unsigned char c =
+			(unsigned char)tolower((unsigned char)base[i]);
 
 		if (!n && !isalnum(c))
 			continue;

@@ -180,8 +180,8 @@ uint64_t hash_bytes(const void *p, size_t n)
 	return h;
 }
 
-static struct strmap_slot *strmap_find(const struct strmap *m,
-				       const char *key, uint64_t h)
+static struct strmap_slot *strmap_find(const struct strmap *m, const char *key,
+				       uint64_t h)
 {
 	size_t mask = m->cap - 1;
 
@@ -351,7 +351,8 @@ void diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
 	/* The same message at the same place (e.g. from a shared default)
 	 * is said once. */
 	for (size_t i = d->n; i-- > 0 && i + 8 >= d->n;)
-		if (d->v[i].pos.line == pos.line && d->v[i].pos.col == pos.col &&
+		if (d->v[i].pos.line == pos.line &&
+		    d->v[i].pos.col == pos.col &&
 		    !strcmp(d->v[i].msg, sb.buf)) {
 			sb_free(&sb);
 			return;
@@ -423,7 +424,8 @@ size_t edit_distance(const char *a, const char *b)
 
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			size_t up = row[j],
+			       best = diag + (a[i - 1] != b[j - 1]);
 
 			if (up + 1 < best)
 				best = up + 1;

@@ -128,8 +128,7 @@ static void unknown_node(struct vctx *v, struct pos pos, const char *name,
 			 "%s: node '%s' is not defined (did you mean '%s'?)",
 			 what, name, near);
 	else
-		diag_add(v->d, pos, "%s: node '%s' is not defined", what,
-			 name);
+		diag_add(v->d, pos, "%s: node '%s' is not defined", what, name);
 }
 
 static int iface_add(struct vctx *v, enum iface_kind kind, int node,
@@ -142,13 +141,15 @@ static int iface_add(struct vctx *v, enum iface_kind kind, int node,
 
 	if (prev >= 0 || !strcmp(name, "lo")) {
 		if (prev >= 0)
-			diag_add(v->d, pos,
-				 "interface '%s' already exists in node '%s' (made at %u:%u)",
-				 name, n->name, t->ifaces[prev].pos.line,
-				 t->ifaces[prev].pos.col);
+			diag_add(
+				v->d, pos,
+				"interface '%s' already exists in node '%s' (made at %u:%u)",
+				name, n->name, t->ifaces[prev].pos.line,
+				t->ifaces[prev].pos.col);
 		else
-			diag_add(v->d, pos,
-				 "interface name 'lo' is taken by the loopback device");
+			diag_add(
+				v->d, pos,
+				"interface name 'lo' is taken by the loopback device");
 		return -1;
 	}
 	i = vec_push(&t->arena, t->ifaces, t->n_ifaces, t->cap_ifaces);
@@ -199,14 +200,15 @@ static int resolve_endpoint(struct vctx *v, struct endpoint *ep)
 
 	ep->node = ep->bridge = ep->iface = -1;
 	if (!left_len) {
-		diag_add(v->d, ep->pos, "endpoint '%s' has no node or bridge name",
-			 ep->text);
+		diag_add(v->d, ep->pos,
+			 "endpoint '%s' has no node or bridge name", ep->text);
 		return -1;
 	}
 	if (node >= 0 && bridge >= 0 && right) {
-		diag_add(v->d, ep->pos,
-			 "endpoint '%s' is ambiguous: '%s' is both a node and a bridge",
-			 ep->text, left);
+		diag_add(
+			v->d, ep->pos,
+			"endpoint '%s' is ambiguous: '%s' is both a node and a bridge",
+			ep->text, left);
 		return -1;
 	}
 	if (bridge >= 0) {
@@ -247,9 +249,10 @@ static int resolve_endpoint(struct vctx *v, struct endpoint *ep)
 			}
 		}
 		if (near)
-			diag_add(v->d, ep->pos,
-				 "endpoint '%s': no node or bridge '%s' (did you mean '%s'?)",
-				 ep->text, left, near);
+			diag_add(
+				v->d, ep->pos,
+				"endpoint '%s': no node or bridge '%s' (did you mean '%s'?)",
+				ep->text, left, near);
 		else
 			diag_add(v->d, ep->pos,
 				 "endpoint '%s': no node or bridge '%s'",
@@ -330,8 +333,8 @@ static void check_parent(struct vctx *v, struct link *l)
 			 p->text);
 		return;
 	}
-	node_name = arena_strndup(&t->arena, p->text,
-				  (size_t)(colon - p->text));
+	node_name =
+		arena_strndup(&t->arena, p->text, (size_t)(colon - p->text));
 	node = node_lookup(t, node_name);
 	if (node < 0) {
 		unknown_node(v, p->pos, node_name, "node");
@@ -347,15 +350,17 @@ static void check_parent(struct vctx *v, struct link *l)
 	p->iface = strmap_get(&t->nodes[node].ifmap, p->ifname);
 	l->parent_iface = p->iface;
 	if (p->iface < 0 && node != HOST_NODE) {
-		diag_add(v->d, p->pos,
-			 "parent '%s' does not exist: nothing in the file makes '%s' in node '%s'",
-			 p->text, p->ifname, t->nodes[node].name);
+		diag_add(
+			v->d, p->pos,
+			"parent '%s' does not exist: nothing in the file makes '%s' in node '%s'",
+			p->text, p->ifname, t->nodes[node].name);
 		return;
 	}
 	for (int f = p->iface; f >= 0 && t->ifaces[f].link >= 0;
 	     f = t->links[t->ifaces[f].link].parent_iface)
 		if (++hops > (int)t->n_links) {
-			diag_add(v->d, p->pos, "parent '%s' is part of a loop of parents",
+			diag_add(v->d, p->pos,
+				 "parent '%s' is part of a loop of parents",
 				 p->text);
 			l->parent_iface = -1;
 			return;
@@ -388,24 +393,28 @@ static void check_ports(struct vctx *v, struct bridge *b)
 		if (idx == -2)
 			continue;
 		if (++b->n_ports > BRIDGE_MAX_PORTS) {
-			diag_add(v->d, p->pos,
-				 "bridge '%s' would have more than %d ports (the kernel's limit)",
-				 b->name, BRIDGE_MAX_PORTS);
+			diag_add(
+				v->d, p->pos,
+				"bridge '%s' would have more than %d ports (the kernel's limit)",
+				b->name, BRIDGE_MAX_PORTS);
 			return;
 		}
 		if (!strcmp(p->name, "lo") || idx == b->iface) {
-			diag_add(v->d, p->pos, "'%s' cannot be a port of bridge '%s'",
+			diag_add(v->d, p->pos,
+				 "'%s' cannot be a port of bridge '%s'",
 				 p->name, b->name);
 			continue;
 		}
 		if (idx >= 0 && t->ifaces[idx].kind == IFK_BRIDGE) {
 			diag_add(v->d, p->pos,
-				 "'%s' is a bridge: join bridges with a link", p->name);
+				 "'%s' is a bridge: join bridges with a link",
+				 p->name);
 			continue;
 		}
 		if (idx >= 0 && t->ifaces[idx].master >= 0) {
 			diag_add(v->d, p->pos,
-				 "'%s' is already a port of bridge '%s'", p->name,
+				 "'%s' is already a port of bridge '%s'",
+				 p->name,
 				 t->ifaces[t->ifaces[idx].master].name);
 			continue;
 		}
@@ -415,17 +424,19 @@ static void check_ports(struct vctx *v, struct bridge *b)
 			continue;
 		}
 		if (b->node != HOST_NODE) {
-			diag_add(v->d, p->pos,
-				 "node '%s' has no interface '%s' to make a port of bridge '%s'",
-				 n->name, p->name, b->name);
+			diag_add(
+				v->d, p->pos,
+				"node '%s' has no interface '%s' to make a port of bridge '%s'",
+				n->name, p->name, b->name);
 			continue;
 		}
 		host_ports = true;
 	}
 	if (b->adopt && !host_ports)
-		diag_add(v->d, b->adopt_pos,
-			 "adopt takes over the addresses of ports the host already has; bridge '%s' has none",
-			 b->name);
+		diag_add(
+			v->d, b->adopt_pos,
+			"adopt takes over the addresses of ports the host already has; bridge '%s' has none",
+			b->name);
 }
 
 static void check_links(struct vctx *v)
@@ -443,9 +454,10 @@ static void check_links(struct vctx *v)
 
 		if (ends == 1 && good[0] &&
 		    (l->ep[0].bridge >= 0 || !l->ep[0].ifname)) {
-			diag_add(v->d, l->ep[0].pos,
-				 "the endpoint of a %s link is NODE:IFNAME, not a bridge",
-				 iface_kind_name((enum iface_kind)l->kind));
+			diag_add(
+				v->d, l->ep[0].pos,
+				"the endpoint of a %s link is NODE:IFNAME, not a bridge",
+				iface_kind_name((enum iface_kind)l->kind));
 			good[0] = false;
 		}
 		ok[i] = good[0] && good[1];
@@ -471,17 +483,19 @@ static void check_links(struct vctx *v)
 			if (!good[e])
 				continue;
 			if (ep->bridge >= 0 &&
-			    ++t->bridges[ep->bridge].n_ports > BRIDGE_MAX_PORTS) {
-				diag_add(v->d, ep->pos,
-					 "bridge '%s' would have more than %d ports (the kernel's limit)",
-					 t->bridges[ep->bridge].name,
-					 BRIDGE_MAX_PORTS);
+			    ++t->bridges[ep->bridge].n_ports >
+				    BRIDGE_MAX_PORTS) {
+				diag_add(
+					v->d, ep->pos,
+					"bridge '%s' would have more than %d ports (the kernel's limit)",
+					t->bridges[ep->bridge].name,
+					BRIDGE_MAX_PORTS);
 				ok[i] = false;
 			}
 			if (ep->ifname) {
-				ep->iface = iface_add(v, (enum iface_kind)l->kind,
-						      ep->node, ep->ifname,
-						      ep->pos);
+				ep->iface = iface_add(
+					v, (enum iface_kind)l->kind, ep->node,
+					ep->ifname, ep->pos);
 				if (ep->iface < 0)
 					ok[i] = false;
 			}
@@ -556,8 +570,9 @@ static void check_addresses(struct vctx *v, int node, const char *ifname,
 		/* The kernel keeps ::1 for lo (EADDRNOTAVAIL elsewhere). */
 		if (a->p.family == AF_INET6 && !memcmp(a->p.bytes, lo6, 16) &&
 		    strcmp(ifname, "lo")) {
-			diag_add(v->d, a->pos,
-				 "address ::1 is the loopback address: only lo may have it");
+			diag_add(
+				v->d, a->pos,
+				"address ::1 is the loopback address: only lo may have it");
 			continue;
 		}
 		key = arena_printf(&t->arena, "%d|%s", node, text);
@@ -565,10 +580,11 @@ static void check_addresses(struct vctx *v, int node, const char *ifname,
 		if (prev >= 0) {
 			const struct seen_addr *first = &v->seen[prev];
 
-			diag_add(v->d, a->pos,
-				 "address %s is already on %s in node '%s' (at %u:%u)",
-				 text, first->ifname, node_label(t, node),
-				 first->pos.line, first->pos.col);
+			diag_add(
+				v->d, a->pos,
+				"address %s is already on %s in node '%s' (at %u:%u)",
+				text, first->ifname, node_label(t, node),
+				first->pos.line, first->pos.col);
 			continue;
 		}
 		*(struct seen_addr *)vec_push(&t->arena, v->seen, v->n_seen,
@@ -582,7 +598,7 @@ static void check_ipv6_mtu(struct vctx *v, const struct iface_cfg *ic,
 			   const struct iface *f)
 {
 	uint32_t mtu = ic->mtu ? ic->mtu : f ? f->mtu : 0;
-	struct pos pos = ic->mtu ? ic->mtu_pos :
+	struct pos pos = ic->mtu	   ? ic->mtu_pos :
 			 f && f->link >= 0 ? v->t->links[f->link].mtu_pos :
 					     ic->pos;
 
@@ -590,9 +606,10 @@ static void check_ipv6_mtu(struct vctx *v, const struct iface_cfg *ic,
 		return;
 	for (size_t i = 0; i < ic->n_addrs; i++)
 		if (ic->addrs[i].p.family == AF_INET6) {
-			diag_add(v->d, pos,
-				 "mtu %u is below 1280, the least IPv6 works with, but '%s' has IPv6 addresses",
-				 mtu, ic->name);
+			diag_add(
+				v->d, pos,
+				"mtu %u is below 1280, the least IPv6 works with, but '%s' has IPv6 addresses",
+				mtu, ic->name);
 			return;
 		}
 }
@@ -630,13 +647,15 @@ static void check_ifcfg(struct vctx *v, int node)
 							ARRAY_SIZE(names));
 			near = nearest_word(ic->name, names, n_names);
 			if (near)
-				diag_add(v->d, ic->pos,
-					 "node '%s' has no interface '%s' (did you mean '%s'?)",
-					 n->name, ic->name, near);
+				diag_add(
+					v->d, ic->pos,
+					"node '%s' has no interface '%s' (did you mean '%s'?)",
+					n->name, ic->name, near);
 			else
-				diag_add(v->d, ic->pos,
-					 "node '%s' has no interface '%s': no link or bridge creates it",
-					 n->name, ic->name);
+				diag_add(
+					v->d, ic->pos,
+					"node '%s' has no interface '%s': no link or bridge creates it",
+					n->name, ic->name);
 			continue;
 		}
 		if (idx < 0 && ic->has_mac)
@@ -644,13 +663,16 @@ static void check_ifcfg(struct vctx *v, int node)
 				 "interface 'lo' has no MAC address to set");
 		else if (idx < 0 && n->is_host &&
 			 (ic->mtu || ic->up >= 0 || ic->accept_ra >= 0 ||
-			  ic->autoconf >= 0 || ic->shape.netem || ic->shape.rate))
-			diag_add(v->d, ic->mtu ? ic->mtu_pos : ic->pos,
-				 "the host's lo is not nstopo's to change: only addresses may be added to it");
+			  ic->autoconf >= 0 || ic->shape.netem ||
+			  ic->shape.rate))
+			diag_add(
+				v->d, ic->mtu ? ic->mtu_pos : ic->pos,
+				"the host's lo is not nstopo's to change: only addresses may be added to it");
 		else if (idx < 0 && (ic->accept_ra >= 0 || ic->autoconf >= 0 ||
 				     ic->shape.netem || ic->shape.rate))
-			diag_add(v->d, ic->pos,
-				 "lo takes addresses, mtu and up; router advertisements and shaping do not apply to it");
+			diag_add(
+				v->d, ic->pos,
+				"lo takes addresses, mtu and up; router advertisements and shaping do not apply to it");
 		check_addresses(v, node, ic->name, ic);
 		check_ipv6_mtu(v, ic, idx >= 0 ? &t->ifaces[idx] : NULL);
 	}
@@ -696,7 +718,7 @@ static void idx_key(char *buf, size_t len, char kind, const struct prefix *p,
 	size_t o;
 
 	for (unsigned b = plen; b < full_len(p); b++)
-		m.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		m.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 	o = (size_t)snprintf(buf, len, "%c%c%03u", kind,
 			     p->family == AF_INET ? '4' : '6', plen);
 	for (unsigned i = 0; i < full_len(p) / 8 && o < len; i++)
@@ -719,8 +741,7 @@ static struct net_hit *idx_put(struct topo *t, struct node_idx *x,
 	return h;
 }
 
-static const struct net_hit *idx_get(const struct node_idx *x,
-				     const char *key)
+static const struct net_hit *idx_get(const struct node_idx *x, const char *key)
 {
 	int i = strmap_get(&x->map, key);
 
@@ -781,11 +802,11 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 			const struct addr_cfg *a = &ic->addrs[j];
 
 			idx_subnet(t, x, &a->p, ic->name, ic->up != 0);
-			idx_key(key, sizeof(key), 'O', &a->p,
-				full_len(&a->p), ic->name);
+			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
+				ic->name);
 			idx_put(t, x, key);
-			idx_key(key, sizeof(key), 'O', &a->p,
-				full_len(&a->p), NULL);
+			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
+				NULL);
 			idx_put(t, x, key);
 			idx_first(t, x, 'L', full_len(&a->p), ic, a);
 			idx_first(t, x, 'C', a->p.plen, ic, a);
@@ -806,7 +827,7 @@ static bool if_is_up(const struct topo *t, const struct node *n,
 		     const struct node_idx *x, const char *name)
 {
 	int idx = strmap_get(&n->ifmap, name);
-	const struct iface_cfg *ic = idx >= 0 ? t->ifaces[idx].cfg :
+	const struct iface_cfg *ic = idx >= 0		 ? t->ifaces[idx].cfg :
 				     !strcmp(name, "lo") ? x->lo :
 							   NULL;
 
@@ -849,21 +870,23 @@ static bool is_link_local6(const struct prefix *p)
  * is in error.  Not judged by counting diagnostics: a repeated message
  * (a route from defaults, in a second node) is not added twice.
  */
-static int check_route(struct vctx *v, struct node *n,
-		       const struct node_idx *x, struct route *r)
+static int check_route(struct vctx *v, struct node *n, const struct node_idx *x,
+		       struct route *r)
 {
 	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
 	const char *down_if = NULL;
 	bool is_own = false;
 
 	if (r->intercept && n->is_host) {
-		diag_add(v->d, r->pos,
-			 "intercept is not allowed in the host namespace: it would capture the host's own traffic");
+		diag_add(
+			v->d, r->pos,
+			"intercept is not allowed in the host namespace: it would capture the host's own traffic");
 		return -1;
 	}
 	if (r->type == RT_LOCAL && !r->dev)
 		r->dev = "lo";
-	if (r->type != RT_UNICAST && r->type != RT_LOCAL && (r->has_via || r->dev)) {
+	if (r->type != RT_UNICAST && r->type != RT_LOCAL &&
+	    (r->has_via || r->dev)) {
 		diag_add(v->d, r->has_via ? r->via_pos : r->dev_pos,
 			 "a %s route takes neither 'via' nor 'dev'",
 			 route_type_name(r->type));
@@ -875,8 +898,9 @@ static int check_route(struct vctx *v, struct node *n,
 	}
 	if (r->to_default) {
 		if (!r->has_via) {
-			diag_add(v->d, r->to_pos,
-				 "'default' needs 'via' to tell IPv4 from IPv6: write 0.0.0.0/0 or ::/0");
+			diag_add(
+				v->d, r->to_pos,
+				"'default' needs 'via' to tell IPv4 from IPv6: write 0.0.0.0/0 or ::/0");
 			return -1;
 		}
 		r->to.family = r->via.family;
@@ -886,12 +910,14 @@ static int check_route(struct vctx *v, struct node *n,
 	if (prefix_has_host_bits(&r->to)) {
 		struct prefix net = r->to;
 
-		for (unsigned b = net.plen; b < (net.family == AF_INET ? 32u : 128u); b++)
-			net.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		for (unsigned b = net.plen;
+		     b < (net.family == AF_INET ? 32u : 128u); b++)
+			net.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 		prefix_format(&net, true, via, sizeof(via));
 		diag_add(v->d, r->to_pos,
 			 "%s %s has host bits set (did you mean %s?)",
-			 r->intercept ? "intercept prefix" : "route destination",
+			 r->intercept ? "intercept prefix" :
+					"route destination",
 			 to, via);
 		return -1;
 	}
@@ -899,8 +925,8 @@ static int check_route(struct vctx *v, struct node *n,
 		if (v->t->lost_links || if_lost(v, r->dev))
 			return -1;
 		diag_add(v->d, r->dev_pos,
-			 "route device '%s' does not exist in node '%s'", r->dev,
-			 n->name);
+			 "route device '%s' does not exist in node '%s'",
+			 r->dev, n->name);
 		return -1;
 	}
 	if (r->dev && !if_is_up(v->t, n, x, r->dev) && r->type == RT_UNICAST) {
@@ -947,17 +973,20 @@ static int check_route(struct vctx *v, struct node *n,
 				 "gateway %s is an address of node '%s' itself",
 				 via, n->name);
 		else if (down_if)
-			diag_add(v->d, r->via_pos,
-				 "gateway %s is on interface '%s', which is down (up: false)",
-				 via, down_if);
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is on interface '%s', which is down (up: false)",
+				via, down_if);
 		else if (r->dev)
-			diag_add(v->d, r->via_pos,
-				 "gateway %s is not on a subnet of '%s' in node '%s' (add an address there, or onlink: true)",
-				 via, r->dev, n->name);
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is not on a subnet of '%s' in node '%s' (add an address there, or onlink: true)",
+				via, r->dev, n->name);
 		else
-			diag_add(v->d, r->via_pos,
-				 "gateway %s is not on a subnet of any interface of node '%s'",
-				 via, n->name);
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is not on a subnet of any interface of node '%s'",
+				via, n->name);
 		return -1;
 	}
 	return 0;
@@ -989,9 +1018,10 @@ static bool clashes_kernel_route(const struct node_idx *x,
 		h = idx_get(x, key);
 		if (h) {
 			prefix_format(&h->a->p, true, at, sizeof(at));
-			snprintf(why, len,
-				 "the kernel adds that route for address %s of %s (give it a metric)",
-				 at, h->ic->name);
+			snprintf(
+				why, len,
+				"the kernel adds that route for address %s of %s (give it a metric)",
+				at, h->ic->name);
 			return true;
 		}
 	}
@@ -1034,17 +1064,21 @@ static void check_routes(struct vctx *v, struct node *n)
 			r->metric = 1024;
 		prefix_format(&r->to, true, to, sizeof(to));
 		if (clashes_kernel_route(&x, r, why, sizeof(why))) {
-			diag_add(v->d, r->to_pos, "%s %s clashes with a route of the kernel: %s",
-				 r->intercept ? "intercept" : "route to", to, why);
+			diag_add(v->d, r->to_pos,
+				 "%s %s clashes with a route of the kernel: %s",
+				 r->intercept ? "intercept" : "route to", to,
+				 why);
 			continue;
 		}
-		key = arena_printf(&t->arena, "%u|%s|%u", r->table, to, r->metric);
+		key = arena_printf(&t->arena, "%u|%s|%u", r->table, to,
+				   r->metric);
 		prev = strmap_put(&seen, key, (int)i);
 		if (prev >= 0)
-			diag_add(v->d, r->to_pos,
-				 "duplicate route to %s in table %u (first at %u:%u)",
-				 to, r->table, n->routes[prev].to_pos.line,
-				 n->routes[prev].to_pos.col);
+			diag_add(
+				v->d, r->to_pos,
+				"duplicate route to %s in table %u (first at %u:%u)",
+				to, r->table, n->routes[prev].to_pos.line,
+				n->routes[prev].to_pos.col);
 	}
 	strmap_free(&seen);
 	strmap_free(&x.map);
@@ -1061,9 +1095,10 @@ static void check_sysctls(struct vctx *v, struct node *n)
 		    if_exists(n, ifname) || if_lost(v, ifname) ||
 		    v->t->lost_links)
 			continue;
-		diag_add(v->d, s->pos,
-			 "sysctl '%s' names interface '%s', which node '%s' does not have",
-			 s->key, ifname, n->name);
+		diag_add(
+			v->d, s->pos,
+			"sysctl '%s' names interface '%s', which node '%s' does not have",
+			s->key, ifname, n->name);
 	}
 }
 
@@ -1115,9 +1150,10 @@ static bool defaults_fit(struct topo *t, struct diags *d)
 
 	if (!each || nodes <= DEFAULTS_MAX_COPIES / each)
 		return true;
-	diag_add(d, t->defaults.pos,
-		 "defaults would copy %zu settings into each of %zu nodes, more than %u in all",
-		 each, nodes, DEFAULTS_MAX_COPIES);
+	diag_add(
+		d, t->defaults.pos,
+		"defaults would copy %zu settings into each of %zu nodes, more than %u in all",
+		each, nodes, DEFAULTS_MAX_COPIES);
 	return false;
 }
 
@@ -1136,8 +1172,8 @@ int topo_validate(struct topo *t, struct diags *d)
 		if (!n->is_host && merge)
 			merge_defaults(t, n);
 	}
-	if (t->n_nodes == 1 && !t->nodes[HOST_NODE].declared &&
-	    !t->n_bridges && !t->n_links && !t->lost_nodes && !t->lost_links)
+	if (t->n_nodes == 1 && !t->nodes[HOST_NODE].declared && !t->n_bridges &&
+	    !t->n_links && !t->lost_nodes && !t->lost_links)
 		diag_add(d, (struct pos){ 1, 1 },
 			 "the topology has no nodes, bridges or links");
 	check_bridges(&v);

@@ -43,8 +43,8 @@ struct writer {
 	struct job *jobs;
 	size_t cap, queued, done;
 	bool end;
-	bool idle;	/* waiting for @more */
-	int err;	/* the first failure, with its tag */
+	bool idle; /* waiting for @more */
+	int err;   /* the first failure, with its tag */
 	size_t err_tag;
 };
 

@@ -104,9 +104,9 @@ static void anchor_register(struct builder *b, char *name, struct ynode *n)
 
 	if (b->n_anchors == b->cap_anchors) {
 		b->cap_anchors = b->cap_anchors ? b->cap_anchors * 2 : 8;
-		b->anchor_nodes = xrealloc(b->anchor_nodes,
-					   b->cap_anchors *
-						   sizeof(*b->anchor_nodes));
+		b->anchor_nodes =
+			xrealloc(b->anchor_nodes,
+				 b->cap_anchors * sizeof(*b->anchor_nodes));
 	}
 	if (i >= 0) { /* a redefined anchor: later aliases see the new one */
 		b->anchor_nodes[i] = n;
@@ -138,13 +138,12 @@ static int count_node(struct builder *b, struct pos pos)
 	return 0;
 }
 
-static int tag_check(struct builder *b, const yaml_char_t *tag,
-		     struct ynode *n)
+static int tag_check(struct builder *b, const yaml_char_t *tag, struct ynode *n)
 {
 	static const char *const ok[] = {
-		"tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
-		"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
-		"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+		"tag:yaml.org,2002:str",   "tag:yaml.org,2002:int",
+		"tag:yaml.org,2002:bool",  "tag:yaml.org,2002:null",
+		"tag:yaml.org,2002:map",   "tag:yaml.org,2002:seq",
 		"tag:yaml.org,2002:float",
 	};
 
@@ -197,8 +196,9 @@ static int on_scalar(struct builder *b, yaml_event_t *e)
 	if (count_node(b, n->pos))
 		return -1;
 	if (len > YAML_MAX_SCALAR) {
-		diag_add(b->d, n->pos, "scalar of %zu bytes is too long (at most %u)",
-			 len, YAML_MAX_SCALAR);
+		diag_add(b->d, n->pos,
+			 "scalar of %zu bytes is too long (at most %u)", len,
+			 YAML_MAX_SCALAR);
 		return -1;
 	}
 	ctl = control_char(e->data.scalar.value, len,
@@ -237,9 +237,10 @@ static int on_alias(struct builder *b, yaml_event_t *e)
 		for (size_t k = 0; k < b->depth; k++)
 			if (b->stack[k].anchor &&
 			    !strcmp(b->stack[k].anchor, name)) {
-				diag_add(b->d, mark_pos(e->start_mark),
-					 "alias '*%s' refers to a node that contains it",
-					 name);
+				diag_add(
+					b->d, mark_pos(e->start_mark),
+					"alias '*%s' refers to a node that contains it",
+					name);
 				return -1;
 			}
 		diag_add(b->d, mark_pos(e->start_mark), "unknown alias '*%s'",
@@ -314,7 +315,8 @@ static int map_finish(struct builder *b, struct frame *f, struct strbuf *out)
 		int prev;
 
 		if (k->kind != Y_SCALAR) {
-			diag_add(b->d, k->pos, "a mapping key must be a scalar");
+			diag_add(b->d, k->pos,
+				 "a mapping key must be a scalar");
 			rc = -1;
 			continue;
 		}
@@ -328,13 +330,15 @@ static int map_finish(struct builder *b, struct frame *f, struct strbuf *out)
 			}
 			for (size_t j = 0; j < n_src; j++) {
 				if (src[j]->kind != Y_MAP) {
-					diag_add(b->d, src[j]->pos,
-						 "a merge key ('<<') takes a mapping or a sequence of mappings");
+					diag_add(
+						b->d, src[j]->pos,
+						"a merge key ('<<') takes a mapping or a sequence of mappings");
 					rc = -1;
 					continue;
 				}
-				merges = xrealloc(merges, (n_merges + 1) *
-								  sizeof(*merges));
+				merges = xrealloc(merges,
+						  (n_merges + 1) *
+							  sizeof(*merges));
 				merges[n_merges++] = src[j];
 			}
 			continue;
@@ -357,8 +361,7 @@ static int map_finish(struct builder *b, struct frame *f, struct strbuf *out)
 			struct ynode *const *kv = &merges[m]->items[2 * i];
 
 			if (strmap_put(&seen, kv[0]->str, INT_MAX) < 0)
-				sb_addn(out, (const char *)kv,
-					2 * sizeof(*kv));
+				sb_addn(out, (const char *)kv, 2 * sizeof(*kv));
 		}
 	free(merges);
 	strmap_free(&seen);
@@ -432,8 +435,8 @@ static struct pos offset_pos(const char *buf, size_t len, size_t off)
 	for (; i < off && i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
 
-		if (c == '\n' || (c == '\r' && (i + 1 == len ||
-						 buf[i + 1] != '\n'))) {
+		if (c == '\n' ||
+		    (c == '\r' && (i + 1 == len || buf[i + 1] != '\n'))) {
 			p.line++;
 			p.col = 1;
 		} else if ((c & 0xc0) != 0x80 && c != '\r') {
@@ -466,8 +469,8 @@ static int syntax_error(struct builder *b, yaml_parser_t *p)
 		struct pos ctx = mark_pos(p->context_mark);
 
 		if (ctx.line == pos.line && ctx.col == pos.col)
-			diag_add(b->d, pos, "YAML syntax error: %s %s",
-				 problem, p->context);
+			diag_add(b->d, pos, "YAML syntax error: %s %s", problem,
+				 p->context);
 		else
 			diag_add(b->d, pos,
 				 "YAML syntax error: %s %s (started at %u:%u)",
@@ -489,8 +492,8 @@ int yaml_load_buf(const char *buf, size_t len, struct ydoc *doc,
 
 	memset(doc, 0, sizeof(*doc));
 	if (len > YAML_MAX_FILE) {
-		diag_add(d, (struct pos){ 1, 1 },
-			 "file is larger than %u MiB", YAML_MAX_FILE >> 20);
+		diag_add(d, (struct pos){ 1, 1 }, "file is larger than %u MiB",
+			 YAML_MAX_FILE >> 20);
 		return -1;
 	}
 	if (!yaml_parser_initialize(&parser)) {
@@ -509,8 +512,9 @@ int yaml_load_buf(const char *buf, size_t len, struct ydoc *doc,
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++b.docs > 1) {
-				diag_add(d, mark_pos(e.start_mark),
-					 "only one YAML document is allowed in a topology file");
+				diag_add(
+					d, mark_pos(e.start_mark),
+					"only one YAML document is allowed in a topology file");
 				rc = -1;
 			}
 			break;

@@ -41,26 +41,27 @@ static void assert_cmd_at(const struct exec_cmd *e, const char *want,
 
 #define assert_cmd(e, want) assert_cmd_at((e), (want), __FILE__, __LINE__)
 
-#define assert_pos(p, l, c)                                                    \
-	do {                                                                   \
-		assert_int_equal((p).line, (l));                              \
-		assert_int_equal((p).col, (c));                                \
+#define assert_pos(p, l, c)                      \
+	do {                                     \
+		assert_int_equal((p).line, (l)); \
+		assert_int_equal((p).col, (c));  \
 	} while (0)
 
 static void test_exec_string_and_sequence(void **state)
 {
-	struct topo *t = load_ok("nodes:\n"
-				 "  a:\n"
-				 "    exec:\n"
-				 "      - echo \"$NSTOPO_NODE\" > /tmp/x\n"
-				 "      - [ip, -br, addr]\n"
-				 "      - [\"/bin/printf\", \"%s=%d\", \"a b\", "
-				 "'it''s']\n"
-				 "      - [7, true, ~x]\n"
-				 "      - |\n"
-				 "        echo one\n"
-				 "        echo two\n"
-				 "  b: {}\n");
+	struct topo *t =
+		load_ok("nodes:\n"
+			"  a:\n"
+			"    exec:\n"
+			"      - echo \"$NSTOPO_NODE\" > /tmp/x\n"
+			"      - [ip, -br, addr]\n"
+			"      - [\"/bin/printf\", \"%s=%d\", \"a b\", "
+			"'it''s']\n"
+			"      - [7, true, ~x]\n"
+			"      - |\n"
+			"        echo one\n"
+			"        echo two\n"
+			"  b: {}\n");
 	const struct node *a = node_named(t, "a"), *b = node_named(t, "b");
 
 	(void)state;
@@ -237,24 +238,23 @@ static void test_plan_exec_last_in_node_order(void **state)
 	/* After every address and route of every node, in node order, each
 	 * node's commands in file order; words quoted as sh would need. */
 	assert_string_equal(
-		text,
-		"netns add t-h1\n"
-		"link set lo up @t-h1\n"
-		"sysctl net.ipv6.conf.all.accept_dad=0 @t-h1\n"
-		"sysctl net.ipv6.conf.default.accept_dad=0 @t-h1\n"
-		"netns add t-h2\n"
-		"link set lo up @t-h2\n"
-		"sysctl net.ipv6.conf.all.accept_dad=0 @t-h2\n"
-		"sysctl net.ipv6.conf.default.accept_dad=0 @t-h2\n"
-		"link add eth0 type veth peer eth0 netns t-h2 @t-h1\n"
-		"addr add 10.0.0.1/24 dev eth0 @t-h1\n"
-		"addr add 10.0.0.2/24 dev eth0 @t-h2\n"
-		"link set eth0 up @t-h1\n"
-		"link set eth0 up @t-h2\n"
-		"route add 10.9.0.0/16 via 10.0.0.1 @t-h2\n"
-		"exec /bin/sh -c 'ping -c1 10.0.0.2' @t-h1\n"
-		"exec printf '%s '\\''q'\\'' \"d\"\t' 'a b' @t-h1\n"
-		"exec /bin/sh -c 'echo $NSTOPO_NODE' @t-h2\n");
+		text, "netns add t-h1\n"
+		      "link set lo up @t-h1\n"
+		      "sysctl net.ipv6.conf.all.accept_dad=0 @t-h1\n"
+		      "sysctl net.ipv6.conf.default.accept_dad=0 @t-h1\n"
+		      "netns add t-h2\n"
+		      "link set lo up @t-h2\n"
+		      "sysctl net.ipv6.conf.all.accept_dad=0 @t-h2\n"
+		      "sysctl net.ipv6.conf.default.accept_dad=0 @t-h2\n"
+		      "link add eth0 type veth peer eth0 netns t-h2 @t-h1\n"
+		      "addr add 10.0.0.1/24 dev eth0 @t-h1\n"
+		      "addr add 10.0.0.2/24 dev eth0 @t-h2\n"
+		      "link set eth0 up @t-h1\n"
+		      "link set eth0 up @t-h2\n"
+		      "route add 10.9.0.0/16 via 10.0.0.1 @t-h2\n"
+		      "exec /bin/sh -c 'ping -c1 10.0.0.2' @t-h1\n"
+		      "exec printf '%s '\\''q'\\'' \"d\"\t' 'a b' @t-h1\n"
+		      "exec /bin/sh -c 'echo $NSTOPO_NODE' @t-h2\n");
 	free(text);
 }
 

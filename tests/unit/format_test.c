@@ -37,13 +37,13 @@ static bool plan_has_at(const char *yaml, const char *line, const char *file,
 	return found;
 }
 
-#define assert_plan_has(yaml, line)                                            \
+#define assert_plan_has(yaml, line) \
 	assert_true(plan_has_at((yaml), (line), __FILE__, __LINE__))
-#define assert_plan_lacks(yaml, line)                                          \
-	do {                                                                   \
-		char *t_ = compile_text(yaml);                                 \
-		assert_null(strstr(t_, (line)));                               \
-		free(t_);                                                      \
+#define assert_plan_lacks(yaml, line)            \
+	do {                                     \
+		char *t_ = compile_text(yaml);   \
+		assert_null(strstr(t_, (line))); \
+		free(t_);                        \
 	} while (0)
 
 /* The index of the first plan line starting with @start, or -1. */
@@ -66,15 +66,16 @@ static int line_index(const char *text, const char *start)
 
 static void test_x_keys_ignored_at_top_level(void **state)
 {
-	struct topo *t = load_ok("x-node: &n\n"
-				 "  sysctl: {net.ipv4.ip_forward: 1}\n"
-				 "x-unused: {nodes: 3, anything: [goes, here]}\n"
-				 "x-: 1\n"
-				 "nodes:\n"
-				 "  a: *n\n"
-				 "  b:\n"
-				 "    <<: *n\n"
-				 "    routes: []\n");
+	struct topo *t =
+		load_ok("x-node: &n\n"
+			"  sysctl: {net.ipv4.ip_forward: 1}\n"
+			"x-unused: {nodes: 3, anything: [goes, here]}\n"
+			"x-: 1\n"
+			"nodes:\n"
+			"  a: *n\n"
+			"  b:\n"
+			"    <<: *n\n"
+			"    routes: []\n");
 
 	(void)state;
 	/* Ignored, but a place for anchors the nodes use. */
@@ -121,10 +122,9 @@ static const char two_nodes[] =
 	"      eth0: {addresses: [10.0.0.1/24, \"fd00::1/64\"]}\n"
 	"      lo: {addresses: [192.0.2.1/32]}\n"
 	"    routes:\n";
-static const char two_nodes_tail[] =
-	"  b: {}\n"
-	"links:\n"
-	"  - [a:eth0, b:eth0]\n";
+static const char two_nodes_tail[] = "  b: {}\n"
+				     "links:\n"
+				     "  - [a:eth0, b:eth0]\n";
 
 static char *with_routes(const char *routes)
 {
@@ -210,9 +210,11 @@ static void test_local_route_table(void **state)
 	assert_int_equal(a->routes[2].table, 100);
 	assert_int_equal(a->routes[3].table, RT_TABLE_LOCAL_ID);
 	topo_free(t);
-	assert_plan_has(y, "route add local 203.0.113.1/32 dev lo table local @a");
+	assert_plan_has(y,
+			"route add local 203.0.113.1/32 dev lo table local @a");
 	assert_plan_has(y, "route add local 203.0.113.2/32 dev lo @a");
-	assert_plan_has(y, "route add local 203.0.113.3/32 dev lo table 100 @a");
+	assert_plan_has(y,
+			"route add local 203.0.113.3/32 dev lo table 100 @a");
 	free(y);
 }
 
@@ -224,9 +226,10 @@ static void test_onlink_needs_via(void **state)
 	(void)state;
 	assert_load_error(y, "7:9: an onlink route needs 'via'");
 	free(y);
-	y = with_routes("      - {to: 10.5.0.0/16, via: 10.9.9.9, dev: eth0, "
-			"onlink: true}\n"
-			"      - {to: 10.6.0.0/16, dev: eth0, onlink: false}\n");
+	y = with_routes(
+		"      - {to: 10.5.0.0/16, via: 10.9.9.9, dev: eth0, "
+		"onlink: true}\n"
+		"      - {to: 10.6.0.0/16, dev: eth0, onlink: false}\n");
 	assert_plan_has(y, "route add 10.5.0.0/16 via 10.9.9.9 dev eth0 "
 			   "onlink @a");
 	assert_plan_has(y, "route add 10.6.0.0/16 dev eth0 @a");
@@ -290,28 +293,32 @@ static void test_ipv6_mtu_floor(void **state)
 	char *y;
 
 	(void)state;
-	y = xasprintf("nodes:\n  a:\n    interfaces:\n"
-		      "      eth0: {addresses: [\"fd00::1/64\"], mtu: 1200}\n%s",
-		      tail);
+	y = xasprintf(
+		"nodes:\n  a:\n    interfaces:\n"
+		"      eth0: {addresses: [\"fd00::1/64\"], mtu: 1200}\n%s",
+		tail);
 	assert_load_error(y, "4:46: mtu 1200 is below 1280, the least IPv6 "
 			     "works with, but 'eth0' has IPv6 addresses");
 	free(y);
 	/* The link's mtu counts for an end that sets none itself. */
-	assert_load_error("nodes:\n  a:\n    interfaces:\n"
-			  "      eth0: {addresses: [10.0.0.1/24, \"fd00::1/64\"]}\n"
-			  "  b: {}\nlinks:\n"
-			  "  - {endpoints: [a:eth0, b:eth0], mtu: 1000}\n",
-			  "7:40: mtu 1000 is below 1280, the least IPv6 works "
-			  "with, but 'eth0' has IPv6 addresses");
-	assert_load_error("nodes:\n  a:\n    interfaces:\n"
-			  "      lo: {addresses: [\"fd00::1/128\"], mtu: 1279}\n",
-			  "4:45: mtu 1279 is below 1280, the least IPv6 works "
-			  "with, but 'lo' has IPv6 addresses");
+	assert_load_error(
+		"nodes:\n  a:\n    interfaces:\n"
+		"      eth0: {addresses: [10.0.0.1/24, \"fd00::1/64\"]}\n"
+		"  b: {}\nlinks:\n"
+		"  - {endpoints: [a:eth0, b:eth0], mtu: 1000}\n",
+		"7:40: mtu 1000 is below 1280, the least IPv6 works "
+		"with, but 'eth0' has IPv6 addresses");
+	assert_load_error(
+		"nodes:\n  a:\n    interfaces:\n"
+		"      lo: {addresses: [\"fd00::1/128\"], mtu: 1279}\n",
+		"4:45: mtu 1279 is below 1280, the least IPv6 works "
+		"with, but 'lo' has IPv6 addresses");
 	/* 1280 itself is fine; so is a small mtu with IPv4 only, and an
 	 * end's own mtu over a small one of its link. */
-	y = xasprintf("nodes:\n  a:\n    interfaces:\n"
-		      "      eth0: {addresses: [\"fd00::1/64\"], mtu: 1280}\n%s",
-		      tail);
+	y = xasprintf(
+		"nodes:\n  a:\n    interfaces:\n"
+		"      eth0: {addresses: [\"fd00::1/64\"], mtu: 1280}\n%s",
+		tail);
 	assert_null(load_errors(y));
 	free(y);
 	y = xasprintf("nodes:\n  a:\n    interfaces:\n"
@@ -319,11 +326,12 @@ static void test_ipv6_mtu_floor(void **state)
 		      tail);
 	assert_null(load_errors(y));
 	free(y);
-	assert_null(load_errors("nodes:\n  a:\n    interfaces:\n"
-				"      eth0: {addresses: [\"fd00::1/64\"], "
-				"mtu: 1400}\n"
-				"  b: {}\nlinks:\n"
-				"  - {endpoints: [a:eth0, b:eth0], mtu: 1000}\n"));
+	assert_null(
+		load_errors("nodes:\n  a:\n    interfaces:\n"
+			    "      eth0: {addresses: [\"fd00::1/64\"], "
+			    "mtu: 1400}\n"
+			    "  b: {}\nlinks:\n"
+			    "  - {endpoints: [a:eth0, b:eth0], mtu: 1000}\n"));
 }
 
 /* Names */
@@ -344,10 +352,11 @@ static void test_names_all_and_default(void **state)
 			  "  - [a:all, b:eth0]\n",
 			  "5:6: endpoint 'a:all': interface name 'all' is "
 			  "reserved by the kernel (its sysctl directories)");
-	assert_load_error("nodes:\n  a: {}\n  b: {}\nlinks:\n"
-			  "  - [a:eth0, b:default]\n",
-			  "5:14: endpoint 'b:default': interface name 'default' "
-			  "is reserved by the kernel (its sysctl directories)");
+	assert_load_error(
+		"nodes:\n  a: {}\n  b: {}\nlinks:\n"
+		"  - [a:eth0, b:default]\n",
+		"5:14: endpoint 'b:default': interface name 'default' "
+		"is reserved by the kernel (its sysctl directories)");
 	assert_load_error("bridges:\n  all: {}\nnodes:\n  a: {}\n",
 			  "2:3: bridge name 'all' is reserved by the kernel "
 			  "(its sysctl directories)");
@@ -411,11 +420,13 @@ static void test_bare_bridge_port_disable_ipv6(void **state)
 	assert_true(off >= 0);
 	assert_int_equal(up, off + 1);
 	/* A port with an address keeps IPv6 (with DAD off instead). */
-	assert_int_equal(line_index(text, "sysctl net.ipv6.conf.p2.disable_ipv6"),
-			 -1);
+	assert_int_equal(
+		line_index(text, "sysctl net.ipv6.conf.p2.disable_ipv6"), -1);
 	assert_int_equal(line_index(text, "link set p2 master br0 up @host"),
-			 line_index(text, "sysctl net.ipv6.conf.p2.accept_dad=0 "
-					  "@host") + 1);
+			 line_index(text,
+				    "sysctl net.ipv6.conf.p2.accept_dad=0 "
+				    "@host") +
+				 1);
 	free(text);
 }
 
@@ -433,7 +444,8 @@ static void test_iface_sysctls_before_up(void **state)
 				  "links:\n"
 				  "  - [a:eth0, b:eth0]\n"
 				  "  - [b:eth1, host:h0]\n");
-	int add = line_index(text, "link add eth0 type veth peer eth0 netns b @a"),
+	int add = line_index(text,
+			     "link add eth0 type veth peer eth0 netns b @a"),
 	    rp = line_index(text, "sysctl net.ipv4.conf.eth0.rp_filter=2 @a"),
 	    ac = line_index(text, "sysctl net.ipv6.conf.eth0.autoconf=0 @a"),
 	    up = line_index(text, "link set eth0 up @a"),
@@ -485,8 +497,10 @@ static void test_nodad_unless_dad_on(void **state)
 	assert_non_null(strstr(text, "addr add fd00::1/64 dev eth0 @a\n"));
 	assert_non_null(strstr(text, "addr add fd00::2/64 dev eth0 @b\n"));
 	/* Otherwise nodad, and never for IPv4. */
-	assert_non_null(strstr(text, "addr add fd01::1/64 dev eth1 nodad @a\n"));
-	assert_non_null(strstr(text, "addr add fd01::2/64 dev eth1 nodad @c\n"));
+	assert_non_null(
+		strstr(text, "addr add fd01::1/64 dev eth1 nodad @a\n"));
+	assert_non_null(
+		strstr(text, "addr add fd01::2/64 dev eth1 nodad @c\n"));
 	assert_non_null(strstr(text, "addr add 10.0.1.2/24 dev eth1 @c\n"));
 	free(text);
 }

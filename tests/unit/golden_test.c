@@ -81,8 +81,7 @@ static char *slurp(const char *path)
 	return sb.buf ? sb.buf : xstrdup("");
 }
 
-static void section(struct strbuf *sb, const char *title,
-		    const struct plan *p)
+static void section(struct strbuf *sb, const char *title, const struct plan *p)
 {
 	char *text;
 
@@ -149,8 +148,9 @@ static void check(const char *name, struct topo *t)
 
 		while (got[i] && got[i] == want[i])
 			line += got[i++] == '\n';
-		print_error("%s differs from this build's output from line %zu\n",
-			    path, line);
+		print_error(
+			"%s differs from this build's output from line %zu\n",
+			path, line);
 		fail();
 	}
 	free(want);

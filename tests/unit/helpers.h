@@ -88,7 +88,7 @@ static inline void load_fails_at(const char *yaml, const char *want,
  * Loading @yaml must fail with exactly the errors @want: "LINE:COL: msg"
  * lines joined by '\n', in the order nstopo prints them.
  */
-#define assert_load_error(yaml, want)                                          \
+#define assert_load_error(yaml, want) \
 	load_fails_at((yaml), (want), __FILE__, __LINE__)
 
 /* The ops of @p in op_format(), one a line, each ending in '\n'. */

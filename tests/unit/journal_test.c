@@ -340,7 +340,8 @@ static void test_compiled_plans(void **state)
 	assert_true(plan_equal(iback, inv));
 	/* The kinds a lab of veths and bridges uses, both ways. */
 	assert_true(seen[OP_NETNS_ADD] && seen[OP_NETNS_DEL]);
-	assert_true(seen[OP_LINK_ADD] && seen[OP_LINK_DEL] && seen[OP_LINK_SET]);
+	assert_true(seen[OP_LINK_ADD] && seen[OP_LINK_DEL] &&
+		    seen[OP_LINK_SET]);
 	assert_true(seen[OP_ADDR_ADD] && seen[OP_ADDR_DEL]);
 	assert_true(seen[OP_ROUTE_ADD] && seen[OP_ROUTE_DEL]);
 	assert_true(seen[OP_SYSCTL_SET] && seen[OP_SYSCTL_RESTORE]);
@@ -362,14 +363,14 @@ static void test_compiled_plans(void **state)
 static void test_bad_lines(void **state)
 {
 	static const char *const bad[] = {
-		"",			     /* no kind */
-		"ns=a",			     /* no kind */
-		"k=netns.nope ns=a",	     /* unknown kind */
-		"k=netns.add ns",	     /* a word without '=' */
-		"k=netns.add ns=a%2",	     /* a cut escape */
-		"k=netns.add ns=a%zz",	     /* not hex */
-		"k=netns.add bogus=1",	     /* unknown key */
-		"k=link.add name=x mtu=x",   /* not a number */
+		"",			   /* no kind */
+		"ns=a",			   /* no kind */
+		"k=netns.nope ns=a",	   /* unknown kind */
+		"k=netns.add ns",	   /* a word without '=' */
+		"k=netns.add ns=a%2",	   /* a cut escape */
+		"k=netns.add ns=a%zz",	   /* not hex */
+		"k=netns.add bogus=1",	   /* unknown key */
+		"k=link.add name=x mtu=x", /* not a number */
 		"k=link.add name=x mtu=-1",
 		"k=link.add name=x type=99", /* no such link type */
 		"k=route.add to=10.0.0.0/33",

@@ -47,10 +47,10 @@ static void assert_prefix_at(const struct prefix *p, const char *want,
 
 #define assert_prefix(p, want) assert_prefix_at((p), (want), __FILE__, __LINE__)
 
-#define assert_pos(p, l, c)                                                    \
-	do {                                                                   \
-		assert_int_equal((p).line, (l));                              \
-		assert_int_equal((p).col, (c));                                \
+#define assert_pos(p, l, c)                      \
+	do {                                     \
+		assert_int_equal((p).line, (l)); \
+		assert_int_equal((p).col, (c));  \
 	} while (0)
 
 /* The spec's complete example. */
@@ -134,8 +134,7 @@ static void test_example_model(void **state)
 	assert_memory_equal(eth1->mac, ((uint8_t[]){ 2, 0, 0, 0, 2, 1 }), 6);
 	assert_int_equal(eth1->up, -1);
 	assert_int_equal(ifcfg_named(router, "eth0")->n_addrs, 2);
-	assert_prefix(&ifcfg_named(router, "eth0")->addrs[1].p,
-		      "fd00:1::1/64");
+	assert_prefix(&ifcfg_named(router, "eth0")->addrs[1].p, "fd00:1::1/64");
 	h1 = node_named(t, "h1");
 	assert_int_equal(h1->n_routes, 2);
 	assert_true(h1->routes[0].to_default);
@@ -477,10 +476,9 @@ static void test_error_top_level(void **state)
 	assert_load_error("\n",
 			  "1:1: the file is empty: a topology needs at least "
 			  "'nodes'");
-	assert_load_error("- a\n",
-			  "1:1: a topology must be a mapping (nodes:, "
-			  "bridges:, "
-			  "links:), not a sequence");
+	assert_load_error("- a\n", "1:1: a topology must be a mapping (nodes:, "
+				   "bridges:, "
+				   "links:), not a sequence");
 	assert_load_error("defaults:\n  interfaces: {}\nnodes:\n  a: {}\n",
 			  "2:3: unknown key 'interfaces' in defaults (known "
 			  "keys: sysctl routes intercept exec)");

@@ -63,8 +63,7 @@ enum sim_kind {
 	SK_BRIDGE,
 };
 
-static const char *const sim_kind_names[] = { "lo", "ether", "veth",
-					      "bridge" };
+static const char *const sim_kind_names[] = { "lo", "ether", "veth", "bridge" };
 
 struct sim_ns {
 	char name[80];
@@ -100,8 +99,8 @@ struct sim_sysctl {
 	bool alive, pre;
 };
 
-#define SIM_VEC(type, name)                                                    \
-	type *name;                                                            \
+#define SIM_VEC(type, name) \
+	type *name;         \
 	size_t n_##name, cap_##name
 
 struct sim {
@@ -114,9 +113,9 @@ struct sim {
 };
 
 /* Append a zeroed item to vector @name of @s. */
-#define sim_push(s, name)                                                      \
-	(sim_grow((void **)&(s)->name, &(s)->cap_##name, (s)->n_##name,        \
-		  sizeof(*(s)->name)),                                         \
+#define sim_push(s, name)                                               \
+	(sim_grow((void **)&(s)->name, &(s)->cap_##name, (s)->n_##name, \
+		  sizeof(*(s)->name)),                                  \
 	 &(s)->name[(s)->n_##name++])
 
 static void sim_grow(void **items, size_t *cap, size_t n, size_t size)
@@ -580,8 +579,8 @@ static char *sim_render(const struct sim *s, bool pre_only,
 	lines = xcalloc(cap, sizeof(*lines));
 	for (size_t i = 0; i < s->n_ns; i++)
 		if (s->ns[i].alive && (!pre_only || s->ns[i].pre))
-			lines[n++] = xasprintf("ns %s",
-					       sim_ns_label(s, (int)i));
+			lines[n++] =
+				xasprintf("ns %s", sim_ns_label(s, (int)i));
 	for (size_t i = 0; i < s->n_links; i++) {
 		const struct sim_link *l = &s->links[i];
 
@@ -595,9 +594,9 @@ static char *sim_render(const struct sim *s, bool pre_only,
 			l->peer >= 0 ? sim_ns_label(s, s->links[l->peer].ns) :
 				       "-",
 			l->peer >= 0 ? s->links[l->peer].name : "-",
-			l->master >= 0 ? s->links[l->master].name : "-",
-			l->up, l->mtu, l->mac[0], l->mac[1], l->mac[2],
-			l->mac[3], l->mac[4], l->mac[5]);
+			l->master >= 0 ? s->links[l->master].name : "-", l->up,
+			l->mtu, l->mac[0], l->mac[1], l->mac[2], l->mac[3],
+			l->mac[4], l->mac[5]);
 	}
 	for (size_t i = 0; i < s->n_addrs; i++) {
 		const struct sim_addr *x = &s->addrs[i];
@@ -656,7 +655,7 @@ static void sim_initial(struct sim *s)
 {
 	static const char *const addrs[][2] = {
 		{ "lo", "127.0.0.1/8" },	{ "lo", "::1/128" },
-		{ "eth0", "192.168.1.10/24" }, { "eth0", "fd99::10/64" },
+		{ "eth0", "192.168.1.10/24" },	{ "eth0", "fd99::10/64" },
 		{ "docker0", "172.17.0.1/16" },
 	};
 	static const char *const sysctls[][2] = {
@@ -729,14 +728,14 @@ static void sim_initial(struct sim *s)
 
 struct gif {
 	char name[IFNAME_MAX + 1];
-	bool port;	/* enslaved to a bridge: no addresses, no routes */
+	bool port; /* enslaved to a bridge: no addresses, no routes */
 	bool bridge;
 	bool up;
-	int subnet;	/* -1: none */
-	int host;	/* its host number in the subnet */
+	int subnet; /* -1: none */
+	int host;   /* its host number in the subnet */
 	bool v4, v6;
 	uint32_t mtu;
-	int mac;	/* 0: none */
+	int mac; /* 0: none */
 };
 
 struct gnode {
@@ -768,8 +767,8 @@ static void subnet_addr(int subnet, int host, bool v6, char *buf, size_t len)
 	if (v6)
 		snprintf(buf, len, "\"fd00:%x::%x/64\"", subnet + 1, host);
 	else
-		snprintf(buf, len, "10.%d.%d.%d/24", subnet / 200,
-			 subnet % 200, host);
+		snprintf(buf, len, "10.%d.%d.%d/24", subnet / 200, subnet % 200,
+			 host);
 }
 
 static void subnet_gw(int subnet, bool v6, char *buf, size_t len)
@@ -991,8 +990,8 @@ static void gen_routes(struct gen *g, int node)
 	if (chance(r, 15)) {
 		int d = g->dests++;
 
-		gen_route(g, node, "to: 100.64.%d.%d/32, type: local",
-			  d / 256, d % 256);
+		gen_route(g, node, "to: 100.64.%d.%d/32, type: local", d / 256,
+			  d % 256);
 	}
 }
 
@@ -1281,8 +1280,8 @@ static void check_applied(const struct prop_run *run, const struct sim *s,
 		int li = ns < 0 ? -1 : sim_link_find(s, ns, f->name);
 		const struct sim_link *l = li < 0 ? NULL : &s->links[li];
 		bool up = !f->cfg || f->cfg->up != 0;
-		enum sim_kind kind = f->kind == IFK_BRIDGE ? SK_BRIDGE :
-							     SK_VETH;
+		enum sim_kind kind =
+			f->kind == IFK_BRIDGE ? SK_BRIDGE : SK_VETH;
 
 		if (!l)
 			sb_printf(&sb, "%s: %s was not made",
@@ -1293,14 +1292,12 @@ static void check_applied(const struct prop_run *run, const struct sim *s,
 				  "%s: %s has the wrong kind, state or mtu",
 				  t->nodes[f->node].name, f->name);
 		else if ((f->master >= 0) != (l->master >= 0) ||
-			 (f->master >= 0 &&
-			  strcmp(s->links[l->master].name,
-				 t->ifaces[f->master].name)))
+			 (f->master >= 0 && strcmp(s->links[l->master].name,
+						   t->ifaces[f->master].name)))
 			sb_printf(&sb, "%s: %s has the wrong master",
 				  t->nodes[f->node].name, f->name);
-		else if (f->kind == IFK_VETH &&
-			 strcmp(s->links[l->peer].name,
-				t->ifaces[f->peer].name))
+		else if (f->kind == IFK_VETH && strcmp(s->links[l->peer].name,
+						       t->ifaces[f->peer].name))
 			sb_printf(&sb, "%s: %s has the wrong peer",
 				  t->nodes[f->node].name, f->name);
 	}
@@ -1322,15 +1319,16 @@ static void check_applied(const struct prop_run *run, const struct sim *s,
 			routes += s->routes[k].alive && !s->routes[k].pre &&
 				  s->routes[k].ns == ns;
 		if (addrs != want_addrs || routes != n->n_routes)
-			sb_printf(&sb, "%s: %zu addresses and %zu routes, not "
-				       "%zu and %zu",
+			sb_printf(&sb,
+				  "%s: %zu addresses and %zu routes, not "
+				  "%zu and %zu",
 				  n->name, addrs, routes, want_addrs,
 				  n->n_routes);
 		for (size_t k = 0; k < n->n_sysctls && !sb.len; k++) {
 			int x = sim_sysctl_find(s, ns, n->sysctls[k].key);
 
-			if (x < 0 || strcmp(s->sysctls[x].value,
-					    n->sysctls[k].value))
+			if (x < 0 ||
+			    strcmp(s->sysctls[x].value, n->sysctls[k].value))
 				sb_printf(&sb, "%s: sysctl %s not set", n->name,
 					  n->sysctls[k].key);
 		}
@@ -1516,7 +1514,8 @@ static void test_prop_simulator(void **state)
 			  .key = "net.ipv6.conf.eth0.accept_dad",
 			  .value = "0" };
 	assert_int_equal(sim_apply(&s, &op, NULL), -1);
-	op = (struct op){ .kind = OP_SYSCTL_SET, .key = "net.ipv4.ip_forward",
+	op = (struct op){ .kind = OP_SYSCTL_SET,
+			  .key = "net.ipv4.ip_forward",
 			  .value = "1" };
 	assert_int_equal(sim_apply(&s, &op, &a), 0);
 	assert_string_equal(op.old_value, "0");
@@ -1545,35 +1544,36 @@ static void test_prop_host_topology(void **state)
 	size_t n;
 
 	(void)state;
-	n = prop_check(0, "namespace-prefix: t-\n"
-		      "nodes:\n"
-		      "  a:\n"
-		      "    interfaces:\n"
-		      "      eth0: {addresses: [10.0.0.2/24]}\n"
-		      "    routes:\n"
-		      "      - {to: default, via: 10.0.0.1}\n"
-		      "  host:\n"
-		      "    sysctl:\n"
-		      "      net.ipv4.ip_forward: 1\n"
-		      "      net.ipv4.conf.eth0.forwarding: 1\n"
-		      "      net.ipv4.conf.br0.forwarding: 1\n"
-		      "      net.core.somaxconn: 4096\n"
-		      "    interfaces:\n"
-		      "      br0: {addresses: [10.0.0.1/24, \"fd00::1/64\"]}\n"
-		      "      lo: {addresses: [10.255.0.1/32]}\n"
-		      "      v1: {addresses: [10.1.0.1/24]}\n"
-		      "    routes:\n"
-		      "      - {to: 172.20.0.0/16, via: 10.0.0.2}\n"
-		      "      - {to: 172.21.0.0/16, dev: v1}\n"
-		      "      - {to: 172.22.0.0/16, via: 10.1.0.2, dev: v1}\n"
-		      "      - {to: \"fd01::/64\", via: \"fd00::2\"}\n"
-		      "      - {to: 192.0.2.7/32, type: prohibit}\n"
-		      "bridges:\n"
-		      "  br0: {}\n"
-		      "links:\n"
-		      "  - [a:eth0, br0]\n"
-		      "  - [host:v1, host:v2]\n"
-		      "  - [host:v3, a:eth1]\n");
+	n = prop_check(0,
+		       "namespace-prefix: t-\n"
+		       "nodes:\n"
+		       "  a:\n"
+		       "    interfaces:\n"
+		       "      eth0: {addresses: [10.0.0.2/24]}\n"
+		       "    routes:\n"
+		       "      - {to: default, via: 10.0.0.1}\n"
+		       "  host:\n"
+		       "    sysctl:\n"
+		       "      net.ipv4.ip_forward: 1\n"
+		       "      net.ipv4.conf.eth0.forwarding: 1\n"
+		       "      net.ipv4.conf.br0.forwarding: 1\n"
+		       "      net.core.somaxconn: 4096\n"
+		       "    interfaces:\n"
+		       "      br0: {addresses: [10.0.0.1/24, \"fd00::1/64\"]}\n"
+		       "      lo: {addresses: [10.255.0.1/32]}\n"
+		       "      v1: {addresses: [10.1.0.1/24]}\n"
+		       "    routes:\n"
+		       "      - {to: 172.20.0.0/16, via: 10.0.0.2}\n"
+		       "      - {to: 172.21.0.0/16, dev: v1}\n"
+		       "      - {to: 172.22.0.0/16, via: 10.1.0.2, dev: v1}\n"
+		       "      - {to: \"fd01::/64\", via: \"fd00::2\"}\n"
+		       "      - {to: 192.0.2.7/32, type: prohibit}\n"
+		       "bridges:\n"
+		       "  br0: {}\n"
+		       "links:\n"
+		       "  - [a:eth0, br0]\n"
+		       "  - [host:v1, host:v2]\n"
+		       "  - [host:v3, a:eth1]\n");
 	assert_int_equal(n, 35);
 }
 

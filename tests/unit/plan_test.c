@@ -72,11 +72,11 @@ static const char host_yaml[] =
 	"  - [host:v1, host:v2]\n"
 	"  - [host:ha, a:eth1]\n";
 
-#define assert_plan_text(p, want)                                              \
-	do {                                                                   \
-		char *got_ = plan_text(p);                                     \
-		assert_string_equal(got_, (want));                             \
-		free(got_);                                                    \
+#define assert_plan_text(p, want)                  \
+	do {                                       \
+		char *got_ = plan_text(p);         \
+		assert_string_equal(got_, (want)); \
+		free(got_);                        \
 	} while (0)
 
 static void test_plan_two_nodes(void **state)
@@ -97,25 +97,24 @@ static void test_plan_two_nodes(void **state)
 
 	(void)state;
 	assert_string_equal(
-		text,
-		"netns add a\n"
-		"link set lo up @a\n"
-		"sysctl net.ipv6.conf.all.accept_dad=0 @a\n"
-		"sysctl net.ipv6.conf.default.accept_dad=0 @a\n"
-		"netns add b\n"
-		"link set lo up @b\n"
-		"sysctl net.ipv6.conf.all.accept_dad=0 @b\n"
-		"sysctl net.ipv6.conf.default.accept_dad=0 @b\n"
-		"link add eth0 type veth peer eth0 mtu 1400 address "
-		"02:00:00:00:00:0b netns b @a\n"
-		/* Addresses go on while the node ends are down; the ends
+		text, "netns add a\n"
+		      "link set lo up @a\n"
+		      "sysctl net.ipv6.conf.all.accept_dad=0 @a\n"
+		      "sysctl net.ipv6.conf.default.accept_dad=0 @a\n"
+		      "netns add b\n"
+		      "link set lo up @b\n"
+		      "sysctl net.ipv6.conf.all.accept_dad=0 @b\n"
+		      "sysctl net.ipv6.conf.default.accept_dad=0 @b\n"
+		      "link add eth0 type veth peer eth0 mtu 1400 address "
+		      "02:00:00:00:00:0b netns b @a\n"
+		      /* Addresses go on while the node ends are down; the ends
 		 * come up after every address, and the routes after them. */
-		"addr add 10.0.0.1/24 dev eth0 @a\n"
-		"addr add fd00::1/64 dev eth0 nodad @a\n"
-		"addr add 10.0.0.2/24 dev eth0 @b\n"
-		"link set eth0 up @a\n"
-		"link set eth0 up @b\n"
-		"route add default via 10.0.0.2 @a\n");
+		      "addr add 10.0.0.1/24 dev eth0 @a\n"
+		      "addr add fd00::1/64 dev eth0 nodad @a\n"
+		      "addr add 10.0.0.2/24 dev eth0 @b\n"
+		      "link set eth0 up @a\n"
+		      "link set eth0 up @b\n"
+		      "route add default via 10.0.0.2 @a\n");
 	free(text);
 }
 
@@ -126,32 +125,31 @@ static void test_plan_host_ends(void **state)
 	(void)state;
 	/* Host ends: DAD off, then enslaved and up; never up at creation. */
 	assert_string_equal(
-		text,
-		"netns add a\n"
-		"link set lo up @a\n"
-		"sysctl net.ipv6.conf.all.accept_dad=0 @a\n"
-		"sysctl net.ipv6.conf.default.accept_dad=0 @a\n"
-		"link add br0 type bridge @host\n"
-		"sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
-		"link set br0 up @host\n"
-		"link add eth0 type veth peer a-eth0 netns host @a\n"
-		"sysctl net.ipv6.conf.a-eth0.disable_ipv6=1 @host\n"
-		"link set a-eth0 master br0 up @host\n"
-		"link add v1 type veth peer v2 netns host @host\n"
-		"sysctl net.ipv6.conf.v1.accept_dad=0 @host\n"
-		"link set v1 up @host\n"
-		"sysctl net.ipv6.conf.v2.accept_dad=0 @host\n"
-		"link set v2 up @host\n"
-		/* Written [host:ha, a:eth1]: the request goes to a. */
-		"link add eth1 type veth peer ha netns host @a\n"
-		"sysctl net.ipv6.conf.ha.accept_dad=0 @host\n"
-		"link set ha up @host\n"
-		"sysctl net.ipv4.ip_forward=1 @host\n"
-		"addr add 192.168.50.1/24 dev br0 @host\n"
-		"addr add 10.255.0.1/32 dev lo @host\n"
-		"link set eth0 up @a\n"
-		"link set eth1 up @a\n"
-		"route add 172.20.0.0/16 via 192.168.50.2 @host\n");
+		text, "netns add a\n"
+		      "link set lo up @a\n"
+		      "sysctl net.ipv6.conf.all.accept_dad=0 @a\n"
+		      "sysctl net.ipv6.conf.default.accept_dad=0 @a\n"
+		      "link add br0 type bridge @host\n"
+		      "sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
+		      "link set br0 up @host\n"
+		      "link add eth0 type veth peer a-eth0 netns host @a\n"
+		      "sysctl net.ipv6.conf.a-eth0.disable_ipv6=1 @host\n"
+		      "link set a-eth0 master br0 up @host\n"
+		      "link add v1 type veth peer v2 netns host @host\n"
+		      "sysctl net.ipv6.conf.v1.accept_dad=0 @host\n"
+		      "link set v1 up @host\n"
+		      "sysctl net.ipv6.conf.v2.accept_dad=0 @host\n"
+		      "link set v2 up @host\n"
+		      /* Written [host:ha, a:eth1]: the request goes to a. */
+		      "link add eth1 type veth peer ha netns host @a\n"
+		      "sysctl net.ipv6.conf.ha.accept_dad=0 @host\n"
+		      "link set ha up @host\n"
+		      "sysctl net.ipv4.ip_forward=1 @host\n"
+		      "addr add 192.168.50.1/24 dev br0 @host\n"
+		      "addr add 10.255.0.1/32 dev lo @host\n"
+		      "link set eth0 up @a\n"
+		      "link set eth1 up @a\n"
+		      "route add 172.20.0.0/16 via 192.168.50.2 @host\n");
 	free(text);
 }
 
@@ -449,8 +447,7 @@ static bool json_value(struct json *j);
 
 static void json_ws(struct json *j)
 {
-	while (*j->s == ' ' || *j->s == '\n' || *j->s == '\t' ||
-	       *j->s == '\r')
+	while (*j->s == ' ' || *j->s == '\n' || *j->s == '\t' || *j->s == '\r')
 		j->s++;
 }
 
@@ -647,8 +644,8 @@ static void test_plan_json(void **state)
 	op->old_value = "\x01";
 	json = plan_printed(p, true);
 	assert_true(json_valid(json));
-	assert_non_null(strstr(
-		json, "\"value\":\"a \\\"quoted\\\"\\u0009value\\\\\""));
+	assert_non_null(
+		strstr(json, "\"value\":\"a \\\"quoted\\\"\\u0009value\\\\\""));
 	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":52,"));
 	inv = plan_invert(p);
 	ijson = plan_printed(inv, true);
@@ -804,8 +801,8 @@ static void test_invert_host_only(void **state)
 
 static void test_op_is_undo(void **state)
 {
-	static const enum op_kind undo[] = { OP_NETNS_DEL, OP_LINK_DEL,
-					     OP_ADDR_DEL, OP_ROUTE_DEL,
+	static const enum op_kind undo[] = { OP_NETNS_DEL,	OP_LINK_DEL,
+					     OP_ADDR_DEL,	OP_ROUTE_DEL,
 					     OP_SYSCTL_RESTORE, OP_PORT_DEL };
 	int n = 0;
 

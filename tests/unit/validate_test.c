@@ -58,11 +58,11 @@ static void route_text(const struct route *r, char *buf, size_t len)
 		 r->metric);
 }
 
-#define assert_route(r, want)                                                  \
-	do {                                                                   \
-		char buf_[128];                                                \
-		route_text((r), buf_, sizeof(buf_));                           \
-		assert_string_equal(buf_, (want));                             \
+#define assert_route(r, want)                        \
+	do {                                         \
+		char buf_[128];                      \
+		route_text((r), buf_, sizeof(buf_)); \
+		assert_string_equal(buf_, (want));   \
 	} while (0)
 
 static void test_interfaces_resolved(void **state)
@@ -151,8 +151,8 @@ static void hashed_name(const char *label, unsigned salt, char out[16])
 	char key[64];
 
 	snprintf(key, sizeof(key), "%s#%u", label, salt);
-	snprintf(out, 16, "%.6s-%08x",
-		 label, (uint32_t)hash_bytes(key, strlen(key)));
+	snprintf(out, 16, "%.6s-%08x", label,
+		 (uint32_t)hash_bytes(key, strlen(key)));
 }
 
 static const char taken_yaml[] = "nodes:\n"
@@ -190,8 +190,8 @@ static void test_derived_port_name_fallback(void **state)
 		for (int e = 0; e < 2; e++) {
 			const char *why;
 
-			assert_true(ifname_valid(t1->links[i].ep[e].ifname,
-						 &why));
+			assert_true(
+				ifname_valid(t1->links[i].ep[e].ifname, &why));
 			/* Stable: the same names from a second load. */
 			assert_string_equal(t1->links[i].ep[e].ifname,
 					    t2->links[i].ep[e].ifname);
@@ -414,7 +414,7 @@ static void test_error_empty_and_references(void **state)
 	assert_load_error(NODES_AB "links:\n  - [a, b:eth0]\n",
 			  "5:6: endpoint 'a' is a node: write a:IFNAME");
 	assert_load_error(NODES_AB "bridges:\n  a: {}\n"
-			  "links:\n  - [a:eth0, b:eth0]\n",
+				   "links:\n  - [a:eth0, b:eth0]\n",
 			  "7:6: endpoint 'a:eth0' is ambiguous: 'a' is both a "
 			  "node and a bridge");
 	assert_load_error(NODES_AB "links:\n  - [a:eth/0, b:eth0]\n",
@@ -430,7 +430,7 @@ static void test_error_interface_names(void **state)
 {
 	(void)state;
 	assert_load_error(NODES_AB "links:\n  - [a:eth0, b:eth0]\n"
-			  "  - [a:eth0, b:eth1]\n",
+				   "  - [a:eth0, b:eth1]\n",
 			  "6:6: interface 'eth0' already exists in node 'a' "
 			  "(made at 5:6)");
 	assert_load_error(NODES_AB "links:\n  - [a:lo, b:eth0]\n",

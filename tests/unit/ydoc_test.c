@@ -45,11 +45,11 @@ static char *yerr_len(const char *buf, size_t len)
 	return text;
 }
 
-#define assert_yaml_error(buf, want)                                           \
-	do {                                                                   \
-		char *got_ = yerr_len((buf), strlen(buf));                     \
-		assert_string_equal(got_, (want));                             \
-		free(got_);                                                    \
+#define assert_yaml_error(buf, want)                       \
+	do {                                               \
+		char *got_ = yerr_len((buf), strlen(buf)); \
+		assert_string_equal(got_, (want));         \
+		free(got_);                                \
 	} while (0)
 
 static const struct ynode *map_get(const struct ynode *m, const char *key)
@@ -71,10 +71,10 @@ static const struct ynode *map_key(const struct ynode *m, const char *key)
 	return NULL;
 }
 
-#define assert_pos(n, l, c)                                                    \
-	do {                                                                   \
-		assert_int_equal((n)->pos.line, (l));                          \
-		assert_int_equal((n)->pos.col, (c));                           \
+#define assert_pos(n, l, c)                           \
+	do {                                          \
+		assert_int_equal((n)->pos.line, (l)); \
+		assert_int_equal((n)->pos.col, (c));  \
 	} while (0)
 
 static void test_positions_block(void **state)
