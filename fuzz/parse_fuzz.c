@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "graph.h"
+#include "load.h"
 #include "plan.h"
 #include "state.h"
 #include "topo.h"

@@ -5,22 +5,13 @@
 #include <netinet/in.h>
 
 #include "util.h"
+#include "value.h"
 
 /* The topology model: what a file says, with every object's position. */
 
-#define HOST_NODE 0	 /* node 0 is always the host namespace */
-#define LAB_NAME_MAX 24	 /* [a-z0-9][a-z0-9-]{0,23} */
-#define NODE_NAME_MAX 32 /* [A-Za-z0-9][A-Za-z0-9_.-]{0,31} */
-#define NS_PREFIX_MAX 32
-#define IFNAME_MAX 15	      /* IFNAMSIZ - 1 */
+#define HOST_NODE 0	      /* node 0 is always the host namespace */
 #define BRIDGE_MAX_PORTS 1023 /* BR_MAX_PORTS - 1: port 0 is reserved */
 #define TOPO_MAX_NODES 100000 /* see LIMITS in nstopo.8 */
-
-struct prefix {
-	uint8_t family; /* AF_INET or AF_INET6 */
-	uint8_t plen;
-	uint8_t bytes[16];
-};
 
 struct addr_cfg {
 	struct prefix p;
@@ -32,17 +23,6 @@ struct sysctl {
 	const char *value; /* text written to /proc/sys */
 	struct pos pos;
 };
-
-enum route_type {
-	RT_UNICAST,
-	RT_BLACKHOLE,
-	RT_UNREACHABLE,
-	RT_PROHIBIT,
-	RT_LOCAL,
-};
-
-#define RT_TABLE_MAIN_ID 254
-#define RT_TABLE_LOCAL_ID 255
 
 struct route {
 	struct prefix to;
@@ -179,9 +159,6 @@ enum iface_kind {
 	IFK_BRIDGE = LK__COUNT,
 };
 
-/* "veth", "dummy", ..., "bridge": the kernel's names of the kinds. */
-const char *iface_kind_name(enum iface_kind k);
-
 /* Every interface the topology creates, in creation order. */
 struct iface {
 	enum iface_kind kind;
@@ -220,40 +197,23 @@ struct topo {
 	bool lost_nodes, lost_links, lost_addrs;
 };
 
-/*
- * topo_load() - read, parse and validate a topology file
- * @path:	the file, or "-" for standard input
- * @d:		every error found goes here
+/**
+ * topo_new() - an empty topology, with only the host node
+ * @file:	the file it is read from, for messages
  *
- * Return: the topology, or NULL if the file has errors.
+ * Return: the topology; free it with topo_free().
  */
-struct topo *topo_load(const char *path, struct diags *d);
-/* The same from memory; @name is used as the lab's file name. */
-struct topo *topo_load_buf(const char *name, const char *buf, size_t len,
-			   struct diags *d);
 struct topo *topo_new(const char *file);
+
+/**
+ * topo_free() - free a topology and everything in it; NULL is fine
+ */
 void topo_free(struct topo *t);
 
-/* parse.c: YAML tree -> model (shape and syntax of each value). */
-struct ydoc;
-int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d);
-
-/* validate.c: names, references, clashes, limits; fills t->ifaces. */
-int topo_validate(struct topo *t, struct diags *d);
-
-/* Helpers shared by parse, validate and plan. */
-int prefix_parse(const char *s, struct prefix *p, bool need_len,
-		 const char **why);
-void prefix_format(const struct prefix *p, bool with_len, char *buf,
-		   size_t len);
-bool prefix_contains(const struct prefix *net, const struct prefix *addr);
-bool prefix_has_host_bits(const struct prefix *p);
-bool ifname_valid(const char *s, const char **why);
-bool node_name_valid(const char *s);
-bool lab_name_valid(const char *s);
-const char *route_type_name(enum route_type t);
-/* net.ipv{4,6}.{conf,neigh}.IF.x: copy IF (with sysctl(8)'s '/' -> '.'). */
-bool sysctl_key_ifname(const char *key, char name[IFNAME_MAX + 1]);
-const char *lab_name_from_path(struct arena *a, const char *path);
+/**
+ * iface_kind_name() - the kernel's name of an interface kind
+ * Return: "veth", "dummy", ..., "bridge".
+ */
+const char *iface_kind_name(enum iface_kind k);
 
 #endif

@@ -110,8 +110,14 @@ void diag_sort(struct diags *d);
 void diag_print(const struct diags *d, FILE *f);
 void diags_free(struct diags *d);
 
-/* Levenshtein distance, capped: used for "did you mean" suggestions. */
-size_t edit_distance(const char *a, const char *b);
+#define EDIT_MAX 64 /* longer words are never near one another */
+
+/**
+ * edit_distance() - Levenshtein distance of @a and @b, if at most @max
+ * Return: the distance, or @max + 1 if it is more than @max (or either
+ * word is longer than EDIT_MAX).
+ */
+size_t edit_distance(const char *a, const char *b, size_t max);
 const char *nearest_word(const char *word, const char *const *words, size_t n);
 
 bool parse_u32(const char *s, uint32_t *out);

@@ -727,8 +727,7 @@ struct saved {
 static int save_addr(const struct addr_info *a, void *arg)
 {
 	struct saved *sv = arg;
-	bool link_local = a->p.family == AF_INET6 && a->p.bytes[0] == 0xfe &&
-			  (a->p.bytes[1] & 0xc0) == 0x80;
+	bool link_local = prefix_is_link_local(&a->p);
 
 	/* Addresses with lifetimes belong to whoever configures them
 	 * (DHCP, router advertisements); link-local ones to the kernel. */
@@ -953,19 +952,11 @@ static int copy_ra_sysctls(struct exec *x, const char *from, const char *to)
 	int rc = enter(x, &x->host);
 
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(leaves); i++) {
-		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", from,
-			 leaves[i]);
-		for (char *c = key + 14; *c && c < key + 14 + strlen(from); c++)
-			if (*c == '.')
-				*c = '/';
+		sysctl_if_key(key, sizeof(key), "ipv6", from, leaves[i]);
 		rc = sysctl_read_in(&x->host.dirs, key, val, sizeof(val));
 		if (rc == -ENOENT) /* IPv6 off on the port: nothing to copy */
 			return 0;
-		snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", to,
-			 leaves[i]);
-		for (char *c = key + 14; *c && c < key + 14 + strlen(to); c++)
-			if (*c == '.')
-				*c = '/';
+		sysctl_if_key(key, sizeof(key), "ipv6", to, leaves[i]);
 		if (!rc)
 			rc = sysctl_write_in(&x->host.dirs, key, val);
 	}
@@ -1362,12 +1353,6 @@ static int addrs_of(struct exec *x, const char *ns, struct ns_addrs *d,
 	return rc;
 }
 
-static bool is_link_local(const struct prefix *p)
-{
-	return p->family == AF_INET6 && p->bytes[0] == 0xfe &&
-	       (p->bytes[1] & 0xc0) == 0x80;
-}
-
 /*
  * An IPv6 address answers neighbour solicitations only once the kernel
  * has joined its solicited-node group, which it does in the address's
@@ -1383,7 +1368,8 @@ static bool ipv6_ready(const struct prefix *p, int ifindex,
 
 	memcpy(sn + 13, p->bytes + 13, 3);
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].ifindex == ifindex && is_link_local(&d->v[i].p) &&
+		if (d->v[i].ifindex == ifindex &&
+		    prefix_is_link_local(&d->v[i].p) &&
 		    (d->v[i].flags & IFA_F_TENTATIVE)) {
 			*why = "waits for its link's link-local address";
 			return false;
@@ -1404,9 +1390,7 @@ static bool op_ready(const struct op *op, int ifindex, const struct ns_addrs *d,
 	for (size_t i = 0; i < d->n; i++) {
 		const struct addr_info *a = &d->v[i];
 		bool tentative = a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED);
-		bool link_local = a->p.family == AF_INET6 &&
-				  a->p.bytes[0] == 0xfe &&
-				  (a->p.bytes[1] & 0xc0) == 0x80;
+		bool link_local = prefix_is_link_local(&a->p);
 
 		if (a->ifindex != ifindex)
 			continue;

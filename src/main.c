@@ -17,6 +17,7 @@
 #include "apply.h"
 #include "exec.h"
 #include "graph.h"
+#include "load.h"
 #include "plan.h"
 #include "state.h"
 #include "status.h"

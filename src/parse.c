@@ -13,8 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "topo.h"
-#include "ydoc.h"
+#include "parse.h"
 
 struct ctx {
 	struct topo *t;
@@ -256,20 +255,6 @@ static int if_mtu(struct ctx *c, void *obj, const struct ynode *k,
 	(void)k;
 	ic->mtu_pos = v->pos;
 	return get_u32(c, v, "'mtu'", 68, 65535, &ic->mtu);
-}
-
-static int mac_parse(const char *s, uint8_t mac[6])
-{
-	for (int i = 0; i < 6; i++) {
-		if (!isxdigit((unsigned char)s[0]) ||
-		    !isxdigit((unsigned char)s[1]))
-			return -1;
-		mac[i] = (uint8_t)strtoul((char[]){ s[0], s[1], 0 }, NULL, 16);
-		s += 2;
-		if (i < 5 && *s++ != ':')
-			return -1;
-	}
-	return *s ? -1 : 0;
 }
 
 static int if_mac(struct ctx *c, void *obj, const struct ynode *k,
@@ -670,21 +655,19 @@ static int rt_metric(struct ctx *c, void *obj, const struct ynode *k,
 static int rt_type(struct ctx *c, void *obj, const struct ynode *k,
 		   const struct ynode *v)
 {
-	static const char *const names[] = {
-		"unicast", "blackhole", "unreachable", "prohibit", "local",
-	};
 	struct route *r = obj;
+	const char *near;
+	int type;
 
 	(void)k;
 	if (want(c, v, Y_SCALAR, "'type'"))
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(v->str, names[i])) {
-			r->type = (enum route_type)i;
-			return 0;
-		}
-	const char *near = suggest(v->str, names, ARRAY_SIZE(names));
-
+	type = route_type_find(v->str);
+	if (type >= 0) {
+		r->type = (enum route_type)type;
+		return 0;
+	}
+	near = suggest(v->str, route_type_names, RT__COUNT);
 	if (near)
 		return fail(c, v,
 			    "unknown route type '%s' (did you mean '%s'?)",

@@ -186,13 +186,10 @@ static void phase_namespaces(struct pctx *c)
 static const char *if6_key(struct arena *a, const char *ifname,
 			   const char *leaf)
 {
-	char name[IFNAME_MAX + 1];
+	char key[96];
 
-	snprintf(name, sizeof(name), "%s", ifname);
-	for (char *ch = name; *ch; ch++)
-		if (*ch == '.')
-			*ch = '/';
-	return arena_printf(a, "net.ipv6.conf.%s.%s", name, leaf);
+	return arena_strdup(
+		a, sysctl_if_key(key, sizeof(key), "ipv6", ifname, leaf));
 }
 
 /*

@@ -337,9 +337,7 @@ static void check_addrs(struct status *s, const struct want_ns *w,
 		const char *dev = link_name(h, h->addrs[k].ifindex);
 		/* Link-local, lo's, and addresses with lifetimes (from router
 		 * advertisements) are the kernel's, not drift. */
-		bool kernel = (p->family == AF_INET6 && p->bytes[0] == 0xfe &&
-			       (p->bytes[1] & 0xc0) == 0x80) ||
-			      !strcmp(dev, "lo") ||
+		bool kernel = prefix_is_link_local(p) || !strcmp(dev, "lo") ||
 			      !(h->addrs[k].flags & IFA_F_PERMANENT);
 
 		if (h->addr_used[k] || kernel)

@@ -411,50 +411,67 @@ void diags_free(struct diags *d)
 
 /* Suggestions */
 
-size_t edit_distance(const char *a, const char *b)
+/*
+ * Only the band of width @max around the diagonal can hold a path of cost
+ * @max or less, and a row whose band is all above @max ends the work: a
+ * name is compared with thousands of others quickly.
+ */
+size_t edit_distance(const char *a, const char *b, size_t max)
 {
-	size_t la = strlen(a), lb = strlen(b), row[33];
+	size_t la = strlen(a), lb = strlen(b), rows[2][EDIT_MAX + 2];
+	size_t *prev = rows[0], *cur = rows[1], over;
 
-	if (la > 32 || lb > 32)
-		return SIZE_MAX;
+	if (max > EDIT_MAX - 1)
+		max = EDIT_MAX - 1;
+	over = max + 1;
+	if (la > EDIT_MAX || lb > EDIT_MAX || la > lb + max || lb > la + max)
+		return over;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j < over ? j : over;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
+		size_t lo = i > max ? i - max : 1;
+		size_t hi = i + max < lb ? i + max : lb;
+		size_t best = over, *swap;
 
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j],
-			       best = diag + (a[i - 1] != b[j - 1]);
+		cur[lo - 1] = lo == 1 && i < over ? i : over;
+		for (size_t j = lo; j <= hi; j++) {
+			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
 
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			cur[j] = d < over ? d : over;
+			if (cur[j] < best)
+				best = cur[j];
 		}
+		if (hi < lb)
+			cur[hi + 1] = over;
+		if (best == over)
+			return over;
+		swap = prev;
+		prev = cur;
+		cur = swap;
 	}
-	return row[lb];
+	return prev[lb];
 }
 
 const char *nearest_word(const char *word, const char *const *words, size_t n)
 {
 	const char *best = NULL;
-	size_t best_d = SIZE_MAX, len = strlen(word);
+	size_t len = strlen(word), max = len < 4 ? 1 : len < 9 ? 2 : 3;
+	size_t best_d = max + 1;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(word, words[i]);
+		size_t d = edit_distance(word, words[i], max);
 
 		if (d < best_d) {
 			best_d = d;
 			best = words[i];
 		}
 	}
-	/* Only suggest what is plausibly a typo of the word. */
-	if (best && best_d <= (len < 4 ? 1 : len < 9 ? 2 : 3))
-		return best;
-	return NULL;
+	/* Only what is plausibly a typo of the word (best_d <= max). */
+	return best;
 }
 
 bool parse_u32(const char *s, uint32_t *out)

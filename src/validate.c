@@ -10,7 +10,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "topo.h"
+#include "validate.h"
 
 struct seen_addr {
 	struct pos pos;
@@ -64,49 +64,6 @@ static int node_lookup(const struct topo *t, const char *name)
 	return strmap_get(&t->node_map, name);
 }
 
-/*
- * edit_distance(a, b) when it is at most 2, else 3: only the diagonal
- * band can hold a cheaper path, and a row that is all 3 or more ends the
- * work, so a name is compared with thousands of others quickly.
- */
-static size_t near_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), rows[2][34];
-	size_t *prev = rows[0], *cur = rows[1];
-
-	if (la > 32 || lb > 32 || la > lb + 2 || lb > la + 2)
-		return 3;
-	if (!la || !lb)
-		return la + lb;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j < 3 ? j : 3;
-	for (size_t i = 1; i <= la; i++) {
-		size_t lo = i > 2 ? i - 2 : 1, hi = i + 2 < lb ? i + 2 : lb;
-		size_t best = 3, *swap;
-
-		cur[lo - 1] = lo == 1 && i < 3 ? i : 3;
-		for (size_t j = lo; j <= hi; j++) {
-			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
-
-			if (prev[j] + 1 < d)
-				d = prev[j] + 1;
-			if (cur[j - 1] + 1 < d)
-				d = cur[j - 1] + 1;
-			cur[j] = d < 3 ? d : 3;
-			if (cur[j] < best)
-				best = cur[j];
-		}
-		if (hi < lb)
-			cur[hi + 1] = 3;
-		if (best == 3)
-			return 3;
-		swap = prev;
-		prev = cur;
-		cur = swap;
-	}
-	return prev[lb];
-}
-
 static void unknown_node(struct vctx *v, struct pos pos, const char *name,
 			 const char *what)
 {
@@ -116,7 +73,7 @@ static void unknown_node(struct vctx *v, struct pos pos, const char *name,
 	if (v->t->lost_nodes || diags_full(v->d))
 		return;
 	for (size_t i = 0; i < v->t->n_nodes; i++) {
-		size_t dist = near_distance(name, v->t->nodes[i].name);
+		size_t dist = edit_distance(name, v->t->nodes[i].name, 2);
 
 		if (dist < best) {
 			best = dist;
@@ -233,7 +190,7 @@ static int resolve_endpoint(struct vctx *v, struct endpoint *ep)
 		    strmap_get(&t->bridge_map, ep->text) >= 0)
 			return -1;
 		for (size_t i = 0; i < t->n_nodes; i++) {
-			size_t dist = near_distance(left, t->nodes[i].name);
+			size_t dist = edit_distance(left, t->nodes[i].name, 2);
 
 			if (dist < best) {
 				best = dist;
@@ -241,7 +198,8 @@ static int resolve_endpoint(struct vctx *v, struct endpoint *ep)
 			}
 		}
 		for (size_t i = 0; i < t->n_bridges; i++) {
-			size_t dist = near_distance(left, t->bridges[i].name);
+			size_t dist =
+				edit_distance(left, t->bridges[i].name, 2);
 
 			if (dist < best) {
 				best = dist;
@@ -859,12 +817,6 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 	return found;
 }
 
-static bool is_link_local6(const struct prefix *p)
-{
-	return p->family == AF_INET6 && p->bytes[0] == 0xfe &&
-	       (p->bytes[1] & 0xc0) == 0x80;
-}
-
 /*
  * Return: 0 if @r may be checked further (clashes, duplicates), -1 if it
  * is in error.  Not judged by counting diagnostics: a repeated message
@@ -953,7 +905,7 @@ static int check_route(struct vctx *v, struct node *n, const struct node_idx *x,
 			 r->to.family == AF_INET ? "IPv4" : "IPv6");
 		return -1;
 	}
-	if (is_link_local6(&r->via) && !r->dev) {
+	if (prefix_is_link_local(&r->via) && !r->dev) {
 		diag_add(v->d, r->via_pos, "link-local gateway %s needs 'dev'",
 			 via);
 		return -1;
@@ -962,7 +914,7 @@ static int check_route(struct vctx *v, struct node *n, const struct node_idx *x,
 		diag_add(v->d, r->pos, "an onlink route needs 'dev'");
 		return -1;
 	}
-	if (is_link_local6(&r->via) || r->onlink)
+	if (prefix_is_link_local(&r->via) || r->onlink)
 		return 0;
 	if (!gateway_reachable(x, r, &down_if, &is_own) || is_own) {
 		if ((v->t->lost_addrs || v->t->lost_links) && !is_own &&

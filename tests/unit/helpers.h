@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "load.h"
 #include "plan.h"
 #include "topo.h"
 #include "util.h"

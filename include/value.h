@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_VALUE_H
+#define NSTOPO_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/*
+ * The small value types every stage shares (addresses, names, sysctl
+ * keys, route types, MAC addresses), with their syntax.  They depend on
+ * nothing but util: the model, the plan and the netlink module all use
+ * them, and none of those is needed to use them.
+ */
+
+#define LAB_NAME_MAX 24	 /* [a-z0-9][a-z0-9-]{0,23} */
+#define NODE_NAME_MAX 32 /* [A-Za-z0-9][A-Za-z0-9_.-]{0,31} */
+#define NS_PREFIX_MAX 32
+#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define RT_TABLE_MAIN_ID 254
+#define RT_TABLE_LOCAL_ID 255
+
+/* An IPv4 or IPv6 address with a prefix length. */
+struct prefix {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t plen;
+	uint8_t bytes[16];
+};
+
+/**
+ * prefix_parse() - read "ADDRESS[/LEN]"
+ * @s:		the text
+ * @p:		the result (zeroed first)
+ * @need_len:	true: "/LEN" is required; false: it is refused
+ * @why:	on failure, why, to follow the text in a message
+ *
+ * Return: 0, or -1 with @why set.
+ */
+int prefix_parse(const char *s, struct prefix *p, bool need_len,
+		 const char **why);
+
+/**
+ * prefix_format() - write @p as "ADDRESS" or "ADDRESS/LEN" into @buf
+ * @p:		the prefix
+ * @with_len:	append "/LEN"
+ * @buf, @len:	the output; INET6_ADDRSTRLEN + 4 bytes always suffice
+ */
+void prefix_format(const struct prefix *p, bool with_len, char *buf,
+		   size_t len);
+
+/**
+ * prefix_equal() - same family, length and address bytes?
+ * Return: true if @a and @b are the same prefix.
+ */
+bool prefix_equal(const struct prefix *a, const struct prefix *b);
+
+/**
+ * prefix_contains() - is @addr inside the network @net?
+ * Return: true if the families match and the first @net->plen bits do.
+ */
+bool prefix_contains(const struct prefix *net, const struct prefix *addr);
+
+/**
+ * prefix_has_host_bits() - has @p bits set beyond its prefix length?
+ * Return: true if so (10.0.0.1/24), false for a network (10.0.0.0/24).
+ */
+bool prefix_has_host_bits(const struct prefix *p);
+
+/**
+ * prefix_is_link_local() - is @p an IPv6 link-local address (fe80::/10)?
+ * Return: true if so.
+ */
+bool prefix_is_link_local(const struct prefix *p);
+
+/**
+ * ifname_valid() - an interface name the kernel takes (dev_valid_name())
+ * @s:		the name
+ * @why:	on failure, why, to follow the name in a message
+ *
+ * Also refuses '%' (name templates), control characters, and "all" and
+ * "default", which the kernel's sysctl directories use.
+ * Return: true if valid.
+ */
+bool ifname_valid(const char *s, const char **why);
+
+/**
+ * node_name_valid() - [A-Za-z0-9][A-Za-z0-9_.-]{0,31}, ASCII only
+ * Return: true if @s is a valid node name.
+ */
+bool node_name_valid(const char *s);
+
+/**
+ * lab_name_valid() - [a-z0-9][a-z0-9-]{0,23}
+ * Return: true if @s is a valid lab name.
+ */
+bool lab_name_valid(const char *s);
+
+/**
+ * lab_name_from_path() - the default lab name of a file: its stem
+ * @a:		where the name is allocated
+ * @path:	the file ("-" is standard input: "stdin")
+ *
+ * Lower-cased, characters a lab name cannot hold turned into '-', cut to
+ * LAB_NAME_MAX.
+ * Return: the name ("lab" if nothing of the stem is left).
+ */
+const char *lab_name_from_path(struct arena *a, const char *path);
+
+/**
+ * sysctl_key_ifname() - the interface a per-interface key is about
+ * @key:	net.ipv{4,6}.{conf,neigh}.IF.LEAF, dotted
+ * @name:	IF, with sysctl(8)'s '/' turned back into '.'
+ *
+ * Return: true if @key is such a key (and @name is set).
+ */
+bool sysctl_key_ifname(const char *key, char name[IFNAME_MAX + 1]);
+
+/**
+ * sysctl_if_key() - the dotted key net.FAMILY.conf.IF.LEAF
+ * @buf, @len:	the output (96 bytes suffice for every key nstopo writes)
+ * @family:	"ipv4" or "ipv6"
+ * @ifname:	the interface; a '.' in it is written '/', as sysctl(8) does
+ * @leaf:	"accept_dad", "forwarding"...
+ *
+ * Return: @buf.
+ */
+char *sysctl_if_key(char *buf, size_t len, const char *family,
+		    const char *ifname, const char *leaf);
+
+/* Route types of the file format (`type:`). */
+enum route_type {
+	RT_UNICAST,
+	RT_BLACKHOLE,
+	RT_UNREACHABLE,
+	RT_PROHIBIT,
+	RT_LOCAL,
+	RT__COUNT
+};
+
+/**
+ * route_type_name() - "unicast", "blackhole"... as files write it
+ * Return: the name of @t.
+ */
+const char *route_type_name(enum route_type t);
+
+/**
+ * route_type_find() - the type a file's `type:` names
+ * Return: the type, or -1 if @name is none.
+ */
+int route_type_find(const char *name);
+
+/* The names of every route type, in enum order, for suggestions. */
+extern const char *const route_type_names[RT__COUNT];
+
+/* A route as nstopo makes one (the plan's view of a file's route). */
+struct route_spec {
+	struct prefix to;
+	bool has_via;
+	struct prefix via; /* plen is the full length */
+	const char *dev;   /* NULL: from the gateway */
+	uint32_t metric;
+	uint32_t table;
+	uint8_t type; /* enum route_type */
+	bool onlink;
+};
+
+/* Impairment on an interface's egress: netem (with a rate under it) or
+ * a rate alone (tbf).  Probabilities in millionths. */
+struct qdisc_spec {
+	bool netem;
+	uint32_t delay_us, jitter_us;
+	uint32_t loss_ppm, duplicate_ppm, reorder_ppm, corrupt_ppm;
+	uint32_t rate; /* bytes per second, 0: none */
+};
+
+#define MAC_TEXT 18 /* "02:00:00:00:00:01" and its NUL */
+
+/**
+ * mac_parse() - read "xx:xx:xx:xx:xx:xx" (hex digits, any case)
+ * Return: 0, or -1 if @s is not exactly that.
+ */
+int mac_parse(const char *s, uint8_t mac[6]);
+
+/**
+ * mac_format() - write @mac as "xx:xx:xx:xx:xx:xx"
+ * Return: @buf.
+ */
+char *mac_format(const uint8_t mac[6], char buf[MAC_TEXT]);
+
+#endif
