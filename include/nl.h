@@ -2,7 +2,7 @@
 #ifndef NSTOPO_NL_H
 #define NSTOPO_NL_H
 
-#include "plan.h"
+#include "value.h"
 
 /*
  * nl.c is the only libnl caller.  One socket per namespace, opened while
@@ -12,6 +12,7 @@
  */
 
 struct nlsock;
+struct nl_msg;
 
 int nlsock_open(struct nlsock **out);
 void nlsock_close(struct nlsock *s);
@@ -30,10 +31,11 @@ struct link_req {
 	int master;	    /* 0: leave; -1: no master (release) */
 	bool up;
 	int ns_fd;     /* create it (or a veth peer) in this namespace;
-			       -1: the socket's own */
-	int link;      /* macvlan, ipvlan, vlan: the parent's ifindex */
-	uint32_t mode; /* macvlan/ipvlan mode */
-	uint16_t vlan_id;
+		      -1: the socket's own */
+	int link;      /* a kind with a parent: the parent's ifindex */
+	uint32_t mode; /* its kind's mode, the kernel's value */
+	uint32_t id;   /* its kind's number (a vlan's id) */
+	const struct link_req *peer; /* a veth pair: the other end */
 };
 
 struct link_info {
@@ -49,8 +51,27 @@ struct link_info {
 	uint8_t operstate; /* IF_OPER_* */
 };
 
+/**
+ * netlink_link_add() - make an interface (a veth: both ends) in one request
+ * @s:		the socket of the namespace the request goes to
+ * @kind:	the kernel's name of its kind ("veth", "macvlan"...)
+ * @fill:	the kind's IFLA_INFO_DATA (its row in linkkind.c), or NULL
+ * @r:		the interface (and r->peer, a veth's other end)
+ *
+ * Return: 0 or -errno (-EOPNOTSUPP: the kernel has no such kind).
+ */
 int netlink_link_add(struct nlsock *s, const char *kind,
-		     const struct link_req *main, const struct link_req *peer);
+		     int (*fill)(struct nl_msg *msg, const struct link_req *r),
+		     const struct link_req *r);
+
+/*
+ * The kinds' IFLA_INFO_DATA, for their rows in linkkind.c: 0, or -1 if
+ * the message has no room.
+ */
+int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
+int nl_fill_macvlan(struct nl_msg *msg, const struct link_req *r);
+int nl_fill_ipvlan(struct nl_msg *msg, const struct link_req *r);
+int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r);
 int netlink_link_set(struct nlsock *s, const struct link_req *r);
 int netlink_link_del(struct nlsock *s, int ifindex);
 int netlink_link_del_group(struct nlsock *s, uint32_t group);
@@ -97,13 +118,14 @@ int netlink_mcast6_dump(struct nlsock *s,
 int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
-int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif);
+int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif);
 int netlink_addr_add_info(struct nlsock *s, const struct addr_info *a);
 int netlink_addr_del_info(struct nlsock *s, const struct addr_info *a);
 int netlink_route_add_info(struct nlsock *s, const struct route_info *r);
 int netlink_route_del_info(struct nlsock *s, const struct route_info *r);
 /* A root netem (with a tbf under it for a rate) or a root tbf. */
-int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct op_qdisc *q);
-int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif);
+int netlink_qdisc_add(struct nlsock *s, int ifindex,
+		      const struct qdisc_spec *q);
+int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif);
 
 #endif

@@ -30,21 +30,6 @@ enum op_kind {
 	OP__COUNT
 };
 
-enum link_type {
-	LT_NONE,
-	LT_VETH,
-	LT_BRIDGE,
-	LT_DUMMY,
-	LT_MACVLAN,
-	LT_IPVLAN,
-	LT_VLAN,
-	LT__COUNT
-};
-
-/* The kernel's name of a link type: "veth", "bridge", "macvlan"... */
-const char *link_type_name(enum link_type t);
-const char *link_mode_name(enum link_type t, uint32_t mode);
-
 /* Attributes of one interface as created or changed. */
 struct op_if {
 	const char *ns; /* namespace name; NULL: the host */
@@ -56,50 +41,31 @@ struct op_if {
 	bool up;
 };
 
-struct op_route {
-	struct prefix to;
-	bool has_via;
-	struct prefix via;
-	const char *dev; /* NULL: from the gateway */
-	uint32_t metric;
-	uint32_t table;
-	uint8_t type; /* enum route_type */
-	bool onlink;
-};
-
-/* QDISC_ADD: netem (if any netem setting) and/or a rate (tbf). */
-struct op_qdisc {
-	bool netem;
-	uint32_t delay_us, jitter_us;
-	uint32_t loss_ppm, duplicate_ppm, reorder_ppm, corrupt_ppm;
-	uint32_t rate; /* bytes per second */
-};
-
 struct op {
 	enum op_kind kind;
 	const char *node;  /* NETNS_ADD: the node's name in the file */
 	struct op_if link; /* LINK_*: the interface (ns, name, ...) */
-	enum link_type type;
+	enum link_kind type;
 	struct op_if peer;   /* LINK_ADD veth: the other end */
 	struct op_if parent; /* LINK_ADD macvlan/ipvlan/vlan: the lower link;
 				the request runs in its namespace */
 	uint32_t mode;	     /* macvlan/ipvlan mode */
-	uint32_t vlan_id;
+	uint32_t id;
 	bool mark;	    /* host link: owned, carries group + alias */
 	bool settle;	    /* LINK_SET up: its carrier comes from the
 			       kernel, later (apply --wait waits for it) */
 	struct prefix addr; /* ADDR_* */
 	bool dad;	    /* ADDR_ADD: leave duplicate address detection on */
-	struct op_route route;
-	const char *key;       /* SYSCTL_*: dotted key */
-	const char *value;     /* SYSCTL_SET: the value */
-	const char *old_value; /* SYSCTL_*: value before (host only) */
-	bool own;	       /* SYSCTL_SET: of an interface the lab makes,
+	struct route_spec route;
+	const char *key;	 /* SYSCTL_*: dotted key */
+	const char *value;	 /* SYSCTL_SET: the value */
+	const char *old_value;	 /* SYSCTL_*: value before (host only) */
+	bool own;		 /* SYSCTL_SET: of an interface the lab makes,
 				  so it has no old value to keep */
-	struct op_qdisc qdisc; /* QDISC_ADD on link.name */
-	bool adopt;	       /* PORT_*: move addresses and routes */
-	const char *saved;     /* PORT_*: what the port had (a run learns) */
-	char **argv;	       /* EXEC: the command, NULL-terminated */
+	struct qdisc_spec qdisc; /* QDISC_ADD on link.name */
+	bool adopt;		 /* PORT_*: move addresses and routes */
+	const char *saved;	 /* PORT_*: what the port had (a run learns) */
+	char **argv;		 /* EXEC: the command, NULL-terminated */
 	size_t argc;
 	struct pos pos; /* where in the file it comes from */
 };

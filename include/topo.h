@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 
+#include "linkkind.h"
 #include "util.h"
 #include "value.h"
 
@@ -123,51 +124,33 @@ struct endpoint {
 	int iface;	    /* its entry in topo->ifaces */
 };
 
-enum link_kind {
-	LK_VETH,    /* a pair: ep[0] and ep[1] */
-	LK_DUMMY,   /* one end: ep[0] */
-	LK_MACVLAN, /* one end on a parent interface */
-	LK_IPVLAN,
-	LK_VLAN,
-	LK__COUNT
-};
-
 struct link {
 	enum link_kind kind;
 	struct endpoint ep[2];
-	struct endpoint parent; /* macvlan, ipvlan, vlan: NODE:IFNAME */
+	struct endpoint parent; /* kinds with a parent: NODE:IFNAME */
 	int parent_iface;	/* or -1: an existing interface of the host */
-	uint32_t mode;		/* macvlan/ipvlan mode, the kernel's value */
-	uint32_t vlan_id;
+	uint32_t mode;		/* the kernel's value of its mode, if any */
+	uint32_t id;		/* its number (a vlan's id), if any */
 	uint32_t mtu;
 	const char *mode_name;
 	struct pos pos, mtu_pos, kind_pos, mode_pos, id_pos;
 };
 
-static inline int link_ends(const struct link *l)
+/* 2 for a pair, 1 for a link with one end. */
+static inline unsigned link_ends(const struct link *l)
 {
-	return l->kind == LK_VETH ? 2 : 1;
+	return link_kind(l->kind)->ends;
 }
-
-/* The interface kinds follow the link kinds, then bridges. */
-enum iface_kind {
-	IFK_VETH = LK_VETH,
-	IFK_DUMMY = LK_DUMMY,
-	IFK_MACVLAN = LK_MACVLAN,
-	IFK_IPVLAN = LK_IPVLAN,
-	IFK_VLAN = LK_VLAN,
-	IFK_BRIDGE = LK__COUNT,
-};
 
 /* Every interface the topology creates, in creation order. */
 struct iface {
-	enum iface_kind kind;
+	enum link_kind kind;
 	int node;
 	const char *name;
-	int link;   /* IFK_VETH: the link that makes it */
-	int peer;   /* IFK_VETH: the other end */
+	int link;   /* LK_VETH: the link that makes it */
+	int peer;   /* LK_VETH: the other end */
 	int master; /* -1, or the bridge interface it is a port of */
-	int bridge; /* IFK_BRIDGE: index in topo->bridges */
+	int bridge; /* LK_BRIDGE: index in topo->bridges */
 	const struct iface_cfg *cfg; /* NULL when unconfigured */
 	uint32_t mtu;		     /* 0: kernel default */
 	struct pos pos;
@@ -209,11 +192,5 @@ struct topo *topo_new(const char *file);
  * topo_free() - free a topology and everything in it; NULL is fine
  */
 void topo_free(struct topo *t);
-
-/**
- * iface_kind_name() - the kernel's name of an interface kind
- * Return: "veth", "dummy", ..., "bridge".
- */
-const char *iface_kind_name(enum iface_kind k);
 
 #endif

@@ -324,8 +324,8 @@ static int do_netns_del(struct exec *x, struct op *op)
  */
 static int do_link_add(struct exec *x, struct op *op)
 {
-	const char *kind = link_type_name(op->type);
-	bool veth = op->type == LT_VETH;
+	const struct link_kind_desc *kind = link_kind(op->type);
+	bool pair = kind->ends == 2;
 	struct nsh *home, *h, *p = NULL; /* lives in, asked in, peer */
 	struct link_req m = {
 		.name = op->link.name,
@@ -334,7 +334,7 @@ static int do_link_add(struct exec *x, struct op *op)
 		.up = op->link.up,
 		.ns_fd = -1,
 		.mode = op->mode,
-		.vlan_id = (uint16_t)op->vlan_id,
+		.id = op->id,
 	};
 	struct link_req pr = { .ns_fd = -1 };
 	int rc;
@@ -343,7 +343,7 @@ static int do_link_add(struct exec *x, struct op *op)
 	h = home;
 	if (!rc && op->parent.name)
 		rc = nsh_get(x, op->parent.ns, &h);
-	if (!rc && veth)
+	if (!rc && pair)
 		rc = nsh_get(x, op->peer.ns, &p);
 	if (rc)
 		return fail(x, NULL, rc);
@@ -363,7 +363,8 @@ static int do_link_add(struct exec *x, struct op *op)
 		m.group = x->group;
 	if (home->created)
 		m.ifindex = home->next_index;
-	if (veth) {
+	if (pair) {
+		m.peer = &pr;
 		pr.name = op->peer.name;
 		pr.mtu = op->peer.mtu;
 		pr.mac = op->peer.has_mac ? op->peer.mac : NULL;
@@ -374,7 +375,7 @@ static int do_link_add(struct exec *x, struct op *op)
 		if (m.ifindex && p->created && p->next_index)
 			pr.ifindex = p->next_index + (p == home);
 	}
-	rc = netlink_link_add(h->nl, kind, &m, veth ? &pr : NULL);
+	rc = netlink_link_add(h->nl, kind->name, kind->fill, &m);
 	if (rc == -EBUSY && (m.ifindex || pr.ifindex)) {
 		/* An index we chose is taken after all: let the kernel
 		 * choose in these namespaces from now on. */
@@ -382,13 +383,13 @@ static int do_link_add(struct exec *x, struct op *op)
 		if (p)
 			p->next_index = 0;
 		m.ifindex = pr.ifindex = 0;
-		rc = netlink_link_add(h->nl, kind, &m, veth ? &pr : NULL);
+		rc = netlink_link_add(h->nl, kind->name, kind->fill, &m);
 	}
 	if (rc == -EOPNOTSUPP) {
 		snprintf(
 			x->why, sizeof(x->why),
 			"this kernel has no '%s' link type (module not built or not loaded)",
-			kind);
+			kind->name);
 		return rc;
 	}
 	if (rc)
@@ -1067,7 +1068,7 @@ static bool write_ahead(const struct exec *x, const struct op *op)
 
 	if (op->kind == OP_NETNS_ADD || !op_ns(op))
 		return true;
-	if (op->kind == OP_LINK_ADD && op->type == LT_VETH && !op->peer.ns)
+	if (op->kind == OP_LINK_ADD && link_kind_pair(op->type) && !op->peer.ns)
 		return true;
 	i = strmap_get(&x->ns_map, op_ns(op));
 	return i < 0 || !x->ns[i]->created;
@@ -1566,7 +1567,7 @@ static int check_ownership(struct exec *x, const struct plan *p,
 			continue;
 		if (!op->link.ns)
 			name = op->link.name;
-		else if (op->type == LT_VETH && !op->peer.ns)
+		else if (link_kind_pair(op->type) && !op->peer.ns)
 			name = op->peer.name;
 		if (!name)
 			continue;

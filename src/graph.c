@@ -59,7 +59,7 @@ static bool host_shown(const struct topo *t)
 {
 	for (size_t i = 0; i < t->n_ifaces; i++)
 		if (t->ifaces[i].node == HOST_NODE &&
-		    t->ifaces[i].kind == IFK_VETH)
+		    link_kind_pair(t->ifaces[i].kind))
 			return true;
 	return t->nodes[HOST_NODE].declared;
 }
@@ -138,10 +138,11 @@ static void node_label(const struct node *n, const char *sep, bool mermaid,
 static void single_label(const struct topo *t, const struct link *l,
 			 const char *sep, bool mermaid, struct strbuf *sb)
 {
-	sb_printf(sb, "%s ", iface_kind_name((enum iface_kind)l->kind));
+	sb_printf(sb, "%s ", link_kind(l->kind)->name);
 	end_label(&t->ifaces[l->ep[0].iface], sep, mermaid, sb);
-	if (l->kind == LK_VLAN)
-		sb_printf(sb, "%sid %u", sep, l->vlan_id);
+	if (link_kind(l->kind)->id_key)
+		sb_printf(sb, "%s%s %u", sep, link_kind(l->kind)->id_key,
+			  l->id);
 	if (l->mode_name)
 		sb_printf(sb, "%smode %s", sep, l->mode_name);
 	if (l->parent.text) {

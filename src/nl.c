@@ -186,28 +186,6 @@ static int put_link_attrs(struct nl_msg *msg, const struct link_req *r)
 	return 0;
 }
 
-/* IFLA_INFO_DATA of the kinds that have one here (veth's is its peer). */
-static int put_info_data(struct nl_msg *msg, const char *kind,
-			 const struct link_req *r)
-{
-	struct nlattr *data;
-	int rc = 0;
-
-	if (strcmp(kind, "macvlan") && strcmp(kind, "ipvlan") &&
-	    strcmp(kind, "vlan"))
-		return 0;
-	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)))
-		return -1;
-	if (!strcmp(kind, "macvlan"))
-		rc = nla_put_u32(msg, IFLA_MACVLAN_MODE, r->mode);
-	else if (!strcmp(kind, "ipvlan"))
-		rc = nla_put_u16(msg, IFLA_IPVLAN_MODE, (uint16_t)r->mode);
-	else
-		rc = nla_put_u16(msg, IFLA_VLAN_ID, r->vlan_id);
-	nla_nest_end(msg, data);
-	return rc < 0 ? -1 : 0;
-}
-
 static struct ifinfomsg ifinfo(const struct link_req *r)
 {
 	return (struct ifinfomsg){
@@ -219,39 +197,79 @@ static struct ifinfomsg ifinfo(const struct link_req *r)
 }
 
 int netlink_link_add(struct nlsock *s, const char *kind,
-		     const struct link_req *main, const struct link_req *peer)
+		     int (*fill)(struct nl_msg *msg, const struct link_req *r),
+		     const struct link_req *r)
 {
 	struct nl_msg *msg =
 		nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifinfomsg ifi = ifinfo(main), pifi;
-	struct nlattr *info, *data, *p;
+	struct ifinfomsg ifi = ifinfo(r);
+	struct nlattr *info;
 
 	if (!msg)
 		return -ENOMEM;
 	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    put_link_attrs(msg, main) < 0 ||
+	    put_link_attrs(msg, r) < 0 ||
 	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
 	    nla_put_string(msg, IFLA_INFO_KIND, kind) < 0 ||
-	    put_info_data(msg, kind, main) < 0)
-		goto too_big;
-	if (peer) {
-		/* The peer cannot come up in this request: its own peer is
-		 * not linked yet when the kernel configures it. */
-		pifi = ifinfo(peer);
-		pifi.ifi_flags = pifi.ifi_change = 0;
-		if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
-		    !(p = nla_nest_start(msg, VETH_INFO_PEER)) ||
-		    nlmsg_append(msg, &pifi, sizeof(pifi), NLMSG_ALIGNTO) < 0 ||
-		    put_link_attrs(msg, peer) < 0)
-			goto too_big;
-		nla_nest_end(msg, p);
-		nla_nest_end(msg, data);
+	    (fill && fill(msg, r) < 0)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
 	}
 	nla_nest_end(msg, info);
 	return request(s, msg);
-too_big:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+}
+
+/* The kinds' IFLA_INFO_DATA (their rows in linkkind.c). */
+
+int nl_fill_veth(struct nl_msg *msg, const struct link_req *r)
+{
+	struct ifinfomsg pifi;
+	struct nlattr *data, *p;
+
+	if (!r->peer)
+		return 0;
+	/* The peer cannot come up in this request: its own peer is not
+	 * linked yet when the kernel configures it. */
+	pifi = ifinfo(r->peer);
+	pifi.ifi_flags = pifi.ifi_change = 0;
+	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+	    !(p = nla_nest_start(msg, VETH_INFO_PEER)) ||
+	    nlmsg_append(msg, &pifi, sizeof(pifi), NLMSG_ALIGNTO) < 0 ||
+	    put_link_attrs(msg, r->peer) < 0)
+		return -1;
+	nla_nest_end(msg, p);
+	nla_nest_end(msg, data);
+	return 0;
+}
+
+int nl_fill_macvlan(struct nl_msg *msg, const struct link_req *r)
+{
+	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+
+	if (!data || nla_put_u32(msg, IFLA_MACVLAN_MODE, r->mode) < 0)
+		return -1;
+	nla_nest_end(msg, data);
+	return 0;
+}
+
+int nl_fill_ipvlan(struct nl_msg *msg, const struct link_req *r)
+{
+	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+
+	if (!data || nla_put_u16(msg, IFLA_IPVLAN_MODE, (uint16_t)r->mode) < 0)
+		return -1;
+	nla_nest_end(msg, data);
+	return 0;
+}
+
+int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r)
+{
+	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+
+	if (!data || nla_put_u16(msg, IFLA_VLAN_ID, (uint16_t)r->id) < 0)
+		return -1;
+	nla_nest_end(msg, data);
+	return 0;
 }
 
 int netlink_link_set(struct nlsock *s, const struct link_req *r)
@@ -478,7 +496,7 @@ static int route_msg(struct nlsock *s, int type, int flags,
 }
 
 /* A route of the topology, as the kernel describes one. */
-static struct route_info route_of(const struct op_route *r, int oif)
+static struct route_info route_of(const struct route_spec *r, int oif)
 {
 	static const uint8_t rtn[] = {
 		[RT_UNICAST] = RTN_UNICAST,
@@ -508,14 +526,14 @@ static struct route_info route_of(const struct op_route *r, int oif)
 	return ri;
 }
 
-int netlink_route_add(struct nlsock *s, const struct op_route *r, int oif)
+int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif)
 {
 	struct route_info ri = route_of(r, oif);
 
 	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &ri);
 }
 
-int netlink_route_del(struct nlsock *s, const struct op_route *r, int oif)
+int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif)
 {
 	struct route_info ri = route_of(r, oif);
 
@@ -555,7 +573,7 @@ static int qdisc_add(struct nlsock *s, struct rtnl_qdisc *q)
 	return s->err ? -s->err : -nle_to_errno(rc);
 }
 
-int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct op_qdisc *q)
+int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct qdisc_spec *q)
 {
 	struct rtnl_qdisc *qd;
 	uint32_t parent = TC_H_ROOT;

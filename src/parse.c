@@ -1205,34 +1205,31 @@ static int link_parent(struct ctx *c, void *obj, const struct ynode *k,
 	return one_endpoint(c, &((struct link *)obj)->parent, v, "'parent'");
 }
 
-static int link_kind(struct ctx *c, void *obj, const struct ynode *k,
-		     const struct ynode *v)
+static int link_kind_key(struct ctx *c, void *obj, const struct ynode *k,
+			 const struct ynode *v)
 {
-	static const char *const names[] = {
-		[LK_VETH] = "veth",	  [LK_DUMMY] = "dummy",
-		[LK_MACVLAN] = "macvlan", [LK_IPVLAN] = "ipvlan",
-		[LK_VLAN] = "vlan",
-	};
+	const char *names[LK__COUNT], *near;
+	size_t n = link_kind_names(names);
 	struct link *l = obj;
-	const char *near;
+	struct strbuf known = { 0 };
 
 	(void)k;
 	l->kind_pos = v->pos;
 	if (want(c, v, Y_SCALAR, "'kind'"))
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(v->str, names[i])) {
-			l->kind = (enum link_kind)i;
-			return 0;
-		}
-	near = suggest(v->str, names, ARRAY_SIZE(names));
+	l->kind = link_kind_find(v->str);
+	if (l->kind != LK_NONE && link_kind(l->kind)->ends)
+		return 0;
+	l->kind = LK_VETH; /* what the rest of the link is checked as */
+	near = suggest(v->str, names, n);
 	if (near)
 		return fail(c, v, "unknown link kind '%s' (did you mean '%s'?)",
 			    v->str, near);
-	return fail(
-		c, v,
-		"unknown link kind '%s' (known: veth dummy macvlan ipvlan vlan)",
-		v->str);
+	for (size_t i = 0; i < n; i++)
+		sb_printf(&known, " %s", names[i]);
+	fail(c, v, "unknown link kind '%s' (known:%s)", v->str, known.buf);
+	sb_free(&known);
+	return -1;
 }
 
 static int link_mode(struct ctx *c, void *obj, const struct ynode *k,
@@ -1245,48 +1242,50 @@ static int link_mode(struct ctx *c, void *obj, const struct ynode *k,
 	return get_str(c, v, "'mode'", &l->mode_name);
 }
 
+/* Its range is the kind's: link_shape() reads it. */
 static int link_id(struct ctx *c, void *obj, const struct ynode *k,
 		   const struct ynode *v)
 {
 	struct link *l = obj;
 
+	(void)c;
 	(void)k;
 	l->id_pos = v->pos;
-	return get_u32(c, v, "'id'", 1, 4094, &l->vlan_id);
+	return 0;
 }
 
 static const struct key link_keys[] = {
-	{ "kind", link_kind },	       { "endpoints", link_endpoints },
+	{ "kind", link_kind_key },     { "endpoints", link_endpoints },
 	{ "endpoint", link_endpoint }, { "parent", link_parent },
 	{ "mode", link_mode },	       { "id", link_id },
 	{ "mtu", link_mtu },
 };
 
-/* The kernel's values of the modes (linux/if_link.h). */
-static const struct {
-	enum link_kind kind;
-	const char *name;
-	uint32_t value;
-} link_modes[] = {
-	{ LK_MACVLAN, "private", 1 }, { LK_MACVLAN, "vepa", 2 },
-	{ LK_MACVLAN, "bridge", 4 },  { LK_MACVLAN, "passthru", 8 },
-	{ LK_MACVLAN, "source", 16 }, { LK_IPVLAN, "l2", 0 },
-	{ LK_IPVLAN, "l3", 1 },	      { LK_IPVLAN, "l3s", 2 },
-};
+static const struct ynode *map_get(const struct ynode *m, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->items[2 * i]->str, key))
+			return m->items[2 * i + 1];
+	return NULL;
+}
 
-/* What each kind of link needs and allows, once its keys are read. */
+/* What a link's kind needs and allows (its row in linkkind.c), once the
+ * link's keys are read. */
 static int link_shape(struct ctx *c, struct link *l, const struct ynode *item)
 {
-	bool child = l->kind == LK_MACVLAN || l->kind == LK_IPVLAN ||
-		     l->kind == LK_VLAN;
+	const struct link_kind_desc *k = link_kind(l->kind);
+	const struct ynode *id = map_get(item, "id");
+	struct pos mode_pos = l->mode_pos;
+	char modes[96];
 	int rc = 0;
 
-	if (l->kind == LK_VETH) {
+	if (k->ends == 2) {
 		if (map_has(item, "endpoint") || map_has(item, "parent") ||
-		    map_has(item, "mode") || map_has(item, "id"))
+		    map_has(item, "mode") || id)
 			return fail(
 				c, item,
-				"a veth link takes 'endpoints' (two), not 'endpoint', 'parent', 'mode' or 'id'");
+				"a %s link takes 'endpoints' (two), not 'endpoint', 'parent', 'mode' or 'id'",
+				k->name);
 		if (!l->ep[0].text || !l->ep[1].text) {
 			if (!map_has(item, "endpoints"))
 				fail(c, item, "a link needs 'endpoints'");
@@ -1297,42 +1296,33 @@ static int link_shape(struct ctx *c, struct link *l, const struct ynode *item)
 	if (map_has(item, "endpoints"))
 		return fail(c, item,
 			    "a %s link has one 'endpoint', not 'endpoints'",
-			    iface_kind_name((enum iface_kind)l->kind));
+			    k->name);
 	if (!l->ep[0].text)
 		return fail(c, item, "a %s link needs 'endpoint' (NODE:IFNAME)",
-			    iface_kind_name((enum iface_kind)l->kind));
-	if (child && !l->parent.text)
+			    k->name);
+	if (k->parent && !l->parent.text)
 		rc = fail(c, item, "a %s link needs 'parent' (NODE:IFNAME)",
-			  iface_kind_name((enum iface_kind)l->kind));
-	if (!child && l->parent.text)
-		rc = fail(c, item, "a dummy link has no 'parent'");
-	if (l->kind == LK_VLAN && !l->vlan_id && !map_has(item, "id"))
-		rc = fail(c, item, "a vlan link needs 'id' (1 to 4094)");
-	if (l->kind != LK_VLAN && map_has(item, "id"))
-		rc = fail(c, item, "only a vlan link has an 'id'");
-	if (l->mode_name) {
-		bool known = false;
-
-		for (size_t i = 0; i < ARRAY_SIZE(link_modes); i++)
-			if (link_modes[i].kind == l->kind &&
-			    !strcmp(link_modes[i].name, l->mode_name)) {
-				l->mode = link_modes[i].value;
-				known = true;
-			}
-		if (!known && (l->kind == LK_MACVLAN || l->kind == LK_IPVLAN))
-			rc = fail(
-				c, &(struct ynode){ .pos = l->mode_pos },
-				l->kind == LK_MACVLAN ?
-					"unknown macvlan mode '%s' (known: private vepa bridge passthru source)" :
-					"unknown ipvlan mode '%s' (known: l2 l3 l3s)",
-				l->mode_name);
-		else if (!known)
-			rc = fail(c, &(struct ynode){ .pos = l->mode_pos },
-				  "a %s link has no 'mode'",
-				  iface_kind_name((enum iface_kind)l->kind));
-	} else if (l->kind == LK_MACVLAN) {
-		l->mode =
-			4; /* bridge: services on one parent reach each other */
+			  k->name);
+	if (!k->parent && l->parent.text)
+		rc = fail(c, item, "a %s link has no 'parent'", k->name);
+	if (k->id_key && !id)
+		rc = fail(c, item, "a %s link needs '%s' (%u to %u)", k->name,
+			  k->id_key, k->id_min, k->id_max);
+	else if (!k->id_key && id)
+		rc = fail(c, id, "a %s link has no 'id'", k->name);
+	else if (id && get_u32(c, id, "'id'", k->id_min, k->id_max, &l->id))
+		rc = -1;
+	if (!l->mode_name) {
+		if (k->modes)
+			l->mode = k->modes[k->default_mode].value;
+	} else if (!k->modes) {
+		rc = fail(c, &(struct ynode){ .pos = mode_pos },
+			  "a %s link has no 'mode'", k->name);
+	} else if (link_mode_find(l->kind, l->mode_name, &l->mode)) {
+		rc = fail(c, &(struct ynode){ .pos = mode_pos },
+			  "unknown %s mode '%s' (known: %s)", k->name,
+			  l->mode_name,
+			  link_modes_text(l->kind, modes, sizeof(modes)));
 	}
 	return rc;
 }
@@ -1353,7 +1343,9 @@ static int top_links(struct ctx *c, void *obj, const struct ynode *k,
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *item = v->items[i];
-		struct link l = { .pos = item->pos, .parent_iface = -1 };
+		struct link l = { .kind = LK_VETH,
+				  .pos = item->pos,
+				  .parent_iface = -1 };
 
 		if (item->kind == Y_SEQ) {
 			if (endpoints(c, &l, item)) {

@@ -17,18 +17,6 @@
 
 #include "plan.h"
 
-const char *link_type_name(enum link_type t)
-{
-	static const char *const names[LT__COUNT] = {
-		[LT_NONE] = "",		  [LT_VETH] = "veth",
-		[LT_BRIDGE] = "bridge",	  [LT_DUMMY] = "dummy",
-		[LT_MACVLAN] = "macvlan", [LT_IPVLAN] = "ipvlan",
-		[LT_VLAN] = "vlan",
-	};
-
-	return names[t];
-}
-
 const char *const plan_dad_sysctls[2] = {
 	"net.ipv6.conf.all.accept_dad",
 	"net.ipv6.conf.default.accept_dad",
@@ -267,8 +255,8 @@ static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
  */
 static bool late_up(const struct iface *f)
 {
-	return f->kind == IFK_VETH && f->node != HOST_NODE && f->master < 0 &&
-	       up_wanted(f);
+	return link_kind_pair(f->kind) && f->node != HOST_NODE &&
+	       f->master < 0 && up_wanted(f);
 }
 
 /*
@@ -328,12 +316,6 @@ static bool done_at_creation(struct pctx *c, const struct iface *f)
 	       !iface_sysctls(c, f, false);
 }
 
-static const enum link_type lt_of[LK__COUNT] = {
-	[LK_VETH] = LT_VETH,	   [LK_DUMMY] = LT_DUMMY,
-	[LK_MACVLAN] = LT_MACVLAN, [LK_IPVLAN] = LT_IPVLAN,
-	[LK_VLAN] = LT_VLAN,
-};
-
 /*
  * Dummies, then macvlan, ipvlan and vlan links, each once its parent
  * exists: made by the file earlier (a pair, a bridge, another of these)
@@ -357,24 +339,25 @@ static void phase_single_links(struct pctx *c)
 					NULL;
 			struct op *op;
 
-			if (l->kind == LK_VETH || done[i])
+			if (link_ends(l) == 2 || done[i])
 				continue;
 			if (p && p->link >= 0 &&
-			    t->links[p->link].kind != LK_VETH && !done[p->link])
+			    link_ends(&t->links[p->link]) != 2 &&
+			    !done[p->link])
 				continue;
 			done[i] = progress = true;
 			/* f points into t->ifaces: the "p &&" above does not
 			 * make it NULL, whatever clang's analyzer infers. */
 			/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 			op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
-			op->type = lt_of[l->kind];
+			op->type = l->kind;
 			op_if_fill(c, &op->link, f);
 			if (l->parent.text) {
 				op->parent.ns = ns_of(c, l->parent.node);
 				op->parent.name = l->parent.ifname;
 			}
 			op->mode = l->mode;
-			op->vlan_id = l->vlan_id;
+			op->id = l->id;
 			op->mark = f->node == HOST_NODE;
 			op->pos = l->pos;
 			if (done_at_creation(c, f))
@@ -410,7 +393,7 @@ static void phase_links(struct pctx *c)
 		const struct iface *f = &t->ifaces[t->bridges[i].iface];
 		struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
 
-		op->type = LT_BRIDGE;
+		op->type = LK_BRIDGE;
 		op_if_fill(c, &op->link, f);
 		op->mark = f->node == HOST_NODE;
 		op->pos = f->pos;
@@ -426,7 +409,7 @@ static void phase_links(struct pctx *c)
 		const struct iface *b;
 		struct op *op;
 
-		if (l->kind != LK_VETH)
+		if (link_ends(l) != 2)
 			continue; /* after the pairs they may sit on */
 		b = &t->ifaces[l->ep[1].iface];
 
@@ -439,7 +422,7 @@ static void phase_links(struct pctx *c)
 			b = tmp;
 		}
 		op = plan_push(c->p, OP_LINK_ADD, ns_of(c, a->node));
-		op->type = LT_VETH;
+		op->type = l->kind;
 		op_if_fill(c, &op->link, a);
 		op_if_fill(c, &op->peer, b);
 		op->mark = a->node == HOST_NODE || b->node == HOST_NODE;
@@ -482,7 +465,7 @@ static bool dad_wanted(struct pctx *c, const struct node *n, const char *ifname)
 	return (!n->is_host && all > 0) || own > 0;
 }
 
-static void route_fill(struct op_route *rs, const struct route *r)
+static void route_fill(struct route_spec *rs, const struct route *r)
 {
 	rs->to = r->to;
 	rs->has_via = r->has_via;
@@ -509,7 +492,7 @@ static void push_qdisc(struct pctx *c, const char *ns,
 		return;
 	op = plan_push(c->p, OP_QDISC_ADD, ns);
 	op->link.name = ic->name;
-	op->qdisc = (struct op_qdisc){
+	op->qdisc = (struct qdisc_spec){
 		.netem = s->netem,
 		.delay_us = s->delay_us,
 		.jitter_us = s->jitter_us,
@@ -684,7 +667,7 @@ struct plan *plan_invert(const struct plan *p)
 					o->link.ns ? o->link.ns : "",
 					o->link.name),
 			   (int)i);
-		if (o->type == LT_VETH)
+		if (link_kind_pair(o->type))
 			strmap_put(&made_links,
 				   arena_printf(&scratch, "%s|%s",
 						o->peer.ns ? o->peer.ns : "",
@@ -758,7 +741,7 @@ struct plan *plan_invert(const struct plan *p)
 			continue;
 		if (!IN_MADE_NS(o->link.ns))
 			host_end = &o->link;
-		else if (o->type == LT_VETH && !IN_MADE_NS(o->peer.ns))
+		else if (link_kind_pair(o->type) && !IN_MADE_NS(o->peer.ns))
 			host_end = &o->peer;
 		if (!host_end)
 			continue; /* dies with its namespace */
@@ -860,21 +843,6 @@ static const char *ns_label(const char *ns)
 	return ns ? ns : "host";
 }
 
-const char *link_mode_name(enum link_type t, uint32_t mode)
-{
-	static const char *const macvlan[] = {
-		[1] = "private",  [2] = "vepa",	   [4] = "bridge",
-		[8] = "passthru", [16] = "source",
-	};
-	static const char *const ipvlan[] = { "l2", "l3", "l3s" };
-
-	if (t == LT_MACVLAN && mode < ARRAY_SIZE(macvlan) && macvlan[mode])
-		return macvlan[mode];
-	if (t == LT_IPVLAN && mode < ARRAY_SIZE(ipvlan))
-		return ipvlan[mode];
-	return "?";
-}
-
 static void fmt_if_attrs(struct strbuf *sb, const struct op_if *oi)
 {
 	if (oi->mtu)
@@ -899,7 +867,7 @@ static const char *table_name(uint32_t table, char *buf, size_t len)
 	return buf;
 }
 
-static void fmt_route(struct strbuf *sb, const struct op_route *r)
+static void fmt_route(struct strbuf *sb, const struct route_spec *r)
 {
 	char buf[INET6_ADDRSTRLEN + 4], tbuf[16];
 	const char *table = table_name(r->table, tbuf, sizeof(tbuf));
@@ -932,7 +900,7 @@ static void fmt_pct(struct strbuf *sb, const char *what, uint32_t ppm)
 		sb_printf(sb, " %s %g%%", what, ppm / 1e4);
 }
 
-static void fmt_qdisc(struct strbuf *sb, const struct op_qdisc *q)
+static void fmt_qdisc(struct strbuf *sb, const struct qdisc_spec *q)
 {
 	double bits = (double)q->rate * 8;
 
@@ -976,14 +944,14 @@ void op_format(const struct op *op, struct strbuf *sb)
 		if (op->parent.name)
 			sb_printf(sb, " link %s@%s", op->parent.name,
 				  ns_label(op->parent.ns));
-		sb_printf(sb, " type %s", link_type_name(op->type));
-		if (op->type == LT_VETH) {
+		sb_printf(sb, " type %s", link_kind(op->type)->name);
+		if (op->type == LK_VETH) {
 			sb_printf(sb, " peer %s", op->peer.name);
 			fmt_if_attrs(sb, &op->peer);
 			sb_printf(sb, " netns %s", ns_label(op->peer.ns));
-		} else if (op->type == LT_VLAN) {
-			sb_printf(sb, " id %u", op->vlan_id);
-		} else if (op->type == LT_MACVLAN || op->type == LT_IPVLAN) {
+		} else if (op->type == LK_VLAN) {
+			sb_printf(sb, " id %u", op->id);
+		} else if (op->type == LK_MACVLAN || op->type == LK_IPVLAN) {
 			sb_printf(sb, " mode %s",
 				  link_mode_name(op->type, op->mode));
 		}
@@ -1106,15 +1074,15 @@ void op_json(const struct op *op, struct strbuf *sb)
 	json_kv(sb, "node", op->node);
 	switch (op->kind) {
 	case OP_LINK_ADD:
-		sb_printf(sb, ",\"type\":\"%s\"", link_type_name(op->type));
+		sb_printf(sb, ",\"type\":\"%s\"", link_kind(op->type)->name);
 		json_if(sb, "link", &op->link);
-		if (op->type == LT_VETH)
+		if (op->type == LK_VETH)
 			json_if(sb, "peer", &op->peer);
 		if (op->parent.name)
 			json_if(sb, "parent", &op->parent);
-		if (op->type == LT_VLAN)
-			sb_printf(sb, ",\"id\":%u", op->vlan_id);
-		if (op->type == LT_MACVLAN || op->type == LT_IPVLAN)
+		if (op->type == LK_VLAN)
+			sb_printf(sb, ",\"id\":%u", op->id);
+		if (op->type == LK_MACVLAN || op->type == LK_IPVLAN)
 			sb_printf(sb, ",\"mode\":\"%s\"",
 				  link_mode_name(op->type, op->mode));
 		break;

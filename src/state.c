@@ -89,7 +89,7 @@ static const struct field fields[] = {
 	F("parns", F_STR, parent.ns),
 	F("parent", F_STR, parent.name),
 	F("mode", F_U32, mode),
-	F("vid", F_U32, vlan_id),
+	F("vid", F_U32, id),
 	F("mark", F_BOOL, mark),
 	F("addr", F_PREFIX, addr),
 	F("dad", F_BOOL, dad),
@@ -180,9 +180,9 @@ void op_encode(const struct op *op, struct strbuf *sb)
 					  *(const uint8_t *)p);
 			continue;
 		case F_TYPE:
-			if (*(const enum link_type *)p)
+			if (*(const enum link_kind *)p)
 				sb_printf(sb, " %s=%d", f->key,
-					  (int)*(const enum link_type *)p);
+					  (int)*(const enum link_kind *)p);
 			continue;
 		case F_PREFIX:
 			if (!((const struct prefix *)p)->family)
@@ -260,9 +260,9 @@ static int decode_field(struct plan *p, struct op *op, const struct field *f,
 		*(uint8_t *)s = (uint8_t)u;
 		return 0;
 	case F_TYPE:
-		if (!parse_u32(v, &u) || u >= LT__COUNT)
+		if (!parse_u32(v, &u) || u >= LK__COUNT)
 			return -EINVAL;
-		*(enum link_type *)s = (enum link_type)u;
+		*(enum link_kind *)s = (enum link_kind)u;
 		return 0;
 	case F_PREFIX:
 		return prefix_parse(v, (struct prefix *)s, true, &why) ?

@@ -25,7 +25,7 @@
 
 struct want_link {
 	const char *name;
-	enum link_type type;
+	enum link_kind type;
 	uint32_t mtu;
 	bool has_mac;
 	uint8_t mac[6];
@@ -114,7 +114,7 @@ static struct want_link *want_link(struct status *s, struct want_ns *w,
 }
 
 static void want_from_if(struct want_link *l, const struct op_if *oi,
-			 enum link_type type, bool mark)
+			 enum link_kind type, bool mark)
 {
 	l->type = type;
 	if (oi->mtu)
@@ -152,18 +152,18 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		case OP_LINK_ADD:
 			want_from_if(want_link(s, w, op->link.name), &op->link,
 				     op->type, op->mark && !op->link.ns);
-			if (op->type == LT_VETH) {
+			if (link_kind_pair(op->type)) {
 				struct want_ns *pw = want_get(s, &v, &n, &cap,
 							      &m, op->peer.ns);
 
 				want_from_if(want_link(s, pw, op->peer.name),
-					     &op->peer, LT_VETH,
+					     &op->peer, op->type,
 					     op->mark && !op->peer.ns);
 			}
 			break;
 		case OP_LINK_SET:
 			want_from_if(want_link(s, w, op->link.name), &op->link,
-				     LT_NONE, op->mark);
+				     LK_NONE, op->mark);
 			break;
 		case OP_ADDR_ADD:
 			PUSH(s, w->addrs, w->n_addrs, w->cap_addrs, op);
@@ -255,11 +255,11 @@ static void check_links(struct status *s, const struct want_ns *w,
 			continue;
 		}
 		master = li->master ? link_name(h, li->master) : NULL;
-		if (l->type != LT_NONE &&
-		    strcmp(li->kind, link_type_name(l->type)))
+		if (l->type != LK_NONE &&
+		    strcmp(li->kind, link_kind(l->type)->name))
 			row(s, w, ST_DIFFERENT, obj, "kind %s, want %s",
 			    li->kind[0] ? li->kind : "none",
-			    link_type_name(l->type));
+			    link_kind(l->type)->name);
 		else if (l->mtu && li->mtu != l->mtu)
 			row(s, w, ST_DIFFERENT, obj, "mtu %u, want %u", li->mtu,
 			    l->mtu);
@@ -348,7 +348,7 @@ static void check_addrs(struct status *s, const struct want_ns *w,
 	}
 }
 
-static void route_text(const struct op_route *r, const struct route_info *ri,
+static void route_text(const struct route_spec *r, const struct route_info *ri,
 		       const struct have *h, char *buf, size_t len)
 {
 	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
@@ -393,7 +393,7 @@ static void check_routes(struct status *s, const struct want_ns *w,
 	char obj[200], via[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < w->n_routes; i++) {
-		const struct op_route *r = &w->routes[i]->route;
+		const struct route_spec *r = &w->routes[i]->route;
 		size_t k;
 
 		route_text(r, NULL, h, obj, sizeof(obj));

@@ -30,14 +30,3 @@ void topo_free(struct topo *t)
 	arena_free(&t->arena);
 	free(t);
 }
-
-const char *iface_kind_name(enum iface_kind k)
-{
-	static const char *const names[] = {
-		[IFK_VETH] = "veth",	   [IFK_DUMMY] = "dummy",
-		[IFK_MACVLAN] = "macvlan", [IFK_IPVLAN] = "ipvlan",
-		[IFK_VLAN] = "vlan",	   [IFK_BRIDGE] = "bridge",
-	};
-
-	return names[k];
-}

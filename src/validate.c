@@ -88,7 +88,7 @@ static void unknown_node(struct vctx *v, struct pos pos, const char *name,
 		diag_add(v->d, pos, "%s: node '%s' is not defined", what, name);
 }
 
-static int iface_add(struct vctx *v, enum iface_kind kind, int node,
+static int iface_add(struct vctx *v, enum link_kind kind, int node,
 		     const char *name, struct pos pos)
 {
 	struct topo *t = v->t;
@@ -137,7 +137,7 @@ static void check_bridges(struct vctx *v)
 				continue;
 			}
 		}
-		b->iface = iface_add(v, IFK_BRIDGE, b->node, b->name, b->pos);
+		b->iface = iface_add(v, LK_BRIDGE, b->node, b->name, b->pos);
 		if (b->iface >= 0)
 			t->ifaces[b->iface].bridge = (int)i;
 	}
@@ -363,7 +363,7 @@ static void check_ports(struct vctx *v, struct bridge *b)
 				 p->name, b->name);
 			continue;
 		}
-		if (idx >= 0 && t->ifaces[idx].kind == IFK_BRIDGE) {
+		if (idx >= 0 && t->ifaces[idx].kind == LK_BRIDGE) {
 			diag_add(v->d, p->pos,
 				 "'%s' is a bridge: join bridges with a link",
 				 p->name);
@@ -406,7 +406,7 @@ static void check_links(struct vctx *v)
 	for (size_t i = 0; i < t->n_links; i++) {
 		struct link *l = &t->links[i];
 
-		int ends = link_ends(l);
+		unsigned ends = link_ends(l);
 		bool good[2] = { !resolve_endpoint(v, &l->ep[0]),
 				 ends < 2 || !resolve_endpoint(v, &l->ep[1]) };
 
@@ -415,11 +415,11 @@ static void check_links(struct vctx *v)
 			diag_add(
 				v->d, l->ep[0].pos,
 				"the endpoint of a %s link is NODE:IFNAME, not a bridge",
-				iface_kind_name((enum iface_kind)l->kind));
+				link_kind(l->kind)->name);
 			good[0] = false;
 		}
 		ok[i] = good[0] && good[1];
-		for (int e = 0; e < ends; e++) {
+		for (unsigned e = 0; e < ends; e++) {
 			const char *colon = strchr(l->ep[e].text, ':');
 
 			if (!good[e] && colon && colon[1])
@@ -435,7 +435,7 @@ static void check_links(struct vctx *v)
 		}
 		/* A good end is registered even when the other is bad, so its
 		 * interface's settings are not reported as dangling. */
-		for (int e = 0; e < ends; e++) {
+		for (unsigned e = 0; e < ends; e++) {
 			struct endpoint *ep = &l->ep[e];
 
 			if (!good[e])
@@ -451,9 +451,8 @@ static void check_links(struct vctx *v)
 				ok[i] = false;
 			}
 			if (ep->ifname) {
-				ep->iface = iface_add(
-					v, (enum iface_kind)l->kind, ep->node,
-					ep->ifname, ep->pos);
+				ep->iface = iface_add(v, l->kind, ep->node,
+						      ep->ifname, ep->pos);
 				if (ep->iface < 0)
 					ok[i] = false;
 			}
@@ -464,16 +463,16 @@ static void check_links(struct vctx *v)
 
 		if (!ok[i])
 			continue;
-		for (int e = 0; e < link_ends(l); e++) {
+		for (unsigned e = 0; e < link_ends(l); e++) {
 			struct endpoint *ep = &l->ep[e];
 
 			if (ep->ifname)
 				continue;
 			ep->ifname = derive_port_name(v, ep, &l->ep[!e]);
-			ep->iface = iface_add(v, IFK_VETH, ep->node, ep->ifname,
+			ep->iface = iface_add(v, l->kind, ep->node, ep->ifname,
 					      ep->pos);
 		}
-		for (int e = 0; e < link_ends(l); e++) {
+		for (unsigned e = 0; e < link_ends(l); e++) {
 			struct iface *f = &t->ifaces[l->ep[e].iface];
 
 			f->link = (int)i;

@@ -170,7 +170,7 @@ static void fill_op(struct op *op, enum op_kind k)
 	memcpy(op->link.mac, ((uint8_t[]){ 0x02, 0xab, 0, 0xff, 0x10, 1 }), 6);
 	op->link.master = "br-lab";
 	op->link.up = true;
-	op->type = LT_VETH;
+	op->type = LK_VETH;
 	op->peer.ns = NULL; /* the host */
 	op->peer.name = "h1-eth0";
 	op->peer.mtu = 1280;
@@ -224,7 +224,7 @@ static void test_sparse_ops(void **state)
 		op.kind = (enum op_kind)k;
 		op.link.name = "x";
 		if (k == OP_LINK_ADD)
-			op.type = LT_BRIDGE;
+			op.type = LK_BRIDGE;
 		if (k == OP_ADDR_ADD || k == OP_ADDR_DEL)
 			set_prefix(&op.addr, "10.1.2.3/32");
 		if (k == OP_ROUTE_ADD || k == OP_ROUTE_DEL)

@@ -88,7 +88,7 @@ struct sim_addr {
 
 struct sim_route {
 	int ns, dev;
-	struct op_route r;
+	struct route_spec r;
 	bool alive, pre;
 };
 
@@ -329,7 +329,7 @@ static int sim_link_add(struct sim *s, int ns, const struct op *op)
 
 	if (sim_link_find(s, ns, op->link.name) >= 0)
 		return sim_fail(s, "link %s exists", op->link.name);
-	if (op->type == LT_BRIDGE) {
+	if (op->type == LK_BRIDGE) {
 		a = sim_link_new(s, ns, op->link.name, SK_BRIDGE);
 		return sim_if_attrs(s, a, &op->link);
 	}
@@ -370,7 +370,7 @@ static int sim_route_dev(const struct sim *s, int ns, const struct prefix *via)
 	return -1;
 }
 
-static int sim_route_add(struct sim *s, int ns, const struct op_route *r)
+static int sim_route_add(struct sim *s, int ns, const struct route_spec *r)
 {
 	struct sim_route *x;
 	int dev = -1;
@@ -409,7 +409,7 @@ static int sim_route_add(struct sim *s, int ns, const struct op_route *r)
 	return 0;
 }
 
-static int sim_route_del(struct sim *s, int ns, const struct op_route *r)
+static int sim_route_del(struct sim *s, int ns, const struct route_spec *r)
 {
 	for (size_t i = 0; i < s->n_routes; i++) {
 		struct sim_route *o = &s->routes[i];
@@ -668,7 +668,7 @@ static void sim_initial(struct sim *s)
 		{ "net.ipv6.conf.eth0.accept_dad", "1" },
 	};
 	const char *why;
-	struct op_route r = { .table = RT_TABLE_MAIN_ID };
+	struct route_spec r = { .table = RT_TABLE_MAIN_ID };
 	int eth0, br, v, other;
 
 	memset(s, 0, sizeof(*s));
@@ -701,8 +701,8 @@ static void sim_initial(struct sim *s)
 	prefix_parse("fd99::1", &r.via, false, &why);
 	r.metric = 1024;
 	assert_int_equal(sim_route_add(s, 0, &r), 0);
-	r = (struct op_route){ .table = RT_TABLE_MAIN_ID,
-			       .type = RT_BLACKHOLE };
+	r = (struct route_spec){ .table = RT_TABLE_MAIN_ID,
+				 .type = RT_BLACKHOLE };
 	prefix_parse("192.0.2.0/24", &r.to, true, &why);
 	assert_int_equal(sim_route_add(s, 0, &r), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(sysctls); i++)
@@ -1280,8 +1280,7 @@ static void check_applied(const struct prop_run *run, const struct sim *s,
 		int li = ns < 0 ? -1 : sim_link_find(s, ns, f->name);
 		const struct sim_link *l = li < 0 ? NULL : &s->links[li];
 		bool up = !f->cfg || f->cfg->up != 0;
-		enum sim_kind kind =
-			f->kind == IFK_BRIDGE ? SK_BRIDGE : SK_VETH;
+		enum sim_kind kind = f->kind == LK_BRIDGE ? SK_BRIDGE : SK_VETH;
 
 		if (!l)
 			sb_printf(&sb, "%s: %s was not made",
@@ -1296,8 +1295,8 @@ static void check_applied(const struct prop_run *run, const struct sim *s,
 						   t->ifaces[f->master].name)))
 			sb_printf(&sb, "%s: %s has the wrong master",
 				  t->nodes[f->node].name, f->name);
-		else if (f->kind == IFK_VETH && strcmp(s->links[l->peer].name,
-						       t->ifaces[f->peer].name))
+		else if (f->kind == LK_VETH && strcmp(s->links[l->peer].name,
+						      t->ifaces[f->peer].name))
 			sb_printf(&sb, "%s: %s has the wrong peer",
 				  t->nodes[f->node].name, f->name);
 	}
@@ -1472,7 +1471,7 @@ static void test_prop_generator(void **state)
 static void test_prop_simulator(void **state)
 {
 	struct sim s, copy;
-	struct op op = { .kind = OP_LINK_ADD, .type = LT_VETH };
+	struct op op = { .kind = OP_LINK_ADD, .type = LK_VETH };
 	struct arena a = { 0 };
 	char *before, *after;
 	int br;

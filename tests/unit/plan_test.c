@@ -275,7 +275,7 @@ static const struct op_if *host_end(const struct op *op, int which)
 {
 	const struct op_if *e = which ? &op->peer : &op->link;
 
-	if (op->kind != OP_LINK_ADD || (which && op->type != LT_VETH))
+	if (op->kind != OP_LINK_ADD || (which && op->type != LK_VETH))
 		return NULL;
 	return e->ns ? NULL : e;
 }
@@ -732,7 +732,7 @@ static void test_invert_host_objects(void **state)
 			      "link del br0 @host\n"
 			      "netns del a\n");
 	assert_true(inv->ops[3].mark);
-	assert_int_equal(inv->ops[6].type, LT_BRIDGE);
+	assert_int_equal(inv->ops[6].type, LK_BRIDGE);
 	plan_free(inv);
 	compiled_free(&c);
 }

@@ -94,7 +94,7 @@ static void test_interfaces_resolved(void **state)
 	free(text);
 	f = iface_in(t, "host", "h2-eth0");
 	assert_non_null(f);
-	assert_int_equal(f->kind, IFK_VETH);
+	assert_int_equal(f->kind, LK_VETH);
 	assert_int_equal(f->node, HOST_NODE);
 	assert_int_equal(f->link, 1);
 	p = &t->ifaces[f->peer];
@@ -106,7 +106,7 @@ static void test_interfaces_resolved(void **state)
 	f = iface_in(t, "r", "h1-eth1");
 	assert_non_null(f);
 	assert_string_equal(t->ifaces[f->master].name, "core");
-	assert_int_equal(t->ifaces[f->master].kind, IFK_BRIDGE);
+	assert_int_equal(t->ifaces[f->master].kind, LK_BRIDGE);
 	assert_int_equal(t->ifaces[f->master].bridge, 1);
 	/* The link's mtu on both ends, unless an end says otherwise. */
 	assert_int_equal(iface_in(t, "host", "rtr")->mtu, 9000);

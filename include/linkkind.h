@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_LINKKIND_H
+#define NSTOPO_LINKKIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The kinds of interface a lab makes, each described once, in one row of
+ * linkkind.c: what a file writes for it, what it needs, where it is made,
+ * and how its netlink request is filled.  The parser, the validator, the
+ * planner, the printers, the graph and apply read the row; nothing else
+ * knows a kind by name.  Adding a kind is its row, its fill function in
+ * nl.c, its man page entry and its tests.
+ */
+
+/*
+ * The numbers are in journals (`type=N`): a kind keeps its number, and
+ * a new one takes the next.
+ */
+enum link_kind {
+	LK_NONE,
+	LK_VETH,
+	LK_BRIDGE,
+	LK_DUMMY,
+	LK_MACVLAN,
+	LK_IPVLAN,
+	LK_VLAN,
+	LK__COUNT
+};
+
+/* Where the request that makes an interface of a kind goes. */
+enum link_home {
+	HOME_OWN,    /* its own namespace (a veth pair: the main end's) */
+	HOME_PARENT, /* its parent's namespace, placing it in its own */
+};
+
+/* A mode a file may name, and the kernel's value of it. */
+struct link_mode {
+	const char *name;
+	uint32_t value;
+};
+
+struct nl_msg;
+struct link_req;
+
+struct link_kind_desc {
+	const char *name; /* in files (`kind:`), plans, and the kernel's */
+	/* 2: a pair (`endpoints:`); 1: one interface (`endpoint:`); 0:
+	 * made by `bridges:`, never written in `links:` */
+	unsigned ends;
+	enum link_home home;
+	bool parent;	    /* sits on a parent interface (`parent:`) */
+	const char *id_key; /* the file's key of its number, or NULL */
+	uint32_t id_min, id_max;
+	const struct link_mode *modes; /* `mode:`, or NULL: it has none */
+	size_t n_modes;
+	int default_mode; /* index in modes when `mode:` is not given */
+	/* IFLA_INFO_DATA of its RTM_NEWLINK (nl.c), or NULL: none. */
+	int (*fill)(struct nl_msg *msg, const struct link_req *r);
+};
+
+/**
+ * link_kind() - the description of a kind
+ * Return: its row (for LK_NONE, a row named "").
+ */
+const struct link_kind_desc *link_kind(enum link_kind k);
+
+/**
+ * link_kind_pair() - is a link of kind @k a pair (two interfaces)?
+ * Return: true for a pair (veth).
+ */
+static inline bool link_kind_pair(enum link_kind k)
+{
+	return link_kind(k)->ends == 2;
+}
+
+/**
+ * link_kind_find() - the kind a file or the kernel calls @name
+ * Return: the kind, or LK_NONE if no kind is called so.
+ */
+enum link_kind link_kind_find(const char *name);
+
+/**
+ * link_kind_names() - the names of the kinds a file may write in `kind:`
+ * @names:	filled with up to LK__COUNT names
+ *
+ * Return: how many.
+ */
+size_t link_kind_names(const char *names[LK__COUNT]);
+
+/**
+ * link_mode_find() - the kernel's value of a mode of kind @k
+ * @k:		the kind
+ * @name:	the mode as a file writes it
+ * @value:	its value
+ *
+ * Return: 0, or -1 if @k has no such mode.
+ */
+int link_mode_find(enum link_kind k, const char *name, uint32_t *value);
+
+/**
+ * link_mode_name() - a mode's name, from the kernel's value
+ * Return: the name, or "?" if @k has no mode of that value.
+ */
+const char *link_mode_name(enum link_kind k, uint32_t value);
+
+/**
+ * link_modes_text() - the modes of @k, space separated, for messages
+ * @buf, @len:	the output
+ *
+ * Return: @buf.
+ */
+char *link_modes_text(enum link_kind k, char *buf, size_t len);
+
+#endif
