@@ -18,6 +18,7 @@
 
 #include "graph.h"
 #include "load.h"
+#include "opkind.h"
 #include "plan.h"
 #include "state.h"
 #include "topo.h"
@@ -57,13 +58,16 @@ static void journal_round_trip(const struct plan *p)
 	struct strbuf sb = { 0 };
 
 	for (size_t i = 0; i < p->n_ops; i++) {
+		struct op op;
+
 		sb.len = 0;
 		op_encode(&p->ops[i], &sb);
-		if (op_decode(q, sb.buf)) {
+		if (op_decode(&q->arena, sb.buf, &op)) {
 			fprintf(stderr, "parse_fuzz: cannot decode '%s'\n",
 				sb.buf);
 			abort();
 		}
+		*plan_push(q, op.kind, op_ns(&op)) = op;
 	}
 	if (!plan_equal(p, q)) {
 		fputs("parse_fuzz: the plan read back differs\n", stderr);

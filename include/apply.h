@@ -2,58 +2,34 @@
 #ifndef NSTOPO_APPLY_H
 #define NSTOPO_APPLY_H
 
-#include <signal.h>
+#include "run.h"
 
-#include "plan.h"
-
-struct apply_opts {
-	bool keep;		     /* apply: leave a failed lab as it is */
-	bool kill;		     /* destroy: stop processes left in the
-					     lab's namespaces (rollback always
-					     does) */
-	int verbose;		     /* -1 quiet, 0 normal, 1 verbose */
-	bool progress;		     /* draw progress on stderr */
-	volatile sig_atomic_t *stop; /* set by a signal: stop, roll back */
-	const char *file;	     /* the topology file, for the journal */
-	size_t fault_at;	     /* testing: fail step N (1-based) */
-	double wait;		     /* apply: seconds to wait for links,
-					     addresses and router advertisements;
-					     0: do not wait */
-	bool ready;		     /* without wait: still wait (a while)
-					     until links and addresses work */
-};
-
-/* What a run did, for the summary line. */
-struct apply_result {
-	size_t ops_done, ops_total;
-	size_t undone; /* ops undone by a rollback */
-	size_t namespaces, links;
-	double seconds;
-	bool nothing_to_do; /* apply: already up; destroy: not applied */
-	bool kept;	    /* apply failed and --keep left it */
-	size_t warnings;
-};
-
-/*
- * lab_apply() - make a plan real, or leave the machine as it was
- * @p:		the compiled plan (p->lab names the lab)
- * @msg:	on failure, what failed and why
+/**
+ * apply_ops() - run the ops of @p in order, journaling each (x->st)
+ * @x:		the run
+ * @p:		the plan; ops learn what they must keep (old values)
+ * @failed:	the index of the op that failed (or SIZE_MAX)
  *
- * Takes the lab's lock, refuses if a planned namespace or host interface
- * exists that is not the lab's, journals each op before making it, and
- * on any failure undoes what was done (unless o->keep).
- * Return: 0, -EALREADY if applied from another plan, -EBUSY if locked,
- * -EEXIST on an ownership conflict, other -errno for a failed op.
+ * Stops at the first failure, unless undoing (x->undo), when it goes on
+ * and undoes all it can.  Waits for the writer thread at the end: a
+ * write queued before the failed op fails the run first.
+ * Return: 0, or the failure's -errno (and why in x->why).
  */
-int lab_apply(struct plan *p, const struct apply_opts *o,
-	      struct apply_result *res, struct strbuf *msg);
+int apply_ops(struct run *x, struct plan *p, size_t *failed);
 
-/*
- * lab_destroy() - undo everything the lab's journal says it made
- * Works without the topology file.  Objects already gone are fine; host
- * links that do not carry the lab's mark are left alone.
+/**
+ * apply_undo() - undo ops [0, @n) of @p: run their inverse
+ * @kill:	stop processes left in the lab's namespaces first
+ *
+ * Return: 0 if everything was undone, else -EIO (with warnings).
  */
-int lab_destroy(const char *lab, const struct apply_opts *o,
-		struct apply_result *res, struct strbuf *msg);
+int apply_undo(struct run *x, const struct plan *p, size_t n, bool kill);
+
+/**
+ * apply_started() - how many ops of @p a rollback must undo when op
+ * @failed failed (an adoption that started counts: it gives back)
+ * Return: the count.
+ */
+size_t apply_started(const struct plan *p, size_t failed);
 
 #endif

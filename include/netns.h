@@ -14,7 +14,7 @@
  * netns_prepare() - make /run/netns exist and be a shared mount point,
  * so pins made here propagate to other mount namespaces (ip-netns(8)).
  */
-int netns_prepare(bool *made);
+int netns_prepare(void);
 /* Remove /run/netns (mount and directory) if it is empty; 0 if removed. */
 int netns_remove_run_dir(void);
 

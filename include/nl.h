@@ -14,9 +14,28 @@
 struct nlsock;
 struct nl_msg;
 
+/**
+ * nlsock_open() - a netlink (rtnetlink) socket in the thread's namespace
+ * @out:	the socket; it acts there wherever the thread goes later
+ *
+ * Return: 0 or -errno.
+ */
 int nlsock_open(struct nlsock **out);
+
+/**
+ * nlsock_close() - close a socket; NULL is fine
+ */
 void nlsock_close(struct nlsock *s);
-/* "File exists" or "Invalid argument (Nexthop has invalid gateway)" */
+
+/**
+ * nlsock_strerror() - @err in words, with the kernel's own if it gave
+ * some for the last request on @s: "Invalid argument (Nexthop has
+ * invalid gateway)"
+ * @s:		the socket, or NULL
+ * @buf, @len:	the output
+ *
+ * Return: @buf.
+ */
 const char *nlsock_strerror(const struct nlsock *s, int err, char *buf,
 			    size_t len);
 
@@ -45,10 +64,10 @@ struct link_info {
 	char alias[64];
 	uint32_t group;
 	uint32_t mtu;
-	unsigned flags;
+	bool up;      /* administratively up */
+	bool oper_up; /* operationally up: carrier, ready to pass packets */
 	int master;
 	uint8_t mac[6];
-	uint8_t operstate; /* IF_OPER_* */
 };
 
 /**
@@ -84,7 +103,10 @@ int netlink_link_dump(struct nlsock *s,
 struct addr_info {
 	int ifindex;
 	struct prefix p;
-	unsigned flags; /* IFA_F_* */
+	bool permanent; /* no lifetime (not from SLAAC or DHCP) */
+	bool tentative; /* IPv6: duplicate address detection runs */
+	bool dadfailed; /* IPv6: ...and found the address in use */
+	unsigned flags; /* the kernel's, given back as they are */
 	uint8_t scope;
 	bool has_brd;
 	uint8_t brd[4];
@@ -96,9 +118,13 @@ struct route_info {
 	struct prefix via;
 	int oif;
 	uint32_t metric, table;
-	uint8_t type, protocol, scope; /* RTN_*, RTPROT_*, RT_SCOPE_* */
-	unsigned flags;		       /* RTNH_F_ONLINK */
-	bool has_src;		       /* a preferred source (src) */
+	enum route_type rtype; /* RT__COUNT: a type files do not name */
+	bool by_kernel;	       /* the kernel's own (connected, local) */
+	bool by_ra;	       /* from a router advertisement */
+	uint8_t type, protocol,
+		scope; /* the kernel's, given back as they are */
+	unsigned flags;
+	bool has_src; /* a preferred source (src) */
 	struct prefix src;
 };
 

@@ -2,7 +2,7 @@
 #ifndef NSTOPO_STATE_H
 #define NSTOPO_STATE_H
 
-#include "plan.h"
+#include "op.h"
 
 /*
  * A lab's state lives in /run/nstopo/LAB/: a lock file (flock) that keeps
@@ -57,15 +57,42 @@ void state_note_netns_dir(void);
 bool state_made_netns_dir(void);
 void state_forget_netns_dir(void);
 
-/* Labs with state on this machine; names are malloc'd. */
+/**
+ * state_list() - the labs with state on this machine
+ * @names:	their names (malloc'd, as is the array)
+ *
+ * Return: how many.
+ */
 size_t state_list(char ***names);
 
-/* The ownership marks of links nstopo makes in the host namespace. */
-uint32_t lab_group(const char *lab);
-void lab_mark(const char *lab, char *buf, size_t len);
+/* One lab, as `list` shows it. */
+struct lab_info {
+	const char *state; /* "up", "partial", "destroying", "unknown" */
+	size_t nodes, links;
+	long long started; /* epoch seconds; 0: unknown */
+	char file[4096];   /* the topology file it came from */
+};
 
-/* Encoding of one op as a journal line (exposed for tests). */
-void op_encode(const struct op *op, struct strbuf *sb);
-int op_decode(struct plan *p, const char *line);
+/**
+ * state_lab_info() - what lab @lab's journal says of it
+ * @info:	filled ("unknown" if the journal cannot be read)
+ */
+void state_lab_info(const char *lab, struct lab_info *info);
+
+/**
+ * state_lab_of_file() - the lab whose journal records topology file @path
+ * Return: its name (malloc'd), or NULL if no lab does.
+ */
+char *state_lab_of_file(const char *path);
+
+/**
+ * state_node_netns() - the namespace of node @node of lab @lab
+ * @ns:		its name (malloc'd)
+ *
+ * @node may be the node's name in the file or its namespace's.
+ * Return: 0, -ESRCH if the lab has no such node, or -errno if the lab's
+ * journal cannot be read (-ENOENT: the lab is not up).
+ */
+int state_node_netns(const char *lab, const char *node, char **ns);
 
 #endif

@@ -90,6 +90,7 @@ struct node {
 	size_t n_exec, cap_exec;
 	bool has_routes, has_intercept, has_exec; /* key present (defaults
 						     don't apply then) */
+	bool lost_addrs;     /* an interface setting of it was dropped */
 	struct strmap ifmap; /* interface name -> index in topo->ifaces */
 };
 
@@ -176,8 +177,10 @@ struct topo {
 	struct strmap node_map, bridge_map;
 	/* What parsing had to drop: the checks that would only repeat such
 	 * an error (a name not found because its definition was dropped)
-	 * stay quiet. */
-	bool lost_nodes, lost_links, lost_addrs;
+	 * stay quiet, for the nodes it touches (each node's lost_addrs,
+	 * lost_link_nodes) or, where that cannot be known, for all. */
+	bool lost_nodes, lost_links;
+	struct strmap lost_link_nodes; /* nodes named by dropped links */
 };
 
 /**
@@ -192,5 +195,20 @@ struct topo *topo_new(const char *file);
  * topo_free() - free a topology and everything in it; NULL is fine
  */
 void topo_free(struct topo *t);
+
+/**
+ * topo_lost_link_at() - may a link of node @n have been dropped by the
+ * parser (so what it made is unknown)?
+ * Return: true if a dropped link named @n, or one whose nodes are
+ * unknown was dropped.
+ */
+bool topo_lost_link_at(const struct topo *t, const struct node *n);
+
+/**
+ * node_has_iface() - has node @n an interface @name (lo, or one the
+ * topology makes there)?
+ * Return: true if so.
+ */
+bool node_has_iface(const struct node *n, const char *name);
 
 #endif

@@ -81,6 +81,26 @@ void sb_addc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) PRINTF(2, 3);
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap) PRINTF(2, 0);
 void sb_json_str(struct strbuf *sb, const char *s);
+
+/**
+ * sb_json_kv() - append ,"KEY":"VALUE" (nothing if @v is NULL)
+ */
+void sb_json_kv(struct strbuf *sb, const char *k, const char *v);
+
+/**
+ * sb_add_escaped() - append @s percent-encoded: letters, digits and
+ * "._:/@+,-" as they are, every other byte as %XX
+ */
+void sb_add_escaped(struct strbuf *sb, const char *s);
+
+/**
+ * unescape_pct() - the @n bytes at @s with %XX decoded
+ * @a:		where the result is allocated
+ * @out:	the result, NUL-terminated
+ *
+ * Return: 0, or -EINVAL for a '%' without two hex digits.
+ */
+int unescape_pct(struct arena *a, const char *s, size_t n, char **out);
 /* @s as one word for sh: as it is when safe, else in single quotes. */
 void sb_shell_word(struct strbuf *sb, const char *s);
 void sb_free(struct strbuf *sb);

@@ -175,6 +175,18 @@ struct qdisc_spec {
 	uint32_t rate; /* bytes per second, 0: none */
 };
 
+/**
+ * lab_group() - the interface group of the host links of lab @lab
+ * Return: a number with a fixed tag in its high byte.
+ */
+uint32_t lab_group(const char *lab);
+
+/**
+ * lab_mark() - the alias of the host links of lab @lab: "nstopo:LAB"
+ * @buf, @len:	the output
+ */
+void lab_mark(const char *lab, char *buf, size_t len);
+
 #define MAC_TEXT 18 /* "02:00:00:00:00:01" and its NUL */
 
 /**

@@ -14,10 +14,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "apply.h"
+#include "lab.h"
 #include "exec.h"
 #include "graph.h"
 #include "load.h"
+#include "opkind.h"
 #include "plan.h"
 #include "state.h"
 #include "status.h"
@@ -195,10 +196,15 @@ static int cmd_validate(int argc, char **argv, struct opts *o)
 	t = load(argv[i]);
 	if (!t)
 		return EXIT_INVALID;
+	/* Links as apply and list count them: every interface (a pair
+	 * once) the file makes, bridges included. */
 	if (o->verbose >= 0)
-		printf("%s: valid: lab %s, %zu nodes, %zu bridges, %zu links\n",
-		       argv[i], t->name, t->n_nodes - 1, t->n_bridges,
-		       t->n_links);
+		printf("%s: valid: lab %s, %zu node%s, %zu link%s (%zu bridge%s)\n",
+		       argv[i], t->name, t->n_nodes - 1,
+		       t->n_nodes - 1 == 1 ? "" : "s",
+		       t->n_links + t->n_bridges,
+		       t->n_links + t->n_bridges == 1 ? "" : "s", t->n_bridges,
+		       t->n_bridges == 1 ? "" : "s");
 	topo_free(t);
 	return EXIT_OK;
 }
@@ -304,21 +310,9 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 /* Which lab a file was applied as: by its recorded path, else its name. */
 static char *lab_of_file(const char *path)
 {
-	char **labs, *abs = absolute(path), *found = NULL;
-	size_t n = state_list(&labs);
+	char *abs = absolute(path), *found = state_lab_of_file(abs);
 	struct topo *t;
 
-	for (size_t i = 0; i < n; i++) {
-		struct journal j;
-
-		if (!found && !state_read(labs[i], &j)) {
-			if (!strcmp(j.file, abs))
-				found = xstrdup(labs[i]);
-			journal_free(&j);
-		}
-		free(labs[i]);
-	}
-	free(labs);
 	free(abs);
 	if (found)
 		return found;
@@ -390,34 +384,6 @@ static int cmd_graph(int argc, char **argv, struct opts *o)
 	return rc ? EXIT_INVALID : EXIT_OK;
 }
 
-struct lab_row {
-	char *name;
-	const char *state;
-	size_t nodes, links;
-	long long started;
-	char file[4096];
-};
-
-static void lab_row(const char *name, struct lab_row *r)
-{
-	struct journal j;
-
-	memset(r, 0, sizeof(*r));
-	r->name = xstrdup(name);
-	if (state_read(name, &j)) {
-		r->state = "unknown";
-		return;
-	}
-	r->state = j.destroying ? "destroying" : j.complete ? "up" : "partial";
-	for (size_t k = 0; k < j.plan->n_ops; k++) {
-		r->nodes += j.plan->ops[k].kind == OP_NETNS_ADD;
-		r->links += j.plan->ops[k].kind == OP_LINK_ADD;
-	}
-	r->started = j.started;
-	snprintf(r->file, sizeof(r->file), "%s", j.file);
-	journal_free(&j);
-}
-
 static void when(long long t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -449,13 +415,13 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 		sb_printf(&sb, "%-24s %-10s %6s %6s  %-19s  %s\n", "LAB",
 			  "STATE", "NODES", "LINKS", "APPLIED", "FILE");
 	for (size_t k = 0; k < n; k++) {
-		struct lab_row r;
+		struct lab_info r;
 
-		lab_row(labs[k], &r);
+		state_lab_info(labs[k], &r);
 		when(r.started, at, sizeof(at));
 		if (o->json) {
 			sb_add(&sb, k ? ",\n {\"lab\":" : "\n {\"lab\":");
-			sb_json_str(&sb, r.name);
+			sb_json_str(&sb, labs[k]);
 			sb_printf(
 				&sb,
 				",\"state\":\"%s\",\"nodes\":%zu,\"links\":%zu,\"applied\":%lld,\"file\":",
@@ -464,10 +430,9 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 			sb_addc(&sb, '}');
 		} else {
 			sb_printf(&sb, "%-24s %-10s %6zu %6zu  %-19s  %s\n",
-				  r.name, r.state, r.nodes, r.links, at,
+				  labs[k], r.state, r.nodes, r.links, at,
 				  r.file);
 		}
-		free(r.name);
 		free(labs[k]);
 	}
 	free(labs);
@@ -514,24 +479,13 @@ static char *pick_lab(const struct opts *o)
 /* A node's namespace, from the lab's journal; NULL if it has no such node. */
 static char *node_netns(const char *lab, const char *node)
 {
-	struct journal j;
 	char *ns = NULL;
+	int rc = state_node_netns(lab, node, &ns);
 
-	if (state_read(lab, &j)) {
-		fprintf(stderr, "nstopo: lab %s is not up\n", lab);
-		return NULL;
-	}
-	for (size_t k = 0; k < j.plan->n_ops && !ns; k++) {
-		const struct op *op = &j.plan->ops[k];
-
-		if (op->kind == OP_NETNS_ADD &&
-		    ((op->node && !strcmp(op->node, node)) ||
-		     !strcmp(op->link.ns, node)))
-			ns = xstrdup(op->link.ns);
-	}
-	if (!ns)
+	if (rc == -ESRCH)
 		fprintf(stderr, "nstopo: lab %s has no node %s\n", lab, node);
-	journal_free(&j);
+	else if (rc)
+		fprintf(stderr, "nstopo: lab %s is not up\n", lab);
 	return ns;
 }
 

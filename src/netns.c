@@ -29,17 +29,12 @@ void netns_path(const char *name, char *buf, size_t len)
 	snprintf(buf, len, NETNS_RUN_DIR "/%s", name);
 }
 
-int netns_prepare(bool *made)
+int netns_prepare(void)
 {
 	bool bound = false;
 
-	*made = false;
-	if (mkdir(NETNS_RUN_DIR, 0755)) {
-		if (errno != EEXIST)
-			return -errno;
-	} else {
-		*made = true;
-	}
+	if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST)
+		return -errno;
 	/* Shared propagation needs a mount point: bind the directory on
 	 * itself the first time, as ip-netns does. */
 	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {

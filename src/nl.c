@@ -12,9 +12,10 @@
  * which the error callback keeps for the message the user sees.
  */
 #include <errno.h>
-#include <net/if.h>
 #include <string.h>
+#include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/if_addr.h>
 #include <linux/if_vlan.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -337,9 +338,9 @@ static void link_info_from(struct rtnl_link *l, struct link_info *li)
 	snprintf(li->alias, sizeof(li->alias), "%s", alias ? alias : "");
 	li->group = rtnl_link_get_group(l);
 	li->mtu = rtnl_link_get_mtu(l);
-	li->flags = rtnl_link_get_flags(l);
+	li->up = rtnl_link_get_flags(l) & IFF_UP;
 	li->master = rtnl_link_get_master(l);
-	li->operstate = rtnl_link_get_operstate(l);
+	li->oper_up = rtnl_link_get_operstate(l) == IF_OPER_UP;
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
 }
@@ -496,15 +497,25 @@ static int route_msg(struct nlsock *s, int type, int flags,
 }
 
 /* A route of the topology, as the kernel describes one. */
+/* The kernel's route types of nstopo's. */
+static const uint8_t rtn_of[RT__COUNT] = {
+	[RT_UNICAST] = RTN_UNICAST,
+	[RT_BLACKHOLE] = RTN_BLACKHOLE,
+	[RT_UNREACHABLE] = RTN_UNREACHABLE,
+	[RT_PROHIBIT] = RTN_PROHIBIT,
+	[RT_LOCAL] = RTN_LOCAL,
+};
+
+static enum route_type route_type_of(uint8_t rtn)
+{
+	for (int t = 0; t < RT__COUNT; t++)
+		if (rtn_of[t] == rtn)
+			return (enum route_type)t;
+	return RT__COUNT;
+}
+
 static struct route_info route_of(const struct route_spec *r, int oif)
 {
-	static const uint8_t rtn[] = {
-		[RT_UNICAST] = RTN_UNICAST,
-		[RT_BLACKHOLE] = RTN_BLACKHOLE,
-		[RT_UNREACHABLE] = RTN_UNREACHABLE,
-		[RT_PROHIBIT] = RTN_PROHIBIT,
-		[RT_LOCAL] = RTN_LOCAL,
-	};
 	struct route_info ri = {
 		.to = r->to,
 		.has_via = r->has_via,
@@ -512,7 +523,7 @@ static struct route_info route_of(const struct route_spec *r, int oif)
 		.oif = oif,
 		.metric = r->metric,
 		.table = r->table,
-		.type = rtn[r->type],
+		.type = rtn_of[r->type],
 		.protocol = RTPROT_STATIC,
 		.flags = r->onlink ? RTNH_F_ONLINK : 0,
 	};
@@ -664,9 +675,13 @@ static void addr_one(struct nl_object *o, void *arg)
 	struct rtnl_addr *ra = (struct rtnl_addr *)o;
 	struct obj_dump *d = arg;
 	struct nl_addr *brd = rtnl_addr_get_broadcast(ra);
+	unsigned flags = rtnl_addr_get_flags(ra);
 	struct addr_info a = {
 		.ifindex = rtnl_addr_get_ifindex(ra),
-		.flags = rtnl_addr_get_flags(ra),
+		.permanent = flags & IFA_F_PERMANENT,
+		.tentative = flags & IFA_F_TENTATIVE,
+		.dadfailed = flags & IFA_F_DADFAILED,
+		.flags = flags,
 		.scope = (uint8_t)rtnl_addr_get_scope(ra),
 	};
 
@@ -715,6 +730,9 @@ static void route_one(struct nl_object *o, void *arg)
 
 	if (d->rc)
 		return;
+	r.rtype = route_type_of(r.type);
+	r.by_kernel = r.protocol == RTPROT_KERNEL;
+	r.by_ra = r.protocol == RTPROT_RA;
 	prefix_from(rtnl_route_get_dst(rr), &r.to);
 	prefix_from(rtnl_route_get_pref_src(rr), &r.src);
 	r.has_src = r.src.family != 0;

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: MIT
 /*
- * plan.c - topology -> ordered operations; the inverse plan; printing.
+ * plan.c - topology -> ordered operations; the inverse plan; comparing
+ * and printing plans.
  *
  * Theory of operation: apply is fastest when it enters each namespace
- * few times and never waits on an object it just made, so the plan comes
- * in three phases.  (1) Namespaces: each is created with lo up and its
- * global sysctls (accept_dad=0 before any link exists).  (2) Links:
- * bridges, then veth pairs, each pair created in one request with its
- * peer placed directly in the peer's namespace; an end in a namespace
- * nstopo creates comes up at creation, an end in the host is marked as
- * nstopo's and gets accept_dad=0 before it comes up.  (3) Configuration,
- * namespace by namespace: interface sysctls, addresses, routes.
+ * few times and never waits on an object it just made, and when the
+ * kernel's own follow-up work (carrier, IPv6 start-up, the multicast it
+ * floods) starts as late as possible.  So the plan has six phases:
+ *   1. namespaces, each with lo up and its sysctls (accept_dad=0 before
+ *      any link exists);
+ *   2. links: bridges (with the host ports they adopt), then pairs, then
+ *      single interfaces once their parent exists; each end gets its own
+ *      sysctls before it comes up, host ends are marked as the lab's,
+ *      and node ends of pairs stay down (late_up());
+ *   3. host sysctls, impairments (qdiscs) and every address, while the
+ *      late ends are still down;
+ *   4. the late ends come up;
+ *   5. routes, once their links are up;
+ *   6. the nodes' `exec:` commands.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "opkind.h"
 #include "plan.h"
 
 const char *const plan_dad_sysctls[2] = {
@@ -45,31 +53,6 @@ struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns)
 	op->kind = kind;
 	op->link.ns = ns;
 	return op;
-}
-
-bool op_is_undo(enum op_kind kind)
-{
-	switch (kind) {
-	case OP_NETNS_DEL:
-	case OP_LINK_DEL:
-	case OP_ADDR_DEL:
-	case OP_ROUTE_DEL:
-	case OP_SYSCTL_RESTORE:
-	case OP_PORT_DEL:
-		return true;
-	case OP_NETNS_ADD:
-	case OP_LINK_ADD:
-	case OP_LINK_SET:
-	case OP_ADDR_ADD:
-	case OP_ROUTE_ADD:
-	case OP_SYSCTL_SET:
-	case OP_EXEC:
-	case OP_QDISC_ADD:
-	case OP_PORT_ADD:
-	case OP__COUNT:
-		break;
-	}
-	return false;
 }
 
 /* Compile */
@@ -640,132 +623,77 @@ struct plan *plan_compile(const struct topo *t)
 
 /* Invert */
 
-/* Is (ns, name) an interface that an op of @p creates? */
-static bool created_link(const struct strmap *links, struct arena *a,
-			 const char *ns, const char *name)
+/* "ns|name": a key for an interface of a namespace (NULL: the host). */
+static const char *if_key(struct arena *a, const char *ns, const char *name)
 {
-	return name && strmap_get(links, arena_printf(a, "%s|%s", ns ? ns : "",
-						      name)) >= 0;
+	return arena_printf(a, "%s|%s", ns ? ns : "", name);
+}
+
+struct made {
+	struct strmap ns, links;
+	struct arena arena;
+};
+
+/* What @p makes: namespaces, and interfaces (both ends of a pair). */
+static void made_by(const struct plan *p, struct made *m)
+{
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct op *o = &p->ops[i];
+
+		if (o->kind == OP_NETNS_ADD)
+			strmap_put(&m->ns, o->link.ns, (int)i);
+		if (o->kind != OP_LINK_ADD)
+			continue;
+		strmap_put(&m->links,
+			   if_key(&m->arena, o->link.ns, o->link.name), (int)i);
+		if (link_kind_pair(o->type))
+			strmap_put(&m->links,
+				   if_key(&m->arena, o->peer.ns, o->peer.name),
+				   (int)i);
+	}
+}
+
+static bool ns_made(const struct made *m, const char *ns)
+{
+	return ns && strmap_get(&m->ns, ns) >= 0;
 }
 
 struct plan *plan_invert(const struct plan *p)
 {
 	struct plan *inv = plan_new(p->lab);
-	struct strmap made_ns = { 0 }, made_links = { 0 };
-	struct arena scratch = { 0 };
-	struct op *op;
+	struct made m = { 0 };
+	char name[IFNAME_MAX + 1];
 
-	for (size_t i = 0; i < p->n_ops; i++) {
-		const struct op *o = &p->ops[i];
+	made_by(p, &m);
+	/* What sits on links (host routes, addresses, sysctls, ports)
+	 * first, while the links still exist; then host links; then the
+	 * namespaces. */
+	for (int phase = 1; phase <= 3; phase++)
+		for (size_t i = p->n_ops; i-- > 0;) {
+			const struct op *o = &p->ops[i];
+			const struct op_desc *d = op_desc(o->kind);
+			const char *subject =
+				d->subject ? d->subject(o, name) : NULL;
+			struct op_made om = {
+				.ns = ns_made(&m, op_ns(o)),
+				.link = subject &&
+					strmap_get(&m.links,
+						   if_key(&m.arena, op_ns(o),
+							  subject)) >= 0,
+				.peer = ns_made(&m, o->peer.ns),
+			};
+			struct op out = { 0 };
 
-		if (o->kind == OP_NETNS_ADD)
-			strmap_put(&made_ns, o->link.ns, (int)i);
-		if (o->kind != OP_LINK_ADD)
-			continue;
-		strmap_put(&made_links,
-			   arena_printf(&scratch, "%s|%s",
-					o->link.ns ? o->link.ns : "",
-					o->link.name),
-			   (int)i);
-		if (link_kind_pair(o->type))
-			strmap_put(&made_links,
-				   arena_printf(&scratch, "%s|%s",
-						o->peer.ns ? o->peer.ns : "",
-						o->peer.name),
-				   (int)i);
-	}
-#define IN_MADE_NS(ns) ((ns) && strmap_get(&made_ns, (ns)) >= 0)
-	/* Host routes, addresses and sysctls first, while their devices
-	 * still exist; then host links; then the namespaces. */
-	for (size_t i = p->n_ops; i-- > 0;) {
-		const struct op *o = &p->ops[i];
-
-		if (IN_MADE_NS(op_ns(o)))
-			continue;
-		switch (o->kind) {
-		case OP_ROUTE_ADD:
-			op = plan_push(inv, OP_ROUTE_DEL, op_ns(o));
-			op->route = o->route;
-			op->pos = o->pos;
-			break;
-		case OP_ADDR_ADD:
-			if (created_link(&made_links, &scratch, op_ns(o),
-					 o->link.name))
-				break;
-			op = plan_push(inv, OP_ADDR_DEL, op_ns(o));
-			op->link.name = o->link.name;
-			op->addr = o->addr;
-			op->pos = o->pos;
-			break;
-		case OP_SYSCTL_SET: {
-			/* Per-interface keys of our own links die with them. */
-			char name[IFNAME_MAX + 1];
-
-			if (sysctl_key_ifname(o->key, name) &&
-			    created_link(&made_links, &scratch, op_ns(o), name))
-				break;
-			op = plan_push(inv, OP_SYSCTL_RESTORE, op_ns(o));
-			op->key = o->key;
-			op->old_value = o->old_value;
-			op->pos = o->pos;
-			break;
+			if (d->undo_phase != phase || !d->invert ||
+			    !d->invert(o, &om, &out))
+				continue;
+			out.pos = o->pos;
+			*plan_push(inv, out.kind, op_ns(&out)) = out;
+			op_own(inv, &inv->ops[inv->n_ops - 1]);
 		}
-		case OP_NETNS_ADD:
-		case OP_NETNS_DEL:
-		case OP_LINK_ADD:
-		case OP_LINK_DEL:
-		case OP_LINK_SET:
-		case OP_ADDR_DEL:
-		case OP_ROUTE_DEL:
-		case OP_SYSCTL_RESTORE:
-			break;
-		case OP_PORT_ADD:
-			op = plan_push(inv, OP_PORT_DEL, NULL);
-			op->link = o->link;
-			op->adopt = o->adopt;
-			op->saved = o->saved;
-			op->pos = o->pos;
-			break;
-		case OP_EXEC:
-		case OP_QDISC_ADD: /* goes with its link */
-		case OP_PORT_DEL:
-		case OP__COUNT:
-			break;
-		}
-	}
-	for (size_t i = p->n_ops; i-- > 0;) {
-		const struct op *o = &p->ops[i];
-		const struct op_if *host_end = NULL;
-
-		if (o->kind != OP_LINK_ADD)
-			continue;
-		if (!IN_MADE_NS(o->link.ns))
-			host_end = &o->link;
-		else if (link_kind_pair(o->type) && !IN_MADE_NS(o->peer.ns))
-			host_end = &o->peer;
-		if (!host_end)
-			continue; /* dies with its namespace */
-		op = plan_push(inv, OP_LINK_DEL, host_end->ns);
-		op->link.name = host_end->name;
-		op->type = o->type;
-		op->mark = o->mark;
-		op->pos = o->pos;
-	}
-	for (size_t i = p->n_ops; i-- > 0;) {
-		const struct op *o = &p->ops[i];
-
-		if (o->kind != OP_NETNS_ADD)
-			continue;
-		op = plan_push(inv, OP_NETNS_DEL, o->link.ns);
-		op->node = o->node;
-		op->pos = o->pos;
-	}
-#undef IN_MADE_NS
-	for (size_t i = 0; i < inv->n_ops; i++)
-		op_own(inv, &inv->ops[i]);
-	strmap_free(&made_ns);
-	strmap_free(&made_links);
-	arena_free(&scratch);
+	strmap_free(&m.ns);
+	strmap_free(&m.links);
+	arena_free(&m.arena);
 	return inv;
 }
 
@@ -777,24 +705,13 @@ static bool setup_op(const struct op *op, const char *ns)
 		(op->kind == OP_LINK_SET && !strcmp(op->link.name, "lo")));
 }
 
-static bool op_same(const struct op *a, const struct op *b, struct strbuf *x,
-		    struct strbuf *y)
-{
-	/* The text of an op holds every field that changes what it does,
-	 * and not what a run learns (a sysctl's old value). */
-	x->len = y->len = 0;
-	op_format(a, x);
-	op_format(b, y);
-	return x->len == y->len && !memcmp(x->buf, y->buf, x->len);
-}
-
 /*
  * Ops [i, e) of @a and of @b, in any order.  The order of a new
  * namespace's set-up does not change what it makes, and journals of labs
  * applied before lo came first have it otherwise.
  */
 static bool same_set(const struct plan *a, const struct plan *b, size_t i,
-		     size_t e, struct strbuf *x, struct strbuf *y)
+		     size_t e)
 {
 	bool *used = xcalloc(e - i + 1, sizeof(*used));
 	bool eq = true;
@@ -802,8 +719,7 @@ static bool same_set(const struct plan *a, const struct plan *b, size_t i,
 	for (size_t k = i; k < e && eq; k++) {
 		eq = false;
 		for (size_t m = i; m < e && !eq; m++)
-			if (!used[m - i] &&
-			    op_same(&a->ops[k], &b->ops[m], x, y))
+			if (!used[m - i] && op_same(&a->ops[k], &b->ops[m]))
 				eq = used[m - i] = true;
 	}
 	free(used);
@@ -812,14 +728,13 @@ static bool same_set(const struct plan *a, const struct plan *b, size_t i,
 
 bool plan_equal(const struct plan *a, const struct plan *b)
 {
-	struct strbuf x = { 0 }, y = { 0 };
 	bool eq = a->n_ops == b->n_ops;
 
 	for (size_t i = 0; i < a->n_ops && eq;) {
 		const struct op *op = &a->ops[i];
 		size_t ea = i + 1, eb = i + 1;
 
-		eq = op_same(op, &b->ops[i], &x, &y);
+		eq = op_same(op, &b->ops[i]);
 		if (!eq || op->kind != OP_NETNS_ADD) {
 			i++;
 			continue;
@@ -828,337 +743,13 @@ bool plan_equal(const struct plan *a, const struct plan *b)
 			ea++;
 		while (eb < b->n_ops && setup_op(&b->ops[eb], op_ns(op)))
 			eb++;
-		eq = ea == eb && same_set(a, b, i + 1, ea, &x, &y);
+		eq = ea == eb && same_set(a, b, i + 1, ea);
 		i = ea;
 	}
-	sb_free(&x);
-	sb_free(&y);
 	return eq;
 }
 
 /* Printing */
-
-static const char *ns_label(const char *ns)
-{
-	return ns ? ns : "host";
-}
-
-static void fmt_if_attrs(struct strbuf *sb, const struct op_if *oi)
-{
-	if (oi->mtu)
-		sb_printf(sb, " mtu %u", oi->mtu);
-	if (oi->has_mac)
-		sb_printf(sb, " address %02x:%02x:%02x:%02x:%02x:%02x",
-			  oi->mac[0], oi->mac[1], oi->mac[2], oi->mac[3],
-			  oi->mac[4], oi->mac[5]);
-	if (oi->master)
-		sb_printf(sb, " master %s", oi->master);
-	if (oi->up)
-		sb_add(sb, " up");
-}
-
-static const char *table_name(uint32_t table, char *buf, size_t len)
-{
-	if (table == RT_TABLE_MAIN_ID)
-		return NULL;
-	if (table == RT_TABLE_LOCAL_ID)
-		return "local";
-	snprintf(buf, len, "%u", table);
-	return buf;
-}
-
-static void fmt_route(struct strbuf *sb, const struct route_spec *r)
-{
-	char buf[INET6_ADDRSTRLEN + 4], tbuf[16];
-	const char *table = table_name(r->table, tbuf, sizeof(tbuf));
-
-	if (r->type != RT_UNICAST)
-		sb_printf(sb, " %s", route_type_name((enum route_type)r->type));
-	if (!r->to.plen && r->to.family == AF_INET) {
-		sb_add(sb, " default");
-	} else {
-		prefix_format(&r->to, true, buf, sizeof(buf));
-		sb_printf(sb, " %s", buf);
-	}
-	if (r->has_via) {
-		prefix_format(&r->via, false, buf, sizeof(buf));
-		sb_printf(sb, " via %s", buf);
-	}
-	if (r->dev)
-		sb_printf(sb, " dev %s", r->dev);
-	if (r->metric)
-		sb_printf(sb, " metric %u", r->metric);
-	if (table)
-		sb_printf(sb, " table %s", table);
-	if (r->onlink)
-		sb_add(sb, " onlink");
-}
-
-static void fmt_pct(struct strbuf *sb, const char *what, uint32_t ppm)
-{
-	if (ppm)
-		sb_printf(sb, " %s %g%%", what, ppm / 1e4);
-}
-
-static void fmt_qdisc(struct strbuf *sb, const struct qdisc_spec *q)
-{
-	double bits = (double)q->rate * 8;
-
-	if (q->netem) {
-		sb_add(sb, " netem");
-		if (q->delay_us)
-			sb_printf(sb, " delay %gms", q->delay_us / 1e3);
-		if (q->jitter_us)
-			sb_printf(sb, " jitter %gms", q->jitter_us / 1e3);
-		fmt_pct(sb, "loss", q->loss_ppm);
-		fmt_pct(sb, "duplicate", q->duplicate_ppm);
-		fmt_pct(sb, "reorder", q->reorder_ppm);
-		fmt_pct(sb, "corrupt", q->corrupt_ppm);
-	}
-	if (!q->rate)
-		return;
-	if (bits >= 1e9)
-		sb_printf(sb, " rate %ggbit", bits / 1e9);
-	else if (bits >= 1e6)
-		sb_printf(sb, " rate %gmbit", bits / 1e6);
-	else if (bits >= 1e3)
-		sb_printf(sb, " rate %gkbit", bits / 1e3);
-	else
-		sb_printf(sb, " rate %gbit", bits);
-}
-
-void op_format(const struct op *op, struct strbuf *sb)
-{
-	char buf[INET6_ADDRSTRLEN + 4];
-
-	switch (op->kind) {
-	case OP_NETNS_ADD:
-		sb_printf(sb, "netns add %s", op->link.ns);
-		return;
-	case OP_NETNS_DEL:
-		sb_printf(sb, "netns del %s", op->link.ns);
-		return;
-	case OP_LINK_ADD:
-		sb_printf(sb, "link add %s", op->link.name);
-		fmt_if_attrs(sb, &op->link);
-		if (op->parent.name)
-			sb_printf(sb, " link %s@%s", op->parent.name,
-				  ns_label(op->parent.ns));
-		sb_printf(sb, " type %s", link_kind(op->type)->name);
-		if (op->type == LK_VETH) {
-			sb_printf(sb, " peer %s", op->peer.name);
-			fmt_if_attrs(sb, &op->peer);
-			sb_printf(sb, " netns %s", ns_label(op->peer.ns));
-		} else if (op->type == LK_VLAN) {
-			sb_printf(sb, " id %u", op->id);
-		} else if (op->type == LK_MACVLAN || op->type == LK_IPVLAN) {
-			sb_printf(sb, " mode %s",
-				  link_mode_name(op->type, op->mode));
-		}
-		break;
-	case OP_LINK_DEL:
-		sb_printf(sb, "link del %s", op->link.name);
-		break;
-	case OP_LINK_SET:
-		sb_printf(sb, "link set %s", op->link.name);
-		fmt_if_attrs(sb, &op->link);
-		break;
-	case OP_ADDR_ADD:
-	case OP_ADDR_DEL:
-		prefix_format(&op->addr, true, buf, sizeof(buf));
-		sb_printf(sb, "addr %s %s dev %s%s",
-			  op->kind == OP_ADDR_ADD ? "add" : "del", buf,
-			  op->link.name,
-			  op->kind == OP_ADDR_ADD &&
-					  op->addr.family == AF_INET6 &&
-					  !op->dad ?
-				  " nodad" :
-				  "");
-		break;
-	case OP_ROUTE_ADD:
-	case OP_ROUTE_DEL:
-		sb_add(sb,
-		       op->kind == OP_ROUTE_ADD ? "route add" : "route del");
-		fmt_route(sb, &op->route);
-		break;
-	case OP_SYSCTL_SET:
-		sb_printf(sb, "sysctl %s=%s", op->key, op->value);
-		break;
-	case OP_SYSCTL_RESTORE:
-		if (op->old_value)
-			sb_printf(sb, "sysctl %s=%s (restore)", op->key,
-				  op->old_value);
-		else
-			sb_printf(sb, "sysctl %s (restore)", op->key);
-		break;
-	case OP_QDISC_ADD:
-		sb_printf(sb, "qdisc add dev %s root", op->link.name);
-		fmt_qdisc(sb, &op->qdisc);
-		break;
-	case OP_PORT_ADD:
-		sb_printf(sb, "link set %s master %s%s", op->link.name,
-			  op->link.master,
-			  op->adopt ? " (adopting its addresses and routes)" :
-				      "");
-		break;
-	case OP_PORT_DEL:
-		sb_printf(sb, "link set %s nomaster%s", op->link.name,
-			  op->adopt ?
-				  " (giving back its addresses and routes)" :
-				  "");
-		break;
-	case OP_EXEC:
-		sb_add(sb, "exec");
-		for (size_t i = 0; i < op->argc; i++) {
-			sb_addc(sb, ' ');
-			sb_shell_word(sb, op->argv[i]);
-		}
-		break;
-	case OP__COUNT:
-		break;
-	}
-	sb_printf(sb, " @%s", ns_label(op_ns(op)));
-}
-
-static const char *const op_names[OP__COUNT] = {
-	[OP_NETNS_ADD] = "netns.add",
-	[OP_NETNS_DEL] = "netns.del",
-	[OP_LINK_ADD] = "link.add",
-	[OP_LINK_DEL] = "link.del",
-	[OP_LINK_SET] = "link.set",
-	[OP_ADDR_ADD] = "addr.add",
-	[OP_ADDR_DEL] = "addr.del",
-	[OP_ROUTE_ADD] = "route.add",
-	[OP_ROUTE_DEL] = "route.del",
-	[OP_SYSCTL_SET] = "sysctl.set",
-	[OP_SYSCTL_RESTORE] = "sysctl.restore",
-	[OP_EXEC] = "exec",
-	[OP_QDISC_ADD] = "qdisc.add",
-	[OP_PORT_ADD] = "port.add",
-	[OP_PORT_DEL] = "port.del",
-};
-
-static void json_kv(struct strbuf *sb, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	sb_printf(sb, ",\"%s\":", k);
-	sb_json_str(sb, v);
-}
-
-static void json_if(struct strbuf *sb, const char *key, const struct op_if *oi)
-{
-	sb_printf(sb, ",\"%s\":{\"name\":", key);
-	sb_json_str(sb, oi->name);
-	sb_add(sb, ",\"netns\":");
-	sb_json_str(sb, ns_label(oi->ns));
-	if (oi->mtu)
-		sb_printf(sb, ",\"mtu\":%u", oi->mtu);
-	if (oi->has_mac)
-		sb_printf(sb, ",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"",
-			  oi->mac[0], oi->mac[1], oi->mac[2], oi->mac[3],
-			  oi->mac[4], oi->mac[5]);
-	json_kv(sb, "master", oi->master);
-	if (oi->up)
-		sb_add(sb, ",\"up\":true");
-	sb_addc(sb, '}');
-}
-
-void op_json(const struct op *op, struct strbuf *sb)
-{
-	char buf[INET6_ADDRSTRLEN + 4];
-	struct strbuf text = { 0 };
-
-	sb_printf(sb, "{\"op\":\"%s\",\"netns\":", op_names[op->kind]);
-	sb_json_str(sb, ns_label(op_ns(op)));
-	json_kv(sb, "node", op->node);
-	switch (op->kind) {
-	case OP_LINK_ADD:
-		sb_printf(sb, ",\"type\":\"%s\"", link_kind(op->type)->name);
-		json_if(sb, "link", &op->link);
-		if (op->type == LK_VETH)
-			json_if(sb, "peer", &op->peer);
-		if (op->parent.name)
-			json_if(sb, "parent", &op->parent);
-		if (op->type == LK_VLAN)
-			sb_printf(sb, ",\"id\":%u", op->id);
-		if (op->type == LK_MACVLAN || op->type == LK_IPVLAN)
-			sb_printf(sb, ",\"mode\":\"%s\"",
-				  link_mode_name(op->type, op->mode));
-		break;
-	case OP_LINK_SET:
-		json_if(sb, "link", &op->link);
-		break;
-	case OP_LINK_DEL:
-		json_kv(sb, "name", op->link.name);
-		break;
-	case OP_ADDR_ADD:
-	case OP_ADDR_DEL:
-		json_kv(sb, "dev", op->link.name);
-		prefix_format(&op->addr, true, buf, sizeof(buf));
-		json_kv(sb, "address", buf);
-		break;
-	case OP_ROUTE_ADD:
-	case OP_ROUTE_DEL:
-		prefix_format(&op->route.to, true, buf, sizeof(buf));
-		json_kv(sb, "to", buf);
-		if (op->route.has_via) {
-			prefix_format(&op->route.via, false, buf, sizeof(buf));
-			json_kv(sb, "via", buf);
-		}
-		json_kv(sb, "dev", op->route.dev);
-		json_kv(sb, "type",
-			route_type_name((enum route_type)op->route.type));
-		sb_printf(sb, ",\"metric\":%u,\"table\":%u", op->route.metric,
-			  op->route.table);
-		if (op->route.onlink)
-			sb_add(sb, ",\"onlink\":true");
-		break;
-	case OP_SYSCTL_SET:
-	case OP_SYSCTL_RESTORE:
-		json_kv(sb, "key", op->key);
-		json_kv(sb, "value", op->value);
-		json_kv(sb, "old_value", op->old_value);
-		break;
-	case OP_QDISC_ADD:
-		json_kv(sb, "dev", op->link.name);
-		if (op->qdisc.netem)
-			sb_printf(
-				sb,
-				",\"netem\":{\"delay_us\":%u,\"jitter_us\":%u,\"loss_pct\":%g,\"duplicate_pct\":%g,\"reorder_pct\":%g,\"corrupt_pct\":%g}",
-				op->qdisc.delay_us, op->qdisc.jitter_us,
-				op->qdisc.loss_ppm / 1e4,
-				op->qdisc.duplicate_ppm / 1e4,
-				op->qdisc.reorder_ppm / 1e4,
-				op->qdisc.corrupt_ppm / 1e4);
-		if (op->qdisc.rate)
-			sb_printf(sb, ",\"rate_bytes\":%u", op->qdisc.rate);
-		break;
-	case OP_PORT_ADD:
-	case OP_PORT_DEL:
-		json_kv(sb, "port", op->link.name);
-		json_kv(sb, "bridge", op->link.master);
-		sb_printf(sb, ",\"adopt\":%s", op->adopt ? "true" : "false");
-		break;
-	case OP_EXEC:
-		sb_add(sb, ",\"argv\":[");
-		for (size_t i = 0; i < op->argc; i++) {
-			if (i)
-				sb_addc(sb, ',');
-			sb_json_str(sb, op->argv[i]);
-		}
-		sb_addc(sb, ']');
-		break;
-	case OP_NETNS_ADD:
-	case OP_NETNS_DEL:
-	case OP__COUNT:
-		break;
-	}
-	op_format(op, &text);
-	json_kv(sb, "text", text.buf);
-	sb_free(&text);
-	sb_addc(sb, '}');
-}
 
 void plan_print(const struct plan *p, FILE *f, bool json)
 {

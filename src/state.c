@@ -27,319 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opkind.h"
+#include "plan.h"
 #include "state.h"
-
-uint32_t lab_group(const char *lab)
-{
-	/* A fixed tag in the high byte keeps clear of the small group
-	 * numbers people assign by hand; the rest tells labs apart. */
-	return 0x6e000000u |
-	       ((uint32_t)hash_bytes(lab, strlen(lab)) & 0xffffffu);
-}
-
-void lab_mark(const char *lab, char *buf, size_t len)
-{
-	snprintf(buf, len, "nstopo:%s", lab);
-}
-
-/* Op encoding: one table drives both directions. */
-
-enum ftype {
-	F_STR,
-	F_U32,
-	F_BOOL,
-	F_U8,
-	F_TYPE,
-	F_PREFIX,
-	F_MAC,
-	F_ARGV,
-};
-
-struct field {
-	const char *key;
-	enum ftype type;
-	size_t off;
-	size_t flag_off; /* F_MAC/F_PREFIX: bool "present", or 0 */
-};
-
-#define F(k, t, m)                              \
-	{                                       \
-		k, t, offsetof(struct op, m), 0 \
-	}
-#define FF(k, t, m, f)                                               \
-	{                                                            \
-		k, t, offsetof(struct op, m), offsetof(struct op, f) \
-	}
-
-static const struct field fields[] = {
-	F("node", F_STR, node),
-	F("ns", F_STR, link.ns),
-	F("name", F_STR, link.name),
-	F("type", F_TYPE, type),
-	F("mtu", F_U32, link.mtu),
-	FF("mac", F_MAC, link.mac, link.has_mac),
-	F("master", F_STR, link.master),
-	F("up", F_BOOL, link.up),
-	F("pns", F_STR, peer.ns),
-	F("pname", F_STR, peer.name),
-	F("pmtu", F_U32, peer.mtu),
-	FF("pmac", F_MAC, peer.mac, peer.has_mac),
-	F("pmaster", F_STR, peer.master),
-	F("pup", F_BOOL, peer.up),
-	F("parns", F_STR, parent.ns),
-	F("parent", F_STR, parent.name),
-	F("mode", F_U32, mode),
-	F("vid", F_U32, id),
-	F("mark", F_BOOL, mark),
-	F("addr", F_PREFIX, addr),
-	F("dad", F_BOOL, dad),
-	F("to", F_PREFIX, route.to),
-	FF("via", F_PREFIX, route.via, route.has_via),
-	F("dev", F_STR, route.dev),
-	F("metric", F_U32, route.metric),
-	F("table", F_U32, route.table),
-	F("rtype", F_U8, route.type),
-	F("onlink", F_BOOL, route.onlink),
-	F("key", F_STR, key),
-	F("value", F_STR, value),
-	F("old", F_STR, old_value),
-	F("argv", F_ARGV, argv),
-	F("netem", F_BOOL, qdisc.netem),
-	F("delay", F_U32, qdisc.delay_us),
-	F("jitter", F_U32, qdisc.jitter_us),
-	F("loss", F_U32, qdisc.loss_ppm),
-	F("dup", F_U32, qdisc.duplicate_ppm),
-	F("reorder", F_U32, qdisc.reorder_ppm),
-	F("corrupt", F_U32, qdisc.corrupt_ppm),
-	F("rate", F_U32, qdisc.rate),
-	F("adopt", F_BOOL, adopt),
-	F("saved", F_STR, saved),
-};
-
-static const char *const kind_names[OP__COUNT] = {
-	[OP_NETNS_ADD] = "netns.add",
-	[OP_NETNS_DEL] = "netns.del",
-	[OP_LINK_ADD] = "link.add",
-	[OP_LINK_DEL] = "link.del",
-	[OP_LINK_SET] = "link.set",
-	[OP_ADDR_ADD] = "addr.add",
-	[OP_ADDR_DEL] = "addr.del",
-	[OP_ROUTE_ADD] = "route.add",
-	[OP_ROUTE_DEL] = "route.del",
-	[OP_SYSCTL_SET] = "sysctl.set",
-	[OP_SYSCTL_RESTORE] = "sysctl.restore",
-	[OP_EXEC] = "exec",
-	[OP_QDISC_ADD] = "qdisc.add",
-	[OP_PORT_ADD] = "port.add",
-	[OP_PORT_DEL] = "port.del",
-};
-
-static void put_escaped(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || strchr("._:/@+,-", c))
-			sb_addc(sb, (char)c);
-		else
-			sb_printf(sb, "%%%02x", c);
-	}
-}
-
-void op_encode(const struct op *op, struct strbuf *sb)
-{
-	char buf[64];
-
-	sb_printf(sb, "k=%s", kind_names[op->kind]);
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		const struct field *f = &fields[i];
-		const char *p = (const char *)op + f->off;
-
-		if (f->flag_off &&
-		    !*(const bool *)((const char *)op + f->flag_off))
-			continue;
-		switch (f->type) {
-		case F_STR:
-			if (!*(const char *const *)p)
-				continue;
-			sb_printf(sb, " %s=", f->key);
-			put_escaped(sb, *(const char *const *)p);
-			continue;
-		case F_U32:
-			if (!*(const uint32_t *)p)
-				continue;
-			sb_printf(sb, " %s=%u", f->key, *(const uint32_t *)p);
-			continue;
-		case F_BOOL:
-			if (*(const bool *)p)
-				sb_printf(sb, " %s=1", f->key);
-			continue;
-		case F_U8:
-			if (*(const uint8_t *)p)
-				sb_printf(sb, " %s=%u", f->key,
-					  *(const uint8_t *)p);
-			continue;
-		case F_TYPE:
-			if (*(const enum link_kind *)p)
-				sb_printf(sb, " %s=%d", f->key,
-					  (int)*(const enum link_kind *)p);
-			continue;
-		case F_PREFIX:
-			if (!((const struct prefix *)p)->family)
-				continue;
-			prefix_format((const struct prefix *)p, true, buf,
-				      sizeof(buf));
-			sb_printf(sb, " %s=%s", f->key, buf);
-			continue;
-		case F_MAC: {
-			const uint8_t *m = (const uint8_t *)p;
-
-			sb_printf(sb, " %s=%02x:%02x:%02x:%02x:%02x:%02x",
-				  f->key, m[0], m[1], m[2], m[3], m[4], m[5]);
-			continue;
-		}
-		case F_ARGV:
-			/* The words, each escaped, joined by an escaped
-			 * 0x1f, which no word can hold (the parser refuses
-			 * control characters). */
-			if (!op->argv)
-				continue;
-			sb_printf(sb, " %s=", f->key);
-			for (size_t k = 0; k < op->argc; k++) {
-				if (k)
-					sb_add(sb, "%1f");
-				put_escaped(sb, op->argv[k]);
-			}
-			continue;
-		}
-	}
-}
-
-static int unescape(struct arena *a, const char *s, size_t n, char **out)
-{
-	char *d = arena_alloc(a, n + 1), *o = d;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '%') {
-			*o++ = s[i];
-			continue;
-		}
-		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
-		    !isxdigit((unsigned char)s[i + 2]))
-			return -EINVAL;
-		*o++ = (char)strtoul((char[]){ s[i + 1], s[i + 2], 0 }, NULL,
-				     16);
-		i += 2;
-	}
-	*o = '\0';
-	*out = d;
-	return 0;
-}
-
-static int decode_field(struct plan *p, struct op *op, const struct field *f,
-			const char *v)
-{
-	char *s = (char *)op + f->off;
-	const char *why;
-	uint32_t u;
-
-	if (f->flag_off)
-		*(bool *)((char *)op + f->flag_off) = true;
-	switch (f->type) {
-	case F_STR:
-		*(const char **)s = arena_strdup(&p->arena, v);
-		return 0;
-	case F_U32:
-		return parse_u32(v, (uint32_t *)s) ? 0 : -EINVAL;
-	case F_BOOL:
-		*(bool *)s = !strcmp(v, "1");
-		return 0;
-	case F_U8:
-		if (!parse_u32(v, &u) || u > 255)
-			return -EINVAL;
-		*(uint8_t *)s = (uint8_t)u;
-		return 0;
-	case F_TYPE:
-		if (!parse_u32(v, &u) || u >= LK__COUNT)
-			return -EINVAL;
-		*(enum link_kind *)s = (enum link_kind)u;
-		return 0;
-	case F_PREFIX:
-		return prefix_parse(v, (struct prefix *)s, true, &why) ?
-			       -EINVAL :
-			       0;
-	case F_ARGV: {
-		/* Words were joined by 0x1f, which no word holds. */
-		size_t n = 1;
-
-		for (const char *c = v; *c; c++)
-			n += *c == 0x1f;
-		op->argv = arena_alloc(&p->arena, (n + 1) * sizeof(char *));
-		op->argc = n;
-		for (size_t k = 0; k < n; k++) {
-			size_t len = strcspn(v, "\x1f");
-
-			op->argv[k] = arena_strndup(&p->arena, v, len);
-			v += len + (v[len] != '\0');
-		}
-		return 0;
-	}
-	case F_MAC: {
-		unsigned m[6];
-
-		if (sscanf(v, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
-			   &m[4], &m[5]) != 6)
-			return -EINVAL;
-		for (int i = 0; i < 6; i++)
-			((uint8_t *)s)[i] = (uint8_t)m[i];
-		return 0;
-	}
-	}
-	return -EINVAL;
-}
-
-int op_decode(struct plan *p, const char *line)
-{
-	struct op op = { 0 };
-	const char *s = line;
-	bool have_kind = false;
-
-	while (*s) {
-		size_t n = strcspn(s, " "), klen;
-		const char *eq = memchr(s, '=', n);
-		char *v;
-		int rc = -EINVAL;
-
-		if (!eq)
-			return -EINVAL;
-		klen = (size_t)(eq - s);
-		if (unescape(&p->arena, eq + 1, n - klen - 1, &v))
-			return -EINVAL;
-		if (klen == 1 && *s == 'k') {
-			for (int k = 0; k < OP__COUNT; k++)
-				if (!strcmp(v, kind_names[k])) {
-					op.kind = (enum op_kind)k;
-					have_kind = true;
-					rc = 0;
-				}
-		} else {
-			for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-				if (strlen(fields[i].key) == klen &&
-				    !strncmp(fields[i].key, s, klen))
-					rc = decode_field(p, &op, &fields[i],
-							  v);
-		}
-		if (rc)
-			return rc;
-		s += n;
-		while (*s == ' ')
-			s++;
-	}
-	if (!have_kind)
-		return -EINVAL;
-	*plan_push(p, op.kind, op.link.ns) = op;
-	return 0;
-}
 
 /* Lock */
 
@@ -404,8 +94,13 @@ int state_lock(struct state *st, const char *lab, long *holder)
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(st->lock_fd, 0) ||
-	    pwrite(st->lock_fd, buf, (size_t)n, 0) != n)
-		return -errno;
+	    pwrite(st->lock_fd, buf, (size_t)n, 0) != n) {
+		int err = errno ? -errno : -EIO;
+
+		close(st->lock_fd); /* and the lock with it */
+		st->lock_fd = -1;
+		return err;
+	}
 	return 0;
 }
 
@@ -432,9 +127,9 @@ int state_begin(struct state *st, const char *file)
 	if (st->journal_fd < 0)
 		return -errno;
 	sb_add(&st->pending, "nstopo-journal 1 lab=");
-	put_escaped(&st->pending, st->lab);
+	sb_add_escaped(&st->pending, st->lab);
 	sb_add(&st->pending, " file=");
-	put_escaped(&st->pending, file);
+	sb_add_escaped(&st->pending, file);
 	sb_printf(&st->pending, " pid=%ld started=%lld\n", (long)getpid(),
 		  (long long)time(NULL));
 	return state_flush(st);
@@ -515,7 +210,7 @@ static void header_field(const char *line, const char *key, char *out,
 		return;
 	p += strlen(key);
 	n = strcspn(p, " \n");
-	if (!unescape(&a, p, n, &v))
+	if (!unescape_pct(&a, p, n, &v))
 		snprintf(out, len, "%s", v);
 	arena_free(&a);
 }
@@ -546,6 +241,17 @@ static bool record_seq(const char *line, char c, size_t *seq, size_t *rest)
 	*seq = v;
 	*rest = (size_t)(p - line);
 	return true;
+}
+
+/* One op of a journal, onto the plan it is read into. */
+static int journal_op(struct plan *p, const char *line)
+{
+	struct op op;
+	int rc = op_decode(&p->arena, line, &op);
+
+	if (!rc)
+		*plan_push(p, op.kind, op_ns(&op)) = op;
+	return rc;
 }
 
 int state_read(const char *lab, struct journal *j)
@@ -607,7 +313,7 @@ int state_read(const char *lab, struct journal *j)
 			j->started = atoll(buf);
 		} else if (record_seq(line, '+', &seq, &off)) {
 			if (seq >= n_seq ||
-			    (!failed[seq] && op_decode(j->plan, line + off))) {
+			    (!failed[seq] && journal_op(j->plan, line + off))) {
 				rc = -EBADMSG;
 				break;
 			}
@@ -671,4 +377,64 @@ size_t state_list(char ***names)
 	}
 	closedir(d);
 	return n;
+}
+
+void state_lab_info(const char *lab, struct lab_info *info)
+{
+	struct journal j;
+
+	memset(info, 0, sizeof(*info));
+	if (state_read(lab, &j)) {
+		info->state = "unknown";
+		return;
+	}
+	info->state = j.destroying ? "destroying" :
+		      j.complete   ? "up" :
+				     "partial";
+	for (size_t k = 0; k < j.plan->n_ops; k++) {
+		info->nodes += j.plan->ops[k].kind == OP_NETNS_ADD;
+		info->links += j.plan->ops[k].kind == OP_LINK_ADD;
+	}
+	info->started = j.started;
+	snprintf(info->file, sizeof(info->file), "%s", j.file);
+	journal_free(&j);
+}
+
+char *state_lab_of_file(const char *path)
+{
+	char **labs, *found = NULL;
+	size_t n = state_list(&labs);
+
+	for (size_t i = 0; i < n; i++) {
+		struct journal j;
+
+		if (!found && !state_read(labs[i], &j)) {
+			if (!strcmp(j.file, path))
+				found = xstrdup(labs[i]);
+			journal_free(&j);
+		}
+		free(labs[i]);
+	}
+	free(labs);
+	return found;
+}
+
+int state_node_netns(const char *lab, const char *node, char **ns)
+{
+	struct journal j;
+	int rc = state_read(lab, &j);
+
+	*ns = NULL;
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < j.plan->n_ops && !*ns; k++) {
+		const struct op *op = &j.plan->ops[k];
+
+		if (op->kind == OP_NETNS_ADD &&
+		    ((op->node && !strcmp(op->node, node)) ||
+		     !strcmp(op->link.ns, node)))
+			*ns = xstrdup(op->link.ns);
+	}
+	journal_free(&j);
+	return *ns ? 0 : -ESRCH;
 }

@@ -15,10 +15,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if.h>
-#include <linux/rtnetlink.h>
 
 #include "netns.h"
+#include "opkind.h"
 #include "nl.h"
 #include "state.h"
 #include "status.h"
@@ -132,7 +131,8 @@ static void want_from_if(struct want_link *l, const struct op_if *oi,
 #define PUSH(s, arr, n, cap, v) \
 	(*(const struct op **)vec_push(&(s)->arena, arr, n, cap) = (v))
 
-/* Fold the plan into what each namespace should hold. */
+/* Fold the plan into what each namespace should hold: each op by what
+ * its kind says it leaves in the kernel. */
 static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 {
 	struct want_ns *v = NULL;
@@ -144,12 +144,12 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		const struct op *op = &p->ops[i];
 		struct want_ns *w = want_get(s, &v, &n, &cap, &m, op_ns(op));
 
-		switch (op->kind) {
-		case OP_NETNS_ADD:
+		switch (op_desc(op->kind)->object) {
+		case OBJ_NETNS:
 			w->created = true;
 			w->node = op->node ? op->node : op->link.ns;
 			break;
-		case OP_LINK_ADD:
+		case OBJ_LINK:
 			want_from_if(want_link(s, w, op->link.name), &op->link,
 				     op->type, op->mark && !op->link.ns);
 			if (link_kind_pair(op->type)) {
@@ -161,32 +161,20 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 					     op->mark && !op->peer.ns);
 			}
 			break;
-		case OP_LINK_SET:
-			want_from_if(want_link(s, w, op->link.name), &op->link,
-				     LK_NONE, op->mark);
-			break;
-		case OP_ADDR_ADD:
+		case OBJ_ADDR:
 			PUSH(s, w->addrs, w->n_addrs, w->cap_addrs, op);
 			break;
-		case OP_ROUTE_ADD:
+		case OBJ_ROUTE:
 			PUSH(s, w->routes, w->n_routes, w->cap_routes, op);
 			break;
-		case OP_SYSCTL_SET:
+		case OBJ_SYSCTL:
 			PUSH(s, w->sysctls, w->n_sysctls, w->cap_sysctls, op);
 			break;
-		case OP_PORT_ADD:
+		case OBJ_PORT:
 			want_link(s, w, op->link.name)->master =
 				op->link.master;
 			break;
-		case OP_NETNS_DEL:
-		case OP_LINK_DEL:
-		case OP_ADDR_DEL:
-		case OP_ROUTE_DEL:
-		case OP_SYSCTL_RESTORE:
-		case OP_EXEC: /* what a command did is its own business */
-		case OP_QDISC_ADD:
-		case OP_PORT_DEL:
-		case OP__COUNT:
+		case OBJ_NONE:
 			break;
 		}
 	}
@@ -242,7 +230,7 @@ static const char *link_name(const struct have *h, int ifindex)
 static void check_links(struct status *s, const struct want_ns *w,
 			struct have *h, const char *mark)
 {
-	char obj[64];
+	char obj[64], mac[2][MAC_TEXT];
 
 	for (size_t i = 0; i < w->n_links; i++) {
 		const struct want_link *l = &w->links[i];
@@ -264,15 +252,13 @@ static void check_links(struct status *s, const struct want_ns *w,
 			row(s, w, ST_DIFFERENT, obj, "mtu %u, want %u", li->mtu,
 			    l->mtu);
 		else if (l->has_mac && memcmp(li->mac, l->mac, 6))
-			row(s, w, ST_DIFFERENT, obj,
-			    "mac %02x:%02x:%02x:%02x:%02x:%02x, want %02x:%02x:%02x:%02x:%02x:%02x",
-			    li->mac[0], li->mac[1], li->mac[2], li->mac[3],
-			    li->mac[4], li->mac[5], l->mac[0], l->mac[1],
-			    l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
+			row(s, w, ST_DIFFERENT, obj, "mac %s, want %s",
+			    mac_format(li->mac, mac[0]),
+			    mac_format(l->mac, mac[1]));
 		else if (l->master && (!master || strcmp(master, l->master)))
 			row(s, w, ST_DIFFERENT, obj, "master %s, want %s",
 			    master ? master : "none", l->master);
-		else if (l->up && !(li->flags & IFF_UP))
+		else if (l->up && !li->up)
 			row(s, w, ST_DIFFERENT, obj, "down, want up");
 		else if (l->mark && strcmp(li->alias, mark))
 			row(s, w, ST_DIFFERENT, obj, "alias '%s', want '%s'",
@@ -294,12 +280,6 @@ static void check_links(struct status *s, const struct want_ns *w,
 	}
 }
 
-static bool same_addr(const struct prefix *a, const struct prefix *b)
-{
-	return a->family == b->family && a->plen == b->plen &&
-	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
-}
-
 static void check_addrs(struct status *s, const struct want_ns *w,
 			struct have *h)
 {
@@ -315,16 +295,16 @@ static void check_addrs(struct status *s, const struct want_ns *w,
 			 op->link.name);
 		for (k = 0; k < h->n_addrs; k++)
 			if (li && h->addrs[k].ifindex == li->ifindex &&
-			    same_addr(&h->addrs[k].p, &op->addr))
+			    prefix_equal(&h->addrs[k].p, &op->addr))
 				break;
 		if (k == h->n_addrs) {
 			row(s, w, ST_MISSING, obj, NULL);
 			continue;
 		}
 		h->addr_used[k] = true;
-		if (h->addrs[k].flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+		if (h->addrs[k].tentative || h->addrs[k].dadfailed)
 			row(s, w, ST_DIFFERENT, obj, "%s",
-			    h->addrs[k].flags & IFA_F_DADFAILED ?
+			    h->addrs[k].dadfailed ?
 				    "duplicate address detection failed" :
 				    "tentative (DAD running)");
 		else
@@ -338,7 +318,7 @@ static void check_addrs(struct status *s, const struct want_ns *w,
 		/* Link-local, lo's, and addresses with lifetimes (from router
 		 * advertisements) are the kernel's, not drift. */
 		bool kernel = prefix_is_link_local(p) || !strcmp(dev, "lo") ||
-			      !(h->addrs[k].flags & IFA_F_PERMANENT);
+			      !h->addrs[k].permanent;
 
 		if (h->addr_used[k] || kernel)
 			continue;
@@ -374,18 +354,10 @@ static void route_text(const struct route_spec *r, const struct route_info *ri,
 	if (!r && ri->oif)
 		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " dev %s",
 				      link_name(h, ri->oif));
-	if ((r ? r->table : ri->table) != RT_TABLE_MAIN)
+	if ((r ? r->table : ri->table) != RT_TABLE_MAIN_ID)
 		snprintf(buf + n, len > n ? len - n : 0, " table %u",
 			 r ? r->table : ri->table);
 }
-
-static const uint8_t rtn_of[] = {
-	[RT_UNICAST] = RTN_UNICAST,
-	[RT_BLACKHOLE] = RTN_BLACKHOLE,
-	[RT_UNREACHABLE] = RTN_UNREACHABLE,
-	[RT_PROHIBIT] = RTN_PROHIBIT,
-	[RT_LOCAL] = RTN_LOCAL,
-};
 
 static void check_routes(struct status *s, const struct want_ns *w,
 			 struct have *h)
@@ -401,7 +373,7 @@ static void check_routes(struct status *s, const struct want_ns *w,
 			const struct route_info *ri = &h->routes[k];
 
 			if (ri->table == r->table && ri->metric == r->metric &&
-			    same_addr(&ri->to, &r->to))
+			    prefix_equal(&ri->to, &r->to))
 				break;
 		}
 		if (k == h->n_routes) {
@@ -411,9 +383,9 @@ static void check_routes(struct status *s, const struct want_ns *w,
 		const struct route_info *ri = &h->routes[k];
 
 		h->route_used[k] = true;
-		if (ri->type != rtn_of[r->type]) {
-			row(s, w, ST_DIFFERENT, obj, "type %u, want %s",
-			    ri->type,
+		if (ri->rtype != r->type) {
+			row(s, w, ST_DIFFERENT, obj, "type %s, want %s",
+			    route_type_name(ri->rtype),
 			    route_type_name((enum route_type)r->type));
 		} else if (r->has_via &&
 			   (!ri->has_via ||
@@ -437,8 +409,7 @@ static void check_routes(struct status *s, const struct want_ns *w,
 
 		/* What the kernel makes by itself (connected, local,
 		 * multicast routes; router advertisements) is not drift. */
-		if (h->route_used[k] || ri->protocol == RTPROT_KERNEL ||
-		    ri->protocol == RTPROT_RA)
+		if (h->route_used[k] || ri->by_kernel || ri->by_ra)
 			continue;
 		route_text(NULL, ri, h, obj, sizeof(obj));
 		row(s, w, ST_EXTRA, obj, NULL);

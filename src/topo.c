@@ -27,6 +27,17 @@ void topo_free(struct topo *t)
 		strmap_free(&t->nodes[i].ifmap);
 	strmap_free(&t->node_map);
 	strmap_free(&t->bridge_map);
+	strmap_free(&t->lost_link_nodes);
 	arena_free(&t->arena);
 	free(t);
+}
+
+bool node_has_iface(const struct node *n, const char *name)
+{
+	return !strcmp(name, "lo") || strmap_get(&n->ifmap, name) >= 0;
+}
+
+bool topo_lost_link_at(const struct topo *t, const struct node *n)
+{
+	return t->lost_links || strmap_get(&t->lost_link_nodes, n->name) >= 0;
 }

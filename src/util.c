@@ -307,6 +307,47 @@ void sb_json_str(struct strbuf *sb, const char *s)
 	sb_addc(sb, '"');
 }
 
+void sb_json_kv(struct strbuf *sb, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	sb_printf(sb, ",\"%s\":", k);
+	sb_json_str(sb, v);
+}
+
+void sb_add_escaped(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("._:/@+,-", c))
+			sb_addc(sb, (char)c);
+		else
+			sb_printf(sb, "%%%02x", c);
+	}
+}
+
+int unescape_pct(struct arena *a, const char *s, size_t n, char **out)
+{
+	char *d = arena_alloc(a, n + 1), *o = d;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
+		    !isxdigit((unsigned char)s[i + 2]))
+			return -EINVAL;
+		*o++ = (char)strtoul((char[]){ s[i + 1], s[i + 2], 0 }, NULL,
+				     16);
+		i += 2;
+	}
+	*o = '\0';
+	*out = d;
+	return 0;
+}
+
 void sb_shell_word(struct strbuf *sb, const char *s)
 {
 	bool safe = *s != '\0';

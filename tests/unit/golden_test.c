@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include "helpers.h"
-#include "state.h"
 
 #define GOLDEN_DIR "tests/unit/golden"
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "load.h"
+#include "opkind.h"
 #include "plan.h"
 #include "topo.h"
 #include "util.h"
@@ -91,6 +92,17 @@ static inline void load_fails_at(const char *yaml, const char *want,
  */
 #define assert_load_error(yaml, want) \
 	load_fails_at((yaml), (want), __FILE__, __LINE__)
+
+/* Read a journal line (op_decode()) onto the end of @p. */
+static inline int decode_push(struct plan *p, const char *line)
+{
+	struct op op;
+	int rc = op_decode(&p->arena, line, &op);
+
+	if (!rc)
+		*plan_push(p, op.kind, op_ns(&op)) = op;
+	return rc;
+}
 
 /* The ops of @p in op_format(), one a line, each ending in '\n'. */
 static inline char *plan_text(const struct plan *p)

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_LAB_H
+#define NSTOPO_LAB_H
+
+#include "run.h"
+
+/**
+ * lab_apply() - make a plan real, or leave the machine as it was
+ * @p:		the compiled plan (p->lab names the lab)
+ * @o:		options
+ * @res:	what was done, for the summary line
+ * @msg:	on failure, what failed and why
+ *
+ * Takes the lab's lock, refuses if a planned namespace or host interface
+ * exists that is not the lab's, journals each op before making it, and
+ * on any failure undoes what was done (unless o->keep).
+ * Return: 0, -EALREADY if applied from another plan, -EBUSY if locked,
+ * -EEXIST on an ownership conflict, other -errno for a failed op.
+ */
+int lab_apply(struct plan *p, const struct apply_opts *o,
+	      struct apply_result *res, struct strbuf *msg);
+
+/**
+ * lab_destroy() - undo everything the lab's journal says it made
+ * @lab:	the lab's name
+ * @o:		options (o->kill: stop processes left in its namespaces)
+ * @res:	what was done, for the summary line
+ * @msg:	on failure, what failed and why
+ *
+ * Works without the topology file.  Objects already gone are fine; host
+ * links that do not carry the lab's mark are left alone.
+ * Return: 0 (res->nothing_to_do if the lab was not up), or -errno.
+ */
+int lab_destroy(const char *lab, const struct apply_opts *o,
+		struct apply_result *res, struct strbuf *msg);
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_OP_H
+#define NSTOPO_OP_H
+
+#include "linkkind.h"
+#include "util.h"
+#include "value.h"
+
+/*
+ * Operations, the steps of a plan, and what describes each kind of them.
+ *
+ * A plan is an ordered array of small operations, each one netlink
+ * request, mount or sysctl write.  Ops carry names, not pointers into a
+ * topology, so a plan can be written to a journal, read back, and
+ * inverted without the file it came from.
+ *
+ * Each op kind is described once, by a struct op_desc in the file that
+ * runs it (op_netns.c, op_link.c, op_addr.c, op_route.c, op_sysctl.c,
+ * op_exec.c, op_qdisc.c, uplink.c): its name, its inverse, how it runs,
+ * how it prints, and which fields the journal keeps and a comparison
+ * looks at.  opkind.c lists them; everything else reads them there.
+ */
+
+enum op_kind {
+	OP_NETNS_ADD,
+	OP_NETNS_DEL,
+	OP_LINK_ADD,
+	OP_LINK_DEL,
+	OP_LINK_SET,
+	OP_ADDR_ADD,
+	OP_ADDR_DEL,
+	OP_ROUTE_ADD,
+	OP_ROUTE_DEL,
+	OP_SYSCTL_SET,
+	OP_SYSCTL_RESTORE,
+	OP_EXEC,
+	OP_QDISC_ADD,
+	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
+	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
+	OP__COUNT
+};
+
+/* Attributes of one interface as created or changed. */
+struct op_if {
+	const char *ns; /* namespace name; NULL: the host */
+	const char *name;
+	uint32_t mtu; /* 0: leave */
+	bool has_mac;
+	uint8_t mac[6];
+	const char *master; /* enslave to this bridge (same namespace) */
+	bool up;
+};
+
+struct op {
+	enum op_kind kind;
+	const char *node;  /* NETNS_ADD: the node's name in the file */
+	struct op_if link; /* LINK_*: the interface (ns, name, ...) */
+	enum link_kind type;
+	struct op_if peer;   /* LINK_ADD of a pair: the other end */
+	struct op_if parent; /* LINK_ADD of a kind with a parent: the lower
+				link; the request runs in its namespace */
+	uint32_t mode;	     /* its kind's mode, the kernel's value */
+	uint32_t id;	     /* its kind's number (a vlan's id) */
+	bool mark;	     /* host link: owned, carries group + alias */
+	bool settle;	     /* LINK_SET up: its carrier comes from the
+				kernel, later (apply --wait waits for it) */
+	struct prefix addr;  /* ADDR_* */
+	bool dad; /* ADDR_ADD: leave duplicate address detection on */
+	struct route_spec route;
+	const char *key;	 /* SYSCTL_*: dotted key */
+	const char *value;	 /* SYSCTL_SET: the value */
+	const char *old_value;	 /* SYSCTL_*: value before (host only) */
+	bool own;		 /* SYSCTL_SET: of an interface the lab makes,
+				    so it has no old value to keep */
+	struct qdisc_spec qdisc; /* QDISC_ADD on link.name */
+	bool adopt;		 /* PORT_*: move addresses and routes */
+	const char *saved;	 /* PORT_*: what the port had (a run learns) */
+	char **argv;		 /* EXEC: the command, NULL-terminated */
+	size_t argc;
+	struct pos pos; /* where in the file it comes from */
+};
+
+/* op.link.ns is the namespace an op runs in for every kind. */
+#define op_ns(op) ((op)->link.ns)
+
+struct plan {
+	struct arena arena;
+	const char *lab;
+	struct op *ops;
+	size_t n_ops, cap_ops;
+};
+
+/*
+ * The fields of an op that the journal keeps and a comparison looks at,
+ * one for each member of struct op that says what an op does (opkind.c
+ * maps each to its journal key, type and place).
+ */
+enum op_field {
+	OF_NODE,
+	OF_NS,
+	OF_NAME,
+	OF_TYPE,
+	OF_MTU,
+	OF_MAC,
+	OF_MASTER,
+	OF_UP,
+	OF_PNS,
+	OF_PNAME,
+	OF_PMTU,
+	OF_PMAC,
+	OF_PMASTER,
+	OF_PUP,
+	OF_PARNS,
+	OF_PARENT,
+	OF_MODE,
+	OF_ID,
+	OF_MARK,
+	OF_ADDR,
+	OF_DAD,
+	OF_TO,
+	OF_VIA,
+	OF_DEV,
+	OF_METRIC,
+	OF_TABLE,
+	OF_RTYPE,
+	OF_ONLINK,
+	OF_KEY,
+	OF_VALUE,
+	OF_OLD,
+	OF_ARGV,
+	OF_NETEM,
+	OF_DELAY,
+	OF_JITTER,
+	OF_LOSS,
+	OF_DUP,
+	OF_REORDER,
+	OF_CORRUPT,
+	OF_RATE,
+	OF_ADOPT,
+	OF_SAVED,
+	OF__COUNT /* ends a list of fields */
+};
+
+/* What an op leaves in the kernel, for status to expect. */
+enum op_object {
+	OBJ_NONE,
+	OBJ_NETNS,
+	OBJ_LINK,
+	OBJ_ADDR,
+	OBJ_ROUTE,
+	OBJ_SYSCTL,
+	OBJ_PORT,
+};
+
+/* What plan_invert() knows about an op as it inverts it. */
+struct op_made {
+	bool ns;   /* the namespace the op runs in is made by the plan */
+	bool link; /* the interface the op is about (subject) is too */
+	bool peer; /* a pair's other end is in a namespace the plan makes */
+};
+
+struct run; /* a plan being run (run.h) */
+
+struct op_desc {
+	const char *name; /* "link.add": journal and JSON */
+	bool undo;	  /* it takes something away ('-' in a plan) */
+	enum op_object object;
+	/*
+	 * plan_invert(): the op that undoes @op, in @out (zeroed), or false
+	 * if nothing needs undoing; ops are undone in the order of their
+	 * undo_phase (1: what sits on links, 2: host links, 3: namespaces),
+	 * each phase from the last op to the first.  NULL: never undone.
+	 */
+	int undo_phase;
+	bool (*invert)(const struct op *op, const struct op_made *m,
+		       struct op *out);
+	/* The interface the op is about, if any (for op_made.link). */
+	const char *(*subject)(const struct op *op, char buf[IFNAME_MAX + 1]);
+	/* Before it is journaled, what a run must learn (an old value). */
+	int (*prepare)(struct run *x, struct op *op);
+	int (*run)(struct run *x, struct op *op);
+	/* "link add eth0 type veth ..." (op_format() adds " @NS" unless
+	 * the text names the namespace itself), and its JSON members after
+	 * "op", "netns" and "node". */
+	bool names_ns;
+	void (*format)(const struct op *op, struct strbuf *sb);
+	void (*json)(const struct op *op, struct strbuf *sb);
+	const enum op_field *fields;  /* what it does, OF__COUNT-ended */
+	const enum op_field *learned; /* journaled, not compared; or NULL */
+};
+
+/* The descriptions, each in the file of its kind. */
+extern const struct op_desc netns_add_op, netns_del_op;
+extern const struct op_desc link_add_op, link_del_op, link_set_op;
+extern const struct op_desc addr_add_op, addr_del_op;
+extern const struct op_desc route_add_op, route_del_op;
+extern const struct op_desc sysctl_set_op, sysctl_restore_op;
+extern const struct op_desc exec_op, qdisc_add_op;
+extern const struct op_desc port_add_op, port_del_op;
+
+/* " @NS": the namespace label every op's text ends with. */
+static inline const char *ns_label(const char *ns)
+{
+	return ns ? ns : "host";
+}
+
+#endif

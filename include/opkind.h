@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_OPKIND_H
+#define NSTOPO_OPKIND_H
+
+#include "op.h"
+
+/*
+ * The op kinds' descriptions (op.h), and what works on any op through
+ * them: its text, its JSON, its journal line, comparing two ops.
+ */
+
+/**
+ * op_desc() - the description of an op kind
+ * Return: its struct op_desc.
+ */
+const struct op_desc *op_desc(enum op_kind kind);
+
+/**
+ * op_kind_find() - the kind a journal or JSON name means
+ * Return: the kind, or -1 if @name is no op kind's.
+ */
+int op_kind_find(const char *name);
+
+/**
+ * op_is_undo() - does an op of @kind take something away?
+ * Return: true for the kinds of a destroy (netns.del, link.del...).
+ */
+bool op_is_undo(enum op_kind kind);
+
+/**
+ * op_format() - "link add eth0 type veth peer eth0 netns h1 @r1"
+ * @op:		the op
+ * @sb:		the text is appended here
+ */
+void op_format(const struct op *op, struct strbuf *sb);
+
+/**
+ * op_json() - the op as one JSON object (with its text in "text")
+ * @op:		the op
+ * @sb:		the object is appended here
+ */
+void op_json(const struct op *op, struct strbuf *sb);
+
+/**
+ * op_same() - do two ops do the same thing?
+ *
+ * Field by field, every field its kind's description lists, never
+ * through their printed form; what a run learns (a sysctl's old value)
+ * is not compared.
+ * Return: true if @a and @b are of one kind with equal fields.
+ */
+bool op_same(const struct op *a, const struct op *b);
+
+/**
+ * op_encode() - an op as a journal line, without its "+ SEQ " and '\n'
+ * @op:		the op
+ * @sb:		"k=KIND key=value ..." is appended here (values escaped)
+ */
+void op_encode(const struct op *op, struct strbuf *sb);
+
+/**
+ * op_decode() - read a journal line written by op_encode()
+ * @a:		the op's strings are allocated here
+ * @line:	the line, without "+ SEQ "
+ * @out:	the op
+ *
+ * Keys of no field are refused, so are fields of no op's kind.
+ * Return: 0, or -EINVAL if the line is not one.
+ */
+int op_decode(struct arena *a, const char *line, struct op *out);
+
+/**
+ * op_uses() - does the description of @kind list field @f (as what an op
+ * does, or as what a run learns)?
+ * Return: true if an op of @kind keeps @f in its journal line.
+ */
+bool op_uses(enum op_kind kind, enum op_field f);
+
+/**
+ * op_field_name() - the journal key of a field ("mtu", "pns"...)
+ * Return: its key.
+ */
+const char *op_field_name(enum op_field f);
+
+#endif

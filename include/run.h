@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_RUN_H
+#define NSTOPO_RUN_H
+
+#include <signal.h>
+
+#include "netns.h"
+#include "op.h"
+
+/*
+ * A run: what apply and destroy hold while they carry out a plan, and the
+ * handles of the namespaces they work in.  The op kinds' handlers
+ * (op_*.c, uplink.c) get it, and use the helpers below.
+ *
+ * Each namespace the run touches has a handle: an fd, a netlink socket
+ * opened inside it, and a cache of ifindexes.  In a namespace this run
+ * creates nothing else can exist, so the links made there get ifindexes
+ * the run chooses (lo is 1, the rest follow), and no op ever asks the
+ * kernel what an interface is called.  The thread stays in whatever
+ * namespace it last entered; only sysctl writes need to be inside (they
+ * go through /proc/sys/net, which follows the thread).
+ */
+
+struct apply_opts {
+	bool keep;		     /* apply: leave a failed lab as it is */
+	bool kill;		     /* destroy: stop processes left in the
+					lab's namespaces (rollback always
+					does) */
+	int verbose;		     /* -1 quiet, 0 normal, 1 verbose */
+	bool progress;		     /* draw progress on stderr */
+	volatile sig_atomic_t *stop; /* set by a signal: stop, roll back */
+	const char *file;	     /* the topology file, for the journal */
+	size_t fault_at;	     /* testing: fail step N (1-based) */
+	double wait;		     /* apply: seconds to wait for links,
+					addresses and router advertisements;
+					0: do not wait */
+	bool ready;		     /* without wait: still wait (a while)
+					until links and addresses work */
+};
+
+/* What a run did, for the summary line. */
+struct apply_result {
+	size_t ops_done, ops_total;
+	size_t undone; /* ops undone by a rollback */
+	size_t namespaces, links;
+	double seconds;
+	bool nothing_to_do; /* apply: already up; destroy: not applied */
+	bool kept;	    /* apply failed and --keep left it */
+	size_t warnings;
+};
+
+/* A namespace the run works in. */
+struct nsh {
+	const char *name; /* NULL: the host */
+	int fd;
+	struct nlsock *nl;
+	struct strmap idx; /* ifname -> ifindex */
+	int next_index;	   /* ifindex for our next link here; 0: kernel's */
+	bool created;	   /* made by this run */
+	unsigned queued; /* == run.batch: the writer has some of its sysctls */
+	struct sysctl_dirs dirs; /* for its sysctls, while the thread is in it */
+};
+
+struct state;
+struct writer;
+
+struct run {
+	const char *lab;
+	uint32_t group;
+	char mark[48];
+	struct arena arena;
+	struct nsh host;
+	struct nsh **ns;
+	size_t n_ns, cap_ns;
+	struct strmap ns_map;  /* name -> index in ns */
+	struct nsh *cur;       /* the namespace the thread is in */
+	struct state *st;      /* journal, or NULL */
+	struct writer *writer; /* sysctls of new namespaces, being written */
+	unsigned batch;	       /* the writer's generation, from 1 */
+	size_t ran; /* ops started, when a write failed before them */
+	bool undo;
+	int fresh_max; /* highest ifindex in a new namespace */
+	struct ns_user *users;
+	size_t n_users;
+	bool users_scanned;
+	const struct plan *plan; /* the one running */
+	bool kill;		 /* stop processes left in lab namespaces */
+	bool group_tried;	 /* destroy: the batch delete was considered */
+	const struct apply_opts *o;
+	struct apply_result *res;
+	char why[320]; /* the reason of the last failure */
+};
+
+/**
+ * run_init() - a run of lab @lab, in the namespace the thread is in
+ * @x:		the run, filled
+ * @lab:	the lab's name
+ * @o:		its options
+ * @res:	what it does is counted here
+ *
+ * Return: 0, or -errno if the thread's namespace or a netlink socket in
+ * it cannot be opened (and why in x->why).
+ */
+int run_init(struct run *x, const char *lab, const struct apply_opts *o,
+	     struct apply_result *res);
+
+/**
+ * run_fini() - close every handle and go back to the run's namespace
+ */
+void run_fini(struct run *x);
+
+/**
+ * run_warn() - a warning, counted, on stderr unless quiet
+ */
+void run_warn(struct run *x, const char *fmt, ...) PRINTF(2, 3);
+
+/**
+ * run_fail() - note why @err happened (with the kernel's extended ack of
+ * @h's socket, if it gave one) in x->why
+ * Return: @err.
+ */
+int run_fail(struct run *x, const struct nsh *h, int err);
+
+/**
+ * run_enter() - move the thread into namespace @h (if it is elsewhere)
+ * Return: 0 or -errno.
+ */
+int run_enter(struct run *x, struct nsh *h);
+
+/**
+ * nsh_new() - the handle of a namespace the run has just made
+ * @x:		the run
+ * @name:	its name
+ * @fd:		an fd of it, now the handle's
+ *
+ * Return: the handle.
+ */
+struct nsh *nsh_new(struct run *x, const char *name, int fd);
+
+/**
+ * nsh_arrive() - the thread is now in @h (it entered it itself)
+ */
+void nsh_arrive(struct run *x, struct nsh *h);
+
+/**
+ * nsh_close() - close a handle's fd, socket and sysctl handles
+ */
+void nsh_close(struct nsh *h);
+
+/**
+ * nsh_get() - the handle of namespace @name (NULL: the host), opened
+ * from its pin if the run has none yet
+ * Return: 0 (and *out), or -errno.
+ */
+int nsh_get(struct run *x, const char *name, struct nsh **out);
+
+/**
+ * nsh_find() - the handle the run has of namespace @name, if any
+ * Return: the handle, or NULL.
+ */
+struct nsh *nsh_find(const struct run *x, const char *name);
+
+/**
+ * ifindex_of() - an interface's index: remembered, or asked once
+ * Return: the index, or -errno (with x->why).
+ */
+int ifindex_of(struct run *x, struct nsh *h, const char *name);
+
+/**
+ * nsh_remember() - note the index of an interface the run made
+ */
+void nsh_remember(struct run *x, struct nsh *h, const char *name, int idx);
+
+/**
+ * gone() - is @err what the kernel says of an object that is not there?
+ * Return: true for ENOENT, ENODEV, ESRCH, EADDRNOTAVAIL.
+ */
+bool gone(int err);
+
+/**
+ * tolerable() - 0, "exists already" or "is gone": fine when making a
+ * state true that may be true already
+ * Return: true if so.
+ */
+bool tolerable(int err);
+
+#endif

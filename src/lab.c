@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lab.c - a lab's life: apply (all or nothing), destroy; the checks
+ * before anything is made, and the lab's lock.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "caps.h"
+#include "lab.h"
+#include "nl.h"
+#include "opkind.h"
+#include "plan.h"
+#include "ready.h"
+#include "schedule.h"
+#include "state.h"
+
+/* How long run waits for the lab to be usable, when it is not told. */
+#define READY_MAX 10.0
+
+/* The run is over: the writer thread has finished, every handle closes. */
+static void finish(struct run *x)
+{
+	size_t tag;
+
+	schedule_settle(x, &tag); /* apply_ops() has; now it is sure */
+	run_fini(x);
+}
+
+struct name_set {
+	struct strmap names;
+	struct arena arena;
+};
+
+static int collect_name(const struct link_info *li, void *arg)
+{
+	struct name_set *s = arg;
+
+	strmap_put(&s->names, arena_strdup(&s->arena, li->name), li->ifindex);
+	return 0;
+}
+
+/* Refuse, before anything changes, to take over what is not the lab's. */
+static int check_ownership(struct run *x, const struct plan *p,
+			   struct strbuf *msg)
+{
+	struct name_set host = { 0 };
+	bool dumped = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n_ops && !rc; i++) {
+		const struct op *op = &p->ops[i];
+		const char *name = NULL;
+
+		if (op->kind == OP_NETNS_ADD && netns_exists(op->link.ns)) {
+			sb_printf(
+				msg,
+				"namespace %s already exists (" NETNS_RUN_DIR
+				"/%s) and is not part of lab %s: nothing was changed",
+				op->link.ns, op->link.ns, x->lab);
+			rc = -EEXIST;
+			break;
+		}
+		if (op->kind != OP_LINK_ADD)
+			continue;
+		if (!op->link.ns)
+			name = op->link.name;
+		else if (link_kind_pair(op->type) && !op->peer.ns)
+			name = op->peer.name;
+		if (!name)
+			continue;
+		if (!dumped) {
+			rc = netlink_link_dump(x->host.nl, collect_name, &host);
+			dumped = true;
+			if (rc) {
+				sb_printf(msg,
+					  "cannot list host interfaces: %s",
+					  strerror(-rc));
+				break;
+			}
+		}
+		if (strmap_get(&host.names, name) > 0) {
+			sb_printf(
+				msg,
+				"interface %s already exists in the host namespace and is not part of lab %s: nothing was changed",
+				name, x->lab);
+			rc = -EEXIST;
+		}
+	}
+	strmap_free(&host.names);
+	arena_free(&host.arena);
+	return rc;
+}
+
+static int preflight(const struct plan *p, struct strbuf *msg)
+{
+	char missing[96];
+	size_t n_ns = 0;
+	long need, have;
+
+	if (caps_require_admin(missing, sizeof(missing))) {
+		sb_printf(msg, "this needs %s (run it as root)",
+			  missing[0] ? missing :
+				       "CAP_NET_ADMIN and CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	for (size_t i = 0; i < p->n_ops; i++)
+		n_ns += p->ops[i].kind == OP_NETNS_ADD ||
+			p->ops[i].kind == OP_NETNS_DEL;
+	/* One fd and one socket a namespace, and room to spare. */
+	need = (long)(2 * n_ns + 64);
+	have = raise_nofile(need);
+	if (have < need) {
+		sb_printf(
+			msg,
+			"%zu namespaces need %ld open files, but RLIMIT_NOFILE allows %ld",
+			n_ns, need, have);
+		return -EMFILE;
+	}
+	return 0;
+}
+
+/*
+ * When the last lab is gone, take away the /run/netns nstopo made for it
+ * (directory and mount), so nothing of nstopo is left; one that was there
+ * before, or that holds anyone else's namespaces, stays.
+ */
+static void tidy_run_dirs(void)
+{
+	char **labs;
+	size_t n = state_list(&labs);
+
+	for (size_t i = 0; i < n; i++)
+		free(labs[i]);
+	free(labs);
+	if (n || !state_made_netns_dir())
+		return;
+	if (!netns_remove_run_dir())
+		state_forget_netns_dir();
+}
+
+static int lock_lab(struct state *st, const char *lab, struct strbuf *msg)
+{
+	long holder = 0;
+	int rc = state_lock(st, lab, &holder);
+
+	if (rc == -EWOULDBLOCK) {
+		sb_printf(
+			msg,
+			"lab %s is busy: another nstopo (pid %ld) is changing it",
+			lab, holder);
+		return -EBUSY;
+	}
+	if (rc)
+		sb_printf(msg, "cannot lock lab %s in " STATE_DIR ": %s", lab,
+			  strerror(-rc));
+	return rc;
+}
+
+/* Applied already: is it this plan, and is it all still there? */
+static int check_applied(const struct plan *p, struct journal *j,
+			 struct strbuf *msg)
+{
+	if (j->destroying || !j->complete) {
+		sb_printf(
+			msg,
+			"lab %s is half-%s (a run was interrupted): run 'nstopo destroy --lab %s' first",
+			p->lab, j->destroying ? "destroyed" : "applied",
+			p->lab);
+		return -EALREADY;
+	}
+	if (!plan_equal(p, j->plan)) {
+		sb_printf(
+			msg,
+			"lab %s is up from a different topology (%s): destroy it first ('nstopo destroy --lab %s')",
+			p->lab, j->file, p->lab);
+		return -EALREADY;
+	}
+	for (size_t i = 0; i < p->n_ops; i++)
+		if (p->ops[i].kind == OP_NETNS_ADD &&
+		    !netns_exists(p->ops[i].link.ns)) {
+			sb_printf(
+				msg,
+				"lab %s is up but its namespace %s is gone: destroy and apply it again",
+				p->lab, p->ops[i].link.ns);
+			return -EALREADY;
+		}
+	return 0;
+}
+
+int lab_apply(struct plan *p, const struct apply_opts *o,
+	      struct apply_result *res, struct strbuf *msg)
+{
+	double t0 = now_monotonic();
+	struct journal j;
+	struct state st;
+	struct run x;
+	size_t failed = SIZE_MAX;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->ops_total = p->n_ops;
+	rc = preflight(p, msg);
+	if (rc)
+		return rc;
+	rc = lock_lab(&st, p->lab, msg);
+	if (rc)
+		return rc;
+	if (!state_read(p->lab, &j)) {
+		rc = check_applied(p, &j, msg);
+		journal_free(&j);
+		res->nothing_to_do = !rc;
+		state_unlock(&st);
+		return rc;
+	}
+	rc = run_init(&x, p->lab, o, res);
+	if (rc)
+		sb_add(msg, x.why);
+	/* Noted before it is made: a run killed in between must not leave
+	 * a /run/netns that no destroy takes away.  (If another program
+	 * makes it meanwhile, it is still only removed when empty.) */
+	if (!rc && access(NETNS_RUN_DIR, F_OK))
+		state_note_netns_dir();
+	if (!rc && (rc = netns_prepare()))
+		sb_printf(msg, "cannot prepare " NETNS_RUN_DIR ": %s",
+			  strerror(-rc));
+	if (!rc)
+		rc = check_ownership(&x, p, msg);
+	if (!rc && (rc = state_begin(&st, o->file ? o->file : "-")))
+		sb_printf(msg, "cannot write the journal: %s", strerror(-rc));
+	if (rc) {
+		finish(&x);
+		state_remove(&st);
+		state_unlock(&st);
+		tidy_run_dirs();
+		return rc;
+	}
+	x.st = &st;
+	x.plan = p;
+	rc = apply_ops(&x, p, &failed);
+	if (!rc) {
+		state_mark(&st, "complete");
+		/* Every step is acknowledged: the kernel finishes carrier and
+		 * IPv6 start-up in its own workers.  --wait waits for that,
+		 * and for router advertisements; run for the first. */
+		if (o->wait > 0 || o->ready)
+			rc = wait_ready(&x, p, p->n_ops,
+					o->wait > 0 ? o->wait : READY_MAX,
+					o->wait > 0, msg);
+		if (rc == -ETIMEDOUT && o->wait <= 0) {
+			run_warn(&x, "%s (the lab is up)", msg->buf);
+			msg->len = 0;
+			rc = 0;
+		}
+		res->kept = rc == -ETIMEDOUT; /* up, only not ready in time */
+		if (res->kept)
+			sb_add(msg, " (the lab is up)");
+		/* Interrupted while waiting: all or nothing, as for a step. */
+		if (rc && !res->kept) {
+			if (apply_undo(&x, p, p->n_ops, true))
+				res->kept = true;
+			else
+				state_remove(&st);
+		}
+	} else {
+		struct op *op = &p->ops[failed];
+
+		sb_printf(msg, "step %zu of %zu failed: ", failed + 1,
+			  p->n_ops);
+		op_format(op, msg);
+		if (op->pos.line)
+			sb_printf(msg, " (%s:%u:%u)", o->file ? o->file : "-",
+				  op->pos.line, op->pos.col);
+		sb_printf(msg, ": %s", x.why);
+		if (o->keep) {
+			res->kept = true;
+		} else if (apply_undo(&x, p,
+				      x.ran ? x.ran : apply_started(p, failed),
+				      true)) {
+			sb_printf(
+				msg,
+				"\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
+				p->lab);
+			res->kept = true;
+		} else {
+			state_remove(&st);
+		}
+	}
+	finish(&x);
+	state_unlock(&st);
+	if (rc && !res->kept)
+		tidy_run_dirs();
+	res->seconds = now_monotonic() - t0;
+	return rc;
+}
+
+int lab_destroy(const char *lab, const struct apply_opts *o,
+		struct apply_result *res, struct strbuf *msg)
+{
+	double t0 = now_monotonic();
+	struct journal j;
+	struct state st;
+	struct run x;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = lock_lab(&st, lab, msg);
+	if (rc)
+		return rc;
+	rc = state_read(lab, &j);
+	if (rc == -ENOENT) {
+		res->nothing_to_do = true;
+		state_remove(&st);
+		state_unlock(&st);
+		tidy_run_dirs();
+		return 0;
+	}
+	if (rc) {
+		sb_printf(msg, "cannot read the journal of lab %s: %s", lab,
+			  strerror(-rc));
+		state_unlock(&st);
+		return rc;
+	}
+	rc = preflight(j.plan, msg);
+	if (!rc && (rc = run_init(&x, lab, o, res))) {
+		sb_add(msg, x.why);
+		run_fini(&x);
+	}
+	if (rc) {
+		journal_free(&j);
+		state_unlock(&st);
+		return rc;
+	}
+	state_mark(&st, "destroying");
+	res->ops_total = j.plan->n_ops;
+	rc = apply_undo(&x, j.plan, j.plan->n_ops, o->kill);
+	res->ops_done = res->undone;
+	if (rc)
+		sb_printf(
+			msg,
+			"some of lab %s could not be removed (see the warnings); its journal is kept, so destroy can be run again",
+			lab);
+	else
+		state_remove(&st);
+	finish(&x);
+	journal_free(&j);
+	state_unlock(&st);
+	if (!rc)
+		tidy_run_dirs();
+	res->seconds = now_monotonic() - t0;
+	return rc;
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+/*
+ * op_link.c - link.add, link.set and link.del: interfaces of every kind
+ * (linkkind.c), made, changed and (in the host) deleted.
+ *
+ * Host links are deleted only if they carry the lab's group or alias, so
+ * an interface that was never the lab's is never touched.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "nl.h"
+#include "run.h"
+
+/*
+ * One request makes the link: a bridge or dummy where it lives; a veth
+ * pair with its peer placed in the peer's namespace; a macvlan, ipvlan or
+ * vlan in its parent's namespace, placed in its own.
+ */
+static int do_link_add(struct run *x, struct op *op)
+{
+	const struct link_kind_desc *kind = link_kind(op->type);
+	bool pair = kind->ends == 2;
+	struct nsh *home, *h, *p = NULL; /* lives in, asked in, peer */
+	struct link_req m = {
+		.name = op->link.name,
+		.mtu = op->link.mtu,
+		.mac = op->link.has_mac ? op->link.mac : NULL,
+		.up = op->link.up,
+		.ns_fd = -1,
+		.mode = op->mode,
+		.id = op->id,
+	};
+	struct link_req pr = { .ns_fd = -1 };
+	int rc;
+
+	rc = nsh_get(x, op->link.ns, &home);
+	h = home;
+	if (!rc && op->parent.name)
+		rc = nsh_get(x, op->parent.ns, &h);
+	if (!rc && pair)
+		rc = nsh_get(x, op->peer.ns, &p);
+	if (rc)
+		return run_fail(x, NULL, rc);
+	if (op->link.master) {
+		m.master = ifindex_of(x, home, op->link.master);
+		if (m.master < 0)
+			return m.master;
+	}
+	if (op->parent.name) {
+		m.link = ifindex_of(x, h, op->parent.name);
+		if (m.link < 0)
+			return m.link;
+		if (h != home)
+			m.ns_fd = home->fd;
+	}
+	if (!home->name && op->mark)
+		m.group = x->group;
+	if (home->created)
+		m.ifindex = home->next_index;
+	if (pair) {
+		m.peer = &pr;
+		pr.name = op->peer.name;
+		pr.mtu = op->peer.mtu;
+		pr.mac = op->peer.has_mac ? op->peer.mac : NULL;
+		pr.ns_fd = p->fd;
+		if (!p->name && op->mark)
+			pr.group = x->group;
+		/* The kernel takes a peer's index only with the main one's. */
+		if (m.ifindex && p->created && p->next_index)
+			pr.ifindex = p->next_index + (p == home);
+	}
+	rc = netlink_link_add(h->nl, kind->name, kind->fill, &m);
+	if (rc == -EBUSY && (m.ifindex || pr.ifindex)) {
+		/* An index we chose is taken after all: let the kernel
+		 * choose in these namespaces from now on. */
+		home->next_index = 0;
+		if (p)
+			p->next_index = 0;
+		m.ifindex = pr.ifindex = 0;
+		rc = netlink_link_add(h->nl, kind->name, kind->fill, &m);
+	}
+	if (rc == -EOPNOTSUPP) {
+		snprintf(
+			x->why, sizeof(x->why),
+			"this kernel has no '%s' link type (module not built or not loaded)",
+			kind->name);
+		return rc;
+	}
+	if (rc)
+		return run_fail(x, h, rc);
+	if (m.ifindex) {
+		nsh_remember(x, home, m.name, m.ifindex);
+		home->next_index++;
+	}
+	if (pr.ifindex) {
+		nsh_remember(x, p, pr.name, pr.ifindex);
+		p->next_index++;
+	}
+	x->res->links++;
+	return 0;
+}
+
+static int do_link_set(struct run *x, struct op *op)
+{
+	struct link_req r = {
+		.name = op->link.name,
+		.mtu = op->link.mtu,
+		.mac = op->link.has_mac ? op->link.mac : NULL,
+		.up = op->link.up,
+		.ns_fd = -1,
+	};
+	struct nsh *h;
+	int rc, i;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return run_fail(x, NULL, rc);
+	i = strmap_get(&h->idx, op->link.name);
+	r.ifindex = i > 0 ? i : 0; /* else by name: no lookup needed */
+	if (op->link.master) {
+		struct link_info li;
+
+		r.master = ifindex_of(x, h, op->link.master);
+		if (r.master < 0)
+			return r.master;
+		/*
+		 * Reading the link back makes the kernel apply its pending
+		 * carrier change first (rtnl_getlink() syncs linkwatch): a
+		 * new veth end whose peer is down is then seen as down, and
+		 * the bridge does not enable it as a live port, which walks
+		 * every port of the bridge to elect their states again.
+		 */
+		rc = netlink_link_get(h->nl, op->link.name, &li);
+		if (rc)
+			return run_fail(x, h, rc);
+		r.ifindex = li.ifindex;
+	}
+	if (op->mark) {
+		r.alias = x->mark;
+		r.group = x->group;
+	}
+	rc = netlink_link_set(h->nl, &r);
+	return rc ? run_fail(x, h, rc) : 0;
+}
+
+static bool owned(const struct run *x, const struct link_info *li)
+{
+	return li->group == x->group || !strcmp(li->alias, x->mark);
+}
+
+struct group_check {
+	const struct run *x;
+	struct strmap *ours; /* names the plan deletes */
+	size_t members;
+	bool foreign;
+};
+
+static int note_group_member(const struct link_info *li, void *arg)
+{
+	struct group_check *g = arg;
+
+	if (li->group != g->x->group)
+		return 0;
+	g->members++;
+	if (strmap_get(g->ours, li->name) < 0 || strcmp(li->alias, g->x->mark))
+		g->foreign = true;
+	return 0;
+}
+
+/*
+ * Destroy's fast path: every host link of the lab in one request, by its
+ * group, so the kernel unregisters them in one batch instead of paying a
+ * full teardown each.  Only if every link now in that group is one the
+ * plan deletes and carries the lab's mark; otherwise one by one.
+ */
+static void group_delete(struct run *x)
+{
+	struct strmap ours = { 0 };
+	struct group_check g = { .x = x, .ours = &ours };
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->plan->n_ops; i++) {
+		const struct op *op = &x->plan->ops[i];
+
+		if (op->kind == OP_LINK_DEL && op->mark && !op->link.ns) {
+			strmap_put(&ours, op->link.name, (int)i);
+			n++;
+		}
+	}
+	if (n > 1 && !netlink_link_dump(x->host.nl, note_group_member, &g) &&
+	    !g.foreign && g.members)
+		netlink_link_del_group(x->host.nl, x->group);
+	strmap_free(&ours);
+}
+
+static int do_link_del(struct run *x, struct op *op)
+{
+	struct link_info li;
+	struct nsh *h;
+	int rc;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return gone(rc) ? 0 : run_fail(x, NULL, rc);
+	if (!x->group_tried && op->mark && !h->name) {
+		x->group_tried = true;
+		group_delete(x);
+	}
+	rc = netlink_link_get(h->nl, op->link.name, &li);
+	if (gone(rc)) {
+		x->res->links++;
+		return 0;
+	}
+	if (rc)
+		return run_fail(x, h, rc);
+	if (op->mark && !owned(x, &li)) {
+		run_warn(
+			x,
+			"interface %s in %s does not carry lab %s's mark: left alone",
+			op->link.name, h->name ? h->name : "the host", x->lab);
+		return 0;
+	}
+	rc = netlink_link_del(h->nl, li.ifindex);
+	if (rc && !gone(rc))
+		return run_fail(x, h, rc);
+	x->res->links++;
+	return 0;
+}
+
+static void if_attrs_format(struct strbuf *sb, const struct op_if *oi)
+{
+	char mac[MAC_TEXT];
+
+	if (oi->mtu)
+		sb_printf(sb, " mtu %u", oi->mtu);
+	if (oi->has_mac)
+		sb_printf(sb, " address %s", mac_format(oi->mac, mac));
+	if (oi->master)
+		sb_printf(sb, " master %s", oi->master);
+	if (oi->up)
+		sb_add(sb, " up");
+}
+
+static void if_json(struct strbuf *sb, const char *key, const struct op_if *oi)
+{
+	char mac[MAC_TEXT];
+
+	sb_printf(sb, ",\"%s\":{\"name\":", key);
+	sb_json_str(sb, oi->name);
+	sb_add(sb, ",\"netns\":");
+	sb_json_str(sb, ns_label(oi->ns));
+	if (oi->mtu)
+		sb_printf(sb, ",\"mtu\":%u", oi->mtu);
+	if (oi->has_mac)
+		sb_printf(sb, ",\"mac\":\"%s\"", mac_format(oi->mac, mac));
+	sb_json_kv(sb, "master", oi->master);
+	if (oi->up)
+		sb_add(sb, ",\"up\":true");
+	sb_addc(sb, '}');
+}
+
+static void link_add_format(const struct op *op, struct strbuf *sb)
+{
+	const struct link_kind_desc *k = link_kind(op->type);
+
+	sb_printf(sb, "link add %s", op->link.name);
+	if_attrs_format(sb, &op->link);
+	if (op->parent.name)
+		sb_printf(sb, " link %s@%s", op->parent.name,
+			  ns_label(op->parent.ns));
+	sb_printf(sb, " type %s", k->name);
+	if (k->ends == 2) {
+		sb_printf(sb, " peer %s", op->peer.name);
+		if_attrs_format(sb, &op->peer);
+		sb_printf(sb, " netns %s", ns_label(op->peer.ns));
+	}
+	if (k->id_key)
+		sb_printf(sb, " %s %u", k->id_key, op->id);
+	if (k->modes)
+		sb_printf(sb, " mode %s", link_mode_name(op->type, op->mode));
+}
+
+static void link_add_json(const struct op *op, struct strbuf *sb)
+{
+	const struct link_kind_desc *k = link_kind(op->type);
+
+	sb_printf(sb, ",\"type\":\"%s\"", k->name);
+	if_json(sb, "link", &op->link);
+	if (k->ends == 2)
+		if_json(sb, "peer", &op->peer);
+	if (op->parent.name)
+		if_json(sb, "parent", &op->parent);
+	if (k->id_key)
+		sb_printf(sb, ",\"%s\":%u", k->id_key, op->id);
+	if (k->modes)
+		sb_printf(sb, ",\"mode\":\"%s\"",
+			  link_mode_name(op->type, op->mode));
+}
+
+/*
+ * An interface in a namespace the lab makes dies with it; one in the host
+ * is deleted (a pair: its end in the host, which takes the other).
+ */
+static bool link_add_invert(const struct op *op, const struct op_made *m,
+			    struct op *out)
+{
+	const struct op_if *end;
+
+	if (!m->ns)
+		end = &op->link;
+	else if (link_kind_pair(op->type) && !m->peer)
+		end = &op->peer;
+	else
+		return false;
+	out->kind = OP_LINK_DEL;
+	out->link.ns = end->ns;
+	out->link.name = end->name;
+	out->type = op->type;
+	out->mark = op->mark;
+	return true;
+}
+
+static void link_set_format(const struct op *op, struct strbuf *sb)
+{
+	sb_printf(sb, "link set %s", op->link.name);
+	if_attrs_format(sb, &op->link);
+}
+
+static void link_set_json(const struct op *op, struct strbuf *sb)
+{
+	if_json(sb, "link", &op->link);
+}
+
+static void link_del_format(const struct op *op, struct strbuf *sb)
+{
+	sb_printf(sb, "link del %s", op->link.name);
+}
+
+static void link_del_json(const struct op *op, struct strbuf *sb)
+{
+	sb_json_kv(sb, "name", op->link.name);
+}
+
+static const enum op_field link_add_fields[] = {
+	OF_NS,	   OF_NAME,  OF_TYPE, OF_MTU,  OF_MAC,	   OF_MASTER, OF_UP,
+	OF_PNS,	   OF_PNAME, OF_PMTU, OF_PMAC, OF_PMASTER, OF_PUP,    OF_PARNS,
+	OF_PARENT, OF_MODE,  OF_ID,   OF_MARK, OF__COUNT,
+};
+
+static const enum op_field link_set_fields[] = {
+	OF_NS, OF_NAME, OF_MTU, OF_MAC, OF_MASTER, OF_UP, OF_MARK, OF__COUNT,
+};
+
+static const enum op_field link_del_fields[] = {
+	OF_NS, OF_NAME, OF_TYPE, OF_MARK, OF__COUNT,
+};
+
+const struct op_desc link_add_op = {
+	.name = "link.add",
+	.object = OBJ_LINK,
+	.undo_phase = 2,
+	.invert = link_add_invert,
+	.run = do_link_add,
+	.format = link_add_format,
+	.json = link_add_json,
+	.fields = link_add_fields,
+};
+
+const struct op_desc link_set_op = {
+	.name = "link.set",
+	.object = OBJ_LINK,
+	.run = do_link_set,
+	.format = link_set_format,
+	.json = link_set_json,
+	.fields = link_set_fields,
+};
+
+const struct op_desc link_del_op = {
+	.name = "link.del",
+	.undo = true,
+	.run = do_link_del,
+	.format = link_del_format,
+	.json = link_del_json,
+	.fields = link_del_fields,
+};

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * op_netns.c - netns.add and netns.del: a node's namespace, pinned at
+ * /run/netns/NAME.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "nl.h"
+#include "run.h"
+
+static int max_ifindex(const struct link_info *li, void *arg)
+{
+	int *max = arg;
+
+	if (li->ifindex > *max)
+		*max = li->ifindex;
+	return 0;
+}
+
+static int do_netns_add(struct run *x, struct op *op)
+{
+	struct nsh *h;
+	int fd, rc;
+
+	rc = netns_create(op->link.ns, &fd);
+	if (rc)
+		return run_fail(x, NULL, rc);
+	h = nsh_new(x, op->link.ns, fd);
+	h->created = true;
+	nsh_arrive(x, h);
+	rc = nlsock_open(&h->nl);
+	/* What a new namespace holds depends on the modules loaded (sit0,
+	 * gre0...): learn it once, then choose indexes above it. */
+	if (!rc && x->fresh_max < 0)
+		rc = netlink_link_dump(h->nl, max_ifindex, &x->fresh_max);
+	if (rc) {
+		/* Not made after all: nothing of it may stay. */
+		run_enter(x, &x->host);
+		nsh_close(h);
+		netns_delete(op->link.ns);
+		return run_fail(x, NULL, rc);
+	}
+	h->next_index = x->fresh_max + 1;
+	x->res->namespaces++;
+	return 0;
+}
+
+/*
+ * Processes left in the lab's namespaces would keep them alive, unnamed,
+ * after their pins are gone: stop them all at once, then forget them.
+ */
+static void stop_lab_processes(struct run *x)
+{
+	pid_t *pids = xcalloc(x->n_users + 1, sizeof(*pids));
+	struct strmap inos = { 0 };
+	struct arena a = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->plan->n_ops; i++) {
+		const struct op *op = &x->plan->ops[i];
+		ino_t ino;
+
+		if (op->kind != OP_NETNS_DEL ||
+		    !(ino = netns_pin_inode(op->link.ns)))
+			continue;
+		strmap_put(&inos,
+			   arena_printf(&a, "%llu", (unsigned long long)ino),
+			   (int)i);
+	}
+	for (size_t k = 0; k < x->n_users; k++)
+		if (strmap_get(&inos,
+			       arena_printf(
+				       &a, "%llu",
+				       (unsigned long long)x->users[k].ino)) >=
+		    0)
+			pids[n++] = x->users[k].pid;
+	if (n) {
+		if (x->o->verbose >= 0)
+			fprintf(stderr,
+				"nstopo: stopping %zu process%s left in lab %s\n",
+				n, n == 1 ? "" : "es", x->lab);
+		terminate(pids, n, 1000);
+		x->n_users = 0;
+	}
+	free(pids);
+	strmap_free(&inos);
+	arena_free(&a);
+}
+
+static int do_netns_del(struct run *x, struct op *op)
+{
+	int i = strmap_get(&x->ns_map, op->link.ns), rc;
+	ino_t ino;
+
+	if (i >= 0) {
+		if (x->cur == x->ns[i])
+			run_enter(x, &x->host);
+		nsh_close(x->ns[i]);
+	}
+	if (!x->users_scanned) {
+		x->n_users = netns_users(&x->users);
+		x->users_scanned = true;
+		if (x->kill)
+			stop_lab_processes(x);
+	}
+	ino = x->n_users ? netns_pin_inode(op->link.ns) : 0;
+	for (size_t k = 0; ino && k < x->n_users; k++)
+		if (x->users[k].ino == ino)
+			run_warn(
+				x,
+				"namespace %s: process %d (%s) still runs in it; it lives on, unnamed, until the process exits",
+				op->link.ns, (int)x->users[k].pid,
+				x->users[k].comm);
+	rc = netns_delete(op->link.ns);
+	if (rc && !(x->undo && rc == -ENOENT))
+		return run_fail(x, NULL, rc);
+	x->res->namespaces++;
+	return 0;
+}
+
+static void netns_add_format(const struct op *op, struct strbuf *sb)
+{
+	sb_printf(sb, "netns add %s", op->link.ns);
+}
+
+static void netns_del_format(const struct op *op, struct strbuf *sb)
+{
+	sb_printf(sb, "netns del %s", op->link.ns);
+}
+
+/* Deleting a namespace takes everything in it: links, addresses... */
+static bool netns_add_invert(const struct op *op, const struct op_made *m,
+			     struct op *out)
+{
+	(void)m;
+	out->kind = OP_NETNS_DEL;
+	out->link.ns = op->link.ns;
+	out->node = op->node;
+	return true;
+}
+
+static const enum op_field netns_fields[] = { OF_NODE, OF_NS, OF__COUNT };
+
+const struct op_desc netns_add_op = {
+	.name = "netns.add",
+	.object = OBJ_NETNS,
+	.undo_phase = 3,
+	.invert = netns_add_invert,
+	.run = do_netns_add,
+	.names_ns = true,
+	.format = netns_add_format,
+	.fields = netns_fields,
+};
+
+const struct op_desc netns_del_op = {
+	.name = "netns.del",
+	.undo = true,
+	.run = do_netns_del,
+	.names_ns = true,
+	.format = netns_del_format,
+	.fields = netns_fields,
+};

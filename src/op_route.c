@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * op_route.c - route.add and route.del: routes of every type, in any
+ * table (intercepts are local routes in table local).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "nl.h"
+#include "run.h"
+
+static int do_route(struct run *x, struct op *op)
+{
+	struct nsh *h;
+	int rc, oif = 0;
+
+	rc = nsh_get(x, op->link.ns, &h);
+	if (rc)
+		return x->undo && gone(rc) ? 0 : run_fail(x, NULL, rc);
+	if (op->route.dev) {
+		oif = ifindex_of(x, h, op->route.dev);
+		if (oif < 0)
+			return x->undo && gone(oif) ? 0 : oif;
+	}
+	if (op->kind == OP_ROUTE_ADD)
+		rc = netlink_route_add(h->nl, &op->route, oif);
+	else
+		rc = netlink_route_del(h->nl, &op->route, oif);
+	if (rc && x->undo && gone(rc))
+		return 0;
+	return rc ? run_fail(x, h, rc) : 0;
+}
+
+static const char *table_name(uint32_t table, char *buf, size_t len)
+{
+	if (table == RT_TABLE_MAIN_ID)
+		return NULL;
+	if (table == RT_TABLE_LOCAL_ID)
+		return "local";
+	snprintf(buf, len, "%u", table);
+	return buf;
+}
+
+static void route_format(const struct op *op, struct strbuf *sb)
+{
+	const struct route_spec *r = &op->route;
+	char buf[INET6_ADDRSTRLEN + 4], tbuf[16];
+	const char *table = table_name(r->table, tbuf, sizeof(tbuf));
+
+	sb_add(sb, op->kind == OP_ROUTE_ADD ? "route add" : "route del");
+	if (r->type != RT_UNICAST)
+		sb_printf(sb, " %s", route_type_name((enum route_type)r->type));
+	if (!r->to.plen && r->to.family == AF_INET) {
+		sb_add(sb, " default");
+	} else {
+		prefix_format(&r->to, true, buf, sizeof(buf));
+		sb_printf(sb, " %s", buf);
+	}
+	if (r->has_via) {
+		prefix_format(&r->via, false, buf, sizeof(buf));
+		sb_printf(sb, " via %s", buf);
+	}
+	if (r->dev)
+		sb_printf(sb, " dev %s", r->dev);
+	if (r->metric)
+		sb_printf(sb, " metric %u", r->metric);
+	if (table)
+		sb_printf(sb, " table %s", table);
+	if (r->onlink)
+		sb_add(sb, " onlink");
+}
+
+static void route_json(const struct op *op, struct strbuf *sb)
+{
+	const struct route_spec *r = &op->route;
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	prefix_format(&r->to, true, buf, sizeof(buf));
+	sb_json_kv(sb, "to", buf);
+	if (r->has_via) {
+		prefix_format(&r->via, false, buf, sizeof(buf));
+		sb_json_kv(sb, "via", buf);
+	}
+	sb_json_kv(sb, "dev", r->dev);
+	sb_json_kv(sb, "type", route_type_name((enum route_type)r->type));
+	sb_printf(sb, ",\"metric\":%u,\"table\":%u", r->metric, r->table);
+	if (r->onlink)
+		sb_add(sb, ",\"onlink\":true");
+}
+
+static bool route_add_invert(const struct op *op, const struct op_made *m,
+			     struct op *out)
+{
+	if (m->ns)
+		return false;
+	out->kind = OP_ROUTE_DEL;
+	out->link.ns = op->link.ns;
+	out->route = op->route;
+	return true;
+}
+
+static const enum op_field route_fields[] = {
+	OF_NS,	  OF_TO,    OF_VIA,    OF_DEV,	  OF_METRIC,
+	OF_TABLE, OF_RTYPE, OF_ONLINK, OF__COUNT,
+};
+
+const struct op_desc route_add_op = {
+	.name = "route.add",
+	.object = OBJ_ROUTE,
+	.undo_phase = 1,
+	.invert = route_add_invert,
+	.run = do_route,
+	.format = route_format,
+	.json = route_json,
+	.fields = route_fields,
+};
+
+const struct op_desc route_del_op = {
+	.name = "route.del",
+	.undo = true,
+	.run = do_route,
+	.format = route_format,
+	.json = route_json,
+	.fields = route_fields,
+};

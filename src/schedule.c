@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/*
+ * schedule.c - which ops may run while the writer thread writes.
+ *
+ * The sysctls of a namespace this run made go to the writer thread
+ * (writer.c), so apply can make the next namespaces meanwhile: the first
+ * /proc/sys lookup in a new namespace is slow (a dcache chain with every
+ * namespace's entry).  An op that could depend on a queued write waits
+ * for the writer first.
+ */
+#include "schedule.h"
+#include "writer.h"
+
+/*
+ * Sysctls in a namespace this run made go to the writer thread: they keep
+ * no old value, and the ops that depend on them wait for it (passes()).
+ */
+static struct nsh *deferrable(const struct run *x, const struct op *op)
+{
+	int i;
+
+	if (x->undo || op->kind != OP_SYSCTL_SET || !op_ns(op))
+		return NULL;
+	i = strmap_get(&x->ns_map, op_ns(op));
+	return i >= 0 && x->ns[i]->created && x->ns[i]->fd >= 0 ? x->ns[i] :
+								  NULL;
+}
+
+bool schedule_passes(const struct run *x, const struct op *op)
+{
+	int i;
+
+	if (op->kind == OP_NETNS_ADD || deferrable(x, op))
+		return true;
+	if (op->kind != OP_LINK_SET || !op_ns(op))
+		return false;
+	i = strmap_get(&x->ns_map, op_ns(op));
+	return i >= 0 && x->ns[i]->created && x->ns[i]->queued != x->batch;
+}
+
+bool schedule_defer(struct run *x, const struct plan *p, size_t i)
+{
+	const struct op *op = &p->ops[i];
+	struct nsh *h = deferrable(x, op);
+	size_t j = i + 1;
+
+	if (!h)
+		return false;
+	/* A thread is worth starting only if what follows the writes may
+	 * overlap them (a new namespace): not for interfaces' sysctls, which
+	 * their links wait for at once. */
+	if (!x->writer) {
+		while (j < p->n_ops && j - i < 64 && deferrable(x, &p->ops[j]))
+			j++;
+		if (j - i < 64 &&
+		    (j == p->n_ops || p->ops[j].kind != OP_NETNS_ADD))
+			return false;
+	}
+	if (writer_queue(&x->writer, p->n_ops - i, h->fd, op->key, op->value,
+			 i))
+		return false; /* no thread: written here, as ever */
+	h->queued = x->batch;
+	return true;
+}
+
+int schedule_settle(struct run *x, size_t *tag)
+{
+	int rc = writer_finish(&x->writer, tag);
+
+	x->batch++;
+	return rc;
+}

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: MIT
+/*
+ * validate_route.c - a node's routes: gateways on a subnet the node has,
+ * devices that exist, no clash with the routes the kernel makes itself
+ * (connected, local, broadcast), no duplicates.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "validate_route.h"
+
+struct rctx {
+	struct topo *t;
+	struct diags *d;
+	const struct strmap *lost_ifs; /* interfaces of bad endpoints */
+};
+
+static bool if_lost(const struct rctx *v, const char *name)
+{
+	return strmap_get(v->lost_ifs, name) >= 0;
+}
+
+/*
+ * A node's subnets and addresses, hashed, so that each of its routes is
+ * checked in constant time: a scan of every address for every route made
+ * a large file quadratic.  A key is "KFPPPHEX" or "KFPPPHEX|DEV": kind
+ * (S: subnet of an address or a device route, O: own address, L: local
+ * route, C: connected route), family (4 or 6), prefix length, and the
+ * address masked to that length.
+ */
+struct net_hit {
+	bool up;		    /* S: an up interface or a device route */
+	const char *down_if;	    /* S: else an interface that is down */
+	const struct iface_cfg *ic; /* L, C: the first address making it */
+	const struct addr_cfg *a;
+};
+
+struct node_idx {
+	struct strmap map; /* key -> index in hits */
+	struct net_hit *hits;
+	size_t n_hits, cap_hits;
+	uint8_t plens[2][17];	    /* S: prefix lengths in use, per family */
+	const struct iface_cfg *lo; /* the settings of lo, or NULL */
+};
+
+static unsigned full_len(const struct prefix *p)
+{
+	return p->family == AF_INET ? 32 : 128;
+}
+
+static void idx_key(char *buf, size_t len, char kind, const struct prefix *p,
+		    unsigned plen, const char *dev)
+{
+	struct prefix m = *p;
+	size_t o;
+
+	for (unsigned b = plen; b < full_len(p); b++)
+		m.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
+	o = (size_t)snprintf(buf, len, "%c%c%03u", kind,
+			     p->family == AF_INET ? '4' : '6', plen);
+	for (unsigned i = 0; i < full_len(p) / 8 && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%02x", m.bytes[i]);
+	if (dev && o < len)
+		snprintf(buf + o, len - o, "|%s", dev);
+}
+
+static struct net_hit *idx_put(struct topo *t, struct node_idx *x,
+			       const char *key)
+{
+	int i = strmap_get(&x->map, key);
+	struct net_hit *h;
+
+	if (i >= 0)
+		return &x->hits[i];
+	h = vec_push(&t->arena, x->hits, x->n_hits, x->cap_hits);
+	memset(h, 0, sizeof(*h));
+	strmap_put(&x->map, arena_strdup(&t->arena, key), (int)(x->n_hits - 1));
+	return h;
+}
+
+static const struct net_hit *idx_get(const struct node_idx *x, const char *key)
+{
+	int i = strmap_get(&x->map, key);
+
+	return i >= 0 ? &x->hits[i] : NULL;
+}
+
+static void idx_plen(struct node_idx *x, const struct prefix *p)
+{
+	x->plens[p->family == AF_INET6][p->plen / 8] |=
+		(uint8_t)(0x80 >> (p->plen % 8));
+}
+
+/* A subnet, on interface @dev and on "any interface". */
+static void idx_subnet(struct topo *t, struct node_idx *x,
+		       const struct prefix *p, const char *dev, int up)
+{
+	char key[64];
+
+	idx_plen(x, p);
+	for (int any = 0; any < 2; any++) {
+		struct net_hit *h;
+
+		idx_key(key, sizeof(key), 'S', p, p->plen, any ? NULL : dev);
+		h = idx_put(t, x, key);
+		if (up)
+			h->up = true;
+		else if (!h->down_if)
+			h->down_if = dev;
+	}
+}
+
+static void idx_first(struct topo *t, struct node_idx *x, char kind,
+		      unsigned plen, const struct iface_cfg *ic,
+		      const struct addr_cfg *a)
+{
+	char key[64];
+	struct net_hit *h;
+
+	idx_key(key, sizeof(key), kind, &a->p, plen, NULL);
+	h = idx_put(t, x, key);
+	if (!h->a) {
+		h->a = a;
+		h->ic = ic;
+	}
+}
+
+static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
+{
+	char key[64];
+
+	memset(x, 0, sizeof(*x));
+	for (size_t i = 0; i < n->n_ifcfg; i++) {
+		const struct iface_cfg *ic = &n->ifcfg[i];
+
+		if (!strcmp(ic->name, "lo"))
+			x->lo = ic;
+		for (size_t j = 0; j < ic->n_addrs; j++) {
+			const struct addr_cfg *a = &ic->addrs[j];
+
+			idx_subnet(t, x, &a->p, ic->name, ic->up != 0);
+			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
+				ic->name);
+			idx_put(t, x, key);
+			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
+				NULL);
+			idx_put(t, x, key);
+			idx_first(t, x, 'L', full_len(&a->p), ic, a);
+			idx_first(t, x, 'C', a->p.plen, ic, a);
+		}
+	}
+	/* A device route (no gateway) also makes its prefix reachable. */
+	for (size_t i = 0; i < n->n_routes; i++) {
+		const struct route *d = &n->routes[i];
+
+		if (d->type != RT_UNICAST || d->has_via || !d->dev ||
+		    d->to_default)
+			continue;
+		idx_subnet(t, x, &d->to, d->dev, 1);
+	}
+}
+
+static bool if_is_up(const struct topo *t, const struct node *n,
+		     const struct node_idx *x, const char *name)
+{
+	int idx = strmap_get(&n->ifmap, name);
+	const struct iface_cfg *ic = idx >= 0		 ? t->ifaces[idx].cfg :
+				     !strcmp(name, "lo") ? x->lo :
+							   NULL;
+
+	return !ic || ic->up != 0;
+}
+
+/* Is `gw` on a subnet of `dev` (or of any interface, when dev is NULL)? */
+static bool gateway_reachable(const struct node_idx *x, const struct route *r,
+			      const char **down_if, bool *is_own)
+{
+	unsigned full = full_len(&r->via);
+	const uint8_t *plens = x->plens[r->via.family == AF_INET6];
+	const struct net_hit *h;
+	bool found = false;
+	char key[64];
+
+	idx_key(key, sizeof(key), 'O', &r->via, full, NULL);
+	*is_own = idx_get(x, key) != NULL;
+	for (unsigned plen = 0; plen <= full; plen++) {
+		if (!(plens[plen / 8] & (0x80 >> (plen % 8))))
+			continue;
+		idx_key(key, sizeof(key), 'S', &r->via, plen, r->dev);
+		h = idx_get(x, key);
+		if (h && h->up)
+			found = true;
+		else if (h && !*down_if)
+			*down_if = h->down_if;
+	}
+	return found;
+}
+
+/*
+ * Return: 0 if @r may be checked further (clashes, duplicates), -1 if it
+ * is in error.  Not judged by counting diagnostics: a repeated message
+ * (a route from defaults, in a second node) is not added twice.
+ */
+static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
+		       struct route *r)
+{
+	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
+	const char *down_if = NULL;
+	bool is_own = false;
+
+	if (r->intercept && n->is_host) {
+		diag_add(
+			v->d, r->pos,
+			"intercept is not allowed in the host namespace: it would capture the host's own traffic");
+		return -1;
+	}
+	if (r->type == RT_LOCAL && !r->dev)
+		r->dev = "lo";
+	if (r->type != RT_UNICAST && r->type != RT_LOCAL &&
+	    (r->has_via || r->dev)) {
+		diag_add(v->d, r->has_via ? r->via_pos : r->dev_pos,
+			 "a %s route takes neither 'via' nor 'dev'",
+			 route_type_name(r->type));
+		return -1;
+	}
+	if (r->type == RT_LOCAL && r->has_via) {
+		diag_add(v->d, r->via_pos, "a local route takes no 'via'");
+		return -1;
+	}
+	if (r->to_default) {
+		if (!r->has_via) {
+			diag_add(
+				v->d, r->to_pos,
+				"'default' needs 'via' to tell IPv4 from IPv6: write 0.0.0.0/0 or ::/0");
+			return -1;
+		}
+		r->to.family = r->via.family;
+		r->to.plen = 0;
+	}
+	prefix_format(&r->to, true, to, sizeof(to));
+	if (prefix_has_host_bits(&r->to)) {
+		struct prefix net = r->to;
+
+		for (unsigned b = net.plen;
+		     b < (net.family == AF_INET ? 32u : 128u); b++)
+			net.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
+		prefix_format(&net, true, via, sizeof(via));
+		diag_add(v->d, r->to_pos,
+			 "%s %s has host bits set (did you mean %s?)",
+			 r->intercept ? "intercept prefix" :
+					"route destination",
+			 to, via);
+		return -1;
+	}
+	if (r->dev && !node_has_iface(n, r->dev)) {
+		if (topo_lost_link_at(v->t, n) || if_lost(v, r->dev))
+			return -1;
+		diag_add(v->d, r->dev_pos,
+			 "route device '%s' does not exist in node '%s'",
+			 r->dev, n->name);
+		return -1;
+	}
+	if (r->dev && !if_is_up(v->t, n, x, r->dev) && r->type == RT_UNICAST) {
+		diag_add(v->d, r->dev_pos,
+			 "route device '%s' is down (up: false) in node '%s'",
+			 r->dev, n->name);
+		return -1;
+	}
+	if (r->type == RT_UNICAST && !r->has_via && !r->dev) {
+		diag_add(v->d, r->pos, "a unicast route needs 'via' or 'dev'");
+		return -1;
+	}
+	if (r->onlink && !r->has_via) {
+		diag_add(v->d, r->pos, "an onlink route needs 'via'");
+		return -1;
+	}
+	if (!r->has_via)
+		return 0;
+	prefix_format(&r->via, false, via, sizeof(via));
+	if (r->via.family != r->to.family) {
+		diag_add(v->d, r->via_pos,
+			 "gateway %s is %s but destination %s is %s", via,
+			 r->via.family == AF_INET ? "IPv4" : "IPv6", to,
+			 r->to.family == AF_INET ? "IPv4" : "IPv6");
+		return -1;
+	}
+	if (prefix_is_link_local(&r->via) && !r->dev) {
+		diag_add(v->d, r->via_pos, "link-local gateway %s needs 'dev'",
+			 via);
+		return -1;
+	}
+	if (r->onlink && !r->dev) {
+		diag_add(v->d, r->pos, "an onlink route needs 'dev'");
+		return -1;
+	}
+	if (prefix_is_link_local(&r->via) || r->onlink)
+		return 0;
+	if (!gateway_reachable(x, r, &down_if, &is_own) || is_own) {
+		if ((n->lost_addrs || topo_lost_link_at(v->t, n)) && !is_own &&
+		    !down_if)
+			return 0;
+		if (is_own)
+			diag_add(v->d, r->via_pos,
+				 "gateway %s is an address of node '%s' itself",
+				 via, n->name);
+		else if (down_if)
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is on interface '%s', which is down (up: false)",
+				via, down_if);
+		else if (r->dev)
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is not on a subnet of '%s' in node '%s' (add an address there, or onlink: true)",
+				via, r->dev, n->name);
+		else
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is not on a subnet of any interface of node '%s'",
+				via, n->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The kernel's own routes that a topology's route would collide with. */
+static bool clashes_kernel_route(const struct node_idx *x,
+				 const struct route *r, char *why, size_t len)
+{
+	unsigned full = full_len(&r->to);
+	const struct net_hit *h = NULL;
+	char key[64], at[INET6_ADDRSTRLEN + 4];
+
+	if (r->table == RT_TABLE_LOCAL_ID && r->to.plen == full) {
+		idx_key(key, sizeof(key), 'L', &r->to, full, NULL);
+		h = idx_get(x, key);
+		if (h) {
+			prefix_format(&h->a->p, true, at, sizeof(at));
+			snprintf(why, len, "it is the local address %s of %s",
+				 at, h->ic->name);
+			return true;
+		}
+	}
+	/* Connected routes: IPv4 metric 0, IPv6 metric 256; none for an
+	 * address of full length (/32, /128). */
+	if (r->table == RT_TABLE_MAIN_ID && r->to.plen < full &&
+	    r->metric == (r->to.family == AF_INET ? 0u : 256u)) {
+		idx_key(key, sizeof(key), 'C', &r->to, r->to.plen, NULL);
+		h = idx_get(x, key);
+		if (h) {
+			prefix_format(&h->a->p, true, at, sizeof(at));
+			snprintf(
+				why, len,
+				"the kernel adds that route for address %s of %s (give it a metric)",
+				at, h->ic->name);
+			return true;
+		}
+	}
+	if (r->table == RT_TABLE_LOCAL_ID) {
+		struct prefix lo4, lo6;
+		const char *w;
+
+		prefix_parse("127.0.0.0/8", &lo4, true, &w);
+		prefix_parse("::1/128", &lo6, true, &w);
+		if (prefix_equal(&r->to, &lo4) || prefix_equal(&r->to, &lo6)) {
+			snprintf(why, len, "the kernel adds it for lo");
+			return true;
+		}
+	}
+	return false;
+}
+
+static void check_routes(struct rctx *v, struct node *n)
+{
+	struct topo *t = v->t;
+	struct strmap seen = { 0 };
+	struct node_idx x;
+
+	if (!n->n_routes)
+		return;
+	idx_build(t, n, &x);
+
+	for (size_t i = 0; i < n->n_routes; i++) {
+		struct route *r = &n->routes[i];
+		char to[INET6_ADDRSTRLEN + 4], why[160];
+		const char *key;
+		int prev;
+
+		if (r->type == RT_LOCAL && !r->intercept && !r->has_table)
+			r->table = RT_TABLE_LOCAL_ID; /* as ip route does */
+		if (check_route(v, n, &x, r))
+			continue;
+		/* The kernel's default for IPv6, which it also gives to 0. */
+		if (r->to.family == AF_INET6 && !r->metric)
+			r->metric = 1024;
+		prefix_format(&r->to, true, to, sizeof(to));
+		if (clashes_kernel_route(&x, r, why, sizeof(why))) {
+			diag_add(v->d, r->to_pos,
+				 "%s %s clashes with a route of the kernel: %s",
+				 r->intercept ? "intercept" : "route to", to,
+				 why);
+			continue;
+		}
+		key = arena_printf(&t->arena, "%u|%s|%u", r->table, to,
+				   r->metric);
+		prev = strmap_put(&seen, key, (int)i);
+		if (prev >= 0)
+			diag_add(
+				v->d, r->to_pos,
+				"duplicate route to %s in table %u (first at %u:%u)",
+				to, r->table, n->routes[prev].to_pos.line,
+				n->routes[prev].to_pos.col);
+	}
+	strmap_free(&seen);
+	strmap_free(&x.map);
+}
+
+void validate_routes(struct topo *t, struct node *n,
+		     const struct strmap *lost_ifs, struct diags *d)
+{
+	struct rctx v = { .t = t, .d = d, .lost_ifs = lost_ifs };
+
+	check_routes(&v, n);
+}
