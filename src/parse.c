@@ -362,7 +362,7 @@ static int link_kind_key(struct pctx *c, void *obj, const struct ynode *k,
 	l->kind = link_kind_find(v->str);
 	if (l->kind != LK_NONE && link_kind(l->kind)->ends)
 		return 0;
-	l->kind = LK_VETH; /* what the rest of the link is checked as */
+	l->kind = LK_NONE; /* dropped: nothing more is checked of it */
 	near = pread_suggest(v->str, names, n);
 	if (near)
 		return pread_fail(c, v,
@@ -405,6 +405,12 @@ static const struct pread_key link_keys[] = {
 	{ "mtu", link_mtu },
 };
 
+/* "a" or "an", before a kind's name. */
+static const char *a_(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
 /* What a link's kind needs and allows (its row in linkkind.c), once the
  * link's keys are read. */
 static int link_shape(struct pctx *c, struct link *l, const struct ynode *item)
@@ -415,13 +421,15 @@ static int link_shape(struct pctx *c, struct link *l, const struct ynode *item)
 	char modes[96];
 	int rc = 0;
 
+	if (l->kind == LK_NONE)
+		return -1; /* an unknown kind, reported */
 	if (k->ends == 2) {
 		if (pread_has(item, "endpoint") || pread_has(item, "parent") ||
 		    pread_has(item, "mode") || id)
 			return pread_fail(
 				c, item,
-				"a %s link takes 'endpoints' (two), not 'endpoint', 'parent', 'mode' or 'id'",
-				k->name);
+				"%s %s link takes 'endpoints' (two), not 'endpoint', 'parent', 'mode' or 'id'",
+				a_(k->name), k->name);
 		if (!l->ep[0].text || !l->ep[1].text) {
 			if (!pread_has(item, "endpoints"))
 				pread_fail(c, item, "a link needs 'endpoints'");
@@ -432,23 +440,26 @@ static int link_shape(struct pctx *c, struct link *l, const struct ynode *item)
 	if (pread_has(item, "endpoints"))
 		return pread_fail(
 			c, item,
-			"a %s link has one 'endpoint', not 'endpoints'",
-			k->name);
+			"%s %s link has one 'endpoint', not 'endpoints'",
+			a_(k->name), k->name);
 	if (!l->ep[0].text)
 		return pread_fail(c, item,
-				  "a %s link needs 'endpoint' (NODE:IFNAME)",
-				  k->name);
+				  "%s %s link needs 'endpoint' (NODE:IFNAME)",
+				  a_(k->name), k->name);
 	if (k->parent && !l->parent.text)
 		rc = pread_fail(c, item,
-				"a %s link needs 'parent' (NODE:IFNAME)",
-				k->name);
+				"%s %s link needs 'parent' (NODE:IFNAME)",
+				a_(k->name), k->name);
 	if (!k->parent && l->parent.text)
-		rc = pread_fail(c, item, "a %s link has no 'parent'", k->name);
+		rc = pread_fail(c, item, "%s %s link has no 'parent'",
+				a_(k->name), k->name);
 	if (k->id_key && !id)
-		rc = pread_fail(c, item, "a %s link needs '%s' (%u to %u)",
-				k->name, k->id_key, k->id_min, k->id_max);
+		rc = pread_fail(c, item, "%s %s link needs '%s' (%u to %u)",
+				a_(k->name), k->name, k->id_key, k->id_min,
+				k->id_max);
 	else if (!k->id_key && id)
-		rc = pread_fail(c, id, "a %s link has no 'id'", k->name);
+		rc = pread_fail(c, id, "%s %s link has no 'id'", a_(k->name),
+				k->name);
 	else if (id && pread_u32(c, id, "'id'", k->id_min, k->id_max, &l->id))
 		rc = -1;
 	if (!l->mode_name) {
@@ -456,7 +467,8 @@ static int link_shape(struct pctx *c, struct link *l, const struct ynode *item)
 			l->mode = k->modes[k->default_mode].value;
 	} else if (!k->modes) {
 		rc = pread_fail(c, &(struct ynode){ .pos = mode_pos },
-				"a %s link has no 'mode'", k->name);
+				"%s %s link has no 'mode'", a_(k->name),
+				k->name);
 	} else if (link_mode_find(l->kind, l->mode_name, &l->mode)) {
 		rc = pread_fail(c, &(struct ynode){ .pos = mode_pos },
 				"unknown %s mode '%s' (known: %s)", k->name,

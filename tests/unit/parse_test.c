@@ -679,6 +679,52 @@ static void test_error_every_one_reported(void **state)
 	assert_null(load_errors(example));
 }
 
+/* What each link kind needs and allows: its row in linkkind.c. */
+static void test_error_link_kinds(void **state)
+{
+	static const char head[] = "nodes:\n  a: {}\n  p: {}\nlinks:\n";
+	static const struct {
+		const char *link, *want;
+	} cases[] = {
+		{ "  - {kind: macvlna, endpoint: a:m0, parent: p:e0}\n",
+		  "5:12: unknown link kind 'macvlna' (did you mean "
+		  "'macvlan'?)" },
+		{ "  - {kind: tunnel, endpoint: a:m0}\n",
+		  "5:12: unknown link kind 'tunnel' (known: veth dummy macvlan "
+		  "ipvlan vlan)" },
+		{ "  - {kind: vlan, endpoint: a:v0, parent: p:e0}\n",
+		  "5:5: a vlan link needs 'id' (1 to 4094)" },
+		{ "  - {kind: vlan, endpoint: a:v0, parent: p:e0, id: 4095}\n",
+		  "5:52: 'id' must be an integer from 1 to 4094, not '4095'" },
+		{ "  - {kind: dummy, endpoint: a:d0, id: 3}\n",
+		  "5:39: a dummy link has no 'id'" },
+		{ "  - {kind: dummy, endpoint: a:d0, parent: p:e0}\n",
+		  "5:5: a dummy link has no 'parent'" },
+		{ "  - {kind: ipvlan, endpoint: a:i0}\n",
+		  "5:5: an ipvlan link needs 'parent' (NODE:IFNAME)" },
+		{ "  - {kind: macvlan, endpoint: a:m0, parent: p:e0, mode: "
+		  "bridged}\n",
+		  "5:57: unknown macvlan mode 'bridged' (known: private vepa "
+		  "bridge passthru source)" },
+		{ "  - {kind: vlan, endpoint: a:v0, parent: p:e0, id: 2, mode: "
+		  "l2}\n",
+		  "5:61: a vlan link has no 'mode'" },
+		{ "  - {kind: veth, endpoints: [a:x, p:y], mode: l2}\n",
+		  "5:5: a veth link takes 'endpoints' (two), not 'endpoint', "
+		  "'parent', 'mode' or 'id'" },
+		{ "  - {kind: dummy, endpoints: [a:x, p:y]}\n",
+		  "5:5: a dummy link has one 'endpoint', not 'endpoints'" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char yaml[512];
+
+		snprintf(yaml, sizeof(yaml), "%s%s", head, cases[i].link);
+		assert_load_error(yaml, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -699,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_error_routes),
 		cmocka_unit_test(test_error_bridges_links),
 		cmocka_unit_test(test_error_every_one_reported),
+		cmocka_unit_test(test_error_link_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -683,6 +683,51 @@ static void test_error_no_cascade(void **state)
 	free(got);
 }
 
+/*
+ * What the parser dropped silences only the nodes it touched: a gateway
+ * off every subnet of its node is reported with a bad address of another
+ * node and a bad link of two others, all at once.
+ */
+static void test_error_gateway_with_others(void **state)
+{
+	(void)state;
+	assert_load_error(
+		"nodes:\n"
+		"  a:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.0.0.1/24]}\n"
+		"    routes:\n"
+		"      - {to: default, via: 10.9.9.9}\n"
+		"  b:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.0.0.300/24]}\n"
+		"  c: {}\n"
+		"  d: {}\n"
+		"links:\n"
+		"  - [a:eth0, b:eth0]\n"
+		"  - [c:eth0, d:eth0, d:eth1]\n",
+		"6:28: gateway 10.9.9.9 is not on a subnet of any "
+		"interface of node 'a'\n"
+		"9:26: address '10.0.0.300/24' is not an IPv4 or IPv6 "
+		"address\n"
+		"14:22: a link joins exactly two endpoints, not 3 (join "
+		"more with a bridge)");
+	/* ...but not when the node's own address was dropped: its subnet
+	 * might have held the gateway. */
+	assert_load_error(
+		"nodes:\n"
+		"  a:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.0.0.300/24]}\n"
+		"    routes:\n"
+		"      - {to: default, via: 10.0.0.254}\n"
+		"  b: {}\n"
+		"links:\n"
+		"  - [a:eth0, b:eth0]\n",
+		"4:26: address '10.0.0.300/24' is not an IPv4 or IPv6 "
+		"address");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_error_sysctl_interface),
 		cmocka_unit_test(test_error_defaults_reported_once_per_node),
 		cmocka_unit_test(test_error_no_cascade),
+		cmocka_unit_test(test_error_gateway_with_others),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
