@@ -6,6 +6,7 @@
 #   make test SAN=1      the same, built with ASan + UBSan
 #   make memcheck        the example labs applied and destroyed under valgrind
 #   make install PREFIX=/usr/local DESTDIR=
+#   make deb             the Debian package, in build/deb/ (from a copy of the tree)
 #   make demo            bring an example lab up in a sandbox, show it, tear it down
 #   make bench           apply/destroy timings against floor and ip scripts
 #   make fuzz            run the libFuzzer target (clang)

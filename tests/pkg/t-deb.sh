@@ -306,7 +306,9 @@ if [ -n "$there" ]; then
 fi
 
 ### Install.
-out=$(dpkg_do dpkg -i "$deb")
+# --path-include: our files even where dpkg.cfg.d excludes docs and man
+# pages (minimal images).
+out=$(dpkg_do dpkg -i --path-include="*nstopo*" "$deb")
 rc=$?
 installed=yes
 if [ "$rc" != 0 ]; then
