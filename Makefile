@@ -6,6 +6,7 @@
 #   make test SAN=1      the same, built with ASan + UBSan
 #   make memcheck        the example labs applied and destroyed under valgrind
 #   make install PREFIX=/usr/local DESTDIR=
+#   make deb             the Debian package, in build/deb/ (from a copy of the tree)
 #   make demo            bring an example lab up in a sandbox, show it, tear it down
 #   make bench           apply/destroy timings against floor and ip scripts
 #   make fuzz            run the libFuzzer target (clang)
@@ -14,6 +15,9 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR  ?= $(PREFIX)/share/doc/nstopo
+EXAMPLEDIR ?= $(DOCDIR)/examples
 DESTDIR ?=
 VERSION := 0.1.0
 
@@ -110,6 +114,11 @@ check:
 memcheck: $(BIN) $(BUILD)/tests/.deps
 	$(Q)tests/memcheck.sh "$(abspath $(BIN))"
 
+EXAMPLES := $(wildcard topologies/*.yaml)
+# The units name the binary and the examples where the Debian package has them.
+UNIT_SED = sed -e 's|/usr/sbin/nstopo|$(BINDIR)/nstopo|g' \
+	       -e 's|/usr/share/doc/nstopo/examples|$(EXAMPLEDIR)|g'
+
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/nstopo
@@ -117,10 +126,22 @@ install: $(BIN)
 	install -m 0644 man/nstopo.yaml.5 $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 completion/nstopo.bash $(DESTDIR)$(BASHCOMPDIR)/nstopo
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(EXAMPLEDIR)
+	$(UNIT_SED) systemd/nstopo@.service > $(DESTDIR)$(UNITDIR)/nstopo@.service
+	$(UNIT_SED) systemd/two-hosts-web.service > $(DESTDIR)$(EXAMPLEDIR)/two-hosts-web.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nstopo@.service $(DESTDIR)$(EXAMPLEDIR)/two-hosts-web.service
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(EXAMPLEDIR)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nstopo $(DESTDIR)$(MANDIR)/man8/nstopo.8 \
-	      $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5 $(DESTDIR)$(BASHCOMPDIR)/nstopo
+	      $(DESTDIR)$(MANDIR)/man5/nstopo.yaml.5 $(DESTDIR)$(BASHCOMPDIR)/nstopo \
+	      $(DESTDIR)$(UNITDIR)/nstopo@.service \
+	      $(addprefix $(DESTDIR)$(EXAMPLEDIR)/,$(notdir $(EXAMPLES)) two-hosts-web.service)
+	rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# Debian package, built from a copy of the tree: build/deb/nstopo_*.deb.
+deb:
+	$(Q)scripts/deb.sh build/deb
 
 demo: $(BIN)
 	$(Q)scripts/install-deps.sh run
@@ -145,6 +166,6 @@ format:
 clean:
 	rm -rf build nstopo
 
-.PHONY: all check test test-bins memcheck unit install uninstall demo bench fuzz lint format clean
+.PHONY: all check test test-bins memcheck unit install uninstall deb demo bench fuzz lint format clean
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

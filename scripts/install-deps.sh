@@ -1,8 +1,10 @@
 #!/bin/sh
-# install-deps.sh build|run|test|fuzz|lint|all - install what nstopo needs
-# with apt-get, only what is missing.  Called by the Makefile, fuzz/run.sh
-# and scripts/lint.sh; safe to run by hand.
+# install-deps.sh build|run|test|fuzz|lint|pkg|all - install what nstopo
+# needs with apt-get, only what is missing.  Called by the Makefile,
+# fuzz/run.sh, scripts/lint.sh and scripts/deb.sh; safe to run by hand.
 # Runs with no standard input (CI): apt-get is never interactive.
+# With INSTALL_DEPS=no (debian/rules sets it: there the build packages are
+# Build-Depends) it installs nothing: it only fails, naming what is missing.
 set -eu
 
 what=${1:-all}
@@ -14,6 +16,9 @@ test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphvi
 fuzz_pkgs="clang libclang-rt-dev llvm"
 # gcc (-fanalyzer) and the build packages come with $build_pkgs.
 lint_pkgs="cppcheck clang-tidy clang-format"
+# The Debian package (scripts/deb.sh, tests/pkg/t-deb.sh): its build, lintian,
+# systemd-analyze for the units, the demo and the example service.
+pkg_pkgs="build-essential dpkg-dev debhelper lintian man-db systemd iproute2 iputils-ping python3"
 
 have_pc() { pkg-config --exists "$@" 2>/dev/null; }
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
@@ -34,12 +39,20 @@ fuzz)
 	need $fuzz_pkgs ;;
 lint)
 	need $build_pkgs $lint_pkgs ;;
+pkg)
+	need $build_pkgs $pkg_pkgs ;;
 all)
 	need $build_pkgs $test_pkgs ;;
 *)
-	echo "usage: $0 build|run|test|fuzz|lint|all" >&2; exit 2 ;;
+	echo "usage: $0 build|run|test|fuzz|lint|pkg|all" >&2; exit 2 ;;
 esac
 [ -z "$missing" ] && exit 0
+
+case ${INSTALL_DEPS:-yes} in
+no | 0 | false)
+	echo "nstopo: missing packages:$missing (INSTALL_DEPS=$INSTALL_DEPS: not installing them)" >&2
+	exit 1 ;;
+esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "nstopo: missing packages:$missing (no apt-get here: install them by hand)" >&2

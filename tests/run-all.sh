@@ -4,7 +4,8 @@
 # run-all.sh --full - the whole suite (`make check`, CI): the above for the
 # release build (build/rel, ./nstopo) and for the ASan+UBSan build
 # (build/san), the integration tests of the examples under valgrind, the
-# fuzz target over its regressions and for FUZZ_SECONDS, the analysers.
+# fuzz target over its regressions and for FUZZ_SECONDS, the analysers,
+# the Debian package (built, installed, tested, purged).
 # Each suite prints its own summary line; this prints the overall one.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +41,7 @@ if [ "${1:-}" = --full ]; then
 	run fuzz/run.sh --regress
 	run fuzz/run.sh
 	run scripts/lint.sh
+	run tests/pkg/t-deb.sh
 else
 	build "${1:?usage: run-all.sh BUILD_DIR NSTOPO | --full}" "${2:?}"
 fi
