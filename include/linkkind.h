@@ -57,6 +57,10 @@ struct link_kind_desc {
 	const struct link_mode *modes; /* `mode:`, or NULL: it has none */
 	size_t n_modes;
 	int default_mode; /* index in modes when `mode:` is not given */
+	/* The kernel keeps an MTU given at creation only until ports join
+	 * (a bridge follows its smallest port): it is set after creation,
+	 * which makes it the user's. */
+	bool mtu_again;
 	/* IFLA_INFO_DATA of its RTM_NEWLINK (nl.c), or NULL: none. */
 	int (*fill)(struct nl_msg *msg, const struct link_req *r);
 };

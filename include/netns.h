@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util.h"
+
 /* Named network namespaces, pinned as `ip netns add` pins them. */
 
 #define NETNS_RUN_DIR "/run/netns"
@@ -45,6 +47,26 @@ ino_t netns_pin_inode(const char *name);
  * a '/' in the key is a '.' within a name).  0 or -errno.
  */
 int sysctl_write(const char *key, const char *value);
+
+/**
+ * sysctl_read_whole() - a key's value, all of it, as the kernel gives it
+ * (only its last newline taken away), in the thread's namespace
+ * @out:	the value (emptied first)
+ *
+ * Return: 0 or -errno.
+ */
+int sysctl_read_whole(const char *key, struct strbuf *out);
+
+/**
+ * sysctl_conf_names() - the directories of /proc/sys/net/FAMILY/conf but
+ * "all": "default" and every interface's, as the directories are named
+ * (sysctl_if_key() makes a key of one)
+ * @family:	"ipv4" or "ipv6"
+ * @names:	the names (malloc'd, as is the array)
+ *
+ * Return: how many.
+ */
+size_t sysctl_conf_names(const char *family, char ***names);
 
 /*
  * Handles on the directories /proc/sys/net/X (ipv4, ipv6...) of the

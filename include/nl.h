@@ -121,6 +121,7 @@ struct route_info {
 	enum route_type rtype; /* RT__COUNT: a type files do not name */
 	bool by_kernel;	       /* the kernel's own (connected, local) */
 	bool by_ra;	       /* from a router advertisement */
+	bool by_nstopo;	       /* made by nstopo (its own protocol) */
 	uint8_t type, protocol,
 		scope; /* the kernel's, given back as they are */
 	unsigned flags;
@@ -152,6 +153,9 @@ int netlink_route_del_info(struct nlsock *s, const struct route_info *r);
 /* A root netem (with a tbf under it for a rate) or a root tbf. */
 int netlink_qdisc_add(struct nlsock *s, int ifindex,
 		      const struct qdisc_spec *q);
-int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif);
+/* @any_protocol: also a route of another protocol than nstopo's (labs of
+ * earlier builds made theirs "static"). */
+int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif,
+		      bool any_protocol);
 
 #endif

@@ -47,6 +47,7 @@ struct apply_result {
 	bool nothing_to_do; /* apply: already up; destroy: not applied */
 	bool kept;	    /* apply failed and --keep left it */
 	size_t warnings;
+	size_t found; /* destroy: objects found by the lab's marks alone */
 };
 
 /* A namespace the run works in. */
@@ -79,6 +80,8 @@ struct run {
 	unsigned batch;	       /* the writer's generation, from 1 */
 	size_t ran; /* ops started, when a write failed before them */
 	bool undo;
+	bool legacy;   /* from a journal of an earlier build: fewer marks */
+	bool complete; /* from a journal of an apply that finished */
 	int fresh_max; /* highest ifindex in a new namespace */
 	struct ns_user *users;
 	size_t n_users;

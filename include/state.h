@@ -13,12 +13,15 @@
  */
 
 #define STATE_DIR "/run/nstopo"
+#define JOURNAL_VERSION_NOW 2 /* what this build writes */
 
 struct state {
 	char lab[32];
-	char dir[128];
-	int lock_fd;
+	int top_fd;  /* STATE_DIR */
+	int lab_fd;  /* STATE_DIR/LAB */
+	int lock_fd; /* STATE_DIR/LAB/lock, flock'd */
 	int journal_fd;
+	uint64_t check;	       /* of the last record written */
 	struct strbuf pending; /* journal lines not yet written */
 };
 
@@ -31,7 +34,26 @@ struct journal {
 	long long started; /* epoch seconds */
 	long pid;
 	size_t n_failed;
+	unsigned version;     /* 1: no checks (earlier builds); 2 */
+	bool no_header;	      /* empty, or its header is gone */
+	size_t n_damaged;     /* records that do not check: not in plan */
+	size_t damaged_at[8]; /* the first ones' line numbers */
 };
+
+/**
+ * state_dir_open() - open STATE_DIR (/run/nstopo), refusing a symlink, a
+ * file, or a directory that is not root's or that others may write
+ * @create:	make it if it is missing
+ *
+ * Return: its fd, or -errno (-ENOTDIR, -EPERM: see state_strerror()).
+ */
+int state_dir_open(bool create);
+
+/**
+ * state_strerror() - what a state function's error says of /run/nstopo
+ * Return: the words.
+ */
+const char *state_strerror(int err);
 
 /*
  * state_lock() - take the lab's lock, creating its directory

@@ -18,6 +18,7 @@ struct status {
 	const char *lab, *file;
 	long long started;
 	bool complete;
+	bool legacy; /* applied by an earlier build: its marks are fewer */
 	bool file_changed; /* set by the caller */
 	struct plan *plan; /* what the lab was made from */
 	struct status_row *rows;

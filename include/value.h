@@ -187,6 +187,17 @@ uint32_t lab_group(const char *lab);
  */
 void lab_mark(const char *lab, char *buf, size_t len);
 
+#define LINK_MARK_MAX 64 /* "nstopo:" LAB "/" IFNAME and a NUL, with room */
+
+/**
+ * lab_link_mark() - the alias of host link @ifname of lab @lab:
+ * "nstopo:LAB/IFNAME", so it is known for the lab's even when renamed
+ * @buf, @len:	the output (LINK_MARK_MAX bytes)
+ *
+ * Return: @buf.
+ */
+char *lab_link_mark(const char *lab, const char *ifname, char *buf, size_t len);
+
 #define MAC_TEXT 18 /* "02:00:00:00:00:01" and its NUL */
 
 /**

@@ -136,6 +136,13 @@ static int run_ops(struct run *x, struct plan *p, size_t *failed)
 		*failed = i;
 		return rc;
 	}
+	/* A signal during the last op: all or nothing, as for any op. */
+	if (!x->undo && x->o->stop && *x->o->stop && p->n_ops) {
+		snprintf(x->why, sizeof(x->why), "interrupted by a signal");
+		*failed = p->n_ops - 1;
+		x->ran = p->n_ops;
+		return -EINTR;
+	}
 	return x->undo && *failed != SIZE_MAX ? -EIO : 0;
 }
 

@@ -10,6 +10,8 @@
 #include "apply.h"
 #include "caps.h"
 #include "lab.h"
+#include "ledger.h"
+#include "marks.h"
 #include "nl.h"
 #include "opkind.h"
 #include "plan.h"
@@ -94,6 +96,43 @@ static int check_ownership(struct run *x, const struct plan *p,
 	return rc;
 }
 
+/*
+ * Refuse, before anything changes, a host setting another lab holds with
+ * another value (the ledger, ledger.h): the two labs could not both work.
+ */
+static int check_host_settings(const struct run *x, const struct plan *p,
+			       struct strbuf *msg)
+{
+	struct ledger *l = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n_ops && !rc; i++) {
+		const struct op *op = &p->ops[i];
+		const char *holders;
+
+		if (op->kind != OP_SYSCTL_SET || op_ns(op) || op->own)
+			continue;
+		if (!l && (rc = ledger_open(&l))) {
+			sb_printf(
+				msg,
+				"cannot read the host's ledger of shared settings (" STATE_DIR
+				"/.host-sysctl): %s",
+				strerror(-rc));
+			break;
+		}
+		holders = ledger_conflict(l, x->lab, op->key, op->value);
+		if (holders) {
+			sb_printf(
+				msg,
+				"host sysctl %s is held at another value by lab %s; lab %s wants %s: nothing was changed",
+				op->key, holders, x->lab, op->value);
+			rc = -EBUSY;
+		}
+	}
+	ledger_close(l);
+	return rc;
+}
+
 static int preflight(const struct plan *p, struct strbuf *msg)
 {
 	char missing[96];
@@ -155,7 +194,7 @@ static int lock_lab(struct state *st, const char *lab, struct strbuf *msg)
 	}
 	if (rc)
 		sb_printf(msg, "cannot lock lab %s in " STATE_DIR ": %s", lab,
-			  strerror(-rc));
+			  state_strerror(rc));
 	return rc;
 }
 
@@ -225,9 +264,12 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		state_note_netns_dir();
 	if (!rc && (rc = netns_prepare()))
 		sb_printf(msg, "cannot prepare " NETNS_RUN_DIR ": %s",
-			  strerror(-rc));
+			  rc == -ENOTDIR ? "it exists and is not a directory" :
+					   strerror(-rc));
 	if (!rc)
 		rc = check_ownership(&x, p, msg);
+	if (!rc)
+		rc = check_host_settings(&x, p, msg);
 	if (!rc && (rc = state_begin(&st, o->file ? o->file : "-")))
 		sb_printf(msg, "cannot write the journal: %s", strerror(-rc));
 	if (rc) {
@@ -296,6 +338,81 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	return rc;
 }
 
+/*
+ * What still carries the lab's mark after its journal's ops were undone
+ * (a journal lost, empty or damaged, or an object renamed): removed too,
+ * through the same handlers, as a plan of what made them.  Destroy never
+ * says "down" while something marked remains.
+ */
+static int sweep(struct run *x, const char *lab, bool kill,
+		 struct apply_result *res, struct strbuf *msg)
+{
+	struct plan *p = plan_new(lab);
+	struct marked m;
+	int rc = marks_find(lab, &m);
+
+	for (size_t i = 0; !rc && i < m.n_links; i++) {
+		struct op *op = plan_push(p, OP_LINK_ADD, NULL);
+
+		op->link.name = m.links[i].name;
+		op->mark = true;
+	}
+	for (size_t i = 0; !rc && i < m.n_ns; i++)
+		plan_push(p, OP_NETNS_ADD, m.ns[i].name);
+	if (!rc && p->n_ops) {
+		size_t done = res->undone;
+
+		res->found = p->n_ops;
+		/* These are proven by their marks alone. */
+		x->legacy = false;
+		x->complete = true;
+		rc = apply_undo(x, p, p->n_ops, kill);
+		res->undone += done;
+		marked_free(&m);
+		if (!rc)
+			rc = marks_find(lab, &m);
+		if (!rc && (m.n_ns || m.n_links)) {
+			sb_printf(
+				msg,
+				"%zu namespace%s and %zu host link%s still carry lab %s's mark",
+				m.n_ns, m.n_ns == 1 ? "" : "s", m.n_links,
+				m.n_links == 1 ? "" : "s", lab);
+			rc = -EBUSY;
+		}
+	}
+	if (rc && !msg->len)
+		sb_printf(msg, "cannot look for what carries lab %s's mark: %s",
+			  lab, strerror(-rc));
+	marked_free(&m);
+	plan_free(p);
+	return rc;
+}
+
+/* Records of the journal that do not check: reported, not acted on. */
+static void report_damage(struct run *x, const struct journal *j)
+{
+	struct strbuf lines = { 0 };
+
+	if (!j->n_damaged && !j->no_header)
+		return;
+	for (size_t i = 0; i < j->n_damaged && i < ARRAY_SIZE(j->damaged_at);
+	     i++)
+		sb_printf(&lines, "%s%zu", i ? ", " : "", j->damaged_at[i]);
+	if (j->n_damaged)
+		run_warn(
+			x,
+			"the journal of lab %s has %zu record%s that do%s not check (line %s%s): not acted on; what the lab made is found by its marks",
+			x->lab, j->n_damaged, j->n_damaged == 1 ? "" : "s",
+			j->n_damaged == 1 ? "es" : "", lines.buf,
+			j->n_damaged > ARRAY_SIZE(j->damaged_at) ? "..." : "");
+	else
+		run_warn(
+			x,
+			"the journal of lab %s is empty or has no header: what the lab made is found by its marks",
+			x->lab);
+	sb_free(&lines);
+}
+
 int lab_destroy(const char *lab, const struct apply_opts *o,
 		struct apply_result *res, struct strbuf *msg)
 {
@@ -303,6 +420,7 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 	struct journal j;
 	struct state st;
 	struct run x;
+	bool journal;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -310,18 +428,17 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 	if (rc)
 		return rc;
 	rc = state_read(lab, &j);
-	if (rc == -ENOENT) {
-		res->nothing_to_do = true;
-		state_remove(&st);
-		state_unlock(&st);
-		tidy_run_dirs();
-		return 0;
-	}
-	if (rc) {
+	journal = !rc;
+	if (rc && rc != -ENOENT) {
 		sb_printf(msg, "cannot read the journal of lab %s: %s", lab,
-			  strerror(-rc));
+			  state_strerror(rc));
 		state_unlock(&st);
 		return rc;
+	}
+	if (!journal) {
+		memset(&j, 0, sizeof(j));
+		j.plan = plan_new(lab);
+		j.version = JOURNAL_VERSION_NOW;
 	}
 	rc = preflight(j.plan, msg);
 	if (!rc && (rc = run_init(&x, lab, o, res))) {
@@ -333,16 +450,24 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 		state_unlock(&st);
 		return rc;
 	}
-	state_mark(&st, "destroying");
+	x.legacy = j.version < 2;
+	x.complete = j.complete;
+	if (journal) {
+		report_damage(&x, &j);
+		state_mark(&st, "destroying");
+	}
 	res->ops_total = j.plan->n_ops;
 	rc = apply_undo(&x, j.plan, j.plan->n_ops, o->kill);
-	res->ops_done = res->undone;
 	if (rc)
 		sb_printf(
 			msg,
 			"some of lab %s could not be removed (see the warnings); its journal is kept, so destroy can be run again",
 			lab);
 	else
+		rc = sweep(&x, lab, o->kill, res, msg);
+	res->ops_done = res->undone;
+	res->nothing_to_do = !rc && !journal && !res->found;
+	if (!rc)
 		state_remove(&st);
 	finish(&x);
 	journal_free(&j);

@@ -26,7 +26,7 @@ static const struct link_kind_desc kinds[LK__COUNT] = {
 	/* A pair: one request makes both ends, the peer placed in its own
 	 * namespace. */
 	[LK_VETH] = { .name = "veth", .ends = 2, .fill = nl_fill_veth },
-	[LK_BRIDGE] = { .name = "bridge" },
+	[LK_BRIDGE] = { .name = "bridge", .mtu_again = true },
 	[LK_DUMMY] = { .name = "dummy", .ends = 1 },
 	/* Bridge mode by default: services on one parent reach each other. */
 	[LK_MACVLAN] = { .name = "macvlan",

@@ -18,6 +18,7 @@
 #include "exec.h"
 #include "graph.h"
 #include "load.h"
+#include "marks.h"
 #include "opkind.h"
 #include "plan.h"
 #include "state.h"
@@ -349,8 +350,11 @@ static int cmd_destroy(int argc, char **argv, struct opts *o)
 		if (res.nothing_to_do)
 			printf("lab %s is not up: nothing to do\n", lab);
 		else
-			printf("lab %s is down: %zu namespaces, %zu host links removed in %.3f s\n",
-			       lab, res.namespaces, res.links, res.seconds);
+			printf("lab %s is down: %zu namespaces, %zu host links removed in %.3f s%s\n",
+			       lab, res.namespaces, res.links, res.seconds,
+			       res.found ? " (some found by their marks alone: "
+					   "its journal did not name them)" :
+					   "");
 	} else if (rc) {
 		fprintf(stderr, "nstopo: destroy %s: %s\n", lab, msg.buf);
 	}
@@ -401,14 +405,15 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 	int i = parse_opts(c, argc, argv, o, "j");
 	struct strbuf sb = { 0 };
 	char **labs, at[32];
-	size_t n;
+	struct marked m;
+	size_t n, n_state;
 
 	if (i < 0 || i != argc) {
 		if (i >= 0)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
 	}
-	n = state_list(&labs);
+	n = n_state = state_list(&labs);
 	if (o->json)
 		sb_add(&sb, "[");
 	else if (n && o->verbose >= 0)
@@ -433,8 +438,41 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 				  labs[k], r.state, r.nodes, r.links, at,
 				  r.file);
 		}
-		free(labs[k]);
 	}
+	/* Labs whose state is gone, found by the marks the kernel keeps. */
+	if (!marks_find(NULL, &m)) {
+		for (size_t k = 0; k < m.n_labs; k++) {
+			size_t nodes, links;
+			bool known = false;
+
+			for (size_t q = 0; q < n && !known; q++)
+				known = !strcmp(labs[q], m.labs[k]);
+			if (known)
+				continue;
+			nodes = marked_count(&m, m.labs[k], &links);
+			if (o->json) {
+				sb_add(&sb,
+				       n++ ? ",\n {\"lab\":" : "\n {\"lab\":");
+				sb_json_str(&sb, m.labs[k]);
+				sb_printf(
+					&sb,
+					",\"state\":\"lost\",\"nodes\":%zu,\"links\":%zu,\"applied\":0,\"file\":\"\"}",
+					nodes, links);
+				continue;
+			}
+			if (!n++ && o->verbose >= 0)
+				sb_printf(&sb,
+					  "%-24s %-10s %6s %6s  %-19s  %s\n",
+					  "LAB", "STATE", "NODES", "LINKS",
+					  "APPLIED", "FILE");
+			sb_printf(&sb, "%-24s %-10s %6zu %6zu  %-19s  %s\n",
+				  m.labs[k], "lost", nodes, links, "-",
+				  "(no journal: found by its marks)");
+		}
+		marked_free(&m);
+	}
+	for (size_t k = 0; k < n_state; k++)
+		free(labs[k]);
 	free(labs);
 	if (o->json)
 		sb_add(&sb, "\n]\n");

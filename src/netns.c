@@ -32,9 +32,16 @@ void netns_path(const char *name, char *buf, size_t len)
 int netns_prepare(void)
 {
 	bool bound = false;
+	struct stat st;
 
 	if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST)
 		return -errno;
+	/* A file or a symlink there is someone else's: nothing is mounted
+	 * on it. */
+	if (lstat(NETNS_RUN_DIR, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	/* Shared propagation needs a mount point: bind the directory on
 	 * itself the first time, as ip-netns does. */
 	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
@@ -332,12 +339,60 @@ int sysctl_write(const char *key, const char *value)
 	return sysctl_write_in(NULL, key, value);
 }
 
+int sysctl_read_whole(const char *key, struct strbuf *out)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = sysctl_open(NULL, key, O_RDONLY), err = 0;
+
+	if (fd < 0)
+		return fd;
+	out->len = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sb_addn(out, buf, (size_t)n);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	if (out->len && out->buf[out->len - 1] == '\n')
+		out->buf[--out->len] = '\0';
+	if (!out->buf)
+		sb_add(out, "");
+	return err;
+}
+
+size_t sysctl_conf_names(const char *family, char ***names)
+{
+	char path[64];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	*names = NULL;
+	snprintf(path, sizeof(path), SYSCTL_NET "%s/conf", family);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "all"))
+			continue;
+		*names = xrealloc(*names, (n + 1) * sizeof(**names));
+		(*names)[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
 int sysctl_write_in(struct sysctl_dirs *c, const char *key, const char *value)
 {
-	size_t len = strlen(value);
+	size_t len;
 	ssize_t n;
 	int fd, err = 0;
 
+	/* Nothing written is nothing done: an empty value (an empty list of
+	 * reserved ports) is a line of its own. */
+	if (!*value)
+		value = "\n";
+	len = strlen(value);
 	fd = sysctl_open(c, key, O_WRONLY);
 	if (fd < 0)
 		return fd;

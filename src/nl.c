@@ -497,6 +497,13 @@ static int route_msg(struct nlsock *s, int type, int flags,
 }
 
 /* A route of the topology, as the kernel describes one. */
+/*
+ * The protocol of the routes nstopo makes (rtnetlink's rtm_protocol),
+ * unassigned in iproute2's rt_protos: a route is nstopo's if the kernel
+ * says so, and a delete takes no route of another protocol.
+ */
+#define RTPROT_NSTOPO 110
+
 /* The kernel's route types of nstopo's. */
 static const uint8_t rtn_of[RT__COUNT] = {
 	[RT_UNICAST] = RTN_UNICAST,
@@ -524,7 +531,7 @@ static struct route_info route_of(const struct route_spec *r, int oif)
 		.metric = r->metric,
 		.table = r->table,
 		.type = rtn_of[r->type],
-		.protocol = RTPROT_STATIC,
+		.protocol = RTPROT_NSTOPO,
 		.flags = r->onlink ? RTNH_F_ONLINK : 0,
 	};
 
@@ -544,10 +551,14 @@ int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif)
 	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &ri);
 }
 
-int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif)
+int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif,
+		      bool any_protocol)
 {
 	struct route_info ri = route_of(r, oif);
 
+	/* The kernel deletes a route only of the protocol asked, if any. */
+	if (any_protocol)
+		ri.protocol = 0;
 	return route_msg(s, RTM_DELROUTE, 0, &ri);
 }
 
@@ -732,6 +743,7 @@ static void route_one(struct nl_object *o, void *arg)
 		return;
 	r.rtype = route_type_of(r.type);
 	r.by_kernel = r.protocol == RTPROT_KERNEL;
+	r.by_nstopo = r.protocol == RTPROT_NSTOPO;
 	r.by_ra = r.protocol == RTPROT_RA;
 	prefix_from(rtnl_route_get_dst(rr), &r.to);
 	prefix_from(rtnl_route_get_pref_src(rr), &r.src);

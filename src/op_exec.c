@@ -8,10 +8,49 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec.h"
 #include "run.h"
+
+/* How long a command has to end after SIGTERM, before SIGKILL. */
+#define EXEC_GRACE 3.0
+
+/*
+ * Wait for the command.  Asked to stop (a signal to nstopo), its group
+ * gets SIGTERM, then SIGKILL after EXEC_GRACE seconds: a command that
+ * ignores SIGTERM does not hold the rollback up.
+ */
+static int wait_command(struct run *x, pid_t pid, int *st, bool *stopped)
+{
+	double deadline = 0;
+	bool killed = false;
+
+	*stopped = false;
+	for (;;) {
+		pid_t r = waitpid(pid, st, *stopped ? WNOHANG : 0);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (x->o->stop && *x->o->stop && !*stopped) {
+			kill(-pid, SIGTERM);
+			kill(pid, SIGTERM);
+			*stopped = true;
+			deadline = now_monotonic() + EXEC_GRACE;
+		}
+		if (!*stopped)
+			continue;
+		if (!killed && now_monotonic() > deadline) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
+	}
+}
 
 /* A node's exec: command, in a child that becomes a process of the node. */
 static int do_exec(struct run *x, struct op *op)
@@ -39,6 +78,8 @@ static int do_exec(struct run *x, struct op *op)
 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		/* A group of its own: what it starts is stopped with it. */
+		setpgid(0, 0);
 		null = open("/dev/null", O_RDONLY);
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
@@ -55,14 +96,13 @@ static int do_exec(struct run *x, struct op *op)
 		fprintf(stderr, "nstopo: exec: %s\n", msg.buf);
 		_exit(rc);
 	}
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
-			return run_fail(x, NULL, -errno);
-		/* Asked to stop: the command is stopped too, then undone. */
-		if (x->o->stop && *x->o->stop && !killed) {
-			kill(pid, SIGTERM);
-			killed = true;
-		}
+	setpgid(pid, pid); /* as the child does: whoever is first */
+	rc = wait_command(x, pid, &st, &killed);
+	if (rc)
+		return run_fail(x, NULL, rc);
+	if (killed) {
+		snprintf(x->why, sizeof(x->why), "interrupted by a signal");
+		return -EINTR;
 	}
 	if (WIFEXITED(st) && !WEXITSTATUS(st))
 		return 0;

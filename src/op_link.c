@@ -32,8 +32,11 @@ static int do_link_add(struct run *x, struct op *op)
 		.id = op->id,
 	};
 	struct link_req pr = { .ns_fd = -1 };
+	uint32_t mtu_later = kind->mtu_again ? m.mtu : 0;
 	int rc;
 
+	if (mtu_later)
+		m.mtu = 0;
 	rc = nsh_get(x, op->link.ns, &home);
 	h = home;
 	if (!rc && op->parent.name)
@@ -87,6 +90,14 @@ static int do_link_add(struct run *x, struct op *op)
 			kind->name);
 		return rc;
 	}
+	/* Set after, it is the user's: ports joining keep it. */
+	if (!rc && mtu_later)
+		rc = netlink_link_set(h->nl, &(struct link_req){
+						     .name = m.name,
+						     .ifindex = m.ifindex,
+						     .mtu = mtu_later,
+						     .ns_fd = -1,
+					     });
 	if (rc)
 		return run_fail(x, h, rc);
 	if (m.ifindex) {
@@ -103,6 +114,7 @@ static int do_link_add(struct run *x, struct op *op)
 
 static int do_link_set(struct run *x, struct op *op)
 {
+	char alias[LINK_MARK_MAX];
 	struct link_req r = {
 		.name = op->link.name,
 		.mtu = op->link.mtu,
@@ -137,16 +149,40 @@ static int do_link_set(struct run *x, struct op *op)
 		r.ifindex = li.ifindex;
 	}
 	if (op->mark) {
-		r.alias = x->mark;
+		r.alias = lab_link_mark(x->lab, op->link.name, alias,
+					sizeof(alias));
 		r.group = x->group;
 	}
 	rc = netlink_link_set(h->nl, &r);
 	return rc ? run_fail(x, h, rc) : 0;
 }
 
-static bool owned(const struct run *x, const struct link_info *li)
+/*
+ * The name a host link had when the lab marked it ("nstopo:LAB/NAME" in
+ * its alias; earlier builds wrote "nstopo:LAB", with the name as it is),
+ * or NULL: the link is not the lab's.  The group is only a hint: labs
+ * can share one.
+ */
+static const char *marked_name(const struct run *x, const struct link_info *li)
 {
-	return li->group == x->group || !strcmp(li->alias, x->mark);
+	size_t n = strlen(x->mark);
+
+	if (strncmp(li->alias, x->mark, n))
+		return NULL;
+	if (li->alias[n] == '/' && li->alias[n + 1])
+		return li->alias + n + 1;
+	return li->alias[n] ? NULL : li->name;
+}
+
+/*
+ * A host link is made with the lab's group, and gets its alias at once
+ * after: a run killed in between left it with the group alone.  The
+ * group is no proof (labs can share one), but with no alias at all and a
+ * journal of a run that did not finish, the link is that run's.
+ */
+static bool unmarked_ours(const struct run *x, const struct link_info *li)
+{
+	return !li->alias[0] && li->group == x->group && !x->complete;
 }
 
 struct group_check {
@@ -159,11 +195,13 @@ struct group_check {
 static int note_group_member(const struct link_info *li, void *arg)
 {
 	struct group_check *g = arg;
+	const char *name;
 
 	if (li->group != g->x->group)
 		return 0;
 	g->members++;
-	if (strmap_get(g->ours, li->name) < 0 || strcmp(li->alias, g->x->mark))
+	name = marked_name(g->x, li);
+	if (!name || strmap_get(g->ours, name) < 0)
 		g->foreign = true;
 	return 0;
 }
@@ -194,6 +232,25 @@ static void group_delete(struct run *x)
 	strmap_free(&ours);
 }
 
+struct renamed {
+	const struct run *x;
+	const char *name; /* the name it had */
+	struct link_info found;
+	bool seen;
+};
+
+static int find_renamed(const struct link_info *li, void *arg)
+{
+	struct renamed *r = arg;
+	const char *name = marked_name(r->x, li);
+
+	if (!r->seen && name && name != li->name && !strcmp(name, r->name)) {
+		r->found = *li;
+		r->seen = true;
+	}
+	return 0;
+}
+
 static int do_link_del(struct run *x, struct op *op)
 {
 	struct link_info li;
@@ -208,13 +265,23 @@ static int do_link_del(struct run *x, struct op *op)
 		group_delete(x);
 	}
 	rc = netlink_link_get(h->nl, op->link.name, &li);
+	if (gone(rc) && op->mark && !h->name) {
+		/* Renamed by hand since: found by its mark. */
+		struct renamed r = { .x = x, .name = op->link.name };
+
+		rc = netlink_link_dump(h->nl, find_renamed, &r);
+		if (!rc && !r.seen)
+			rc = -ENODEV;
+		if (!rc)
+			li = r.found;
+	}
 	if (gone(rc)) {
 		x->res->links++;
 		return 0;
 	}
 	if (rc)
 		return run_fail(x, h, rc);
-	if (op->mark && !owned(x, &li)) {
+	if (op->mark && !marked_name(x, &li) && !unmarked_ours(x, &li)) {
 		run_warn(
 			x,
 			"interface %s in %s does not carry lab %s's mark: left alone",

@@ -34,6 +34,14 @@ static int do_netns_add(struct run *x, struct op *op)
 	 * gre0...): learn it once, then choose indexes above it. */
 	if (!rc && x->fresh_max < 0)
 		rc = netlink_link_dump(h->nl, max_ifindex, &x->fresh_max);
+	/* The namespace is the lab's, and the kernel says so: its lo
+	 * carries the lab's mark (lo is ifindex 1 in every namespace). */
+	if (!rc)
+		rc = netlink_link_set(h->nl, &(struct link_req){
+						     .ifindex = 1,
+						     .alias = x->mark,
+						     .ns_fd = -1,
+					     });
 	if (rc) {
 		/* Not made after all: nothing of it may stay. */
 		run_enter(x, &x->host);
@@ -88,11 +96,49 @@ static void stop_lab_processes(struct run *x)
 	arena_free(&a);
 }
 
+/*
+ * Is namespace @ns the lab's?  One this run made is.  Another is if its
+ * lo carries the lab's mark; or carries none where the journal explains
+ * it (an earlier build marked no namespace; a run killed between making
+ * a namespace and marking it); or if the pin is no namespace at all (a
+ * run killed before it was mounted left the empty file).  One that
+ * carries another mark is not.
+ */
+static int netns_owned(struct run *x, const char *ns)
+{
+	struct nsh *h = nsh_find(x, ns);
+	struct link_info li;
+	int rc;
+
+	if (h && h->created)
+		return 1;
+	rc = nsh_get(x, ns, &h);
+	if (rc == -EINVAL)
+		return 1;
+	if (!rc)
+		rc = netlink_link_get(h->nl, "lo", &li);
+	if (rc)
+		return rc;
+	if (!strcmp(li.alias, x->mark))
+		return 1;
+	return !li.alias[0] && (x->legacy || !x->complete);
+}
+
 static int do_netns_del(struct run *x, struct op *op)
 {
-	int i = strmap_get(&x->ns_map, op->link.ns), rc;
+	int i, rc = netns_owned(x, op->link.ns);
 	ino_t ino;
 
+	if (rc == 0) {
+		run_warn(
+			x,
+			"namespace %s does not carry lab %s's mark: left alone",
+			op->link.ns, x->lab);
+		return 0;
+	}
+	if (rc < 0 && !gone(rc) && rc != -ENOENT)
+		return run_fail(x, NULL, rc);
+	i = strmap_get(&x->ns_map, op->link.ns);
 	if (i >= 0) {
 		if (x->cur == x->ns[i])
 			run_enter(x, &x->host);

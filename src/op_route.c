@@ -26,7 +26,7 @@ static int do_route(struct run *x, struct op *op)
 	if (op->kind == OP_ROUTE_ADD)
 		rc = netlink_route_add(h->nl, &op->route, oif);
 	else
-		rc = netlink_route_del(h->nl, &op->route, oif);
+		rc = netlink_route_del(h->nl, &op->route, oif, x->legacy);
 	if (rc && x->undo && gone(rc))
 		return 0;
 	return rc ? run_fail(x, h, rc) : 0;

@@ -7,12 +7,18 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ledger.h"
 #include "run.h"
 
-/* Before a host sysctl is journaled: keep its value, for the undo. */
+/*
+ * Before a host sysctl is journaled: its value now (for a journal read by
+ * an earlier build), and its place in the host's ledger (ledger.h), which
+ * keeps the value before any lab and says when the last lab is gone.
+ */
 static int prepare_sysctl(struct run *x, struct op *op)
 {
-	char old[256];
+	struct strbuf old = { 0 };
+	struct ledger *l;
 	struct nsh *h;
 	int rc;
 
@@ -26,16 +32,52 @@ static int prepare_sysctl(struct run *x, struct op *op)
 	 * neither), nor twice. */
 	if (h->created || op->own || op->old_value)
 		return 0;
-	rc = sysctl_read_in(&h->dirs, op->key, old, sizeof(old));
-	if (rc)
-		return run_fail(x, NULL, rc);
-	op->old_value = arena_strdup(&x->arena, old);
-	return 0;
+	rc = sysctl_read_whole(op->key, &old);
+	if (!rc && !(rc = ledger_open(&l))) {
+		rc = ledger_take(l, x->lab, op->key, op->value);
+		if (rc == -EBUSY)
+			snprintf(
+				x->why, sizeof(x->why),
+				"lab %s sets it to another value",
+				ledger_conflict(l, x->lab, op->key, op->value));
+		if (!rc)
+			rc = ledger_close(l);
+		else
+			ledger_close(l);
+	}
+	if (!rc)
+		op->old_value = arena_strdup(&x->arena, old.buf);
+	sb_free(&old);
+	return rc && rc != -EBUSY ? run_fail(x, NULL, rc) : rc;
+}
+
+/*
+ * A host key the ledger does not know (a lab of an earlier build, or a
+ * ledger lost): its old value goes back only if the key still has the
+ * value the lab set, so a change made since is kept.
+ */
+static int restore_unknown(struct run *x, struct nsh *h, struct op *op)
+{
+	struct strbuf now = { 0 };
+	int rc = sysctl_read_whole(op->key, &now);
+
+	if (!rc && op->value && strcmp(now.buf, op->value)) {
+		run_warn(
+			x,
+			"sysctl %s is '%s' now, not the '%s' lab %s set: left as it is",
+			op->key, now.buf, op->value, x->lab);
+		sb_free(&now);
+		return 0;
+	}
+	sb_free(&now);
+	return rc ? rc : sysctl_write_in(&h->dirs, op->key, op->old_value);
 }
 
 static int do_sysctl(struct run *x, struct op *op)
 {
 	const char *v = op->kind == OP_SYSCTL_SET ? op->value : op->old_value;
+	bool restored;
+	struct ledger *l;
 	struct nsh *h;
 	int rc;
 
@@ -46,7 +88,18 @@ static int do_sysctl(struct run *x, struct op *op)
 		rc = run_enter(x, h);
 	if (rc)
 		return x->undo && gone(rc) ? 0 : run_fail(x, NULL, rc);
-	rc = sysctl_write_in(&h->dirs, op->key, v);
+	if (op->kind == OP_SYSCTL_RESTORE && !op_ns(op)) {
+		rc = ledger_open(&l);
+		if (!rc) {
+			rc = ledger_release(l, x->lab, op->key, &restored);
+			if (rc == -ENOENT)
+				rc = restore_unknown(x, h, op);
+			if (ledger_close(l) && !rc)
+				rc = -EIO;
+		}
+	} else {
+		rc = sysctl_write_in(&h->dirs, op->key, v);
+	}
 	if (rc && x->undo && gone(rc))
 		return 0;
 	return rc ? run_fail(x, NULL, rc) : 0;
@@ -86,6 +139,7 @@ static bool sysctl_set_invert(const struct op *op, const struct op_made *m,
 	out->kind = OP_SYSCTL_RESTORE;
 	out->link.ns = op->link.ns;
 	out->key = op->key;
+	out->value = op->value;
 	out->old_value = op->old_value;
 	return true;
 }
@@ -100,10 +154,7 @@ static const enum op_field sysctl_set_fields[] = {
 static const enum op_field sysctl_learned[] = { OF_OLD, OF__COUNT };
 
 static const enum op_field sysctl_restore_fields[] = {
-	OF_NS,
-	OF_KEY,
-	OF_OLD,
-	OF__COUNT,
+	OF_NS, OF_KEY, OF_VALUE, OF_OLD, OF__COUNT,
 };
 
 const struct op_desc sysctl_set_op = {

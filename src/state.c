@@ -2,18 +2,33 @@
 /*
  * state.c - the lab's lock and journal under /run/nstopo/LAB.
  *
- * Journal format, one record a line:
- *   nstopo-journal 1 lab=L file=F pid=P started=T   header
+ * Journal format (version 2), one record a line, each record followed by
+ * a check line:
+ *   nstopo-journal 2 lab=L file=F pid=P started=T    header
  *   + SEQ k=KIND key=value ...                       an op about to be made
  *   ! SEQ ERRNO                                      that op failed: not made
  *   complete                                         apply finished
  *   destroying                                       a destroy started
+ *   = CHECK                                          after each of those
+ * CHECK is a 64-bit FNV-1a hash (hex) of the previous record's CHECK and
+ * this record's line: a record that was damaged, or added by anything but
+ * the run that owns the lab, does not check, and is reported and never
+ * acted on; the records around it still check.  Journals of version 1
+ * (earlier builds) have no checks and are read as they are; those builds
+ * skip the check lines of version 2.
+ *
  * Values are percent-encoded.  Records are written (write(2), no fsync:
  * /run is a tmpfs and the point is surviving our own death, not the
  * machine's) before the op they describe touches anything outside a
  * namespace the lab created, so a kill at any point leaves a journal that
- * names everything that might exist.  A last line without its newline
- * was being written when the process died and is ignored.
+ * names everything that might exist.  A record and its check are written
+ * together; a last line without its newline was being written when the
+ * process died and is ignored.
+ *
+ * Every file is opened relative to the directory above it, without
+ * following a symlink, and a directory that is not root's (the caller's)
+ * or that others may write is refused: what /run/nstopo holds decides
+ * what destroy deletes.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -31,125 +46,247 @@
 #include "plan.h"
 #include "state.h"
 
-/* Lock */
+#define JOURNAL_MAX (256u << 20) /* bytes read of a journal, at most */
 
-static void state_paths(const char *lab, char *dir, size_t len)
+/* Directories */
+
+/*
+ * Is @fd a directory of the caller's that no one else may write?  The
+ * directories nstopo makes are; one that is not was not made by it, or
+ * was changed since.
+ */
+static int dir_trusted(int fd, bool fix_mode)
 {
-	snprintf(dir, len, STATE_DIR "/%s", lab);
+	struct stat s;
+
+	if (fstat(fd, &s))
+		return -errno;
+	if (!S_ISDIR(s.st_mode))
+		return -ENOTDIR;
+	if (s.st_uid != geteuid() || (s.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	/* Earlier builds made lab directories 0755: tighten them. */
+	if (fix_mode && (s.st_mode & 077) && fchmod(fd, 0700))
+		return -errno;
+	return 0;
 }
+
+int state_dir_open(bool create)
+{
+	int fd, rc;
+
+	if (create && mkdir(STATE_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	fd = open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	rc = dir_trusted(fd, false);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* The lab's directory under @top, made if @create. */
+static int lab_dir_open(int top, const char *lab, bool create)
+{
+	int fd, rc;
+
+	if (!lab_name_valid(lab))
+		return -EINVAL;
+	if (create && mkdirat(top, lab, 0700) && errno != EEXIST)
+		return -errno;
+	fd = openat(top, lab, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	rc = dir_trusted(fd, true);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+const char *state_strerror(int err)
+{
+	switch (err) {
+	case -ENOTDIR:
+		return "it is not a directory (a symlink, or a file)";
+	case -EPERM:
+		return "it is not root's, or others may write it";
+	case -ELOOP:
+		return "a file in it is a symlink";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* Lock */
 
 /*
  * A run that removes a lab's state unlinks the lock file and its directory
  * while it holds the lock, so a lock taken on a file opened before that
  * is on an orphan and protects nothing: it must be the file at the path.
  */
-static bool lock_is_current(int fd, const char *path)
+static bool lock_is_current(const struct state *st)
 {
-	struct stat a, b;
+	struct stat a, b, c, d;
 
-	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	return !fstat(st->lock_fd, &a) &&
+	       !fstatat(st->lab_fd, "lock", &b, AT_SYMLINK_NOFOLLOW) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+	       !fstat(st->lab_fd, &c) &&
+	       !fstatat(st->top_fd, st->lab, &d, AT_SYMLINK_NOFOLLOW) &&
+	       c.st_dev == d.st_dev && c.st_ino == d.st_ino;
+}
+
+static void state_close(struct state *st)
+{
+	if (st->journal_fd >= 0)
+		close(st->journal_fd);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* releases the flock */
+	if (st->lab_fd >= 0)
+		close(st->lab_fd);
+	if (st->top_fd >= 0)
+		close(st->top_fd);
+	st->journal_fd = st->lock_fd = st->lab_fd = st->top_fd = -1;
+}
+
+static int lock_once(struct state *st, long *holder)
+{
+	char buf[32];
+	ssize_t n;
+
+	st->lock_fd = openat(st->lab_fd, "lock",
+			     O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (st->lock_fd < 0)
+		return -errno;
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB)) {
+		int err = -errno;
+
+		n = pread(st->lock_fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		*holder = atol(buf);
+		return err;
+	}
+	return 0;
 }
 
 int state_lock(struct state *st, const char *lab, long *holder)
 {
-	char path[192], buf[32];
+	char buf[32];
 	ssize_t n;
+	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
-	st->journal_fd = st->lock_fd = -1;
+	st->journal_fd = st->lock_fd = st->lab_fd = st->top_fd = -1;
 	snprintf(st->lab, sizeof(st->lab), "%s", lab);
-	state_paths(lab, st->dir, sizeof(st->dir));
-	snprintf(path, sizeof(path), "%s/lock", st->dir);
-	for (int tries = 0;; tries++) {
+	for (int tries = 0; tries <= 100; tries++) {
+		state_close(st);
+		st->top_fd = rc = state_dir_open(true);
+		if (rc >= 0)
+			st->lab_fd = rc = lab_dir_open(st->top_fd, lab, true);
+		if (rc >= 0)
+			rc = lock_once(st, holder);
 		/* ENOENT: another run removed the directories meanwhile. */
-		if ((mkdir(STATE_DIR, 0755) && errno != EEXIST) ||
-		    (mkdir(st->dir, 0755) && errno != EEXIST)) {
-			if (errno == ENOENT && tries < 100)
-				continue;
-			return -errno;
-		}
-		st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (st->lock_fd < 0) {
-			if (errno == ENOENT && tries < 100)
-				continue;
-			return -errno;
-		}
-		if (flock(st->lock_fd, LOCK_EX | LOCK_NB)) {
-			int err = -errno;
-
-			n = pread(st->lock_fd, buf, sizeof(buf) - 1, 0);
-			buf[n > 0 ? n : 0] = '\0';
-			*holder = atol(buf);
-			close(st->lock_fd);
-			st->lock_fd = -1;
-			return err;
-		}
-		if (lock_is_current(st->lock_fd, path))
+		if (rc == -ENOENT)
+			continue;
+		if (rc < 0)
 			break;
-		close(st->lock_fd);
-		st->lock_fd = -1;
-		if (tries == 100)
-			return -EAGAIN;
+		if (lock_is_current(st))
+			break;
+		rc = -EAGAIN;
 	}
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(st->lock_fd, 0) ||
-	    pwrite(st->lock_fd, buf, (size_t)n, 0) != n) {
-		int err = errno ? -errno : -EIO;
-
-		close(st->lock_fd); /* and the lock with it */
-		st->lock_fd = -1;
-		return err;
+	if (rc >= 0) {
+		n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+		if (ftruncate(st->lock_fd, 0) ||
+		    pwrite(st->lock_fd, buf, (size_t)n, 0) != n)
+			rc = errno ? -errno : -EIO;
+	}
+	if (rc < 0) {
+		state_close(st);
+		return rc;
 	}
 	return 0;
 }
 
 void state_unlock(struct state *st)
 {
-	if (st->journal_fd >= 0)
-		close(st->journal_fd);
-	if (st->lock_fd >= 0)
-		close(st->lock_fd); /* releases the flock */
-	st->journal_fd = st->lock_fd = -1;
+	state_close(st);
 	sb_free(&st->pending);
 }
 
 /* Journal */
 
+/* The check of @line after the record whose check was @prev. */
+static uint64_t check_of(uint64_t prev, const char *line, size_t len)
+{
+	char seed[17];
+	uint64_t h;
+
+	snprintf(seed, sizeof(seed), "%016llx", (unsigned long long)prev);
+	h = hash_bytes(seed, 16);
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)line[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Append record @line (no '\n') and its check to what is pending. */
+static void put_record(struct state *st, const char *line, size_t len)
+{
+	st->check = check_of(st->check, line, len);
+	sb_addn(&st->pending, line, len);
+	sb_printf(&st->pending, "\n= %016llx\n", (unsigned long long)st->check);
+}
+
 int state_begin(struct state *st, const char *file)
 {
-	char path[192];
+	struct strbuf h = { 0 };
 
-	snprintf(path, sizeof(path), "%s/journal", st->dir);
-	st->journal_fd =
-		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-		     0644);
+	st->journal_fd = openat(st->lab_fd, "journal",
+				O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+					O_NOFOLLOW | O_CLOEXEC,
+				0600);
 	if (st->journal_fd < 0)
 		return -errno;
-	sb_add(&st->pending, "nstopo-journal 1 lab=");
-	sb_add_escaped(&st->pending, st->lab);
-	sb_add(&st->pending, " file=");
-	sb_add_escaped(&st->pending, file);
-	sb_printf(&st->pending, " pid=%ld started=%lld\n", (long)getpid(),
+	sb_printf(&h, "nstopo-journal %d lab=", JOURNAL_VERSION_NOW);
+	sb_add_escaped(&h, st->lab);
+	sb_add(&h, " file=");
+	sb_add_escaped(&h, file);
+	sb_printf(&h, " pid=%ld started=%lld", (long)getpid(),
 		  (long long)time(NULL));
+	st->check = 0;
+	put_record(st, h.buf, h.len);
+	sb_free(&h);
 	return state_flush(st);
 }
 
 void state_record(struct state *st, size_t seq, const struct op *op)
 {
-	sb_printf(&st->pending, "+ %zu ", seq);
-	op_encode(op, &st->pending);
-	sb_addc(&st->pending, '\n');
+	struct strbuf sb = { 0 };
+
+	sb_printf(&sb, "+ %zu ", seq);
+	op_encode(op, &sb);
+	put_record(st, sb.buf, sb.len);
+	sb_free(&sb);
 }
 
 void state_record_failed(struct state *st, size_t seq, int err)
 {
-	sb_printf(&st->pending, "! %zu %d\n", seq, err < 0 ? -err : err);
+	char line[64];
+	int n = snprintf(line, sizeof(line), "! %zu %d", seq,
+			 err < 0 ? -err : err);
+
+	put_record(st, line, (size_t)n);
 }
 
 int state_mark(struct state *st, const char *word)
 {
-	sb_printf(&st->pending, "%s\n", word);
+	put_record(st, word, strlen(word));
 	return state_flush(st);
 }
 
@@ -158,10 +295,9 @@ int state_flush(struct state *st)
 	size_t off = 0;
 
 	if (st->journal_fd < 0) {
-		char path[192];
-
-		snprintf(path, sizeof(path), "%s/journal", st->dir);
-		st->journal_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		st->journal_fd =
+			openat(st->lab_fd, "journal",
+			       O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 		if (st->journal_fd < 0)
 			return -errno;
 	}
@@ -181,17 +317,17 @@ int state_flush(struct state *st)
 
 int state_remove(struct state *st)
 {
-	char path[192];
 	int err = 0;
 
-	snprintf(path, sizeof(path), "%s/journal", st->dir);
-	if (unlink(path) && errno != ENOENT)
+	if (st->lab_fd < 0)
+		return 0;
+	if (unlinkat(st->lab_fd, "journal", 0) && errno != ENOENT)
 		err = -errno;
-	snprintf(path, sizeof(path), "%s/lock", st->dir);
 	/* Unlinked while held: a run waiting on it retries on a new one. */
-	if (unlink(path) && errno != ENOENT && !err)
+	if (unlinkat(st->lab_fd, "lock", 0) && errno != ENOENT && !err)
 		err = -errno;
-	if (rmdir(st->dir) && errno != ENOENT && !err)
+	if (unlinkat(st->top_fd, st->lab, AT_REMOVEDIR) && errno != ENOENT &&
+	    !err)
 		err = -errno;
 	rmdir(STATE_DIR); /* only if no other lab is left */
 	return err;
@@ -225,7 +361,7 @@ static bool record_seq(const char *line, char c, size_t *seq, size_t *rest)
 	const char *p = line + 1;
 	size_t v = 0;
 
-	if (line[0] != c)
+	if (line[0] != c || line[1] != ' ')
 		return false;
 	while (*p == ' ')
 		p++;
@@ -243,6 +379,52 @@ static bool record_seq(const char *line, char c, size_t *seq, size_t *rest)
 	return true;
 }
 
+/* Read all of the lab's journal (at most JOURNAL_MAX bytes). */
+static int journal_slurp(const char *lab, struct strbuf *sb)
+{
+	char chunk[65536];
+	int top, dir, fd, rc = 0;
+	ssize_t n;
+
+	top = state_dir_open(false);
+	if (top < 0)
+		return top == -ENOENT ? -ENOENT : top;
+	dir = lab_dir_open(top, lab, false);
+	close(top);
+	if (dir < 0)
+		return dir;
+	fd = openat(dir, "journal", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dir);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (sb->len + (size_t)n > JOURNAL_MAX) {
+			rc = -EFBIG;
+			break;
+		}
+		sb_addn(sb, chunk, (size_t)n);
+	}
+	if (n < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A record that does not check (or cannot be read): reported, skipped. */
+static void damaged(struct journal *j, size_t line)
+{
+	if (j->n_damaged < ARRAY_SIZE(j->damaged_at))
+		j->damaged_at[j->n_damaged] = line;
+	j->n_damaged++;
+}
+
 /* One op of a journal, onto the plan it is read into. */
 static int journal_op(struct plan *p, const char *line)
 {
@@ -254,57 +436,102 @@ static int journal_op(struct plan *p, const char *line)
 	return rc;
 }
 
-int state_read(const char *lab, struct journal *j)
+struct record {
+	char *line;
+	size_t no; /* its line number, from 1 */
+};
+
+/*
+ * The records of a journal, each with its check verified (version 2):
+ * what does not check is counted as damaged and left out.
+ */
+static size_t journal_records(struct journal *j, char *text, struct arena *a,
+			      struct record **out)
 {
-	char dir[128], path[192], buf[64];
-	struct strbuf sb = { 0 };
-	char chunk[65536];
-	bool *failed = NULL;
-	size_t n_seq = 0;
-	int fd, rc = 0;
-	ssize_t n;
+	struct record *v = NULL;
+	size_t n = 0, cap = 0, no = 0;
+	uint64_t prev = 0;
+	char *line = text;
+	/* Check lines make it version 2 whatever its header says. */
+	bool checked = !strncmp(text, "= ", 2) || strstr(text, "\n= ");
 
-	memset(j, 0, sizeof(*j));
-	state_paths(lab, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/journal", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		sb_addn(&sb, chunk, (size_t)n);
-	close(fd);
-	j->plan = plan_new(lab);
-	/* First pass: which ops failed. */
-	for (char *line = sb.buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		size_t seq, off;
-
-		if (!nl)
-			break;
-		if (record_seq(line, '+', &seq, &off) && seq + 1 > n_seq)
-			n_seq = seq + 1;
-		line = nl + 1;
-	}
-	failed = xcalloc(n_seq + 1, sizeof(*failed));
-	for (char *line = sb.buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		size_t seq, off;
-
-		if (!nl)
-			break;
-		if (record_seq(line, '!', &seq, &off) && seq < n_seq) {
-			failed[seq] = true;
-			j->n_failed++;
-		}
-		line = nl + 1;
-	}
-	for (char *line = sb.buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		size_t seq, off;
+	while (line && *line) {
+		char *nl = strchr(line, '\n'), *next;
+		unsigned long long check;
+		char *end;
 
 		if (!nl)
 			break; /* cut short by a kill: never acted on */
 		*nl = '\0';
+		no++;
+		next = nl + 1;
+		if (no == 1)
+			j->version =
+				checked || !strncmp(line, "nstopo-journal 2 ",
+						    17) ?
+					2 :
+					1;
+		if (j->version < 2 || !strncmp(line, "= ", 2)) {
+			if (j->version < 2)
+				*(struct record *)vec_push(a, v, n, cap) =
+					(struct record){ line, no };
+			line = next;
+			continue;
+		}
+		/* Version 2: the record, then its check. */
+		if (strncmp(next, "= ", 2) || !strchr(next, '\n')) {
+			if (strchr(next, '\n') || !*next)
+				damaged(j, no); /* no check follows */
+			line = next;
+			continue;
+		}
+		check = strtoull(next + 2, &end, 16);
+		if (end != next + 18 || *end != '\n' ||
+		    check != check_of(prev, line, strlen(line))) {
+			damaged(j, no);
+		} else {
+			*(struct record *)vec_push(a, v, n, cap) =
+				(struct record){ line, no };
+		}
+		prev = check;
+		line = next;
+	}
+	*out = v;
+	return n;
+}
+
+int state_read(const char *lab, struct journal *j)
+{
+	struct strbuf sb = { 0 };
+	struct arena a = { 0 };
+	struct record *recs;
+	size_t *failed = NULL, n_failed = 0, cap_failed = 0, n;
+	char buf[64];
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	rc = journal_slurp(lab, &sb);
+	if (rc) {
+		sb_free(&sb);
+		return rc;
+	}
+	j->plan = plan_new(lab);
+	n = journal_records(j, sb.buf ? sb.buf : (char *)"", &a, &recs);
+	if (!n || strncmp(recs[0].line, "nstopo-journal ", 15))
+		j->no_header = true;
+	/* Which ops failed: a sorted list, never sized by a number read. */
+	for (size_t i = 0; i < n; i++) {
+		size_t seq, off;
+
+		if (record_seq(recs[i].line, '!', &seq, &off))
+			*(size_t *)vec_push(&a, failed, n_failed, cap_failed) =
+				seq;
+	}
+	qsort(failed, n_failed, sizeof(*failed), cmp_size);
+	for (size_t i = 0; i < n; i++) {
+		const char *line = recs[i].line;
+		size_t seq, off;
+
 		if (!strncmp(line, "nstopo-journal ", 15)) {
 			header_field(line, "file=", j->file, sizeof(j->file));
 			header_field(line, "pid=", buf, sizeof(buf));
@@ -312,23 +539,24 @@ int state_read(const char *lab, struct journal *j)
 			header_field(line, "started=", buf, sizeof(buf));
 			j->started = atoll(buf);
 		} else if (record_seq(line, '+', &seq, &off)) {
-			if (seq >= n_seq ||
-			    (!failed[seq] && journal_op(j->plan, line + off))) {
-				rc = -EBADMSG;
-				break;
+			if (bsearch(&seq, failed, n_failed, sizeof(*failed),
+				    cmp_size)) {
+				j->n_failed++;
+				continue;
 			}
+			if (journal_op(j->plan, line + off))
+				damaged(j, recs[i].no);
 		} else if (!strcmp(line, "complete")) {
 			j->complete = true;
 		} else if (!strcmp(line, "destroying")) {
 			j->destroying = true;
+		} else if (!record_seq(line, '!', &seq, &off)) {
+			damaged(j, recs[i].no);
 		}
-		line = nl + 1;
 	}
-	free(failed);
+	arena_free(&a);
 	sb_free(&sb);
-	if (rc)
-		journal_free(j);
-	return rc;
+	return 0;
 }
 
 void journal_free(struct journal *j)
@@ -337,40 +565,63 @@ void journal_free(struct journal *j)
 	j->plan = NULL;
 }
 
-#define NETNS_DIR_MARK STATE_DIR "/.made-run-netns"
+/* /run/netns */
+
+#define NETNS_DIR_MARK ".made-run-netns"
 
 void state_note_netns_dir(void)
 {
-	int fd;
+	int top = state_dir_open(true), fd;
 
-	mkdir(STATE_DIR, 0755);
-	fd = open(NETNS_DIR_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (top < 0)
+		return;
+	fd = openat(top, NETNS_DIR_MARK,
+		    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
+	close(top);
 }
 
 bool state_made_netns_dir(void)
 {
-	return !access(NETNS_DIR_MARK, F_OK);
+	int top = state_dir_open(false);
+	bool made;
+
+	if (top < 0)
+		return false;
+	made = !faccessat(top, NETNS_DIR_MARK, F_OK, AT_SYMLINK_NOFOLLOW);
+	close(top);
+	return made;
 }
 
 void state_forget_netns_dir(void)
 {
-	unlink(NETNS_DIR_MARK);
+	int top = state_dir_open(false);
+
+	if (top < 0)
+		return;
+	unlinkat(top, NETNS_DIR_MARK, 0);
+	close(top);
 	rmdir(STATE_DIR);
 }
 
+/* Labs */
+
 size_t state_list(char ***names)
 {
-	DIR *d = opendir(STATE_DIR);
+	int top = state_dir_open(false);
 	struct dirent *e;
 	size_t n = 0;
+	DIR *d;
 
 	*names = NULL;
-	if (!d)
+	if (top < 0 || !(d = fdopendir(top))) {
+		if (top >= 0)
+			close(top);
 		return 0;
+	}
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || !lab_name_valid(e->d_name))
 			continue;
 		*names = xrealloc(*names, (n + 1) * sizeof(**names));
 		(*names)[n++] = xstrdup(e->d_name);
@@ -389,6 +640,7 @@ void state_lab_info(const char *lab, struct lab_info *info)
 		return;
 	}
 	info->state = j.destroying ? "destroying" :
+		      j.n_damaged  ? "damaged" :
 		      j.complete   ? "up" :
 				     "partial";
 	for (size_t k = 0; k < j.plan->n_ops; k++) {

@@ -230,7 +230,7 @@ static const char *link_name(const struct have *h, int ifindex)
 static void check_links(struct status *s, const struct want_ns *w,
 			struct have *h, const char *mark)
 {
-	char obj[64], mac[2][MAC_TEXT];
+	char obj[64], mac[2][MAC_TEXT], want[LINK_MARK_MAX];
 
 	for (size_t i = 0; i < w->n_links; i++) {
 		const struct want_link *l = &w->links[i];
@@ -260,14 +260,26 @@ static void check_links(struct status *s, const struct want_ns *w,
 			    master ? master : "none", l->master);
 		else if (l->up && !li->up)
 			row(s, w, ST_DIFFERENT, obj, "down, want up");
-		else if (l->mark && strcmp(li->alias, mark))
+		else if (l->mark &&
+			 strcmp(li->alias, lab_link_mark(s->lab, l->name, want,
+							 sizeof(want))) &&
+			 (!s->legacy || strcmp(li->alias, mark)))
 			row(s, w, ST_DIFFERENT, obj, "alias '%s', want '%s'",
-			    li->alias, mark);
+			    li->alias, want);
 		else
 			row(s, w, ST_OK, obj, NULL);
 	}
 	if (!w->created)
 		return;
+	/* The namespace is the lab's: its lo says so. */
+	if (!s->legacy) {
+		const struct link_info *lo = link_by_name(h, "lo");
+
+		if (lo && strcmp(lo->alias, mark))
+			row(s, w, ST_DIFFERENT, "link lo",
+			    "alias '%s', want '%s' (the lab's mark)", lo->alias,
+			    mark);
+	}
 	for (size_t i = 0; i < h->n_links; i++) {
 		bool known = !strcmp(h->links[i].name, "lo");
 
@@ -505,6 +517,7 @@ int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 	s->file = arena_strdup(&s->arena, j.file);
 	s->started = j.started;
 	s->complete = j.complete && !j.destroying;
+	s->legacy = j.version < 2;
 	s->plan = j.plan;
 	lab_mark(lab, mark, sizeof(mark));
 	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);

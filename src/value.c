@@ -306,3 +306,9 @@ void lab_mark(const char *lab, char *buf, size_t len)
 {
 	snprintf(buf, len, "nstopo:%s", lab);
 }
+
+char *lab_link_mark(const char *lab, const char *ifname, char *buf, size_t len)
+{
+	snprintf(buf, len, "nstopo:%s/%s", lab, ifname);
+	return buf;
+}

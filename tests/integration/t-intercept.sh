@@ -55,10 +55,10 @@ check "apply the intercept lab" "$NSTOPO" apply "$lab"
 "$NSTOPO" plan --json "$lab" > "$WORK/plan.json"
 check "kernel state matches the plan" verify.py "$WORK/plan.json"
 check_match "IPv4 intercept route in the local table" \
-	'^local default dev lo .*proto static' \
+	'^local default dev lo .*proto 110' \
 	"$(ip -n proxy -4 route show table local)"
 check_match "IPv6 intercept route in the local table" \
-	'^local default dev lo .*proto static' \
+	'^local default dev lo .*proto 110' \
 	"$(ip -n proxy -6 route show table local)"
 
 ip netns exec proxy python3 "$WORK/catch.py" "$WORK/ready" &

@@ -16,7 +16,9 @@ What "up" means, op by op:
               of the right kind, with the planned mtu, mac, master and
               up state; later link.set ops on it change master/up/mtu/mac
   (host)      a link made in the host namespace carries ifalias
-              "nstopo:LAB" and a non-default group
+              "nstopo:LAB/NAME" and a non-default group
+  (netns)     the lo of each namespace the lab made carries ifalias
+              "nstopo:LAB"
   addr.add    the address is on its device with its prefix length; an
               IPv6 one is not tentative (DAD is off) and not dadfailed
   route.add   a route with that destination, table, type, gateway, dev
@@ -222,6 +224,11 @@ def check_namespaces(plan, problems):
 
 
 def check_links(plan, k, problems):
+    for ns in plan.namespaces:
+        lo = (k.links(ns) or {}).get("lo", {})
+        if lo.get("ifalias") != "nstopo:" + plan.lab:
+            problems.append(f"{ns}: lo: ifalias {lo.get('ifalias')!r}, "
+                            f"want 'nstopo:{plan.lab}'")
     for (ns, name), want in plan.links.items():
         links = k.links(ns)
         if links is None:
@@ -250,7 +257,7 @@ def check_links(plan, k, problems):
             problems.append(f"{where}: {'up' if is_up else 'down'}, want "
                             f"{'up' if want.get('up') else 'down'}")
         if ns == "host":
-            mark = "nstopo:" + plan.lab
+            mark = f"nstopo:{plan.lab}/{name}"
             if have.get("ifalias") != mark:
                 problems.append(f"{where}: ifalias {have.get('ifalias')!r}, "
                                 f"want {mark!r}")
@@ -376,7 +383,9 @@ def verify_gone(plan):
         if name in host:
             problems.append(f"host: link {name} still exists")
     for name, link in host.items():
-        if link.get("ifalias") == "nstopo:" + plan.lab:
+        alias = link.get("ifalias") or ""
+        if alias == "nstopo:" + plan.lab or \
+                alias.startswith("nstopo:" + plan.lab + "/"):
             problems.append(f"host: link {name} still carries the lab's mark")
     for port, bridge, _ in plan.ports:
         if host.get(port, {}).get("master") == bridge:

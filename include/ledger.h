@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSTOPO_LEDGER_H
+#define NSTOPO_LEDGER_H
+
+#include "util.h"
+
+/*
+ * Host settings shared by labs.  Several labs may set one host sysctl
+ * (net.ipv4.ip_forward, say).  The ledger, one file for the host under
+ * /run/nstopo, records each such key's value before any lab set it, the
+ * value the labs set, and which labs hold it: a lab that wants the same
+ * value joins, one that wants another is refused before anything is
+ * made, and only the last lab out puts the original back, byte for byte.
+ * A key under net.ipv{4,6}.conf.all whose write the kernel copies to every
+ * interface (forwarding...) also records what each interface had, and
+ * gets it back.
+ */
+
+struct ledger;
+
+/**
+ * ledger_open() - take the host's ledger (an exclusive lock) and read it
+ * @out:	the ledger; ledger_close() it as soon as possible
+ *
+ * Return: 0, or -errno (-EBADMSG: the file is damaged; nothing is acted
+ * on then).
+ */
+int ledger_open(struct ledger **out);
+
+/**
+ * ledger_close() - write the ledger back if it changed, and release it
+ * Return: 0, or -errno if it could not be written.
+ */
+int ledger_close(struct ledger *l);
+
+/**
+ * ledger_conflict() - is @key held by other labs with a value other than
+ * @value?
+ * @lab:	the lab asking (its own hold is no conflict)
+ *
+ * Return: the labs holding it, comma-separated (the ledger's), or NULL.
+ */
+const char *ledger_conflict(const struct ledger *l, const char *lab,
+			    const char *key, const char *value);
+
+/**
+ * ledger_take() - lab @lab sets @key to @value in the host: record it
+ *
+ * The first holder records the key's value now (read from the thread's
+ * /proc/sys, whole) and, for a key the kernel copies to every interface,
+ * each interface's value too.  The caller writes @value afterwards.
+ * Return: 0, -EBUSY if another lab holds @key with another value, or
+ * -errno if the value now cannot be read.
+ */
+int ledger_take(struct ledger *l, const char *lab, const char *key,
+		const char *value);
+
+/**
+ * ledger_release() - lab @lab no longer needs @key
+ * @restored:	set if this was the last holder and the original values
+ *		were written back
+ *
+ * Return: 0; -ENOENT if @lab holds no such key (an older lab's: the
+ * caller falls back to what its journal says), or -errno of a write.
+ */
+int ledger_release(struct ledger *l, const char *lab, const char *key,
+		   bool *restored);
+
+/**
+ * sysctl_propagates() - does the kernel copy a write of @key to every
+ * interface (net.ipv4.conf.all.forwarding, net.ipv6.conf.all.forwarding,
+ * net.ipv6.conf.all.disable_ipv6...)?
+ * Return: true if so.
+ */
+bool sysctl_propagates(const char *key);
+
+#endif
