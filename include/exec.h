@@ -15,13 +15,19 @@ struct exec_req {
 /* node_exec(): nstopo failed before the command could be tried. */
 #define EXEC_FAILED 125
 
-/*
+/**
  * node_exec() - become a process of the node and exec r->argv there
+ * @r:		the node's namespace, the command, and what to drop
+ * @msg:	on failure, the reason
  *
- * Returns only on failure, with the reason in @msg and the exit status
- * a shell would give it: 127 if the command was not found, 126 if it was
- * found but could not be run, EXEC_FAILED if nstopo failed before that
- * (the namespace, the user, a capability name).
+ * Enters r->ns and a mount namespace of its own (/sys of the node,
+ * /etc/netns/NS over /etc), becomes r->user, drops r->drop_caps from
+ * every set, sets r->env, then execs.  The process is changed for good
+ * on the way, even when it fails: call it in a process that exits next.
+ * Return: only on failure, the exit status a shell would give it: 127 if
+ * the command was not found, 126 if it was found but could not be run,
+ * EXEC_FAILED if nstopo failed before that (the namespace, the user, a
+ * capability name).
  */
 int node_exec(const struct exec_req *r, struct strbuf *msg);
 

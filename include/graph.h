@@ -4,10 +4,12 @@
 
 #include "topo.h"
 
-/*
+/**
  * graph_render() - draw a validated topology
  * @format:	"dot" (Graphviz) or "mermaid"
- * Return: 0, or -1 for an unknown format.
+ * @sb:		the drawing is appended here
+ *
+ * Return: 0, or -1 for an unknown format (nothing appended).
  */
 int graph_render(const struct topo *t, const char *format, struct strbuf *sb);
 

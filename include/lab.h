@@ -13,9 +13,14 @@
  *
  * Takes the lab's lock, refuses if a planned namespace or host interface
  * exists that is not the lab's, journals each op before making it, and
- * on any failure undoes what was done (unless o->keep).
- * Return: 0, -EALREADY if applied from another plan, -EBUSY if locked,
- * -EEXIST on an ownership conflict, other -errno for a failed op.
+ * on any failure undoes what was done (unless o->keep).  A lab that is
+ * up from this very plan is left as it is (res->nothing_to_do).  When
+ * o->wait runs out, the lab stays up (res->kept).
+ * Return: 0; -EALREADY if applied from another plan, half applied or
+ * with a namespace gone; -EBUSY if locked; -EEXIST on an ownership
+ * conflict; -EPERM without the capabilities, -EMFILE without enough
+ * open files; -ETIMEDOUT if o->wait ran out; -EINTR if a signal stopped
+ * it; other -errno for a failed op.
  */
 int lab_apply(struct plan *p, const struct apply_opts *o,
 	      struct apply_result *res, struct strbuf *msg);
@@ -29,7 +34,9 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
  *
  * Works without the topology file.  Objects already gone are fine; host
  * links that do not carry the lab's mark are left alone.
- * Return: 0 (res->nothing_to_do if the lab was not up), or -errno.
+ * Return: 0 (res->nothing_to_do if the lab was not up); -EBUSY if
+ * locked; -EIO if some of it could not be removed (warnings say what;
+ * the journal is kept, so destroy can run again); or -errno.
  */
 int lab_destroy(const char *lab, const struct apply_opts *o,
 		struct apply_result *res, struct strbuf *msg);

@@ -12,18 +12,28 @@
 
 #define NETNS_RUN_DIR "/run/netns"
 
-/*
+/**
  * netns_prepare() - make /run/netns exist and be a shared mount point,
- * so pins made here propagate to other mount namespaces (ip-netns(8)).
+ * so pins made here propagate to other mount namespaces (ip-netns(8))
+ *
+ * The directory is bound on itself the first time, as ip-netns does.
+ * Return: 0 or -errno.
  */
 int netns_prepare(void);
-/* Remove /run/netns (mount and directory) if it is empty; 0 if removed. */
+
+/**
+ * netns_remove_run_dir() - remove /run/netns if it is empty: every mount
+ * on it (netns_prepare()'s, stacked or not), then the directory
+ *
+ * Return: 0 if it is gone (or was not there), -ENOTEMPTY if a pin is
+ * left in it, or -errno.
+ */
 int netns_remove_run_dir(void);
 
-/*
+/**
  * netns_create() - create a namespace, pin it at /run/netns/NAME
  * @name:	namespace name
- * @fd:		an open fd of the new namespace
+ * @fd:		an open fd of the new namespace, the caller's to close
  *
  * The calling thread is left inside the new namespace, so the caller can
  * open sockets and write sysctls there before moving on.  The pin is
@@ -32,19 +42,67 @@ int netns_remove_run_dir(void);
  * thread is back where it was.
  */
 int netns_create(const char *name, int *fd);
+
+/**
+ * netns_open() - open the pin of namespace @name
+ *
+ * Return: an fd of the namespace (the caller's to close), or -errno
+ * (-ENOENT: no such pin).
+ */
 int netns_open(const char *name);
+
+/**
+ * netns_enter() - move the calling thread into the namespace of @fd
+ *
+ * Return: 0 or -errno.
+ */
 int netns_enter(int fd);
-/* Unpin (lazy unmount + unlink); -ENOENT if it was not there. */
+
+/**
+ * netns_delete() - unpin a namespace (lazy unmount + unlink)
+ *
+ * A pin that is not mounted (left half-made) is unlinked all the same.
+ * The namespace lives on while a process is in it.
+ * Return: 0, -ENOENT if it was not there, or -errno.
+ */
 int netns_delete(const char *name);
+
+/**
+ * netns_exists() - is there a pin /run/netns/@name?
+ *
+ * Return: true if the file exists (mounted or not).
+ */
 bool netns_exists(const char *name);
+
+/**
+ * netns_path() - the pin's path, /run/netns/@name
+ * @buf, @len:	the output (cut short if it does not fit)
+ */
 void netns_path(const char *name, char *buf, size_t len);
-/* The inode of a namespace fd, to tell namespaces apart. */
+
+/**
+ * netns_inode() - the inode of a namespace fd, to tell namespaces apart
+ *
+ * Return: the inode, or 0 if @fd cannot be looked at.
+ */
 ino_t netns_inode(int fd);
+
+/**
+ * netns_pin_inode() - the inode of the namespace pinned as @name
+ *
+ * Comparable with netns_inode() and with the ns/net links of /proc (but
+ * a pin left unmounted gives its empty file's inode).
+ * Return: the inode, or 0 if there is no such pin.
+ */
 ino_t netns_pin_inode(const char *name);
 
-/*
- * Sysctls of the namespace the thread is in, by dotted key (sysctl(8):
- * a '/' in the key is a '.' within a name).  0 or -errno.
+/**
+ * sysctl_write() - write a sysctl of the namespace the thread is in
+ * @key:	dotted, as sysctl(8) writes it: a '/' in the key is a '.'
+ *		within a name
+ * @value:	the text written
+ *
+ * Return: 0, -EIO if the kernel took only part of @value, or -errno.
  */
 int sysctl_write(const char *key, const char *value);
 
@@ -87,11 +145,33 @@ struct sysctl_dirs {
 	} d[4];
 	size_t n;
 };
-/* Read or write a key as sysctl_write() does, through @c's handles
- * (opened as needed); @c may be NULL. */
+
+/**
+ * sysctl_read_in() - read a key as sysctl_write() writes it, through @c's
+ * handles (opened as needed)
+ * @c:		the handles, or NULL: none
+ * @key:	dotted, as for sysctl_write()
+ * @buf, @len:	the value: its first line, tabs turned into spaces (as
+ *		keys are written), cut to @len - 1 bytes; "" on failure
+ *
+ * Return: 0 or -errno (-ENOENT: no such key).
+ */
 int sysctl_read_in(struct sysctl_dirs *c, const char *key, char *buf,
 		   size_t len);
+
+/**
+ * sysctl_write_in() - sysctl_write() through @c's handles (opened as
+ * needed)
+ * @c:		the handles, or NULL: none
+ *
+ * Return: 0, -EIO if the kernel took only part of @value, or -errno.
+ */
 int sysctl_write_in(struct sysctl_dirs *c, const char *key, const char *value);
+
+/**
+ * sysctl_dirs_close() - close every handle of @c (not NULL); it may be
+ * used again
+ */
 void sysctl_dirs_close(struct sysctl_dirs *c);
 
 /*
@@ -116,8 +196,26 @@ struct private_proc {
 	unsigned uses; /* namespaces looked at through it */
 };
 
+/**
+ * proc_private() - a mount namespace and a procfs of the thread's own
+ * @pp:		its state, set up here (pp->on once the procfs is mounted)
+ *
+ * Unshares CLONE_FS | CLONE_NEWNS (for good: the thread never goes back
+ * to the mounts it shared) and mounts a fresh procfs on /proc.
+ * Return: 0, or -errno; then pp->on is false and /proc is what it was
+ * (the thread may already have a mount namespace of its own).
+ */
 int proc_private(struct private_proc *pp);
-/* Say a namespace more is about to be looked at; renew when it is due. */
+
+/**
+ * proc_private_next() - say a namespace more is about to be looked at;
+ * renew the procfs when it is due (every PROC_RENEW)
+ * @pp:		as proc_private() left it; nothing happens if pp->on is
+ *		false
+ *
+ * If the renewal fails, /proc is the one under ours, and it is not
+ * renewed again.
+ */
 void proc_private_next(struct private_proc *pp);
 
 /* A process and the network namespace it is in. */
@@ -127,9 +225,27 @@ struct ns_user {
 	char comm[16];
 };
 
-/* Every process outside the caller's network namespace (one /proc scan). */
+/**
+ * netns_users() - every process in another network namespace than the
+ * caller's (one /proc scan)
+ * @out:	the processes (malloc'd, the caller's to free), or NULL if
+ *		none
+ *
+ * "The caller's" is the namespace of /proc/self: the process's main
+ * thread's, whichever namespace the calling thread is in.
+ * Return: how many.
+ */
 size_t netns_users(struct ns_user **out);
-/* SIGTERM, up to @grace_ms to exit, then SIGKILL. */
+
+/**
+ * terminate() - stop processes: SIGTERM, up to @grace_ms to exit, then
+ * SIGKILL
+ * @pids, @n:	the processes
+ * @grace_ms:	how long they may take to exit (polled every 10 ms)
+ *
+ * If any of them is still alive (a zombie counts as gone) after
+ * @grace_ms, SIGKILL goes to every one of @pids.
+ */
 void terminate(const pid_t *pids, size_t n, int grace_ms);
 
 #endif

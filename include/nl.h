@@ -77,24 +77,109 @@ struct link_info {
  * @fill:	the kind's IFLA_INFO_DATA (its row in linkkind.c), or NULL
  * @r:		the interface (and r->peer, a veth's other end)
  *
- * Return: 0 or -errno (-EOPNOTSUPP: the kernel has no such kind).
+ * Return: 0 or -errno (-EOPNOTSUPP: the kernel has no such kind; -EEXIST:
+ * the name is taken; -EMSGSIZE: the request did not fit a message).
  */
 int netlink_link_add(struct nlsock *s, const char *kind,
 		     int (*fill)(struct nl_msg *msg, const struct link_req *r),
 		     const struct link_req *r);
 
 /*
- * The kinds' IFLA_INFO_DATA, for their rows in linkkind.c: 0, or -1 if
- * the message has no room.
+ * The kinds' IFLA_INFO_DATA, for their rows in linkkind.c, each appended
+ * to the IFLA_LINKINFO that netlink_link_add() opened in @msg.
+ */
+
+/**
+ * nl_fill_veth() - a veth's peer (VETH_INFO_PEER): r->peer's ifindex,
+ * name, mtu, mac, group, master, alias and namespace
+ * @msg:	the request
+ * @r:		the main end; nothing is added if r->peer is NULL
+ *
+ * The peer never comes up in this request (its own peer is not linked
+ * yet when the kernel configures it): an op of its own brings it up.
+ * Return: 0, or -1 if the message has no room.
  */
 int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_macvlan() - a macvlan's mode (IFLA_MACVLAN_MODE): r->mode
+ * @msg:	the request
+ * @r:		the interface
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
 int nl_fill_macvlan(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_ipvlan() - an ipvlan's mode (IFLA_IPVLAN_MODE): r->mode
+ * @msg:	the request
+ * @r:		the interface
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
 int nl_fill_ipvlan(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_vlan() - a vlan's id (IFLA_VLAN_ID): r->id (802.1Q, the
+ * kernel's default protocol)
+ * @msg:	the request
+ * @r:		the interface
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
 int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * netlink_link_set() - change an existing interface
+ * @s:		the socket of its namespace
+ * @r:		the interface, by r->ifindex (or by r->name if that is 0),
+ *		and what to change: r->mtu, r->mac, r->group, r->alias,
+ *		r->master; r->up brings it up (false leaves it as it is:
+ *		this never takes a link down)
+ *
+ * r->ns_fd, r->link, r->mode, r->id and r->peer are not looked at.
+ * Return: 0 or -errno (-ENODEV: no such interface).
+ */
 int netlink_link_set(struct nlsock *s, const struct link_req *r);
+
+/**
+ * netlink_link_del() - delete an interface (a veth: both ends)
+ * @s:		the socket of its namespace
+ * @ifindex:	the interface
+ *
+ * Return: 0 or -errno (-ENODEV: no such interface).
+ */
 int netlink_link_del(struct nlsock *s, int ifindex);
+
+/**
+ * netlink_link_del_group() - delete every interface of group @group in
+ * @s's namespace, in one request (one batch for the kernel)
+ * @s:		the socket of the namespace
+ * @group:	the group; not 0 (that would name no group but ifindex 0)
+ *
+ * Return: 0 or -errno.
+ */
 int netlink_link_del_group(struct nlsock *s, uint32_t group);
+
+/**
+ * netlink_link_get() - ask the kernel about interface @name
+ * @s:		the socket of its namespace
+ * @out:	what the kernel says of it
+ *
+ * Reading a link also makes the kernel apply its pending carrier changes
+ * first (op_link.c relies on that).
+ * Return: 0 or -errno (-ENODEV: no such interface).
+ */
 int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out);
+
+/**
+ * netlink_link_dump() - every interface of @s's namespace
+ * @s:		the socket of the namespace
+ * @fn:		called for each, with @arg; a non-zero return stops the dump
+ * @arg:	for @fn
+ *
+ * Return: 0, what @fn returned if not 0, or -errno if the dump failed.
+ */
 int netlink_link_dump(struct nlsock *s,
 		      int (*fn)(const struct link_info *li, void *arg),
 		      void *arg);
@@ -129,32 +214,148 @@ struct route_info {
 	struct prefix src;
 };
 
+/**
+ * netlink_addr_dump() - every address of @s's namespace, both families
+ * @s:		the socket of the namespace
+ * @fn:		called for each, with @arg; a non-zero return stops the dump
+ * @arg:	for @fn
+ *
+ * Return: 0, what @fn returned if not 0, or -errno if the dump failed.
+ */
 int netlink_addr_dump(struct nlsock *s,
 		      int (*fn)(const struct addr_info *a, void *arg),
 		      void *arg);
-/* Every route of every table, both families. */
+
+/**
+ * netlink_route_dump() - every route of every table of @s's namespace,
+ * both families
+ * @s:		the socket of the namespace
+ * @fn:		called for each, with @arg; a non-zero return stops the dump
+ * @arg:	for @fn
+ *
+ * A route with several next hops is given with its first one.
+ * Return: 0, what @fn returned if not 0, or -errno if the dump failed.
+ */
 int netlink_route_dump(struct nlsock *s,
 		       int (*fn)(const struct route_info *r, void *arg),
 		       void *arg);
-/* @nodad: usable at once, without duplicate address detection (IPv6). */
-/* The IPv6 multicast groups each interface has joined (RTM_GETMULTICAST). */
+
+/**
+ * netlink_mcast6_dump() - the IPv6 multicast groups each interface of
+ * @s's namespace has joined (RTM_GETMULTICAST)
+ * @s:		the socket of the namespace
+ * @fn:		called for each group of each interface, with @arg; a
+ *		non-zero return stops the calls
+ * @arg:	for @fn
+ *
+ * Return: 0, what @fn returned if not 0, or -errno if the dump failed.
+ */
 int netlink_mcast6_dump(struct nlsock *s,
 			int (*fn)(int ifindex, const uint8_t group[16],
 				  void *arg),
 			void *arg);
+
+/**
+ * netlink_addr_add() - add address @p to an interface
+ * @s:		the socket of its namespace
+ * @ifindex:	the interface
+ * @p:		the address and its prefix length; an IPv4 one shorter than
+ *		/31 gets its broadcast address, as `ip addr add ... brd +`
+ * @nodad:	usable at once, without duplicate address detection (IPv6)
+ *
+ * Return: 0 or -errno (-EEXIST: the interface has it already).
+ */
 int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);
+
+/**
+ * netlink_addr_del() - remove address @p from an interface
+ * @s:		the socket of its namespace
+ * @ifindex:	the interface
+ *
+ * Return: 0 or -errno (-EADDRNOTAVAIL: the interface has no such
+ * address).
+ */
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
+
+/**
+ * netlink_route_add() - add a route of the topology (nstopo's protocol)
+ * @s:		the socket of its namespace
+ * @r:		the route
+ * @oif:	its interface's index, or 0: the kernel picks it from the
+ *		gateway
+ *
+ * Return: 0 or -errno (-EEXIST: a route to the same destination with
+ * the same metric is there already, whatever its gateway).
+ */
 int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif);
+
+/**
+ * netlink_addr_add_info() - add an address exactly as a dump described
+ * it: flags, scope and broadcast address as the kernel gave them
+ * @s:		the socket of its namespace
+ * @a:		the address, on interface a->ifindex
+ *
+ * Return: 0 or -errno (-EEXIST: the interface has it already).
+ */
 int netlink_addr_add_info(struct nlsock *s, const struct addr_info *a);
+
+/**
+ * netlink_addr_del_info() - remove an address a dump described
+ * @s:		the socket of its namespace
+ * @a:		the address, on interface a->ifindex
+ *
+ * Return: 0 or -errno (-EADDRNOTAVAIL: the interface has no such
+ * address).
+ */
 int netlink_addr_del_info(struct nlsock *s, const struct addr_info *a);
+
+/**
+ * netlink_route_add_info() - add a route exactly as a dump described it
+ * (type, protocol, scope, source and onlink as the kernel gave them)
+ * @s:		the socket of its namespace
+ * @r:		the route
+ *
+ * Not exclusive: -EEXIST means this very route is there, not merely one
+ * to the same destination with the same metric.
+ * Return: 0 or -errno.
+ */
 int netlink_route_add_info(struct nlsock *s, const struct route_info *r);
+
+/**
+ * netlink_route_del_info() - remove a route a dump described
+ * @s:		the socket of its namespace
+ * @r:		the route
+ *
+ * Return: 0 or -errno (-ESRCH: no such route).
+ */
 int netlink_route_del_info(struct nlsock *s, const struct route_info *r);
-/* A root netem (with a tbf under it for a rate) or a root tbf. */
+
+/**
+ * netlink_qdisc_add() - impair an interface's egress: a root netem
+ * (handle 1:, with a tbf under it for a rate) or a root tbf (10:)
+ * @s:		the socket of its namespace
+ * @ifindex:	the interface
+ * @q:		what to add; neither netem nor a rate: nothing is added
+ *
+ * The tbf's bucket holds 10 ms of traffic (at least two full frames),
+ * its queue 50 ms.  If the tbf under a netem fails, the netem stays.
+ * Return: 0 or -errno (-ENOENT: the kernel has no netem, or no tbf).
+ */
 int netlink_qdisc_add(struct nlsock *s, int ifindex,
 		      const struct qdisc_spec *q);
-/* @any_protocol: also a route of another protocol than nstopo's (labs of
- * earlier builds made theirs "static"). */
+
+/**
+ * netlink_route_del() - remove a route of the topology
+ * @s:		the socket of its namespace
+ * @r:		the route, as netlink_route_add() was given it
+ * @oif:	as netlink_route_add() was given it
+ * @any_protocol: also a route of another protocol than nstopo's (labs of
+ *		earlier builds made theirs "static"); else the kernel takes
+ *		no route of another protocol
+ *
+ * Return: 0 or -errno (-ESRCH: no such route).
+ */
 int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif,
 		      bool any_protocol);
 

@@ -64,8 +64,11 @@ void op_encode(const struct op *op, struct strbuf *sb);
  * @line:	the line, without "+ SEQ "
  * @out:	the op
  *
- * Keys of no field are refused, so are fields of no op's kind.
- * Return: 0, or -EINVAL if the line is not one.
+ * Keys of no field are refused, and so is a "k=" that names no op kind
+ * (or its absence); a field the op's kind does not list is read all the
+ * same, as an earlier build may have written it.
+ * Return: 0, or -EINVAL if the line is not one (or a value does not
+ * parse).
  */
 int op_decode(struct arena *a, const char *line, struct op *out);
 

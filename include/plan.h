@@ -5,33 +5,70 @@
 #include "op.h"
 #include "topo.h"
 
-/*
+/**
  * plan_compile() - compile a validated topology into its apply plan
+ * @t:		the topology (topo_validate() passed)
  *
- * Phases: every namespace (with its sysctls and lo), then every link
- * (each end with its own sysctls before it comes up), then each
- * namespace's addresses, then the node ends of veth pairs come up, then
- * the routes, then the nodes' exec: commands.
+ * Six phases: every namespace (with lo and its sysctls), then every link
+ * (each end with its own sysctls before it comes up; node ends of veth
+ * pairs stay down), then host sysctls, impairments (qdiscs) and every
+ * address, then those node ends come up, then the routes, then the
+ * nodes' exec: commands.
+ * Return: the plan, named t->name, with copies of every string it needs
+ * (it outlives @t); free it with plan_free().
  */
 struct plan *plan_compile(const struct topo *t);
 
-/*
+/**
  * plan_invert() - the plan that undoes @p (all of it, or a prefix of it)
+ * @p:		the plan, as applied or as a journal read it back
  *
  * Objects inside a namespace that @p creates are not deleted one by one:
  * deleting the namespace removes them.  Links in the host are deleted
  * explicitly (a veth dies with its pair), host addresses, routes and
- * sysctls on objects nstopo did not create are undone one by one.
+ * sysctls on objects nstopo did not create are undone one by one.  The
+ * undoing ops come in the order of their kind's undo_phase (op.h), each
+ * phase from @p's last op to its first.
+ * Return: the new plan (its own strings); free it with plan_free().
  */
 struct plan *plan_invert(const struct plan *p);
 
-/* Do two plans do the same thing (old values learnt by a run aside)? */
+/**
+ * plan_equal() - do two plans do the same thing?
+ *
+ * Op by op with op_same() (old values learnt by a run aside); only the
+ * set-up of a new namespace (lo, sysctls) may come in another order.
+ * Return: true if @a and @b make the same lab.
+ */
 bool plan_equal(const struct plan *a, const struct plan *b);
 
+/**
+ * plan_new() - an empty plan of lab @lab (copied)
+ *
+ * Return: the plan; free it with plan_free().
+ */
 struct plan *plan_new(const char *lab);
+
+/**
+ * plan_push() - append an op to @p
+ * @kind:	its kind
+ * @ns:		its namespace (op.link.ns), NULL: the host; not copied
+ *
+ * Return: the op, zeroed but for its kind and namespace; valid until the
+ * next push.
+ */
 struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns);
+
+/**
+ * plan_free() - free a plan and everything in its arena; NULL is fine
+ */
 void plan_free(struct plan *p);
 
+/**
+ * plan_print() - write @p to @f, one "+ OP" or "- OP" line per op, or as
+ * a JSON object {"lab", "count", "ops": [...]}
+ * @json:	JSON rather than text
+ */
 void plan_print(const struct plan *p, FILE *f, bool json);
 
 /* The sysctl written in every namespace nstopo creates, before links. */

@@ -58,7 +58,8 @@ const char *pread_suggest(const char *word, const char *const *words, size_t n);
  * @obj:	what the readers fill
  *
  * Every key is read; an unknown one is reported with the nearest known
- * one (or the list of them).
+ * one (or the list of them).  c->extensions (x-* keys are skipped)
+ * holds for @m only: it is cleared before the readers run.
  * Return: 0, or -1 if anything was wrong (and reported).
  */
 int pread_walk(struct pctx *c, const struct ynode *m, const char *what,

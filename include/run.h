@@ -108,7 +108,10 @@ int run_init(struct run *x, const char *lab, const struct apply_opts *o,
 	     struct apply_result *res);
 
 /**
- * run_fini() - close every handle and go back to the run's namespace
+ * run_fini() - go back to the run's namespace (where run_init() found the
+ * thread) and close every handle; free what the run holds
+ *
+ * Fine after a failed run_init().
  */
 void run_fini(struct run *x);
 
@@ -131,9 +134,10 @@ int run_fail(struct run *x, const struct nsh *h, int err);
 int run_enter(struct run *x, struct nsh *h);
 
 /**
- * nsh_new() - the handle of a namespace the run has just made
+ * nsh_new() - the handle of a namespace the run has just made (or
+ * opened: nsh_get())
  * @x:		the run
- * @name:	its name
+ * @name:	its name (copied)
  * @fd:		an fd of it, now the handle's
  *
  * Return: the handle.
@@ -142,24 +146,30 @@ struct nsh *nsh_new(struct run *x, const char *name, int fd);
 
 /**
  * nsh_arrive() - the thread is now in @h (it entered it itself)
+ *
+ * The sysctl handles of the namespace it left are closed (they are only
+ * for use inside it), unless that is the host.
  */
 void nsh_arrive(struct run *x, struct nsh *h);
 
 /**
- * nsh_close() - close a handle's fd, socket and sysctl handles
+ * nsh_close() - close a handle's fd, socket and sysctl handles, and
+ * forget the ifindexes it remembered
  */
 void nsh_close(struct nsh *h);
 
 /**
  * nsh_get() - the handle of namespace @name (NULL: the host), opened
  * from its pin if the run has none yet
- * Return: 0 (and *out), or -errno.
+ *
+ * Opening one enters the namespace for its socket, and comes back.
+ * Return: 0 (and *out), or -errno (-ENOENT: no such pin).
  */
 int nsh_get(struct run *x, const char *name, struct nsh **out);
 
 /**
  * nsh_find() - the handle the run has of namespace @name, if any
- * Return: the handle, or NULL.
+ * Return: the handle (the host's for a NULL @name), or NULL.
  */
 struct nsh *nsh_find(const struct run *x, const char *name);
 
@@ -175,14 +185,15 @@ int ifindex_of(struct run *x, struct nsh *h, const char *name);
 void nsh_remember(struct run *x, struct nsh *h, const char *name, int idx);
 
 /**
- * gone() - is @err what the kernel says of an object that is not there?
- * Return: true for ENOENT, ENODEV, ESRCH, EADDRNOTAVAIL.
+ * gone() - is @err (a -errno) what the kernel says of an object that is
+ * not there?
+ * Return: true for -ENOENT, -ENODEV, -ESRCH, -EADDRNOTAVAIL.
  */
 bool gone(int err);
 
 /**
- * tolerable() - 0, "exists already" or "is gone": fine when making a
- * state true that may be true already
+ * tolerable() - 0, "exists already" (-EEXIST) or "is gone" (gone()):
+ * fine when making a state true that may be true already
  * Return: true if so.
  */
 bool tolerable(int err);

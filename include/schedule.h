@@ -30,6 +30,8 @@ bool schedule_passes(const struct run *x, const struct op *op);
  * schedule_settle() - wait until the writer has written all it was given
  * @tag:	on failure, the index of the op whose write failed
  *
+ * The writer thread ends (writer_finish()); the next deferred write
+ * starts another, in a new batch.
  * Return: 0, or the first failed write's -errno.
  */
 int schedule_settle(struct run *x, size_t *tag);

@@ -51,32 +51,132 @@ int state_dir_open(bool create);
 
 /**
  * state_strerror() - what a state function's error says of /run/nstopo
+ * @err:	a state function's -errno
+ *
  * Return: the words.
  */
 const char *state_strerror(int err);
 
-/*
+/**
  * state_lock() - take the lab's lock, creating its directory
- * Return: 0, -EWOULDBLOCK if another run holds it (*holder is its pid).
+ * @st:		filled (zeroed first); state_unlock() is safe on it
+ *		whatever this returns
+ * @lab:	the lab's name
+ * @holder:	if another run holds the lock, its pid (0 if unknown)
+ *
+ * The lock is a flock on /run/nstopo/LAB/lock, which then holds this
+ * process's pid.  A lock file removed meanwhile by the run that held it
+ * is opened again.  Every file is opened relative to its directory,
+ * without following a symlink; a directory that is not root's or that
+ * others may write is refused.
+ * Return: 0, -EWOULDBLOCK if another run holds it (and *holder),
+ * -EAGAIN if the file kept being removed under it, or -errno (see
+ * state_strerror()).
  */
 int state_lock(struct state *st, const char *lab, long *holder);
+
+/**
+ * state_unlock() - close the journal and release the lock
+ *
+ * Records not yet written (state_flush()) are dropped.  @st may have
+ * failed state_lock(), and may be unlocked twice.
+ */
 void state_unlock(struct state *st);
 
-/* Read the journal; -ENOENT if the lab has none (is not applied). */
+/**
+ * state_read() - read the journal of lab @lab
+ * @j:		what it says (zeroed first); journal_free() it after a
+ *		success
+ *
+ * The ops a "!" record says failed are left out of j->plan; a last line
+ * without its newline (cut short by a kill) is ignored; a record that does
+ * not check, or cannot be read, is counted in j->n_damaged and left out.
+ * Reading is bounded: nothing is sized by a number in the file.
+ * Return: 0, -ENOENT if the lab has none (is not applied), -EFBIG if the
+ * journal is too long to be one, or -errno (see state_strerror()).
+ */
 int state_read(const char *lab, struct journal *j);
+
+/**
+ * journal_free() - free what state_read() filled @j with; j->plan may be
+ * NULL
+ */
 void journal_free(struct journal *j);
 
+/**
+ * state_begin() - start a new journal (an existing one is emptied) with
+ * its header: lab, @file, pid, time
+ * @st:		locked (state_lock())
+ * @file:	the topology file ("-": standard input)
+ *
+ * Return: 0, or -errno if the journal cannot be made or written.
+ */
 int state_begin(struct state *st, const char *file);
+
+/**
+ * state_record() - add "+ @seq OP" for @op, about to be made, to the
+ * records not yet written
+ * @st:		locked (state_lock())
+ * @seq:	the op's index in its plan
+ *
+ * Nothing is written until state_flush() (or state_mark()).
+ */
 void state_record(struct state *st, size_t seq, const struct op *op);
+
+/**
+ * state_record_failed() - add "! @seq ERRNO" to the records not yet
+ * written: op @seq failed and made nothing
+ * @st:		locked (state_lock())
+ * @err:	its error, either sign
+ *
+ * Nothing is written until state_flush() (or state_mark()).
+ */
 void state_record_failed(struct state *st, size_t seq, int err);
+
+/**
+ * state_mark() - add a line @word ("complete", "destroying") and write
+ * every record not yet written
+ * @st:		locked (state_lock())
+ *
+ * Return: 0 or -errno, as state_flush().
+ */
 int state_mark(struct state *st, const char *word);
+
+/**
+ * state_flush() - write the records not yet written to the journal
+ * @st:		locked (state_lock()); its journal is opened (to append) if
+ *		state_begin() did not open it
+ *
+ * Return: 0, or -errno (-ENOENT: the lab has no journal); the records
+ * are then kept for the next flush (all of them, even a part written).
+ */
 int state_flush(struct state *st);
-/* Remove the journal, lock and directory: the lab is gone. */
+
+/**
+ * state_remove() - remove the journal, the lock file and the lab's
+ * directory (and /run/nstopo if no lab is left): the lab is gone
+ * @st:		locked (state_lock()); it stays locked until state_unlock()
+ *
+ * Return: 0, or the first -errno (what is already gone is fine).
+ */
 int state_remove(struct state *st);
 
-/* nstopo made /run/netns (so may take it away when no lab is left). */
+/**
+ * state_note_netns_dir() - note that nstopo made /run/netns, so it may
+ * take it away when no lab is left (best effort)
+ */
 void state_note_netns_dir(void);
+
+/**
+ * state_made_netns_dir() - did nstopo make /run/netns?
+ * Return: true if state_note_netns_dir() noted it and nothing forgot it.
+ */
 bool state_made_netns_dir(void);
+
+/**
+ * state_forget_netns_dir() - forget that nstopo made /run/netns (and
+ * remove /run/nstopo if nothing is left in it)
+ */
 void state_forget_netns_dir(void);
 
 /**

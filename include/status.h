@@ -26,13 +26,40 @@ struct status {
 	size_t counts[ST__COUNT];
 };
 
-/*
+/**
  * lab_status() - compare the live kernel with what the lab's journal made
+ * @lab:	the lab's name
+ * @s:		the rows and their counts (zeroed first); status_free() it
+ *		whatever this returns
+ * @msg:	on failure (but -ENOENT), what failed and why
+ *
+ * Enters each of the lab's namespaces and comes back.  It reads their
+ * sysctls through a procfs of its own (proc_private()), so the calling
+ * thread is left in a mount namespace of its own: it must make no mount
+ * meant for others afterwards.
  * Return: 0, -ENOENT if the lab is not up, or -errno (with @msg).
  */
 int lab_status(const char *lab, struct status *s, struct strbuf *msg);
+
+/**
+ * status_drift() - does the lab differ from its journal?
+ * Return: true if an object is missing, different or extra, or the lab
+ * is only partly applied (or being destroyed).
+ */
 bool status_drift(const struct status *s);
+
+/**
+ * status_print() - write @s to @f: a table and a summary line, or one
+ * JSON object with every row
+ * @json:	JSON rather than text
+ * @all:	the table shows the rows that are as planned too (JSON
+ *		always does)
+ */
 void status_print(const struct status *s, FILE *f, bool json, bool all);
+
+/**
+ * status_free() - free what lab_status() filled @s with
+ */
 void status_free(struct status *s);
 
 #endif

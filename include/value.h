@@ -113,6 +113,7 @@ const char *lab_name_from_path(struct arena *a, const char *path);
  * @key:	net.ipv{4,6}.{conf,neigh}.IF.LEAF, dotted
  * @name:	IF, with sysctl(8)'s '/' turned back into '.'
  *
+ * "all" and "default" are names like any other here.
  * Return: true if @key is such a key (and @name is set).
  */
 bool sysctl_key_ifname(const char *key, char name[IFNAME_MAX + 1]);

@@ -12,10 +12,11 @@
  */
 struct writer;
 
-/*
+/**
  * writer_queue() - write @key=@value in the namespace of @ns_fd, later
  * @w:		the writer; started (*w set) at the first call
- * @cap:	the most writes the writer will ever hold (its queue size)
+ * @cap:	the most writes the writer will ever hold (its queue size;
+ *		read at the first call only)
  * @ns_fd:	the namespace; must stay open until writer_finish()
  * @key, @value: as for sysctl_write(); they must outlive the writer
  * @tag:	the caller's name for this write, given back if it fails
@@ -26,10 +27,10 @@ struct writer;
 int writer_queue(struct writer **w, size_t cap, int ns_fd, const char *key,
 		 const char *value, size_t tag);
 
-/*
+/**
  * writer_finish() - wait until every queued write is done, stop the thread
  * @w:		the writer; NULL (nothing queued) is fine; *w is NULL after
- * @tag:	the failed write's tag
+ * @tag:	the failed write's tag (set only on failure)
  *
  * Writes go on after a failure: the caller undoes them all anyway.
  * Return: 0, or the first failure's -errno (and *tag).

@@ -41,20 +41,51 @@ struct ydoc {
 	struct ynode *root; /* NULL for an empty document */
 };
 
-/*
+/**
  * yaml_load() - read and parse a whole file ("-" is standard input)
- * @path:	file to read
- * @doc:	the tree, owned by the caller (ydoc_free)
+ * @path:	file to read (at most YAML_MAX_FILE bytes)
+ * @doc:	the tree, owned by the caller: ydoc_free() it whatever this
+ *		returns
  * @d:		errors go here, with file positions
  *
- * Return: 0, or -1 with at least one diagnostic added.
+ * Return: 0, or -1 with at least one diagnostic added (doc->root is
+ * then NULL).
  */
 int yaml_load(const char *path, struct ydoc *doc, struct diags *d);
+
+/**
+ * yaml_load_buf() - yaml_load() from memory
+ * @buf, @len:	the text (it may hold NUL bytes)
+ * @doc:	the tree, owned by the caller: ydoc_free() it whatever this
+ *		returns
+ * @d:		errors go here, with positions in @buf
+ *
+ * Only one document is allowed, within the bounds above.
+ * Return: 0, or -1 with at least one diagnostic added (doc->root is
+ * then NULL).
+ */
 int yaml_load_buf(const char *buf, size_t len, struct ydoc *doc,
 		  struct diags *d);
+
+/**
+ * ydoc_free() - free a tree and every node of it; NULL is fine
+ *
+ * @doc is empty after (doc->root is NULL).
+ */
 void ydoc_free(struct ydoc *doc);
 
+/**
+ * ynode_is_null() - is @n YAML's null: absent (NULL), or a plain scalar
+ * that is empty, "~", "null", "Null" or "NULL"?
+ * Return: true if so; a quoted "null" is a string, not null.
+ */
 bool ynode_is_null(const struct ynode *n);
+
+/**
+ * ynode_kind_name() - what @n is, for messages: "a scalar", "a sequence",
+ * "a mapping" or "nothing (null)"
+ * Return: the phrase (a constant string).
+ */
 const char *ynode_kind_name(const struct ynode *n);
 
 #endif

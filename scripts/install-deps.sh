@@ -14,8 +14,9 @@ test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphvi
 # clang's libFuzzer runtime is only a Recommends of it; llvm brings
 # llvm-symbolizer, for sanitizer reports with lines.
 fuzz_pkgs="clang libclang-rt-dev llvm"
-# gcc (-fanalyzer) and the build packages come with $build_pkgs.
-lint_pkgs="cppcheck clang-tidy clang-format"
+# gcc (-fanalyzer) and the build packages come with $build_pkgs;
+# python3 runs scripts/check-kdoc.py.
+lint_pkgs="cppcheck clang-tidy clang-format python3"
 # The Debian package (scripts/deb.sh, tests/pkg/t-deb.sh): its build, lintian,
 # systemd-analyze for the units, the demo and the example service.
 pkg_pkgs="build-essential dpkg-dev debhelper lintian man-db systemd iproute2 iputils-ping python3"

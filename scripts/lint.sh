@@ -1,7 +1,9 @@
 #!/bin/sh
 # lint.sh [FILE.c...] - static analysis of src/*.c, or of the files named
 # (from the top of the tree): gcc -fanalyzer, cppcheck and clang-tidy
-# (.clang-tidy), and clang-format over every C file (.clang-format).
+# (.clang-tidy), clang-format over every C file (.clang-format), and
+# kernel-doc comments on every function include/*.h declares
+# (scripts/check-kdoc.py).
 # Any finding fails.  Prints the findings, a line a tool
 # and "N passed, N failed".  Called by `make lint`; installs missing tools
 # with apt-get, as the build does.
@@ -127,6 +129,15 @@ for f in $(format_files); do
 	fi
 done
 result clang-format "$rc" "$t0" "$nfmt files"
+
+# Kernel-doc: every function a header declares has its comment, as
+# scripts/check-kdoc.py says, whatever files the other tools were given.
+t0=$(now)
+rc=0
+nhdr=$(echo include/*.h | wc -w)
+python3 scripts/check-kdoc.py >"$tmp/kdoc.log" 2>&1 </dev/null || rc=$?
+[ "$rc" = 0 ] || grep -v '^kernel-doc: ' "$tmp/kdoc.log" || :
+result kernel-doc "$rc" "$t0" "$nhdr headers"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
