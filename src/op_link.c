@@ -61,7 +61,7 @@ static int do_link_add(struct run *x, struct op *op)
 		m.group = x->group;
 	if (home->created)
 		m.ifindex = home->next_index;
-	if (pair) {
+	if (pair && p) {
 		m.peer = &pr;
 		pr.name = op->peer.name;
 		pr.mtu = op->peer.mtu;

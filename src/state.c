@@ -451,50 +451,43 @@ static size_t journal_records(struct journal *j, char *text, struct arena *a,
 	struct record *v = NULL;
 	size_t n = 0, cap = 0, no = 0;
 	uint64_t prev = 0;
-	char *line = text;
 	/* Check lines make it version 2 whatever its header says. */
 	bool checked = !strncmp(text, "= ", 2) || strstr(text, "\n= ");
+	char *line, *next;
 
-	while (line && *line) {
-		char *nl = strchr(line, '\n'), *next;
+	for (line = text; *line; line = next) {
+		char *nl = strchr(line, '\n'), *end;
 		unsigned long long check;
-		char *end;
 
 		if (!nl)
 			break; /* cut short by a kill: never acted on */
 		*nl = '\0';
-		no++;
 		next = nl + 1;
-		if (no == 1)
+		if (++no == 1)
 			j->version =
-				checked || !strncmp(line, "nstopo-journal 2 ",
-						    17) ?
-					2 :
-					1;
-		if (j->version < 2 || !strncmp(line, "= ", 2)) {
-			if (j->version < 2)
-				*(struct record *)vec_push(a, v, n, cap) =
-					(struct record){ line, no };
-			line = next;
+				1 + (checked ||
+				     !strncmp(line, "nstopo-journal 2 ", 17));
+		if (j->version < 2) {
+			*(struct record *)vec_push(a, v, n, cap) =
+				(struct record){ line, no };
 			continue;
 		}
+		if (!strncmp(line, "= ", 2))
+			continue; /* read with its record */
 		/* Version 2: the record, then its check. */
 		if (strncmp(next, "= ", 2) || !strchr(next, '\n')) {
 			if (strchr(next, '\n') || !*next)
 				damaged(j, no); /* no check follows */
-			line = next;
 			continue;
 		}
 		check = strtoull(next + 2, &end, 16);
 		if (end != next + 18 || *end != '\n' ||
-		    check != check_of(prev, line, strlen(line))) {
+		    check != check_of(prev, line, strlen(line)))
 			damaged(j, no);
-		} else {
+		else
 			*(struct record *)vec_push(a, v, n, cap) =
 				(struct record){ line, no };
-		}
 		prev = check;
-		line = next;
 	}
 	*out = v;
 	return n;
@@ -527,7 +520,8 @@ int state_read(const char *lab, struct journal *j)
 			*(size_t *)vec_push(&a, failed, n_failed, cap_failed) =
 				seq;
 	}
-	qsort(failed, n_failed, sizeof(*failed), cmp_size);
+	if (n_failed)
+		qsort(failed, n_failed, sizeof(*failed), cmp_size);
 	for (size_t i = 0; i < n; i++) {
 		const char *line = recs[i].line;
 		size_t seq, off;
@@ -539,8 +533,8 @@ int state_read(const char *lab, struct journal *j)
 			header_field(line, "started=", buf, sizeof(buf));
 			j->started = atoll(buf);
 		} else if (record_seq(line, '+', &seq, &off)) {
-			if (bsearch(&seq, failed, n_failed, sizeof(*failed),
-				    cmp_size)) {
+			if (n_failed && bsearch(&seq, failed, n_failed,
+						sizeof(*failed), cmp_size)) {
 				j->n_failed++;
 				continue;
 			}

@@ -407,7 +407,7 @@ static void check_links(struct vctx *v)
 	for (size_t i = 0; i < t->n_links; i++) {
 		struct link *l = &t->links[i];
 
-		unsigned ends = link_ends(l);
+		unsigned ends = link_ends(l) > 1 ? 2 : 1;
 		bool good[2] = { !resolve_endpoint(v, &l->ep[0]),
 				 ends < 2 || !resolve_endpoint(v, &l->ep[1]) };
 
