@@ -1,5 +1,6 @@
-# hostkit.sh - sourced after lib.sh by the tests of labs spread over
-# several machines: it simulates the machines inside the test's sandbox.
+# hostkit.sh - sourced after lib.sh (and labkit.sh, whose leftovers then
+# do not count the underlay) by the tests of labs spread over several
+# machines: it simulates the machines inside the test's sandbox.
 #
 # machines_up N [--mtu M] [--ipv6-only] makes machines m1..mN.  A machine
 # is a long-lived process (sleep) in its own network, mount and UTS
@@ -10,15 +11,25 @@
 # the PID namespace (pids are unique, /proc needs no remount, and
 # machines_down can find and stop a machine's processes) and the user
 # namespace.  In a machine, root's account comes from a private passwd and
-# shadow (home $HK/root, shell /bin/sh, not locked): the real root's
-# dotfiles, ~/.ssh among them, are neither read nor written there.
+# shadow (home $HK/root, shell /bin/sh, not locked) and commands run with
+# HOME=$HK/root: the real root's dotfiles, ~/.ssh among them, are neither
+# read nor written there.
 #
 # The underlay: bridge hk-ul in the sandbox's namespace (the switch, no
-# address), a veth hk-mI on it whose other end is eth0 in machine mI, with
-# 192.0.2.I/24 and 2001:db8::I/64 (only the latter with --ipv6-only), all
-# of MTU M (1500).  sshd_up starts sshd in every machine; then `ssh mJ
-# CMD`, in the test or in any machine, runs CMD as root on mJ (key only,
-# no prompt, known hosts and keys under $HK).
+# address: the sandbox itself is on no machine's network), a veth hk-mI on
+# it whose other end is eth0 in machine mI, with 192.0.2.I/24 and
+# 2001:db8::I/64 (only the latter with --ipv6-only), all of MTU M (1500).
+#
+#   on_machine M CMD...       CMD in machine M, in the caller's directory
+#   machine_addr M [4|6]      M's underlay address
+#   machine_daemon M LOG CMD  a daemon in M, stopped by machines_down
+#   ipv6_ready M [NS]         wait until M's (NS's) IPv6 addresses answer
+#   sshd_up                   sshd in every machine: then, in any machine,
+#                             `ssh mJ CMD` runs CMD as root on mJ (key
+#                             only, no prompt, keys and known hosts in $HK)
+#   remote_cmd                the command for nstopo's --remote CMD
+#   machine_procs [M]         the processes still running in machines
+#   machines_down             stop every machine, remove the underlay
 #
 # Call machines_up, sshd_up and machine_daemon directly, never in $(...)
 # or through check: the machines' processes are the test shell's children
@@ -80,7 +91,7 @@ on_machine() {
 	_p=$(machine_pid "$1") || return 1
 	shift
 	nsenter --net="/proc/$_p/ns/net" --mount="/proc/$_p/ns/mnt" \
-		--uts="/proc/$_p/ns/uts" -- env -C "$PWD" "$@"
+		--uts="/proc/$_p/ns/uts" -- env -C "$PWD" HOME="$HK/root" "$@"
 }
 
 # machine_daemon NAME LOG CMD...: CMD in machine NAME in the background,
@@ -92,7 +103,7 @@ machine_daemon() {
 	_log=$2
 	shift 2
 	nsenter --net="/proc/$_p/ns/net" --mount="/proc/$_p/ns/mnt" \
-		--uts="/proc/$_p/ns/uts" -- env -C "$PWD" \
+		--uts="/proc/$_p/ns/uts" -- env -C "$PWD" HOME="$HK/root" \
 		setpriv --pdeathsig KILL "$@" < /dev/null > "$_log" 2>&1 &
 	HK_PID=$!
 	HK_PIDS="$HK_PIDS $!"
@@ -131,6 +142,42 @@ machines_up() {
 		_machine_up "m$_i" "$_i" || return 1
 		_i=$((_i + 1))
 	done
+	for _m in $HK_MACHINES; do
+		ipv6_ready "$_m" || return 1
+	done
+}
+
+# ipv6_ready M [NS]: wait, up to 20 s, until every global IPv6 address in
+# machine M (in its node NS) is usable: no longer tentative, and its
+# solicited-node multicast group joined.  The kernel joins that group
+# from its addrconf work queue, even for a nodad address, and that queue
+# lags by seconds while namespaces are made or destroyed anywhere on the
+# machine: until then neighbour solicitations for the address go
+# unanswered.  0 when ready, else 1 naming what is not.
+ipv6_ready() {
+	_m=$1
+	shift
+	[ $# -gt 0 ] && set -- ip netns exec "$1"
+	on_machine "$_m" "$@" python3 -c '
+import sys, time
+end = time.monotonic() + 20
+while True:
+    with open("/proc/net/igmp6") as f:
+        groups = {tuple(l.split()[1:3]) for l in f}
+    pending = []
+    with open("/proc/net/if_inet6") as f:
+        for l in f:
+            a, _, _, scope, flags, ifname = l.split()
+            if int(scope, 16) != 0:
+                continue
+            snm = "ff0200000000000000000001ff" + a[-6:]
+            if int(flags, 16) & 0x40 or (ifname, snm) not in groups:
+                pending.append("%s %s" % (ifname, a))
+    if not pending:
+        sys.exit(0)
+    if time.monotonic() > end:
+        sys.exit("IPv6 not ready after 20 s: " + ", ".join(pending))
+    time.sleep(0.02)'
 }
 
 # _machine_up NAME I: one machine, its veth and its addresses
@@ -192,9 +239,6 @@ machines_down() {
 	for _p in $HK_PIDS; do
 		kill -TERM "$_p" 2> /dev/null
 	done
-	for _p in $HK_PIDS; do
-		wait "$_p" 2> /dev/null
-	done
 	_j=0
 	while [ -n "$(machine_procs)" ] && [ "$_j" -lt 30 ]; do
 		sleep 0.1
@@ -203,6 +247,10 @@ machines_down() {
 	for _m in $HK_MACHINES; do
 		_hk_kill KILL "$_m"
 		ip link del "hk-$_m" 2> /dev/null
+	done
+	for _p in $HK_PIDS; do
+		kill -KILL "$_p" 2> /dev/null
+		wait "$_p" 2> /dev/null
 	done
 	ip link del "$HK_UL" 2> /dev/null
 	HK_PIDS=""
@@ -337,7 +385,9 @@ ListenAddress $_a6"
 	shift
 	cmd=
 	for a; do
-		cmd="$cmd '$(printf '%s\n' "$a" | sed "s/'/'\\\\''/g")'"
+		# (the x keeps trailing newlines from $(...))
+		q=$(printf '%sx' "$a" | sed "s/'/'\\\\''/g")
+		cmd="$cmd '${q%x}'"
 	done
 	exec "$(dirname "$0")/ssh" -- "$dest" "$cmd"
 	EOS

@@ -147,6 +147,8 @@ for mn in m1:a:1 m2:b:2; do
 	on_machine "$m" ip -n "$n" addr add "fd00::$i/64" dev vx0 nodad
 	on_machine "$m" ip -n "$n" link set vx0 up
 done
+check "a's and b's IPv6 addresses are ready" ipv6_ready m1 a
+check "..." ipv6_ready m2 b
 check_eq "m1: the socket is in the machine's namespace (UDP 0.0.0.0:4789)" \
 	"0.0.0.0:4789" "$(udp4789 m1)"
 check_eq "node a has no socket of its own" "" "$(udp4789 m1 a)"
@@ -180,6 +182,8 @@ for mn in m1:a:1 m2:b:2; do
 	on_machine "$m" ip -n "$n" addr add "fd00:6::$i/64" dev vx6 nodad
 	on_machine "$m" ip -n "$n" link set vx6 up
 done
+check "a's and b's IPv6 addresses are ready" ipv6_ready m1 a
+check "..." ipv6_ready m2 b
 check_eq "m1: an IPv6 socket ([::]:4789) next to the IPv4 one" \
 	"0.0.0.0:4789 [::]:4789" "$(udp4789 m1 | tr '\n' ' ' | sed 's/ $//')"
 check_eq "node a still has none" "" "$(udp4789 m1 a)"
@@ -259,6 +263,9 @@ check "m1: br0 and its port vx200 in the machine's namespace, learning" \
 	lan_member 1 machine learning
 check "m2: br0 and vx200 in node sw, learning" lan_member 2 node learning
 check "m3: br0 and vx200 in node sw, nolearning" lan_member 3 node nolearning
+for i in 1 2 3; do
+	check "h$i's IPv6 addresses are ready" ipv6_ready "m$i" "h$i"
+done
 # zero_fdb M [NS]: the all-zero entries of vx200, "dst ADDR" one a line
 zero_fdb() {
 	on_machine "$1" bridge ${2:+-n "$2"} fdb show dev vx200 |
@@ -336,6 +343,8 @@ check_eq "h2 (m2, bridge in a node) too" \
 check_match "h3 has a default route via h1 (proto ra)" \
 	'^default via fe80::ff:fe00:201 dev eth0 proto ra ' \
 	"$(on_machine m3 ip -n h3 -6 route show default)"
+check "h1's router address is ready" ipv6_ready m1 h1
+check "h3's SLAAC address is ready (DAD done)" ipv6_ready m3 h3
 reach m3 h3 fd00:2b::1
 echo "     ($((($(date +%s%N) - t0) / 1000000)) ms so far)"
 
@@ -354,8 +363,10 @@ check_eq "m3: ssh to an underlay address (IPv6)" m1 \
 on_machine m1 ssh m2 'exit 7' < /dev/null
 check_eq "ssh passes the command's exit status" 7 $?
 remote=$(remote_cmd)
-check_eq "remote_cmd: the arguments arrive as given" "a b|it's|\$HOME|*|" \
-	"$(on_machine m1 "$remote" m3 sh -c 'printf "%s|" "$@"' sh 'a b' "it's" '$HOME' '*' < /dev/null 2>&1)"
+check_eq "remote_cmd: the arguments arrive as given" "a b|it's|\$HOME|*|x
+|" \
+	"$(on_machine m1 "$remote" m3 sh -c 'printf "%s|" "$@"' sh 'a b' "it's" '$HOME' '*' 'x
+' < /dev/null 2>&1)"
 check_eq "remote_cmd: standard input passes" "lab text" \
 	"$(echo 'lab text' | on_machine m1 "$remote" m2 cat 2>&1)"
 check_eq "remote_cmd: NSTOPO_* passes (SendEnv/AcceptEnv)" "x y" \
@@ -416,7 +427,8 @@ destroy3() { on_machine m1 "$remote" m3 nstopo destroy - < "$lab"; }
 check "m1 -> m3 over ssh: nstopo destroy -" destroy3
 check_eq "m3: the lab is gone" "" "$(lab_ns m3)"
 check_eq "m2: its lab is still up" "x y /run/nstopo/hk" "$(lab_ns m2)"
-check "m2: x still reaches y" inn m2 x ping -c1 -W2 -q fd00:99::2
+check "m2: y's IPv6 address is ready" ipv6_ready m2 y
+check "m2: x still reaches y over IPv6" inn m2 x ping -c1 -W2 -q fd00:99::2
 
 # -- machines_down ------------------------------------------------------------
 check_eq "the real host has none of the machines' links" "$(cat "$WORK/real.before")" "$(real_links)"
