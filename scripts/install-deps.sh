@@ -1,6 +1,6 @@
 #!/bin/sh
-# install-deps.sh build|run|test|fuzz|lint|pkg|all - install what nstopo
-# needs with apt-get, only what is missing.  Called by the Makefile,
+# install-deps.sh build|run|test|hosts|fuzz|lint|pkg|all - install what
+# nstopo needs with apt-get, only what is missing.  Called by the Makefile,
 # fuzz/run.sh, scripts/lint.sh and scripts/deb.sh; safe to run by hand.
 # Runs with no standard input (CI): apt-get is never interactive.
 # With INSTALL_DEPS=no (debian/rules sets it: there the build packages are
@@ -10,7 +10,10 @@ set -eu
 what=${1:-all}
 build_pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev"
 run_pkgs="iproute2 iputils-ping python3"
-test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd"
+# sshd for the tests across simulated machines (tests/integration/hostkit.sh);
+# they start it themselves, inside their sandbox.
+hosts_pkgs="openssh-server openssh-client"
+test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd $hosts_pkgs"
 # clang's libFuzzer runtime is only a Recommends of it; llvm brings
 # llvm-symbolizer, for sanitizer reports with lines.
 fuzz_pkgs="clang libclang-rt-dev llvm"
@@ -36,6 +39,8 @@ run)
 	need $run_pkgs ;;
 test)
 	need $test_pkgs ;;
+hosts)
+	need $hosts_pkgs ;;
 fuzz)
 	need $fuzz_pkgs ;;
 lint)
@@ -45,7 +50,7 @@ pkg)
 all)
 	need $build_pkgs $test_pkgs ;;
 *)
-	echo "usage: $0 build|run|test|fuzz|lint|pkg|all" >&2; exit 2 ;;
+	echo "usage: $0 build|run|test|hosts|fuzz|lint|pkg|all" >&2; exit 2 ;;
 esac
 [ -z "$missing" ] && exit 0
 
@@ -65,6 +70,18 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "  APT    $missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# openssh-server's postinst would start an sshd on the machine itself: the
+# tests start their own, in their sandbox.  Debian's policy-rc.d (exit
+# 101: no) holds service starts back while it installs, unless the
+# machine has a policy of its own.
+case " $missing " in
+*" openssh-server "*)
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+		chmod 0755 /usr/sbin/policy-rc.d
+	fi ;;
+esac
 apt_install() {
 	apt-get install -y -q --no-install-recommends $missing </dev/null >/tmp/nstopo-apt.log 2>&1
 }
