@@ -357,14 +357,15 @@ size_t sandbox_check(const struct topo *t, struct diags *d)
 	}
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct link *l = &t->links[i];
+		const char *kind = link_kind(l->kind)->name;
 
 		if (!l->parent.text || l->parent_iface >= 0)
 			continue;
 		diag_add(
 			d, l->parent.pos,
-			"a %s link on the machine's interface '%s' (parent: %s): " ONLY_LAB,
-			link_kind(l->kind)->name, l->parent.ifname,
-			l->parent.text);
+			"%s %s link on the machine's interface '%s' (parent: %s): " ONLY_LAB,
+			strchr("aeiou", kind[0]) ? "an" : "a", kind,
+			l->parent.ifname, l->parent.text);
 		n++;
 	}
 	for (size_t i = 0; i < host->n_sysctls; i++) {
