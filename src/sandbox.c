@@ -227,8 +227,22 @@ static int relay(pid_t child, const sigset_t *set, bool reap_all)
 	}
 }
 
+/* Give the terminal on stdin to @pgrp (from the background: SIGTTOU
+ * would stop us). */
+static void terminal_to(pid_t pgrp)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(STDIN_FILENO, pgrp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Init: returns only in the worker. */
-static void init_main(int report, const sigset_t *relayed, const sigset_t *old)
+static void init_main(int report, bool tty, const sigset_t *relayed,
+		      const sigset_t *old)
 {
 	struct pollfd pf = { .fd = report, .events = POLLIN };
 	struct report r = { 0 };
@@ -238,6 +252,11 @@ static void init_main(int report, const sigset_t *relayed, const sigset_t *old)
 	/* The outer process died before that: nobody would kill us. */
 	if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR)))
 		_exit(125);
+	/* A process group the sandbox can see, in the terminal's foreground:
+	 * a job-control shell inside gives the terminal back to it when it
+	 * exits (the caller's group is not in our PID namespace). */
+	if (tty && !setpgid(0, 0))
+		terminal_to(getpgrp());
 	if (!init_setup(&r)) {
 		worker = fork();
 		if (worker == 0) {
@@ -260,7 +279,7 @@ int sandbox_enter(const struct sandbox_opts *o, struct strbuf *msg)
 {
 	struct report r = { 0 };
 	sigset_t relayed, old;
-	bool userns = o && o->userns;
+	bool userns = o && o->userns, tty;
 	char missing[96];
 	int sv[2], rc, st;
 	ssize_t n;
@@ -297,10 +316,11 @@ int sandbox_enter(const struct sandbox_opts *o, struct strbuf *msg)
 	sigprocmask(SIG_BLOCK, &relayed, &old);
 	signal(SIGCHLD, SIG_DFL);
 	fflush(NULL);
+	tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	init = fork();
 	if (init == 0) {
 		close(sv[0]);
-		init_main(sv[1], &relayed, &old);
+		init_main(sv[1], tty, &relayed, &old);
 		return 0; /* the worker */
 	}
 	rc = init < 0 ? -errno : 0;
@@ -308,9 +328,15 @@ int sandbox_enter(const struct sandbox_opts *o, struct strbuf *msg)
 	if (init > 0) {
 		n = recv(sv[0], &r, sizeof(r), 0);
 		close(sv[0]);
-		if (n == (ssize_t)sizeof(r) && !r.err)
-			_exit(relay(init, &relayed, false));
+		if (n == (ssize_t)sizeof(r) && !r.err) {
+			st = relay(init, &relayed, false);
+			if (tty)
+				terminal_to(getpgrp());
+			_exit(st);
+		}
 		waitpid(init, &st, 0);
+		if (tty)
+			terminal_to(getpgrp());
 		if (n == (ssize_t)sizeof(r)) {
 			rc = -r.err;
 			sb_add(msg, r.text);

@@ -124,6 +124,7 @@ rm -f "$OUT"/*
 	ip -n h1 -br addr show eth0
 	"$0" exec h2 -- ip -br -4 addr show eth0
 	ip -br link show br-iso
+	"$0" status -q; echo "status=$?"
 	echo "pid1=$(cat /proc/1/comm) me=$$"
 	echo "run=$(ls /run | tr "\n" " ")"
 	readlink /proc/self/ns/net > "$1/netns"
@@ -152,6 +153,7 @@ check_match "root: a ping between nodes" '^ping ok$' "$out"
 check_match "root: ip -n works" '^eth0@if[0-9]+ +UP +10\.0\.0\.1/24' "$out"
 check_match "root: nstopo exec works" '^eth0@if[0-9]+ +UP +10\.0\.0\.2/24' "$out"
 check_match "root: the host's bridge is in the sandbox" '^br-iso +UP' "$out"
+check_match "root: nstopo status: as planned" '^status=0$' "$out"
 check_match "root: nstopo's init is PID 1" '^pid1=nstopo-init me=[0-9]+$' "$out"
 check_match "root: /run is the sandbox's own" '^run=netns nstopo $' "$out"
 check_match "root: says the lab went down" '^nstopo run: lab iso is down$' \
@@ -172,6 +174,19 @@ out=$("$NSTOPO" run -q --isolated "$lab" -- sh -c \
 check_eq "root: a sandbox in a sandbox" "2" "$out"
 outside_clean "root: sandbox in a sandbox: nothing left"
 
+# Two at once, of the same file: each has a lab of its own.
+"$NSTOPO" run -q --isolated "$lab" -- sh -c \
+	'touch "$0/one"; sleep 1; ip netns exec h1 ping -c1 -W5 10.0.0.2' \
+	"$OUT" >/dev/null 2>&1 &
+rp=$!
+wait_file "$OUT/one"
+"$NSTOPO" run -q --isolated "$lab" -- \
+	ip netns exec h2 ping -c1 -W5 10.0.0.1 >/dev/null 2>&1
+check_eq "root: a second run of the same file, meanwhile" 0 $?
+wait "$rp"
+check_eq "root: the first one, still working" 0 $?
+outside_clean "root: two at once: nothing left"
+
 # --- shell, and run --isolated without CMD -------------------------------
 out=$(printf 'ip netns list | wc -l\necho "lab=$NSTOPO_LAB"\nexit 5\n' |
 	SHELL=/bin/sh "$NSTOPO" shell -q "$lab" 2>&1)
@@ -182,6 +197,36 @@ lab=iso" "$out"
 out=$(echo 'ip netns list | wc -l' | SHELL= "$NSTOPO" run -q --isolated "$lab" 2>&1)
 check_eq "run --isolated without CMD: a shell (/bin/sh without \$SHELL)" 2 "$out"
 outside_clean "shell: nothing left"
+# On a terminal: ^C and ^\ are the shell's, not the run's.
+cat > "$WORK/onterm.py" <<'EOF'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["SHELL"] = "/bin/sh"
+    os.execv(sys.argv[1], [sys.argv[1], "shell", "-q", sys.argv[2]])
+out = b""
+def read(t):
+    global out
+    end = time.time() + t
+    while time.time() < end:
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+read(1)
+for k in [b"sleep 30\n", b"\x03", b"sleep 30\n", b"\x1c", b"\x03",
+          b"echo alive-$NSTOPO_LAB\n", b"exit 4\n"]:
+    os.write(fd, k)
+    read(0.5)
+read(1)
+print(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+EOF
+out=$(timeout 30 python3 "$WORK/onterm.py" "$NSTOPO" "$lab")
+check_eq "shell on a terminal: ^C, ^\\ do not end it: the shell's exit 4" 4 $?
+check_match "shell on a terminal: still there after ^C, ^\\" '^alive-iso' "$out"
+outside_clean "shell on a terminal: nothing left"
 "$NSTOPO" shell "$lab" -- true 2>/dev/null
 check_eq "shell FILE -- CMD: usage error" 2 $?
 "$NSTOPO" run "$lab" 2>/dev/null
