@@ -234,6 +234,21 @@ check_eq "run FILE without CMD, not isolated: usage error" 2 $?
 outside_clean "usage errors: nothing made"
 
 # --- As an unprivileged user: run isolates itself ------------------------
+# Some machines forbid unprivileged user namespaces (Ubuntu's AppArmor
+# restriction, a hardened sysctl): the run fails there with its own
+# message (checked below, with a forbidding setting of the test's own).
+# Outside CI the unprivileged runs are then skipped.
+U=$NOBODY
+if ! $NOBODY unshare --user --map-root-user true 2>/dev/null; then
+	case ${CI:-} in
+	true | 1 | yes)
+		bad "an unprivileged user cannot make a user namespace on this machine" ;;
+	*)
+		echo "     skipped: unprivileged runs (this machine forbids unprivileged user namespaces)"
+		U=env ;;
+	esac
+fi
+[ "$U" = env ] || {
 rm -f "$OUT"/*
 out=$(cd / && $NOBODY "$bin" run "$lab" -- sh -c '
 	echo "uid=$(id -u)"
@@ -266,10 +281,11 @@ gone "unprivileged: no process of the sandbox is left" \
 outside_clean "unprivileged: nothing left"
 out=$(cd / && $NOBODY "$bin" run -q "$lab" -- true 2>&1)
 check_eq "unprivileged: -q: not a word" "" "$out"
+}
 
 # SIGTERM to nstopo: passed on through init and the worker to CMD.
 rm -f "$OUT"/*
-(cd / && exec $NOBODY "$bin" run -q "$lab" -- sh -c \
+(cd / && exec $U "$bin" run -q --isolated "$lab" -- sh -c \
 	'trap "echo TERM > $0/got; exit 143" TERM; touch $0/up; while :; do sleep 0.1; done' \
 	"$OUT") &
 rp=$!
@@ -346,13 +362,14 @@ while [ "$n" -le 12 ]; do
 done
 kill_trial "root: SIGKILL while CMD runs" "$(awk -v s="$span" 'BEGIN { printf "%.3f", s * 2 / 1000 + 0.3 }')" env
 n=1
-while [ "$n" -le 6 ]; do
+while [ "$n" -le 6 ] && [ "$U" != env ]; do
 	d=$(awk -v i="$n" -v span="$span" \
 		'BEGIN { printf "%.3f", (i * 379 % 1000) / 1000 * span * 1.5 / 1000 }')
 	kill_trial "unprivileged: SIGKILL" "$d" $NOBODY
 	n=$((n + 1))
 done
-kill_trial "unprivileged: SIGKILL while CMD runs" "$(awk -v s="$span" 'BEGIN { printf "%.3f", s * 2 / 1000 + 0.3 }')" $NOBODY
+[ "$U" = env ] || kill_trial "unprivileged: SIGKILL while CMD runs" \
+	"$(awk -v s="$span" 'BEGIN { printf "%.3f", s * 2 / 1000 + 0.3 }')" $NOBODY
 check "some kills hit before CMD ran" test "$running" -lt 12
 
 # --- Refusals: what needs the machine's own interfaces --------------------
