@@ -246,6 +246,7 @@ static void init_main(int report, bool tty, const sigset_t *relayed,
 {
 	struct pollfd pf = { .fd = report, .events = POLLIN };
 	struct report r = { 0 };
+	char comm[16] = "";
 	pid_t worker = -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -257,9 +258,14 @@ static void init_main(int report, bool tty, const sigset_t *relayed,
 	 * exits (the caller's group is not in our PID namespace). */
 	if (tty && !setpgid(0, 0))
 		terminal_to(getpgrp());
+	/* Named before the worker starts, so that ps shows it as soon as
+	 * anything can run ps in here; the worker takes its name back. */
+	prctl(PR_GET_NAME, comm);
+	prctl(PR_SET_NAME, "nstopo-init");
 	if (!init_setup(&r)) {
 		worker = fork();
 		if (worker == 0) {
+			prctl(PR_SET_NAME, comm);
 			close(report);
 			sigprocmask(SIG_SETMASK, old, NULL);
 			return;
@@ -271,7 +277,6 @@ static void init_main(int report, bool tty, const sigset_t *relayed,
 	close(report);
 	if (r.err)
 		_exit(125);
-	prctl(PR_SET_NAME, "nstopo-init");
 	_exit(relay(worker, relayed, true));
 }
 
