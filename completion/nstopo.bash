@@ -13,7 +13,7 @@ _nstopo_nodes() {
 _nstopo() {
 	local cur prev words cword
 	_init_completion || return
-	local cmds="validate plan apply up destroy down status list ls exec run graph help"
+	local cmds="validate plan apply up destroy down status list ls exec run shell graph help"
 	local cmd="" i lab=""
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -36,7 +36,8 @@ _nstopo() {
 	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
 	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
 	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait=" -- "$cur")) ;;
-	run) COMPREPLY=($(compgen -W "--wait --wait= --" -- "$cur")) ;;
+	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --" -- "$cur")) ;;
+	shell) COMPREPLY=($(compgen -W "--wait --wait=" -- "$cur")) ;;
 	destroy | down) COMPREPLY=($(compgen -W "--lab --kill" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
 	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;

@@ -15,12 +15,14 @@
 #include <time.h>
 
 #include "lab.h"
+#include "caps.h"
 #include "exec.h"
 #include "graph.h"
 #include "load.h"
 #include "marks.h"
 #include "opkind.h"
 #include "plan.h"
+#include "sandbox.h"
 #include "state.h"
 #include "status.h"
 #include "topo.h"
@@ -45,6 +47,7 @@ struct opts {
 	bool json;
 	bool destroy;
 	bool keep, kill;
+	bool isolated;
 	double wait;
 	const char *lab;
 	const char *format;
@@ -98,6 +101,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "format", required_argument, NULL, 'f' },
 		{ "drop-caps", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "isolated", no_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -147,6 +151,9 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 'u':
 			o->user = optarg;
+			break;
+		case 'I':
+			o->isolated = true;
 			break;
 		case 'q':
 			o->verbose = -1;
@@ -586,10 +593,44 @@ static int wait_status(int st)
 	return EXIT_OWN;
 }
 
+/*
+ * run --isolated, shell, and run without the capabilities: the rest of
+ * the run goes on in a sandbox of its own.  Return: 0 in it, else how
+ * the run ends (nothing was made).
+ */
+static int isolate(const struct topo *t, const char *path, const struct opts *o)
+{
+	struct diags d = { .file = path, .max = MAX_ERRORS };
+	struct strbuf msg = { 0 };
+	char missing[96];
+	int rc = 0;
+
+	if (!o->isolated && !caps_require_admin(missing, sizeof(missing)))
+		return 0; /* as root: in the host */
+	if (!o->isolated && o->verbose >= 0)
+		fprintf(stderr,
+			"nstopo run: without %s, the lab is built in a sandbox of its own (as with --isolated)\n",
+			missing);
+	if (sandbox_check(t, &d)) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		rc = EXIT_INVALID;
+	} else if (sandbox_enter(NULL, &msg)) {
+		fprintf(stderr, "nstopo run: cannot isolate the lab: %s\n",
+			msg.buf);
+		rc = EXIT_OWN;
+	}
+	diags_free(&d);
+	sb_free(&msg);
+	return rc;
+}
+
 static int cmd_run(int argc, char **argv, struct opts *o)
 {
-	const struct cmd *c = cmd_find("run");
-	int i = parse_opts(c, argc, argv, o, "w"), status = EXIT_OWN, rc;
+	const struct cmd *c = cmd_find(argv[0]); /* run or shell */
+	int i = parse_opts(c, argc, argv, o, "wI"), status = EXIT_OWN, rc;
+	bool shell = !strcmp(c->name, "shell");
+	char *sh[] = { getenv("SHELL"), NULL }, **cmd;
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -601,7 +642,9 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	char *file;
 	pid_t pid;
 
-	if (i < 0 || i + 1 >= argc) {
+	o->isolated |= shell;
+	if (i < 0 || i >= argc ||
+	    (shell ? i + 1 < argc : i + 1 >= argc && !o->isolated)) {
 		if (i >= 0)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
@@ -610,6 +653,13 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	if (!t)
 		return EXIT_INVALID;
 	p = plan_compile(t);
+	status = isolate(t, argv[i], o);
+	if (status) {
+		plan_free(p);
+		topo_free(t);
+		return status;
+	}
+	status = EXIT_OWN;
 	file = absolute(argv[i]);
 	ao = apply_opts(o, file);
 	ao.ready = true; /* the command finds a lab that works */
@@ -634,16 +684,25 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	/* The lab is the command's: no other run may change it meanwhile. */
 	locked = !state_lock(&st, p->lab, &holder);
 	i += (i + 1 < argc && !strcmp(argv[i + 1], "--")) ? 2 : 1;
+	/* Without a command: an interactive shell in the sandbox. */
+	if (!sh[0] || !*sh[0])
+		sh[0] = "/bin/sh";
+	cmd = i < argc ? argv + i : sh;
 	pid = stop_requested ? -1 : fork();
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		setenv("NSTOPO_LAB", p->lab, 1);
-		execvp(argv[i], argv + i);
-		fprintf(stderr, "nstopo run: cannot run %s: %s\n", argv[i],
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "nstopo run: cannot run %s: %s\n", cmd[0],
 			strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (pid > 0 && cmd == sh) {
+		/* The shell's ^C and ^\ are its own (as for system(3)). */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
 	}
 	if (pid > 0) {
 		int forwarded = 0, wst = 0;
@@ -756,8 +815,11 @@ static const struct cmd cmds[] = {
 	{ "exec", NULL, cmd_exec,
 	  "exec [--lab NAME] NODE [--drop-caps CAPS] [--user USER[:GROUP]] -- CMD [ARGS...]",
 	  "run a command inside a node (like ip netns exec)" },
-	{ "run", NULL, cmd_run, "run [--wait[=SECONDS]] FILE -- CMD [ARGS...]",
+	{ "run", NULL, cmd_run,
+	  "run [--isolated] [--wait[=SECONDS]] FILE [-- CMD [ARGS...]]",
 	  "apply, run CMD with NSTOPO_LAB set, always destroy; exit with CMD's status" },
+	{ "shell", NULL, cmd_run, "shell [--wait[=SECONDS]] FILE",
+	  "an interactive shell with the lab, in a sandbox that goes when it exits" },
 	{ "graph", NULL, cmd_graph, "graph [--format dot|mermaid] FILE",
 	  "draw the topology for Graphviz or Mermaid" },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "show help for a command" },
