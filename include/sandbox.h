@@ -21,7 +21,7 @@ struct sandbox_opts {
 	bool userns; /* a user namespace even when the caller is privileged */
 };
 
-/*
+/**
  * sandbox_enter() - go on inside a sandbox of our own
  * @o:		options (NULL: the defaults)
  * @msg:	why it failed
@@ -43,7 +43,7 @@ struct sandbox_opts {
  */
 int sandbox_enter(const struct sandbox_opts *o, struct strbuf *msg);
 
-/*
+/**
  * sandbox_check() - what in @t needs the real host, which a sandbox has not
  * @t:		a valid topology
  * @d:		one error per such key, at its position
@@ -56,7 +56,7 @@ int sandbox_enter(const struct sandbox_opts *o, struct strbuf *msg);
  */
 size_t sandbox_check(const struct topo *t, struct diags *d);
 
-/*
+/**
  * sandbox_userns_hint() - say which setting forbids user namespaces
  * @proc_sys:	where the sysctls are ("/proc/sys"; another root for tests)
  * @msg:	gets ": " and the reason, the setting and how to allow it
