@@ -48,12 +48,13 @@ struct link_req {
 	uint32_t group;	    /* 0: leave */
 	const char *alias;  /* NULL: leave */
 	int master;	    /* 0: leave; -1: no master (release) */
-	bool up;
-	int ns_fd;     /* create it (or a veth peer) in this namespace;
+	bool up;	    /* set it up (false: leave it as it is) */
+	bool down;	    /* set it down */
+	int ns_fd;	    /* create it (or a veth peer) in this namespace;
 		      -1: the socket's own */
-	int link;      /* a kind with a parent: the parent's ifindex */
-	uint32_t mode; /* its kind's mode, the kernel's value */
-	uint32_t id;   /* its kind's number (a vlan's id) */
+	int link;	    /* a kind with a parent: the parent's ifindex */
+	uint32_t mode;	    /* its kind's mode, the kernel's value */
+	uint32_t id;	    /* its kind's number (a vlan's id) */
 	const struct link_req *peer; /* a veth pair: the other end */
 };
 
@@ -285,10 +286,14 @@ int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p);
  * @oif:	its interface's index, or 0: the kernel picks it from the
  *		gateway
  *
+ * @replace:	a route with the same key (table, destination, metric) is
+ *		replaced, whoever made it; else it makes the add fail
+ *
  * Return: 0 or -errno (-EEXIST: a route to the same destination with
  * the same metric is there already, whatever its gateway).
  */
-int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif);
+int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif,
+		      bool replace);
 
 /**
  * netlink_addr_add_info() - add an address exactly as a dump described
@@ -330,6 +335,16 @@ int netlink_route_add_info(struct nlsock *s, const struct route_info *r);
  * Return: 0 or -errno (-ESRCH: no such route).
  */
 int netlink_route_del_info(struct nlsock *s, const struct route_info *r);
+
+/**
+ * netlink_qdisc_del_root() - remove an interface's root qdisc (and what
+ * hangs under it)
+ * @s:		the socket of its namespace
+ * @ifindex:	the interface
+ *
+ * Return: 0 or -errno (-ENOENT or -EINVAL: it has none of its own).
+ */
+int netlink_qdisc_del_root(struct nlsock *s, int ifindex);
 
 /**
  * netlink_qdisc_add() - impair an interface's egress: a root netem

@@ -78,6 +78,17 @@ struct op {
 	char **argv;		 /* EXEC: the command, NULL-terminated */
 	size_t argc;
 	struct pos pos; /* where in the file it comes from */
+	/* What a run knows of it, never journaled. */
+	size_t seq;	/* its record's sequence number, read back */
+	size_t origin;	/* an inverse op: 1 + the index it undoes */
+	uint8_t change; /* reconcile: enum op_change */
+};
+
+/* An op of a plan that changes a running lab (reconcile.c). */
+enum op_change {
+	OPC_NEW,     /* to be made (an op of a new lab, every one) */
+	OPC_SAME,    /* made already: checked, repaired if it drifted */
+	OPC_CHANGED, /* made already, other than it should be: changed */
 };
 
 /* op.link.ns is the namespace an op runs in for every kind. */
@@ -187,6 +198,15 @@ struct op_desc {
 	void (*json)(const struct op *op, struct strbuf *sb);
 	const enum op_field *fields;  /* what it does, OF__COUNT-ended */
 	const enum op_field *learned; /* journaled, not compared; or NULL */
+	/*
+	 * Reconcile: the fields that name the object the op makes, so an
+	 * op of the running lab and one of the edited file are about the
+	 * same object (NULL: the op has no object of its own: it is run
+	 * again, and never removed); and the fields that may differ while
+	 * the object is changed in place (else it is made again).
+	 */
+	const enum op_field *identity;
+	const enum op_field *in_place;
 };
 
 /* The descriptions, each in the file of its kind. */

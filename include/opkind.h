@@ -80,6 +80,36 @@ int op_decode(struct arena *a, const char *line, struct op *out);
 bool op_uses(enum op_kind kind, enum op_field f);
 
 /**
+ * op_identity() - the object an op makes, as a key: "k=KIND" and the
+ * fields its kind's description says name it
+ * @op:		the op
+ * @sb:		the key is appended here
+ *
+ * Two ops with one key are about one object (a running lab's, and an
+ * edited file's).
+ * Return: false (nothing appended) if the op has no object of its own.
+ */
+bool op_identity(const struct op *op, struct strbuf *sb);
+
+/**
+ * op_in_place() - may the object op @a made be changed into what @b
+ * makes, without making it again?
+ *
+ * Only if they are of one kind and every field in which they differ is
+ * one their description says changes in place (a route's gateway, a
+ * link's MTU; not a link's kind or peer).
+ * Return: true if so (also when they do not differ at all).
+ */
+bool op_in_place(const struct op *a, const struct op *b);
+
+/**
+ * op_take_learned() - give @dst what a run learnt for @src (a host
+ * sysctl's old value, an adopted port's saved state)
+ * @a:		where the copies are allocated (@dst's plan's arena)
+ */
+void op_take_learned(struct arena *a, struct op *dst, const struct op *src);
+
+/**
  * op_field_name() - the journal key of a field ("mtu", "pns"...)
  * Return: its key.
  */

@@ -65,6 +65,19 @@ struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns);
 void plan_free(struct plan *p);
 
 /**
+ * plan_learn_own() - mark the sysctls of interfaces @p makes as its own
+ * (op->own, which a journal does not keep: they die with their interface
+ * and keep no old value)
+ */
+void plan_learn_own(struct plan *p);
+
+/**
+ * plan_copy() - a copy of @p that owns all its strings
+ * Return: the copy; plan_free() it.
+ */
+struct plan *plan_copy(const struct plan *p);
+
+/**
  * plan_print() - write @p to @f, one "+ OP" or "- OP" line per op, or as
  * a JSON object {"lab", "count", "ops": [...]}
  * @json:	JSON rather than text

@@ -47,7 +47,10 @@ struct apply_result {
 	bool nothing_to_do; /* apply: already up; destroy: not applied */
 	bool kept;	    /* apply failed and --keep left it */
 	size_t warnings;
-	size_t found; /* destroy: objects found by the lab's marks alone */
+	size_t found;	/* destroy: objects found by the lab's marks alone */
+	size_t changed; /* apply of a running lab: objects made, changed,
+			   made again or removed */
+	bool repaired;	/* ...the same, and what drifted was set right */
 };
 
 /* A namespace the run works in. */
@@ -58,6 +61,7 @@ struct nsh {
 	struct strmap idx; /* ifname -> ifindex */
 	int next_index;	   /* ifindex for our next link here; 0: kernel's */
 	bool created;	   /* made by this run */
+	bool kept;	   /* the lab's from before: an edit keeps it */
 	unsigned queued; /* == run.batch: the writer has some of its sysctls */
 	struct sysctl_dirs dirs; /* for its sysctls, while the thread is in it */
 };
@@ -80,9 +84,13 @@ struct run {
 	unsigned batch;	       /* the writer's generation, from 1 */
 	size_t ran; /* ops started, when a write failed before them */
 	bool undo;
-	bool legacy;   /* from a journal of an earlier build: fewer marks */
-	bool complete; /* from a journal of an apply that finished */
-	int fresh_max; /* highest ifindex in a new namespace */
+	bool going_back; /* an edit failed: the lab is made as it was */
+	bool ensure;	 /* an edit of a running lab: what exists is kept,
+			    changed in place or left as it is (op->change) */
+	size_t seq_base; /* journal sequence number of the plan's op 0 */
+	bool legacy;	 /* from a journal of an earlier build: fewer marks */
+	bool complete;	 /* from a journal of an apply that finished */
+	int fresh_max;	 /* highest ifindex in a new namespace */
 	struct ns_user *users;
 	size_t n_users;
 	bool users_scanned;

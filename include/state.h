@@ -35,6 +35,9 @@ struct journal {
 	long pid;
 	size_t n_failed;
 	unsigned version;     /* 1: no checks (earlier builds); 2 */
+	bool reconciling;     /* an edit of the running lab began */
+	size_t next_seq;      /* the sequence number of a next record */
+	uint64_t last_check;  /* of the last record: appends chain on */
 	bool no_header;	      /* empty, or its header is gone */
 	size_t n_damaged;     /* records that do not check: not in plan */
 	size_t damaged_at[8]; /* the first ones' line numbers */
@@ -132,6 +135,27 @@ void state_record(struct state *st, size_t seq, const struct op *op);
  * Nothing is written until state_flush() (or state_mark()).
  */
 void state_record_failed(struct state *st, size_t seq, int err);
+
+/**
+ * state_record_removed() - add "op @seq is gone" (after it was removed)
+ * to what is pending: a journal read back leaves the op out
+ */
+void state_record_removed(struct state *st, size_t seq);
+
+/**
+ * state_continue() - append to the journal @j was read from: its records
+ * then chain on from its last (state_flush() opens it)
+ */
+void state_continue(struct state *st, const struct journal *j);
+
+/**
+ * state_rewrite() - replace the journal, at once, by one that says lab
+ * made @p from @file and is complete (an edit of the lab is over)
+ *
+ * Written aside and renamed over the old one: a kill leaves either.
+ * Return: 0 or -errno (the old journal is kept then).
+ */
+int state_rewrite(struct state *st, const char *file, const struct plan *p);
 
 /**
  * state_mark() - add a line @word ("complete", "destroying") and write

@@ -20,6 +20,7 @@ struct status {
 	bool complete;
 	bool legacy; /* applied by an earlier build: its marks are fewer */
 	bool file_changed; /* set by the caller */
+	bool against_file; /* set by the caller: compared with a file */
 	struct plan *plan; /* what the lab was made from */
 	struct status_row *rows;
 	size_t n_rows, cap_rows;
@@ -40,6 +41,23 @@ struct status {
  * Return: 0, -ENOENT if the lab is not up, or -errno (with @msg).
  */
 int lab_status(const char *lab, struct status *s, struct strbuf *msg);
+
+/* lab_status_of() flags */
+#define STATUS_KEEP_MOUNTS 1u /* the thread stays in its mount namespace */
+
+/**
+ * lab_status_of() - lab_status(), against a plan of the caller's choice
+ * @lab:	the lab's name
+ * @want:	what the lab should hold (a file's plan); NULL: its journal's
+ * @flags:	STATUS_KEEP_MOUNTS: no procfs of its own, so the thread may
+ *		still make mounts for others (pins) after
+ * @s:		as for lab_status()
+ * @msg:	as for lab_status()
+ *
+ * Return: as lab_status().
+ */
+int lab_status_of(const char *lab, const struct plan *want, unsigned flags,
+		  struct status *s, struct strbuf *msg);
 
 /**
  * status_drift() - does the lab differ from its journal?

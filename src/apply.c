@@ -31,7 +31,7 @@ static bool write_ahead(const struct run *x, const struct op *op)
 	if (op->kind == OP_LINK_ADD && link_kind_pair(op->type) && !op->peer.ns)
 		return true;
 	i = strmap_get(&x->ns_map, op_ns(op));
-	return i < 0 || !x->ns[i]->created;
+	return i < 0 || !(x->ns[i]->created || x->ns[i]->kept);
 }
 
 static void progress(struct run *x, size_t i, size_t n, const struct op *op)
@@ -57,7 +57,7 @@ static int write_failed(struct run *x, int rc, size_t tag, size_t ran,
 	x->ran = ran;
 	*failed = tag;
 	if (x->st) {
-		state_record_failed(x->st, tag, rc);
+		state_record_failed(x->st, x->seq_base + tag, rc);
 		state_flush(x->st);
 	}
 	return rc;
@@ -83,13 +83,14 @@ static int run_ops(struct run *x, struct plan *p, size_t *failed)
 		if (x->writer && !schedule_passes(x, op) &&
 		    (rc = schedule_settle(x, &tag)))
 			return write_failed(x, rc, tag, i, failed);
-		if (!x->undo && x->o->fault_at == i + 1) {
+		if (!x->undo && !x->going_back && x->o->fault_at == i + 1) {
 			snprintf(x->why, sizeof(x->why),
 				 "fault injected by NSTOPO_FAULT_AT=%zu",
 				 i + 1);
 			*failed = i;
 			if (x->st) {
-				state_record_failed(x->st, i, EIO);
+				state_record_failed(x->st, x->seq_base + i,
+						    EIO);
 				state_flush(x->st);
 			}
 			return -EIO;
@@ -104,7 +105,7 @@ static int run_ops(struct run *x, struct plan *p, size_t *failed)
 		if (d->prepare && x->st)
 			rc = d->prepare(x, op);
 		if (!rc && x->st) {
-			state_record(x->st, i, op);
+			state_record(x->st, x->seq_base + i, op);
 			if (write_ahead(x, op))
 				rc = state_flush(x->st);
 			if (rc)
@@ -130,7 +131,7 @@ static int run_ops(struct run *x, struct plan *p, size_t *failed)
 		/* A failed adoption stays in the journal: giving a port back
 		 * is idempotent, so it is undone again to be sure. */
 		if (x->st && op->kind != OP_PORT_ADD) {
-			state_record_failed(x->st, i, rc);
+			state_record_failed(x->st, x->seq_base + i, rc);
 			state_flush(x->st);
 		}
 		*failed = i;
@@ -177,6 +178,9 @@ int apply_undo(struct run *x, const struct plan *p, size_t n, bool kill)
 	int rc;
 
 	x->undo = true;
+	free(x->users); /* scanned again: what runs may have changed */
+	x->users = NULL;
+	x->n_users = 0;
 	x->users_scanned = false;
 	x->group_tried = false;
 	x->st = NULL;

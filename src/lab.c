@@ -16,8 +16,10 @@
 #include "opkind.h"
 #include "plan.h"
 #include "ready.h"
+#include "reconcile.h"
 #include "schedule.h"
 #include "state.h"
+#include "status.h"
 
 /* How long run waits for the lab to be usable, when it is not told. */
 #define READY_MAX 10.0
@@ -198,35 +200,52 @@ static int lock_lab(struct state *st, const char *lab, struct strbuf *msg)
 	return rc;
 }
 
-/* Applied already: is it this plan, and is it all still there? */
-static int check_applied(const struct plan *p, struct journal *j,
-			 struct strbuf *msg)
+/*
+ * Is the running lab as @p makes it: the same plan, and nothing drifted?
+ * (The kernel is read without a procfs of its own: pins may follow.)
+ */
+static bool up_as_planned(const struct plan *p, const struct journal *j)
 {
-	if (j->destroying || !j->complete) {
-		sb_printf(
-			msg,
-			"lab %s is half-%s (a run was interrupted): run 'nstopo destroy --lab %s' first",
-			p->lab, j->destroying ? "destroyed" : "applied",
-			p->lab);
-		return -EALREADY;
-	}
-	if (!plan_equal(p, j->plan)) {
-		sb_printf(
-			msg,
-			"lab %s is up from a different topology (%s): destroy it first ('nstopo destroy --lab %s')",
-			p->lab, j->file, p->lab);
-		return -EALREADY;
-	}
+	struct strbuf msg = { 0 };
+	struct status s;
+	bool same =
+		j->complete && plan_equal(p, j->plan) &&
+		!lab_status_of(p->lab, NULL, STATUS_KEEP_MOUNTS, &s, &msg) &&
+		!s.counts[ST_MISSING] && !s.counts[ST_DIFFERENT] &&
+		!s.counts[ST_EXTRA];
+
+	if (j->complete && plan_equal(p, j->plan))
+		status_free(&s);
+	sb_free(&msg);
+	return same;
+}
+
+/*
+ * Apply of a lab that is up (or was cut short): change it in place into
+ * what @p makes (reconcile.c), after the same checks as a new lab's, for
+ * what is new.
+ */
+static int apply_edit(struct run *x, struct state *st, struct journal *j,
+		      struct plan *p, const struct apply_opts *o,
+		      struct strbuf *msg)
+{
+	struct plan *fresh = plan_new(p->lab);
+	struct edit e;
+	int rc;
+
+	edit_compute(j->plan, p, &e);
 	for (size_t i = 0; i < p->n_ops; i++)
-		if (p->ops[i].kind == OP_NETNS_ADD &&
-		    !netns_exists(p->ops[i].link.ns)) {
-			sb_printf(
-				msg,
-				"lab %s is up but its namespace %s is gone: destroy and apply it again",
-				p->lab, p->ops[i].link.ns);
-			return -EALREADY;
-		}
-	return 0;
+		if (p->ops[i].change == OPC_NEW)
+			*plan_push(fresh, p->ops[i].kind, op_ns(&p->ops[i])) =
+				p->ops[i];
+	edit_free(&e);
+	rc = check_ownership(x, fresh, msg);
+	plan_free(fresh);
+	if (!rc)
+		rc = check_host_settings(x, p, msg);
+	if (!rc)
+		rc = lab_reconcile(x, st, j, p, o->file ? o->file : "-", msg);
+	return rc;
 }
 
 int lab_apply(struct plan *p, const struct apply_opts *o,
@@ -237,6 +256,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	struct state st;
 	struct run x;
 	size_t failed = SIZE_MAX;
+	bool journal;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -247,10 +267,23 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	rc = lock_lab(&st, p->lab, msg);
 	if (rc)
 		return rc;
-	if (!state_read(p->lab, &j)) {
-		rc = check_applied(p, &j, msg);
-		journal_free(&j);
-		res->nothing_to_do = !rc;
+	rc = state_read(p->lab, &j);
+	journal = !rc;
+	if (journal && j.destroying) {
+		sb_printf(
+			msg,
+			"lab %s is half-destroyed (a destroy was interrupted): run 'nstopo destroy --lab %s' first",
+			p->lab, p->lab);
+		rc = -EALREADY;
+	} else if (journal && up_as_planned(p, &j)) {
+		res->nothing_to_do = true;
+		rc = 0;
+	} else {
+		rc = rc == -ENOENT ? 0 : rc;
+	}
+	if (rc || res->nothing_to_do) {
+		if (journal)
+			journal_free(&j);
 		state_unlock(&st);
 		return rc;
 	}
@@ -266,6 +299,27 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		sb_printf(msg, "cannot prepare " NETNS_RUN_DIR ": %s",
 			  rc == -ENOTDIR ? "it exists and is not a directory" :
 					   strerror(-rc));
+	if (journal) {
+		/* A running lab: changed in place, or as it was. */
+		x.legacy = j.version < 2;
+		x.complete = j.complete;
+		if (!rc)
+			rc = apply_edit(&x, &st, &j, p, o, msg);
+		journal_free(&j);
+		if (!rc && (o->wait > 0 || o->ready))
+			rc = wait_ready(&x, p, p->n_ops,
+					o->wait > 0 ? o->wait : READY_MAX,
+					o->wait > 0, msg);
+		if (rc == -ETIMEDOUT && o->wait <= 0) {
+			run_warn(&x, "%s (the lab is up)", msg->buf);
+			msg->len = 0;
+			rc = 0;
+		}
+		finish(&x);
+		state_unlock(&st);
+		res->seconds = now_monotonic() - t0;
+		return rc;
+	}
 	if (!rc)
 		rc = check_ownership(&x, p, msg);
 	if (!rc)

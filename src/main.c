@@ -22,6 +22,7 @@
 #include "marks.h"
 #include "opkind.h"
 #include "plan.h"
+#include "reconcile.h"
 #include "sandbox.h"
 #include "state.h"
 #include "status.h"
@@ -222,6 +223,7 @@ static int cmd_plan(int argc, char **argv, struct opts *o)
 	const struct cmd *c = cmd_find("plan");
 	int i = parse_opts(c, argc, argv, o, "jD");
 	struct plan *p, *inv;
+	struct journal j;
 	struct topo *t;
 
 	if (i < 0 || one_file(c, argc, i))
@@ -234,6 +236,20 @@ static int cmd_plan(int argc, char **argv, struct opts *o)
 		inv = plan_invert(p);
 		plan_free(p);
 		p = inv;
+	} else if (!state_read(p->lab, &j)) {
+		/* The lab is up: what applying the file would change. */
+		struct edit e;
+
+		edit_compute(j.plan, p, &e);
+		if (!o->json && o->verbose >= 0)
+			printf("# lab %s is up (applied from %s): what applying %s changes\n",
+			       p->lab, j.file, argv[i]);
+		edit_print(&e, p, argv[i], stdout, o->json);
+		edit_free(&e);
+		journal_free(&j);
+		plan_free(p);
+		topo_free(t);
+		return EXIT_OK;
 	}
 	plan_print(p, stdout, o->json);
 	plan_free(p);
@@ -293,6 +309,12 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	if (!rc && o->verbose >= 0) {
 		if (res.nothing_to_do)
 			printf("lab %s is already up: nothing to do\n", p->lab);
+		else if (res.changed)
+			printf("lab %s is up: changed in place (%zu objects made, changed or removed) in %.3f s\n",
+			       p->lab, res.changed, res.seconds);
+		else if (res.repaired)
+			printf("lab %s is up: what had drifted is set right again, in %.3f s\n",
+			       p->lab, res.seconds);
 		else
 			printf("lab %s is up: %zu namespaces, %zu links, %zu steps in %.3f s\n",
 			       p->lab, res.namespaces, res.links, res.ops_done,
@@ -747,6 +769,8 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 	const struct cmd *c = cmd_find("status");
 	int i = parse_opts(c, argc, argv, o, "jl"), rc;
 	struct strbuf msg = { 0 };
+	struct plan *want = NULL;
+	struct topo *t = NULL;
 	struct status s;
 	char *lab;
 
@@ -758,7 +782,15 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 	lab = i < argc ? lab_of_file(argv[i]) : pick_lab(o);
 	if (!lab) /* an invalid file was reported; no lab is not up */
 		return i < argc || o->lab ? EXIT_INVALID : EXIT_NOT_UP;
-	rc = lab_status(lab, &s, &msg);
+	if (i < argc) {
+		/* The kernel against the file as it is now. */
+		struct diags d = { .file = argv[i], .max = 1 };
+
+		t = topo_load(argv[i], &d);
+		want = t ? plan_compile(t) : NULL;
+		diags_free(&d);
+	}
+	rc = lab_status_of(lab, want, 0, &s, &msg);
 	if (rc == -ENOENT) {
 		if (o->json) {
 			struct strbuf sb = { 0 };
@@ -768,30 +800,37 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 			sb_free(&sb);
 		} else if (o->verbose >= 0)
 			printf("lab %s is not up\n", lab);
+		status_free(&s);
+		plan_free(want);
+		topo_free(t);
 		free(lab);
 		return EXIT_NOT_UP;
 	}
 	if (rc) {
 		fprintf(stderr, "nstopo status: %s\n", msg.buf);
 		sb_free(&msg);
+		status_free(&s);
+		plan_free(want);
+		topo_free(t);
 		free(lab);
 		return EXIT_FAIL;
 	}
-	if (i < argc) {
-		/* Compare the file as it is now with what was applied. */
-		struct diags d = { .file = argv[i], .max = 1 };
-		struct topo *t = topo_load(argv[i], &d);
-		struct plan *p = t ? plan_compile(t) : NULL;
+	if (want) {
+		/* The file as it is now, and what was applied. */
+		struct journal j;
 
-		s.file_changed = !p || !plan_equal(p, s.plan);
-		plan_free(p);
-		topo_free(t);
-		diags_free(&d);
+		if (!state_read(lab, &j)) {
+			s.file_changed = !plan_equal(want, j.plan);
+			journal_free(&j);
+		}
+		s.against_file = true;
 	}
 	if (o->verbose >= 0 || o->json) /* -q: the exit status says it */
 		status_print(&s, stdout, o->json, o->verbose > 0);
 	rc = status_drift(&s) ? EXIT_DRIFT : EXIT_OK;
 	status_free(&s);
+	plan_free(want);
+	topo_free(t);
 	free(lab);
 	return rc;
 }

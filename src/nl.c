@@ -193,7 +193,7 @@ static struct ifinfomsg ifinfo(const struct link_req *r)
 		.ifi_family = AF_UNSPEC,
 		.ifi_index = r->ifindex,
 		.ifi_flags = r->up ? IFF_UP : 0,
-		.ifi_change = r->up ? IFF_UP : 0,
+		.ifi_change = r->up || r->down ? IFF_UP : 0,
 	};
 }
 
@@ -544,11 +544,14 @@ static struct route_info route_of(const struct route_spec *r, int oif)
 	return ri;
 }
 
-int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif)
+int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif,
+		      bool replace)
 {
 	struct route_info ri = route_of(r, oif);
 
-	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &ri);
+	return route_msg(s, RTM_NEWROUTE,
+			 NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL),
+			 &ri);
 }
 
 int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif,
@@ -590,6 +593,23 @@ static int qdisc_add(struct nlsock *s, struct rtnl_qdisc *q)
 	s->err = 0;
 	rc = rtnl_qdisc_add(s->sk, q, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_qdisc_put(q);
+	if (rc >= 0)
+		return 0;
+	return s->err ? -s->err : -nle_to_errno(rc);
+}
+
+int netlink_qdisc_del_root(struct nlsock *s, int ifindex)
+{
+	struct rtnl_qdisc *qd = rtnl_qdisc_alloc();
+	int rc;
+
+	if (!qd)
+		return -ENOMEM;
+	rtnl_tc_set_ifindex(TC_CAST(qd), ifindex);
+	rtnl_tc_set_parent(TC_CAST(qd), TC_H_ROOT);
+	s->err = 0;
+	rc = rtnl_qdisc_delete(s->sk, qd);
+	rtnl_qdisc_put(qd);
 	if (rc >= 0)
 		return 0;
 	return s->err ? -s->err : -nle_to_errno(rc);

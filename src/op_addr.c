@@ -26,6 +26,11 @@ static int do_addr(struct run *x, struct op *op)
 		rc = netlink_addr_del(h->nl, idx, &op->addr);
 	if (rc && x->undo && gone(rc))
 		return 0;
+	/* An edit of a running lab: an address it has is as it should be
+	 * (even a new one: an edit killed after making it may not have
+	 * written it down). */
+	if (rc == -EEXIST && x->ensure)
+		return 0;
 	return rc ? run_fail(x, h, rc) : 0;
 }
 
@@ -80,6 +85,14 @@ static const enum op_field addr_del_fields[] = {
 	OF__COUNT,
 };
 
+static const enum op_field addr_identity[] = {
+	OF_NS,
+	OF_NAME,
+	OF_ADDR,
+	OF__COUNT,
+};
+static const enum op_field addr_in_place[] = { OF_DAD, OF__COUNT };
+
 const struct op_desc addr_add_op = {
 	.name = "addr.add",
 	.object = OBJ_ADDR,
@@ -90,6 +103,8 @@ const struct op_desc addr_add_op = {
 	.format = addr_format,
 	.json = addr_json,
 	.fields = addr_add_fields,
+	.identity = addr_identity,
+	.in_place = addr_in_place,
 };
 
 const struct op_desc addr_del_op = {

@@ -17,6 +17,57 @@
  * pair with its peer placed in the peer's namespace; a macvlan, ipvlan or
  * vlan in its parent's namespace, placed in its own.
  */
+/* Set what the op says of an end that exists: its MTU, MAC, master, up. */
+static int end_in_place(struct run *x, struct nsh *h, const struct op_if *oi,
+			int ifindex, int master)
+{
+	int rc = netlink_link_set(h->nl,
+				  &(struct link_req){
+					  .ifindex = ifindex,
+					  .mtu = oi->mtu,
+					  .mac = oi->has_mac ? oi->mac : NULL,
+					  .master = master,
+					  .up = oi->up,
+					  .ns_fd = -1,
+				  });
+
+	return rc ? run_fail(x, h, rc) : 0;
+}
+
+/*
+ * An edit of a running lab, and the link is there: of the kind the op
+ * says (else it is someone else's), it keeps its place and gets the
+ * attributes the file gives it now.  Not there (it drifted away), it is
+ * made.  Returns 1 if it was not there.
+ */
+static int keep_link(struct run *x, struct op *op, struct nsh *home,
+		     struct nsh *p, int master)
+{
+	const struct link_kind_desc *kind = link_kind(op->type);
+	struct link_info li, pi;
+	int rc = netlink_link_get(home->nl, op->link.name, &li);
+
+	if (gone(rc))
+		return 1;
+	if (rc)
+		return run_fail(x, home, rc);
+	if (strcmp(li.kind, kind->name)) {
+		snprintf(x->why, sizeof(x->why),
+			 "%s is a %s, not a %s: it is not the lab's",
+			 op->link.name, li.kind[0] ? li.kind : "device",
+			 kind->name);
+		return -EEXIST;
+	}
+	nsh_remember(x, home, op->link.name, li.ifindex);
+	rc = end_in_place(x, home, &op->link, li.ifindex, master);
+	if (!rc && kind->ends == 2 && p &&
+	    !(rc = netlink_link_get(p->nl, op->peer.name, &pi))) {
+		nsh_remember(x, p, op->peer.name, pi.ifindex);
+		rc = end_in_place(x, p, &op->peer, pi.ifindex, 0);
+	}
+	return gone(rc) ? 0 : rc;
+}
+
 static int do_link_add(struct run *x, struct op *op)
 {
 	const struct link_kind_desc *kind = link_kind(op->type);
@@ -49,6 +100,11 @@ static int do_link_add(struct run *x, struct op *op)
 		m.master = ifindex_of(x, home, op->link.master);
 		if (m.master < 0)
 			return m.master;
+	}
+	if (x->ensure) {
+		rc = keep_link(x, op, home, p, m.master);
+		if (rc <= 0)
+			return rc;
 	}
 	if (op->parent.name) {
 		m.link = ifindex_of(x, h, op->parent.name);
@@ -423,6 +479,15 @@ static const enum op_field link_del_fields[] = {
 	OF_NS, OF_NAME, OF_TYPE, OF_MARK, OF__COUNT,
 };
 
+static const enum op_field link_identity[] = { OF_NS, OF_NAME, OF__COUNT };
+
+/* What a link keeps when changed: the rest is the link itself (its kind,
+ * its peer, its parent and mode). */
+static const enum op_field link_in_place[] = {
+	OF_MTU,	 OF_MAC, OF_MASTER,  OF_UP,   OF_PMTU,
+	OF_PMAC, OF_PUP, OF_PMASTER, OF_MARK, OF__COUNT,
+};
+
 const struct op_desc link_add_op = {
 	.name = "link.add",
 	.object = OBJ_LINK,
@@ -432,6 +497,8 @@ const struct op_desc link_add_op = {
 	.format = link_add_format,
 	.json = link_add_json,
 	.fields = link_add_fields,
+	.identity = link_identity,
+	.in_place = link_in_place,
 };
 
 const struct op_desc link_set_op = {

@@ -18,11 +18,47 @@ static int max_ifindex(const struct link_info *li, void *arg)
 	return 0;
 }
 
+/*
+ * An edit keeps a node's namespace: its processes, sockets and
+ * connections live on.  Its lo is marked again (a lab of an earlier
+ * build had no mark there).
+ */
+static int keep_netns(struct run *x, struct op *op)
+{
+	struct link_info li;
+	struct nsh *h;
+	int rc = nsh_get(x, op->link.ns, &h);
+
+	if (!rc)
+		rc = netlink_link_get(h->nl, "lo", &li);
+	/* There, but with another's mark, or none while the lab's journal
+	 * did not know it: not the lab's to keep. */
+	if (!rc && strcmp(li.alias, x->mark) &&
+	    (li.alias[0] || op->change == OPC_NEW)) {
+		snprintf(x->why, sizeof(x->why),
+			 "namespace %s exists and is not lab %s's", op->link.ns,
+			 x->lab);
+		return -EEXIST;
+	}
+	if (!rc)
+		rc = netlink_link_set(h->nl, &(struct link_req){
+						     .ifindex = 1,
+						     .alias = x->mark,
+						     .ns_fd = -1,
+					     });
+	if (rc)
+		return run_fail(x, h, rc);
+	h->kept = true;
+	return 0;
+}
+
 static int do_netns_add(struct run *x, struct op *op)
 {
 	struct nsh *h;
 	int fd, rc;
 
+	if (x->ensure && netns_exists(op->link.ns))
+		return keep_netns(x, op);
 	rc = netns_create(op->link.ns, &fd);
 	if (rc)
 		return run_fail(x, NULL, rc);
@@ -188,6 +224,9 @@ static bool netns_add_invert(const struct op *op, const struct op_made *m,
 
 static const enum op_field netns_fields[] = { OF_NODE, OF_NS, OF__COUNT };
 
+static const enum op_field netns_identity[] = { OF_NS, OF__COUNT };
+static const enum op_field netns_in_place[] = { OF_NODE, OF__COUNT };
+
 const struct op_desc netns_add_op = {
 	.name = "netns.add",
 	.object = OBJ_NETNS,
@@ -197,6 +236,8 @@ const struct op_desc netns_add_op = {
 	.names_ns = true,
 	.format = netns_add_format,
 	.fields = netns_fields,
+	.identity = netns_identity,
+	.in_place = netns_in_place,
 };
 
 const struct op_desc netns_del_op = {

@@ -14,12 +14,21 @@ static int do_qdisc(struct run *x, struct op *op)
 	struct nsh *h;
 	int rc, idx;
 
+	/* An edit of a running lab leaves a qdisc as it is, or makes it
+	 * anew: the kernel cannot turn a netem into a tbf in place. */
+	if (x->ensure && op->change == OPC_SAME)
+		return 0;
 	rc = nsh_get(x, op->link.ns, &h);
 	if (rc)
 		return run_fail(x, NULL, rc);
 	idx = ifindex_of(x, h, op->link.name);
 	if (idx < 0)
 		return idx;
+	if (x->ensure && op->change != OPC_NEW) {
+		rc = netlink_qdisc_del_root(h->nl, idx);
+		if (rc && rc != -ENOENT && rc != -EINVAL)
+			return run_fail(x, h, rc);
+	}
 	rc = netlink_qdisc_add(h->nl, idx, &op->qdisc);
 	if (rc == -ENOENT && op->qdisc.netem) {
 		snprintf(
@@ -86,6 +95,12 @@ static const enum op_field qdisc_fields[] = {
 	OF_DUP, OF_REORDER, OF_CORRUPT, OF_RATE,  OF__COUNT,
 };
 
+static const enum op_field qdisc_identity[] = { OF_NS, OF_NAME, OF__COUNT };
+static const enum op_field qdisc_in_place[] = {
+	OF_NETEM,   OF_DELAY,	OF_JITTER, OF_LOSS,   OF_DUP,
+	OF_REORDER, OF_CORRUPT, OF_RATE,   OF__COUNT,
+};
+
 /* A qdisc goes with its interface, which the lab makes. */
 const struct op_desc qdisc_add_op = {
 	.name = "qdisc.add",
@@ -93,4 +108,6 @@ const struct op_desc qdisc_add_op = {
 	.format = qdisc_format,
 	.json = qdisc_json,
 	.fields = qdisc_fields,
+	.identity = qdisc_identity,
+	.in_place = qdisc_in_place,
 };

@@ -23,8 +23,11 @@ static int do_route(struct run *x, struct op *op)
 		if (oif < 0)
 			return x->undo && gone(oif) ? 0 : oif;
 	}
+	/* An edit of a running lab: the route it has by that key is the
+	 * lab's, and becomes what the file says now. */
 	if (op->kind == OP_ROUTE_ADD)
-		rc = netlink_route_add(h->nl, &op->route, oif);
+		rc = netlink_route_add(h->nl, &op->route, oif,
+				       x->ensure && op->change != OPC_NEW);
 	else
 		rc = netlink_route_del(h->nl, &op->route, oif, x->legacy);
 	if (rc && x->undo && gone(rc))
@@ -105,6 +108,14 @@ static const enum op_field route_fields[] = {
 	OF_TABLE, OF_RTYPE, OF_ONLINK, OF__COUNT,
 };
 
+/* A route is the kernel's key of it; the rest is replaced in place. */
+static const enum op_field route_identity[] = {
+	OF_NS, OF_TO, OF_TABLE, OF_METRIC, OF__COUNT,
+};
+static const enum op_field route_in_place[] = {
+	OF_VIA, OF_DEV, OF_RTYPE, OF_ONLINK, OF__COUNT,
+};
+
 const struct op_desc route_add_op = {
 	.name = "route.add",
 	.object = OBJ_ROUTE,
@@ -114,6 +125,8 @@ const struct op_desc route_add_op = {
 	.format = route_format,
 	.json = route_json,
 	.fields = route_fields,
+	.identity = route_identity,
+	.in_place = route_in_place,
 };
 
 const struct op_desc route_del_op = {

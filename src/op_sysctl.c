@@ -27,12 +27,13 @@ static int prepare_sysctl(struct run *x, struct op *op)
 		rc = run_enter(x, h);
 	if (rc)
 		return run_fail(x, NULL, rc);
-	/* Nothing to keep in a namespace this run made, nor for a key of an
+	/* Nothing to keep in a namespace of the lab, nor for a key of an
 	 * interface the lab makes (it dies with it; plan_invert() restores
-	 * neither), nor twice. */
-	if (h->created || op->own || op->old_value)
+	 * neither).  An edit of a running lab keeps what was kept before,
+	 * and tells the ledger the value it wants now. */
+	if (h->created || h->kept || op->own)
 		return 0;
-	rc = sysctl_read_whole(op->key, &old);
+	rc = op->old_value ? 0 : sysctl_read_whole(op->key, &old);
 	if (!rc && !(rc = ledger_open(&l))) {
 		rc = ledger_take(l, x->lab, op->key, op->value);
 		if (rc == -EBUSY)
@@ -45,7 +46,7 @@ static int prepare_sysctl(struct run *x, struct op *op)
 		else
 			ledger_close(l);
 	}
-	if (!rc)
+	if (!rc && !op->old_value)
 		op->old_value = arena_strdup(&x->arena, old.buf);
 	sb_free(&old);
 	return rc && rc != -EBUSY ? run_fail(x, NULL, rc) : rc;
@@ -157,6 +158,9 @@ static const enum op_field sysctl_restore_fields[] = {
 	OF_NS, OF_KEY, OF_VALUE, OF_OLD, OF__COUNT,
 };
 
+static const enum op_field sysctl_identity[] = { OF_NS, OF_KEY, OF__COUNT };
+static const enum op_field sysctl_in_place[] = { OF_VALUE, OF__COUNT };
+
 const struct op_desc sysctl_set_op = {
 	.name = "sysctl.set",
 	.object = OBJ_SYSCTL,
@@ -169,6 +173,8 @@ const struct op_desc sysctl_set_op = {
 	.json = sysctl_json,
 	.fields = sysctl_set_fields,
 	.learned = sysctl_learned,
+	.identity = sysctl_identity,
+	.in_place = sysctl_in_place,
 };
 
 const struct op_desc sysctl_restore_op = {

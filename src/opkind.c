@@ -401,3 +401,46 @@ int op_decode(struct arena *a, const char *line, struct op *out)
 	*out = op;
 	return 0;
 }
+
+bool op_identity(const struct op *op, struct strbuf *sb)
+{
+	const struct op_desc *d = descs[op->kind];
+
+	if (!d->identity)
+		return false;
+	sb_printf(sb, "k=%s", d->name);
+	for (const enum op_field *f = d->identity; *f != OF__COUNT; f++)
+		if (present(op, &fields[*f]))
+			put_field(sb, op, &fields[*f]);
+		else
+			sb_printf(sb, " %s~", fields[*f].key);
+	return true;
+}
+
+bool op_in_place(const struct op *a, const struct op *b)
+{
+	const struct op_desc *d = descs[a->kind];
+
+	if (a->kind != b->kind)
+		return false;
+	for (const enum op_field *f = d->fields; *f != OF__COUNT; f++)
+		if (!field_same(a, b, &fields[*f]) && !listed(d->in_place, *f))
+			return false;
+	return true;
+}
+
+void op_take_learned(struct arena *a, struct op *dst, const struct op *src)
+{
+	const struct op_desc *d = descs[dst->kind];
+
+	for (const enum op_field *f = d->learned; f && *f != OF__COUNT; f++) {
+		const struct field *fl = &fields[*f];
+		const char *v;
+
+		if (fl->type != F_STR)
+			continue; /* what runs learn is text */
+		v = *(const char *const *)at(src, fl->off);
+		*(const char **)((char *)dst + fl->off) =
+			v ? arena_strdup(a, v) : NULL;
+	}
+}

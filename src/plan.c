@@ -621,6 +621,49 @@ struct plan *plan_compile(const struct topo *t)
 	return c.p;
 }
 
+static const char *if_key(struct arena *a, const char *ns, const char *name);
+
+void plan_learn_own(struct plan *p)
+{
+	struct strmap made = { 0 };
+	struct arena a = { 0 };
+	char name[IFNAME_MAX + 1];
+
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct op *o = &p->ops[i];
+
+		if (o->kind != OP_LINK_ADD)
+			continue;
+		strmap_put(&made, if_key(&a, o->link.ns, o->link.name), 0);
+		if (link_kind_pair(o->type))
+			strmap_put(&made, if_key(&a, o->peer.ns, o->peer.name),
+				   0);
+	}
+	for (size_t i = 0; i < p->n_ops; i++) {
+		struct op *o = &p->ops[i];
+
+		if (o->kind == OP_SYSCTL_SET &&
+		    sysctl_key_ifname(o->key, name) &&
+		    strmap_get(&made, if_key(&a, op_ns(o), name)) >= 0)
+			o->own = true;
+	}
+	strmap_free(&made);
+	arena_free(&a);
+}
+
+struct plan *plan_copy(const struct plan *p)
+{
+	struct plan *c = plan_new(p->lab);
+
+	for (size_t i = 0; i < p->n_ops; i++) {
+		struct op *op = plan_push(c, p->ops[i].kind, op_ns(&p->ops[i]));
+
+		*op = p->ops[i];
+		op_own(c, op);
+	}
+	return c;
+}
+
 /* Invert */
 
 /* "ns|name": a key for an interface of a namespace (NULL: the host). */
@@ -688,6 +731,7 @@ struct plan *plan_invert(const struct plan *p)
 			    !d->invert(o, &om, &out))
 				continue;
 			out.pos = o->pos;
+			out.origin = i + 1;
 			*plan_push(inv, out.kind, op_ns(&out)) = out;
 			op_own(inv, &inv->ops[inv->n_ops - 1]);
 		}

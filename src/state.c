@@ -243,11 +243,12 @@ static void put_record(struct state *st, const char *line, size_t len)
 	sb_printf(&st->pending, "\n= %016llx\n", (unsigned long long)st->check);
 }
 
-int state_begin(struct state *st, const char *file)
+/* A journal at @name of the lab's directory, with its header. */
+static int state_begin_at(struct state *st, const char *file, const char *name)
 {
 	struct strbuf h = { 0 };
 
-	st->journal_fd = openat(st->lab_fd, "journal",
+	st->journal_fd = openat(st->lab_fd, name,
 				O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
 					O_NOFOLLOW | O_CLOEXEC,
 				0600);
@@ -263,6 +264,11 @@ int state_begin(struct state *st, const char *file)
 	put_record(st, h.buf, h.len);
 	sb_free(&h);
 	return state_flush(st);
+}
+
+int state_begin(struct state *st, const char *file)
+{
+	return state_begin_at(st, file, "journal");
 }
 
 void state_record(struct state *st, size_t seq, const struct op *op)
@@ -282,6 +288,48 @@ void state_record_failed(struct state *st, size_t seq, int err)
 			 err < 0 ? -err : err);
 
 	put_record(st, line, (size_t)n);
+}
+
+void state_record_removed(struct state *st, size_t seq)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "- %zu", seq);
+
+	put_record(st, line, (size_t)n);
+}
+
+void state_continue(struct state *st, const struct journal *j)
+{
+	st->check = j->last_check;
+}
+
+int state_rewrite(struct state *st, const char *file, const struct plan *p)
+{
+	struct state tmp = *st;
+	int rc;
+
+	/* The header as state_begin() writes it, then every op, done. */
+	memset(&tmp.pending, 0, sizeof(tmp.pending));
+	rc = state_begin_at(&tmp, file, "journal.new");
+	for (size_t i = 0; !rc && i < p->n_ops; i++)
+		state_record(&tmp, i, &p->ops[i]);
+	if (!rc)
+		rc = state_mark(&tmp, "complete");
+	if (tmp.journal_fd >= 0)
+		close(tmp.journal_fd);
+	sb_free(&tmp.pending);
+	if (!rc && renameat(st->lab_fd, "journal.new", st->lab_fd, "journal"))
+		rc = -errno;
+	if (rc) {
+		unlinkat(st->lab_fd, "journal.new", 0);
+		return rc;
+	}
+	/* Appends go to the new file from now on. */
+	if (st->journal_fd >= 0)
+		close(st->journal_fd);
+	st->journal_fd = -1;
+	st->check = tmp.check;
+	return 0;
 }
 
 int state_mark(struct state *st, const char *word)
@@ -426,11 +474,12 @@ static void damaged(struct journal *j, size_t line)
 }
 
 /* One op of a journal, onto the plan it is read into. */
-static int journal_op(struct plan *p, const char *line)
+static int journal_op(struct plan *p, const char *line, size_t seq)
 {
 	struct op op;
 	int rc = op_decode(&p->arena, line, &op);
 
+	op.seq = seq;
 	if (!rc)
 		*plan_push(p, op.kind, op_ns(&op)) = op;
 	return rc;
@@ -489,6 +538,7 @@ static size_t journal_records(struct journal *j, char *text, struct arena *a,
 				(struct record){ line, no };
 		prev = check;
 	}
+	j->last_check = prev;
 	*out = v;
 	return n;
 }
@@ -512,13 +562,18 @@ int state_read(const char *lab, struct journal *j)
 	n = journal_records(j, sb.buf ? sb.buf : (char *)"", &a, &recs);
 	if (!n || strncmp(recs[0].line, "nstopo-journal ", 15))
 		j->no_header = true;
-	/* Which ops failed: a sorted list, never sized by a number read. */
+	/* Which ops failed, or were removed since: a sorted list, never
+	 * sized by a number read. */
 	for (size_t i = 0; i < n; i++) {
 		size_t seq, off;
 
-		if (record_seq(recs[i].line, '!', &seq, &off))
+		if (record_seq(recs[i].line, '!', &seq, &off) ||
+		    record_seq(recs[i].line, '-', &seq, &off))
 			*(size_t *)vec_push(&a, failed, n_failed, cap_failed) =
 				seq;
+		if (record_seq(recs[i].line, '+', &seq, &off) &&
+		    seq >= j->next_seq)
+			j->next_seq = seq + 1;
 	}
 	if (n_failed)
 		qsort(failed, n_failed, sizeof(*failed), cmp_size);
@@ -534,22 +589,27 @@ int state_read(const char *lab, struct journal *j)
 			j->started = atoll(buf);
 		} else if (record_seq(line, '+', &seq, &off)) {
 			if (n_failed && bsearch(&seq, failed, n_failed,
-						sizeof(*failed), cmp_size)) {
-				j->n_failed++;
-				continue;
-			}
-			if (journal_op(j->plan, line + off))
+						sizeof(*failed), cmp_size))
+				continue; /* failed, or removed since */
+			if (journal_op(j->plan, line + off, seq))
 				damaged(j, recs[i].no);
 		} else if (!strcmp(line, "complete")) {
 			j->complete = true;
 		} else if (!strcmp(line, "destroying")) {
 			j->destroying = true;
-		} else if (!record_seq(line, '!', &seq, &off)) {
+		} else if (!strncmp(line, "reconcile", 9)) {
+			/* An edit begins: complete again only at its end. */
+			j->complete = false;
+			j->reconciling = true;
+		} else if (record_seq(line, '!', &seq, &off)) {
+			j->n_failed++;
+		} else if (!record_seq(line, '-', &seq, &off)) {
 			damaged(j, recs[i].no);
 		}
 	}
 	arena_free(&a);
 	sb_free(&sb);
+	plan_learn_own(j->plan);
 	return 0;
 }
 

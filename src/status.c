@@ -497,6 +497,12 @@ static int check_ns(struct status *s, const struct want_ns *w, int home,
 
 int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 {
+	return lab_status_of(lab, NULL, 0, s, msg);
+}
+
+int lab_status_of(const char *lab, const struct plan *want_plan, unsigned flags,
+		  struct status *s, struct strbuf *msg)
+{
 	struct want_ns *want = NULL;
 	struct private_proc pp;
 	struct journal j;
@@ -519,6 +525,10 @@ int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 	s->complete = j.complete && !j.destroying;
 	s->legacy = j.version < 2;
 	s->plan = j.plan;
+	if (want_plan)
+		s->plan = plan_copy(want_plan);
+	if (want_plan)
+		journal_free(&j);
 	lab_mark(lab, mark, sizeof(mark));
 	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0) {
@@ -527,12 +537,14 @@ int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 			  strerror(errno));
 		return rc;
 	}
-	n = fold(s, j.plan, &want);
+	n = fold(s, s->plan, &want);
 	/* Its sysctls through a procfs of its own: see proc_private().
 	 * This process makes no mounts, so it may leave the host's. */
-	proc_private(&pp);
+	if (!(flags & STATUS_KEEP_MOUNTS))
+		proc_private(&pp);
 	for (size_t i = 0; i < n && !rc; i++) {
-		proc_private_next(&pp);
+		if (!(flags & STATUS_KEEP_MOUNTS))
+			proc_private_next(&pp);
 		rc = check_ns(s, &want[i], home, mark);
 	}
 	close(home);
@@ -609,12 +621,12 @@ void status_print(const struct status *s, FILE *f, bool json, bool all)
 		if (!s->complete)
 			sb_printf(
 				&sb,
-				"lab %s is only partly applied (an interrupted run): destroy it\n",
+				"lab %s is only partly applied (an interrupted run): apply it again to finish, or destroy it\n",
 				s->lab);
 		if (s->file_changed)
 			sb_printf(
 				&sb,
-				"note: %s has changed since the lab was applied\n",
+				"note: the lab was applied from %s, and the file given differs: compared with the file; 'nstopo plan FILE' shows what applying it changes\n",
 				s->file);
 		sb_printf(
 			&sb,

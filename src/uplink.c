@@ -273,6 +273,9 @@ static int do_port_add(struct run *x, struct op *op)
 	struct saved sv = { 0 };
 	int rc, port, br;
 
+	/* An edit of a running lab: a port that has joined stays. */
+	if (x->ensure && op->change == OPC_SAME)
+		return 0;
 	port = ifindex_of(x, &x->host, op->link.name);
 	if (port < 0) {
 		if (port == -ENODEV)
@@ -384,6 +387,12 @@ static const enum op_field port_fields[] = {
 
 static const enum op_field port_learned[] = { OF_SAVED, OF__COUNT };
 
+static const enum op_field port_identity[] = {
+	OF_NAME,
+	OF_MASTER,
+	OF__COUNT,
+};
+
 const struct op_desc port_add_op = {
 	.name = "port.add",
 	.object = OBJ_PORT,
@@ -395,6 +404,7 @@ const struct op_desc port_add_op = {
 	.json = port_json,
 	.fields = port_fields,
 	.learned = port_learned,
+	.identity = port_identity,
 };
 
 const struct op_desc port_del_op = {

@@ -201,7 +201,7 @@ t1=$(date +%s)
 check_eq "SIGTERM during a command: apply exits 1" 1 "$rc"
 check "SIGTERM during a command: over within 5 s" test $((t1 - t0)) -le 5
 check_match "SIGTERM during a command: it was stopped" \
-	'the command was killed by signal 15' "$(cat "$WORK/out")"
+	'exec .*: interrupted by a signal' "$(cat "$WORK/out")"
 check_clean "SIGTERM during a command: nothing left"
 
 # A process left running by a command of a lab that is up.
