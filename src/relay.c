@@ -290,13 +290,12 @@ static void conn_close(struct relay *r, struct conn *c, const char *why)
 			close(c->s[i].fd);
 		c->s[i].fd = -1;
 	}
-	if (!c->connecting)
-		relay_log(r,
-			  "%s #%lu closed%s%s: %llu bytes to target, %llu "
-			  "to client, %.3f s",
-			  c->l->desc, c->id, why ? ", " : "", why ? why : "",
-			  (unsigned long long)c->d[0].bytes,
-			  (unsigned long long)c->d[1].bytes, dt);
+	relay_log(r,
+		  "%s #%lu closed%s%s: %llu bytes to target, %llu "
+		  "to client, %.3f s",
+		  c->l->desc, c->id, why ? ", " : "", why ? why : "",
+		  (unsigned long long)c->d[0].bytes,
+		  (unsigned long long)c->d[1].bytes, dt);
 	r->active--;
 	conn_unlink(r, c);
 }
@@ -1061,9 +1060,9 @@ int relay_serve(const struct relay_set *set, const struct relay_opts *o,
 			bury(&r);
 		}
 	}
+	relay_fini(&r);
 	relay_log(&r, "stopped: %lu connections and flows served, %llu "
 		      "refused at the cap",
 		  r.next_id, (unsigned long long)r.refused);
-	relay_fini(&r);
 	return err;
 }

@@ -254,7 +254,12 @@ def reset(host, port):
 
 
 def refused(host, port):
-    c = dial(host, port, timeout=15)
+    # Accepted by the relay, then reset (at once or after a failed
+    # connect); ECONNREFUSED would mean that nothing listens.
+    try:
+        c = dial(host, port, timeout=15)
+    except ConnectionResetError:
+        return
     try:
         b = c.recv(100)
     except ConnectionResetError:
