@@ -338,7 +338,7 @@ static int pump(struct relay *r, struct conn *c, int d)
 	ssize_t n;
 
 	for (int round = 0; round < PUMP_ROUNDS; round++) {
-		bool moved = false;
+		bool moved = false, drained = false;
 
 		if (!x->eof && !x->full) {
 			size_t room = r->pipe_bytes > x->queued
@@ -351,6 +351,9 @@ static int pump(struct relay *r, struct conn *c, int d)
 			if (n > 0) {
 				x->queued += (size_t)n;
 				moved = true;
+				/* Less than asked: the socket is empty, most
+				 * likely; epoll says when it is not. */
+				drained = (size_t)n < room;
 			} else if (!n) {
 				x->eof = true;
 			} else if (!room || errno == EAGAIN) {
@@ -378,7 +381,7 @@ static int pump(struct relay *r, struct conn *c, int d)
 				return -errno;
 			x->shut = true;
 		}
-		if (!moved)
+		if (!moved || (drained && !x->queued))
 			break;
 	}
 	return 0;

@@ -276,6 +276,8 @@ check "so it still runs" "$RD" alive $opid $ost
 check "stop with its start time" "$RD" stop $opid $ost
 check "gone" gone $opid
 
+check_eq "no sanitizer report in any relay log" "" \
+	"$(grep -l 'Sanitizer' "$L" "$C" "$WORK/orphan.log" 2>/dev/null)"
 cleanup
 trap - EXIT
 snapshot "$WORK/after"
