@@ -76,6 +76,36 @@ stat() {
 		printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 add() { echo "$2" >> "$W/$1"; }
+best() { sort -n "$W/$1" | tail -1; }
+
+# cpu_ms PID: the user + system CPU time of PID so far, in ms
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' "/proc/$1/stat"
+}
+# cpu_4g NAME ADDR PORT [IPERF3_ARGS]: an iperf3 run of 4 GB; add to
+# NAME-client and NAME-server their CPU ms per GB (iperf3's own
+# cpu_utilization_percent over the run's duration)
+cpu_4g() {
+	name=$1; shift
+	iperf3 -c "$1" -p "$2" -n 4G -J ${3:-} 2>/dev/null | python3 -c 'import json,sys
+e = json.load(sys.stdin)["end"]
+t = e["sum_received"]["seconds"]
+c = e["cpu_utilization_percent"]
+print(int(c["host_total"] / 100 * t * 1000 / 4.295), int(c["remote_total"] / 100 * t * 1000 / 4.295))' > "$W/cpu.tmp"
+	read cl sv < "$W/cpu.tmp"
+	add "$name-client" "$cl"
+	add "$name-server" "$sv"
+}
+# relay_cpu NAME PIPE_BYTES [IPERF3_ARGS]: the same through the forward,
+# and the relay's CPU ms per GB (/proc/PID/stat) in NAME-relay
+relay_cpu() {
+	name=$1 pipe=$2; shift 2
+	start_relay -p "$pipe"
+	c0=$(cpu_ms ${RELAY% *})
+	cpu_4g "$name" ::1 8201 "$@"
+	c1=$(cpu_ms ${RELAY% *})
+	add "$name-relay" $(( (c1 - c0) * 1000 / 4295 ))
+}
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 r=1
@@ -94,6 +124,9 @@ while [ $r -le "$ROUNDS" ]; do
 	done
 	add inweb "$(ip netns exec web sh -c "$(command -v iperf3) -c fd00::80 -p 5201 -t $SECS -J" |
 		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))')"
+	relay_cpu cpu64k 65536
+	relay_cpu cpu1m 1048576
+	cpu_4g cpuveth fd00::80 5201
 	start_relay
 	add sp-tcp-fwd "$(sp 127.0.0.1 8111 --tcp)"
 	add sp-tcp-veth "$(sp 10.0.0.80 11111 --tcp)"
@@ -115,6 +148,13 @@ echo "|---|---:|---:|---:|"
 echo "| iperf3, 1 stream | $(stat fwd64k) | $(stat fwd1m) | $(stat veth) |"
 echo "| iperf3 -R (server sends) | $(stat fwd64k-R) | $(stat fwd1m-R) | $(stat veth-R) |"
 echo "| iperf3 -P 4 | $(stat fwd64k-P4) | $(stat fwd1m-P4) | $(stat veth-P4) |"
+echo "| best of the rounds, 1 stream | $(best fwd64k) | $(best fwd1m) | $(best veth) |"
+echo
+echo "| CPU ms per GB (iperf3 -n 4G) | forward, 64 KiB pipes | forward, 1 MiB pipes | veth (direct) |"
+echo "|---|---:|---:|---:|"
+echo "| iperf3 client (sender) | $(stat cpu64k-client) | $(stat cpu1m-client) | $(stat cpuveth-client) |"
+echo "| relay | $(stat cpu64k-relay) | $(stat cpu1m-relay) | - |"
+echo "| iperf3 server (receiver) | $(stat cpu64k-server) | $(stat cpu1m-server) | $(stat cpuveth-server) |"
 echo
 echo "iperf3 inside web to its own fd00::80 (the relay's second leg alone): $(stat inweb) Gbit/s"
 echo
