@@ -53,8 +53,8 @@ struct relay_endpoint {
  * ("%eth0") is refused (an interface index is per namespace).
  * Return: 0, or -EINVAL with @err set.
  */
-int relay_parse_endpoint(const char *text, struct relay_endpoint *ep,
-			 char *err, size_t errlen);
+int relay_parse_endpoint(const char *text, struct relay_endpoint *ep, char *err,
+			 size_t errlen);
 
 /*
  * relay_parse_forward() - read the three strings of a `forwards:` item
@@ -95,11 +95,17 @@ struct relay_forward {
 	int to_ns;
 };
 
+/*
+ * Limits.  What the relay buffers is bounded by max_conns * 2 *
+ * pipe_bytes (64 MiB with the defaults, page references rather than
+ * copies) plus one 64 KiB datagram buffer; it needs 6 fds a connection
+ * and raises its soft RLIMIT_NOFILE for that, or lowers the cap (logged).
+ */
 struct relay_opts {
-	unsigned max_conns;   /* TCP connections + UDP flows; 0: 1024 */
+	unsigned max_conns;   /* TCP connections + UDP flows; 0: 512 */
 	unsigned udp_idle_ms; /* a UDP flow with no traffic ends; 0: 60 s */
-	unsigned connect_ms;  /* a target connect still pending fails; 0: 10 s */
-	unsigned pipe_bytes;  /* per direction of a connection; 0: 256 KiB */
+	unsigned connect_ms; /* a target connect still pending fails; 0: 10 s */
+	unsigned pipe_bytes; /* per direction of a connection; 0: 64 KiB */
 };
 
 /*
@@ -173,6 +179,21 @@ struct relay_proc {
  */
 int relay_start(const struct relay_set *set, const struct relay_opts *o,
 		const char *log_path, struct relay_proc *rp);
+
+/*
+ * relay_spawn() - relay_listen(), relay_start(), relay_set_free() in one
+ * @fw, @n:	the forwards; the caller keeps its namespace fds
+ * @o:		limits; NULL for the defaults
+ * @log_path:	the relay's log (e.g. /run/nstopo/LAB/relay.log)
+ * @rp:		on success, what to journal to stop it later
+ * @err:	on failure, which forward and why ("tcp [::1]:8080:
+ *		Address already in use"), or why the process did not start
+ *
+ * Return: 0 or -errno; nothing is left open or running on failure.
+ */
+int relay_spawn(const struct relay_forward *fw, size_t n,
+		const struct relay_opts *o, const char *log_path,
+		struct relay_proc *rp, char *err, size_t errlen);
 
 /*
  * relay_proc_start_time() - field 22 of /proc/@pid/stat

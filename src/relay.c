@@ -46,15 +46,15 @@
 #include "relay.h"
 #include "util.h"
 
-#define DEF_MAX_CONNS 1024
+#define DEF_MAX_CONNS 512
 #define DEF_UDP_IDLE_MS 60000
 #define DEF_CONNECT_MS 10000
-#define FDS_PER_CONN 6	  /* two sockets, two pipes */
-#define PUMP_ROUNDS 16	  /* splices per direction and wakeup */
-#define BATCH 64	  /* accepts or datagrams per wakeup */
+#define FDS_PER_CONN 6 /* two sockets, two pipes */
+#define PUMP_ROUNDS 16 /* splices per direction and wakeup */
+#define BATCH 64       /* accepts or datagrams per wakeup */
 #define DGRAM_MAX 65536
 #define TICK_MS 250
-#define PAUSE_MS 1000	  /* a listener out of fds rests */
+#define PAUSE_MS 1000 /* a listener out of fds rests */
 
 enum sock_kind {
 	SK_SIGNAL,
@@ -68,8 +68,8 @@ enum sock_kind {
 struct sock {
 	int fd;
 	enum sock_kind kind;
-	int side;	/* of a connection: 0 the client, 1 the target */
-	uint32_t mask;	/* events asked for */
+	int side;      /* of a connection: 0 the client, 1 the target */
+	uint32_t mask; /* events asked for */
 	bool in_set;
 	void *owner;
 };
@@ -226,8 +226,7 @@ static int make_socket(void *arg)
 {
 	struct new_socket *ns = arg;
 
-	ns->fd = socket(ns->family, ns->type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			0);
+	ns->fd = socket(ns->family, ns->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	return ns->fd < 0 ? -errno : 0;
 }
 
@@ -329,8 +328,11 @@ static int conn_update(struct relay *r, struct conn *c)
 	return 0;
 }
 
-/* Move what can be moved from side @d to side !@d; 0 or -errno. */
-static int pump(struct relay *r, struct conn *c, int d)
+/*
+ * Move what can be moved from side @d to side !@d.  Return: 0, or -errno
+ * with *@at the side that failed.
+ */
+static int pump(struct relay *r, struct conn *c, int d, int *at)
 {
 	struct dir *x = &c->d[d];
 	int src = c->s[d].fd, dst = c->s[!d].fd;
@@ -342,8 +344,8 @@ static int pump(struct relay *r, struct conn *c, int d)
 
 		if (!x->eof && !x->full) {
 			size_t room = r->pipe_bytes > x->queued
-					      ? r->pipe_bytes - x->queued
-					      : 0;
+					  ? r->pipe_bytes - x->queued
+					  : 0;
 
 			n = room ? splice(src, NULL, x->pipe[1], NULL, room,
 					  flags)
@@ -361,6 +363,7 @@ static int pump(struct relay *r, struct conn *c, int d)
 				 * the pipe may be what refuses. */
 				x->full = x->queued > 0;
 			} else {
+				*at = d;
 				return -errno;
 			}
 		}
@@ -373,12 +376,15 @@ static int pump(struct relay *r, struct conn *c, int d)
 				x->full = false;
 				moved = true;
 			} else if (n < 0 && errno != EAGAIN) {
+				*at = !d;
 				return -errno;
 			}
 		}
 		if (x->eof && !x->queued && !x->shut) {
-			if (shutdown(dst, SHUT_WR) && errno != ENOTCONN)
+			if (shutdown(dst, SHUT_WR) && errno != ENOTCONN) {
+				*at = !d;
 				return -errno;
+			}
 			x->shut = true;
 		}
 		if (!moved || (drained && !x->queued))
@@ -395,7 +401,7 @@ static const char *side_name(int side)
 static void conn_event(struct relay *r, struct conn *c, int side, uint32_t ev)
 {
 	char why[128];
-	int err = 0, serr = 0;
+	int err = 0, serr = 0, at = side;
 	socklen_t len = sizeof(serr);
 
 	if (c->dead)
@@ -426,11 +432,12 @@ static void conn_event(struct relay *r, struct conn *c, int side, uint32_t ev)
 		return;
 	}
 	if (ev & (EPOLLIN | EPOLLHUP))
-		err = pump(r, c, side);
+		err = pump(r, c, side, &at);
 	if (!err && (ev & EPOLLOUT))
-		err = pump(r, c, !side);
+		err = pump(r, c, !side, &at);
 	if (err) {
-		snprintf(why, sizeof(why), "%s", strerror(-err));
+		snprintf(why, sizeof(why), "%s: %s", side_name(at),
+			 strerror(-err));
 		conn_close(r, c, why);
 		return;
 	}
@@ -487,8 +494,9 @@ static void conn_new(struct relay *r, struct listener *l, int fd,
 	c->t0 = now();
 	c->deadline = c->t0 + r->o.connect_ms / 1000.0;
 	for (int i = 0; i < 2; i++) {
-		c->s[i] = (struct sock){ .fd = -1, .kind = SK_CONN,
-					 .side = i, .owner = c };
+		c->s[i] = (struct sock){
+			.fd = -1, .kind = SK_CONN, .side = i, .owner = c
+		};
 		c->d[i].pipe[0] = c->d[i].pipe[1] = -1;
 	}
 	c->s[0].fd = fd;
@@ -519,8 +527,7 @@ static void conn_new(struct relay *r, struct listener *l, int fd,
 	if (connect(t, &fw->to.addr.sa, sa_len(&fw->to.addr)) &&
 	    errno != EINPROGRESS) {
 		err = errno;
-		relay_log(r, "%s #%lu connect to %s failed: %s", l->desc,
-			  c->id,
+		relay_log(r, "%s #%lu connect to %s failed: %s", l->desc, c->id,
 			  relay_endpoint_format(&fw->to, a, sizeof(a)),
 			  strerror(err));
 		conn_close(r, c, "target unreachable");
@@ -787,7 +794,7 @@ static void on_flow(struct relay *r, struct flow *f, uint32_t ev)
 			c = (struct cmsghdr *)ctl.buf;
 			if (f->client.sa.sa_family == AF_INET6) {
 				m.msg_controllen =
-					CMSG_SPACE(sizeof(f->local.in6));
+				    CMSG_SPACE(sizeof(f->local.in6));
 				c->cmsg_level = IPPROTO_IPV6;
 				c->cmsg_type = IPV6_PKTINFO;
 				c->cmsg_len = CMSG_LEN(sizeof(f->local.in6));
@@ -795,7 +802,7 @@ static void on_flow(struct relay *r, struct flow *f, uint32_t ev)
 				       sizeof(f->local.in6));
 			} else {
 				m.msg_controllen =
-					CMSG_SPACE(sizeof(f->local.in));
+				    CMSG_SPACE(sizeof(f->local.in));
 				c->cmsg_level = IPPROTO_IP;
 				c->cmsg_type = IP_PKTINFO;
 				c->cmsg_len = CMSG_LEN(sizeof(f->local.in));
@@ -881,10 +888,10 @@ static void fit_fd_limit(struct relay *r)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < need) {
-		unsigned cap = rl.rlim_cur > 64 + r->nl + FDS_PER_CONN
-				       ? (unsigned)((rl.rlim_cur - 64 - r->nl) /
-						    FDS_PER_CONN)
-				       : 1;
+		unsigned cap =
+		    rl.rlim_cur > 64 + r->nl + FDS_PER_CONN
+			? (unsigned)((rl.rlim_cur - 64 - r->nl) / FDS_PER_CONN)
+			: 1;
 
 		relay_log(r,
 			  "open files limit %llu: connection cap lowered from "
@@ -947,10 +954,11 @@ static int relay_init(struct relay *r, const struct relay_set *set,
 		int err;
 
 		l->fw = fw;
-		l->s = (struct sock){ .fd = set->fd[i], .owner = l,
+		l->s = (struct sock){ .fd = set->fd[i],
+				      .owner = l,
 				      .kind = fw->proto == RELAY_UDP
-						      ? SK_UDP_LISTEN
-						      : SK_LISTEN };
+						  ? SK_UDP_LISTEN
+						  : SK_LISTEN };
 		snprintf(l->desc, sizeof(l->desc), "%s %s -> %s",
 			 relay_proto_name(fw->proto),
 			 relay_endpoint_format(&fw->listen, a, sizeof(a)),
@@ -988,8 +996,9 @@ static void on_signal(struct relay *r)
 	struct signalfd_siginfo si;
 
 	while (read(r->sig.fd, &si, sizeof(si)) == sizeof(si)) {
-		relay_log(r, "signal %u (%s): stopping with %u open", si.ssi_signo,
-			  strsignal((int)si.ssi_signo), r->active);
+		relay_log(r, "signal %u (%s): stopping with %u open",
+			  si.ssi_signo, strsignal((int)si.ssi_signo),
+			  r->active);
 		r->stop = true;
 	}
 }
@@ -1064,8 +1073,9 @@ int relay_serve(const struct relay_set *set, const struct relay_opts *o,
 		}
 	}
 	relay_fini(&r);
-	relay_log(&r, "stopped: %lu connections and flows served, %llu "
-		      "refused at the cap",
+	relay_log(&r,
+		  "stopped: %lu connections and flows served, %llu "
+		  "refused at the cap",
 		  r.next_id, (unsigned long long)r.refused);
 	return err;
 }

@@ -83,16 +83,16 @@ static int parse_port(const char *s, uint16_t *port, char *err, size_t errlen)
 }
 
 /* @s (@len bytes) as an address of @family into @sa, port left 0. */
-static int parse_addr(const char *s, size_t len, int family,
-		      union relay_sa *sa, char *err, size_t errlen)
+static int parse_addr(const char *s, size_t len, int family, union relay_sa *sa,
+		      char *err, size_t errlen)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 
 	if (!len)
 		return fail(err, errlen, "missing address");
 	if (len >= sizeof(buf))
-		return fail(err, errlen, "address '%.*s' is too long",
-			    (int)len, s);
+		return fail(err, errlen, "address '%.*s' is too long", (int)len,
+			    s);
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	memset(sa, 0, sizeof(*sa));
@@ -104,8 +104,8 @@ static int parse_addr(const char *s, size_t len, int family,
 				    buf);
 		sa->in6.sin6_family = AF_INET6;
 		if (inet_pton(AF_INET6, buf, &sa->in6.sin6_addr) != 1)
-			return fail(err, errlen,
-				    "'%s' is not an IPv6 address", buf);
+			return fail(err, errlen, "'%s' is not an IPv6 address",
+				    buf);
 		return 0;
 	}
 	sa->in.sin_family = AF_INET;
@@ -127,17 +127,16 @@ static size_t colons(const char *s)
 	return n;
 }
 
-int relay_parse_endpoint(const char *text, struct relay_endpoint *ep,
-			 char *err, size_t errlen)
+int relay_parse_endpoint(const char *text, struct relay_endpoint *ep, char *err,
+			 size_t errlen)
 {
 	const char *s = text, *c1, *end, *port;
 	struct relay_endpoint e = { 0 };
-	uint16_t p;
+	uint16_t p = 0;
 	int r;
 
 	if (!text || !*text)
-		return fail(err, errlen,
-			    "empty; expected [NODE:]ADDR:PORT");
+		return fail(err, errlen, "empty; expected [NODE:]ADDR:PORT");
 	if (!strchr(s, '[') && (strstr(s, "::") || colons(s) > 2))
 		return fail(err, errlen,
 			    "an IPv6 address goes in brackets: "
@@ -219,8 +218,8 @@ int relay_parse_forward(const char *listen, const char *to, const char *proto,
 	else if (!strcmp(proto, "udp"))
 		*p = RELAY_UDP;
 	else
-		return fail(err, errlen,
-			    "proto: '%s' is not tcp or udp", proto);
+		return fail(err, errlen, "proto: '%s' is not tcp or udp",
+			    proto);
 	if (relay_parse_endpoint(listen, l, why, sizeof(why)))
 		return fail(err, errlen, "listen: %s", why);
 	if (multicast(&l->addr))

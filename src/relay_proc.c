@@ -36,7 +36,7 @@
 #define LISTEN_BACKLOG 1024
 
 static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-	PRINTF(4, 5);
+    PRINTF(4, 5);
 
 static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
 {
@@ -132,12 +132,12 @@ int relay_listen(const struct relay_forward *fw, size_t n,
 	set->n = n;
 	for (i = 0; i < n && !e; i++) {
 		struct relay_forward *f = &set->fw[i];
-		const char *what = relay_endpoint_format(&f->listen, a,
-							 sizeof(a));
+		const char *what =
+		    relay_endpoint_format(&f->listen, a, sizeof(a));
 
 		if (fw[i].listen_ns >= 0) {
-			f->listen_ns = fcntl(fw[i].listen_ns, F_DUPFD_CLOEXEC,
-					     3);
+			f->listen_ns =
+			    fcntl(fw[i].listen_ns, F_DUPFD_CLOEXEC, 3);
 			if (f->listen_ns < 0) {
 				e = fail(err, errlen, errno, "%s", what);
 				break;
@@ -151,7 +151,8 @@ int relay_listen(const struct relay_forward *fw, size_t n,
 			}
 		}
 		if (f->listen_ns >= 0 && setns(f->listen_ns, CLONE_NEWNET)) {
-			e = fail(err, errlen, errno, "%s: cannot enter %s", what,
+			e = fail(err, errlen, errno, "%s: cannot enter %s",
+				 what,
 				 f->listen.node[0] ? f->listen.node
 						   : "its namespace");
 			break;
@@ -298,8 +299,8 @@ static void write_int(int fd, int v)
 }
 
 /* The relay process: never returns. */
-static void relay_child(const struct relay_set *set,
-			const struct relay_opts *o, int log_fd, int sync_fd)
+static void relay_child(const struct relay_set *set, const struct relay_opts *o,
+			int log_fd, int sync_fd)
 {
 	size_t nkeep = 0;
 	int *keep = xcalloc(3 * set->n + 2, sizeof(int));
@@ -361,8 +362,8 @@ int relay_start(const struct relay_set *set, const struct relay_opts *o,
 	pid_t first;
 
 	memset(rp, 0, sizeof(*rp));
-	log_fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		      0640);
+	log_fd =
+	    open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (log_fd < 0)
 		return -errno;
 	if (pipe2(sync, O_CLOEXEC)) {
@@ -410,4 +411,21 @@ out:
 		close(sync[1]);
 	close(log_fd);
 	return err;
+}
+
+int relay_spawn(const struct relay_forward *fw, size_t n,
+		const struct relay_opts *o, const char *log_path,
+		struct relay_proc *rp, char *err, size_t errlen)
+{
+	struct relay_set set;
+	int r;
+
+	r = relay_listen(fw, n, &set, err, errlen);
+	if (r)
+		return r;
+	r = relay_start(&set, o, log_path, rp);
+	relay_set_free(&set);
+	if (r)
+		fail(err, errlen, -r, "relay: cannot start (log %s)", log_path);
+	return r;
 }

@@ -40,6 +40,7 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM HUP PIPE
 # svc NODE CMD...: start a service in NODE in the background, remember
 # its pid (ip netns exec execs it: the pid is the service's)
 svc() {
@@ -279,7 +280,7 @@ check "gone" gone $opid
 check_eq "no sanitizer report in any relay log" "" \
 	"$(grep -l 'Sanitizer' "$L" "$C" "$WORK/orphan.log" 2>/dev/null)"
 cleanup
-trap - EXIT
+trap - EXIT INT TERM HUP PIPE
 snapshot "$WORK/after"
 check "the sandbox's host is as before" diff "$WORK/before" "$WORK/after"
 finish

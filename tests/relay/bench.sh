@@ -26,7 +26,8 @@ cleanup() {
 	ip netns del web 2>/dev/null
 	rm -rf "$W"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 1" INT TERM HUP PIPE
 bg_web() { ip netns exec web "$@" > /dev/null 2>&1 & PIDS="$PIDS $!"; }
 
 ip netns add web

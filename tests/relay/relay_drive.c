@@ -36,14 +36,15 @@
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: relay_drive start|run [-l LOG] [-c MAX] [-i UDP_IDLE_MS] "
-		"[-t CONNECT_MS] [-p PIPE_BYTES] [-w] PROTO,LISTEN,TO...\n"
-		"       relay_drive stop PID START [GRACE_MS]\n"
-		"       relay_drive alive PID START\n"
-		"       relay_drive rr ADDR PORT N [SIZE]\n"
-		"       relay_drive connrate ADDR PORT N\n"
-		"       relay_drive echod ADDR PORT\n");
+	fprintf(
+	    stderr,
+	    "usage: relay_drive start|run [-l LOG] [-c MAX] [-i UDP_IDLE_MS] "
+	    "[-t CONNECT_MS] [-p PIPE_BYTES] [-w] PROTO,LISTEN,TO...\n"
+	    "       relay_drive stop PID START [GRACE_MS]\n"
+	    "       relay_drive alive PID START\n"
+	    "       relay_drive rr ADDR PORT N [SIZE]\n"
+	    "       relay_drive connrate ADDR PORT N\n"
+	    "       relay_drive echod ADDR PORT\n");
 	return 2;
 }
 
@@ -96,6 +97,7 @@ static int cmd_start(int argc, char **argv, bool detach)
 	struct relay_opts o = { 0 };
 	struct relay_forward *fw;
 	struct relay_set set;
+	struct relay_proc rp;
 	const char *log = NULL;
 	bool wait = false;
 	char err[512];
@@ -133,7 +135,12 @@ static int cmd_start(int argc, char **argv, bool detach)
 	for (int i = optind; i < argc; i++)
 		if (read_forward(argv[i], &fw[n++]))
 			return 1;
-	r = relay_listen(fw, n, &set, err, sizeof(err));
+	if (detach) {
+		/* What nstopo calls. */
+		r = relay_spawn(fw, n, &o, log, &rp, err, sizeof(err));
+	} else {
+		r = relay_listen(fw, n, &set, err, sizeof(err));
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (fw[i].listen_ns >= 0)
 			close(fw[i].listen_ns);
@@ -145,15 +152,6 @@ static int cmd_start(int argc, char **argv, bool detach)
 		return 1;
 	}
 	if (detach) {
-		struct relay_proc rp;
-
-		r = relay_start(&set, &o, log, &rp);
-		relay_set_free(&set);
-		if (r) {
-			fprintf(stderr, "relay_drive: cannot start: %s\n",
-				strerror(-r));
-			return 1;
-		}
 		printf("%d %llu\n", (int)rp.pid, (unsigned long long)rp.start);
 		fflush(stdout);
 		while (wait)
@@ -161,8 +159,8 @@ static int cmd_start(int argc, char **argv, bool detach)
 		return 0;
 	}
 	if (log) {
-		log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-			      0640);
+		log_fd =
+		    open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (log_fd < 0) {
 			perror(log);
 			return 1;
@@ -323,8 +321,8 @@ static int cmd_echod(int argc, char **argv)
 
 	if (argc < 3)
 		return usage();
-	snprintf(text, sizeof(text),
-		 strchr(argv[1], ':') ? "[%s]:%s" : "%s:%s", argv[1], argv[2]);
+	snprintf(text, sizeof(text), strchr(argv[1], ':') ? "[%s]:%s" : "%s:%s",
+		 argv[1], argv[2]);
 	if (relay_parse_endpoint(text, &ep, err, sizeof(err))) {
 		fprintf(stderr, "relay_drive: %s: %s\n", text, err);
 		return 1;

@@ -64,8 +64,7 @@ static void test_ipv4(void **state)
 	ok_at("10.0.0.80:65535", "", AF_INET, "10.0.0.80", 65535, NULL);
 	ok_at("web:10.0.0.80:80", "web", AF_INET, "10.0.0.80", 80, NULL);
 	/* A leading zero in the port is the same port. */
-	ok_at("127.0.0.1:0080", "", AF_INET, "127.0.0.1", 80,
-	      "127.0.0.1:80");
+	ok_at("127.0.0.1:0080", "", AF_INET, "127.0.0.1", 80, "127.0.0.1:80");
 }
 
 static void test_ipv6(void **state)
@@ -175,8 +174,8 @@ static void test_forward(void **state)
 	assert_string_equal(err,
 			    "to: 'web:0.0.0.0:2' is not an address to connect "
 			    "to");
-	assert_int_equal(relay_parse_forward("[::1]:1", "web:[::]:2", "tcp",
-					     &l, &t, &p, err, sizeof(err)),
+	assert_int_equal(relay_parse_forward("[::1]:1", "web:[::]:2", "tcp", &l,
+					     &t, &p, err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(relay_parse_forward("[::1]:1", "web:[ff02::1]:2",
 					     "udp", &l, &t, &p, err,
@@ -220,8 +219,8 @@ static void test_start_time(void **state)
 		char cmd[64], out[32] = "";
 		FILE *f;
 
-		snprintf(cmd, sizeof(cmd),
-			 "awk '{print $22}' /proc/%d/stat", (int)getpid());
+		snprintf(cmd, sizeof(cmd), "awk '{print $22}' /proc/%d/stat",
+			 (int)getpid());
 		f = popen(cmd, "r");
 		assert_non_null(f);
 		assert_non_null(fgets(out, sizeof(out), f));
@@ -239,10 +238,10 @@ static void test_start_time(void **state)
 	assert_false(relay_alive(&rp));
 	rp.start = b;
 	assert_true(relay_alive(&rp));
-	assert_int_equal(relay_stop(&(struct relay_proc){ .pid = getpid(),
-							  .start = b + 1 },
-				    10),
-			 -ESRCH);
+	assert_int_equal(
+	    relay_stop(&(struct relay_proc){ .pid = getpid(), .start = b + 1 },
+		       10),
+	    -ESRCH);
 }
 
 int main(void)
