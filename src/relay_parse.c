@@ -207,6 +207,25 @@ static bool multicast(const union relay_sa *a)
 	       a->in.sin_addr.s_addr == htonl(INADDR_BROADCAST);
 }
 
+/* Would the target be the listening socket itself (same node, port and
+ * family, and the same address or a wildcard listener)? */
+static bool loops(const struct relay_endpoint *l,
+		  const struct relay_endpoint *t)
+{
+	const union relay_sa *a = &l->addr, *b = &t->addr;
+
+	if (strcmp(l->node, t->node) || a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET6)
+		return a->in6.sin6_port == b->in6.sin6_port &&
+		       (IN6_IS_ADDR_UNSPECIFIED(&a->in6.sin6_addr) ||
+			IN6_ARE_ADDR_EQUAL(&a->in6.sin6_addr,
+					   &b->in6.sin6_addr));
+	return a->in.sin_port == b->in.sin_port &&
+	       (a->in.sin_addr.s_addr == htonl(INADDR_ANY) ||
+		a->in.sin_addr.s_addr == b->in.sin_addr.s_addr);
+}
+
 int relay_parse_forward(const char *listen, const char *to, const char *proto,
 			struct relay_endpoint *l, struct relay_endpoint *t,
 			enum relay_proto *p, char *err, size_t errlen)
@@ -235,6 +254,11 @@ int relay_parse_forward(const char *listen, const char *to, const char *proto,
 	if (unspecified_or_multicast(&t->addr))
 		return fail(err, errlen,
 			    "to: '%s' is not an address to connect to", to);
+	if (loops(l, t))
+		return fail(err, errlen,
+			    "to: '%s' is where it listens: the relay would "
+			    "connect to itself",
+			    to);
 	return 0;
 }
 

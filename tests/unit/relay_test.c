@@ -193,6 +193,45 @@ static void test_forward(void **state)
 	assert_string_equal(err, "to: no port after ']'");
 }
 
+/* A forward to its own listening socket would loop until the cap. */
+static void test_forward_to_itself(void **state)
+{
+	struct relay_endpoint l, t;
+	enum relay_proto p;
+	char err[200];
+
+	(void)state;
+	relay_parse_forward("web:[fd00::80]:80", "web:[fd00::80]:80", "tcp", &l,
+			    &t, &p, err, sizeof(err));
+	assert_string_equal(err, "to: 'web:[fd00::80]:80' is where it listens: "
+				 "the relay would connect to itself");
+	assert_int_equal(relay_parse_forward("web:0.0.0.0:80",
+					     "web:10.0.0.80:80", "udp", &l, &t,
+					     &p, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(relay_parse_forward("web:[::]:80", "web:[fd00::80]:80",
+					     "tcp", &l, &t, &p, err,
+					     sizeof(err)),
+			 -EINVAL);
+	/* Another port, node, address or family is another socket. */
+	assert_int_equal(relay_parse_forward("web:[fd00::80]:81",
+					     "web:[fd00::80]:80", "tcp", &l,
+					     &t, &p, err, sizeof(err)),
+			 0);
+	assert_int_equal(relay_parse_forward("edge:[fd00::80]:80",
+					     "web:[fd00::80]:80", "tcp", &l,
+					     &t, &p, err, sizeof(err)),
+			 0);
+	assert_int_equal(relay_parse_forward("web:10.0.0.1:80",
+					     "web:10.0.0.80:80", "tcp", &l, &t,
+					     &p, err, sizeof(err)),
+			 0);
+	assert_int_equal(relay_parse_forward("web:0.0.0.0:80",
+					     "web:[fd00::80]:80", "tcp", &l,
+					     &t, &p, err, sizeof(err)),
+			 0);
+}
+
 /* The error buffer is optional and never overrun. */
 static void test_small_error_buffer(void **state)
 {
@@ -253,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_forward),
+		cmocka_unit_test(test_forward_to_itself),
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_start_time),
 	};
