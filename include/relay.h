@@ -196,6 +196,18 @@ int relay_spawn(const struct relay_forward *fw, size_t n,
 		struct relay_proc *rp, char *err, size_t errlen);
 
 /*
+ * relay_find() - the relays that log to @log_path, found in /proc
+ * @log_path:	as given to relay_start() (its stdout is that file)
+ * @rp:		filled with up to @max of them
+ *
+ * For a destroy that has no journal line of the relay (a crash between
+ * the start and the line): a relay is a process named nstopo-relay whose
+ * fd 1 is @log_path (or that file, deleted since).
+ * Return: how many were found (may exceed @max), or -errno.
+ */
+int relay_find(const char *log_path, struct relay_proc *rp, size_t max);
+
+/*
  * relay_proc_start_time() - field 22 of /proc/@pid/stat
  * Return: 0 or -errno (-ESRCH if there is no such process).
  */

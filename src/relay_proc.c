@@ -9,6 +9,7 @@
  * 22), and signalled through a pidfd opened before the start time is
  * checked: the pidfd pins the process the check saw.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,6 +35,7 @@
 #endif
 
 #define LISTEN_BACKLOG 1024
+#define RELAY_COMM "nstopo-relay" /* its name in ps(1) and relay_find() */
 
 static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
     PRINTF(4, 5);
@@ -219,6 +221,57 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+/* Does the process @pid have @comm and fd 1 on @log_path? */
+static bool is_relay_of(const char *pid, const char *log_path)
+{
+	char path[64], buf[4096 + 16];
+	size_t len = strlen(log_path);
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || (size_t)n != strlen(RELAY_COMM) + 1 ||
+	    memcmp(buf, RELAY_COMM "\n", (size_t)n))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%s/fd/1", pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return !strncmp(buf, log_path, len) &&
+	       (!buf[len] || !strcmp(buf + len, " (deleted)"));
+}
+
+int relay_find(const char *log_path, struct relay_proc *rp, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		struct relay_proc p;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+		    !is_relay_of(e->d_name, log_path))
+			continue;
+		p.pid = (pid_t)atoi(e->d_name);
+		if (relay_proc_start_time(p.pid, &p.start) || !relay_alive(&p))
+			continue;
+		if ((size_t)found < max)
+			rp[found] = p;
+		found++;
+	}
+	closedir(d);
+	return found;
+}
+
 bool relay_alive(const struct relay_proc *rp)
 {
 	uint64_t st;
@@ -313,7 +366,7 @@ static void relay_child(const struct relay_set *set, const struct relay_opts *o,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_NAME, "nstopo-relay");
+	prctl(PR_SET_NAME, RELAY_COMM);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(log_fd, 1) < 0 ||
 	    dup2(log_fd, 2) < 0) {

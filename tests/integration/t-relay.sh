@@ -270,11 +270,14 @@ kill -9 $starter
 wait $starter 2>/dev/null
 check_fail "its starter is gone" kill -0 $starter
 check "the relay is alive" "$RD" alive $opid $ost
+check_eq "found by its log, as a destroy without its journal line would" \
+	"$opid $ost" "$("$RD" find "$WORK/orphan.log")"
 check "and serving" kit echo ::1 8207 10000
 "$RD" stop $opid $((ost + 1)) 2>/dev/null
 check_eq "stop with another start time: not that process (3)" 3 $?
 check "so it still runs" "$RD" alive $opid $ost
 check "stop with its start time" "$RD" stop $opid $ost
+check_fail "no longer found by its log" "$RD" find "$WORK/orphan.log"
 check "gone" gone $opid
 
 check_eq "no sanitizer report in any relay log" "" \

@@ -10,6 +10,8 @@
  *   relay_drive run [OPTS] FWD...          serve in the foreground
  *   relay_drive stop PID START [GRACE_MS]  0 stopped, 3 not running
  *   relay_drive alive PID START            0 alive, 1 not
+ *   relay_drive find LOG                   "PID START" of the relays that
+ *                                          log to LOG; 1 if none
  *   relay_drive rr ADDR PORT N [SIZE]      N round trips of SIZE bytes on
  *                                          one TCP connection: latency
  *   relay_drive connrate ADDR PORT N       N connect, 1-byte echo, close
@@ -205,6 +207,24 @@ static int cmd_stop(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_find(int argc, char **argv)
+{
+	struct relay_proc rp[16];
+	int n;
+
+	if (argc < 2)
+		return usage();
+	n = relay_find(argv[1], rp, 16);
+	if (n < 0) {
+		fprintf(stderr, "relay_drive: find: %s\n", strerror(-n));
+		return 1;
+	}
+	for (int i = 0; i < n && i < 16; i++)
+		printf("%d %llu\n", (int)rp[i].pid,
+		       (unsigned long long)rp[i].start);
+	return n ? 0 : 1;
+}
+
 static int cmd_alive(int argc, char **argv)
 {
 	struct relay_proc rp;
@@ -393,6 +413,8 @@ int main(int argc, char **argv)
 		return cmd_start(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "stop"))
 		return cmd_stop(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "find"))
+		return cmd_find(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "alive"))
 		return cmd_alive(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rr"))
