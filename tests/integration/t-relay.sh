@@ -4,9 +4,10 @@
 # no link at all.  One relay listens in the host and in the client node
 # and relays to web: TCP over IPv4 and IPv6 (and across families), UDP,
 # half-closes both ways, 100 MB byte-exact both ways, 200 connections at
-# once, client resets and kill -9 of clients, failed target connects, a
-# connection cap; it stops on SIGTERM leaving nothing, and a relay whose
-# parent was killed -9 is still found by pid + start time and stopped.
+# once, backpressure, client resets and kill -9 of clients, failed and
+# timed-out target connects, a connection cap; it stops on SIGTERM
+# leaving nothing, and a relay whose parent was killed -9 is still found
+# by pid + start time (and by its log) and stopped.
 . "$TOP/tests/integration/lib.sh"
 
 RD=$(dirname "$NSTOPO")/tests/relay_drive	# build/san/tests/relay_drive
@@ -107,7 +108,7 @@ gone() {
 
 L=$WORK/relay.log
 exec 7> "$WORK/inherited"	# an fd the relay must not inherit
-start "$L" -i 1500 \
+start "$L" -i 1500 -t 1000 \
 	'tcp,[::1]:8080,web:[fd00::80]:80' \
 	'tcp,127.0.0.1:8080,web:10.0.0.80:80' \
 	'tcp,0.0.0.0:8007,web:[fd00::80]:7' \
@@ -119,9 +120,10 @@ start "$L" -i 1500 \
 	'tcp,[::1]:8021,web:[fd00::80]:21' \
 	'tcp,[::1]:8023,web:[fd00::80]:23' \
 	'tcp,[::1]:8024,web:10.99.0.1:80' \
+	'tcp,[::1]:8025,web:10.0.0.99:80' \
 	'tcp,client:127.0.0.1:9007,web:[fd00::80]:7' \
 	'udp,client:[::1]:9007,web:10.0.0.80:7'
-check_eq "start a relay with 13 forwards" 0 $?
+check_eq "start a relay with 14 forwards" 0 $?
 exec 7>&-
 pid=${rp% *} st=${rp#* }
 check "the relay is alive by pid and start time" "$RD" alive $pid $st
@@ -193,22 +195,47 @@ check "an unreachable target closes the client" kit refused ::1 8024
 check_match "logged: network unreachable" \
 	'connect to web:10.99.0.1:80 failed: Network is unreachable' "$(cat "$L")"
 
+t0=$(date +%s%N)
+check "a target that never answers closes the client" kit refused ::1 8025
+t1=$(date +%s%N)
+check "after the connect timeout (1 s), not the kernel's" \
+	test $(( (t1 - t0) / 1000000 )) -lt 2500
+check_match "logged: timed out" \
+	'8025 .* #[0-9]+ connect to target timed out after 1000 ms' "$(cat "$L")"
+
+# Backpressure: a client that does not read stalls the service, and
+# the relay holds no more than its pipes
+"$PY" "$KIT" stall ::1 8019 3 > "$WORK/stall" &
+staller=$!
+sleep 2
+acked=$(inweb ss -tniH state established '( sport = :19 )' |
+	sed -n 's/.*bytes_acked:\([0-9]*\).*/\1/p' | head -1)
+check "a client that reads nothing for 2 s holds the 100 MB service back (${acked:-?} bytes sent)" \
+	test "${acked:-0}" -gt 0 -a "${acked:-0}" -lt 60000000
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)
+check "the relay's memory stays small meanwhile (${rss} kB)" test "$rss" -lt 20000
+wait $staller
+check_eq "then it reads all 100 MB, byte-exact" "$big_sha 104857600" \
+	"$(cat "$WORK/stall")"
+
 # Resets and killed clients do not kill the relay
 i=0
 while [ $i -lt 20 ]; do kit reset ::1 8007; i=$((i + 1)); done
 check "20 client resets (linger 0): still alive" "$RD" alive $pid $st
 check_match "a reset is logged as such" \
 	'#[0-9]+ closed, client: Connection reset by peer' "$(cat "$L")"
-j=0
+j=0 killed=0
 while [ $j -lt 3 ]; do
-	"$PY" "$KIT" fetch ::1 8019 > /dev/null 2>&1 &
+	# A slow reader: data is in flight on both sides when it dies.
+	"$PY" "$KIT" stall ::1 8019 30 > /dev/null 2>&1 &
 	k=$!
-	sleep 0.3
-	kill -9 $k
+	sleep 0.5
+	kill -9 $k && killed=$((killed + 1))
 	wait $k 2>/dev/null
 	j=$((j + 1))
 done
-check "3 clients killed -9 in 100 MB downloads: still alive" "$RD" alive $pid $st
+check_eq "3 clients killed -9 in the middle of 100 MB downloads" 3 $killed
+check "still alive" "$RD" alive $pid $st
 check "and still serving" kit echo ::1 8007 100000
 accepted=$(log_count "$L" '#[0-9]+ accepted')
 wait_log "$L" '#[0-9]+ closed' "$accepted"

@@ -15,6 +15,8 @@ Clients (exit 0 when the check holds; a message on stderr when not):
   fetch HOST PORT             print the sha256 of what comes until EOF
   first HOST PORT SIZE        expect "hello\\n" then EOF, then send SIZE
                               bytes; print their sha256
+  stall HOST PORT SECS        read nothing for SECS, then all; print the
+                              sha256 and the length
   many HOST PORT N SIZE       N concurrent echo connections at once
   reset HOST PORT             connect, send, close with a reset (linger 0)
   refused HOST PORT           the connection must end without data
@@ -193,6 +195,16 @@ def fetch(host, port):
     print(dig.hexdigest(), n)
 
 
+def stall(host, port, secs):
+    """Connect, read nothing for SECS, then read all: print its sha256."""
+    c = dial(host, port, timeout=120)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+    time.sleep(float(secs))
+    dig, n = recv_all(c)
+    c.close()
+    print(dig.hexdigest(), n)
+
+
 def first(host, port, size):
     c = dial(host, port)
     got = b""
@@ -320,7 +332,7 @@ CMDS = {
     "tcp-echo": tcp_echo, "tcp-sink": tcp_sink, "tcp-source": tcp_source,
     "tcp-first": tcp_first, "udp-echo": udp_echo, "echo": echo,
     "sink": sink, "fetch": fetch, "first": first, "many": many,
-    "reset": reset, "refused": refused, "udp": udp, "udp-pair": udp_pair,
+    "reset": reset, "stall": stall, "refused": refused, "udp": udp, "udp-pair": udp_pair,
     "ready": ready,
 }
 
