@@ -78,7 +78,7 @@ int relay_parse_forward(const char *listen, const char *to, const char *proto,
 char *relay_endpoint_format(const struct relay_endpoint *ep, char *buf,
 			    size_t len);
 
-/* "tcp" or "udp". */
+/* relay_proto_name() - Return: "tcp" or "udp". */
 const char *relay_proto_name(enum relay_proto p);
 
 /* One forward the relay serves. */
@@ -135,7 +135,8 @@ struct relay_set {
 int relay_listen(const struct relay_forward *fw, size_t n,
 		 struct relay_set *set, char *err, size_t errlen);
 
-/* Close every socket and namespace fd of @set; NULL-safe. */
+/* relay_set_free() - close every socket and namespace fd of @set and free
+ * it; NULL-safe.  Return: nothing. */
 void relay_set_free(struct relay_set *set);
 
 /*
@@ -214,8 +215,9 @@ int relay_find(const char *log_path, struct relay_proc *rp, size_t max);
 int relay_proc_start_time(pid_t pid, uint64_t *start);
 
 /*
- * relay_alive() - is @rp still running (the same process: same pid and
- * start time, and not a zombie)?
+ * relay_alive() - is @rp still running?
+ * Return: true if a process with @rp's pid and start time exists and is
+ * not a zombie (an init that does not reap orphans keeps those).
  */
 bool relay_alive(const struct relay_proc *rp);
 
