@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * relay.c - the relay's event loop: forwarded ports between namespaces.
+ * relay.c - the relay's event loop and its TCP connections: forwarded
+ * ports between namespaces.
  *
  * Theory of operation.  A socket belongs to the network namespace it was
  * created in, whatever the process does afterwards.  The listening
@@ -23,7 +24,8 @@
  * makes a socket in the target's namespace, connected to the target;
  * replies come back through the listening socket, from the address the
  * client sent to (IP_PKTINFO).  A flow with no traffic for udp_idle_ms
- * ends.  TCP connections and UDP flows count against one cap.
+ * ends (relay_udp.c).  TCP connections and UDP flows count against one
+ * cap.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,6 +46,7 @@
 #include <unistd.h>
 
 #include "relay.h"
+#include "relay_loop.h"
 #include "util.h"
 
 #define DEF_MAX_CONNS 512
@@ -51,35 +54,8 @@
 #define DEF_CONNECT_MS 10000
 #define FDS_PER_CONN 6 /* two sockets, two pipes */
 #define PUMP_ROUNDS 16 /* splices per direction and wakeup */
-#define BATCH 64       /* accepts or datagrams per wakeup */
-#define DGRAM_MAX 65536
 #define TICK_MS 250
 #define PAUSE_MS 1000 /* a listener out of fds rests */
-
-enum sock_kind {
-	SK_SIGNAL,
-	SK_LISTEN,
-	SK_CONN,
-	SK_UDP_LISTEN,
-	SK_FLOW,
-};
-
-/* An fd in the epoll set; epoll's data points here. */
-struct sock {
-	int fd;
-	enum sock_kind kind;
-	int side;      /* of a connection: 0 the client, 1 the target */
-	uint32_t mask; /* events asked for */
-	bool in_set;
-	void *owner;
-};
-
-struct listener {
-	struct sock s;
-	const struct relay_forward *fw;
-	char desc[2 * RELAY_ENDPOINT_TEXT_MAX + 16];
-	double paused_until;
-};
 
 /* One direction of a connection: side d to side !d. */
 struct dir {
@@ -102,42 +78,7 @@ struct conn {
 	struct conn *prev, *next;
 };
 
-struct flow {
-	struct sock s;
-	struct listener *l;
-	unsigned long id;
-	union relay_sa client;
-	union {
-		struct in_pktinfo in;
-		struct in6_pktinfo in6;
-	} local;
-	bool have_local, dead;
-	double t0, last;
-	uint64_t up, down, up_bytes, down_bytes, dropped;
-	struct flow *prev, *next, *hnext;
-};
-
-struct relay {
-	int ep, home, log_fd;
-	struct sock sig;
-	struct relay_opts o;
-	size_t pipe_bytes;
-	struct listener *ls;
-	size_t nl;
-	struct conn *conns, *graveyard;
-	struct flow *flows, **ftab, *fgrave;
-	size_t fcap;
-	unsigned active;
-	unsigned long next_id;
-	uint64_t refused;
-	double refused_logged;
-	char *buf;
-	bool stop;
-};
-
-static void relay_log(struct relay *r, const char *fmt, ...) PRINTF(2, 3);
-
-static void relay_log(struct relay *r, const char *fmt, ...)
+void relay_log(struct relay *r, const char *fmt, ...)
 {
 	char line[1024];
 	struct timespec ts;
@@ -163,20 +104,19 @@ static void relay_log(struct relay *r, const char *fmt, ...)
 		return;
 }
 
-static char *sa_text(const union relay_sa *a, char *buf, size_t len)
+char *sa_text(const union relay_sa *a, char *buf, size_t len)
 {
 	struct relay_endpoint ep = { .addr = *a };
 
 	return relay_endpoint_format(&ep, buf, len);
 }
 
-static socklen_t sa_len(const union relay_sa *a)
+socklen_t sa_len(const union relay_sa *a)
 {
 	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
 }
 
-static int sock_update(struct relay *r, struct sock *s, uint32_t mask,
-		       bool keep)
+int sock_update(struct relay *r, struct sock *s, uint32_t mask, bool keep)
 {
 	struct epoll_event ev = { .events = mask, .data.ptr = s };
 	int op;
@@ -231,17 +171,12 @@ static int make_socket(void *arg)
 }
 
 /* A socket made in @nsfd (-1: here). */
-static int socket_in(struct relay *r, int nsfd, int family, int type)
+int socket_in(struct relay *r, int nsfd, int family, int type)
 {
 	struct new_socket ns = { family, type, -1 };
 	int err = in_namespace(r, nsfd, make_socket, &ns);
 
 	return err ? err : ns.fd;
-}
-
-static double now(void)
-{
-	return now_monotonic();
 }
 
 /* TCP */
@@ -272,7 +207,7 @@ static void reset_close(int fd)
  */
 static void conn_close(struct relay *r, struct conn *c, const char *why)
 {
-	double dt = now() - c->t0;
+	double dt = now_monotonic() - c->t0;
 
 	if (c->dead)
 		return;
@@ -466,7 +401,7 @@ static void refuse(struct relay *r, struct listener *l, int fd,
 		   const union relay_sa *peer)
 {
 	char a[RELAY_ENDPOINT_TEXT_MAX];
-	double t = now();
+	double t = now_monotonic();
 
 	reset_close(fd);
 	r->refused++;
@@ -491,7 +426,7 @@ static void conn_new(struct relay *r, struct listener *l, int fd,
 	c->l = l;
 	c->id = ++r->next_id;
 	c->peer = *peer;
-	c->t0 = now();
+	c->t0 = now_monotonic();
 	c->deadline = c->t0 + r->o.connect_ms / 1000.0;
 	for (int i = 0; i < 2; i++) {
 		c->s[i] = (struct sock){
@@ -544,7 +479,7 @@ static void listener_pause(struct relay *r, struct listener *l, int err)
 {
 	relay_log(r, "%s cannot accept: %s; pausing %d ms", l->desc,
 		  strerror(err), PAUSE_MS);
-	l->paused_until = now() + PAUSE_MS / 1000.0;
+	l->paused_until = now_monotonic() + PAUSE_MS / 1000.0;
 	sock_update(r, &l->s, 0, false);
 }
 
@@ -574,257 +509,11 @@ static void on_accept(struct relay *r, struct listener *l)
 	}
 }
 
-/* UDP */
-
-static size_t flow_hash(const struct relay *r, const union relay_sa *a)
-{
-	uint64_t h;
-
-	if (a->sa.sa_family == AF_INET6)
-		h = hash_bytes(&a->in6.sin6_addr, 16) ^ a->in6.sin6_port;
-	else
-		h = hash_bytes(&a->in.sin_addr, 4) ^ a->in.sin_port;
-	return (size_t)(h & (r->fcap - 1));
-}
-
-static bool sa_equal(const union relay_sa *a, const union relay_sa *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET6)
-		return a->in6.sin6_port == b->in6.sin6_port &&
-		       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
-	return a->in.sin_port == b->in.sin_port &&
-	       a->in.sin_addr.s_addr == b->in.sin_addr.s_addr;
-}
-
-static struct flow *flow_find(struct relay *r, struct listener *l,
-			      const union relay_sa *a)
-{
-	for (struct flow *f = r->ftab[flow_hash(r, a)]; f; f = f->hnext)
-		if (f->l == l && sa_equal(&f->client, a))
-			return f;
-	return NULL;
-}
-
-static void flow_close(struct relay *r, struct flow *f, const char *why)
-{
-	struct flow **pp = &r->ftab[flow_hash(r, &f->client)];
-	char a[RELAY_ENDPOINT_TEXT_MAX];
-
-	if (f->dead)
-		return;
-	f->dead = true;
-	while (*pp != f)
-		pp = &(*pp)->hnext;
-	*pp = f->hnext;
-	if (f->prev)
-		f->prev->next = f->next;
-	else
-		r->flows = f->next;
-	if (f->next)
-		f->next->prev = f->prev;
-	close(f->s.fd);
-	relay_log(r,
-		  "%s flow #%lu from %s ended (%s): %llu datagrams (%llu "
-		  "bytes) to target, %llu (%llu bytes) to client, %llu "
-		  "dropped, %.3f s",
-		  f->l->desc, f->id, sa_text(&f->client, a, sizeof(a)), why,
-		  (unsigned long long)f->up, (unsigned long long)f->up_bytes,
-		  (unsigned long long)f->down,
-		  (unsigned long long)f->down_bytes,
-		  (unsigned long long)f->dropped, now() - f->t0);
-	r->active--;
-	f->next = r->fgrave;
-	r->fgrave = f;
-}
-
-static struct flow *flow_new(struct relay *r, struct listener *l,
-			     const union relay_sa *client)
-{
-	const struct relay_forward *fw = l->fw;
-	char a[RELAY_ENDPOINT_TEXT_MAX];
-	struct flow *f;
-	size_t h;
-	int fd;
-
-	if (r->active >= r->o.max_conns) {
-		if (now() - r->refused_logged >= 1.0) {
-			relay_log(r,
-				  "%s connection cap (%u) reached: dropping "
-				  "datagrams of new client %s",
-				  l->desc, r->o.max_conns,
-				  sa_text(client, a, sizeof(a)));
-			r->refused_logged = now();
-		}
-		r->refused++;
-		return NULL;
-	}
-	fd = socket_in(r, fw->to_ns, fw->to.addr.sa.sa_family, SOCK_DGRAM);
-	if (fd >= 0 && connect(fd, &fw->to.addr.sa, sa_len(&fw->to.addr))) {
-		int e = errno;
-
-		close(fd);
-		fd = -e;
-	}
-	if (fd < 0) {
-		char b[RELAY_ENDPOINT_TEXT_MAX];
-
-		relay_log(r, "%s flow from %s: no socket to %s: %s", l->desc,
-			  sa_text(client, a, sizeof(a)),
-			  relay_endpoint_format(&fw->to, b, sizeof(b)),
-			  strerror(-fd));
-		return NULL;
-	}
-	f = xcalloc(1, sizeof(*f));
-	f->s = (struct sock){ .fd = fd, .kind = SK_FLOW, .owner = f };
-	f->l = l;
-	f->id = ++r->next_id;
-	f->client = *client;
-	f->t0 = f->last = now();
-	if (sock_update(r, &f->s, EPOLLIN, true)) {
-		close(fd);
-		free(f);
-		return NULL;
-	}
-	h = flow_hash(r, client);
-	f->hnext = r->ftab[h];
-	r->ftab[h] = f;
-	f->next = r->flows;
-	if (r->flows)
-		r->flows->prev = f;
-	r->flows = f;
-	r->active++;
-	relay_log(r, "%s flow #%lu from %s", l->desc, f->id,
-		  sa_text(client, a, sizeof(a)));
-	return f;
-}
-
-/* The local address the datagram in @m was sent to, if it says. */
-static void note_local(struct flow *f, struct msghdr *m)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			memcpy(&f->local.in, CMSG_DATA(c), sizeof(f->local.in));
-			f->local.in.ipi_ifindex = 0;
-			f->local.in.ipi_spec_dst = f->local.in.ipi_addr;
-			f->have_local = true;
-		} else if (c->cmsg_level == IPPROTO_IPV6 &&
-			   c->cmsg_type == IPV6_PKTINFO) {
-			memcpy(&f->local.in6, CMSG_DATA(c),
-			       sizeof(f->local.in6));
-			f->local.in6.ipi6_ifindex = 0;
-			f->have_local = true;
-		}
-	}
-}
-
-static void on_udp_listen(struct relay *r, struct listener *l)
-{
-	for (int i = 0; i < BATCH; i++) {
-		union relay_sa from;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-			struct cmsghdr align;
-		} ctl;
-		struct iovec iov = { r->buf, DGRAM_MAX };
-		struct msghdr m = { .msg_name = &from,
-				    .msg_namelen = sizeof(from),
-				    .msg_iov = &iov,
-				    .msg_iovlen = 1,
-				    .msg_control = ctl.buf,
-				    .msg_controllen = sizeof(ctl.buf) };
-		ssize_t n = recvmsg(l->s.fd, &m, MSG_DONTWAIT);
-		struct flow *f;
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			continue; /* an ICMP error of an earlier reply */
-		}
-		f = flow_find(r, l, &from);
-		if (!f)
-			f = flow_new(r, l, &from);
-		if (!f)
-			continue;
-		note_local(f, &m);
-		f->last = now();
-		if (send(f->s.fd, r->buf, (size_t)n, MSG_DONTWAIT) < 0) {
-			f->dropped++;
-			continue;
-		}
-		f->up++;
-		f->up_bytes += (uint64_t)n;
-	}
-}
-
-static void on_flow(struct relay *r, struct flow *f, uint32_t ev)
-{
-	int lfd = f->l->s.fd;
-
-	if (f->dead)
-		return;
-	(void)ev;
-	for (int i = 0; i < BATCH; i++) {
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-			struct cmsghdr align;
-		} ctl;
-		struct iovec iov = { r->buf, DGRAM_MAX };
-		struct msghdr m = { .msg_name = &f->client,
-				    .msg_namelen = sa_len(&f->client),
-				    .msg_iov = &iov,
-				    .msg_iovlen = 1 };
-		ssize_t n = recv(f->s.fd, r->buf, DGRAM_MAX, MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			/* ECONNREFUSED: the target's port was closed to a
-			 * datagram; the flow lives on until idle. */
-			f->dropped++;
-			continue;
-		}
-		iov.iov_len = (size_t)n;
-		if (f->have_local) {
-			struct cmsghdr *c;
-
-			memset(&ctl, 0, sizeof(ctl));
-			m.msg_control = ctl.buf;
-			c = (struct cmsghdr *)ctl.buf;
-			if (f->client.sa.sa_family == AF_INET6) {
-				m.msg_controllen =
-				    CMSG_SPACE(sizeof(f->local.in6));
-				c->cmsg_level = IPPROTO_IPV6;
-				c->cmsg_type = IPV6_PKTINFO;
-				c->cmsg_len = CMSG_LEN(sizeof(f->local.in6));
-				memcpy(CMSG_DATA(c), &f->local.in6,
-				       sizeof(f->local.in6));
-			} else {
-				m.msg_controllen =
-				    CMSG_SPACE(sizeof(f->local.in));
-				c->cmsg_level = IPPROTO_IP;
-				c->cmsg_type = IP_PKTINFO;
-				c->cmsg_len = CMSG_LEN(sizeof(f->local.in));
-				memcpy(CMSG_DATA(c), &f->local.in,
-				       sizeof(f->local.in));
-			}
-		}
-		f->last = now();
-		if (sendmsg(lfd, &m, MSG_DONTWAIT) < 0) {
-			f->dropped++;
-			continue;
-		}
-		f->down++;
-		f->down_bytes += (uint64_t)n;
-	}
-}
-
 /* Timers: target connects that take too long, idle flows, paused
  * listeners.  Return: whether a listener is still paused. */
 static bool tick(struct relay *r)
 {
-	double t = now();
+	double t = now_monotonic();
 	bool paused = false;
 
 	for (struct conn *c = r->conns, *next; c; c = next) {
@@ -838,11 +527,7 @@ static bool tick(struct relay *r)
 			  c->l->desc, c->id, r->o.connect_ms);
 		conn_close(r, c, "target unreachable");
 	}
-	for (struct flow *f = r->flows, *next; f; f = next) {
-		next = f->next;
-		if ((t - f->last) * 1000 >= r->o.udp_idle_ms)
-			flow_close(r, f, "idle");
-	}
+	udp_expire(r, t);
 	for (size_t i = 0; i < r->nl; i++) {
 		struct listener *l = &r->ls[i];
 
@@ -866,12 +551,7 @@ static void bury(struct relay *r)
 		r->graveyard = c->next;
 		free(c);
 	}
-	while (r->fgrave) {
-		struct flow *f = r->fgrave;
-
-		r->fgrave = f->next;
-		free(f);
-	}
+	udp_bury(r);
 }
 
 /* Raise the fd limit for the cap, or the cap to fit the limit. */
@@ -974,8 +654,7 @@ static void relay_fini(struct relay *r)
 {
 	while (r->conns)
 		conn_close(r, r->conns, "relay stopping");
-	while (r->flows)
-		flow_close(r, r->flows, "relay stopping");
+	udp_close_all(r);
 	bury(r);
 	for (size_t i = 0; r->ls && i < r->nl; i++)
 		if (r->ls[i].s.in_set)
@@ -1016,10 +695,10 @@ static void dispatch(struct relay *r, struct sock *s, uint32_t ev)
 		conn_event(r, s->owner, s->side, ev);
 		break;
 	case SK_UDP_LISTEN:
-		on_udp_listen(r, s->owner);
+		udp_on_listen(r, s->owner);
 		break;
 	case SK_FLOW:
-		on_flow(r, s->owner, ev);
+		udp_on_flow(r, s->owner);
 		break;
 	}
 }
@@ -1066,9 +745,9 @@ int relay_serve(const struct relay_set *set, const struct relay_opts *o,
 		for (int i = 0; i < n; i++)
 			dispatch(&r, evs[i].data.ptr, evs[i].events);
 		bury(&r);
-		if (now() >= next_tick) {
+		if (now_monotonic() >= next_tick) {
 			paused = tick(&r);
-			next_tick = now() + TICK_MS / 1000.0;
+			next_tick = now_monotonic() + TICK_MS / 1000.0;
 			bury(&r);
 		}
 	}
