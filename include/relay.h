@@ -39,7 +39,7 @@ struct relay_endpoint {
 	union relay_sa addr;	       /* AF_INET or AF_INET6, port set */
 };
 
-/*
+/**
  * relay_parse_endpoint() - read "ADDR:PORT" or "NODE:ADDR:PORT"
  * @text:	the string; an IPv6 address goes in brackets ("[::1]:80",
  *		"web:[fd00::80]:80"), an IPv4 one not ("web:10.0.0.80:80")
@@ -56,13 +56,18 @@ struct relay_endpoint {
 int relay_parse_endpoint(const char *text, struct relay_endpoint *ep, char *err,
 			 size_t errlen);
 
-/*
+/**
  * relay_parse_forward() - read the three strings of a `forwards:` item
  * @listen:	"[NODE:]ADDR:PORT"; no NODE is the host
  * @to:		"NODE:ADDR:PORT"; the node is required, the address must be
- *		one a socket can connect to (not 0.0.0.0, ::, or multicast)
+ *		one a socket can connect to (not 0.0.0.0, ::, or multicast),
+ *		and not the listening socket itself
  * @proto:	"tcp" or "udp"; NULL means tcp
+ * @l:		@listen read
+ * @t:		@to read
+ * @p:		@proto read
  * @err:	on failure, which field and why ("to: ...")
+ * @errlen:	size of @err
  *
  * Return: 0, or -EINVAL with @err set.
  */
@@ -70,15 +75,23 @@ int relay_parse_forward(const char *listen, const char *to, const char *proto,
 			struct relay_endpoint *l, struct relay_endpoint *t,
 			enum relay_proto *p, char *err, size_t errlen);
 
-/*
+/**
  * relay_endpoint_format() - the inverse of relay_parse_endpoint()
- * Writes "[NODE:]ADDR:PORT" (IPv6 in brackets) to @buf, always
- * NUL-terminated.  Return: @buf.
+ * @ep:		the endpoint
+ * @buf:	where "[NODE:]ADDR:PORT" (IPv6 in brackets) is written,
+ *		always NUL-terminated (RELAY_ENDPOINT_TEXT_MAX is enough)
+ * @len:	size of @buf
+ *
+ * Return: @buf.
  */
 char *relay_endpoint_format(const struct relay_endpoint *ep, char *buf,
 			    size_t len);
 
-/* relay_proto_name() - Return: "tcp" or "udp". */
+/**
+ * relay_proto_name() - the name of @p, as the file writes it
+ *
+ * Return: "tcp" or "udp".
+ */
 const char *relay_proto_name(enum relay_proto p);
 
 /* One forward the relay serves. */
@@ -119,13 +132,14 @@ struct relay_set {
 	size_t n;
 };
 
-/*
+/**
  * relay_listen() - make and bind every forward's listening socket in its
  * namespace
  * @fw:		the forwards (copied, namespace fds duplicated)
  * @n:		how many
  * @set:	filled on success; free with relay_set_free()
  * @err:	on failure, which forward and why
+ * @errlen:	size of @err
  *
  * The calling thread enters each listen namespace and returns to its
  * own.  IPv6 sockets are IPV6_V6ONLY, so "0.0.0.0:80" and "[::]:80" can
@@ -135,11 +149,13 @@ struct relay_set {
 int relay_listen(const struct relay_forward *fw, size_t n,
 		 struct relay_set *set, char *err, size_t errlen);
 
-/* relay_set_free() - close every socket and namespace fd of @set and free
- * it; NULL-safe.  Return: nothing. */
+/**
+ * relay_set_free() - close every socket and namespace fd of @set and free
+ * its arrays; NULL-safe
+ */
 void relay_set_free(struct relay_set *set);
 
-/*
+/**
  * relay_serve() - relay in this thread until SIGTERM, SIGINT or SIGHUP
  * @set:	from relay_listen(); its sockets are used, not closed
  * @o:		limits; NULL for the defaults
@@ -164,7 +180,7 @@ struct relay_proc {
 	uint64_t start; /* /proc/PID/stat field 22: clock ticks after boot */
 };
 
-/*
+/**
  * relay_start() - run relay_serve() in a detached process
  * @set:	the listening sockets (still the caller's to free after)
  * @o:		limits; NULL for the defaults
@@ -181,14 +197,16 @@ struct relay_proc {
 int relay_start(const struct relay_set *set, const struct relay_opts *o,
 		const char *log_path, struct relay_proc *rp);
 
-/*
+/**
  * relay_spawn() - relay_listen(), relay_start(), relay_set_free() in one
- * @fw, @n:	the forwards; the caller keeps its namespace fds
+ * @fw:		the forwards; the caller keeps its namespace fds
+ * @n:		how many
  * @o:		limits; NULL for the defaults
  * @log_path:	the relay's log (e.g. /run/nstopo/LAB/relay.log)
  * @rp:		on success, what to journal to stop it later
  * @err:	on failure, which forward and why ("tcp [::1]:8080:
  *		Address already in use"), or why the process did not start
+ * @errlen:	size of @err
  *
  * Return: 0 or -errno; nothing is left open or running on failure.
  */
@@ -196,10 +214,11 @@ int relay_spawn(const struct relay_forward *fw, size_t n,
 		const struct relay_opts *o, const char *log_path,
 		struct relay_proc *rp, char *err, size_t errlen);
 
-/*
+/**
  * relay_find() - the relays that log to @log_path, found in /proc
  * @log_path:	as given to relay_start() (its stdout is that file)
  * @rp:		filled with up to @max of them
+ * @max:	room in @rp
  *
  * For a destroy that has no journal line of the relay (a crash between
  * the start and the line): a relay is a process named nstopo-relay whose
@@ -208,22 +227,28 @@ int relay_spawn(const struct relay_forward *fw, size_t n,
  */
 int relay_find(const char *log_path, struct relay_proc *rp, size_t max);
 
-/*
- * relay_proc_start_time() - field 22 of /proc/@pid/stat
+/**
+ * relay_proc_start_time() - when process @pid started
+ * @pid:	the process
+ * @start:	field 22 of /proc/@pid/stat, in clock ticks after boot
+ *
  * Return: 0 or -errno (-ESRCH if there is no such process).
  */
 int relay_proc_start_time(pid_t pid, uint64_t *start);
 
-/*
+/**
  * relay_alive() - is @rp still running?
+ * @rp:		the relay, as relay_start() returned it
+ *
  * Return: true if a process with @rp's pid and start time exists and is
  * not a zombie (an init that does not reap orphans keeps those).
  */
 bool relay_alive(const struct relay_proc *rp);
 
-/*
- * relay_stop() - stop the relay @rp: SIGTERM, up to @grace_ms for it to
- * exit, then SIGKILL
+/**
+ * relay_stop() - stop a relay: SIGTERM, a grace time, then SIGKILL
+ * @rp:		the relay, as relay_start() returned it
+ * @grace_ms:	how long it has to exit after SIGTERM
  *
  * Only the process whose pid and start time both match is signalled
  * (through a pidfd, so a pid reused meanwhile is never hit).

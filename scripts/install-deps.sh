@@ -1,6 +1,6 @@
 #!/bin/sh
-# install-deps.sh build|run|test|hosts|fuzz|lint|pkg|relay-bench|all - install what
-# nstopo needs with apt-get, only what is missing.  Called by the Makefile,
+# install-deps.sh build|run|test|hosts|fuzz|lint|pkg|relay-bench|all -
+# install what nstopo needs with apt-get, only what is missing.  Called by the Makefile,
 # fuzz/run.sh, scripts/lint.sh and scripts/deb.sh; safe to run by hand.
 # Runs with no standard input (CI): apt-get is never interactive.
 # With INSTALL_DEPS=no (debian/rules sets it: there the build packages are

@@ -278,13 +278,13 @@ static int pump(struct relay *r, struct conn *c, int d, int *at)
 		bool moved = false, drained = false;
 
 		if (!x->eof && !x->full) {
-			size_t room = r->pipe_bytes > x->queued
-					  ? r->pipe_bytes - x->queued
-					  : 0;
+			size_t room = r->pipe_bytes > x->queued ?
+					      r->pipe_bytes - x->queued :
+					      0;
 
 			n = room ? splice(src, NULL, x->pipe[1], NULL, room,
-					  flags)
-				 : -1;
+					  flags) :
+				   -1;
 			if (n > 0) {
 				x->queued += (size_t)n;
 				moved = true;
@@ -447,8 +447,8 @@ static void conn_new(struct relay *r, struct listener *l, int fd,
 	err = make_pipe(r, c->d[0].pipe);
 	if (!err)
 		err = make_pipe(r, c->d[1].pipe);
-	t = err ? err
-		: socket_in(r, fw->to_ns, fw->to.addr.sa.sa_family,
+	t = err ? err :
+		  socket_in(r, fw->to_ns, fw->to.addr.sa.sa_family,
 			    SOCK_STREAM);
 	if (t < 0) {
 		relay_log(r, "%s #%lu no socket for the target: %s", l->desc,
@@ -568,10 +568,10 @@ static void fit_fd_limit(struct relay *r)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < need) {
-		unsigned cap =
-		    rl.rlim_cur > 64 + r->nl + FDS_PER_CONN
-			? (unsigned)((rl.rlim_cur - 64 - r->nl) / FDS_PER_CONN)
-			: 1;
+		unsigned cap = rl.rlim_cur > 64 + r->nl + FDS_PER_CONN ?
+				       (unsigned)((rl.rlim_cur - 64 - r->nl) /
+						  FDS_PER_CONN) :
+				       1;
 
 		relay_log(r,
 			  "open files limit %llu: connection cap lowered from "
@@ -636,9 +636,9 @@ static int relay_init(struct relay *r, const struct relay_set *set,
 		l->fw = fw;
 		l->s = (struct sock){ .fd = set->fd[i],
 				      .owner = l,
-				      .kind = fw->proto == RELAY_UDP
-						  ? SK_UDP_LISTEN
-						  : SK_LISTEN };
+				      .kind = fw->proto == RELAY_UDP ?
+						      SK_UDP_LISTEN :
+						      SK_LISTEN };
 		snprintf(l->desc, sizeof(l->desc), "%s %s -> %s",
 			 relay_proto_name(fw->proto),
 			 relay_endpoint_format(&fw->listen, a, sizeof(a)),

@@ -159,8 +159,8 @@ int relay_parse_endpoint(const char *text, struct relay_endpoint *ep, char *err,
 			return fail(err, errlen, "'[' without ']'");
 		if (end[1] != ':')
 			return fail(err, errlen,
-				    end[1] ? "expected ':' after ']'"
-					   : "no port after ']'");
+				    end[1] ? "expected ':' after ']'" :
+					     "no port after ']'");
 		r = parse_addr(s + 1, (size_t)(end - s - 1), AF_INET6, &e.addr,
 			       err, errlen);
 		port = end + 2;

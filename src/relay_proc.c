@@ -38,7 +38,7 @@
 #define RELAY_COMM "nstopo-relay" /* its name in ps(1) and relay_find() */
 
 static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-    PRINTF(4, 5);
+	PRINTF(4, 5);
 
 static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
 {
@@ -135,11 +135,11 @@ int relay_listen(const struct relay_forward *fw, size_t n,
 	for (i = 0; i < n && !e; i++) {
 		struct relay_forward *f = &set->fw[i];
 		const char *what =
-		    relay_endpoint_format(&f->listen, a, sizeof(a));
+			relay_endpoint_format(&f->listen, a, sizeof(a));
 
 		if (fw[i].listen_ns >= 0) {
 			f->listen_ns =
-			    fcntl(fw[i].listen_ns, F_DUPFD_CLOEXEC, 3);
+				fcntl(fw[i].listen_ns, F_DUPFD_CLOEXEC, 3);
 			if (f->listen_ns < 0) {
 				e = fail(err, errlen, errno, "%s", what);
 				break;
@@ -155,8 +155,8 @@ int relay_listen(const struct relay_forward *fw, size_t n,
 		if (f->listen_ns >= 0 && setns(f->listen_ns, CLONE_NEWNET)) {
 			e = fail(err, errlen, errno, "%s: cannot enter %s",
 				 what,
-				 f->listen.node[0] ? f->listen.node
-						   : "its namespace");
+				 f->listen.node[0] ? f->listen.node :
+						     "its namespace");
 			break;
 		}
 		set->fd[i] = listen_here(f);
@@ -416,7 +416,7 @@ int relay_start(const struct relay_set *set, const struct relay_opts *o,
 
 	memset(rp, 0, sizeof(*rp));
 	log_fd =
-	    open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (log_fd < 0)
 		return -errno;
 	if (pipe2(sync, O_CLOEXEC)) {

@@ -254,7 +254,7 @@ void udp_on_flow(struct relay *r, struct flow *f)
 			c = (struct cmsghdr *)ctl.buf;
 			if (f->client.sa.sa_family == AF_INET6) {
 				m.msg_controllen =
-				    CMSG_SPACE(sizeof(f->local.in6));
+					CMSG_SPACE(sizeof(f->local.in6));
 				c->cmsg_level = IPPROTO_IPV6;
 				c->cmsg_type = IPV6_PKTINFO;
 				c->cmsg_len = CMSG_LEN(sizeof(f->local.in6));
@@ -262,7 +262,7 @@ void udp_on_flow(struct relay *r, struct flow *f)
 				       sizeof(f->local.in6));
 			} else {
 				m.msg_controllen =
-				    CMSG_SPACE(sizeof(f->local.in));
+					CMSG_SPACE(sizeof(f->local.in));
 				c->cmsg_level = IPPROTO_IP;
 				c->cmsg_type = IP_PKTINFO;
 				c->cmsg_len = CMSG_LEN(sizeof(f->local.in));

@@ -38,15 +38,14 @@
 
 static int usage(void)
 {
-	fprintf(
-	    stderr,
-	    "usage: relay_drive start|run [-l LOG] [-c MAX] [-i UDP_IDLE_MS] "
-	    "[-t CONNECT_MS] [-p PIPE_BYTES] [-w] PROTO,LISTEN,TO...\n"
-	    "       relay_drive stop PID START [GRACE_MS]\n"
-	    "       relay_drive alive PID START\n"
-	    "       relay_drive rr ADDR PORT N [SIZE]\n"
-	    "       relay_drive connrate ADDR PORT N\n"
-	    "       relay_drive echod ADDR PORT\n");
+	fprintf(stderr,
+		"usage: relay_drive start|run [-l LOG] [-c MAX] [-i UDP_IDLE_MS] "
+		"[-t CONNECT_MS] [-p PIPE_BYTES] [-w] PROTO,LISTEN,TO...\n"
+		"       relay_drive stop PID START [GRACE_MS]\n"
+		"       relay_drive alive PID START\n"
+		"       relay_drive rr ADDR PORT N [SIZE]\n"
+		"       relay_drive connrate ADDR PORT N\n"
+		"       relay_drive echod ADDR PORT\n");
 	return 2;
 }
 
@@ -161,8 +160,8 @@ static int cmd_start(int argc, char **argv, bool detach)
 		return 0;
 	}
 	if (log) {
-		log_fd =
-		    open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			      0640);
 		if (log_fd < 0) {
 			perror(log);
 			return 1;
@@ -249,8 +248,8 @@ static int dial(const char *addr, const char *port)
 		return -1;
 	}
 	fd = socket(ep.addr.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	len = ep.addr.sa.sa_family == AF_INET6 ? sizeof(ep.addr.in6)
-					       : sizeof(ep.addr.in);
+	len = ep.addr.sa.sa_family == AF_INET6 ? sizeof(ep.addr.in6) :
+						 sizeof(ep.addr.in);
 	if (fd < 0 || connect(fd, &ep.addr.sa, len)) {
 		perror(text);
 		if (fd >= 0)
@@ -266,8 +265,8 @@ static int full_io(int fd, char *buf, size_t n, bool wr)
 	size_t done = 0;
 
 	while (done < n) {
-		ssize_t k = wr ? write(fd, buf + done, n - done)
-			       : read(fd, buf + done, n - done);
+		ssize_t k = wr ? write(fd, buf + done, n - done) :
+				 read(fd, buf + done, n - done);
 
 		if (k <= 0)
 			return -1;
@@ -351,8 +350,8 @@ static int cmd_echod(int argc, char **argv)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (fd < 0 ||
 	    bind(fd, &ep.addr.sa,
-		 ep.addr.sa.sa_family == AF_INET6 ? sizeof(ep.addr.in6)
-						  : sizeof(ep.addr.in)) ||
+		 ep.addr.sa.sa_family == AF_INET6 ? sizeof(ep.addr.in6) :
+						    sizeof(ep.addr.in)) ||
 	    listen(fd, 128)) {
 		perror(text);
 		return 1;

@@ -215,20 +215,20 @@ static void test_forward_to_itself(void **state)
 			 -EINVAL);
 	/* Another port, node, address or family is another socket. */
 	assert_int_equal(relay_parse_forward("web:[fd00::80]:81",
-					     "web:[fd00::80]:80", "tcp", &l,
-					     &t, &p, err, sizeof(err)),
+					     "web:[fd00::80]:80", "tcp", &l, &t,
+					     &p, err, sizeof(err)),
 			 0);
 	assert_int_equal(relay_parse_forward("edge:[fd00::80]:80",
-					     "web:[fd00::80]:80", "tcp", &l,
-					     &t, &p, err, sizeof(err)),
+					     "web:[fd00::80]:80", "tcp", &l, &t,
+					     &p, err, sizeof(err)),
 			 0);
 	assert_int_equal(relay_parse_forward("web:10.0.0.1:80",
 					     "web:10.0.0.80:80", "tcp", &l, &t,
 					     &p, err, sizeof(err)),
 			 0);
 	assert_int_equal(relay_parse_forward("web:0.0.0.0:80",
-					     "web:[fd00::80]:80", "tcp", &l,
-					     &t, &p, err, sizeof(err)),
+					     "web:[fd00::80]:80", "tcp", &l, &t,
+					     &p, err, sizeof(err)),
 			 0);
 }
 
@@ -277,10 +277,10 @@ static void test_start_time(void **state)
 	assert_false(relay_alive(&rp));
 	rp.start = b;
 	assert_true(relay_alive(&rp));
-	assert_int_equal(
-	    relay_stop(&(struct relay_proc){ .pid = getpid(), .start = b + 1 },
-		       10),
-	    -ESRCH);
+	assert_int_equal(relay_stop(&(struct relay_proc){ .pid = getpid(),
+							  .start = b + 1 },
+				    10),
+			 -ESRCH);
 }
 
 int main(void)
