@@ -94,11 +94,18 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/%_test.o $(LIBOBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS) $(shell pkg-config --libs cmocka)
 
+# The relay's driver (tests/relay/): t-relay.sh runs it, RESULTS.md used it.
+RELAY_DRIVE := $(BUILD)/tests/relay_drive
+$(RELAY_DRIVE): tests/relay/relay_drive.c $(LIBOBJS) | $(BUILD)/.deps
+	@echo "  CC      $<"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBOBJS) $(DEPS_LIBS)
+
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # The programs the tests run, built but not run.
-test-bins: $(BIN) $(UNIT_BINS) $(BUILD)/tests/.deps
+test-bins: $(BIN) $(UNIT_BINS) $(RELAY_DRIVE) $(BUILD)/tests/.deps
 
 test: test-bins
 	$(Q)tests/run-all.sh "$(BUILD)" "$(abspath $(BIN))"
@@ -168,4 +175,4 @@ clean:
 
 .PHONY: all check test test-bins memcheck unit install uninstall deb demo bench fuzz lint format clean
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(RELAY_DRIVE).d

@@ -1,6 +1,6 @@
 #!/bin/sh
-# install-deps.sh build|run|test|hosts|fuzz|lint|pkg|all - install what
-# nstopo needs with apt-get, only what is missing.  Called by the Makefile,
+# install-deps.sh build|run|test|hosts|fuzz|lint|pkg|relay-bench|all -
+# install what nstopo needs with apt-get, only what is missing.  Called by the Makefile,
 # fuzz/run.sh, scripts/lint.sh and scripts/deb.sh; safe to run by hand.
 # Runs with no standard input (CI): apt-get is never interactive.
 # With INSTALL_DEPS=no (debian/rules sets it: there the build packages are
@@ -13,7 +13,9 @@ run_pkgs="iproute2 iputils-ping python3"
 # sshd for the tests across simulated machines (tests/integration/hostkit.sh);
 # they start it themselves, inside their sandbox.
 hosts_pkgs="openssh-server openssh-client"
-test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd $hosts_pkgs"
+test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd curl $hosts_pkgs"
+# tests/relay/bench.sh: the relay against direct paths.
+relay_bench_pkgs="iperf3 sockperf"
 # clang's libFuzzer runtime is only a Recommends of it; llvm brings
 # llvm-symbolizer, for sanitizer reports with lines.
 fuzz_pkgs="clang libclang-rt-dev llvm"
@@ -47,10 +49,12 @@ lint)
 	need $build_pkgs $lint_pkgs ;;
 pkg)
 	need $build_pkgs $pkg_pkgs ;;
+relay-bench)
+	need $relay_bench_pkgs ;;
 all)
 	need $build_pkgs $test_pkgs ;;
 *)
-	echo "usage: $0 build|run|test|hosts|fuzz|lint|pkg|all" >&2; exit 2 ;;
+	echo "usage: $0 build|run|test|hosts|fuzz|lint|pkg|relay-bench|all" >&2; exit 2 ;;
 esac
 [ -z "$missing" ] && exit 0
 
