@@ -115,8 +115,8 @@ static int do_link_add(struct run *x, struct op *op)
 	}
 	if (!home->name && op->mark)
 		m.group = x->group;
-	if (home->created)
-		m.ifindex = home->next_index;
+	if (home->created && home->own_index)
+		m.ifindex = x->next_ifindex;
 	if (pair && p) {
 		m.peer = &pr;
 		pr.name = op->peer.name;
@@ -126,16 +126,16 @@ static int do_link_add(struct run *x, struct op *op)
 		if (!p->name && op->mark)
 			pr.group = x->group;
 		/* The kernel takes a peer's index only with the main one's. */
-		if (m.ifindex && p->created && p->next_index)
-			pr.ifindex = p->next_index + (p == home);
+		if (m.ifindex && p->created && p->own_index)
+			pr.ifindex = m.ifindex + 1;
 	}
 	rc = netlink_link_add(h->nl, kind->name, kind->fill, &m);
 	if (rc == -EBUSY && (m.ifindex || pr.ifindex)) {
 		/* An index we chose is taken after all: let the kernel
 		 * choose in these namespaces from now on. */
-		home->next_index = 0;
+		home->own_index = false;
 		if (p)
-			p->next_index = 0;
+			p->own_index = false;
 		m.ifindex = pr.ifindex = 0;
 		rc = netlink_link_add(h->nl, kind->name, kind->fill, &m);
 	}
@@ -158,11 +158,11 @@ static int do_link_add(struct run *x, struct op *op)
 		return run_fail(x, h, rc);
 	if (m.ifindex) {
 		nsh_remember(x, home, m.name, m.ifindex);
-		home->next_index++;
+		x->next_ifindex = m.ifindex + 1;
 	}
 	if (pr.ifindex) {
 		nsh_remember(x, p, pr.name, pr.ifindex);
-		p->next_index++;
+		x->next_ifindex = pr.ifindex + 1;
 	}
 	x->res->links++;
 	return 0;
@@ -231,14 +231,17 @@ static const char *marked_name(const struct run *x, const struct link_info *li)
 }
 
 /*
- * A host link is made with the lab's group, and gets its alias at once
- * after: a run killed in between left it with the group alone.  The
- * group is no proof (labs can share one), but with no alias at all and a
- * journal of a run that did not finish, the link is that run's.
+ * A host link is made with the lab's group, and gets its alias a few
+ * steps later (when it is set up): a run killed or failing in between
+ * left it with the group alone.  The group is no proof (labs can share
+ * one), but with no alias at all and a journal of a run that did not
+ * finish, or an edit taking back what it has just made, the link is that
+ * run's.
  */
 static bool unmarked_ours(const struct run *x, const struct link_info *li)
 {
-	return !li->alias[0] && li->group == x->group && !x->complete;
+	return !li->alias[0] && li->group == x->group &&
+	       (!x->complete || x->going_back);
 }
 
 struct group_check {

@@ -26,9 +26,14 @@ static int max_ifindex(const struct link_info *li, void *arg)
 static int keep_netns(struct run *x, struct op *op)
 {
 	struct link_info li;
-	struct nsh *h;
+	struct nsh *h = NULL;
 	int rc = nsh_get(x, op->link.ns, &h);
 
+	/* An empty pin, no namespace: a run of the lab killed between
+	 * making the file and mounting on it (the journal has each netns
+	 * before it is made).  Made now, as if not there. */
+	if (rc == -EINVAL && op->change != OPC_NEW)
+		return 1;
 	if (!rc)
 		rc = netlink_link_get(h->nl, "lo", &li);
 	/* There, but with another's mark, or none while the lab's journal
@@ -57,8 +62,13 @@ static int do_netns_add(struct run *x, struct op *op)
 	struct nsh *h;
 	int fd, rc;
 
-	if (x->ensure && netns_exists(op->link.ns))
-		return keep_netns(x, op);
+	if (x->ensure && netns_exists(op->link.ns)) {
+		rc = keep_netns(x, op);
+		if (rc <= 0)
+			return rc;
+		netns_delete(op->link.ns);
+	}
+	nsh_room(x);
 	rc = netns_create(op->link.ns, &fd);
 	if (rc)
 		return run_fail(x, NULL, rc);
@@ -81,11 +91,13 @@ static int do_netns_add(struct run *x, struct op *op)
 	if (rc) {
 		/* Not made after all: nothing of it may stay. */
 		run_enter(x, &x->host);
-		nsh_close(h);
+		nsh_close(x, h);
 		netns_delete(op->link.ns);
 		return run_fail(x, NULL, rc);
 	}
-	h->next_index = x->fresh_max + 1;
+	h->own_index = true;
+	if (!x->next_ifindex)
+		x->next_ifindex = x->fresh_max + 1;
 	x->res->namespaces++;
 	return 0;
 }
@@ -178,7 +190,7 @@ static int do_netns_del(struct run *x, struct op *op)
 	if (i >= 0) {
 		if (x->cur == x->ns[i])
 			run_enter(x, &x->host);
-		nsh_close(x->ns[i]);
+		nsh_close(x, x->ns[i]);
 	}
 	if (!x->users_scanned) {
 		x->n_users = netns_users(&x->users);

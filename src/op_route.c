@@ -6,9 +6,50 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "nl.h"
 #include "run.h"
+
+/* Read every link of @h back: the kernel handles the carrier changes it
+ * still has pending for each (rtnl_getlink() syncs linkwatch). */
+static int sync_link(const struct link_info *li, void *arg)
+{
+	struct link_info back;
+
+	netlink_link_get(arg, li->name, &back);
+	return 0;
+}
+
+/*
+ * A gateway is reachable once the kernel has set its link up as a whole
+ * (carrier, then the prefix routes of IPv6 addresses): on a busy machine
+ * that can come after the link's "up" was acknowledged.  So a route that
+ * finds no way to its gateway waits for exactly that, a while, and tries
+ * again: whether apply succeeds must not depend on the kernel's load.
+ */
+static bool unreachable(int rc)
+{
+	return rc == -EHOSTUNREACH || rc == -ENETUNREACH || rc == -ENETDOWN;
+}
+
+static int route_add(struct run *x, struct nsh *h, struct op *op, int oif)
+{
+	/* In a node of the lab even a new route may be there: an edit
+	 * killed after making it may not have written it down.  (In the
+	 * host, the journal has each before it is made.) */
+	bool replace = x->ensure && (op->change != OPC_NEW || h->kept);
+	int rc = netlink_route_add(h->nl, &op->route, oif, replace);
+
+	for (int tries = 0; unreachable(rc) && tries < 200; tries++) {
+		netlink_link_dump(h->nl, sync_link, h->nl);
+		if (tries)
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 },
+				  NULL);
+		rc = netlink_route_add(h->nl, &op->route, oif, replace);
+	}
+	return rc;
+}
 
 static int do_route(struct run *x, struct op *op)
 {
@@ -26,8 +67,7 @@ static int do_route(struct run *x, struct op *op)
 	/* An edit of a running lab: the route it has by that key is the
 	 * lab's, and becomes what the file says now. */
 	if (op->kind == OP_ROUTE_ADD)
-		rc = netlink_route_add(h->nl, &op->route, oif,
-				       x->ensure && op->change != OPC_NEW);
+		rc = route_add(x, h, op, oif);
 	else
 		rc = netlink_route_del(h->nl, &op->route, oif, x->legacy);
 	if (rc && x->undo && gone(rc))

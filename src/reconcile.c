@@ -122,18 +122,23 @@ void edit_compute(const struct plan *from, struct plan *to, struct edit *e)
 
 		if (!k || strmap_get(&kept, k) >= 0)
 			continue;
-		if (o->kind == OP_NETNS_ADD) {
+		/* What lives in a node that goes goes with it: removed as a
+		 * whole, so a pair's end outside (in the host) is deleted
+		 * then and there, not later with the namespace, and the
+		 * journal says all of it is gone. */
+		if (op_ns(o) && strmap_get(&gone_ns, op_ns(o)) >= 0) {
 			*plan_push(e->nodes, o->kind, op_ns(o)) = *o;
 			continue;
 		}
-		/* What lives in a node that goes, or on an interface that
-		 * goes with one, goes with it. */
+		/* ...and so does what sits on the end of one of its pairs
+		 * (nothing to undo: it goes with the end). */
 		s = op_desc(o->kind)->subject ?
 			    op_desc(o->kind)->subject(o, name) :
 			    NULL;
-		if ((op_ns(o) && strmap_get(&gone_ns, op_ns(o)) >= 0) ||
-		    (s && strmap_get(&dying, if_key(&a, op_ns(o), s)) >= 0))
+		if (s && strmap_get(&dying, if_key(&a, op_ns(o), s)) >= 0) {
+			*plan_push(e->nodes, o->kind, op_ns(o)) = *o;
 			continue;
+		}
 		*plan_push(e->remove, o->kind, op_ns(o)) = *o;
 		e->n_removed++;
 	}
@@ -151,7 +156,8 @@ void edit_compute(const struct plan *from, struct plan *to, struct edit *e)
 			e->n_changed++;
 		}
 	}
-	e->n_removed += e->nodes->n_ops;
+	for (size_t i = 0; i < e->nodes->n_ops; i++)
+		e->n_removed += e->nodes->ops[i].kind == OP_NETNS_ADD;
 	strmap_free(&old);
 	strmap_free(&kept);
 	strmap_free(&gone_ns);

@@ -6,10 +6,34 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "nl.h"
 #include "run.h"
+
+/*
+ * How many namespace handles may be open at once.  Each holds an fd and a
+ * netlink socket, and the one the thread is in up to three sysctl
+ * directories; a quarter of the soft open-files limit leaves the rest to
+ * the process (its children, the writer, libraries).  More is no faster:
+ * an op reopens a closed one in about 20 us, and plans visit namespaces
+ * in order.  NSTOPO_MAX_HANDLES (tests) sets it lower.
+ */
+static size_t max_open(void)
+{
+	const char *env = getenv("NSTOPO_MAX_HANDLES");
+	struct rlimit rl;
+	size_t n = 256;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur / 4;
+	if (n > 1024)
+		n = 1024;
+	if (env && *env)
+		n = strtoul(env, NULL, 10);
+	return n < 4 ? 4 : n;
+}
 
 int run_init(struct run *x, const char *lab, const struct apply_opts *o,
 	     struct apply_result *res)
@@ -24,6 +48,7 @@ int run_init(struct run *x, const char *lab, const struct apply_opts *o,
 	lab_mark(lab, x->mark, sizeof(x->mark));
 	x->fresh_max = -1;
 	x->batch = 1;
+	x->max_open = max_open();
 	x->host.fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (x->host.fd < 0) {
 		rc = -errno;
@@ -44,8 +69,8 @@ void run_fini(struct run *x)
 {
 	run_enter(x, &x->host);
 	for (size_t i = 0; i < x->n_ns; i++)
-		nsh_close(x->ns[i]);
-	nsh_close(&x->host);
+		nsh_close(x, x->ns[i]);
+	nsh_close(x, &x->host);
 	strmap_free(&x->ns_map);
 	free(x->users);
 	arena_free(&x->arena);
@@ -84,6 +109,37 @@ void nsh_arrive(struct run *x, struct nsh *h)
 	x->cur = h;
 }
 
+/* @h is the most recently used open handle. */
+static void lru_unlink(struct run *x, struct nsh *h)
+{
+	if (h->newer)
+		h->newer->older = h->older;
+	else if (x->newest == h)
+		x->newest = h->older;
+	else
+		return; /* not in the list */
+	if (h->older)
+		h->older->newer = h->newer;
+	else
+		x->oldest = h->newer;
+	h->newer = h->older = NULL;
+	x->n_open--;
+}
+
+static void lru_touch(struct run *x, struct nsh *h)
+{
+	if (h == &x->host || x->newest == h)
+		return;
+	lru_unlink(x, h);
+	h->older = x->newest;
+	if (x->newest)
+		x->newest->newer = h;
+	x->newest = h;
+	if (!x->oldest)
+		x->oldest = h;
+	x->n_open++;
+}
+
 int run_enter(struct run *x, struct nsh *h)
 {
 	int rc;
@@ -96,19 +152,52 @@ int run_enter(struct run *x, struct nsh *h)
 	return rc;
 }
 
+void nsh_room(struct run *x)
+{
+	struct nsh *h = x->oldest;
+
+	while (x->n_open >= x->max_open && h) {
+		struct nsh *newer = h->newer;
+
+		/* Never the one the thread is in, nor the last three got. */
+		if (h != x->cur && h != x->newest && h->newer != x->newest &&
+		    (!h->newer || h->newer->newer != x->newest)) {
+			sysctl_dirs_close(&h->dirs);
+			nlsock_close(h->nl);
+			h->nl = NULL;
+			close(h->fd);
+			h->fd = -1;
+			lru_unlink(x, h);
+		}
+		h = newer;
+	}
+}
+
 struct nsh *nsh_new(struct run *x, const char *name, int fd)
 {
-	struct nsh *h = arena_alloc(&x->arena, sizeof(*h));
+	struct nsh *h = nsh_find(x, name);
+
+	/* Known already, from a pin that was no namespace (then closed):
+	 * one handle a name, or what is learnt of it goes to another. */
+	if (h) {
+		nsh_close(x, h);
+		h->fd = fd;
+		lru_touch(x, h);
+		return h;
+	}
+	h = arena_alloc(&x->arena, sizeof(*h));
 
 	h->name = arena_strdup(&x->arena, name);
 	h->fd = fd;
 	*(struct nsh **)vec_push(&x->arena, x->ns, x->n_ns, x->cap_ns) = h;
 	strmap_put(&x->ns_map, h->name, (int)(x->n_ns - 1));
+	lru_touch(x, h);
 	return h;
 }
 
-void nsh_close(struct nsh *h)
+void nsh_close(struct run *x, struct nsh *h)
 {
+	lru_unlink(x, h);
 	sysctl_dirs_close(&h->dirs);
 	nlsock_close(h->nl);
 	h->nl = NULL;
@@ -134,21 +223,27 @@ int nsh_get(struct run *x, const char *name, struct nsh **out)
 	int fd, rc;
 
 	if (h && h->fd >= 0) {
+		lru_touch(x, h);
 		*out = h;
 		return 0;
 	}
+	nsh_room(x);
 	fd = netns_open(name);
 	if (fd < 0)
 		return fd;
 	if (!h)
 		h = nsh_new(x, name, fd);
 	h->fd = fd;
+	lru_touch(x, h);
 	rc = run_enter(x, h);
 	if (!rc)
 		rc = nlsock_open(&h->nl);
 	if (back)
 		run_enter(x, back);
 	if (rc) {
+		lru_unlink(x, h);
+		nlsock_close(h->nl);
+		h->nl = NULL;
 		close(h->fd);
 		h->fd = -1;
 		return rc;

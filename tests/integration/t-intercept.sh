@@ -51,8 +51,8 @@ print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
 }
 
 snapshot "$WORK/before"
-check "apply the intercept lab" "$NSTOPO" apply "$lab"
 "$NSTOPO" plan --json "$lab" > "$WORK/plan.json"
+check "apply the intercept lab" "$NSTOPO" apply "$lab"
 check "kernel state matches the plan" verify.py "$WORK/plan.json"
 check_match "IPv4 intercept route in the local table" \
 	'^local default dev lo .*proto 110' \

@@ -81,7 +81,7 @@ check_fail "the lab's address on lo was removed again" \
 	sh -c 'ip addr show dev lo | grep -q 192.0.2.1'
 ip route del blackhole 198.18.0.0/24
 
-# --keep: the partial lab stays, apply refuses it, destroy --lab clears it
+# --keep: the partial lab stays, apply finishes it, destroy --lab clears it
 snapshot "$WORK/before"
 out=$(NSTOPO_FAULT_AT=30 "$NSTOPO" apply --keep "$host" 2>&1)
 check_eq "--keep: apply exits 1" 1 $?
@@ -90,9 +90,11 @@ check "--keep: the namespaces made are still there" \
 	sh -c 'ip netns list | grep -q router && ip netns list | grep -q proxy'
 check "--keep: the host bridge is still there" ip link show br-lab
 check "--keep: the journal is still there" test -s /run/nstopo/lab1/journal
+check "--keep: status says partial" sh -c '"$1" list | grep -q "lab1.*partial"' - "$NSTOPO"
 out=$("$NSTOPO" apply "$host" 2>&1)
-check_eq "--keep: applying again is refused" 1 $?
-check_match "--keep: ... as half-applied" "half-applied" "$out"
+check_eq "--keep: applying again finishes it" 0 $?
+check_match "--keep: ... in place" "lab lab1 is up: changed in place" "$out"
+check "--keep: ... as planned" "$NSTOPO" status -q "$host"
 check "--keep: destroy --lab removes it" "$NSTOPO" destroy --lab lab1
 check_clean "--keep: nothing left"
 snapshot "$WORK/after"

@@ -233,27 +233,35 @@ st --json "$spec"
 check_eq "unchanged file: no file_changed" "" \
 	"$(printf '%s' "$out" | grep -o file_changed)"
 sed -i 's#10.0.2.3/24#10.0.2.4/24#' "$spec"
+# status FILE compares the kernel with the file as it is now: the edit
+# shows as what applying it would change.
 st "$spec"
-check_eq "file edited: exit 0 (the kernel is as applied)" 0 "$rc"
+check_eq "file edited: exit 3 (the kernel is not what the file says)" 3 "$rc"
 check_match "file edited: noted" \
-	"^note: $spec has changed since the lab was applied$" "$out"
-check_match "file edited: still as planned" '^lab lab1: as planned:' "$out"
+	"^note: the lab was applied from $spec, and the file given differs" "$out"
+check_match "file edited: the new address missing" \
+	'proxy +addr 10.0.2.4/24 dev eth0 +missing' "$out"
+check_match "file edited: the old one extra" \
+	'proxy +addr 10.0.2.3/24 dev eth0 +extra' "$out"
 st --json "$spec"
 check_match "file edited --json: file_changed" '"file_changed":true' "$out"
 st --lab lab1
+check_eq "--lab: as applied (exit 0)" 0 "$rc"
+check_match "--lab: as planned" '^lab lab1: as planned:' "$out"
 check_eq "--lab: no file to compare, no note" "" \
 	"$(printf '%s\n' "$out" | grep note)"
 # Found by its recorded path even when its name: changed.
 sed -i 's/^name: lab1 /name: other /' "$spec"
 st "$spec"
 check_match "file renamed its lab: still found, noted" \
-	"^note: $spec has changed" "$out"
+	"^note: the lab was applied from $spec, and the file given differs" "$out"
 check_match "file renamed its lab: the lab is lab1" '^lab lab1: ' "$out"
 # Changed and drifted: both said, exit 3.
 ip -n h2 addr add 10.9.9.9/24 dev eth0
 st "$spec"
 check_eq "file edited and drift: exit 3" 3 "$rc"
-check_match "file edited and drift: noted" "^note: $spec has changed" "$out"
+check_match "file edited and drift: noted" "^note: the lab was applied from $spec" "$out"
+check_match "file edited and drift: the drift named" 'h2 +addr 10.9.9.9/24 dev eth0 +extra' "$out"
 "$NSTOPO" destroy -q --lab lab1
 check_clean "end: nothing left"
 snapshot "$WORK/after"

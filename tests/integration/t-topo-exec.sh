@@ -208,13 +208,13 @@ check_clean "SIGTERM during a command: nothing left"
 good=$WORK/good.yaml
 sed 's|      - exit 5|      - "true"|; /echo never/d' "$bad" > "$good"
 rm -f "$WORK/bg1"
+"$NSTOPO" plan --json "$good" > "$WORK/good.json" # before apply: of a running lab, plan shows changes
 check "apply with a command that leaves a process" "$NSTOPO" apply "$good"
 bg1=$(cat "$WORK/bg1" 2>/dev/null)
 check "the process runs" alive "$bg1"
 check_eq "the process is in h1's namespace" \
 	"$(stat -L -c %i /run/netns/tf-h1)" \
 	"$(stat -L -c %i "/proc/$bg1/ns/net" 2>/dev/null)"
-"$NSTOPO" plan --json "$good" > "$WORK/good.json"
 out=$("$NSTOPO" destroy "$good" 2>&1)
 check_eq "destroy without --kill: exit 0" 0 $?
 check_match "destroy without --kill: warns about the process" \
