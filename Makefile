@@ -154,7 +154,7 @@ demo: $(BIN)
 	$(Q)scripts/install-deps.sh run
 	$(Q)scripts/demo.sh "$(abspath $(BIN))"
 
-# Speed, against floor and ip scripts, in a sandbox; BIG=1 adds 4000 nodes.
+# Speed, against floor and ip scripts, in a sandbox; BIG=1 adds 10,000 nodes.
 bench: $(BIN)
 	$(Q)BIG=$(BIG) bench/run.sh "$(abspath $(BIN))"
 

@@ -21,13 +21,15 @@
 # timed runs, each tool's N=10 lab is checked once: namespaces exist, h1
 # pings h2 over IPv4 and IPv6, and `nstopo status` exits 0.
 #
-# BIG=1 adds one 4000-node lab on 4 bridges (gen-big.sh): nstopo apply,
-# status (no drift, exit 0), destroy, and nothing left afterwards.
+# BIG=1 adds 10,000-node labs of two shapes (and the same at 1,000 for the
+# growth per node): a star of bridges (gen-big.sh) and a routed campus
+# (gen-campus.sh): nstopo apply, a probe across, status (no drift),
+# destroy, nothing left afterwards, peak RSS; under ulimit -S -n 1024.
 #
 # Environment: BIG=1; ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
 # (largest N for ip-single).  The table goes to stdout and to
 # bench/out/results-DATE.md, the runs one by one to bench/out/raw-DATE.txt.
-# Runtime on 2 cores: about 10 minutes, 12 with BIG=1; the ip tools at
+# Runtime on 2 cores: about 10 minutes, 20 with BIG=1; the ip tools at
 # N=1000 are most of it (ip-single: 40-60 s per apply, ip destroy ~25 s).
 #
 # The kernel-done figure reads a machine-wide counter: another process
@@ -166,7 +168,9 @@ scrub() {
 # namespaces, and it discounts those another process made meanwhile.
 
 run_nstopo() { # N
-	r=$(m run "$bin" apply -q "$work/star$1.yaml") || { say "nstopo apply N=$1 failed"; return 1; }
+	# --no-wait: returns at the last acknowledgement, as floor does (the
+	# time until usable is measured apart, below).
+	r=$(m run "$bin" apply -q --no-wait "$work/star$1.yaml") || { say "nstopo apply N=$1 failed"; return 1; }
 	set -- "$1" $r
 	A=$4 R=$5
 	pre=$(m slab)
@@ -295,20 +299,21 @@ done
 # ---- time until the lab is usable -----------------------------------------
 #
 # A tool's apply returning is not the lab working: the kernel finishes
-# some of the work (carrier, IPv6 start-up, multicast groups and the
-# reports that flood the bridge) in its own workers afterwards.  Neither
-# nstopo apply nor floor waits for that (apply --wait and run do).  So,
-# once per tool and N: seconds from the start of apply until the last
-# nodes reach each other and the first over IPv4 and IPv6 (polled with
-# ip netns exec ping, so a few tens of ms are the poll's own).
+# some of the work (carrier, IPv6 start-up, multicast groups) in its own
+# workers afterwards.  nstopo apply waits for exactly that by default and
+# returns once the lab is usable; floor returns at the last
+# acknowledgement.  So, once per tool and N: seconds from the start of
+# apply until the last nodes reach each other and the first over IPv4 and
+# IPv6 (polled with ip netns exec ping from inside, as the check does, so
+# a few tens of ms are the poll's own), and when apply returned.
 
 usable_md=$work/usable.md
 {
 	echo
-	echo "## Time until the lab is usable (one run each; from the start of apply)"
+	echo "## Time until the lab is usable (the headline; one run each, from the start of apply)"
 	echo
-	echo "| N | nstopo apply returned s | nstopo usable s | floor apply returned s | floor usable s |"
-	echo "|---:|---:|---:|---:|---:|"
+	echo "| N | nstopo usable s | floor usable s | nstopo/floor | nstopo apply returned s | floor apply returned s |"
+	echo "|---:|---:|---:|---:|---:|---:|"
 } >"$usable_md"
 for n in $SIZES; do
 	t0=$(m now)
@@ -325,9 +330,12 @@ for n in $SIZES; do
 	fa=$(sed -n 's/^floor .*apply_s=\([0-9.]*\).*/\1/p' "$work/floor.out")
 	fu=$(cat "$work/usable.out" 2>/dev/null || echo '?')
 	settle "$base" "$(m now)" "$(kernel_timeout "$n")"
-	printf '| %s | %.3f | %s | %s | %s |\n' "$n" "$na" "$nu" "$fa" "$fu" >>"$usable_md"
-	say "$(printf 'N=%-5s usable: nstopo returned %.3f usable %s; floor returned %s usable %s' \
-		"$n" "$na" "$nu" "$fa" "$fu")"
+	ratio=$(python3 -c "import sys
+try: print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')
+except (ValueError, ZeroDivisionError): print('-')" "$nu" "$fu")
+	printf '| %s | %s | %s | %s | %.3f | %s |\n' "$n" "$nu" "$fu" "$ratio" "$na" "$fa" >>"$usable_md"
+	say "$(printf 'N=%-5s usable: nstopo %s (returned %.3f); floor %s (returned %s); ratio %s' \
+		"$n" "$nu" "$na" "$fu" "$fa" "$ratio")"
 done
 
 # ---- report -------------------------------------------------------------
@@ -345,53 +353,113 @@ done
 	echo
 } >"$md"
 say ""
+cat "$usable_md" >>"$md"
 cat "$md"
 m report "$raw" "$md"
-tee -a "$md" <"$usable_md"
 
-# ---- BIG=1: 4000 nodes on 4 bridges -------------------------------------
+# ---- BIG=1: 10,000 nodes, two shapes, and the same at 1,000 ----------------
+#
+# star: N nodes on N/1000 bridges of 1000 ports in the host (gen-big.sh).
+# campus: N/1000 routers on a core bridge, each with a LAN bridge of its
+# own holding 1000 hosts with default routes via it (gen-campus.sh).
+# For each: apply (returns when usable), a probe across the lab right
+# after (it must pass at once), status (no drift), destroy, the kernel
+# done, nothing left, nstopo's peak RSS; at 1,000 and at 10,000 nodes,
+# with the growth per node between them.  nstopo runs under the soft
+# open-files limit of 1024 (ulimit -S -n 1024), as on most machines.
 
-if [ -n "$BIG" ] && [ "$BIG" != 0 ]; then
-	say "bench: BIG: 4000 nodes, 4 bridges"
-	sh bench/gen-big.sh 4000 4 >"$work/big.yaml"
+# big_probe SHAPE N: one ping of each family across the lab, 1 s timeout.
+big_probe() {
+	case $1 in
+	star)
+		# the first and the last node of the last bridge
+		nb=$(($2 / 1000)) last=$2
+		b=$(((last - 1) % nb)) j=$(((last - 1) / nb + 1))
+		ip netns exec "h$nb" ping -c1 -W1 "10.$((100 + b)).$((j / 256)).$((j % 256))" >/dev/null 2>&1 &&
+			ip netns exec "h$nb" ping -6 -c1 -W1 "fd00:$(printf %x $((b + 1)))::$(printf %x "$j")" >/dev/null 2>&1 ;;
+	campus)
+		# the first host of the first LAN to the last host of the last
+		nr=$(($2 / 1000)) k=1001
+		ip netns exec h1-1 ping -c1 -W1 "10.$nr.$((k / 256)).$((k % 256))" >/dev/null 2>&1 &&
+			ip netns exec h1-1 ping -6 -c1 -W1 "fd10:$(printf %x "$nr")::$(printf %x "$k")" >/dev/null 2>&1 ;;
+	esac
+}
+
+big_one() { # SHAPE N: sets BIGROW (a table row) and growth figures
+	shape=$1 n=$2
+	case $shape in
+	star) sh bench/gen-big.sh "$n" $((n / 1000)) "big$n" >"$work/big.yaml" ;;
+	campus) sh bench/gen-campus.sh $((n / 1000)) 1000 "campus$n" >"$work/big.yaml" ;;
+	esac
 	lab=$(sed -n 's/^name: //p' "$work/big.yaml")
-	r=$(m run "$bin" apply -q "$work/big.yaml") || die "BIG apply failed"
+	nodes=$(grep -c '^  [a-z][-a-z0-9]*:$' "$work/big.yaml")
+	r=$(m run sh -c 'ulimit -S -n 1024 && exec "$@"' - "$bin" apply -q "$work/big.yaml") ||
+		die "BIG $shape $n: apply failed"
 	set -- $r
 	ba=$3 brss=$4
+	big_probe "$shape" "$n" && probe=PASS || probe=FAIL
 	set +e
-	r=$(m run "$bin" status -q "$work/big.yaml")
+	r=$(m run sh -c 'ulimit -S -n 1024 && exec "$@"' - "$bin" status -q "$work/big.yaml")
 	st=$?
 	set -e
 	set -- $r
 	bs=$3
 	pre=$(m slab)
-	r=$(m run "$bin" destroy -q --lab "$lab") || die "BIG destroy failed"
+	r=$(m run sh -c 'ulimit -S -n 1024 && exec "$@"' - "$bin" destroy -q --lab "$lab") ||
+		die "BIG $shape $n: destroy failed"
 	set -- $r
 	bd=$3
-	settle $((pre - 4000)) "$1" "$(kernel_timeout 4000)"
+	settle $((pre - nodes)) "$1" "$(kernel_timeout "$nodes")"
+	case $K in
+	timeout) kd=$K ;;
+	*\*) kd="$(printf %.1f "${K%\*}")*" ;;
+	*) kd=$(printf %.1f "$K") ;;
+	esac
 	left=$(ip netns list | wc -l)/$(($(ip -o link show | wc -l) - 1))/$("$bin" list 2>/dev/null | grep -c "$lab" || true)
-	[ "$st" = 0 ] && sv=PASS || sv=FAIL
-	[ "$left" = 0/0/0 ] && lv=PASS || lv=FAIL
+	[ "$st" = 0 ] && sv=PASS || sv="FAIL($st)"
+	[ "$left" = 0/0/0 ] && lv=PASS || lv="FAIL($left)"
+	BIGROW=$(printf '| %s | %s | %.2f | %s | %.2f | %.2f | %s | %s | %.1f | %s |' \
+		"$shape" "$nodes" "$ba" "$probe" "$bs" "$bd" "$kd" "$sv" \
+		"$(python3 -c "print($brss / 1024)")" "$lv")
+	BIG_APPLY_US=$(python3 -c "print($ba * 1e6 / $nodes)")
+	BIG_DESTROY_US=$(python3 -c "print($bd * 1e6 / $nodes)")
+	say "BIG $shape N=$nodes: apply (usable) $ba s, probe $probe, status $bs s ($sv), destroy $bd s, kernel done $kd s, left $lv, RSS $brss KiB"
+}
+
+if [ -n "$BIG" ] && [ "$BIG" != 0 ]; then
+	say "bench: BIG: star and campus, 1,000 and 10,000 nodes"
+	big_md=$work/big.md
 	{
 		echo
-		echo "## BIG: 4000 nodes, 4 bridges of 1000 ports (gen-big.sh), one run"
+		echo "## BIG: 10,000 nodes, two shapes (one run each; ulimit -S -n 1024)"
 		echo
-		echo "| step | s |"
-		echo "|---|---:|"
-		printf '| nstopo apply | %.3f |\n' "$ba"
-		printf '| nstopo status | %.3f |\n' "$bs"
-		printf '| nstopo destroy | %.3f |\n' "$bd"
-		case $K in
-		timeout) kd=$K ;;
-		*\*) kd="$(printf %.3f "${K%\*}")*" ;;
-		*) kd=$(printf %.3f "$K") ;;
-		esac
-		echo "| kernel done (from the start of destroy) | $kd |"
+		echo "star: nodes on bridges of 1000 ports in the host (gen-big.sh); campus: routers on a core bridge, each with a LAN of 1000 hosts routed via it (gen-campus.sh)."
+		echo "apply returns once the lab is usable; probe: one IPv4 and one IPv6 ping (1 s timeout) across the lab right after."
 		echo
-		echo "nstopo status exit $st (want 0, no drift) $sv"
-		echo "left afterwards (namespaces/links/labs) = $left (want 0/0/0) $lv"
-		echo "nstopo peak RSS at N=4000 = $(python3 -c "print(f'{$brss/1024:.1f}')") MiB"
-	} | tee -a "$md"
+		echo "| shape | nodes | apply (usable) s | probe | status s | destroy s | kernel done s | status clean | peak RSS MiB | left |"
+		echo "|---|---:|---:|---|---:|---:|---:|---|---:|---|"
+	} >"$big_md"
+	growth=""
+	for shape in star campus; do
+		big_one "$shape" 1000
+		echo "$BIGROW" >>"$big_md"
+		a1=$BIG_APPLY_US d1=$BIG_DESTROY_US
+		big_one "$shape" 10000
+		echo "$BIGROW" >>"$big_md"
+		growth="$growth$(printf '| %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |' "$shape" \
+			"$a1" "$BIG_APPLY_US" "$(python3 -c "print($BIG_APPLY_US / $a1)")" \
+			"$d1" "$BIG_DESTROY_US" "$(python3 -c "print($BIG_DESTROY_US / $d1)")")
+"
+	done
+	{
+		echo
+		echo "Cost per node, 1,000 -> 10,000 nodes (1.00: grows with N; more: faster than N):"
+		echo
+		echo "| shape | apply us/node at 1k | at 10k | growth | destroy us/node at 1k | at 10k | growth |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+		printf '%s' "$growth"
+	} >>"$big_md"
+	tee -a "$md" <"$big_md"
 fi
 
 {

@@ -35,7 +35,7 @@ _nstopo() {
 	case $cmd in
 	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
 	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
-	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait=" -- "$cur")) ;;
+	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --no-wait" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "--wait --wait=" -- "$cur")) ;;
 	destroy | down) COMPREPLY=($(compgen -W "--lab --kill" -- "$cur")) ;;

@@ -15,15 +15,4 @@
  */
 int caps_require_admin(char *missing, size_t len);
 
-/**
- * raise_nofile() - raise RLIMIT_NOFILE to at least @need if the hard limit
- * allows (or can be raised: CAP_SYS_RESOURCE)
- * @need:	the number of files wanted open at once
- *
- * Where @need cannot be had, the soft limit goes as high as the hard one.
- * Return: the soft limit now in force (@need if it is unlimited), or -1
- * if the limit cannot be read.
- */
-long raise_nofile(long need);
-
 #endif

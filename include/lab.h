@@ -18,8 +18,7 @@
  * o->wait runs out, the lab stays up (res->kept).
  * Return: 0; -EALREADY if applied from another plan, half applied or
  * with a namespace gone; -EBUSY if locked; -EEXIST on an ownership
- * conflict; -EPERM without the capabilities, -EMFILE without enough
- * open files; -ETIMEDOUT if o->wait ran out; -EINTR if a signal stopped
+ * conflict; -EPERM without the capabilities; -ETIMEDOUT if o->wait ran out; -EINTR if a signal stopped
  * it; other -errno for a failed op.
  */
 int lab_apply(struct plan *p, const struct apply_opts *o,

@@ -13,10 +13,14 @@
  * (op_*.c, uplink.c) get it, and use the helpers below.
  *
  * Each namespace the run touches has a handle: an fd, a netlink socket
- * opened inside it, and a cache of ifindexes.  In a namespace this run
+ * opened inside it, and a cache of ifindexes.  Only so many are open at
+ * once (from the open-files limit, whatever the lab's size): the least
+ * recently used is closed to open another, and opened again from its pin
+ * when needed; what it knows (ifindexes, flags) stays.  In a namespace this run
  * creates nothing else can exist, so the links made there get ifindexes
- * the run chooses (lo is 1, the rest follow), and no op ever asks the
- * kernel what an interface is called.  The thread stays in whatever
+ * the run chooses (one count over all such namespaces, so the two ends of
+ * a pair never share one), and no op ever asks the kernel what an
+ * interface is called.  The thread stays in whatever
  * namespace it last entered; only sysctl writes need to be inside (they
  * go through /proc/sys/net, which follows the thread).
  */
@@ -59,11 +63,12 @@ struct nsh {
 	int fd;
 	struct nlsock *nl;
 	struct strmap idx; /* ifname -> ifindex */
-	int next_index;	   /* ifindex for our next link here; 0: kernel's */
-	bool created;	   /* made by this run */
-	bool kept;	   /* the lab's from before: an edit keeps it */
+	bool own_index;	 /* the run chooses ifindexes here (else the kernel) */
+	bool created;	 /* made by this run */
+	bool kept;	 /* the lab's from before: an edit keeps it */
 	unsigned queued; /* == run.batch: the writer has some of its sysctls */
 	struct sysctl_dirs dirs; /* for its sysctls, while the thread is in it */
+	struct nsh *newer, *older; /* open handles, most recently used first */
 };
 
 struct state;
@@ -77,20 +82,25 @@ struct run {
 	struct nsh host;
 	struct nsh **ns;
 	size_t n_ns, cap_ns;
-	struct strmap ns_map;  /* name -> index in ns */
-	struct nsh *cur;       /* the namespace the thread is in */
-	struct state *st;      /* journal, or NULL */
+	struct strmap ns_map;	     /* name -> index in ns */
+	struct nsh *cur;	     /* the namespace the thread is in */
+	struct nsh *newest, *oldest; /* open handles but the host's (LRU) */
+	size_t n_open, max_open;     /* how many; how many at most */
+	struct state *st;	     /* journal, or NULL */
 	struct writer *writer; /* sysctls of new namespaces, being written */
 	unsigned batch;	       /* the writer's generation, from 1 */
 	size_t ran; /* ops started, when a write failed before them */
 	bool undo;
-	bool going_back; /* an edit failed: the lab is made as it was */
-	bool ensure;	 /* an edit of a running lab: what exists is kept,
+	bool going_back;  /* an edit failed: the lab is made as it was */
+	bool ensure;	  /* an edit of a running lab: what exists is kept,
 			    changed in place or left as it is (op->change) */
-	size_t seq_base; /* journal sequence number of the plan's op 0 */
-	bool legacy;	 /* from a journal of an earlier build: fewer marks */
-	bool complete;	 /* from a journal of an apply that finished */
-	int fresh_max;	 /* highest ifindex in a new namespace */
+	size_t seq_base;  /* journal sequence number of the plan's op 0 */
+	bool legacy;	  /* from a journal of an earlier build: fewer marks */
+	bool complete;	  /* from a journal of an apply that finished */
+	int fresh_max;	  /* highest ifindex in a new namespace */
+	int next_ifindex; /* the next one chosen, in any new namespace: no two
+			     ends of a pair share one (linkwatch handles an
+			     end whose index is its peer's late, by batch) */
 	struct ns_user *users;
 	size_t n_users;
 	bool users_scanned;
@@ -164,12 +174,22 @@ void nsh_arrive(struct run *x, struct nsh *h);
  * nsh_close() - close a handle's fd, socket and sysctl handles, and
  * forget the ifindexes it remembered
  */
-void nsh_close(struct nsh *h);
+void nsh_close(struct run *x, struct nsh *h);
+
+/**
+ * nsh_room() - make room for one more open handle: close the least
+ * recently used (never the one the thread is in) if the run has
+ * x->max_open of them
+ */
+void nsh_room(struct run *x);
 
 /**
  * nsh_get() - the handle of namespace @name (NULL: the host), opened
- * from its pin if the run has none yet
+ * from its pin if the run has none yet, or its own was closed to keep
+ * within x->max_open
  *
+ * The three handles got last stay open (an op may use that many at
+ * once: where a link is made, its namespace and its peer's).
  * Opening one enters the namespace for its socket, and comes back.
  * Return: 0 (and *out), or -errno (-ENOENT: no such pin).
  */

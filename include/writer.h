@@ -13,18 +13,19 @@
 struct writer;
 
 /**
- * writer_queue() - write @key=@value in the namespace of @ns_fd, later
+ * writer_queue() - write @key=@value in namespace @ns, later
  * @w:		the writer; started (*w set) at the first call
  * @cap:	the most writes the writer will ever hold (its queue size;
  *		read at the first call only)
- * @ns_fd:	the namespace; must stay open until writer_finish()
+ * @ns:		the namespace's name (its pin in /run/netns; the thread opens
+ *		it itself); must outlive the writer
  * @key, @value: as for sysctl_write(); they must outlive the writer
  * @tag:	the caller's name for this write, given back if it fails
  *
  * Return: 0, or -errno if the thread cannot start (nothing was queued:
  * the caller writes it itself) or -ENOSPC past @cap.
  */
-int writer_queue(struct writer **w, size_t cap, int ns_fd, const char *key,
+int writer_queue(struct writer **w, size_t cap, const char *ns, const char *key,
 		 const char *value, size_t tag);
 
 /**

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/resource.h>
 
 #include "caps.h"
 #include "util.h"
@@ -35,24 +34,4 @@ int caps_require_admin(char *missing, size_t len)
 	}
 	cap_free(caps);
 	return missing[0] ? -EPERM : 0;
-}
-
-long raise_nofile(long need)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return -1;
-	if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < need) {
-		if (rl.rlim_max != RLIM_INFINITY && (long)rl.rlim_max < need)
-			rl.rlim_max = (rlim_t)need; /* needs CAP_SYS_RESOURCE */
-		rl.rlim_cur = (rlim_t)need;
-		if (setrlimit(RLIMIT_NOFILE, &rl)) {
-			getrlimit(RLIMIT_NOFILE, &rl);
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	return rl.rlim_cur == RLIM_INFINITY ? need : (long)rl.rlim_cur;
 }

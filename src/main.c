@@ -49,6 +49,7 @@ struct opts {
 	bool destroy;
 	bool keep, kill;
 	bool isolated;
+	bool no_wait;
 	double wait;
 	const char *lab;
 	const char *format;
@@ -98,6 +99,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "keep", no_argument, NULL, 'k' },
 		{ "kill", no_argument, NULL, 'K' },
 		{ "wait", optional_argument, NULL, 'w' },
+		{ "no-wait", no_argument, NULL, 'W' },
 		{ "lab", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "drop-caps", required_argument, NULL, 'c' },
@@ -140,6 +142,9 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 					c->name);
 				return -1;
 			}
+			break;
+		case 'W':
+			o->no_wait = true;
 			break;
 		case 'l':
 			o->lab = optarg;
@@ -265,6 +270,8 @@ static struct apply_opts apply_opts(const struct opts *o, const char *file)
 		.keep = o->keep,
 		.kill = o->kill,
 		.wait = o->wait,
+		/* Usable on return, unless told to return at the last ack. */
+		.ready = !o->no_wait,
 		.verbose = o->verbose,
 		.progress = o->verbose >= 0 && isatty(STDERR_FILENO),
 		.stop = &stop_requested,
@@ -287,7 +294,7 @@ static char *absolute(const char *path)
 static int cmd_apply(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("apply");
-	int i = parse_opts(c, argc, argv, o, "kw");
+	int i = parse_opts(c, argc, argv, o, "kwW");
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -298,6 +305,11 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 
 	if (i < 0 || one_file(c, argc, i))
 		return EXIT_INVALID;
+	if (o->no_wait && o->wait > 0) {
+		fprintf(stderr,
+			"nstopo apply: --wait and --no-wait do not go together\n");
+		return EXIT_INVALID;
+	}
 	t = load(argv[i]);
 	if (!t)
 		return EXIT_INVALID;
@@ -842,7 +854,8 @@ static const struct cmd cmds[] = {
 	  "check a topology file; print every error as FILE:LINE:COL" },
 	{ "plan", NULL, cmd_plan, "plan [--destroy] [--json] FILE",
 	  "print the operations apply (or destroy) would perform" },
-	{ "apply", "up", cmd_apply, "apply [--keep] [--wait[=SECONDS]] FILE",
+	{ "apply", "up", cmd_apply,
+	  "apply [--keep] [--wait[=SECONDS] | --no-wait] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy,
 	  "destroy [--kill] FILE | destroy [--kill] --lab NAME",

@@ -79,13 +79,13 @@ static int addrs_of(struct run *x, const char *ns, struct ns_addrs *d,
  * the address's own flags.
  */
 static bool ipv6_ready(const struct prefix *p, int ifindex,
-		       const struct ns_addrs *d, const char **why)
+		       const struct ns_addrs *d, bool need_ll, const char **why)
 {
 	uint8_t sn[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
 	bool joined = false;
 
 	memcpy(sn + 13, p->bytes + 13, 3);
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n && need_ll; i++)
 		if (d->v[i].ifindex == ifindex &&
 		    prefix_is_link_local(&d->v[i].p) && d->v[i].tentative) {
 			*why = "waits for its link's link-local address";
@@ -101,7 +101,7 @@ static bool ipv6_ready(const struct prefix *p, int ifindex,
 
 /* Is op (an ADDR_ADD, or an autoconf sysctl) satisfied?  Sets *why if not. */
 static bool op_ready(const struct op *op, int ifindex, const struct ns_addrs *d,
-		     const char **why)
+		     bool need_ll, const char **why)
 {
 	*why = "is missing";
 	for (size_t i = 0; i < d->n; i++) {
@@ -122,7 +122,7 @@ static bool op_ready(const struct op *op, int ifindex, const struct ns_addrs *d,
 			if (tentative)
 				return false;
 			return a->p.family != AF_INET6 ||
-			       ipv6_ready(&a->p, ifindex, d, why);
+			       ipv6_ready(&a->p, ifindex, d, need_ll, why);
 		}
 		/* autoconf: an address the interface learnt (not permanent) */
 		if (a->p.family == AF_INET6 && !a->permanent && !link_local &&
@@ -137,12 +137,35 @@ static const char *ns_name(const char *ns)
 	return ns ? ns : "the host";
 }
 
+/*
+ * Does anything of the lab need the link-local addresses (routes via a
+ * link-local gateway, router advertisements)?  Only then is waiting for
+ * them worth it: under the start-up multicast of a large lab they come
+ * seconds after the rest.
+ */
+static bool needs_link_local(const struct plan *p, size_t n_ops)
+{
+	for (size_t i = 0; i < n_ops; i++) {
+		const struct op *op = &p->ops[i];
+
+		if (op->kind == OP_ROUTE_ADD && op->route.has_via &&
+		    prefix_is_link_local(&op->route.via))
+			return true;
+		if (op->kind == OP_SYSCTL_SET && strcmp(op->value, "0") &&
+		    (strstr(op->key, ".accept_ra") ||
+		     strstr(op->key, ".autoconf")))
+			return true;
+	}
+	return false;
+}
+
 int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 	       double timeout, bool autoconf, struct strbuf *msg)
 {
 	double deadline = now_monotonic() + timeout;
 	char name[IFNAME_MAX + 1], buf[INET6_ADDRSTRLEN + 4];
 	struct ns_addrs d = { 0 };
+	bool need_ll = needs_link_local(p, n_ops);
 	int rc = 0;
 
 	for (size_t i = 0; i < n_ops && !rc;) {
@@ -170,7 +193,7 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 			rc = addrs_of(x, op_ns(op), &d, &h);
 			idx = rc ? rc : ifindex_of(x, h, dev);
 			rc = idx < 0 ? idx : 0;
-			if (!rc && op_ready(op, idx, &d, &why)) {
+			if (!rc && op_ready(op, idx, &d, need_ll, &why)) {
 				i++;
 				continue;
 			}

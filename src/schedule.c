@@ -22,8 +22,7 @@ static struct nsh *deferrable(const struct run *x, const struct op *op)
 	if (x->undo || op->kind != OP_SYSCTL_SET || !op_ns(op))
 		return NULL;
 	i = strmap_get(&x->ns_map, op_ns(op));
-	return i >= 0 && x->ns[i]->created && x->ns[i]->fd >= 0 ? x->ns[i] :
-								  NULL;
+	return i >= 0 && x->ns[i]->created ? x->ns[i] : NULL;
 }
 
 bool schedule_passes(const struct run *x, const struct op *op)
@@ -56,8 +55,8 @@ bool schedule_defer(struct run *x, const struct plan *p, size_t i)
 		    (j == p->n_ops || p->ops[j].kind != OP_NETNS_ADD))
 			return false;
 	}
-	if (writer_queue(&x->writer, p->n_ops - i, h->fd, op->key, op->value,
-			 i))
+	if (writer_queue(&x->writer, p->n_ops - i, op_ns(op), op->key,
+			 op->value, i))
 		return false; /* no thread: written here, as ever */
 	h->queued = x->batch;
 	return true;

@@ -20,18 +20,21 @@
  * main thread's business.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "netns.h"
 #include "util.h"
 #include "writer.h"
 
 struct job {
-	int ns_fd;
+	const char *ns;
 	const char *key, *value;
 	size_t tag;
 };
@@ -44,6 +47,7 @@ struct writer {
 	size_t cap, queued, done;
 	bool end;
 	bool idle; /* waiting for @more */
+	int dir;   /* /run/netns as the caller sees it (its mounts: the pins) */
 	int err;   /* the first failure, with its tag */
 	size_t err_tag;
 };
@@ -52,7 +56,7 @@ static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct private_proc pp;
-	int here = -1;
+	const char *here = NULL;
 
 	proc_private(&pp); /* best effort: without it, only slower */
 	pthread_mutex_lock(&w->lock);
@@ -69,14 +73,22 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		int rc = 0;
 
-		if (j.ns_fd != here) {
+		/* By name, as the caller keeps only so many fds open; through
+		 * the caller's /run/netns, as mounts made there after the
+		 * thread's mount namespace was copied (pins) are not in it. */
+		if (!here || strcmp(j.ns, here)) {
+			int fd = openat(w->dir, j.ns, O_RDONLY | O_CLOEXEC);
+
+			if (fd < 0)
+				fd = -errno;
 			proc_private_next(&pp);
-			rc = netns_enter(j.ns_fd);
+			rc = fd < 0 ? fd : netns_enter(fd);
+			if (fd >= 0)
+				close(fd);
+			here = rc ? NULL : j.ns;
 		}
-		if (!rc) {
-			here = j.ns_fd;
+		if (!rc)
 			rc = sysctl_write(j.key, j.value);
-		}
 		pthread_mutex_lock(&w->lock);
 		if (rc && !w->err) {
 			w->err = rc;
@@ -94,6 +106,13 @@ static int writer_start(struct writer **out, size_t cap)
 	sigset_t all, old;
 	int rc;
 
+	*out = NULL;
+	w->dir = open(NETNS_RUN_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w->dir < 0) {
+		rc = errno ? -errno : -EIO;
+		free(w);
+		return rc;
+	}
 	w->jobs = xcalloc(cap ? cap : 1, sizeof(*w->jobs));
 	w->cap = cap;
 	pthread_mutex_init(&w->lock, NULL);
@@ -105,6 +124,7 @@ static int writer_start(struct writer **out, size_t cap)
 	if (rc) {
 		pthread_cond_destroy(&w->more);
 		pthread_mutex_destroy(&w->lock);
+		close(w->dir);
 		free(w->jobs);
 		free(w);
 		return rc;
@@ -113,22 +133,27 @@ static int writer_start(struct writer **out, size_t cap)
 	return 0;
 }
 
-int writer_queue(struct writer **w, size_t cap, int ns_fd, const char *key,
+int writer_queue(struct writer **w, size_t cap, const char *ns, const char *key,
 		 const char *value, size_t tag)
 {
+	struct writer *wr = *w;
 	int rc;
 
-	if (!*w && (rc = writer_start(w, cap)))
-		return rc;
-	pthread_mutex_lock(&(*w)->lock);
-	if ((*w)->queued == (*w)->cap) {
-		pthread_mutex_unlock(&(*w)->lock);
+	if (!wr) {
+		rc = writer_start(&wr, cap);
+		if (rc || !wr)
+			return rc ? rc : -ENOMEM;
+		*w = wr;
+	}
+	pthread_mutex_lock(&wr->lock);
+	if (wr->queued == wr->cap) {
+		pthread_mutex_unlock(&wr->lock);
 		return -ENOSPC;
 	}
-	(*w)->jobs[(*w)->queued++] = (struct job){ ns_fd, key, value, tag };
-	if ((*w)->idle) /* else it sees the job before it waits again */
-		pthread_cond_signal(&(*w)->more);
-	pthread_mutex_unlock(&(*w)->lock);
+	wr->jobs[wr->queued++] = (struct job){ ns, key, value, tag };
+	if (wr->idle) /* else it sees the job before it waits again */
+		pthread_cond_signal(&wr->more);
+	pthread_mutex_unlock(&wr->lock);
 	return 0;
 }
 
@@ -149,6 +174,7 @@ int writer_finish(struct writer **wp, size_t *tag)
 		*tag = w->err_tag;
 	pthread_cond_destroy(&w->more);
 	pthread_mutex_destroy(&w->lock);
+	close(w->dir);
 	free(w->jobs);
 	free(w);
 	*wp = NULL;

@@ -46,6 +46,26 @@ check_eq "the last one's sysctl is written" 0 \
 	"$(ip netns exec n70 sysctl -n net.ipv6.conf.eth0.accept_ra 2>&1)"
 check "destroy it" "$NSTOPO" destroy -q --lab fdlab
 
+# Namespace handles are a bounded cache: a lab far larger than the
+# open-files limit applies, is checked and goes away under it, soft and
+# hard (so nstopo cannot raise it).  And with only 4 handles, every op
+# that needs two namespaces at once (a pair between nodes, a route via a
+# link whose handle was closed) reopens what it needs.
+sh "$TOP/bench/gen-big.sh" 300 2 fd300 > "$WORK/fd300.yaml"
+check "300 namespaces apply under ulimit -n 64 (soft and hard)" \
+	sh -c 'ulimit -n 64 && exec "$1" apply -q "$2"' - "$NSTOPO" "$WORK/fd300.yaml"
+check "...status says as planned under it" \
+	sh -c 'ulimit -n 64 && exec "$1" status -q --lab fd300' - "$NSTOPO"
+check "...h300 reaches h2 (the same bridge) over IPv6" \
+	ip netns exec h300 ping -6 -c1 -W2 fd00:2::1
+check "...destroy under it" \
+	sh -c 'ulimit -n 64 && exec "$1" destroy -q --lab fd300' - "$NSTOPO"
+check_eq "...no namespace left" "" "$(ls /run/netns 2>/dev/null | grep -x 'h[0-9]*' | head -3)"
+check "a routed lab with 4 namespace handles: apply" \
+	env NSTOPO_MAX_HANDLES=4 "$NSTOPO" apply -q "$TOP/topologies/router.yaml"
+check "...status, no drift" env NSTOPO_MAX_HANDLES=4 "$NSTOPO" status -q "$TOP/topologies/router.yaml"
+check "...destroy" env NSTOPO_MAX_HANDLES=4 "$NSTOPO" destroy -q "$TOP/topologies/router.yaml"
+
 # More namespaces than a private procfs serves before it is replaced
 # (PROC_RENEW, 256): apply's writer and status renew theirs on the way,
 # and the namespaces after that still get, and show, their sysctls.

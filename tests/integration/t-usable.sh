@@ -1,0 +1,65 @@
+# t-usable.sh - apply returns once the lab is usable (issue 15, item 1):
+# the first packet of the first test gets through, IPv4 and IPv6, across
+# a router; and apply succeeds however busy the kernel is.
+. "$TOP/tests/integration/lib.sh"
+
+LAB=$TOP/topologies/router.yaml
+snapshot "$WORK/before"
+
+# 50 applies, each followed at once by one ping of each family, 1 s
+# timeout, from h1 across r1 to h3 (another bridge, another subnet).
+ok4=0 ok6=0 applied=0 i=0
+while [ $i -lt 50 ]; do
+	if "$NSTOPO" apply -q "$LAB"; then
+		applied=$((applied + 1))
+		ip netns exec h1 ping -c1 -W1 10.2.0.11 >/dev/null 2>&1 &&
+			ok4=$((ok4 + 1))
+		ip netns exec h1 ping -6 -c1 -W1 fd00:0:0:b::11 >/dev/null 2>&1 &&
+			ok6=$((ok6 + 1))
+	fi
+	"$NSTOPO" destroy -q "$LAB" || break
+	i=$((i + 1))
+done
+check_eq "50 applies of the router lab" 50 "$applied"
+check_eq "the first IPv4 ping across the router: 50 of 50" 50 "$ok4"
+check_eq "the first IPv6 ping across the router: 50 of 50" 50 "$ok6"
+
+# --no-wait returns at the last acknowledgement: still a working lab a
+# moment later.
+check "apply --no-wait" "$NSTOPO" apply -q --no-wait "$LAB"
+check "...usable a moment later (ping -6 -w 5)" \
+	ip netns exec h1 ping -6 -c1 -w5 fd00:0:0:b::11
+check "...destroy" "$NSTOPO" destroy -q "$LAB"
+check_fail "--wait and --no-wait together are refused" \
+	"$NSTOPO" apply --wait=5 --no-wait "$LAB"
+
+# Another sandbox's 2,000 namespaces, freed all at once when it ends: the
+# kernel's cleanup_net work holds it busy (and takes RTNL) while 20
+# applies of the router lab (IPv6 default routes via on-link gateways)
+# run.  Each must succeed and be usable.
+sh "$TOP/bench/gen-big.sh" 2000 2 burst > "$WORK/burst.yaml"
+unshare --net --mount --propagation private sh -c '
+	mount -t tmpfs burst /run && "$1" apply -q --no-wait -' \
+	- "$NSTOPO" <"$WORK/burst.yaml"
+check_eq "another sandbox made 2,000 namespaces (and is gone)" 0 $?
+slab() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo; }
+left_before=$(slab)
+good=0 used=0 i=0
+while [ $i -lt 20 ]; do
+	if out=$("$NSTOPO" apply -q "$LAB" 2>&1); then
+		good=$((good + 1))
+		ip netns exec h1 ping -6 -c1 -W1 fd00:0:0:b::11 >/dev/null 2>&1 &&
+			used=$((used + 1))
+	else
+		printf '%s\n' "$out" | sed 's/^/     | /'
+	fi
+	"$NSTOPO" destroy -q "$LAB" || break
+	i=$((i + 1))
+done
+echo "     (net_namespace objects when the applies began: $left_before; after: $(slab))"
+check_eq "20 applies while the kernel frees 2,000 namespaces: 20 of 20" 20 "$good"
+check_eq "...each usable at once over IPv6: 20 of 20" 20 "$used"
+
+snapshot "$WORK/after"
+check "the sandbox is as it was" diff "$WORK/before" "$WORK/after"
+finish
