@@ -720,7 +720,7 @@ int topo_validate(struct topo *t, struct diags *d)
 	}
 	if (t->n_nodes == 1 && !t->nodes[HOST_NODE].declared && !t->n_bridges &&
 	    !t->n_links && !t->lost_nodes && !t->lost_links)
-		diag_add(d, (struct pos){ 1, 1 },
+		diag_add(d, (struct pos){ .line = 1, .col = 1 },
 			 "the topology has no nodes, bridges or links");
 	check_bridges(&v);
 	check_links(&v);
