@@ -110,18 +110,57 @@ static void idx_subnet(struct topo *t, struct node_idx *x,
 	}
 }
 
+/* @p (of address @a of @ic) as @kind at length @plen; the first one kept. */
 static void idx_first(struct topo *t, struct node_idx *x, char kind,
-		      unsigned plen, const struct iface_cfg *ic,
-		      const struct addr_cfg *a)
+		      const struct prefix *p, unsigned plen,
+		      const struct iface_cfg *ic, const struct addr_cfg *a)
 {
 	char key[64];
 	struct net_hit *h;
 
-	idx_key(key, sizeof(key), kind, &a->p, plen, NULL);
+	idx_key(key, sizeof(key), kind, p, plen, NULL);
 	h = idx_put(t, x, key);
 	if (!h->a) {
 		h->a = a;
 		h->ic = ic;
+	}
+}
+
+/* @p with the bits past its length all 0 (@ones: all 1). */
+static struct prefix host_bits(const struct prefix *p, bool ones)
+{
+	struct prefix m = *p;
+
+	for (unsigned b = p->plen; b < full_len(p); b++)
+		if (ones)
+			m.bytes[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+		else
+			m.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
+	m.plen = (uint8_t)full_len(p);
+	return m;
+}
+
+/*
+ * What the kernel adds to table local for an address besides the address
+ * itself: for IPv4 below /31, the broadcast address (B); on lo, the whole
+ * prefix as local (P); for IPv6 below /127, the subnet-router anycast
+ * address (A, on a node that forwards: counted always).
+ */
+static void idx_kernel_local(struct topo *t, struct node_idx *x,
+			     const struct iface_cfg *ic,
+			     const struct addr_cfg *a)
+{
+	struct prefix p;
+
+	if (a->p.family == AF_INET && a->p.plen < 31) {
+		p = host_bits(&a->p, true);
+		idx_first(t, x, 'B', &p, p.plen, ic, a);
+	}
+	if (a->p.family == AF_INET && a->p.plen < 32 && !strcmp(ic->name, "lo"))
+		idx_first(t, x, 'P', &a->p, a->p.plen, ic, a);
+	if (a->p.family == AF_INET6 && a->p.plen < 127) {
+		p = host_bits(&a->p, false);
+		idx_first(t, x, 'A', &p, p.plen, ic, a);
 	}
 }
 
@@ -145,8 +184,9 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
 				NULL);
 			idx_put(t, x, key);
-			idx_first(t, x, 'L', full_len(&a->p), ic, a);
-			idx_first(t, x, 'C', a->p.plen, ic, a);
+			idx_first(t, x, 'L', &a->p, full_len(&a->p), ic, a);
+			idx_first(t, x, 'C', &a->p, a->p.plen, ic, a);
+			idx_kernel_local(t, x, ic, a);
 		}
 	}
 	/* A device route (no gateway) also makes its prefix reachable. */
@@ -197,6 +237,54 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 }
 
 /*
+ * A gateway the kernel refuses ("Nexthop has invalid gateway", "Invalid
+ * gateway address", EINVAL), onlink or not: a broadcast, multicast,
+ * unspecified or loopback address.  Return: true, with what it is in @why.
+ */
+static bool gateway_problem(const struct node_idx *x, const struct prefix *gw,
+			    char *why, size_t len)
+{
+	static const uint8_t zero[16];
+	char key[64], at[INET6_ADDRSTRLEN + 4];
+	const struct net_hit *h;
+	const char *what = NULL;
+
+	if (gw->family == AF_INET) {
+		if (!gw->bytes[0])
+			what = gw->plen && !memcmp(gw->bytes, zero, 4) ?
+				       "the unspecified address" :
+				       "in 0.0.0.0/8, which names no host";
+		else if (gw->bytes[0] == 127)
+			what = "a loopback address";
+		else if (gw->bytes[0] >= 224 && gw->bytes[0] < 240)
+			what = "a multicast address";
+		else if (!memcmp(gw->bytes, "\xff\xff\xff\xff", 4))
+			what = "the broadcast address";
+		else if (gw->bytes[0] >= 240)
+			what = "a reserved address (240.0.0.0/4)";
+	} else {
+		if (!memcmp(gw->bytes, zero, 16))
+			what = "the unspecified address";
+		else if (!memcmp(gw->bytes, zero, 15) && gw->bytes[15] == 1)
+			what = "the loopback address";
+		else if (gw->bytes[0] == 0xff)
+			what = "a multicast address";
+	}
+	if (what) {
+		snprintf(why, len, "%s", what);
+		return true;
+	}
+	idx_key(key, sizeof(key), 'B', gw, full_len(gw), NULL);
+	h = idx_get(x, key);
+	if (!h)
+		return false;
+	prefix_format(&h->a->p, true, at, sizeof(at));
+	snprintf(why, len, "the broadcast address of %s on %s", at,
+		 h->ic->name);
+	return true;
+}
+
+/*
  * Return: 0 if @r may be checked further (clashes, duplicates), -1 if it
  * is in error.  Not judged by counting diagnostics: a repeated message
  * (a route from defaults, in a second node) is not added twice.
@@ -204,7 +292,7 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		       struct route *r)
 {
-	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
+	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN], problem[160];
 	const char *down_if = NULL;
 	bool is_own = false;
 
@@ -284,6 +372,10 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 			 r->to.family == AF_INET ? "IPv4" : "IPv6");
 		return -1;
 	}
+	if (gateway_problem(x, &r->via, problem, sizeof(problem))) {
+		diag_add(v->d, r->via_pos, "gateway %s is %s", via, problem);
+		return -1;
+	}
 	if (prefix_is_link_local(&r->via) && !r->dev) {
 		diag_add(v->d, r->via_pos, "link-local gateway %s needs 'dev'",
 			 via);
@@ -323,6 +415,43 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 	return 0;
 }
 
+/* The kernel's own routes of every namespace, whatever its addresses. */
+static const struct {
+	const char *to;
+	uint32_t table, metric; /* metric UINT32_MAX: any */
+	const char *why;
+} fixed_routes[] = {
+	{ "127.0.0.0/8", RT_TABLE_LOCAL_ID, UINT32_MAX,
+	  "the kernel adds it for lo" },
+	{ "127.0.0.1/32", RT_TABLE_LOCAL_ID, UINT32_MAX,
+	  "the kernel adds it for lo" },
+	{ "127.255.255.255/32", RT_TABLE_LOCAL_ID, UINT32_MAX,
+	  "the kernel adds it for lo (its broadcast address)" },
+	{ "::1/128", RT_TABLE_LOCAL_ID, UINT32_MAX,
+	  "the kernel adds it for lo" },
+	{ "fe80::/64", RT_TABLE_MAIN_ID, 256,
+	  "the kernel adds fe80::/64 metric 256 for every interface with "
+	  "IPv6 (give it another metric)" },
+	{ "ff00::/8", RT_TABLE_LOCAL_ID, 256,
+	  "the kernel adds ff00::/8 metric 256 to table local for every "
+	  "interface with IPv6 (give it another metric)" },
+};
+
+/* The entry @kind of the index at @r's destination, its address in @at. */
+static const struct net_hit *local_hit(const struct node_idx *x,
+				       const struct route *r, char kind,
+				       char at[INET6_ADDRSTRLEN + 4])
+{
+	const struct net_hit *h;
+	char key[64];
+
+	idx_key(key, sizeof(key), kind, &r->to, r->to.plen, NULL);
+	h = idx_get(x, key);
+	if (h)
+		prefix_format(&h->a->p, true, at, INET6_ADDRSTRLEN + 4);
+	return h;
+}
+
 /* The kernel's own routes that a topology's route would collide with. */
 static bool clashes_kernel_route(const struct node_idx *x,
 				 const struct route *r, char *why, size_t len)
@@ -330,16 +459,33 @@ static bool clashes_kernel_route(const struct node_idx *x,
 	unsigned full = full_len(&r->to);
 	const struct net_hit *h = NULL;
 	char key[64], at[INET6_ADDRSTRLEN + 4];
+	bool local = r->table == RT_TABLE_LOCAL_ID;
 
-	if (r->table == RT_TABLE_LOCAL_ID && r->to.plen == full) {
-		idx_key(key, sizeof(key), 'L', &r->to, full, NULL);
-		h = idx_get(x, key);
-		if (h) {
-			prefix_format(&h->a->p, true, at, sizeof(at));
-			snprintf(why, len, "it is the local address %s of %s",
-				 at, h->ic->name);
-			return true;
-		}
+	if (local && r->to.plen == full && (h = local_hit(x, r, 'L', at))) {
+		snprintf(why, len, "it is the local address %s of %s", at,
+			 h->ic->name);
+		return true;
+	}
+	if (local && r->to.plen == full && (h = local_hit(x, r, 'B', at))) {
+		snprintf(why, len,
+			 "it is the broadcast address of %s on %s, which the "
+			 "kernel adds",
+			 at, h->ic->name);
+		return true;
+	}
+	if (local && r->to.plen == full && (h = local_hit(x, r, 'A', at))) {
+		snprintf(why, len,
+			 "it is the subnet-router anycast address of %s on "
+			 "%s, which the kernel adds when the node forwards",
+			 at, h->ic->name);
+		return true;
+	}
+	if (local && r->to.plen < full && (h = local_hit(x, r, 'P', at))) {
+		snprintf(why, len,
+			 "the kernel adds it for address %s of %s (all of a "
+			 "prefix on lo is local)",
+			 at, h->ic->name);
+		return true;
 	}
 	/* Connected routes: IPv4 metric 0, IPv6 metric 256; none for an
 	 * address of full length (/32, /128). */
@@ -356,14 +502,16 @@ static bool clashes_kernel_route(const struct node_idx *x,
 			return true;
 		}
 	}
-	if (r->table == RT_TABLE_LOCAL_ID) {
-		struct prefix lo4, lo6;
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_routes); i++) {
+		struct prefix p;
 		const char *w;
 
-		prefix_parse("127.0.0.0/8", &lo4, true, &w);
-		prefix_parse("::1/128", &lo6, true, &w);
-		if (prefix_equal(&r->to, &lo4) || prefix_equal(&r->to, &lo6)) {
-			snprintf(why, len, "the kernel adds it for lo");
+		prefix_parse(fixed_routes[i].to, &p, true, &w);
+		if (r->table == fixed_routes[i].table &&
+		    prefix_equal(&r->to, &p) &&
+		    (fixed_routes[i].metric == UINT32_MAX ||
+		     fixed_routes[i].metric == r->metric)) {
+			snprintf(why, len, "%s", fixed_routes[i].why);
 			return true;
 		}
 	}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * validate_link.c - what the kernel refuses of links that sit on a
+ * parent, and of MAC addresses on one link layer.
+ *
+ * A macvlan (or ipvlan) takes its parent's receive handler: its parent
+ * can be no bridge port, nor lo, nor the parent of the other kind
+ * (EBUSY, EINVAL); its MTU can be no larger than its parent's (EINVAL);
+ * a passthru macvlan is its parent's only one (EINVAL) and has its
+ * parent's MAC.  Behind one switch (a bridge: its ports' peers; a
+ * macvlan's parent: it and its macvlans) two interfaces with one MAC
+ * either fail to come up (a macvlan with its parent's or a sibling's
+ * MAC: EADDRINUSE) or lose each other's frames (the bridge learns them
+ * on one port).  The two ends of a pair may share one, as may a bridge
+ * port and its peer (tried: both ping).  The kernel puts a macvlan made on
+ * another macvlan on that one's parent: "the parent" below is that real
+ * one.
+ */
+#include <string.h>
+
+#include "validate_link.h"
+
+struct lctx {
+	struct topo *t;
+	struct diags *d;
+	int *root;	/* union-find over t->ifaces: link layers */
+	int *by_parent; /* per iface: first link with it as real parent */
+};
+
+static const char *if_node(const struct topo *t, const struct iface *f)
+{
+	return t->nodes[f->node].name;
+}
+
+static int find(int *root, int i)
+{
+	while (root[i] != i) {
+		root[i] = root[root[i]];
+		i = root[i];
+	}
+	return i;
+}
+
+static void join(int *root, int a, int b)
+{
+	if (a >= 0 && b >= 0)
+		root[find(root, a)] = find(root, b);
+}
+
+/* The interface a link of @l's kind really sits on, or -1 (the host's). */
+static int real_parent(const struct topo *t, const struct link *l)
+{
+	int p = l->parent_iface;
+
+	for (size_t hops = 0; p >= 0 && hops <= t->n_links; hops++) {
+		const struct iface *f = &t->ifaces[p];
+
+		if (f->link < 0 || f->kind != l->kind ||
+		    !link_kind(l->kind)->rx_handler)
+			break;
+		p = t->links[f->link].parent_iface;
+	}
+	return p;
+}
+
+/* Whether @l's end was made: its endpoint resolved, its parent found. */
+static bool link_made(const struct topo *t, const struct link *l)
+{
+	return l->parent.text && l->ep[0].iface >= 0 &&
+	       (size_t)l->ep[0].iface < t->n_ifaces &&
+	       t->ifaces[l->ep[0].iface].link >= 0 && l->parent.ifname;
+}
+
+/*
+ * The MTU an interface has once the lab is up: its own, or a kind's
+ * default (a link on a parent takes the parent's; a bridge the least of
+ * its ports'); 0 when it cannot be known (a parent the host has).
+ */
+static uint32_t mtu_of(const struct topo *t, int i, unsigned depth)
+{
+	const struct iface *f = &t->ifaces[i];
+	uint32_t least = 0;
+
+	if (f->mtu || depth > t->n_ifaces)
+		return f->mtu;
+	if (f->link >= 0 && link_kind(f->kind)->parent) {
+		const struct link *l = &t->links[f->link];
+
+		return l->parent_iface >= 0 ?
+			       mtu_of(t, l->parent_iface, depth + 1) :
+			       0;
+	}
+	if (f->kind != LK_BRIDGE)
+		return 1500;
+	for (size_t k = 0; k < t->n_ifaces; k++)
+		if (t->ifaces[k].master == i) {
+			uint32_t m = mtu_of(t, (int)k, depth + 1);
+
+			if (m && (!least || m < least))
+				least = m;
+		}
+	return least ? least : 1500;
+}
+
+static struct pos mtu_pos(const struct topo *t, const struct iface *f)
+{
+	if (f->cfg && f->cfg->mtu)
+		return f->cfg->mtu_pos;
+	return t->links[f->link].mtu_pos;
+}
+
+/* Is host interface @name a port a bridge of the file takes? */
+static const struct bridge *host_port_of(const struct topo *t, const char *name)
+{
+	for (size_t b = 0; b < t->n_bridges; b++) {
+		if (t->bridges[b].node != HOST_NODE)
+			continue;
+		for (size_t k = 0; k < t->bridges[b].n_given; k++)
+			if (t->bridges[b].ports[k].iface < 0 &&
+			    !strcmp(t->bridges[b].ports[k].name, name))
+				return &t->bridges[b];
+	}
+	return NULL;
+}
+
+/* The parent of one link: lo, a bridge port, its MTU. */
+static void check_parent_of(struct lctx *c, const struct link *l)
+{
+	const struct topo *t = c->t;
+	const struct link_kind_desc *k = link_kind(l->kind);
+	const struct iface *f = &t->ifaces[l->ep[0].iface];
+	int p = real_parent(t, l);
+	const struct bridge *b = NULL;
+	uint32_t pm;
+
+	if (!strcmp(l->parent.ifname, "lo")) {
+		diag_add(
+			c->d, l->parent.pos,
+			"parent '%s': lo cannot be a parent (the kernel puts a %s only on an Ethernet device)",
+			l->parent.text, k->name);
+		return;
+	}
+	if (k->rx_handler && p >= 0 && t->ifaces[p].master >= 0)
+		b = &t->bridges[t->ifaces[t->ifaces[p].master].bridge];
+	else if (k->rx_handler && p < 0 && l->parent.node == HOST_NODE)
+		b = host_port_of(t, l->parent.ifname);
+	if (b) {
+		diag_add(
+			c->d, l->parent.pos,
+			"parent '%s' is a port of bridge '%s': the kernel lets no %s sit on a bridge port (busy)",
+			l->parent.text, b->name, k->name);
+		return;
+	}
+	if (!f->mtu || l->parent_iface < 0)
+		return;
+	pm = mtu_of(t, l->parent_iface, 0);
+	if (pm && f->mtu > pm)
+		diag_add(
+			c->d, mtu_pos(t, f),
+			"mtu %u of %s '%s:%s' is above the mtu %u of its parent '%s': the kernel refuses it",
+			f->mtu, k->name, if_node(t, f), f->name, pm,
+			l->parent.text);
+}
+
+/* "NODE:IFNAME" of interface @i, for messages. */
+static const char *if_text(struct lctx *c, int i, char *buf, size_t len)
+{
+	const struct iface *f = &c->t->ifaces[i];
+
+	snprintf(buf, len, "%s:%s", if_node(c->t, f), f->name);
+	return buf;
+}
+
+/* What the links on one real parent may share: a passthru macvlan is
+ * alone there; macvlans and ipvlans do not mix. */
+static void check_siblings(struct lctx *c, size_t i)
+{
+	const struct topo *t = c->t;
+	const struct link *l = &t->links[i];
+	const struct link_mode *m = link_mode_of(l->kind, l->mode);
+	const char *kind = link_kind(l->kind)->name;
+	int p = real_parent(t, l);
+	char pt[80], ot[80];
+	const struct link *o;
+	int first;
+
+	if (!link_kind(l->kind)->rx_handler || p < 0)
+		return;
+	first = c->by_parent[p];
+	if (first < 0) {
+		c->by_parent[p] = (int)i;
+		return;
+	}
+	o = &t->links[first];
+	if_text(c, p, pt, sizeof(pt));
+	if_text(c, o->ep[0].iface, ot, sizeof(ot));
+	if (o->kind != l->kind) {
+		diag_add(
+			c->d, l->parent.pos,
+			"parent '%s' has %s '%s' already (at %u:%u): the kernel lets it carry no %s too (busy)",
+			pt, link_kind(o->kind)->name, ot, o->pos.line,
+			o->pos.col, kind);
+		return;
+	}
+	if (m && m->alone)
+		diag_add(
+			c->d, l->mode_pos.line ? l->mode_pos : l->pos,
+			"a %s %s must be the only %s of its parent, but '%s' has '%s' already (at %u:%u)",
+			m->name, kind, kind, pt, ot, o->pos.line, o->pos.col);
+	else if ((m = link_mode_of(o->kind, o->mode)) && m->alone)
+		diag_add(
+			c->d, l->parent.pos,
+			"parent '%s' has the %s %s '%s' (at %u:%u), which must be its only %s",
+			pt, m->name, kind, ot, o->pos.line, o->pos.col, kind);
+}
+
+/* Does the kernel refuse @a's MAC beside @b's: a macvlan and its parent,
+ * or two macvlans of one parent (EADDRINUSE)? */
+static bool mac_refused(const struct topo *t, int a, int b)
+{
+	int pa = -1, pb = -1;
+
+	if (t->ifaces[a].link >= 0 && link_kind(t->ifaces[a].kind)->rx_handler)
+		pa = real_parent(t, &t->links[t->ifaces[a].link]);
+	if (t->ifaces[b].link >= 0 && link_kind(t->ifaces[b].kind)->rx_handler)
+		pb = real_parent(t, &t->links[t->ifaces[b].link]);
+	return (pa >= 0 && (pa == b || pa == pb)) || (pb >= 0 && pb == a);
+}
+
+/* A passthru macvlan has its parent's MAC: one of its own is not kept. */
+static void check_alone_mac(struct lctx *c, const struct link *l)
+{
+	const struct link_mode *m = link_mode_of(l->kind, l->mode);
+	const struct iface *f = &c->t->ifaces[l->ep[0].iface];
+
+	if (m && m->alone && f->cfg && f->cfg->has_mac)
+		diag_add(
+			c->d, f->cfg->mac_pos,
+			"a %s %s has its parent's MAC: set 'mac' on the parent '%s' instead",
+			m->name, link_kind(l->kind)->name, l->parent.text);
+}
+
+/* Two interfaces of one link layer with one MAC. */
+static void check_macs(struct lctx *c)
+{
+	const struct topo *t = c->t;
+	struct strmap seen = { 0 };
+	struct arena a = { 0 };
+
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		const struct iface *f = &t->ifaces[i];
+		const struct iface *g;
+		char mac[MAC_TEXT];
+		const char *key;
+		int prev;
+
+		/* A bridge and its ports are the switch, not stations: a
+		 * bridge has a port's MAC unless told otherwise, and a port
+		 * may have its peer's. */
+		if (!f->cfg || !f->cfg->has_mac || f->kind == LK_BRIDGE ||
+		    f->master >= 0)
+			continue;
+		key = arena_printf(&a, "%d|%s", find(c->root, (int)i),
+				   mac_format(f->cfg->mac, mac));
+		prev = strmap_put(&seen, key, (int)i);
+		if (prev < 0)
+			continue;
+		g = &t->ifaces[prev];
+		diag_add(
+			c->d, f->cfg->mac_pos,
+			"mac %s is also that of '%s:%s' (at %u:%u), on the same link layer: %s",
+			mac, if_node(t, g), g->name, g->cfg->mac_pos.line,
+			g->cfg->mac_pos.col,
+			mac_refused(t, (int)i, prev) ?
+				"the kernel refuses it (address in use)" :
+				"the bridge cannot tell them apart (frames get lost)");
+	}
+	strmap_free(&seen);
+	arena_free(&a);
+}
+
+void validate_links_kernel(struct topo *t, struct diags *d)
+{
+	struct lctx c = { .t = t, .d = d };
+
+	if (!t->n_ifaces)
+		return;
+	c.root = xcalloc(t->n_ifaces, sizeof(*c.root));
+	c.by_parent = xcalloc(t->n_ifaces, sizeof(*c.by_parent));
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		c.root[i] = (int)i;
+		c.by_parent[i] = -1;
+	}
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		const struct iface *f = &t->ifaces[i];
+
+		/* A bridge port's peer is a station of the bridge; a pair
+		 * alone is no switch, its ends may share a MAC. */
+		if (f->master >= 0)
+			join(c.root, f->peer, f->master);
+	}
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct link *l = &t->links[i];
+
+		if (!link_made(t, l))
+			continue;
+		if (link_kind(l->kind)->rx_handler)
+			join(c.root, l->ep[0].iface, l->parent_iface);
+		check_parent_of(&c, l);
+		check_siblings(&c, i);
+		check_alone_mac(&c, l);
+	}
+	check_macs(&c);
+	free(c.root);
+	free(c.by_parent);
+}
