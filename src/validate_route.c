@@ -126,25 +126,23 @@ static void idx_first(struct topo *t, struct node_idx *x, char kind,
 	}
 }
 
-/* @p with the bits past its length all 0 (@ones: all 1). */
-static struct prefix host_bits(const struct prefix *p, bool ones)
+/* The broadcast address of @p's subnet: every host bit set. */
+static struct prefix broadcast_of(const struct prefix *p)
 {
 	struct prefix m = *p;
 
 	for (unsigned b = p->plen; b < full_len(p); b++)
-		if (ones)
-			m.bytes[b / 8] |= (uint8_t)(0x80 >> (b % 8));
-		else
-			m.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
+		m.bytes[b / 8] |= (uint8_t)(0x80 >> (b % 8));
 	m.plen = (uint8_t)full_len(p);
 	return m;
 }
 
 /*
- * What the kernel adds to table local for an address besides the address
- * itself: for IPv4 below /31, the broadcast address (B); on lo, the whole
- * prefix as local (P); for IPv6 below /127, the subnet-router anycast
- * address (A, on a node that forwards: counted always).
+ * What the kernel adds to table local for an IPv4 address besides the
+ * address itself: below /31, the broadcast address (B); on lo, the whole
+ * prefix as local (P).  (IPv6's subnet-router anycast address, added on a
+ * node that forwards, has metric 0 where a route of the file has 1024:
+ * they do not clash.)
  */
 static void idx_kernel_local(struct topo *t, struct node_idx *x,
 			     const struct iface_cfg *ic,
@@ -153,15 +151,11 @@ static void idx_kernel_local(struct topo *t, struct node_idx *x,
 	struct prefix p;
 
 	if (a->p.family == AF_INET && a->p.plen < 31) {
-		p = host_bits(&a->p, true);
+		p = broadcast_of(&a->p);
 		idx_first(t, x, 'B', &p, p.plen, ic, a);
 	}
 	if (a->p.family == AF_INET && a->p.plen < 32 && !strcmp(ic->name, "lo"))
 		idx_first(t, x, 'P', &a->p, a->p.plen, ic, a);
-	if (a->p.family == AF_INET6 && a->p.plen < 127) {
-		p = host_bits(&a->p, false);
-		idx_first(t, x, 'A', &p, p.plen, ic, a);
-	}
 }
 
 static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
@@ -250,18 +244,14 @@ static bool gateway_problem(const struct node_idx *x, const struct prefix *gw,
 	const char *what = NULL;
 
 	if (gw->family == AF_INET) {
-		if (!gw->bytes[0])
-			what = gw->plen && !memcmp(gw->bytes, zero, 4) ?
-				       "the unspecified address" :
-				       "in 0.0.0.0/8, which names no host";
+		if (!memcmp(gw->bytes, zero, 4))
+			what = "the unspecified address";
 		else if (gw->bytes[0] == 127)
 			what = "a loopback address";
 		else if (gw->bytes[0] >= 224 && gw->bytes[0] < 240)
 			what = "a multicast address";
 		else if (!memcmp(gw->bytes, "\xff\xff\xff\xff", 4))
 			what = "the broadcast address";
-		else if (gw->bytes[0] >= 240)
-			what = "a reserved address (240.0.0.0/4)";
 	} else {
 		if (!memcmp(gw->bytes, zero, 16))
 			what = "the unspecified address";
@@ -423,9 +413,8 @@ static const struct {
 } fixed_routes[] = {
 	{ "127.0.0.0/8", RT_TABLE_LOCAL_ID, UINT32_MAX,
 	  "the kernel adds it for lo" },
-	{ "127.0.0.1/32", RT_TABLE_LOCAL_ID, UINT32_MAX,
-	  "the kernel adds it for lo" },
-	{ "127.255.255.255/32", RT_TABLE_LOCAL_ID, UINT32_MAX,
+	{ "127.0.0.1/32", RT_TABLE_LOCAL_ID, 0, "the kernel adds it for lo" },
+	{ "127.255.255.255/32", RT_TABLE_LOCAL_ID, 0,
 	  "the kernel adds it for lo (its broadcast address)" },
 	{ "::1/128", RT_TABLE_LOCAL_ID, UINT32_MAX,
 	  "the kernel adds it for lo" },
@@ -459,28 +448,24 @@ static bool clashes_kernel_route(const struct node_idx *x,
 	unsigned full = full_len(&r->to);
 	const struct net_hit *h = NULL;
 	char key[64], at[INET6_ADDRSTRLEN + 4];
-	bool local = r->table == RT_TABLE_LOCAL_ID;
+	bool local = r->table == RT_TABLE_LOCAL_ID, local4;
 
 	if (local && r->to.plen == full && (h = local_hit(x, r, 'L', at))) {
 		snprintf(why, len, "it is the local address %s of %s", at,
 			 h->ic->name);
 		return true;
 	}
-	if (local && r->to.plen == full && (h = local_hit(x, r, 'B', at))) {
+	/* IPv4 routes of a table are one per prefix and metric (the
+	 * kernel's have metric 0); IPv6 ones get 1024 unless told. */
+	local4 = local && r->to.family == AF_INET && !r->metric;
+	if (local4 && r->to.plen == full && (h = local_hit(x, r, 'B', at))) {
 		snprintf(why, len,
 			 "it is the broadcast address of %s on %s, which the "
 			 "kernel adds",
 			 at, h->ic->name);
 		return true;
 	}
-	if (local && r->to.plen == full && (h = local_hit(x, r, 'A', at))) {
-		snprintf(why, len,
-			 "it is the subnet-router anycast address of %s on "
-			 "%s, which the kernel adds when the node forwards",
-			 at, h->ic->name);
-		return true;
-	}
-	if (local && r->to.plen < full && (h = local_hit(x, r, 'P', at))) {
+	if (local4 && r->to.plen < full && (h = local_hit(x, r, 'P', at))) {
 		snprintf(why, len,
 			 "the kernel adds it for address %s of %s (all of a "
 			 "prefix on lo is local)",
