@@ -16,6 +16,8 @@
  * another macvlan on that one's parent: "the parent" below is that real
  * one.
  */
+#include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "validate_link.h"
@@ -279,6 +281,201 @@ static void check_macs(struct lctx *c)
 	arena_free(&a);
 }
 
+/* The last value node @n's sysctls give @key, or NULL. */
+static const struct sysctl *sysctl_of(const struct node *n, const char *key)
+{
+	for (size_t k = n->n_sysctls; k-- > 0;)
+		if (!strcmp(n->sysctls[k].key, key))
+			return &n->sysctls[k];
+	return NULL;
+}
+
+/*
+ * Why interface @f will have IPv6 disabled, or NULL: a disable_ipv6 of
+ * its own, or (unset) the node's `all` or `default` one, written before
+ * the interface is made; nstopo's own for a bridge port with no address.
+ */
+static const char *ipv6_disabled(const struct topo *t, const struct iface *f,
+				 char *buf, size_t len)
+{
+	const struct node *n = &t->nodes[f->node];
+	const char *leaves[] = { NULL, "all", "default" };
+	char key[96];
+
+	leaves[0] = f->name;
+	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
+		const struct sysctl *s;
+
+		sysctl_if_key(key, sizeof(key), "ipv6", leaves[i],
+			      "disable_ipv6");
+		s = sysctl_of(n, key);
+		if (i && n->is_host)
+			break; /* the host's are not known */
+		if (!s)
+			continue;
+		if (!strcmp(s->value, "0"))
+			return NULL;
+		snprintf(buf, len, "%s is %s at %u:%u", key, s->value,
+			 s->pos.line, s->pos.col);
+		return buf;
+	}
+	sysctl_if_key(key, sizeof(key), "ipv6", f->name, "accept_dad");
+	if (f->master >= 0 && (!f->cfg || !f->cfg->n_addrs) &&
+	    !sysctl_of(n, key)) {
+		snprintf(
+			buf, len,
+			"nstopo turns it off on a bridge port with no address");
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Below an MTU of 1280 the kernel gives an interface no IPv6 at all: no
+ * addresses, routes, nor net.ipv6.conf.IF keys (ENOENT); with IPv6
+ * disabled, no addresses nor routes (EACCES).  An MTU written on the
+ * interface itself is judged by validate.c with its addresses.
+ */
+static void check_no_ipv6(struct lctx *c, int i)
+{
+	const struct topo *t = c->t;
+	struct iface *f = &t->ifaces[i];
+	const struct node *n = &t->nodes[f->node];
+	uint32_t mtu = mtu_of(t, i, 0);
+	char name[IFNAME_MAX + 1], buf[160];
+	const char *off = NULL;
+
+	f->no_ipv6 = mtu && mtu < 1280;
+	if (f->no_ipv6)
+		snprintf(buf, sizeof(buf), "its mtu %u is below 1280", mtu);
+	else
+		off = ipv6_disabled(t, f, buf, sizeof(buf));
+	if (!f->no_ipv6 && !off)
+		return;
+	for (size_t k = 0; f->cfg && k < f->cfg->n_addrs; k++)
+		if (f->cfg->addrs[k].p.family == AF_INET6 && (off || !f->mtu))
+			diag_add(c->d, f->cfg->addrs[k].pos,
+				 "'%s' has no IPv6 for this address: %s",
+				 f->name, buf);
+	for (size_t k = 0; k < n->n_routes; k++)
+		if (n->routes[k].to.family == AF_INET6 && n->routes[k].dev &&
+		    !strcmp(n->routes[k].dev, f->name))
+			diag_add(c->d, n->routes[k].dev_pos,
+				 "route device '%s' has no IPv6: %s", f->name,
+				 buf);
+	if (off)
+		return;
+	if (f->cfg && (f->cfg->accept_ra >= 0 || f->cfg->autoconf >= 0))
+		diag_add(
+			c->d, f->cfg->pos,
+			"'%s' takes no accept-ra or autoconf: %s, and the kernel gives it no IPv6",
+			f->name, buf);
+	for (size_t k = 0; k < n->n_sysctls; k++)
+		if (!strncmp(n->sysctls[k].key, "net.ipv6.", 9) &&
+		    sysctl_key_ifname(n->sysctls[k].key, name) &&
+		    !strcmp(name, f->name))
+			diag_add(
+				c->d, n->sysctls[k].pos,
+				"sysctl '%s' does not exist: %s, and the kernel gives '%s' no IPv6",
+				n->sysctls[k].key, buf, f->name);
+}
+
+static bool up_wanted(const struct iface *f)
+{
+	return !f->cfg || f->cfg->up != 0;
+}
+
+/*
+ * Will interface @i have carrier once the lab is up?  A pair needs both
+ * ends up, a bridge a port with carrier, a link on a parent its parent's
+ * carrier; what the host has is assumed to have it.  Why not, in @why.
+ */
+static bool carrier(const struct topo *t, int i, unsigned depth, char *why,
+		    size_t len)
+{
+	const struct iface *f = &t->ifaces[i];
+
+	if (!up_wanted(f)) {
+		snprintf(why, len, "'%s' is down (up: false)", f->name);
+		return false;
+	}
+	if (depth > t->n_ifaces)
+		return true;
+	if (f->peer >= 0 && !up_wanted(&t->ifaces[f->peer])) {
+		snprintf(why, len, "its peer '%s:%s' is down (up: false)",
+			 if_node(t, &t->ifaces[f->peer]),
+			 t->ifaces[f->peer].name);
+		return false;
+	}
+	if (f->kind == LK_BRIDGE) {
+		const struct bridge *b = &t->bridges[f->bridge];
+
+		for (size_t k = 0; k < b->n_given; k++)
+			if (b->ports[k].iface < 0)
+				return true; /* the host's: may have it */
+		for (size_t k = 0; k < t->n_ifaces; k++)
+			if (t->ifaces[k].master == i &&
+			    carrier(t, (int)k, depth + 1, why, len))
+				return true;
+		snprintf(why, len, "bridge '%s' has no port with carrier",
+			 f->name);
+		return false;
+	}
+	if (f->link >= 0 && t->links[f->link].parent_iface >= 0)
+		return carrier(t, t->links[f->link].parent_iface, depth + 1,
+			       why, len);
+	return true;
+}
+
+/*
+ * Duplicate address detection on @f (as plan.c's dad_wanted(): nstopo
+ * turns it off unless the file turns it on): the key that turns it on,
+ * or NULL.
+ */
+static const struct sysctl *dad_on(const struct topo *t, const struct iface *f)
+{
+	const struct node *n = &t->nodes[f->node];
+	const struct sysctl *all, *own;
+	char key[96];
+
+	all = sysctl_of(n, "net.ipv6.conf.all.accept_dad");
+	sysctl_if_key(key, sizeof(key), "ipv6", f->name, "accept_dad");
+	own = sysctl_of(n, key);
+	if (!own)
+		own = sysctl_of(n, "net.ipv6.conf.default.accept_dad");
+	if (own && atoi(own->value) > 0)
+		return own;
+	if (all && !n->is_host && atoi(all->value) > 0)
+		return all;
+	return NULL;
+}
+
+/* An IPv6 address under DAD stays tentative where its link has no
+ * carrier: the lab would never be as planned. */
+static void check_dad_carrier(struct lctx *c, int i)
+{
+	const struct topo *t = c->t;
+	const struct iface *f = &t->ifaces[i];
+	const struct sysctl *dad;
+	char why[160], text[INET6_ADDRSTRLEN + 4];
+
+	if (!f->cfg || f->no_ipv6 || !(dad = dad_on(t, f)))
+		return;
+	for (size_t k = 0; k < f->cfg->n_addrs; k++) {
+		const struct addr_cfg *a = &f->cfg->addrs[k];
+
+		if (a->p.family != AF_INET6 || prefix_is_link_local(&a->p) ||
+		    carrier(t, i, 0, why, sizeof(why)))
+			continue;
+		prefix_format(&a->p, true, text, sizeof(text));
+		diag_add(
+			c->d, a->pos,
+			"address %s would stay tentative: %s turns duplicate address detection on (at %u:%u), and '%s' has no carrier: %s",
+			text, dad->key, dad->pos.line, dad->pos.col, f->name,
+			why);
+	}
+}
+
 void validate_links_kernel(struct topo *t, struct diags *d)
 {
 	struct lctx c = { .t = t, .d = d };
@@ -311,6 +508,10 @@ void validate_links_kernel(struct topo *t, struct diags *d)
 		check_alone_mac(&c, l);
 	}
 	check_macs(&c);
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		check_no_ipv6(&c, (int)i);
+		check_dad_carrier(&c, (int)i);
+	}
 	free(c.root);
 	free(c.by_parent);
 }

@@ -25,14 +25,17 @@ static bool if_lost(const struct rctx *v, const char *name)
  * checked in constant time: a scan of every address for every route made
  * a large file quadratic.  A key is "KFPPPHEX" or "KFPPPHEX|DEV": kind
  * (S: subnet of an address or a device route, O: own address, L: local
- * route, C: connected route), family (4 or 6), prefix length, and the
- * address masked to that length.
+ * route, C: connected route, R: a blackhole, unreachable or prohibit route
+ * of the file, I: a local route of the file, G: an IPv6 route of the file
+ * through a gateway, B, P: see idx_kernel_local()),
+ * family (4 or 6), prefix length, and the address masked to that length.
  */
 struct net_hit {
 	bool up;		    /* S: an up interface or a device route */
 	const char *down_if;	    /* S: else an interface that is down */
 	const struct iface_cfg *ic; /* L, C: the first address making it */
 	const struct addr_cfg *a;
+	const struct route *route; /* S, R, I, G: the first route making it */
 };
 
 struct node_idx {
@@ -40,6 +43,7 @@ struct node_idx {
 	struct net_hit *hits;
 	size_t n_hits, cap_hits;
 	uint8_t plens[2][17];	    /* S: prefix lengths in use, per family */
+	uint8_t rplens[2][17];	    /* R, I: the same */
 	const struct iface_cfg *lo; /* the settings of lo, or NULL */
 };
 
@@ -92,8 +96,12 @@ static void idx_plen(struct node_idx *x, const struct prefix *p)
 }
 
 /* A subnet, on interface @dev and on "any interface". */
+/* A subnet, on interface @dev and on "any interface": of an address
+ * (@route NULL), or of a device route, which counts for the routes
+ * after it only (the kernel looks a gateway up when its route is added). */
 static void idx_subnet(struct topo *t, struct node_idx *x,
-		       const struct prefix *p, const char *dev, int up)
+		       const struct prefix *p, const char *dev, int up,
+		       const struct route *route)
 {
 	char key[64];
 
@@ -103,9 +111,11 @@ static void idx_subnet(struct topo *t, struct node_idx *x,
 
 		idx_key(key, sizeof(key), 'S', p, p->plen, any ? NULL : dev);
 		h = idx_put(t, x, key);
-		if (up)
+		if (up && !route)
 			h->up = true;
-		else if (!h->down_if)
+		else if (up && !h->route)
+			h->route = route;
+		else if (!up && !h->down_if)
 			h->down_if = dev;
 	}
 }
@@ -171,7 +181,7 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 		for (size_t j = 0; j < ic->n_addrs; j++) {
 			const struct addr_cfg *a = &ic->addrs[j];
 
-			idx_subnet(t, x, &a->p, ic->name, ic->up != 0);
+			idx_subnet(t, x, &a->p, ic->name, ic->up != 0, NULL);
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
 				ic->name);
 			idx_put(t, x, key);
@@ -183,15 +193,123 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 			idx_kernel_local(t, x, ic, a);
 		}
 	}
-	/* A device route (no gateway) also makes its prefix reachable. */
+	/* A device route (no gateway) also makes its prefix reachable; a
+	 * reject or local route takes what it covers. */
 	for (size_t i = 0; i < n->n_routes; i++) {
 		const struct route *d = &n->routes[i];
+		bool reject = d->type == RT_BLACKHOLE ||
+			      d->type == RT_UNREACHABLE ||
+			      d->type == RT_PROHIBIT;
 
-		if (d->type != RT_UNICAST || d->has_via || !d->dev ||
-		    d->to_default)
+		if (d->to_default)
 			continue;
-		idx_subnet(t, x, &d->to, d->dev, 1);
+		if (reject || d->type == RT_LOCAL) {
+			struct net_hit *h;
+
+			idx_key(key, sizeof(key), reject ? 'R' : 'I', &d->to,
+				d->to.plen, NULL);
+			h = idx_put(t, x, key);
+			if (!h->route)
+				h->route = d;
+			x->rplens[d->to.family == AF_INET6][d->to.plen / 8] |=
+				(uint8_t)(0x80 >> (d->to.plen % 8));
+		}
+		/* An IPv6 route through a gateway: see gateway_lookup_problem */
+		if (d->type == RT_UNICAST && d->has_via &&
+		    d->to.family == AF_INET6 && !d->onlink) {
+			struct net_hit *h;
+
+			idx_key(key, sizeof(key), 'G', &d->to, d->to.plen,
+				NULL);
+			h = idx_put(t, x, key);
+			if (!h->route)
+				h->route = d;
+			x->rplens[1][d->to.plen / 8] |=
+				(uint8_t)(0x80 >> (d->to.plen % 8));
+		}
+		if (d->type != RT_UNICAST || d->has_via || !d->dev)
+			continue;
+		idx_subnet(t, x, &d->to, d->dev, 1, d);
 	}
+}
+
+/*
+ * The longest prefix of kind @kind (S, R, I; of @dev for S, if given)
+ * that holds address @a: its length, and its entry in *@hit; -1 if none.
+ */
+static int idx_longest(const struct node_idx *x, char kind,
+		       const struct prefix *a, const char *dev,
+		       const struct net_hit **hit)
+{
+	const uint8_t *plens =
+		(kind == 'S' ? x->plens : x->rplens)[a->family == AF_INET6];
+	char key[64];
+
+	for (int plen = (int)full_len(a); plen >= 0; plen--) {
+		if (!(plens[plen / 8] & (0x80 >> (plen % 8))))
+			continue;
+		idx_key(key, sizeof(key), kind, a, (unsigned)plen, dev);
+		if ((*hit = idx_get(x, key)))
+			return plen;
+	}
+	return -1;
+}
+
+/*
+ * What the kernel's lookup of the gateway finds besides its subnet: a
+ * reject route of the file more specific than the subnet (EHOSTUNREACH,
+ * EINVAL); onlink, an IPv4 gateway that a local route of the file takes
+ * (EINVAL), an IPv6 one whose subnet is another device's (EINVAL, "device
+ * mismatch").  Return: true, with why in @why.
+ */
+static bool gateway_lookup_problem(const struct node_idx *x,
+				   const struct route *r, char *why, size_t len)
+{
+	const struct net_hit *s = NULL, *h = NULL;
+	int sub = idx_longest(x, 'S', &r->via, NULL, &s);
+	char p[INET6_ADDRSTRLEN + 4];
+	int got;
+
+	if (!r->onlink) {
+		got = idx_longest(x, 'R', &r->via, NULL, &h);
+		if (got > sub && h->route < r) {
+			prefix_format(&h->route->to, true, p, sizeof(p));
+			snprintf(
+				why, len,
+				"the %s route to %s (at %u:%u) takes it: the kernel finds no way to it",
+				route_type_name(h->route->type), p,
+				h->route->to_pos.line, h->route->to_pos.col);
+			return true;
+		}
+		got = idx_longest(x, 'G', &r->via, NULL, &h);
+		if (r->via.family != AF_INET6 || got <= sub || h->route >= r)
+			return false;
+		prefix_format(&h->route->to, true, p, sizeof(p));
+		snprintf(
+			why, len,
+			"the route to %s through a gateway (at %u:%u) takes it: the kernel wants an IPv6 gateway it reaches directly",
+			p, h->route->to_pos.line, h->route->to_pos.col);
+		return true;
+	}
+	if (r->via.family == AF_INET) {
+		if (idx_longest(x, 'I', &r->via, NULL, &h) < 0 || h->route >= r)
+			return false;
+		prefix_format(&h->route->to, true, p, sizeof(p));
+		snprintf(
+			why, len,
+			"it is local to the node (the %s to %s at %u:%u): the kernel refuses such a gateway",
+			h->route->intercept ? "intercept" : "local route", p,
+			h->route->to_pos.line, h->route->to_pos.col);
+		return true;
+	}
+	/* (A match of the default route does not count.) */
+	if (sub <= 0 || idx_longest(x, 'S', &r->via, r->dev, &h) == sub)
+		return false;
+	snprintf(
+		why, len,
+		"it is on a subnet of another interface (/%d), not of '%s': the kernel refuses an onlink gateway another device reaches",
+		sub, r->dev);
+	return true;
 }
 
 static bool if_is_up(const struct topo *t, const struct node *n,
@@ -207,7 +325,8 @@ static bool if_is_up(const struct topo *t, const struct node *n,
 
 /* Is `gw` on a subnet of `dev` (or of any interface, when dev is NULL)? */
 static bool gateway_reachable(const struct node_idx *x, const struct route *r,
-			      const char **down_if, bool *is_own)
+			      const char **down_if, bool *is_own,
+			      const struct route **later)
 {
 	unsigned full = full_len(&r->via);
 	const uint8_t *plens = x->plens[r->via.family == AF_INET6];
@@ -222,8 +341,10 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 			continue;
 		idx_key(key, sizeof(key), 'S', &r->via, plen, r->dev);
 		h = idx_get(x, key);
-		if (h && h->up)
+		if (h && (h->up || (h->route && h->route < r)))
 			found = true;
+		else if (h && h->route)
+			*later = h->route;
 		else if (h && !*down_if)
 			*down_if = h->down_if;
 	}
@@ -284,7 +405,8 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 {
 	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN], problem[160];
 	const char *down_if = NULL;
-	bool is_own = false;
+	const struct route *later = NULL;
+	bool is_own = false, reachable;
 
 	if (r->intercept && n->is_host) {
 		diag_add(
@@ -375,9 +497,18 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		diag_add(v->d, r->pos, "an onlink route needs 'dev'");
 		return -1;
 	}
-	if (prefix_is_link_local(&r->via) || r->onlink)
+	if (prefix_is_link_local(&r->via))
 		return 0;
-	if (!gateway_reachable(x, r, &down_if, &is_own) || is_own) {
+	if (gateway_lookup_problem(x, r, problem, sizeof(problem))) {
+		diag_add(v->d, r->via_pos, "gateway %s: %s", via, problem);
+		return -1;
+	}
+	reachable = gateway_reachable(x, r, &down_if, &is_own, &later);
+	/* onlink skips the subnet, not the kernel's check that the gateway
+	 * is no local address ("Nexthop has invalid gateway"). */
+	if (r->onlink && !is_own)
+		return 0;
+	if (!reachable || is_own) {
 		if ((n->lost_addrs || topo_lost_link_at(v->t, n)) && !is_own &&
 		    !down_if)
 			return 0;
@@ -385,6 +516,11 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 			diag_add(v->d, r->via_pos,
 				 "gateway %s is an address of node '%s' itself",
 				 via, n->name);
+		else if (later)
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is reached only by the route after this one, at %u:%u: the kernel looks a gateway up when its route is added (put that route first)",
+				via, later->to_pos.line, later->to_pos.col);
 		else if (down_if)
 			diag_add(
 				v->d, r->via_pos,
