@@ -137,9 +137,7 @@ class Gen:
             if not parents:
                 break
             pn, pi = self.pick(parents)
-            if pn == "host":
-                continue
-            en = self.pick(nodes)
+            en = self.pick(nodes + ["host"] * self.chance(0.1))
             ei = "mv%d" % len(self.ifs[en])
             self.ifs[en].append(ei)
             link = {"kind": "macvlan", "endpoint": en + ":" + ei,
@@ -154,6 +152,16 @@ class Gen:
             self.mvs.append((en, ei))
             if self.chance(0.2):
                 parents.append((en, ei))
+        # A bridge takes a veth end of its namespace as a listed port.
+        for br, v in self.bridges.items():
+            ends = [(n, i) for (n, i, m, j, port) in veths
+                    if n == v["node"] and not port] + \
+                   [(m, j) for (n, i, m, j, port) in veths
+                    if m == v["node"] and not port]
+            if ends and self.chance(0.3):
+                n, i = self.pick(ends)
+                v["ports"] = [i]
+                seg_of[(n, i)] = v["seg"]
         if self.chance(0.03):  # kinds this machine may lack
             en = self.pick(nodes)
             ei = "d%d" % len(self.ifs[en])
@@ -167,6 +175,9 @@ class Gen:
             self.iface_cfgs(n)
         for n in nodes:
             self.node_rest(n)
+        if self.mine["host"] and self.chance(0.2):
+            self.nodes["host"]["routes"] = [self.route("host",
+                                                       self.mine["host"])]
         top = {"version": 1, "name": "fz%d" % (self.seed % 100000),
                "namespace-prefix": "fz-"}
         nd = {n: (self.nodes[n] or None) for n in nodes}
@@ -174,9 +185,12 @@ class Gen:
             nd["host"] = self.nodes["host"]
         top["nodes"] = nd
         if self.bridges:
-            top["bridges"] = {b: ({"node": v["node"]}
-                                  if v["node"] != "host" else None)
-                              for b, v in self.bridges.items()}
+            top["bridges"] = {
+                b: dict(([("node", v["node"])] if v["node"] != "host"
+                         else []) +
+                        ([("ports", v["ports"])] if "ports" in v else []))
+                or None
+                for b, v in self.bridges.items()}
         top["links"] = self.links
         return top
 
@@ -290,10 +304,17 @@ class Gen:
                 return "10.%d.%d.0/24" % (200 + r.randrange(3),
                                           r.randrange(4))
             return "fd%02x:%x::/64" % (0x80 + r.randrange(3), r.randrange(4))
+        if self.chance(0.1):  # what the kernel has of its own
+            return self.pick(["127.0.0.1", "127.255.255.255", "::1",
+                              "fe80::/64", "ff00::/8", "127.0.0.0/8",
+                              "224.0.0.0/4", "10.99.0.0/24"])
         i, seg = self.pick(mine)
         a, plen = self.addr(seg, fam, edge=True)
         if intercept or self.chance(0.5):
             return a
+        if self.chance(0.3):  # the subnet itself
+            net, plen = self.segs[seg][fam]
+            return "%s/%d" % (net, plen)
         return "%s/%d" % (a, 32 if fam == "v4" else 128)
 
     def gateway(self, n, mine, fam):
@@ -325,7 +346,7 @@ class Gen:
                 rt["onlink"] = True
                 rt["dev"] = i
         else:
-            rt["dev"] = self.pick(mine)[0]
+            rt["dev"] = self.pick(mine)[0] if self.chance(0.9) else "lo"
         if rt["to"] == "default" and "via" not in rt:
             rt["to"] = "0.0.0.0/0" if fam == "v4" else "::/0"
         if self.chance(0.2):
@@ -457,7 +478,7 @@ def check_one(path, nstopo):
     rc, sout, serr = sh([nstopo, "status", path])
     # Where the file turns DAD on, an address is tentative for a moment
     # after apply returns (nstopo.yaml(5)): only that may wait, a while.
-    for _ in range(30):
+    for _ in range(75):
         rows = [x for x in (sout + serr).splitlines()
                 if re.search(r"\s(missing|different|extra)\s", x)]
         if rc != 3 or not rows or \

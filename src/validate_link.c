@@ -476,6 +476,52 @@ static void check_dad_carrier(struct lctx *c, int i)
 	}
 }
 
+/*
+ * One IPv6 address on two interfaces of one link, where DAD is on for
+ * either: it fails ("dadfailed"), for good.  @seg: link layers as the
+ * frames go (a pair's ends too).
+ */
+static void check_dad_duplicates(struct lctx *c, int *seg)
+{
+	const struct topo *t = c->t;
+	struct strmap seen = { 0 };
+	struct arena a = { 0 };
+	char text[INET6_ADDRSTRLEN + 4];
+
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		const struct iface *f = &t->ifaces[i];
+
+		for (size_t k = 0; f->cfg && k < f->cfg->n_addrs; k++) {
+			const struct addr_cfg *ad = &f->cfg->addrs[k];
+			const struct sysctl *dad;
+			const struct iface *g;
+			const char *key;
+			int prev;
+
+			if (ad->p.family != AF_INET6)
+				continue;
+			prefix_format(&ad->p, false, text, sizeof(text));
+			key = arena_printf(&a, "%d|%s", find(seg, (int)i),
+					   text);
+			prev = strmap_put(&seen, key, (int)i);
+			if (prev < 0 || prev == (int)i)
+				continue;
+			g = &t->ifaces[prev];
+			dad = dad_on(t, f);
+			if (!dad)
+				dad = dad_on(t, g);
+			if (dad)
+				diag_add(
+					c->d, ad->pos,
+					"address %s is also on '%s:%s', on the same link: duplicate address detection (%s at %u:%u) fails for it",
+					text, if_node(t, g), g->name, dad->key,
+					dad->pos.line, dad->pos.col);
+		}
+	}
+	strmap_free(&seen);
+	arena_free(&a);
+}
+
 void validate_links_kernel(struct topo *t, struct diags *d)
 {
 	struct lctx c = { .t = t, .d = d };
@@ -512,6 +558,10 @@ void validate_links_kernel(struct topo *t, struct diags *d)
 		check_no_ipv6(&c, (int)i);
 		check_dad_carrier(&c, (int)i);
 	}
+	/* Links as frames go: a pair's ends share one too. */
+	for (size_t i = 0; i < t->n_ifaces; i++)
+		join(c.root, (int)i, t->ifaces[i].peer);
+	check_dad_duplicates(&c, c.root);
 	free(c.root);
 	free(c.by_parent);
 }

@@ -5,6 +5,7 @@
  * (connected, local, broadcast), no duplicates.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "validate_route.h"
@@ -194,38 +195,33 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 		}
 	}
 	/* A device route (no gateway) also makes its prefix reachable; a
-	 * reject or local route takes what it covers. */
+	 * reject or local route, or (for IPv6) one through a gateway, takes
+	 * what it covers from the gateways of later routes. */
 	for (size_t i = 0; i < n->n_routes; i++) {
 		const struct route *d = &n->routes[i];
-		bool reject = d->type == RT_BLACKHOLE ||
-			      d->type == RT_UNREACHABLE ||
-			      d->type == RT_PROHIBIT;
+		bool local = d->table == RT_TABLE_LOCAL_ID;
+		struct prefix to = d->to;
+		char kind = 0;
 
-		if (d->to_default)
+		if (d->to_default && !d->has_via)
 			continue;
-		if (reject || d->type == RT_LOCAL) {
+		if (d->to_default)
+			to = (struct prefix){ .family = d->via.family };
+		if (d->type == RT_LOCAL)
+			kind = 'I';
+		else if (d->type != RT_UNICAST)
+			kind = local ? 'r' : 'R';
+		else if (d->has_via && to.family == AF_INET6)
+			kind = local ? 'g' : 'G';
+		if (kind) {
 			struct net_hit *h;
 
-			idx_key(key, sizeof(key), reject ? 'R' : 'I', &d->to,
-				d->to.plen, NULL);
+			idx_key(key, sizeof(key), kind, &to, to.plen, NULL);
 			h = idx_put(t, x, key);
 			if (!h->route)
 				h->route = d;
-			x->rplens[d->to.family == AF_INET6][d->to.plen / 8] |=
-				(uint8_t)(0x80 >> (d->to.plen % 8));
-		}
-		/* An IPv6 route through a gateway: see gateway_lookup_problem */
-		if (d->type == RT_UNICAST && d->has_via &&
-		    d->to.family == AF_INET6 && !d->onlink) {
-			struct net_hit *h;
-
-			idx_key(key, sizeof(key), 'G', &d->to, d->to.plen,
-				NULL);
-			h = idx_put(t, x, key);
-			if (!h->route)
-				h->route = d;
-			x->rplens[1][d->to.plen / 8] |=
-				(uint8_t)(0x80 >> (d->to.plen % 8));
+			x->rplens[to.family == AF_INET6][to.plen / 8] |=
+				(uint8_t)(0x80 >> (to.plen % 8));
 		}
 		if (d->type != RT_UNICAST || d->has_via || !d->dev)
 			continue;
@@ -234,7 +230,7 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 }
 
 /*
- * The longest prefix of kind @kind (S, R, I; of @dev for S, if given)
+ * The longest prefix of kind @kind (S, R, I, G...; of @dev for S, if given)
  * that holds address @a: its length, and its entry in *@hit; -1 if none.
  */
 static int idx_longest(const struct node_idx *x, char kind,
@@ -256,11 +252,12 @@ static int idx_longest(const struct node_idx *x, char kind,
 }
 
 /*
- * What the kernel's lookup of the gateway finds besides its subnet: a
- * reject route of the file more specific than the subnet (EHOSTUNREACH,
- * EINVAL); onlink, an IPv4 gateway that a local route of the file takes
- * (EINVAL), an IPv6 one whose subnet is another device's (EINVAL, "device
- * mismatch").  Return: true, with why in @why.
+ * What the kernel's lookup of the gateway finds besides its subnet, from
+ * the routes the file adds before this one: for IPv6, a reject route or
+ * one through a gateway, in table local or more specific than the subnet
+ * in main (EHOSTUNREACH); onlink, an IPv4 gateway that a local route of
+ * the file takes (EINVAL), an IPv6 one whose subnet is another device's
+ * (EINVAL, "device mismatch").  Return: true, with why in @why.
  */
 static bool gateway_lookup_problem(const struct node_idx *x,
 				   const struct route *r, char *why, size_t len)
@@ -271,25 +268,41 @@ static bool gateway_lookup_problem(const struct node_idx *x,
 	int got;
 
 	if (!r->onlink) {
-		got = idx_longest(x, 'R', &r->via, NULL, &h);
-		if (got > sub && h->route < r) {
+		/* IPv4 looks the gateway up at link scope: routes through a
+		 * gateway and reject ones are not seen. */
+		if (r->via.family == AF_INET)
+			return false;
+		/* IPv6 wants it reached directly.  A route of main looks in
+		 * main, where the longest match is the answer; one of another
+		 * table, when that has none, asks the rules: table local
+		 * first, where any match is, then main. */
+		for (const char *k = "rgRG"; *k; k++) {
+			bool in_local = islower(*k);
+
+			if (in_local && r->table == RT_TABLE_MAIN_ID)
+				continue;
+			got = idx_longest(x, *k, &r->via, NULL, &h);
+			if (got < 0 || h->route >= r ||
+			    (!in_local && got <= sub))
+				continue;
 			prefix_format(&h->route->to, true, p, sizeof(p));
+			if (h->route->to_default)
+				snprintf(p, sizeof(p), "default");
 			snprintf(
 				why, len,
-				"the %s route to %s (at %u:%u) takes it: the kernel finds no way to it",
-				route_type_name(h->route->type), p,
+				"the %s%sroute to %s%s%s (at %u:%u) takes it: the kernel wants an IPv6 gateway it reaches directly",
+				h->route->type == RT_UNICAST ?
+					"" :
+					route_type_name(h->route->type),
+				h->route->type == RT_UNICAST ? "" : " ", p,
+				h->route->type == RT_UNICAST ?
+					" through a gateway" :
+					"",
+				in_local ? " in table local" : "",
 				h->route->to_pos.line, h->route->to_pos.col);
 			return true;
 		}
-		got = idx_longest(x, 'G', &r->via, NULL, &h);
-		if (r->via.family != AF_INET6 || got <= sub || h->route >= r)
-			return false;
-		prefix_format(&h->route->to, true, p, sizeof(p));
-		snprintf(
-			why, len,
-			"the route to %s through a gateway (at %u:%u) takes it: the kernel wants an IPv6 gateway it reaches directly",
-			p, h->route->to_pos.line, h->route->to_pos.col);
-		return true;
+		return false;
 	}
 	if (r->via.family == AF_INET) {
 		if (idx_longest(x, 'I', &r->via, NULL, &h) < 0 || h->route >= r)
@@ -403,7 +416,7 @@ static bool gateway_problem(const struct node_idx *x, const struct prefix *gw,
 static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		       struct route *r)
 {
-	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN], problem[160];
+	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN], problem[256];
 	const char *down_if = NULL;
 	const struct route *later = NULL;
 	bool is_own = false, reachable;
