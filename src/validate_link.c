@@ -74,29 +74,50 @@ static bool link_made(const struct topo *t, const struct link *l)
 }
 
 /*
+ * The interface whose MTU (or carrier) @i has: itself, or up its chain of
+ * parents while it has no MTU of its own (@mtu) or takes its parent's
+ * carrier; -1 for a parent the host has.
+ */
+static int chain_end(const struct topo *t, int i, bool mtu)
+{
+	for (size_t hops = 0; i >= 0 && hops <= t->n_ifaces; hops++) {
+		const struct iface *f = &t->ifaces[i];
+
+		if ((mtu && f->mtu) || f->link < 0 ||
+		    !link_kind(f->kind)->parent)
+			return i;
+		i = t->links[f->link].parent_iface;
+	}
+	return i;
+}
+
+/* A bridge port's MTU: its own or its chain's, 1500 by default. */
+static uint32_t port_mtu(const struct topo *t, int i)
+{
+	int e = chain_end(t, i, true);
+
+	if (e < 0)
+		return 0;
+	return t->ifaces[e].mtu ? t->ifaces[e].mtu : 1500;
+}
+
+/*
  * The MTU an interface has once the lab is up: its own, or a kind's
  * default (a link on a parent takes the parent's; a bridge the least of
  * its ports'); 0 when it cannot be known (a parent the host has).
  */
-static uint32_t mtu_of(const struct topo *t, int i, unsigned depth)
+static uint32_t mtu_of(const struct topo *t, int i)
 {
-	const struct iface *f = &t->ifaces[i];
+	int e = chain_end(t, i, true);
 	uint32_t least = 0;
 
-	if (f->mtu || depth > t->n_ifaces)
-		return f->mtu;
-	if (f->link >= 0 && link_kind(f->kind)->parent) {
-		const struct link *l = &t->links[f->link];
-
-		return l->parent_iface >= 0 ?
-			       mtu_of(t, l->parent_iface, depth + 1) :
-			       0;
-	}
-	if (f->kind != LK_BRIDGE)
-		return 1500;
+	if (e < 0)
+		return 0;
+	if (t->ifaces[e].mtu || t->ifaces[e].kind != LK_BRIDGE)
+		return t->ifaces[e].mtu ? t->ifaces[e].mtu : 1500;
 	for (size_t k = 0; k < t->n_ifaces; k++)
-		if (t->ifaces[k].master == i) {
-			uint32_t m = mtu_of(t, (int)k, depth + 1);
+		if (t->ifaces[k].master == e) {
+			uint32_t m = port_mtu(t, (int)k);
 
 			if (m && (!least || m < least))
 				least = m;
@@ -155,7 +176,7 @@ static void check_parent_of(struct lctx *c, const struct link *l)
 	}
 	if (!f->mtu || l->parent_iface < 0)
 		return;
-	pm = mtu_of(t, l->parent_iface, 0);
+	pm = mtu_of(t, l->parent_iface);
 	if (pm && f->mtu > pm)
 		diag_add(
 			c->d, mtu_pos(t, f),
@@ -341,7 +362,7 @@ static void check_no_ipv6(struct lctx *c, int i)
 	const struct topo *t = c->t;
 	struct iface *f = &t->ifaces[i];
 	const struct node *n = &t->nodes[f->node];
-	uint32_t mtu = mtu_of(t, i, 0);
+	uint32_t mtu = mtu_of(t, i);
 	char name[IFNAME_MAX + 1], buf[160];
 	const char *off = NULL;
 
@@ -386,45 +407,63 @@ static bool up_wanted(const struct iface *f)
 }
 
 /*
+ * Will interface @i have carrier, leaving bridges aside?  Up, its peer up,
+ * and the same of its parents up the chain.  Its bridge, if it meets one,
+ * in *@bridge (-1 if none).  Why not, in @why.
+ */
+static bool link_carrier(const struct topo *t, int i, int *bridge, char *why,
+			 size_t len)
+{
+	*bridge = -1;
+	for (size_t hops = 0; i >= 0 && hops <= t->n_ifaces; hops++) {
+		const struct iface *f = &t->ifaces[i];
+
+		if (!up_wanted(f)) {
+			snprintf(why, len, "'%s' is down (up: false)", f->name);
+			return false;
+		}
+		if (f->peer >= 0 && !up_wanted(&t->ifaces[f->peer])) {
+			snprintf(why, len,
+				 "its peer '%s:%s' is down (up: false)",
+				 if_node(t, &t->ifaces[f->peer]),
+				 t->ifaces[f->peer].name);
+			return false;
+		}
+		if (f->kind == LK_BRIDGE) {
+			*bridge = i;
+			return true;
+		}
+		if (f->link < 0 || !link_kind(f->kind)->parent)
+			return true;
+		i = t->links[f->link].parent_iface;
+	}
+	return true; /* a parent the host has: it may have carrier */
+}
+
+/*
  * Will interface @i have carrier once the lab is up?  A pair needs both
  * ends up, a bridge a port with carrier, a link on a parent its parent's
  * carrier; what the host has is assumed to have it.  Why not, in @why.
  */
-static bool carrier(const struct topo *t, int i, unsigned depth, char *why,
-		    size_t len)
+static bool carrier(const struct topo *t, int i, char *why, size_t len)
 {
-	const struct iface *f = &t->ifaces[i];
+	const struct bridge *b;
+	int br, sub;
 
-	if (!up_wanted(f)) {
-		snprintf(why, len, "'%s' is down (up: false)", f->name);
+	if (!link_carrier(t, i, &br, why, len))
 		return false;
-	}
-	if (depth > t->n_ifaces)
+	if (br < 0)
 		return true;
-	if (f->peer >= 0 && !up_wanted(&t->ifaces[f->peer])) {
-		snprintf(why, len, "its peer '%s:%s' is down (up: false)",
-			 if_node(t, &t->ifaces[f->peer]),
-			 t->ifaces[f->peer].name);
-		return false;
-	}
-	if (f->kind == LK_BRIDGE) {
-		const struct bridge *b = &t->bridges[f->bridge];
-
-		for (size_t k = 0; k < b->n_given; k++)
-			if (b->ports[k].iface < 0)
-				return true; /* the host's: may have it */
-		for (size_t k = 0; k < t->n_ifaces; k++)
-			if (t->ifaces[k].master == i &&
-			    carrier(t, (int)k, depth + 1, why, len))
-				return true;
-		snprintf(why, len, "bridge '%s' has no port with carrier",
-			 f->name);
-		return false;
-	}
-	if (f->link >= 0 && t->links[f->link].parent_iface >= 0)
-		return carrier(t, t->links[f->link].parent_iface, depth + 1,
-			       why, len);
-	return true;
+	b = &t->bridges[t->ifaces[br].bridge];
+	for (size_t k = 0; k < b->n_given; k++)
+		if (b->ports[k].iface < 0)
+			return true; /* the host's: may have it */
+	for (size_t k = 0; k < t->n_ifaces; k++)
+		if (t->ifaces[k].master == br &&
+		    link_carrier(t, (int)k, &sub, why, len))
+			return true;
+	snprintf(why, len, "bridge '%s' has no port with carrier", b->name);
+	return false;
 }
 
 /*
@@ -465,7 +504,7 @@ static void check_dad_carrier(struct lctx *c, int i)
 		const struct addr_cfg *a = &f->cfg->addrs[k];
 
 		if (a->p.family != AF_INET6 || prefix_is_link_local(&a->p) ||
-		    carrier(t, i, 0, why, sizeof(why)))
+		    carrier(t, i, why, sizeof(why)))
 			continue;
 		prefix_format(&a->p, true, text, sizeof(text));
 		diag_add(

@@ -352,13 +352,9 @@ static int on_scalar(struct builder *b, yaml_event_t *e)
 	return 0;
 }
 
-/*
- * A copy of @n and all below it, each node placed at @at and remembering
- * where its value is written.  Strings are shared.  The expansion bound
- * (counted before) bounds what this costs.
- */
-static struct ynode *node_copy(struct builder *b, const struct ynode *n,
-			       struct pos at)
+/* One node copied: placed at @at, remembering where its value is. */
+static struct ynode *node_copy1(struct builder *b, const struct ynode *n,
+				struct pos at)
 {
 	struct ynode *c = arena_alloc(&b->doc->arena, sizeof(*c));
 	size_t count = n->kind == Y_MAP ? 2 * n->n : n->n;
@@ -367,12 +363,48 @@ static struct ynode *node_copy(struct builder *b, const struct ynode *n,
 	c->pos = at;
 	c->pos.from_line = n->pos.from_line ? n->pos.from_line : n->pos.line;
 	c->pos.from_col = n->pos.from_line ? n->pos.from_col : n->pos.col;
-	if (!count)
-		return c;
-	c->items = arena_alloc(&b->doc->arena, count * sizeof(*c->items));
-	for (size_t i = 0; i < count; i++)
-		c->items[i] = node_copy(b, n->items[i], at);
+	if (count)
+		c->items =
+			arena_alloc(&b->doc->arena, count * sizeof(*c->items));
 	return c;
+}
+
+/*
+ * A copy of @n and all below it, each node placed at @at and remembering
+ * where its value is written; strings are shared.  The expansion bound
+ * (counted before) bounds what this costs.  A stack of the copies whose
+ * items are still to copy, not recursion.
+ */
+static struct ynode *node_copy(struct builder *b, const struct ynode *n,
+			       struct pos at)
+{
+	struct todo {
+		const struct ynode *from;
+		struct ynode *to;
+	} *stack = NULL;
+	size_t depth = 0, cap = 0;
+	struct ynode *root = node_copy1(b, n, at);
+
+	stack = xrealloc(stack, (cap = 16) * sizeof(*stack));
+	stack[depth++] = (struct todo){ n, root };
+	while (depth) {
+		struct todo t = stack[--depth];
+		size_t count =
+			t.from->kind == Y_MAP ? 2 * t.from->n : t.from->n;
+
+		for (size_t i = 0; i < count; i++) {
+			t.to->items[i] = node_copy1(b, t.from->items[i], at);
+			if (!t.from->items[i]->n)
+				continue;
+			if (depth == cap)
+				stack = xrealloc(stack,
+						 (cap *= 2) * sizeof(*stack));
+			stack[depth++] = (struct todo){ t.from->items[i],
+							t.to->items[i] };
+		}
+	}
+	free(stack);
+	return root;
 }
 
 static int on_alias(struct builder *b, yaml_event_t *e)
