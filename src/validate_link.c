@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * validate_link.c - what the kernel refuses of links that sit on a
- * parent, and of MAC addresses on one link layer.
+ * validate_link.c - what the kernel refuses, or never finishes, of links
+ * as they will be: links on a parent, MACs on one link layer, interfaces
+ * without IPv6, duplicate address detection without carrier.
  *
  * A macvlan (or ipvlan) takes its parent's receive handler: its parent
  * can be no bridge port, nor lo, nor the parent of the other kind
@@ -15,6 +16,11 @@
  * port and its peer (tried: both ping).  The kernel puts a macvlan made on
  * another macvlan on that one's parent: "the parent" below is that real
  * one.
+ *
+ * Below an MTU of 1280, or with disable_ipv6, an interface has no IPv6;
+ * where the file turns DAD on, an address on a link without carrier
+ * stays tentative, and one twice on a link fails: status would never
+ * find such a lab as planned.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
