@@ -10,6 +10,7 @@
 #   make demo            bring an example lab up in a sandbox, show it, tear it down
 #   make bench           apply/destroy timings against floor and ip scripts
 #   make fuzz            run the libFuzzer target (clang)
+#   make apply-fuzz      generated labs: validate, apply, status, destroy (root)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/sbin
@@ -162,6 +163,10 @@ bench: $(BIN)
 fuzz:
 	$(Q)fuzz/run.sh
 
+# Generated labs validate accepts must apply, be as planned, leave nothing.
+apply-fuzz: $(BIN)
+	$(Q)fuzz/apply_fuzz.py --nstopo "$(abspath $(BIN))"
+
 # Static analysis: gcc -fanalyzer, cppcheck, clang-tidy; formatting.
 lint:
 	$(Q)scripts/lint.sh
@@ -173,6 +178,6 @@ format:
 clean:
 	rm -rf build nstopo
 
-.PHONY: all check test test-bins memcheck unit install uninstall deb demo bench fuzz lint format clean
+.PHONY: all check test test-bins memcheck unit install uninstall deb demo bench fuzz apply-fuzz lint format clean
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(RELAY_DRIVE).d

@@ -16,6 +16,15 @@ struct exec_req {
 #define EXEC_FAILED 125
 
 /**
+ * exec_caps_check() - is @list a --drop-caps argument node_exec() takes:
+ * "all", or capability names separated by commas, none empty
+ * @msg:	why not
+ *
+ * Return: 0, or -EINVAL with the reason in @msg.
+ */
+int exec_caps_check(const char *list, struct strbuf *msg);
+
+/**
  * node_exec() - become a process of the node and exec r->argv there
  * @r:		the node's namespace, the command, and what to drop
  * @msg:	on failure, the reason

@@ -40,6 +40,9 @@ enum link_home {
 struct link_mode {
 	const char *name;
 	uint32_t value;
+	/* The only link on its parent (EINVAL for a second one), and it
+	 * has the parent's MAC (a macvlan's passthru). */
+	bool alone;
 };
 
 struct nl_msg;
@@ -51,7 +54,12 @@ struct link_kind_desc {
 	 * made by `bridges:`, never written in `links:` */
 	unsigned ends;
 	enum link_home home;
-	bool parent;	    /* sits on a parent interface (`parent:`) */
+	bool parent; /* sits on a parent interface (`parent:`) */
+	/* Takes its parent's receive handler, as a bridge port does: its
+	 * parent can be no bridge port, nor the parent of another kind
+	 * that takes it (EBUSY); on a parent of its own kind, the kernel
+	 * puts it on that one's parent. */
+	bool rx_handler;
 	const char *id_key; /* the file's key of its number, or NULL */
 	uint32_t id_min, id_max;
 	const struct link_mode *modes; /* `mode:`, or NULL: it has none */
@@ -103,6 +111,12 @@ size_t link_kind_names(const char *names[LK__COUNT]);
  * Return: 0, or -1 if @k has no such mode.
  */
 int link_mode_find(enum link_kind k, const char *name, uint32_t *value);
+
+/**
+ * link_mode_of() - a mode of kind @k, from the kernel's value
+ * Return: its row, or NULL if @k has no mode of that value.
+ */
+const struct link_mode *link_mode_of(enum link_kind k, uint32_t value);
 
 /**
  * link_mode_name() - a mode's name, from the kernel's value

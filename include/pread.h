@@ -85,7 +85,16 @@ int pread_str(struct pctx *c, const struct ynode *n, const char *what,
 	      const char **out);
 
 /**
- * pread_u32() - an integer from @min to @max
+ * pread_leading_zero() - refuse a number written with a leading zero
+ * (`01500`): YAML 1.1 reads it as octal, so the format refuses it
+ * everywhere rather than guess
+ * Return: 0, or -1 (reported).
+ */
+int pread_leading_zero(struct pctx *c, const struct ynode *n, const char *what);
+
+/**
+ * pread_u32() - an integer from @min to @max, in decimal, with no tag
+ * but !!int
  * Return: 0, or -1 (reported).
  */
 int pread_u32(struct pctx *c, const struct ynode *n, const char *what,
@@ -99,7 +108,8 @@ int pread_u32(struct pctx *c, const struct ynode *n, const char *what,
 int pread_bool_value(const char *s);
 
 /**
- * pread_bool() - true/false (yes/no, on/off, any case)
+ * pread_bool() - true/false (yes/no, on/off, any case), with no tag but
+ * !!bool
  * Return: 0, or -1 (reported).
  */
 int pread_bool(struct pctx *c, const struct ynode *n, const char *what,

@@ -154,6 +154,7 @@ struct iface {
 	int bridge; /* LK_BRIDGE: index in topo->bridges */
 	const struct iface_cfg *cfg; /* NULL when unconfigured */
 	uint32_t mtu;		     /* 0: kernel default */
+	bool no_ipv6; /* its MTU is below 1280: the kernel gives it no IPv6 */
 	struct pos pos;
 };
 

@@ -241,6 +241,9 @@ void sb_free(struct strbuf *sb);
 /* A position in an input file, 1-based; line 0 means "no position". */
 struct pos {
 	uint32_t line, col;
+	/* A value reached through a YAML alias is placed at the alias;
+	 * this is where it is written (in the anchored node), or 0. */
+	uint32_t from_line, from_col;
 };
 
 /* Diagnostics collected while reading a file: all of them are reported. */

@@ -23,10 +23,25 @@ enum ynode_kind {
 	Y_MAP,
 };
 
+/* The explicit tag of a node (!!str, !!int...), if any. */
+enum ytag {
+	YT_NONE,
+	YT_STR,
+	YT_INT,
+	YT_BOOL,
+	YT_NULL,
+	YT_FLOAT,
+	YT_MAP,
+	YT_SEQ,
+};
+
 struct ynode {
 	enum ynode_kind kind;
 	bool plain;  /* scalar: unquoted, so `null`, `~`, numbers apply */
 	bool tagged; /* carries an explicit tag, e.g. !!str */
+	enum ytag tag;
+	/* Reached through an alias: pos is the alias's, pos.from_* where
+	 * the value is written (in the anchored node). */
 	struct pos pos;
 	const char *str; /* scalar text, NUL-terminated */
 	size_t len;	 /* scalar length (may contain NUL bytes) */
@@ -87,5 +102,18 @@ bool ynode_is_null(const struct ynode *n);
  * Return: the phrase (a constant string).
  */
 const char *ynode_kind_name(const struct ynode *n);
+
+/**
+ * ytag_name() - a tag as a file writes it ("!!int"); "" for YT_NONE
+ * Return: a static string.
+ */
+const char *ytag_name(enum ytag tag);
+
+/**
+ * yaml_int_text() - is @s an integer as YAML 1.1 writes one (decimal,
+ * 0x hex, 0o or leading-0 octal, 0b binary, '_' between digits)?
+ * Return: true if so.
+ */
+bool yaml_int_text(const char *s);
 
 #endif

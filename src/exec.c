@@ -92,6 +92,22 @@ static int parse_caps(const char *list, cap_value_t *caps, size_t *n,
 	char buf[512], *save = NULL;
 
 	*n = 0;
+	/* An empty list, or an empty name in one, would drop nothing
+	 * where the caller meant to drop something. */
+	if (!*list) {
+		sb_add(msg, "an empty list drops nothing: name capabilities "
+			    "(net_raw,net_admin) or 'all'");
+		return -EINVAL;
+	}
+	if (*list == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,")) {
+		sb_printf(msg, "'%s' has an empty capability name", list);
+		return -EINVAL;
+	}
+	if (strlen(list) >= 512) {
+		sb_add(msg, "the list is too long");
+		return -EINVAL;
+	}
 	if (!strcmp(list, "all")) {
 		for (cap_value_t c = 0; cap_valid(c) && *n < NSTOPO_CAP_MAX;
 		     c++)
@@ -104,6 +120,11 @@ static int parse_caps(const char *list, cap_value_t *caps, size_t *n,
 		char name[64];
 		cap_value_t c;
 
+		if (!strcasecmp(tok, "all")) {
+			sb_add(msg, "'all' names every capability: it stands "
+				    "alone");
+			return -EINVAL;
+		}
 		/* "net_raw", "NET_RAW" and "cap_net_raw" all name it. */
 		snprintf(name, sizeof(name), "%s%s",
 			 strncasecmp(tok, "cap_", 4) ? "cap_" : "", tok);
@@ -116,6 +137,14 @@ static int parse_caps(const char *list, cap_value_t *caps, size_t *n,
 		caps[(*n)++] = c;
 	}
 	return 0;
+}
+
+int exec_caps_check(const char *list, struct strbuf *msg)
+{
+	cap_value_t caps[NSTOPO_CAP_MAX];
+	size_t n;
+
+	return parse_caps(list, caps, &n, msg);
 }
 
 /* A whole decimal number, as a uid or gid; false for anything else. */

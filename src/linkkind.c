@@ -11,14 +11,17 @@
 
 /* The kernel's values (linux/if_link.h: MACVLAN_MODE_*, IPVLAN_MODE_*). */
 static const struct link_mode macvlan_modes[] = {
-	{ "private", 1 },  { "vepa", 2 },    { "bridge", 4 },
-	{ "passthru", 8 }, { "source", 16 },
+	{ .name = "private", .value = 1 },
+	{ .name = "vepa", .value = 2 },
+	{ .name = "bridge", .value = 4 },
+	{ .name = "passthru", .value = 8, .alone = true },
+	{ .name = "source", .value = 16 },
 };
 
 static const struct link_mode ipvlan_modes[] = {
-	{ "l2", 0 },
-	{ "l3", 1 },
-	{ "l3s", 2 },
+	{ .name = "l2", .value = 0 },
+	{ .name = "l3", .value = 1 },
+	{ .name = "l3s", .value = 2 },
 };
 
 static const struct link_kind_desc kinds[LK__COUNT] = {
@@ -33,6 +36,7 @@ static const struct link_kind_desc kinds[LK__COUNT] = {
 			 .ends = 1,
 			 .home = HOME_PARENT,
 			 .parent = true,
+			 .rx_handler = true,
 			 .modes = macvlan_modes,
 			 .n_modes = ARRAY_SIZE(macvlan_modes),
 			 .default_mode = 2,
@@ -41,6 +45,7 @@ static const struct link_kind_desc kinds[LK__COUNT] = {
 			.ends = 1,
 			.home = HOME_PARENT,
 			.parent = true,
+			.rx_handler = true,
 			.modes = ipvlan_modes,
 			.n_modes = ARRAY_SIZE(ipvlan_modes),
 			.default_mode = 0,
@@ -88,6 +93,16 @@ int link_mode_find(enum link_kind k, const char *name, uint32_t *value)
 			return 0;
 		}
 	return -1;
+}
+
+const struct link_mode *link_mode_of(enum link_kind k, uint32_t value)
+{
+	const struct link_kind_desc *d = link_kind(k);
+
+	for (size_t i = 0; i < d->n_modes; i++)
+		if (d->modes[i].value == value)
+			return &d->modes[i];
+	return NULL;
 }
 
 const char *link_mode_name(enum link_kind k, uint32_t value)

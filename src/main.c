@@ -593,6 +593,12 @@ static int cmd_exec(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "nstopo exec: no command given\n");
 		return EXIT_INVALID;
 	}
+	if (o->drop_caps && exec_caps_check(o->drop_caps, &msg)) {
+		/* Like an unknown user: 125, before the lab is looked up. */
+		fprintf(stderr, "nstopo exec: --drop-caps: %s\n", msg.buf);
+		sb_free(&msg);
+		return EXIT_OWN;
+	}
 	lab = pick_lab(o);
 	if (!lab)
 		return EXIT_OWN;

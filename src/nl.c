@@ -430,6 +430,10 @@ int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		.p = *p,
 		/* Usable at once: no duplicate address detection. */
 		.flags = p->family == AF_INET6 && nodad ? IFA_F_NODAD : 0,
+		/* As ip does: lo takes 127/8 only with host scope (EINVAL). */
+		.scope = p->family == AF_INET && p->bytes[0] == 127 ?
+				 RT_SCOPE_HOST :
+				 RT_SCOPE_UNIVERSE,
 	};
 
 	if (p->family == AF_INET && p->plen < 31) {

@@ -23,7 +23,8 @@ static int top_version(struct pctx *c, void *obj, const struct ynode *k,
 {
 	(void)obj;
 	(void)k;
-	if (pread_want(c, v, Y_SCALAR, "'version'"))
+	if (pread_want(c, v, Y_SCALAR, "'version'") ||
+	    pread_leading_zero(c, v, "'version'"))
 		return -1;
 	if (strcmp(v->str, "1"))
 		return pread_fail(

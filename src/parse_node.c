@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
 
 #include "parse_node.h"
@@ -207,7 +208,8 @@ static int if_rate(struct pctx *c, void *obj, const struct ynode *k,
 	(void)k;
 	if (!ic->shape.pos.line)
 		ic->shape.pos = v->pos;
-	if (pread_want(c, v, Y_SCALAR, "'rate'"))
+	if (pread_want(c, v, Y_SCALAR, "'rate'") ||
+	    pread_leading_zero(c, v, "'rate'"))
 		return -1;
 	d = strtod(v->str, &end);
 	for (size_t i = 0; end != v->str && i < ARRAY_SIZE(units); i++)
@@ -303,6 +305,29 @@ static const char *sysctl_key_problem(const char *key)
 	}
 }
 
+/*
+ * The kernel reads a sysctl's number as C's strtol() with base 0 does
+ * (010 is octal 8, 0x10 is 16, +1 is 1) and shows it in decimal: such a
+ * value never reads back as written.  Return: true, with the decimal
+ * text in @dec, for a value written so.
+ */
+static bool sysctl_odd_number(const char *s, char *dec, size_t len)
+{
+	const char *t = s + (*s == '-' || *s == '+');
+	long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*t) ||
+	    (*s != '+' && (t[0] != '0' || !isalnum((unsigned char)t[1]))))
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (*end || errno)
+		return false;
+	snprintf(dec, len, "%lld", v);
+	return true;
+}
+
 static int sysctl_map(struct pctx *c, struct node *n, const struct ynode *v)
 {
 	int rc = 0;
@@ -316,6 +341,7 @@ static int sysctl_map(struct pctx *c, struct node *n, const struct ynode *v)
 				   *val = v->items[2 * i + 1];
 		const char *problem = sysctl_key_problem(k->str);
 		struct sysctl *s;
+		char dec[32];
 		int b;
 
 		if (problem) {
@@ -327,6 +353,14 @@ static int sysctl_map(struct pctx *c, struct node *n, const struct ynode *v)
 			pread_fail(c, val,
 				   "sysctl '%s' needs a scalar value, not %s",
 				   k->str, ynode_kind_name(val));
+			rc = -1;
+			continue;
+		}
+		if (sysctl_odd_number(val->str, dec, sizeof(dec))) {
+			pread_fail(
+				c, val,
+				"sysctl '%s' value '%s' is the number %s to the kernel, which shows it so: write %s",
+				k->str, val->str, dec, dec);
 			rc = -1;
 			continue;
 		}

@@ -254,13 +254,15 @@ static void end_finish(struct pctx *c, const struct iface *f)
 	bool host = f->node == HOST_NODE;
 	const char *dad = if6_key(&c->p->arena, f->name, "accept_dad");
 	const char *off = if6_key(&c->p->arena, f->name, "disable_ipv6");
-	bool v6_off = bare_port(f) && !user_sets(n, off) && !user_sets(n, dad);
+	bool v6_off = bare_port(f) && !user_sets(n, off) &&
+		      !user_sets(n, dad) && !f->no_ipv6;
 	size_t first = c->p->n_ops;
 	struct op *op;
 
 	/* The spec's promise for ends in namespaces nstopo did not make;
 	 * a bare port has no IPv6 at all, so no DAD to turn off. */
-	if (host && !user_sets(n, dad) && !v6_off) {
+	/* Below an MTU of 1280 it has no IPv6, nor its keys. */
+	if (host && !user_sets(n, dad) && !v6_off && !f->no_ipv6) {
 		op = plan_push(c->p, OP_SYSCTL_SET, NULL);
 		op->key = dad;
 		op->value = "0";

@@ -128,10 +128,40 @@ int pread_str(struct pctx *c, const struct ynode *n, const char *what,
 	return 0;
 }
 
+int pread_leading_zero(struct pctx *c, const struct ynode *n, const char *what)
+{
+	const char *s = n->str + (n->str[0] == '-' || n->str[0] == '+');
+
+	if (s[0] != '0' || !isdigit((unsigned char)s[1]))
+		return 0;
+	return pread_fail(
+		c, n,
+		"%s must be written without a leading zero, not '%s' (YAML 1.1 reads a leading 0 as octal)",
+		what, n->str);
+}
+
+/* A tag that says the value is of another type than @want. */
+static int tag_contradicts(struct pctx *c, const struct ynode *n,
+			   const char *what, const char *want,
+			   const enum ytag *ok, size_t n_ok)
+{
+	if (n->tag == YT_NONE)
+		return 0;
+	for (size_t i = 0; i < n_ok; i++)
+		if (n->tag == ok[i])
+			return 0;
+	return pread_fail(c, n, "%s must be %s, not a value tagged %s", what,
+			  want, ytag_name(n->tag));
+}
+
 int pread_u32(struct pctx *c, const struct ynode *n, const char *what,
 	      uint32_t min, uint32_t max, uint32_t *out)
 {
-	if (pread_want(c, n, Y_SCALAR, what))
+	static const enum ytag ok[] = { YT_INT };
+
+	if (pread_want(c, n, Y_SCALAR, what) ||
+	    tag_contradicts(c, n, what, "an integer", ok, ARRAY_SIZE(ok)) ||
+	    pread_leading_zero(c, n, what))
 		return -1;
 	if (!parse_u32(n->str, out) || *out < min || *out > max)
 		return pread_fail(
@@ -157,9 +187,11 @@ int pread_bool_value(const char *s)
 int pread_bool(struct pctx *c, const struct ynode *n, const char *what,
 	       bool *out)
 {
+	static const enum ytag ok[] = { YT_BOOL };
 	int b;
 
-	if (pread_want(c, n, Y_SCALAR, what))
+	if (pread_want(c, n, Y_SCALAR, what) ||
+	    tag_contradicts(c, n, what, "true or false", ok, ARRAY_SIZE(ok)))
 		return -1;
 	b = pread_bool_value(n->str);
 	if (b < 0)
@@ -208,7 +240,7 @@ int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
 	char *end;
 	double d;
 
-	if (pread_want(c, v, Y_SCALAR, what))
+	if (pread_want(c, v, Y_SCALAR, what) || pread_leading_zero(c, v, what))
 		return -1;
 	d = strtod(v->str, &end);
 	for (size_t i = 0; end != v->str && i < ARRAY_SIZE(units); i++)
@@ -229,7 +261,7 @@ int pread_percent(struct pctx *c, const struct ynode *v, const char *what,
 {
 	char *end;
 
-	if (pread_want(c, v, Y_SCALAR, what))
+	if (pread_want(c, v, Y_SCALAR, what) || pread_leading_zero(c, v, what))
 		return -1;
 	*pct = strtod(v->str, &end);
 	if (end == v->str || (strcmp(end, "%") && *end) || *pct < 0 ||

@@ -389,6 +389,9 @@ void diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
 	va_end(ap);
 	if (!sb.buf) /* vsnprintf failed: the message is still a string */
 		sb_add(&sb, "");
+	if (pos.from_line)
+		sb_printf(&sb, " (from the anchor at %u:%u)", pos.from_line,
+			  pos.from_col);
 	/* The same message at the same place (e.g. from a shared default)
 	 * is said once. */
 	for (size_t i = d->n; i-- > 0 && i + 8 >= d->n;)

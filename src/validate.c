@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "validate.h"
+#include "validate_link.h"
 #include "validate_route.h"
 
 struct seen_addr {
@@ -308,7 +309,7 @@ static void check_parent(struct vctx *v, struct link *l)
 	p->ifname = arena_strdup(&t->arena, colon + 1);
 	p->iface = strmap_get(&t->nodes[node].ifmap, p->ifname);
 	l->parent_iface = p->iface;
-	if (p->iface < 0 && node != HOST_NODE) {
+	if (p->iface < 0 && node != HOST_NODE && strcmp(p->ifname, "lo")) {
 		diag_add(
 			v->d, p->pos,
 			"parent '%s' does not exist: nothing in the file makes '%s' in node '%s'",
@@ -501,6 +502,17 @@ static bool addr_unicast(const struct prefix *p)
 	return p->bytes[0] != 0xff && memcmp(p->bytes, zero, 16);
 }
 
+/* An address the kernel puts on lo itself (or, for ::1, any length). */
+static bool kernel_lo_address(const struct prefix *p)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+	static const uint8_t lo4[4] = { 127, 0, 0, 1 };
+
+	if (p->family == AF_INET6)
+		return !memcmp(p->bytes, lo6, 16);
+	return p->plen == 8 && !memcmp(p->bytes, lo4, 4);
+}
+
 static void check_addresses(struct vctx *v, int node, const char *ifname,
 			    const struct iface_cfg *ic)
 {
@@ -519,12 +531,22 @@ static void check_addresses(struct vctx *v, int node, const char *ifname,
 				 "address %s is not a unicast address", text);
 			continue;
 		}
-		/* The kernel keeps ::1 for lo (EADDRNOTAVAIL elsewhere). */
+		/* The kernel keeps ::1 for lo (EADDRNOTAVAIL elsewhere), and
+		 * gives lo ::1/128 and 127.0.0.1/8 itself when it comes up:
+		 * adding either again is EEXIST (::1 with any length). */
 		if (a->p.family == AF_INET6 && !memcmp(a->p.bytes, lo6, 16) &&
 		    strcmp(ifname, "lo")) {
 			diag_add(
 				v->d, a->pos,
 				"address ::1 is the loopback address: only lo may have it");
+			continue;
+		}
+		if (!strcmp(ifname, "lo") && kernel_lo_address(&a->p)) {
+			diag_add(
+				v->d, a->pos,
+				"lo has address %s already: the kernel gives it to lo itself",
+				a->p.family == AF_INET6 ? "::1/128" :
+							  "127.0.0.1/8");
 			continue;
 		}
 		key = arena_printf(&t->arena, "%d|%s", node, text);
@@ -720,7 +742,7 @@ int topo_validate(struct topo *t, struct diags *d)
 	}
 	if (t->n_nodes == 1 && !t->nodes[HOST_NODE].declared && !t->n_bridges &&
 	    !t->n_links && !t->lost_nodes && !t->lost_links)
-		diag_add(d, (struct pos){ 1, 1 },
+		diag_add(d, (struct pos){ .line = 1, .col = 1 },
 			 "the topology has no nodes, bridges or links");
 	check_bridges(&v);
 	check_links(&v);
@@ -730,6 +752,7 @@ int topo_validate(struct topo *t, struct diags *d)
 		check_sysctls(&v, &t->nodes[i]);
 		validate_routes(t, &t->nodes[i], &v.lost_ifs, d);
 	}
+	validate_links_kernel(t, d);
 	strmap_free(&v.addrs);
 	strmap_free(&v.lost_ifs);
 	return d->n > before ? -1 : 0;

@@ -5,6 +5,7 @@
  * (connected, local, broadcast), no duplicates.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "validate_route.h"
@@ -25,14 +26,17 @@ static bool if_lost(const struct rctx *v, const char *name)
  * checked in constant time: a scan of every address for every route made
  * a large file quadratic.  A key is "KFPPPHEX" or "KFPPPHEX|DEV": kind
  * (S: subnet of an address or a device route, O: own address, L: local
- * route, C: connected route), family (4 or 6), prefix length, and the
- * address masked to that length.
+ * route, C: connected route, R: a blackhole, unreachable or prohibit route
+ * of the file, I: a local route of the file, G: an IPv6 route of the file
+ * through a gateway, B, P: see idx_kernel_local()),
+ * family (4 or 6), prefix length, and the address masked to that length.
  */
 struct net_hit {
 	bool up;		    /* S: an up interface or a device route */
 	const char *down_if;	    /* S: else an interface that is down */
 	const struct iface_cfg *ic; /* L, C: the first address making it */
 	const struct addr_cfg *a;
+	const struct route *route; /* S, R, I, G: the first route making it */
 };
 
 struct node_idx {
@@ -40,6 +44,7 @@ struct node_idx {
 	struct net_hit *hits;
 	size_t n_hits, cap_hits;
 	uint8_t plens[2][17];	    /* S: prefix lengths in use, per family */
+	uint8_t rplens[2][17];	    /* R, I: the same */
 	const struct iface_cfg *lo; /* the settings of lo, or NULL */
 };
 
@@ -92,8 +97,12 @@ static void idx_plen(struct node_idx *x, const struct prefix *p)
 }
 
 /* A subnet, on interface @dev and on "any interface". */
+/* A subnet, on interface @dev and on "any interface": of an address
+ * (@route NULL), or of a device route, which counts for the routes
+ * after it only (the kernel looks a gateway up when its route is added). */
 static void idx_subnet(struct topo *t, struct node_idx *x,
-		       const struct prefix *p, const char *dev, int up)
+		       const struct prefix *p, const char *dev, int up,
+		       const struct route *route)
 {
 	char key[64];
 
@@ -103,26 +112,61 @@ static void idx_subnet(struct topo *t, struct node_idx *x,
 
 		idx_key(key, sizeof(key), 'S', p, p->plen, any ? NULL : dev);
 		h = idx_put(t, x, key);
-		if (up)
+		if (up && !route)
 			h->up = true;
-		else if (!h->down_if)
+		else if (up && !h->route)
+			h->route = route;
+		else if (!up && !h->down_if)
 			h->down_if = dev;
 	}
 }
 
+/* @p (of address @a of @ic) as @kind at length @plen; the first one kept. */
 static void idx_first(struct topo *t, struct node_idx *x, char kind,
-		      unsigned plen, const struct iface_cfg *ic,
-		      const struct addr_cfg *a)
+		      const struct prefix *p, unsigned plen,
+		      const struct iface_cfg *ic, const struct addr_cfg *a)
 {
 	char key[64];
 	struct net_hit *h;
 
-	idx_key(key, sizeof(key), kind, &a->p, plen, NULL);
+	idx_key(key, sizeof(key), kind, p, plen, NULL);
 	h = idx_put(t, x, key);
 	if (!h->a) {
 		h->a = a;
 		h->ic = ic;
 	}
+}
+
+/* The broadcast address of @p's subnet: every host bit set. */
+static struct prefix broadcast_of(const struct prefix *p)
+{
+	struct prefix m = *p;
+
+	for (unsigned b = p->plen; b < full_len(p); b++)
+		m.bytes[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+	m.plen = (uint8_t)full_len(p);
+	return m;
+}
+
+/*
+ * What the kernel adds to table local for an IPv4 address besides the
+ * address itself: below /31, the broadcast address (B); on lo, the whole
+ * prefix as local (P).  (IPv6's subnet-router anycast address, added on a
+ * node that forwards, has metric 0 where a route of the file has 1024:
+ * they do not clash.)
+ */
+static void idx_kernel_local(struct topo *t, struct node_idx *x,
+			     const struct iface_cfg *ic,
+			     const struct addr_cfg *a)
+{
+	struct prefix p;
+
+	if (a->p.family == AF_INET && a->p.plen < 31) {
+		p = broadcast_of(&a->p);
+		idx_first(t, x, 'B', &p, p.plen, ic, a);
+	}
+	if (a->p.family == AF_INET && a->p.plen < 32 && !strcmp(ic->name, "lo"))
+		idx_first(t, x, 'P', &a->p, a->p.plen, ic, a);
 }
 
 static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
@@ -138,26 +182,147 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 		for (size_t j = 0; j < ic->n_addrs; j++) {
 			const struct addr_cfg *a = &ic->addrs[j];
 
-			idx_subnet(t, x, &a->p, ic->name, ic->up != 0);
+			idx_subnet(t, x, &a->p, ic->name, ic->up != 0, NULL);
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
 				ic->name);
 			idx_put(t, x, key);
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
 				NULL);
 			idx_put(t, x, key);
-			idx_first(t, x, 'L', full_len(&a->p), ic, a);
-			idx_first(t, x, 'C', a->p.plen, ic, a);
+			idx_first(t, x, 'L', &a->p, full_len(&a->p), ic, a);
+			idx_first(t, x, 'C', &a->p, a->p.plen, ic, a);
+			idx_kernel_local(t, x, ic, a);
 		}
 	}
-	/* A device route (no gateway) also makes its prefix reachable. */
+	/* A device route (no gateway) also makes its prefix reachable; a
+	 * reject or local route, or (for IPv6) one through a gateway, takes
+	 * what it covers from the gateways of later routes. */
 	for (size_t i = 0; i < n->n_routes; i++) {
 		const struct route *d = &n->routes[i];
+		bool local = d->table == RT_TABLE_LOCAL_ID;
+		struct prefix to = d->to;
+		char kind = 0;
 
-		if (d->type != RT_UNICAST || d->has_via || !d->dev ||
-		    d->to_default)
+		if (d->to_default && !d->has_via)
 			continue;
-		idx_subnet(t, x, &d->to, d->dev, 1);
+		if (d->to_default)
+			to = (struct prefix){ .family = d->via.family };
+		if (d->type == RT_LOCAL)
+			kind = 'I';
+		else if (d->type != RT_UNICAST)
+			kind = local ? 'r' : 'R';
+		else if (d->has_via && to.family == AF_INET6)
+			kind = local ? 'g' : 'G';
+		if (kind) {
+			struct net_hit *h;
+
+			idx_key(key, sizeof(key), kind, &to, to.plen, NULL);
+			h = idx_put(t, x, key);
+			if (!h->route)
+				h->route = d;
+			x->rplens[to.family == AF_INET6][to.plen / 8] |=
+				(uint8_t)(0x80 >> (to.plen % 8));
+		}
+		if (d->type != RT_UNICAST || d->has_via || !d->dev)
+			continue;
+		idx_subnet(t, x, &d->to, d->dev, 1, d);
 	}
+}
+
+/*
+ * The longest prefix of kind @kind (S, R, I, G...; of @dev for S, if given)
+ * that holds address @a: its length, and its entry in *@hit; -1 if none.
+ */
+static int idx_longest(const struct node_idx *x, char kind,
+		       const struct prefix *a, const char *dev,
+		       const struct net_hit **hit)
+{
+	const uint8_t *plens =
+		(kind == 'S' ? x->plens : x->rplens)[a->family == AF_INET6];
+	char key[64];
+
+	for (int plen = (int)full_len(a); plen >= 0; plen--) {
+		if (!(plens[plen / 8] & (0x80 >> (plen % 8))))
+			continue;
+		idx_key(key, sizeof(key), kind, a, (unsigned)plen, dev);
+		if ((*hit = idx_get(x, key)))
+			return plen;
+	}
+	return -1;
+}
+
+/*
+ * What the kernel's lookup of the gateway finds besides its subnet, from
+ * the routes the file adds before this one: for IPv6, a reject route or
+ * one through a gateway, in table local or more specific than the subnet
+ * in main (EHOSTUNREACH); onlink, an IPv4 gateway that a local route of
+ * the file takes (EINVAL), an IPv6 one whose subnet is another device's
+ * (EINVAL, "device mismatch").  Return: true, with why in @why.
+ */
+static bool gateway_lookup_problem(const struct node_idx *x,
+				   const struct route *r, char *why, size_t len)
+{
+	const struct net_hit *s = NULL, *h = NULL;
+	int sub = idx_longest(x, 'S', &r->via, NULL, &s);
+	char p[INET6_ADDRSTRLEN + 4];
+	int got;
+
+	if (!r->onlink) {
+		/* IPv4 looks the gateway up at link scope: routes through a
+		 * gateway and reject ones are not seen. */
+		if (r->via.family == AF_INET)
+			return false;
+		/* IPv6 wants it reached directly.  A route of main looks in
+		 * main, where the longest match is the answer; one of another
+		 * table, when that has none, asks the rules: table local
+		 * first, where any match is, then main. */
+		for (const char *k = "rgRG"; *k; k++) {
+			bool in_local = islower(*k);
+
+			if (in_local && r->table == RT_TABLE_MAIN_ID)
+				continue;
+			got = idx_longest(x, *k, &r->via, NULL, &h);
+			if (got < 0 || h->route >= r ||
+			    (!in_local && got <= sub))
+				continue;
+			prefix_format(&h->route->to, true, p, sizeof(p));
+			if (h->route->to_default)
+				snprintf(p, sizeof(p), "default");
+			snprintf(
+				why, len,
+				"the %s%sroute to %s%s%s (at %u:%u) takes it: the kernel wants an IPv6 gateway it reaches directly",
+				h->route->type == RT_UNICAST ?
+					"" :
+					route_type_name(h->route->type),
+				h->route->type == RT_UNICAST ? "" : " ", p,
+				h->route->type == RT_UNICAST ?
+					" through a gateway" :
+					"",
+				in_local ? " in table local" : "",
+				h->route->to_pos.line, h->route->to_pos.col);
+			return true;
+		}
+		return false;
+	}
+	if (r->via.family == AF_INET) {
+		if (idx_longest(x, 'I', &r->via, NULL, &h) < 0 || h->route >= r)
+			return false;
+		prefix_format(&h->route->to, true, p, sizeof(p));
+		snprintf(
+			why, len,
+			"it is local to the node (the %s to %s at %u:%u): the kernel refuses such a gateway",
+			h->route->intercept ? "intercept" : "local route", p,
+			h->route->to_pos.line, h->route->to_pos.col);
+		return true;
+	}
+	/* (A match of the default route does not count.) */
+	if (sub <= 0 || idx_longest(x, 'S', &r->via, r->dev, &h) == sub)
+		return false;
+	snprintf(
+		why, len,
+		"it is on a subnet of another interface (/%d), not of '%s': the kernel refuses an onlink gateway another device reaches",
+		sub, r->dev);
+	return true;
 }
 
 static bool if_is_up(const struct topo *t, const struct node *n,
@@ -173,7 +338,8 @@ static bool if_is_up(const struct topo *t, const struct node *n,
 
 /* Is `gw` on a subnet of `dev` (or of any interface, when dev is NULL)? */
 static bool gateway_reachable(const struct node_idx *x, const struct route *r,
-			      const char **down_if, bool *is_own)
+			      const char **down_if, bool *is_own,
+			      const struct route **later)
 {
 	unsigned full = full_len(&r->via);
 	const uint8_t *plens = x->plens[r->via.family == AF_INET6];
@@ -188,12 +354,58 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 			continue;
 		idx_key(key, sizeof(key), 'S', &r->via, plen, r->dev);
 		h = idx_get(x, key);
-		if (h && h->up)
+		if (h && (h->up || (h->route && h->route < r)))
 			found = true;
+		else if (h && h->route)
+			*later = h->route;
 		else if (h && !*down_if)
 			*down_if = h->down_if;
 	}
 	return found;
+}
+
+/*
+ * A gateway the kernel refuses ("Nexthop has invalid gateway", "Invalid
+ * gateway address", EINVAL), onlink or not: a broadcast, multicast,
+ * unspecified or loopback address.  Return: true, with what it is in @why.
+ */
+static bool gateway_problem(const struct node_idx *x, const struct prefix *gw,
+			    char *why, size_t len)
+{
+	static const uint8_t zero[16];
+	char key[64], at[INET6_ADDRSTRLEN + 4];
+	const struct net_hit *h;
+	const char *what = NULL;
+
+	if (gw->family == AF_INET) {
+		if (!memcmp(gw->bytes, zero, 4))
+			what = "the unspecified address";
+		else if (gw->bytes[0] == 127)
+			what = "a loopback address";
+		else if (gw->bytes[0] >= 224 && gw->bytes[0] < 240)
+			what = "a multicast address";
+		else if (!memcmp(gw->bytes, "\xff\xff\xff\xff", 4))
+			what = "the broadcast address";
+	} else {
+		if (!memcmp(gw->bytes, zero, 16))
+			what = "the unspecified address";
+		else if (!memcmp(gw->bytes, zero, 15) && gw->bytes[15] == 1)
+			what = "the loopback address";
+		else if (gw->bytes[0] == 0xff)
+			what = "a multicast address";
+	}
+	if (what) {
+		snprintf(why, len, "%s", what);
+		return true;
+	}
+	idx_key(key, sizeof(key), 'B', gw, full_len(gw), NULL);
+	h = idx_get(x, key);
+	if (!h)
+		return false;
+	prefix_format(&h->a->p, true, at, sizeof(at));
+	snprintf(why, len, "the broadcast address of %s on %s", at,
+		 h->ic->name);
+	return true;
 }
 
 /*
@@ -204,9 +416,10 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		       struct route *r)
 {
-	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN];
+	char to[INET6_ADDRSTRLEN + 4], via[INET6_ADDRSTRLEN], problem[256];
 	const char *down_if = NULL;
-	bool is_own = false;
+	const struct route *later = NULL;
+	bool is_own = false, reachable;
 
 	if (r->intercept && n->is_host) {
 		diag_add(
@@ -284,6 +497,10 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 			 r->to.family == AF_INET ? "IPv4" : "IPv6");
 		return -1;
 	}
+	if (gateway_problem(x, &r->via, problem, sizeof(problem))) {
+		diag_add(v->d, r->via_pos, "gateway %s is %s", via, problem);
+		return -1;
+	}
 	if (prefix_is_link_local(&r->via) && !r->dev) {
 		diag_add(v->d, r->via_pos, "link-local gateway %s needs 'dev'",
 			 via);
@@ -293,9 +510,18 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		diag_add(v->d, r->pos, "an onlink route needs 'dev'");
 		return -1;
 	}
-	if (prefix_is_link_local(&r->via) || r->onlink)
+	if (prefix_is_link_local(&r->via))
 		return 0;
-	if (!gateway_reachable(x, r, &down_if, &is_own) || is_own) {
+	if (gateway_lookup_problem(x, r, problem, sizeof(problem))) {
+		diag_add(v->d, r->via_pos, "gateway %s: %s", via, problem);
+		return -1;
+	}
+	reachable = gateway_reachable(x, r, &down_if, &is_own, &later);
+	/* onlink skips the subnet, not the kernel's check that the gateway
+	 * is no local address ("Nexthop has invalid gateway"). */
+	if (r->onlink && !is_own)
+		return 0;
+	if (!reachable || is_own) {
 		if ((n->lost_addrs || topo_lost_link_at(v->t, n)) && !is_own &&
 		    !down_if)
 			return 0;
@@ -303,6 +529,11 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 			diag_add(v->d, r->via_pos,
 				 "gateway %s is an address of node '%s' itself",
 				 via, n->name);
+		else if (later)
+			diag_add(
+				v->d, r->via_pos,
+				"gateway %s is reached only by the route after this one, at %u:%u: the kernel looks a gateway up when its route is added (put that route first)",
+				via, later->to_pos.line, later->to_pos.col);
 		else if (down_if)
 			diag_add(
 				v->d, r->via_pos,
@@ -323,6 +554,42 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 	return 0;
 }
 
+/* The kernel's own routes of every namespace, whatever its addresses. */
+static const struct {
+	const char *to;
+	uint32_t table, metric; /* metric UINT32_MAX: any */
+	const char *why;
+} fixed_routes[] = {
+	{ "127.0.0.0/8", RT_TABLE_LOCAL_ID, UINT32_MAX,
+	  "the kernel adds it for lo" },
+	{ "127.0.0.1/32", RT_TABLE_LOCAL_ID, 0, "the kernel adds it for lo" },
+	{ "127.255.255.255/32", RT_TABLE_LOCAL_ID, 0,
+	  "the kernel adds it for lo (its broadcast address)" },
+	{ "::1/128", RT_TABLE_LOCAL_ID, UINT32_MAX,
+	  "the kernel adds it for lo" },
+	{ "fe80::/64", RT_TABLE_MAIN_ID, 256,
+	  "the kernel adds fe80::/64 metric 256 for every interface with "
+	  "IPv6 (give it another metric)" },
+	{ "ff00::/8", RT_TABLE_LOCAL_ID, 256,
+	  "the kernel adds ff00::/8 metric 256 to table local for every "
+	  "interface with IPv6 (give it another metric)" },
+};
+
+/* The entry @kind of the index at @r's destination, its address in @at. */
+static const struct net_hit *local_hit(const struct node_idx *x,
+				       const struct route *r, char kind,
+				       char at[INET6_ADDRSTRLEN + 4])
+{
+	const struct net_hit *h;
+	char key[64];
+
+	idx_key(key, sizeof(key), kind, &r->to, r->to.plen, NULL);
+	h = idx_get(x, key);
+	if (h)
+		prefix_format(&h->a->p, true, at, INET6_ADDRSTRLEN + 4);
+	return h;
+}
+
 /* The kernel's own routes that a topology's route would collide with. */
 static bool clashes_kernel_route(const struct node_idx *x,
 				 const struct route *r, char *why, size_t len)
@@ -330,16 +597,29 @@ static bool clashes_kernel_route(const struct node_idx *x,
 	unsigned full = full_len(&r->to);
 	const struct net_hit *h = NULL;
 	char key[64], at[INET6_ADDRSTRLEN + 4];
+	bool local = r->table == RT_TABLE_LOCAL_ID, local4;
 
-	if (r->table == RT_TABLE_LOCAL_ID && r->to.plen == full) {
-		idx_key(key, sizeof(key), 'L', &r->to, full, NULL);
-		h = idx_get(x, key);
-		if (h) {
-			prefix_format(&h->a->p, true, at, sizeof(at));
-			snprintf(why, len, "it is the local address %s of %s",
-				 at, h->ic->name);
-			return true;
-		}
+	if (local && r->to.plen == full && (h = local_hit(x, r, 'L', at))) {
+		snprintf(why, len, "it is the local address %s of %s", at,
+			 h->ic->name);
+		return true;
+	}
+	/* IPv4 routes of a table are one per prefix and metric (the
+	 * kernel's have metric 0); IPv6 ones get 1024 unless told. */
+	local4 = local && r->to.family == AF_INET && !r->metric;
+	if (local4 && r->to.plen == full && (h = local_hit(x, r, 'B', at))) {
+		snprintf(why, len,
+			 "it is the broadcast address of %s on %s, which the "
+			 "kernel adds",
+			 at, h->ic->name);
+		return true;
+	}
+	if (local4 && r->to.plen < full && (h = local_hit(x, r, 'P', at))) {
+		snprintf(why, len,
+			 "the kernel adds it for address %s of %s (all of a "
+			 "prefix on lo is local)",
+			 at, h->ic->name);
+		return true;
 	}
 	/* Connected routes: IPv4 metric 0, IPv6 metric 256; none for an
 	 * address of full length (/32, /128). */
@@ -356,14 +636,16 @@ static bool clashes_kernel_route(const struct node_idx *x,
 			return true;
 		}
 	}
-	if (r->table == RT_TABLE_LOCAL_ID) {
-		struct prefix lo4, lo6;
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_routes); i++) {
+		struct prefix p;
 		const char *w;
 
-		prefix_parse("127.0.0.0/8", &lo4, true, &w);
-		prefix_parse("::1/128", &lo6, true, &w);
-		if (prefix_equal(&r->to, &lo4) || prefix_equal(&r->to, &lo6)) {
-			snprintf(why, len, "the kernel adds it for lo");
+		prefix_parse(fixed_routes[i].to, &p, true, &w);
+		if (r->table == fixed_routes[i].table &&
+		    prefix_equal(&r->to, &p) &&
+		    (fixed_routes[i].metric == UINT32_MAX ||
+		     fixed_routes[i].metric == r->metric)) {
+			snprintf(why, len, "%s", fixed_routes[i].why);
 			return true;
 		}
 	}

@@ -115,6 +115,28 @@ bool prefix_is_link_local(const struct prefix *p)
 	       (p->bytes[1] & 0xc0) == 0x80;
 }
 
+/*
+ * The length of the Unicode white space (or invisible space) character
+ * UTF-8 @s starts with, or 0: U+1680, U+2000..U+200B, U+2028, U+2029,
+ * U+202F, U+205F, U+3000, U+FEFF.  (U+0085 and U+00A0 are refused as C1
+ * control and as the kernel's space byte.)
+ */
+static size_t unicode_space(const unsigned char *s)
+{
+	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+		return 3;
+	if (s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] <= 0x8b || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+		return 3;
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+		return 3;
+	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		return 3;
+	return 0;
+}
+
 /* The kernel's dev_valid_name(), plus no '%' (templates) or controls. */
 bool ifname_valid(const char *s, const char **why)
 {
@@ -145,6 +167,19 @@ bool ifname_valid(const char *s, const char **why)
 		}
 		if (isspace(c) || c < 0x20 || c == 0x7f) {
 			*why = "may not contain whitespace or control characters";
+			return false;
+		}
+		/* The kernel's isspace() is Latin-1's: byte 0xA0 (in UTF-8
+		 * the second byte of U+00A0 no-break space, of 'à' and of
+		 * many more) is a space to it, and the name EINVAL. */
+		if (c == 0xa0) {
+			*why = "may not contain byte 0xA0 (as in 'à' or a no-break space): the kernel takes it for white space";
+			return false;
+		}
+		/* Other spaces the kernel would take, but no one could tell
+		 * from an ordinary one in a message. */
+		if (unicode_space((const unsigned char *)s)) {
+			*why = "may not contain white space (such as U+2003 em space)";
 			return false;
 		}
 	}

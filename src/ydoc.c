@@ -7,18 +7,22 @@
  * their children in a heap buffer, and are frozen into the arena when
  * they end.  Anchors are registered only when their node is complete, so
  * an alias can never refer to a node that contains it (no cycles).  An
- * alias shares the anchored node; its "weight" (nodes it would expand to)
- * is what the expansion bound counts, which stops "billion laughs" files.
- * Duplicate keys and YAML merge keys ("<<") are resolved when a mapping
- * ends.  An error that leaves the tree well formed (a duplicate or
- * non-scalar key, a bad merge, an unsupported tag, a control character)
- * is reported and reading goes on, so that one run reports all of them;
- * the document is then rejected as a whole.
+ * alias is a copy of the anchored node placed at the alias (each copied
+ * node remembers where its value is written), so that an error in a value
+ * reached through it is reported where the alias brought it in; its
+ * "weight" (nodes it expands to) is what the expansion bound counts,
+ * which stops "billion laughs" files and bounds the copies.  Duplicate
+ * keys and YAML merge keys ("<<") are resolved when a mapping ends.  An
+ * error that leaves the tree well formed (a duplicate or non-scalar key,
+ * a bad merge, an unsupported tag or one its value contradicts, a control
+ * character) is reported and reading goes on, so that one run reports all
+ * of them; the document is then rejected as a whole.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -138,30 +142,152 @@ static int count_node(struct builder *b, struct pos pos)
 	return 0;
 }
 
-static int tag_check(struct builder *b, const yaml_char_t *tag, struct ynode *n)
+static const char *const tag_names[] = {
+	[YT_NONE] = "",	    [YT_STR] = "str",	[YT_INT] = "int",
+	[YT_BOOL] = "bool", [YT_NULL] = "null", [YT_FLOAT] = "float",
+	[YT_MAP] = "map",   [YT_SEQ] = "seq",
+};
+
+const char *ytag_name(enum ytag tag)
 {
-	static const char *const ok[] = {
-		"tag:yaml.org,2002:str",   "tag:yaml.org,2002:int",
-		"tag:yaml.org,2002:bool",  "tag:yaml.org,2002:null",
-		"tag:yaml.org,2002:map",   "tag:yaml.org,2002:seq",
-		"tag:yaml.org,2002:float",
+	static const char *const written[] = {
+		[YT_NONE] = "",	      [YT_STR] = "!!str",
+		[YT_INT] = "!!int",   [YT_BOOL] = "!!bool",
+		[YT_NULL] = "!!null", [YT_FLOAT] = "!!float",
+		[YT_MAP] = "!!map",   [YT_SEQ] = "!!seq",
 	};
 
+	return (size_t)tag < ARRAY_SIZE(written) ? written[tag] : "";
+}
+
+/* Digits of @base with single '_' between them; at least one. */
+static bool digits(const char *s, int base)
+{
+	const char *set = base == 2  ? "01" :
+			  base == 8  ? "01234567" :
+			  base == 10 ? "0123456789" :
+				       "0123456789abcdefABCDEF";
+
+	if (!*s || *s == '_')
+		return false;
+	for (; *s; s++)
+		if (!strchr(set, *s) && !(*s == '_' && s[1] && s[1] != '_'))
+			return false;
+	return true;
+}
+
+bool yaml_int_text(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return digits(s + 2, 16);
+	if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		return digits(s + 2, 2);
+	if (s[0] == '0' && s[1] == 'o')
+		return digits(s + 2, 8);
+	if (s[0] == '0' && s[1])
+		return digits(s + 1, 8);
+	return digits(s, 10);
+}
+
+static bool float_text(const char *s)
+{
+	static const char *const special[] = { ".inf", ".Inf", ".INF",
+					       ".nan", ".NaN", ".NAN" };
+	const char *t = s + (*s == '-' || *s == '+');
+	char *end;
+
+	for (size_t i = 0; i < ARRAY_SIZE(special); i++)
+		if (!strcmp(t, special[i]) && (i < 3 || t == s))
+			return true;
+	if (!*t || !strchr("0123456789.", *t) || strpbrk(t, "xXpP"))
+		return false;
+	strtod(s, &end);
+	return end != s && !*end;
+}
+
+static bool bool_text(const char *s)
+{
+	static const char *const words[] = { "true", "false", "yes",
+					     "no",   "on",    "off" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcasecmp(s, words[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Does the node's tag fit what it is?  A tag that contradicts its value
+ * (`mtu: !!str 1500` is fine as YAML, but `up: !!int true` or
+ * `addresses: !!map [...]` are not) is an error, not ignored.
+ */
+static int tag_fits(struct builder *b, struct ynode *n)
+{
+	const char *why = NULL;
+
+	switch (n->tag) {
+	case YT_NONE:
+	case YT_STR:
+		if (n->tag == YT_STR && n->kind != Y_SCALAR)
+			why = ynode_kind_name(n);
+		break;
+	case YT_INT:
+	case YT_BOOL:
+	case YT_NULL:
+	case YT_FLOAT:
+		if (n->kind != Y_SCALAR)
+			why = ynode_kind_name(n);
+		else if (n->tag == YT_INT && !yaml_int_text(n->str))
+			why = "a value that is no integer";
+		else if (n->tag == YT_BOOL && !bool_text(n->str))
+			why = "a value that is no boolean (true or false)";
+		else if (n->tag == YT_NULL && n->len && strcmp(n->str, "~") &&
+			 strcasecmp(n->str, "null"))
+			why = "a value that is not null";
+		else if (n->tag == YT_FLOAT && !float_text(n->str))
+			why = "a value that is no number";
+		break;
+	case YT_MAP:
+		if (n->kind != Y_MAP)
+			why = n->kind == Y_SCALAR ? "a scalar" : "a sequence";
+		break;
+	case YT_SEQ:
+		if (n->kind != Y_SEQ)
+			why = n->kind == Y_SCALAR ? "a scalar" : "a mapping";
+		break;
+	}
+	if (!why)
+		return 0;
+	if (n->kind == Y_SCALAR)
+		diag_add(b->d, n->pos, "tag %s does not fit '%s': %s",
+			 ytag_name(n->tag), n->str, why);
+	else
+		diag_add(b->d, n->pos, "tag %s does not fit %s",
+			 ytag_name(n->tag), why);
+	return -1;
+}
+
+static int tag_check(struct builder *b, const yaml_char_t *tag, struct ynode *n)
+{
 	if (!tag || !strcmp((const char *)tag, "!"))
 		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
-		if (!strcmp((const char *)tag, ok[i])) {
-			n->tagged = true;
-			if (i == 0)
-				n->plain = false;
-			return 0;
-		}
-	if (!strncmp((const char *)tag, "tag:yaml.org,2002:", 18))
+	if (!strncmp((const char *)tag, "tag:yaml.org,2002:", 18)) {
+		for (size_t i = YT_STR; i < ARRAY_SIZE(tag_names); i++)
+			if (!strcmp((const char *)tag + 18, tag_names[i])) {
+				n->tagged = true;
+				n->tag = (enum ytag)i;
+				if (n->tag == YT_STR)
+					n->plain = false;
+				return 0;
+			}
 		diag_add(b->d, n->pos, "unsupported YAML tag '!!%s'",
 			 (const char *)tag + 18);
-	else
+	} else {
 		diag_add(b->d, n->pos, "unsupported YAML tag '%s'",
 			 (const char *)tag);
+	}
 	return -1;
 }
 
@@ -218,12 +344,67 @@ static int on_scalar(struct builder *b, yaml_event_t *e)
 			       (const char *)e->data.scalar.value, len);
 	n->len = len;
 	n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	if (tag_check(b, e->data.scalar.tag, n))
+	if (tag_check(b, e->data.scalar.tag, n) || tag_fits(b, n))
 		b->failed = true;
 	if (e->data.scalar.anchor)
 		anchor_register(b, (char *)e->data.scalar.anchor, n);
 	attach(b, n);
 	return 0;
+}
+
+/* One node copied: placed at @at, remembering where its value is. */
+static struct ynode *node_copy1(struct builder *b, const struct ynode *n,
+				struct pos at)
+{
+	struct ynode *c = arena_alloc(&b->doc->arena, sizeof(*c));
+	size_t count = n->kind == Y_MAP ? 2 * n->n : n->n;
+
+	*c = *n;
+	c->pos = at;
+	c->pos.from_line = n->pos.from_line ? n->pos.from_line : n->pos.line;
+	c->pos.from_col = n->pos.from_line ? n->pos.from_col : n->pos.col;
+	if (count)
+		c->items =
+			arena_alloc(&b->doc->arena, count * sizeof(*c->items));
+	return c;
+}
+
+/*
+ * A copy of @n and all below it, each node placed at @at and remembering
+ * where its value is written; strings are shared.  The expansion bound
+ * (counted before) bounds what this costs.  A stack of the copies whose
+ * items are still to copy, not recursion.
+ */
+static struct ynode *node_copy(struct builder *b, const struct ynode *n,
+			       struct pos at)
+{
+	struct todo {
+		const struct ynode *from;
+		struct ynode *to;
+	} *stack = NULL;
+	size_t depth = 0, cap = 0;
+	struct ynode *root = node_copy1(b, n, at);
+
+	stack = xrealloc(stack, (cap = 16) * sizeof(*stack));
+	stack[depth++] = (struct todo){ n, root };
+	while (depth) {
+		struct todo t = stack[--depth];
+		size_t count =
+			t.from->kind == Y_MAP ? 2 * t.from->n : t.from->n;
+
+		for (size_t i = 0; i < count; i++) {
+			t.to->items[i] = node_copy1(b, t.from->items[i], at);
+			if (!t.from->items[i]->n)
+				continue;
+			if (depth == cap)
+				stack = xrealloc(stack,
+						 (cap *= 2) * sizeof(*stack));
+			stack[depth++] = (struct todo){ t.from->items[i],
+							t.to->items[i] };
+		}
+	}
+	free(stack);
+	return root;
 }
 
 static int on_alias(struct builder *b, yaml_event_t *e)
@@ -260,7 +441,7 @@ static int on_alias(struct builder *b, yaml_event_t *e)
 			 YAML_MAX_EXPANSION);
 		return -1;
 	}
-	attach(b, b->anchor_nodes[i]);
+	attach(b, node_copy(b, b->anchor_nodes[i], mark_pos(e->start_mark)));
 	return 0;
 }
 
@@ -284,7 +465,7 @@ static int on_start(struct builder *b, yaml_event_t *e, enum ynode_kind kind)
 		anchor = e->data.mapping_start.anchor;
 		tag = e->data.mapping_start.tag;
 	}
-	if (tag_check(b, tag, n))
+	if (tag_check(b, tag, n) || tag_fits(b, n))
 		b->failed = true;
 	f = &b->stack[b->depth++];
 	memset(f, 0, sizeof(*f));
@@ -308,7 +489,7 @@ static int map_finish(struct builder *b, struct frame *f, struct strbuf *out)
 	struct strmap seen = { 0 };
 	struct ynode **merges = NULL;
 	size_t n_merges = 0;
-	int rc = 0;
+	int rc = 0, first_merge = -1;
 
 	for (size_t i = 0; i + 1 < f->n; i += 2) {
 		struct ynode *k = f->kids[i], *v = f->kids[i + 1];
@@ -324,6 +505,18 @@ static int map_finish(struct builder *b, struct frame *f, struct strbuf *out)
 			struct ynode *const *src = &v;
 			size_t n_src = 1;
 
+			if (first_merge >= 0) {
+				struct pos p = f->kids[first_merge]->pos;
+
+				diag_add(b->d, k->pos,
+					 "duplicate key '<<' (first at %u:%u): "
+					 "merge several mappings with "
+					 "<<: [*a, *b]",
+					 p.line, p.col);
+				rc = -1;
+				continue;
+			}
+			first_merge = (int)i;
 			if (v->kind == Y_SEQ) {
 				src = v->items;
 				n_src = v->n;
@@ -427,7 +620,7 @@ static void builder_free(struct builder *b)
  */
 static struct pos offset_pos(const char *buf, size_t len, size_t off)
 {
-	struct pos p = { 1, 1 };
+	struct pos p = { .line = 1, .col = 1 };
 	size_t i = 0;
 
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
@@ -492,12 +685,12 @@ int yaml_load_buf(const char *buf, size_t len, struct ydoc *doc,
 
 	memset(doc, 0, sizeof(*doc));
 	if (len > YAML_MAX_FILE) {
-		diag_add(d, (struct pos){ 1, 1 }, "file is larger than %u MiB",
-			 YAML_MAX_FILE >> 20);
+		diag_add(d, (struct pos){ .line = 1, .col = 1 },
+			 "file is larger than %u MiB", YAML_MAX_FILE >> 20);
 		return -1;
 	}
 	if (!yaml_parser_initialize(&parser)) {
-		diag_add(d, (struct pos){ 0, 0 }, "cannot initialise libyaml");
+		diag_add(d, (struct pos){ 0 }, "cannot initialise libyaml");
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -559,7 +752,7 @@ int yaml_load(const char *path, struct ydoc *doc, struct diags *d)
 	memset(doc, 0, sizeof(*doc));
 	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0) {
-		diag_add(d, (struct pos){ 0, 0 }, "cannot open: %s",
+		diag_add(d, (struct pos){ 0 }, "cannot open: %s",
 			 strerror(errno));
 		return -1;
 	}
@@ -569,7 +762,7 @@ int yaml_load(const char *path, struct ydoc *doc, struct diags *d)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			diag_add(d, (struct pos){ 0, 0 }, "cannot read: %s",
+			diag_add(d, (struct pos){ 0 }, "cannot read: %s",
 				 strerror(errno));
 			rc = -1;
 			goto out;
@@ -577,7 +770,7 @@ int yaml_load(const char *path, struct ydoc *doc, struct diags *d)
 		if (!n)
 			break;
 		if (sb.len + (size_t)n > YAML_MAX_FILE) {
-			diag_add(d, (struct pos){ 1, 1 },
+			diag_add(d, (struct pos){ .line = 1, .col = 1 },
 				 "file is larger than %u MiB",
 				 YAML_MAX_FILE >> 20);
 			rc = -1;

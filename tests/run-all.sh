@@ -4,7 +4,8 @@
 # run-all.sh --full - the whole suite (`make check`, CI): the above for the
 # release build (build/rel, ./nstopo) and for the ASan+UBSan build
 # (build/san), the integration tests of the examples under valgrind, the
-# fuzz target over its regressions and for FUZZ_SECONDS, the analysers,
+# fuzz target over its regressions and for FUZZ_SECONDS, the apply fuzzer
+# (generated labs applied) the same way, the analysers,
 # the Debian package (built, installed, tested, purged).
 # Each suite prints its own summary line; this prints the overall one.
 set -u
@@ -40,6 +41,8 @@ if [ "${1:-}" = --full ]; then
 	run tests/memcheck.sh "$top/nstopo"
 	run fuzz/run.sh --regress
 	run fuzz/run.sh
+	# Generated labs applied: its regressions, then FUZZ_SECONDS (60).
+	run fuzz/apply_fuzz.py --nstopo "$top/nstopo"
 	run scripts/lint.sh
 	run tests/pkg/t-deb.sh
 else

@@ -194,7 +194,17 @@ check_eq "--drop-caps all: CapPrm 0" 0000000000000000 "$(cap_bits CapPrm "$out")
 ex h1 --drop-caps net_raw,bogus -- echo ran
 check_eq "unknown capability: 125" 125 "$rc"
 check_eq "unknown capability: named, nothing run" \
-	"nstopo exec: unknown capability 'bogus'" "$out"
+	"nstopo exec: --drop-caps: unknown capability 'bogus'" "$out"
+# A list that names nothing would drop nothing: refused, nothing run.
+for caps in "" "," "net_raw," ",net_raw" "net_raw,,net_admin" "all,net_raw"; do
+	ex h1 --drop-caps "$caps" -- echo ran
+	check_eq "--drop-caps '$caps': 125" 125 "$rc"
+	check_match "--drop-caps '$caps': says why, nothing run" \
+		"^nstopo exec: --drop-caps: .*(empty|stands alone)" "$out"
+done
+ex --lab no-such-lab h1 --drop-caps "" -- echo ran
+check_match "--drop-caps '': refused before the lab is looked up" \
+	"^nstopo exec: --drop-caps: an empty list drops nothing" "$out"
 ex --drop-caps net_admin h1 -- sh -c 'grep CapBnd /proc/self/status'
 check_match "options before the node work too" 'CapBnd:[[:space:]]+[0-9a-f]*[0-9a-f]{3}' "$out"
 check_eq "options before the node: bit 12 dropped" 0 \

@@ -60,7 +60,7 @@ static const char kinds_yaml[] =
 	"  - {endpoints: [host:hv0, br8:port1], mtu: 9000}\n"
 	"  - {kind: macvlan, endpoint: a:mv0, parent: p:up0, mode: private}\n"
 	"  - {kind: macvlan, endpoint: a:mv1, parent: host:eth9}\n"
-	"  - {kind: ipvlan, endpoint: b:iv0, parent: p:up0, mode: l3s}\n"
+	"  - {kind: ipvlan, endpoint: b:iv0, parent: c:d0, mode: l3s}\n"
 	"  - {kind: vlan, endpoint: c:v10, parent: p:up0, id: 10}\n"
 	"  - {kind: dummy, endpoint: c:d0}\n"
 	"  - {kind: dummy, endpoint: p:up0}\n";

@@ -501,6 +501,136 @@ static void test_error_nodes(void **state)
 			  "sequence");
 }
 
+/* Numbers read alike everywhere: no leading zero (YAML 1.1's octal). */
+static void test_numbers_leading_zero(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	assert_load_error("version: 01\nnodes: {a: {}}\n",
+			  "1:10: 'version' must be written without a leading "
+			  "zero, not '01' (YAML 1.1 reads a leading 0 as "
+			  "octal)");
+	assert_load_error("nodes:\n  a:\n    interfaces:\n"
+			  "      lo: {mtu: 01500}\n",
+			  "4:17: 'mtu' must be written without a leading zero, "
+			  "not '01500' (YAML 1.1 reads a leading 0 as octal)");
+	assert_load_error("nodes:\n  a:\n    routes:\n"
+			  "      - {to: 10.1.0.0/16, type: blackhole, "
+			  "metric: 010, table: 0100}\n",
+			  "4:52: 'metric' must be written without a leading "
+			  "zero, not '010' (YAML 1.1 reads a leading 0 as "
+			  "octal)\n"
+			  "4:64: 'table' must be written without a leading "
+			  "zero, not '0100' (YAML 1.1 reads a leading 0 as "
+			  "octal)");
+	assert_load_error("nodes:\n  a:\n    interfaces:\n"
+			  "      eth0: {netem: {delay: 05ms, loss: 01}, "
+			  "rate: 010mbit}\n"
+			  "  b: {}\nlinks: [[a:eth0, b:eth0]]\n",
+			  "4:29: 'delay' must be written without a leading "
+			  "zero, not '05ms' (YAML 1.1 reads a leading 0 as "
+			  "octal)\n"
+			  "4:41: 'loss' must be written without a leading "
+			  "zero, not '01' (YAML 1.1 reads a leading 0 as "
+			  "octal)\n"
+			  "4:52: 'rate' must be written without a leading "
+			  "zero, not '010mbit' (YAML 1.1 reads a leading 0 as "
+			  "octal)");
+	/* A link's mtu and a vlan id too. */
+	assert_load_error("nodes: {a: {}, b: {}}\n"
+			  "links:\n"
+			  "  - {endpoints: [a:e, b:e], mtu: 09000}\n",
+			  "3:34: 'mtu' must be written without a leading zero, "
+			  "not '09000' (YAML 1.1 reads a leading 0 as octal)");
+	/* The kernel reads a sysctl's number with C's base 0 and shows it
+	 * in decimal: 010 would come back as 8. */
+	assert_load_error("nodes:\n  a:\n    sysctl:\n"
+			  "      net.core.somaxconn: 010\n"
+			  "      net.ipv4.ip_forward: \"0x1\"\n"
+			  "      net.ipv4.conf.all.forwarding: +1\n",
+			  "4:27: sysctl 'net.core.somaxconn' value '010' is "
+			  "the number 8 to the kernel, which shows it so: "
+			  "write 8\n"
+			  "5:28: sysctl 'net.ipv4.ip_forward' value '0x1' is "
+			  "the number 1 to the kernel, which shows it so: "
+			  "write 1\n"
+			  "6:37: sysctl 'net.ipv4.conf.all.forwarding' value "
+			  "'+1' is the number 1 to the kernel, which shows it "
+			  "so: write 1");
+	/* Zero itself, decimals below 1 and words are fine. */
+	t = load_ok(
+		"nodes:\n  a:\n    sysctl:\n"
+		"      net.ipv4.ip_forward: 0\n"
+		"      net.ipv4.tcp_congestion_control: cubic\n"
+		"      net.ipv4.ip_local_port_range: \"1024 65000\"\n"
+		"    interfaces:\n"
+		"      eth0: {netem: {delay: 0.5ms, loss: 0.1%}, mtu: 1500}\n"
+		"    routes: [{to: 10.1.0.0/16, type: blackhole, "
+		"metric: 0}]\n"
+		"  b: {}\nlinks: [[a:eth0, b:eth0]]\n");
+	topo_free(t);
+}
+
+/* A tag that says the value is of another type is an error. */
+static void test_tags_contradict(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	assert_load_error("nodes:\n  a:\n    interfaces:\n"
+			  "      lo: {mtu: !!str 1500, up: !!str true}\n",
+			  "4:17: 'mtu' must be an integer, not a value tagged "
+			  "!!str\n"
+			  "4:33: 'up' must be true or false, not a value "
+			  "tagged !!str");
+	assert_load_error("nodes:\n  a:\n    interfaces:\n"
+			  "      lo: {mtu: !!float 1500}\n",
+			  "4:17: 'mtu' must be an integer, not a value tagged "
+			  "!!float");
+	/* Contradicted by the value itself: found while reading YAML. */
+	assert_load_error("nodes:\n  a:\n    interfaces:\n"
+			  "      lo: {up: !!int true, "
+			  "addresses: !!map [10.0.0.1/8]}\n",
+			  "4:16: tag !!int does not fit 'true': a value that "
+			  "is no integer\n"
+			  "4:39: tag !!map does not fit a sequence");
+	/* Tags that agree are fine. */
+	t = load_ok("nodes:\n  a:\n    interfaces:\n"
+		    "      lo: !!map {mtu: !!int 1500, up: !!bool true, "
+		    "addresses: !!seq [!!str 10.0.0.1/8]}\n");
+	topo_free(t);
+}
+
+/* An error in a value reached through an alias or a merge is reported
+ * where the alias brings it in, and says where the value is written. */
+static void test_alias_error_position(void **state)
+{
+	(void)state;
+	assert_load_error("x-if: &if\n"
+			  "  mtu: 99999\n"
+			  "nodes:\n"
+			  "  a:\n"
+			  "    interfaces:\n"
+			  "      eth0:\n"
+			  "        <<: *if\n"
+			  "        up: true\n"
+			  "      eth1: *if\n"
+			  "  b: {}\n"
+			  "links: [[a:eth0, b:eth0], [a:eth1, b:eth1]]\n",
+			  "7:13: 'mtu' must be an integer from 68 to 65535, "
+			  "not '99999' (from the anchor at 2:8)\n"
+			  "9:13: 'mtu' must be an integer from 68 to 65535, "
+			  "not '99999' (from the anchor at 2:8)");
+	/* Found by validate too, at the same place. */
+	assert_load_error("x-r: &r [{to: 10.9.0.0/16, via: 10.0.0.9}]\n"
+			  "nodes:\n"
+			  "  a:\n"
+			  "    routes: *r\n",
+			  "4:13: gateway 10.0.0.9 is not on a subnet of any "
+			  "interface of node 'a' (from the anchor at 1:33)");
+}
+
 static void test_error_interfaces(void **state)
 {
 	(void)state;
@@ -740,6 +870,9 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_error_top_level),
 		cmocka_unit_test(test_error_nodes),
+		cmocka_unit_test(test_numbers_leading_zero),
+		cmocka_unit_test(test_tags_contradict),
+		cmocka_unit_test(test_alias_error_position),
 		cmocka_unit_test(test_error_interfaces),
 		cmocka_unit_test(test_error_sysctl),
 		cmocka_unit_test(test_error_routes),

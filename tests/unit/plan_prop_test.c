@@ -735,7 +735,8 @@ struct gif {
 	int host;   /* its host number in the subnet */
 	bool v4, v6;
 	uint32_t mtu;
-	int mac; /* 0: none */
+	int mac;	  /* 0: none */
+	struct gif *peer; /* the other end of a pair, if it is generated */
 };
 
 struct gnode {
@@ -843,13 +844,19 @@ static void gen_link(struct gen *g)
 		if (kind == 1)
 			nb = 0;
 		s = g->subnets++;
-		gen_if_config(g, gen_end(g, na, a, sizeof(a)), s, 1);
-		gen_if_config(g, gen_end(g, nb, b, sizeof(b)), s, 2);
+		f = gen_end(g, na, a, sizeof(a));
+		gen_if_config(g, f, s, 1);
+		f->peer = gen_end(g, nb, b, sizeof(b));
+		gen_if_config(g, f->peer, s, 2);
+		f->peer->peer = f;
 		break;
 	case 2: /* host to host */
 		s = g->subnets++;
-		gen_if_config(g, gen_end(g, 0, a, sizeof(a)), s, 1);
-		gen_if_config(g, gen_end(g, 0, b, sizeof(b)), s, 2);
+		f = gen_end(g, 0, a, sizeof(a));
+		gen_if_config(g, f, s, 1);
+		f->peer = gen_end(g, 0, b, sizeof(b));
+		gen_if_config(g, f->peer, s, 2);
+		f->peer->peer = f;
 		break;
 	case 3: /* a node, or the host, to a bridge; derived port name */
 	case 4:
@@ -995,6 +1002,23 @@ static void gen_routes(struct gen *g, int node)
 	}
 }
 
+/*
+ * Can duplicate address detection end on every IPv6 address of @n?  Not
+ * where a link has no carrier (it, or its peer, is down; a bridge may
+ * have no port): such an address stays tentative, which validate
+ * refuses.
+ */
+static bool dad_can_end(const struct gnode *n)
+{
+	for (int i = 0; i < n->n_ifs; i++) {
+		const struct gif *f = &n->ifs[i];
+
+		if (f->v6 && (!f->up || f->bridge || (f->peer && !f->peer->up)))
+			return false;
+	}
+	return true;
+}
+
 static void gen_sysctls(struct gen *g, int node)
 {
 	static const char *const truths[] = { "1", "true", "on", "yes" };
@@ -1012,7 +1036,7 @@ static void gen_sysctls(struct gen *g, int node)
 			       "      net.ipv4.conf.eth0.forwarding: 1\n");
 		if (chance(r, 10))
 			sb_add(&n->sysctls, "      net.core.somaxconn: 512\n");
-	} else if (chance(r, 10)) {
+	} else if (chance(r, 10) && dad_can_end(n)) {
 		sb_printf(&n->sysctls, "      net.ipv6.conf.%s.accept_dad: 1\n",
 			  chance(r, 50) ? "all" : "default");
 	}

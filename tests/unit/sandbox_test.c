@@ -51,7 +51,8 @@ static void test_lab_of_its_own_passes(void **state)
 		"links:\n"
 		"  - [a:eth0, br0]\n"
 		"  - [r:up0, host:up0]\n"
-		"  - {kind: macvlan, endpoint: a:mv0, parent: host:up0}\n"
+		"  - [r:up1, host:up1]\n"
+		"  - {kind: macvlan, endpoint: a:mv0, parent: host:up1}\n"
 		"  - {kind: dummy, endpoint: r:d0}\n";
 	size_t n;
 	char *text = refusals(yaml, &n);

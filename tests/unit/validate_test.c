@@ -728,6 +728,96 @@ static void test_error_gateway_with_others(void **state)
 		"address");
 }
 
+/*
+ * What the kernel takes, tried against it: the rules that refuse what it
+ * does not must let these through.
+ */
+static void test_kernel_takes(void **state)
+{
+	static const char *const ok[] = {
+		/* The ends of a pair, and a bridge port and its peer, may
+		 * share a MAC (both ping). */
+		"nodes:\n"
+		"  a: {interfaces: {eth0: {mac: \"02:00:00:00:00:07\"}}}\n"
+		"  b: {interfaces: {eth0: {mac: \"02:00:00:00:00:07\"}}}\n"
+		"links: [[a:eth0, b:eth0]]\n",
+		"nodes:\n"
+		"  a: {interfaces: {eth0: {mac: \"02:00:00:00:00:0a\"}}}\n"
+		"  b: {interfaces: {p0: {mac: \"02:00:00:00:00:0a\"}}}\n"
+		"bridges: {br0: {node: b}}\n"
+		"links: [[a:eth0, br0:p0]]\n",
+		/* Only 127.0.0.1/8 is lo's own. */
+		"nodes: {a: {interfaces: {lo: {addresses: [127.0.0.1/32, "
+		"127.0.0.2/8]}}}}\n",
+		/* A metric keeps an IPv4 route of table local clear of the
+		 * kernel's (metric 0); fe80::/64 but for metric 256. */
+		"nodes:\n"
+		"  a:\n"
+		"    interfaces: {eth0: {addresses: [10.0.0.1/24, "
+		"\"fd00::1/64\"]}}\n"
+		"    routes:\n"
+		"      - {to: 10.0.0.255/32, type: local, metric: 5}\n"
+		"      - {to: \"fe80::/64\", dev: eth0}\n"
+		"      - {to: 10.0.0.0/32, type: local}\n"
+		"  b: {}\n"
+		"links: [[a:eth0, b:eth0]]\n",
+		/* A subnet's network address is a gateway; IPv4 looks a
+		 * gateway up at link scope, past a blackhole. */
+		"nodes:\n"
+		"  a:\n"
+		"    interfaces: {eth0: {addresses: [10.0.0.1/24]}}\n"
+		"    routes:\n"
+		"      - {to: 10.0.0.128/25, type: blackhole}\n"
+		"      - {to: 10.8.0.0/16, via: 10.0.0.0}\n"
+		"      - {to: 10.9.0.0/16, via: 10.0.0.200}\n"
+		"      - {to: 10.7.0.0/16, via: 240.0.0.1, dev: eth0, "
+		"onlink: true}\n"
+		"  b: {}\n"
+		"links: [[a:eth0, b:eth0]]\n",
+		/* A route of main through a gateway is not taken by a
+		 * reject route of table local; a later blackhole takes
+		 * nothing from an earlier route. */
+		"nodes:\n"
+		"  a:\n"
+		"    interfaces: {eth0: {addresses: [\"fd00::1/64\"]}}\n"
+		"    routes:\n"
+		"      - {to: \"fd00::7\", type: prohibit, table: local}\n"
+		"      - {to: \"fd09::/64\", via: \"fd00::7\"}\n"
+		"      - {to: \"fd0a::/64\", via: \"fd00::8\"}\n"
+		"      - {to: \"fd00::8\", type: blackhole}\n"
+		"  b: {}\n"
+		"links: [[a:eth0, b:eth0]]\n",
+		/* A macvlan's MTU up to its parent's, passthru ones on two
+		 * parents, EM SPACE nowhere. */
+		"nodes:\n"
+		"  a: {interfaces: {eth0: {mtu: 9000}, eth1: {}}}\n"
+		"  b: {interfaces: {eth0: {mtu: 9000}}}\n"
+		"  c: {interfaces: {mv0: {mtu: 9000}}}\n"
+		"links:\n"
+		"  - [a:eth0, b:eth0]\n"
+		"  - [a:eth1, b:eth1]\n"
+		"  - {kind: macvlan, endpoint: c:mv0, parent: a:eth0, mode: "
+		"passthru}\n"
+		"  - {kind: macvlan, endpoint: c:mv1, parent: a:eth1, mode: "
+		"passthru}\n",
+		/* DAD on, on links with carrier. */
+		"nodes:\n"
+		"  a:\n"
+		"    sysctl: {net.ipv6.conf.all.accept_dad: 1}\n"
+		"    interfaces: {eth0: {addresses: [\"fd00::1/64\"]}}\n"
+		"  b: {interfaces: {eth0: {addresses: [\"fd00::2/64\"]}}}\n"
+		"links: [[a:eth0, b:eth0]]\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		char *errs = load_errors(ok[i]);
+
+		if (errs)
+			fail_msg("case %zu should load, but:\n%s", i, errs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_error_defaults_reported_once_per_node),
 		cmocka_unit_test(test_error_no_cascade),
 		cmocka_unit_test(test_error_gateway_with_others),
+		cmocka_unit_test(test_kernel_takes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,6 +203,12 @@ static void test_scalar_styles_and_nulls(void **state)
 	yfree(&y);
 }
 
+#define assert_from(n, l, c)                               \
+	do {                                               \
+		assert_int_equal((n)->pos.from_line, (l)); \
+		assert_int_equal((n)->pos.from_col, (c));  \
+	} while (0)
+
 static void test_anchors_and_aliases(void **state)
 {
 	static const char yaml[] = "base: &b {x: 1, y: [p, q]}\n"
@@ -219,24 +225,57 @@ static void test_anchors_and_aliases(void **state)
 	base = map_get(root, "base");
 	use = map_get(root, "use");
 	list = map_get(root, "list");
-	/* An alias shares the anchored node. */
-	assert_ptr_equal(use, base);
+	/* An alias is a copy of the anchored node... */
+	assert_ptr_not_equal(use, base);
 	assert_int_equal(use->kind, Y_MAP);
 	assert_string_equal(map_get(use, "x")->str, "1");
 	assert_int_equal(map_get(use, "y")->n, 2);
 	assert_int_equal(list->n, 2);
 	assert_string_equal(list->items[0]->str, "hello");
-	assert_ptr_equal(list->items[0], map_get(root, "s"));
-	assert_ptr_equal(list->items[1], base);
+	assert_int_equal(list->items[1]->kind, Y_MAP);
+	/* ... placed at the alias, every node of it, each remembering
+	 * where its value is written. */
+	assert_int_equal(base->pos.from_line, 0);
+	assert_pos(use, 3, 6);
+	assert_from(use, base->pos.line, base->pos.col);
+	assert_pos(map_get(use, "y")->items[1], 3, 6);
+	assert_from(map_get(use, "y")->items[1], 1, 24);
+	assert_pos(map_key(use, "x"), 3, 6);
+	assert_from(map_key(use, "x"), 1, 11);
+	assert_pos(list->items[0], 4, 8);
+	assert_from(list->items[0], 2, 4);
+	assert_pos(list->items[1], 4, 12);
 	/* Weights count what the aliases expand to. */
 	assert_int_equal(base->weight, 7);
+	assert_int_equal(use->weight, 7);
 	assert_int_equal(list->weight, 1 + 1 + 7);
+	yfree(&y);
+}
+
+/* An alias inside an anchored node, itself aliased: the value is placed
+ * at the outermost alias, and still comes from where it is written. */
+static void test_alias_of_alias(void **state)
+{
+	struct ytest y;
+	const struct ynode *c;
+
+	(void)state;
+	yload(&y, "a: &a {v: 1}\n"
+		  "b: &b {w: *a}\n"
+		  "c: *b\n");
+	assert_int_equal(y.rc, 0);
+	c = map_get(y.doc.root, "c");
+	assert_pos(map_get(map_get(c, "w"), "v"), 3, 4);
+	assert_from(map_get(map_get(c, "w"), "v"), 1, 11);
+	assert_pos(map_get(map_get(y.doc.root, "b"), "w"), 2, 11);
+	assert_from(map_get(map_get(y.doc.root, "b"), "w"), 1, 4);
 	yfree(&y);
 }
 
 static void test_anchor_redefined(void **state)
 {
 	struct ytest y;
+	const struct ynode *b, *c;
 
 	(void)state;
 	yload(&y, "a: &x [1, 2]\n"
@@ -244,8 +283,10 @@ static void test_anchor_redefined(void **state)
 		  "c: *x\n");
 	assert_int_equal(y.rc, 0);
 	/* A later alias sees the latest definition of an anchor. */
-	assert_ptr_equal(map_get(y.doc.root, "c"), map_get(y.doc.root, "b"));
-	assert_int_equal(map_get(y.doc.root, "c")->kind, Y_MAP);
+	b = map_get(y.doc.root, "b");
+	c = map_get(y.doc.root, "c");
+	assert_int_equal(c->kind, Y_MAP);
+	assert_from(c, b->pos.line, b->pos.col);
 	yfree(&y);
 }
 
@@ -358,7 +399,11 @@ static void test_merge_keys(void **state)
 	assert_string_equal(m->items[2]->str, "y");
 	assert_string_equal(m->items[4]->str, "z");
 	assert_pos(map_key(m, "x"), 5, 3);
-	assert_pos(map_key(m, "y"), 1, 20);
+	/* A merged key is placed at the alias that brings it in. */
+	assert_pos(map_key(m, "y"), 4, 8);
+	assert_from(map_key(m, "y"), 1, 20);
+	assert_pos(map_key(m, "z"), 4, 15);
+	assert_from(map_key(m, "z"), 2, 23);
 	one = map_get(y.doc.root, "one");
 	assert_int_equal(one->n, 3);
 	assert_string_equal(map_get(one, "y")->str, "20");
@@ -371,11 +416,25 @@ static void test_merge_key_forms(void **state)
 	struct ytest y;
 
 	(void)state;
-	/* Two '<<' keys in one mapping: the earlier wins. */
-	yload(&y, "m: {<<: {a: 1}, <<: {a: 2, b: 3}}\n");
+	/* Two '<<' keys in one mapping are duplicate keys, as any other. */
+	assert_yaml_error("m: {<<: {a: 1}, <<: {a: 2, b: 3}}\n",
+			  "1:17: duplicate key '<<' (first at 1:5): merge "
+			  "several mappings with <<: [*a, *b]");
+	assert_yaml_error("b: &b {a: 1}\n"
+			  "m:\n"
+			  "  <<: *b\n"
+			  "  x: 1\n"
+			  "  <<: [*b]\n"
+			  "  <<: {c: 1}\n",
+			  "5:3: duplicate key '<<' (first at 3:3): merge "
+			  "several mappings with <<: [*a, *b]\n"
+			  "6:3: duplicate key '<<' (first at 3:3): merge "
+			  "several mappings with <<: [*a, *b]");
+	/* ... but a quoted "<<" beside one is an ordinary key. */
+	yload(&y, "m: {<<: {a: 1}, \"<<\": 2}\n");
 	assert_int_equal(y.rc, 0);
 	assert_string_equal(map_get(map_get(y.doc.root, "m"), "a")->str, "1");
-	assert_string_equal(map_get(map_get(y.doc.root, "m"), "b")->str, "3");
+	assert_string_equal(map_get(map_get(y.doc.root, "m"), "<<")->str, "2");
 	yfree(&y);
 	/* A quoted "<<" is an ordinary key. */
 	yload(&y, "m:\n  \"<<\": {a: 1}\n");
@@ -393,6 +452,64 @@ static void test_merge_key_forms(void **state)
 	assert_yaml_error("m:\n  <<: [{a: 1}, [b]]\n",
 			  "2:16: a merge key ('<<') takes a mapping or a "
 			  "sequence of mappings");
+}
+
+static void test_tags_fit_values(void **state)
+{
+	struct ytest y;
+
+	(void)state;
+	/* Tags that agree with their value are fine. */
+	yload(&y, "a: !!int 12\nb: !!int -0x1F\nc: !!bool On\nd: !!null\n"
+		  "e: !!float 1.5e3\nf: !!float .inf\n"
+		  "h: !!map {k: v}\ni: !!seq [1]\nj: !!int 1_000\n"
+		  "k: !!null ~\nl: !!str 12\nm: !!int 0o17\n");
+	assert_int_equal(y.rc, 0);
+	assert_int_equal(map_get(y.doc.root, "a")->tag, YT_INT);
+	assert_int_equal(map_get(y.doc.root, "c")->tag, YT_BOOL);
+	assert_int_equal(map_get(y.doc.root, "h")->tag, YT_MAP);
+	assert_int_equal(map_get(y.doc.root, "l")->tag, YT_STR);
+	assert_false(map_get(y.doc.root, "l")->plain);
+	yfree(&y);
+	/* Tags that contradict it are errors, every one reported. */
+	assert_yaml_error("a: !!int true\n"
+			  "b: !!bool 1\n"
+			  "c: !!null x\n"
+			  "d: !!float 0x10\n"
+			  "e: !!int 1__0\n"
+			  "f: !!int\n",
+			  "1:4: tag !!int does not fit 'true': a value that "
+			  "is no integer\n"
+			  "2:4: tag !!bool does not fit '1': a value that is "
+			  "no boolean (true or false)\n"
+			  "3:4: tag !!null does not fit 'x': a value that is "
+			  "not null\n"
+			  "4:4: tag !!float does not fit '0x10': a value that "
+			  "is no number\n"
+			  "5:4: tag !!int does not fit '1__0': a value that "
+			  "is no integer\n"
+			  "6:4: tag !!int does not fit '': a value that is no "
+			  "integer");
+	assert_yaml_error("a: !!map [1]\n"
+			  "b: !!seq {k: v}\n"
+			  "c: !!map x\n"
+			  "d: !!int [1]\n"
+			  "e: !!str {k: v}\n",
+			  "1:4: tag !!map does not fit a sequence\n"
+			  "2:4: tag !!seq does not fit a mapping\n"
+			  "3:4: tag !!map does not fit 'x': a scalar\n"
+			  "4:4: tag !!int does not fit a sequence\n"
+			  "5:4: tag !!str does not fit a mapping");
+	assert_true(yaml_int_text("0"));
+	assert_true(yaml_int_text("+42"));
+	assert_true(yaml_int_text("0b1010"));
+	assert_true(yaml_int_text("017"));
+	assert_false(yaml_int_text("018"));
+	assert_false(yaml_int_text("1_"));
+	assert_false(yaml_int_text("0x"));
+	assert_false(yaml_int_text("-"));
+	assert_string_equal(ytag_name(YT_FLOAT), "!!float");
+	assert_string_equal(ytag_name(YT_NONE), "");
 }
 
 static void test_depth_limit(void **state)
@@ -569,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_positions_flow),
 		cmocka_unit_test(test_scalar_styles_and_nulls),
 		cmocka_unit_test(test_anchors_and_aliases),
+		cmocka_unit_test(test_alias_of_alias),
 		cmocka_unit_test(test_anchor_redefined),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_aliases_just_under_bound),
@@ -576,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_merge_keys),
 		cmocka_unit_test(test_merge_key_forms),
+		cmocka_unit_test(test_tags_fit_values),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_scalar_length_limit),
 		cmocka_unit_test(test_nul_in_scalar),
