@@ -22,8 +22,10 @@
 #include "marks.h"
 #include "opkind.h"
 #include "plan.h"
+#include "parse.h"
 #include "reconcile.h"
 #include "sandbox.h"
+#include "schema.h"
 #include "state.h"
 #include "status.h"
 #include "topo.h"
@@ -415,6 +417,23 @@ static int cmd_graph(int argc, char **argv, struct opts *o)
 	sb_free(&sb);
 	topo_free(t);
 	return rc ? EXIT_INVALID : EXIT_OK;
+}
+
+static int cmd_schema(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("schema");
+	int i = parse_opts(c, argc, argv, o, "");
+	struct strbuf sb = { 0 };
+
+	if (i < 0 || i != argc) {
+		if (i >= 0)
+			cmd_usage(c, stderr);
+		return EXIT_INVALID;
+	}
+	schema_write(&topo_shape, &sb);
+	fwrite(sb.buf, 1, sb.len, stdout);
+	sb_free(&sb);
+	return EXIT_OK;
 }
 
 static void when(long long t, char *buf, size_t len)
@@ -861,6 +880,8 @@ static const struct cmd cmds[] = {
 	  "an interactive shell with the lab, in a sandbox that goes when it exits" },
 	{ "graph", NULL, cmd_graph, "graph [--format dot|mermaid] FILE",
 	  "draw the topology for Graphviz or Mermaid" },
+	{ "schema", NULL, cmd_schema, "schema",
+	  "print the file format as a JSON Schema, for editors" },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "show help for a command" },
 };
 
