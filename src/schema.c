@@ -12,6 +12,10 @@
  * link's kind: which keys it needs, its modes, its id's range).  What
  * needs the whole file (names that resolve, addresses that clash) is
  * not a schema's to check.
+ *
+ * The writers recurse: over the shapes, the program's own tables (a dozen
+ * levels), and over the digits of a range (at most ten); never over what
+ * a file holds.
  */
 #include <ctype.h>
 #include <math.h>
@@ -150,10 +154,12 @@ static void alt(struct strbuf *sb, bool *first)
 	*first = false;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): see the top */
 static void same_length(struct strbuf *sb, const char *lo, const char *hi,
 			size_t n, bool *first);
 
 /* Digit @d, then the numbers from @lo to @hi of @n digits. */
+/* NOLINTNEXTLINE(misc-no-recursion): see the top */
 static void led_by(struct strbuf *sb, bool *first, char d, const char *lo,
 		   const char *hi, size_t n)
 {
@@ -173,6 +179,7 @@ static void led_by(struct strbuf *sb, bool *first, char d, const char *lo,
  * into the part that follows @lo, the whole decades between, and the
  * part up to @hi.
  */
+/* NOLINTNEXTLINE(misc-no-recursion): see the top */
 static void same_length(struct strbuf *sb, const char *lo, const char *hi,
 			size_t n, bool *first)
 {
@@ -241,6 +248,7 @@ void schema_int_pattern(struct strbuf *sb, uint32_t lo, uint32_t hi)
 
 /* Shapes */
 
+/* NOLINTNEXTLINE(misc-no-recursion): see the top */
 static void shape(struct jw *w, const struct pshape *s, const char *desc,
 		  bool with_or);
 
@@ -347,6 +355,7 @@ static void variant(struct jw *w, const struct pshape *s,
 	jw_close(w, '}');
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): see the top */
 static void map_body(struct jw *w, const struct pshape *s)
 {
 	const char *required[32];
@@ -392,6 +401,7 @@ static void map_body(struct jw *w, const struct pshape *s)
 }
 
 /* What @s takes, without its .or. */
+/* NOLINTNEXTLINE(misc-no-recursion): see the top */
 static void shape_body(struct jw *w, const struct pshape *s)
 {
 	const char *names[PSHAPE_NAMES_MAX];
@@ -464,6 +474,7 @@ static void shape_body(struct jw *w, const struct pshape *s)
 
 /* The schema of @s, described by @desc (else its own .desc); with its
  * .or as an alternative if @with_or. */
+/* NOLINTNEXTLINE(misc-no-recursion): see the top */
 static void shape(struct jw *w, const struct pshape *s, const char *desc,
 		  bool with_or)
 {
