@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "lab.h"
+#include "capture.h"
 #include "caps.h"
 #include "exec.h"
 #include "graph.h"
@@ -624,6 +625,35 @@ static int cmd_exec(int argc, char **argv, struct opts *o)
 	return rc;
 }
 
+static int cmd_capture(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("capture");
+	struct strbuf msg = { 0 };
+	struct capture_req r;
+	char *lab;
+	int rc;
+
+	if (capture_args(argc, argv, &r, &msg)) {
+		fprintf(stderr, "nstopo capture: %s\n", msg.buf);
+		cmd_usage(c, stderr);
+		sb_free(&msg);
+		return EXIT_INVALID;
+	}
+	if (r.help) {
+		cmd_usage(c, stdout);
+		return EXIT_OK;
+	}
+	o->lab = r.lab;
+	lab = pick_lab(o);
+	if (!lab)
+		return EXIT_OWN;
+	rc = capture_exec(lab, &r, &msg); /* 127 or EXEC_FAILED (125) */
+	fprintf(stderr, "nstopo capture: %s\n", msg.buf);
+	sb_free(&msg);
+	free(lab);
+	return rc;
+}
+
 /* How a child ended, as a shell reports it. */
 static int wait_status(int st)
 {
@@ -878,6 +908,9 @@ static const struct cmd cmds[] = {
 	  "apply, run CMD with NSTOPO_LAB set, always destroy; exit with CMD's status" },
 	{ "shell", NULL, cmd_run, "shell [--wait[=SECONDS]] FILE",
 	  "an interactive shell with the lab, in a sandbox that goes when it exits" },
+	{ "capture", NULL, cmd_capture,
+	  "capture [--lab NAME] NODE:IFNAME|A--B [-w FILE] [FILTER...]",
+	  "tcpdump on an interface of the lab, in its node: pcap to FILE or stdout" },
 	{ "graph", NULL, cmd_graph, "graph [--format dot|mermaid] FILE",
 	  "draw the topology for Graphviz or Mermaid" },
 	{ "schema", NULL, cmd_schema, "schema",
