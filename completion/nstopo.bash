@@ -13,7 +13,7 @@ _nstopo_nodes() {
 _nstopo() {
 	local cur prev words cword
 	_init_completion || return
-	local cmds="validate plan apply up destroy down status list ls exec run shell graph help"
+	local cmds="validate plan apply up destroy down status list ls exec run shell capture graph schema help"
 	local cmd="" i lab=""
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -42,6 +42,12 @@ _nstopo() {
 	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
 	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
 	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;
+	schema) return ;;
+	capture)
+		[ "$prev" = -w ] && { _filedir pcap; return; }
+		COMPREPLY=($(compgen -W "--lab -w $(_nstopo_nodes "$lab" | sed 's/$/:/')" -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		return ;;
 	exec)
 		COMPREPLY=($(compgen -W "--lab --drop-caps --user $(_nstopo_nodes "$lab")" -- "$cur"))
 		return ;;

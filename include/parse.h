@@ -2,8 +2,13 @@
 #ifndef NSTOPO_PARSE_H
 #define NSTOPO_PARSE_H
 
+#include "pread.h"
 #include "topo.h"
 #include "ydoc.h"
+
+/* The file format: its top-level keys, and through them every key
+ * (`nstopo schema` writes it). */
+extern const struct pshape topo_shape;
 
 /**
  * topo_parse() - a YAML tree into the model: the shape and syntax of each

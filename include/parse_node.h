@@ -4,6 +4,10 @@
 
 #include "pread.h"
 
+/* A node's settings, and `defaults:`: their keys (schema.c reads them). */
+extern const struct pshape node_shape;
+extern const struct pshape defaults_shape;
+
 /**
  * parse_node_body() - read a node's settings, or `defaults:`
  * @n:		the node (or t->defaults)

@@ -12,21 +12,112 @@
  * position and returns -1; 0 when the value was read.
  */
 
+struct pread_key;
+
 struct pctx {
 	struct topo *t;
 	struct diags *d;
 	bool extensions;   /* the top level: x-* keys are the user's own */
 	struct node *node; /* the node being read, if any */
+	const struct pread_key *key; /* the key whose reader runs */
 };
 
 typedef int (*pread_fn)(struct pctx *c, void *obj, const struct ynode *key,
 			const struct ynode *val);
 
+/*
+ * What a value of the format is: its type, range, choices or keys.  The
+ * readers check a value against its shape (pread_key_*() take the range
+ * and the choices from it), and `nstopo schema` writes the same shapes
+ * as a JSON Schema (schema.c): one description, so the two cannot part.
+ */
+enum pshape_kind {
+	PS_ANY,	   /* anything at all (x-* keys) */
+	PS_SCALAR, /* a string, number or boolean; not null */
+	PS_STRING, /* text matching .pattern and not .not_pattern */
+	PS_INT,	   /* an integer from .min to .max, quoted or not */
+	PS_NUMBER, /* a number from .min to .max, or text matching .pattern */
+	PS_BOOL,   /* true/false, yes/no, on/off, any case, quoted or not */
+	PS_ENUM,   /* one of the words .names() gives */
+	PS_MAP,	   /* a mapping of the keys .keys */
+	PS_DICT,   /* a mapping of names (.name) to values (.item) */
+	PS_SEQ,	   /* a sequence of .item */
+};
+
+#define PSHAPE_NAMES_MAX 16 /* words of one PS_ENUM */
+
+struct pvariant;
+
+struct pshape {
+	enum pshape_kind kind;
+	const char *desc; /* what it is, for editors; NULL: the key's says */
+	bool nullable;	  /* null (an empty value) is taken too */
+	/* PS_INT, PS_NUMBER: the range (a number's bare form) */
+	double min, max;
+	/* PS_STRING, PS_NUMBER (its text form): an ECMA-262 regular
+	 * expression, anchored.  The readers of PS_NUMBER check it with
+	 * regcomp(3), so it keeps to what POSIX ERE reads the same way. */
+	const char *pattern;
+	const char *not_pattern; /* PS_STRING: it may not match this one */
+	size_t min_len, max_len; /* PS_STRING; max 0: no bound */
+	/* PS_ENUM: the words, into @out (PSHAPE_NAMES_MAX); a word of
+	 * digits is an integer in YAML and may be written so */
+	size_t (*names)(const char **out);
+	/* PS_MAP */
+	const struct pread_key *keys;
+	size_t n_keys;
+	bool extensions; /* x-* keys are the user's own */
+	/* PS_MAP: rules that depend on the value of key .switch_key (a
+	 * link's kind), into @out, at most @max */
+	const char *switch_key;
+	size_t (*variants)(struct pvariant *out, size_t max);
+	/* PS_DICT: the names' shape; PS_DICT, PS_SEQ: the values' */
+	const struct pshape *name, *item;
+	size_t min_items, max_items; /* PS_SEQ; max 0: no bound */
+	const struct pshape * or ;   /* another shape taken as well */
+};
+
+/*
+ * A rule of a mapping that holds when its .switch_key is .value (NULL:
+ * when it is absent): the keys it then needs, the keys it may not have,
+ * and narrower choices or range for one key each.
+ */
+struct pvariant {
+	const char *value;
+	const char *required[4]; /* NULL-terminated */
+	const char *forbidden[8];
+	const char *enum_key; /* takes only .enums (NULL-terminated) */
+	const char *enums[PSHAPE_NAMES_MAX + 1];
+	const char *range_key; /* an integer from .min to .max */
+	uint32_t min, max;
+};
+
 /* One key of a mapping, and what reads its value into @obj. */
 struct pread_key {
 	const char *name;
 	pread_fn fn;
+	const struct pshape *shape; /* NULL: not described (PS_ANY) */
+	const char *desc;	    /* one sentence, for editors */
+	bool required;		    /* the mapping must have it */
 };
+
+/* Shapes more than one mapping uses. */
+extern const struct pshape pshape_bool;	    /* true/false */
+extern const struct pshape pshape_ifname;   /* an interface name */
+extern const struct pshape pshape_address;  /* an address, no length */
+extern const struct pshape pshape_prefix;   /* ADDRESS/LENGTH */
+extern const struct pshape pshape_dest;	    /* ADDRESS[/LENGTH] */
+extern const struct pshape pshape_duration; /* 10ms, 250us, 1s */
+extern const struct pshape pshape_percent;  /* 1%, 0.5 */
+
+/**
+ * pread_missing() - the first key of @keys that mapping @m must have
+ * and has not
+ * Return: its row, or NULL if none is missing.
+ */
+const struct pread_key *pread_missing(const struct ynode *m,
+				      const struct pread_key *keys,
+				      size_t n_keys);
 
 /**
  * pread_fail() - report an error at @n's position
@@ -99,6 +190,51 @@ int pread_leading_zero(struct pctx *c, const struct ynode *n, const char *what);
  */
 int pread_u32(struct pctx *c, const struct ynode *n, const char *what,
 	      uint32_t min, uint32_t max, uint32_t *out);
+
+/**
+ * pread_key_u32() - the value of the key being read (c->key): an integer
+ * in the range of its shape (PS_INT)
+ * Return: 0, or -1 (reported).
+ */
+int pread_key_u32(struct pctx *c, const struct ynode *n, uint32_t *out);
+
+/**
+ * pread_key_bool() - the value of the key being read: a boolean
+ * Return: 0, or -1 (reported).
+ */
+int pread_key_bool(struct pctx *c, const struct ynode *n, bool *out);
+
+/**
+ * pread_key_enum() - the value of the key being read: one of the words
+ * of its shape (PS_ENUM, or its .or)
+ * @what:	the value, for the message ("route type")
+ *
+ * A word not known is reported with the nearest known one, or the list.
+ * Return: the word's index in the shape's names(), or -1 (reported).
+ */
+int pread_key_enum(struct pctx *c, const struct ynode *n, const char *what);
+
+/**
+ * pshape_find() - the index of word @word in the names of @s (PS_ENUM)
+ * Return: the index, or -1 if @s has no such word.
+ */
+int pshape_find(const struct pshape *s, const char *word);
+
+/**
+ * pread_bool_names() - the words a boolean is written with: true, yes,
+ * on, then false, no, off (any case)
+ * @out:	filled with the six words
+ *
+ * Return: 6.
+ */
+size_t pread_bool_names(const char **out);
+
+/**
+ * pread_pattern() - does scalar @n match the pattern of @s (a PS_NUMBER's
+ * text form, POSIX extended syntax)?
+ * Return: true if so (or if @s has no pattern).
+ */
+bool pread_pattern(const struct pshape *s, const struct ynode *n);
 
 /**
  * pread_bool_value() - what a plain scalar says as a boolean: true, yes,

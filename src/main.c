@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "lab.h"
+#include "capture.h"
 #include "caps.h"
 #include "exec.h"
 #include "graph.h"
@@ -22,8 +23,10 @@
 #include "marks.h"
 #include "opkind.h"
 #include "plan.h"
+#include "parse.h"
 #include "reconcile.h"
 #include "sandbox.h"
+#include "schema.h"
 #include "state.h"
 #include "status.h"
 #include "topo.h"
@@ -429,6 +432,23 @@ static int cmd_graph(int argc, char **argv, struct opts *o)
 	return rc ? EXIT_INVALID : EXIT_OK;
 }
 
+static int cmd_schema(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("schema");
+	int i = parse_opts(c, argc, argv, o, "");
+	struct strbuf sb = { 0 };
+
+	if (i < 0 || i != argc) {
+		if (i >= 0)
+			cmd_usage(c, stderr);
+		return EXIT_INVALID;
+	}
+	schema_write(&topo_shape, &sb);
+	fwrite(sb.buf, 1, sb.len, stdout);
+	sb_free(&sb);
+	return EXIT_OK;
+}
+
 static void when(long long t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -619,6 +639,37 @@ static int cmd_exec(int argc, char **argv, struct opts *o)
 	fprintf(stderr, "nstopo exec: %s\n", msg.buf);
 	sb_free(&msg);
 	free(ns);
+	free(lab);
+	return rc;
+}
+
+static int cmd_capture(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = cmd_find("capture");
+	struct strbuf msg = { 0 };
+	struct capture_req r;
+	char *lab;
+	int rc;
+
+	if (!c) /* it is in cmds[]; said for the analyzer */
+		return EXIT_OWN;
+	if (capture_args(argc, argv, &r, &msg)) {
+		fprintf(stderr, "nstopo capture: %s\n", msg.buf);
+		cmd_usage(c, stderr);
+		sb_free(&msg);
+		return EXIT_INVALID;
+	}
+	if (r.help) {
+		cmd_usage(c, stdout);
+		return EXIT_OK;
+	}
+	o->lab = r.lab;
+	lab = pick_lab(o);
+	if (!lab)
+		return EXIT_OWN;
+	rc = capture_exec(lab, &r, &msg); /* 127 or EXEC_FAILED (125) */
+	fprintf(stderr, "nstopo capture: %s\n", msg.buf);
+	sb_free(&msg);
 	free(lab);
 	return rc;
 }
@@ -878,8 +929,13 @@ static const struct cmd cmds[] = {
 	  "apply, run CMD with NSTOPO_LAB set, always destroy; exit with CMD's status" },
 	{ "shell", NULL, cmd_run, "shell [--wait[=SECONDS]] FILE",
 	  "an interactive shell with the lab, in a sandbox that goes when it exits" },
+	{ "capture", NULL, cmd_capture,
+	  "capture [--lab NAME] NODE:IFNAME|A--B [-w FILE] [FILTER...]",
+	  "tcpdump on an interface of the lab, in its node: pcap to FILE or stdout" },
 	{ "graph", NULL, cmd_graph, "graph [--format dot|mermaid] FILE",
 	  "draw the topology for Graphviz or Mermaid" },
+	{ "schema", NULL, cmd_schema, "schema",
+	  "print the file format as a JSON Schema, for editors" },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "show help for a command" },
 };
 

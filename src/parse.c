@@ -26,7 +26,7 @@ static int top_version(struct pctx *c, void *obj, const struct ynode *k,
 	if (pread_want(c, v, Y_SCALAR, "'version'") ||
 	    pread_leading_zero(c, v, "'version'"))
 		return -1;
-	if (strcmp(v->str, "1"))
+	if (pshape_find(c->key->shape, v->str) < 0)
 		return pread_fail(
 			c, v,
 			"unsupported version '%s' (this nstopo reads version 1)",
@@ -194,6 +194,14 @@ static int top_nodes(struct pctx *c, void *obj, const struct ynode *k,
 	return rc;
 }
 
+/* The names the rules above allow. */
+static const struct pshape node_name_shape = {
+	.kind = PS_STRING,
+	.desc = "A node name: 1 to 32 ASCII letters, digits, '_', '.' and '-', starting with a letter or digit; host is the namespace nstopo runs in.",
+	.pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+	.max_len = NODE_NAME_MAX,
+};
+
 static int bridge_node(struct pctx *c, void *obj, const struct ynode *k,
 		       const struct ynode *v)
 {
@@ -242,9 +250,28 @@ static int bridge_adopt(struct pctx *c, void *obj, const struct ynode *k,
 }
 
 static const struct pread_key bridge_keys[] = {
-	{ "ports", bridge_ports },
-	{ "adopt", bridge_adopt },
-	{ "node", bridge_node },
+	{ .name = "ports",
+	  .fn = bridge_ports,
+	  .shape = &(const struct pshape){ .kind = PS_SEQ,
+					   .nullable = true,
+					   .item = &pshape_ifname },
+	  .desc = "Interfaces the host already has that join the bridge (its NIC), by name." },
+	{ .name = "adopt",
+	  .fn = bridge_adopt,
+	  .shape = &pshape_bool,
+	  .desc = "Whether the bridge takes over the addresses and routes of its ports (and gives them back on destroy); default false." },
+	{ .name = "node",
+	  .fn = bridge_node,
+	  .shape = &node_name_shape,
+	  .desc = "The node the bridge is made in; default: the host." },
+};
+
+static const struct pshape bridge_shape = {
+	.kind = PS_MAP,
+	.desc = "A Linux bridge, brought up; links to it make its ports.",
+	.nullable = true,
+	.keys = bridge_keys,
+	.n_keys = ARRAY_SIZE(bridge_keys),
 };
 
 static int top_bridges(struct pctx *c, void *obj, const struct ynode *k,
@@ -351,30 +378,16 @@ static int link_parent(struct pctx *c, void *obj, const struct ynode *k,
 static int link_kind_key(struct pctx *c, void *obj, const struct ynode *k,
 			 const struct ynode *v)
 {
-	const char *names[LK__COUNT], *near;
-	size_t n = link_kind_names(names);
 	struct link *l = obj;
-	struct strbuf known = { 0 };
 
 	(void)k;
 	l->kind_pos = v->pos;
-	if (pread_want(c, v, Y_SCALAR, "'kind'"))
+	/* An unknown kind is dropped: nothing more is checked of it. */
+	l->kind = LK_NONE;
+	if (pread_key_enum(c, v, "link kind") < 0)
 		return -1;
 	l->kind = link_kind_find(v->str);
-	if (l->kind != LK_NONE && link_kind(l->kind)->ends)
-		return 0;
-	l->kind = LK_NONE; /* dropped: nothing more is checked of it */
-	near = pread_suggest(v->str, names, n);
-	if (near)
-		return pread_fail(c, v,
-				  "unknown link kind '%s' (did you mean '%s'?)",
-				  v->str, near);
-	for (size_t i = 0; i < n; i++)
-		sb_printf(&known, " %s", names[i]);
-	pread_fail(c, v, "unknown link kind '%s' (known:%s)", v->str,
-		   known.buf);
-	sb_free(&known);
-	return -1;
+	return 0;
 }
 
 static int link_mode(struct pctx *c, void *obj, const struct ynode *k,
@@ -399,12 +412,149 @@ static int link_id(struct pctx *c, void *obj, const struct ynode *k,
 	return 0;
 }
 
-static const struct pread_key link_keys[] = {
-	{ "kind", link_kind_key },     { "endpoints", link_endpoints },
-	{ "endpoint", link_endpoint }, { "parent", link_parent },
-	{ "mode", link_mode },	       { "id", link_id },
-	{ "mtu", link_mtu },
+/* Every kind's modes, for the key; each kind takes only its own
+ * (link_variants()). */
+static size_t link_modes(const char **out)
+{
+	size_t n = 0;
+
+	for (int k = LK_NONE + 1; k < LK__COUNT; k++)
+		for (size_t i = 0; i < link_kind(k)->n_modes; i++) {
+			const char *m = link_kind(k)->modes[i].name;
+			size_t j = 0;
+
+			while (j < n && strcmp(out[j], m))
+				j++;
+			if (j == n && n < PSHAPE_NAMES_MAX)
+				out[n++] = m;
+		}
+	return n;
+}
+
+static const struct pshape endpoint_shape = {
+	.kind = PS_STRING,
+	.desc = "NODE:IFNAME, BRIDGE or BRIDGE:PORTNAME.",
+	.pattern = "^[^:]+(:[^/:%\\s\\x00-\\x1f\\x7f]{1,15})?$",
+	.not_pattern = ":(\\.|\\.\\.|all|default)$",
 };
+
+static const struct pshape mtu_shape = {
+	.kind = PS_INT,
+	.min = 68,
+	.max = 65535,
+};
+
+static size_t link_variants(struct pvariant *out, size_t max);
+
+static const struct pread_key link_keys[] = {
+	{ .name = "kind",
+	  .fn = link_kind_key,
+	  .shape = &(const struct pshape){ .kind = PS_ENUM,
+					   .names = link_kind_names },
+	  .desc = "The kind of interface the link makes; default veth (a pair)." },
+	{ .name = "endpoints",
+	  .fn = link_endpoints,
+	  .shape = &(const struct pshape){ .kind = PS_SEQ,
+					   .item = &endpoint_shape,
+					   .min_items = 2,
+					   .max_items = 2 },
+	  .desc = "The two ends of a veth pair." },
+	{ .name = "endpoint",
+	  .fn = link_endpoint,
+	  .shape = &endpoint_shape,
+	  .desc = "The interface a link of one end makes, NODE:IFNAME." },
+	{ .name = "parent",
+	  .fn = link_parent,
+	  .shape = &endpoint_shape,
+	  .desc = "The interface a macvlan, ipvlan or vlan sits on, NODE:IFNAME (host:IFNAME: the host's own NIC)." },
+	{ .name = "mode",
+	  .fn = link_mode,
+	  .shape = &(const struct pshape){ .kind = PS_ENUM,
+					   .names = link_modes },
+	  .desc = "The mode of a macvlan (default bridge) or ipvlan (default l2)." },
+	{ .name = "id",
+	  .fn = link_id,
+	  .shape = &(
+		  const struct pshape){ .kind = PS_INT, .min = 1, .max = 4094 },
+	  .desc = "The VLAN id of a vlan." },
+	{ .name = "mtu",
+	  .fn = link_mtu,
+	  .shape = &mtu_shape,
+	  .desc = "The MTU of the link's interfaces (an interface's own mtu wins)." },
+};
+
+static const struct pshape link_shape_desc = {
+	.kind = PS_MAP,
+	.desc = "A link with its settings: a veth pair (endpoints), or a dummy, macvlan, ipvlan or vlan interface (kind, endpoint).",
+	.keys = link_keys,
+	.n_keys = ARRAY_SIZE(link_keys),
+	.switch_key = "kind",
+	.variants = link_variants,
+	/* [A, B]: a veth pair */
+	.or
+	=
+		&(const struct pshape){
+			.kind = PS_SEQ,
+			.desc = "A veth pair: [NODE:IFNAME, NODE:IFNAME], an end may be BRIDGE or BRIDGE:PORTNAME.",
+			.item = &endpoint_shape,
+			.min_items = 2,
+			.max_items = 2 },
+};
+
+/*
+ * What each kind's row in linkkind.c needs and allows, as rules of a
+ * link's mapping; link_shape() checks the same rows.
+ */
+static size_t link_variants(struct pvariant *out, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = LK_NONE + 1; i < LK__COUNT && n + 1 < max; i++) {
+		const struct link_kind_desc *k = link_kind(i);
+		struct pvariant *v = &out[n];
+		size_t r = 0, f = 0;
+
+		if (!k->ends)
+			continue;
+		*v = (struct pvariant){ .value = k->name };
+		if (k->ends == 2) {
+			/* Without `kind:`, a link is a pair. */
+			out[n + 1] = (struct pvariant){
+				.required = { "endpoints" },
+				.forbidden = { "endpoint", "parent", "mode",
+					       "id" },
+			};
+			v->required[0] = "endpoints";
+			memcpy(v->forbidden, out[n + 1].forbidden,
+			       sizeof(v->forbidden));
+			n += 2;
+			continue;
+		}
+		v->required[r++] = "endpoint";
+		v->forbidden[f++] = "endpoints";
+		if (k->parent)
+			v->required[r++] = "parent";
+		else
+			v->forbidden[f++] = "parent";
+		if (k->id_key) {
+			v->required[r++] = k->id_key;
+			v->range_key = k->id_key;
+			v->min = k->id_min;
+			v->max = k->id_max;
+		} else {
+			v->forbidden[f++] = "id";
+		}
+		if (k->modes) {
+			v->enum_key = "mode";
+			for (size_t m = 0; m < k->n_modes; m++)
+				v->enums[m] = k->modes[m].name;
+		} else {
+			v->forbidden[f++] = "mode";
+		}
+		n++;
+	}
+	return n;
+}
 
 /* "a" or "an", before a kind's name. */
 static const char *a_(const char *word)
@@ -564,14 +714,59 @@ static int top_links(struct pctx *c, void *obj, const struct ynode *k,
 	return rc;
 }
 
+static size_t version_words(const char **out)
+{
+	out[0] = "1";
+	return 1;
+}
+
 static const struct pread_key top_keys[] = {
-	{ "version", top_version },
-	{ "name", top_name },
-	{ "namespace-prefix", top_prefix },
-	{ "defaults", top_defaults },
-	{ "nodes", top_nodes },
-	{ "bridges", top_bridges },
-	{ "links", top_links },
+	{ .name = "version",
+	  .fn = top_version,
+	  .shape = &(const struct pshape){ .kind = PS_ENUM,
+					   .names = version_words },
+	  .desc = "The version of the format: 1 (optional)." },
+	{ .name = "name",
+	  .fn = top_name,
+	  .shape = &(const struct pshape){ .kind = PS_STRING,
+					   .pattern = "^[a-z0-9][a-z0-9-]*$",
+					   .max_len = LAB_NAME_MAX },
+	  .desc = "The lab's name: 1 to 24 of a-z, 0-9 and '-', starting with a letter or digit; default: from the file name." },
+	{ .name = "namespace-prefix",
+	  .fn = top_prefix,
+	  .shape = &(const struct pshape){ .kind = PS_STRING,
+					   .pattern = "^[A-Za-z0-9_.-]*$",
+					   .max_len = NS_PREFIX_MAX },
+	  .desc = "A prefix of every node's namespace name (\"lab1-\": node h1 is the namespace lab1-h1); default empty." },
+	{ .name = "defaults", .fn = top_defaults, .shape = &defaults_shape },
+	{ .name = "nodes",
+	  .fn = top_nodes,
+	  .shape = &(const struct pshape){ .kind = PS_DICT,
+					   .nullable = true,
+					   .name = &node_name_shape,
+					   .item = &node_shape },
+	  .desc = "The nodes, by name: each a network namespace." },
+	{ .name = "bridges",
+	  .fn = top_bridges,
+	  .shape = &(const struct pshape){ .kind = PS_DICT,
+					   .nullable = true,
+					   .name = &pshape_ifname,
+					   .item = &bridge_shape },
+	  .desc = "Linux bridges, by name: in the host, or in the node their node names." },
+	{ .name = "links",
+	  .fn = top_links,
+	  .shape = &(const struct pshape){ .kind = PS_SEQ,
+					   .nullable = true,
+					   .item = &link_shape_desc },
+	  .desc = "The links: veth pairs ([A, B] or {endpoints: [A, B]}), and dummy, macvlan, ipvlan and vlan interfaces." },
+};
+
+const struct pshape topo_shape = {
+	.kind = PS_MAP,
+	.desc = "A topology of nstopo(8): network namespaces, links, bridges, addresses, routes; see nstopo.yaml(5).",
+	.keys = top_keys,
+	.n_keys = ARRAY_SIZE(top_keys),
+	.extensions = true,
 };
 
 /*
@@ -613,8 +808,8 @@ int topo_parse(struct topo *t, const struct ydoc *doc, struct diags *d)
 			"a topology must be a mapping (nodes:, bridges:, links:), not %s",
 			ynode_kind_name(doc->root));
 	c.extensions = true;
-	rc = pread_walk(&c, doc->root, "the topology", top_keys,
-			ARRAY_SIZE(top_keys), NULL);
+	rc = pread_walk(&c, doc->root, "the topology", topo_shape.keys,
+			topo_shape.n_keys, NULL);
 	lost_sections(t, doc->root);
 	if (!t->name)
 		t->name = lab_name_from_path(&t->arena, t->file);

@@ -50,7 +50,7 @@ static int if_mtu(struct pctx *c, void *obj, const struct ynode *k,
 
 	(void)k;
 	ic->mtu_pos = v->pos;
-	return pread_u32(c, v, "'mtu'", 68, 65535, &ic->mtu);
+	return pread_key_u32(c, v, &ic->mtu);
 }
 
 static int if_mac(struct pctx *c, void *obj, const struct ynode *k,
@@ -83,7 +83,7 @@ static int if_up(struct pctx *c, void *obj, const struct ynode *k,
 	bool b = true;
 
 	(void)k;
-	if (pread_bool(c, v, "'up'", &b))
+	if (pread_key_bool(c, v, &b))
 		return -1;
 	ic->up = b;
 	return 0;
@@ -96,7 +96,7 @@ static int if_accept_ra(struct pctx *c, void *obj, const struct ynode *k,
 	bool b = false;
 
 	(void)k;
-	if (pread_bool(c, v, "'accept-ra'", &b))
+	if (pread_key_bool(c, v, &b))
 		return -1;
 	ic->accept_ra = b;
 	return 0;
@@ -109,7 +109,7 @@ static int if_autoconf(struct pctx *c, void *obj, const struct ynode *k,
 	bool b = false;
 
 	(void)k;
-	if (pread_bool(c, v, "'autoconf'", &b))
+	if (pread_key_bool(c, v, &b))
 		return -1;
 	ic->autoconf = b;
 	return 0;
@@ -163,9 +163,36 @@ static int nm_corrupt(struct pctx *c, void *obj, const struct ynode *k,
 }
 
 static const struct pread_key netem_keys[] = {
-	{ "delay", nm_delay },	   { "jitter", nm_jitter },
-	{ "loss", nm_loss },	   { "duplicate", nm_duplicate },
-	{ "reorder", nm_reorder }, { "corrupt", nm_corrupt },
+	{ .name = "delay",
+	  .fn = nm_delay,
+	  .shape = &pshape_duration,
+	  .desc = "How long each packet is held back." },
+	{ .name = "jitter",
+	  .fn = nm_jitter,
+	  .shape = &pshape_duration,
+	  .desc = "How much the delay varies either way; needs a delay." },
+	{ .name = "loss",
+	  .fn = nm_loss,
+	  .shape = &pshape_percent,
+	  .desc = "The share of packets dropped." },
+	{ .name = "duplicate",
+	  .fn = nm_duplicate,
+	  .shape = &pshape_percent,
+	  .desc = "The share of packets sent twice." },
+	{ .name = "reorder",
+	  .fn = nm_reorder,
+	  .shape = &pshape_percent,
+	  .desc = "The share of packets sent at once, ahead of the delayed others; needs a delay." },
+	{ .name = "corrupt",
+	  .fn = nm_corrupt,
+	  .shape = &pshape_percent,
+	  .desc = "The share of packets with a bit flipped." },
+};
+
+static const struct pshape netem_shape = {
+	.kind = PS_MAP,
+	.keys = netem_keys,
+	.n_keys = ARRAY_SIZE(netem_keys),
 };
 
 static int if_netem(struct pctx *c, void *obj, const struct ynode *k,
@@ -190,6 +217,14 @@ static int if_netem(struct pctx *c, void *obj, const struct ynode *k,
 }
 
 /* "10mbit", "1gbit", "500kbit", "2mbps" (bytes); a bare number is bit/s. */
+static const struct pshape rate_shape = {
+	.kind = PS_NUMBER,
+	.min = 8,
+	.max = 15999999999.0,
+	.pattern =
+		"^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?([KkMmGg]?([Bb][Ii][Tt]|[Bb][Pp][Ss]))?$",
+};
+
 static int if_rate(struct pctx *c, void *obj, const struct ynode *k,
 		   const struct ynode *v)
 {
@@ -212,7 +247,9 @@ static int if_rate(struct pctx *c, void *obj, const struct ynode *k,
 	    pread_leading_zero(c, v, "'rate'"))
 		return -1;
 	d = strtod(v->str, &end);
-	for (size_t i = 0; end != v->str && i < ARRAY_SIZE(units); i++)
+	for (size_t i = 0; pread_pattern(&rate_shape, v) && end != v->str &&
+			   i < ARRAY_SIZE(units);
+	     i++)
 		if (!strcasecmp(end, units[i].unit) && d > 0 &&
 		    d * units[i].bits / 8 >= 1 && d * units[i].bits / 8 < 2e9) {
 			ic->shape.rate = (uint64_t)(d * units[i].bits / 8);
@@ -224,15 +261,63 @@ static int if_rate(struct pctx *c, void *obj, const struct ynode *k,
 		v->str);
 }
 
+static const struct pshape addresses_shape = {
+	.kind = PS_SEQ,
+	.nullable = true,
+	.item = &pshape_prefix,
+	.or = &pshape_prefix, /* one, without brackets */
+};
+
+static const struct pshape mac_shape = {
+	.kind = PS_STRING,
+	/* Six groups; the first byte's lowest bit clear (no multicast). */
+	.pattern = "^[0-9A-Fa-f][02468ACEace](:[0-9A-Fa-f]{2}){5}$",
+	.not_pattern = "^(00:){5}00$",
+};
+
 static const struct pread_key iface_keys[] = {
-	{ "addresses", if_addresses },
-	{ "mtu", if_mtu },
-	{ "mac", if_mac },
-	{ "up", if_up },
-	{ "accept-ra", if_accept_ra },
-	{ "autoconf", if_autoconf },
-	{ "netem", if_netem },
-	{ "rate", if_rate },
+	{ .name = "addresses",
+	  .fn = if_addresses,
+	  .shape = &addresses_shape,
+	  .desc = "The interface's IPv4 and IPv6 addresses, each with its prefix length (a list, or one address)." },
+	{ .name = "mtu",
+	  .fn = if_mtu,
+	  .shape = &(const struct pshape){ .kind = PS_INT,
+					   .min = 68,
+					   .max = 65535 },
+	  .desc = "The interface's MTU; default: the link's mtu, else the kernel's (1500)." },
+	{ .name = "mac",
+	  .fn = if_mac,
+	  .shape = &mac_shape,
+	  .desc = "The interface's MAC address, e.g. \"02:00:00:00:00:01\" (quote it); not multicast, not all zeros." },
+	{ .name = "up",
+	  .fn = if_up,
+	  .shape = &pshape_bool,
+	  .desc = "Whether the interface is brought up; default true." },
+	{ .name = "accept-ra",
+	  .fn = if_accept_ra,
+	  .shape = &pshape_bool,
+	  .desc = "Whether the interface takes IPv6 router advertisements (sysctl accept_ra); default: the kernel's." },
+	{ .name = "autoconf",
+	  .fn = if_autoconf,
+	  .shape = &pshape_bool,
+	  .desc = "Whether the interface makes addresses from advertised prefixes (SLAAC, sysctl autoconf); default: the kernel's." },
+	{ .name = "netem",
+	  .fn = if_netem,
+	  .shape = &netem_shape,
+	  .desc = "Impairments of the packets the interface sends (tc-netem)." },
+	{ .name = "rate",
+	  .fn = if_rate,
+	  .shape = &rate_shape,
+	  .desc = "The most the interface sends (tc-tbf): 10mbit, 500kbit, 1gbit, 2mbps (bytes), or a bare number of bits per second; 8 bit/s to below 16 Gbit/s." },
+};
+
+static const struct pshape iface_shape = {
+	.kind = PS_MAP,
+	.desc = "The settings of one interface the topology creates in this node, or of lo.",
+	.nullable = true,
+	.keys = iface_keys,
+	.n_keys = ARRAY_SIZE(iface_keys),
 };
 
 static int node_interfaces(struct pctx *c, void *obj, const struct ynode *k,
@@ -384,6 +469,21 @@ static int node_sysctl(struct pctx *c, void *obj, const struct ynode *k,
 	return sysctl_map(c, obj, v);
 }
 
+/* What sysctl_key_problem() allows: components of [A-Za-z0-9_@+/-],
+ * none empty, none "/" or "//". */
+#define SYSCTL_COMPONENT \
+	"([A-Za-z0-9_@+-][A-Za-z0-9_@+/-]*|/[A-Za-z0-9_@+-][A-Za-z0-9_@+/-]*|//[A-Za-z0-9_@+/-]+)"
+
+static const struct pshape sysctl_shape = {
+	.kind = PS_DICT,
+	.desc = "Sysctls written in the node's namespace: dotted keys under /proc/sys/net (a '/' stands for a '.' inside one component, as in sysctl(8)), scalar values written as text (true and false as 1 and 0).",
+	.nullable = true,
+	.name = &(const struct pshape){ .kind = PS_STRING,
+					.pattern = "^net(\\." SYSCTL_COMPONENT
+						   ")+$" },
+	.item = &(const struct pshape){ .kind = PS_SCALAR },
+};
+
 /* Routes */
 
 static int rt_to(struct pctx *c, void *obj, const struct ynode *k,
@@ -393,7 +493,7 @@ static int rt_to(struct pctx *c, void *obj, const struct ynode *k,
 
 	(void)k;
 	r->to_pos = v->pos;
-	if (v->kind == Y_SCALAR && !strcmp(v->str, "default")) {
+	if (v->kind == Y_SCALAR && pshape_find(c->key->shape, v->str) >= 0) {
 		r->to_default = true;
 		return 0;
 	}
@@ -436,55 +536,67 @@ static int rt_metric(struct pctx *c, void *obj, const struct ynode *k,
 
 	(void)k;
 	r->has_metric = true;
-	return pread_u32(c, v, "'metric'", 0, UINT32_MAX, &r->metric);
+	return pread_key_u32(c, v, &r->metric);
 }
 
 static int rt_type(struct pctx *c, void *obj, const struct ynode *k,
 		   const struct ynode *v)
 {
 	struct route *r = obj;
-	const char *near;
 	int type;
 
 	(void)k;
-	if (pread_want(c, v, Y_SCALAR, "'type'"))
+	type = pread_key_enum(c, v, "route type");
+	if (type < 0)
 		return -1;
-	type = route_type_find(v->str);
-	if (type >= 0) {
-		r->type = (enum route_type)type;
-		return 0;
-	}
-	near = pread_suggest(v->str, route_type_names, RT__COUNT);
-	if (near)
-		return pread_fail(
-			c, v, "unknown route type '%s' (did you mean '%s'?)",
-			v->str, near);
-	return pread_fail(
-		c, v,
-		"unknown route type '%s' (known: unicast blackhole unreachable prohibit local)",
-		v->str);
+	r->type = (enum route_type)type;
+	return 0;
 }
+
+static size_t route_types(const char **out)
+{
+	memcpy(out, route_type_names, sizeof(route_type_names));
+	return RT__COUNT;
+}
+
+/* The tables a file names, as ip-route(8) does; else a number. */
+static const struct {
+	const char *name;
+	uint32_t id;
+} tables[] = {
+	{ "main", RT_TABLE_MAIN_ID },
+	{ "local", RT_TABLE_LOCAL_ID },
+	{ "default", 253 },
+};
+
+static size_t table_names(const char **out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
+		out[i] = tables[i].name;
+	return ARRAY_SIZE(tables);
+}
+
+static const struct pshape table_shape = {
+	.kind = PS_ENUM,
+	.names = table_names,
+	.or
+	= &(const struct pshape){ .kind = PS_INT, .min = 1, .max = UINT32_MAX },
+};
 
 static int rt_table(struct pctx *c, void *obj, const struct ynode *k,
 		    const struct ynode *v)
 {
 	struct route *r = obj;
+	int i = v->kind == Y_SCALAR ? pshape_find(&table_shape, v->str) : -1;
 
 	(void)k;
 	r->has_table = true;
-	if (v->kind == Y_SCALAR && !strcmp(v->str, "main")) {
-		r->table = RT_TABLE_MAIN_ID;
+	if (i >= 0) {
+		r->table = tables[i].id;
 		return 0;
 	}
-	if (v->kind == Y_SCALAR && !strcmp(v->str, "local")) {
-		r->table = RT_TABLE_LOCAL_ID;
-		return 0;
-	}
-	if (v->kind == Y_SCALAR && !strcmp(v->str, "default")) {
-		r->table = 253;
-		return 0;
-	}
-	return pread_u32(c, v, "'table'", 1, UINT32_MAX, &r->table);
+	return pread_u32(c, v, "'table'", (uint32_t)table_shape.or->min,
+			 (uint32_t)table_shape.or->max, &r->table);
 }
 
 static int rt_onlink(struct pctx *c, void *obj, const struct ynode *k,
@@ -493,13 +605,59 @@ static int rt_onlink(struct pctx *c, void *obj, const struct ynode *k,
 	struct route *r = obj;
 
 	(void)k;
-	return pread_bool(c, v, "'onlink'", &r->onlink);
+	return pread_key_bool(c, v, &r->onlink);
+}
+
+static size_t default_word(const char **out)
+{
+	out[0] = "default";
+	return 1;
 }
 
 static const struct pread_key route_keys[] = {
-	{ "to", rt_to },	 { "via", rt_via },   { "dev", rt_dev },
-	{ "metric", rt_metric }, { "type", rt_type }, { "table", rt_table },
-	{ "onlink", rt_onlink },
+	{ .name = "to",
+	  .fn = rt_to,
+	  .shape = &(const struct pshape){ .kind = PS_ENUM,
+					   .names = default_word,
+					   .or = &pshape_dest },
+	  .desc = "The destination: a prefix, an address (one host), or default (0.0.0.0/0 or ::/0, by the family of via).",
+	  .required = true },
+	{ .name = "via",
+	  .fn = rt_via,
+	  .shape = &pshape_address,
+	  .desc = "The gateway." },
+	{ .name = "dev",
+	  .fn = rt_dev,
+	  .shape = &pshape_ifname,
+	  .desc = "The interface the route goes out of; needed with a link-local gateway." },
+	{ .name = "metric",
+	  .fn = rt_metric,
+	  .shape = &(const struct pshape){ .kind = PS_INT,
+					   .min = 0,
+					   .max = UINT32_MAX },
+	  .desc = "The route's metric (priority); lower wins." },
+	{ .name = "type",
+	  .fn = rt_type,
+	  .shape = &(const struct pshape){ .kind = PS_ENUM,
+					   .names = route_types },
+	  .desc = "The route's type; default unicast." },
+	{ .name = "table",
+	  .fn = rt_table,
+	  .shape = &table_shape,
+	  .desc = "The routing table: main (the default), local, default, or a number." },
+	{ .name = "onlink",
+	  .fn = rt_onlink,
+	  .shape = &pshape_bool,
+	  .desc = "Whether the gateway is taken as on the link even if no subnet of the interface holds it; needs via." },
+};
+
+static const struct pshape routes_shape = {
+	.kind = PS_SEQ,
+	.desc = "Static routes of the node.",
+	.nullable = true,
+	.item = &(const struct pshape){ .kind = PS_MAP,
+					.keys = route_keys,
+					.n_keys = ARRAY_SIZE(route_keys) },
 };
 
 static int node_routes(struct pctx *c, void *obj, const struct ynode *k,
@@ -528,7 +686,7 @@ static int node_routes(struct pctx *c, void *obj, const struct ynode *k,
 			rc = -1;
 			continue;
 		}
-		if (!pread_has(item, "to")) {
+		if (pread_missing(item, route_keys, ARRAY_SIZE(route_keys))) {
 			pread_fail(c, item,
 				   "a route needs 'to' (a prefix or default)");
 			rc = -1;
@@ -649,18 +807,68 @@ static int node_exec(struct pctx *c, void *obj, const struct ynode *k,
 	return rc;
 }
 
+static const struct pshape intercept_shape = {
+	.kind = PS_SEQ,
+	.desc = "Prefixes the node captures: each a local route on lo in its local table, so a socket on the wildcard address takes connections to any address in them.",
+	.nullable = true,
+	.item = &pshape_dest,
+	.or = &pshape_dest, /* one, without brackets */
+};
+
+static const struct pshape exec_shape = {
+	.kind = PS_SEQ,
+	.desc = "Commands run in the node, in order, once the lab is up: a string is a shell command line (sh -c), a list is the program and its arguments.",
+	.nullable = true,
+	.item =
+		&(const struct pshape){
+			.kind = PS_STRING,
+			.min_len = 1,
+			.or
+			=
+				&(const struct pshape){
+					.kind = PS_SEQ,
+					.min_items = 1,
+					.item =
+						&(const struct pshape){
+							.kind = PS_SCALAR } } },
+};
+
 static const struct pread_key node_keys[] = {
-	{ "sysctl", node_sysctl }, { "interfaces", node_interfaces },
-	{ "routes", node_routes }, { "intercept", node_intercept },
-	{ "exec", node_exec },
+	{ .name = "sysctl", .fn = node_sysctl, .shape = &sysctl_shape },
+	{ .name = "interfaces",
+	  .fn = node_interfaces,
+	  .shape = &(const struct pshape){ .kind = PS_DICT,
+					   .nullable = true,
+					   .name = &pshape_ifname,
+					   .item = &iface_shape },
+	  .desc = "Settings of the interfaces the topology creates in the node (by links and bridges), by name, and of lo." },
+	{ .name = "routes", .fn = node_routes, .shape = &routes_shape },
+	{ .name = "intercept", .fn = node_intercept, .shape = &intercept_shape },
+	{ .name = "exec", .fn = node_exec, .shape = &exec_shape },
+};
+
+const struct pshape node_shape = {
+	.kind = PS_MAP,
+	.desc = "A node: a network namespace, pinned at /run/netns/NAME (host: the namespace nstopo runs in).",
+	.nullable = true,
+	.keys = node_keys,
+	.n_keys = ARRAY_SIZE(node_keys),
 };
 
 /* `defaults:` holds what every created node gets unless it says otherwise. */
 static const struct pread_key defaults_keys[] = {
-	{ "sysctl", node_sysctl },
-	{ "routes", node_routes },
-	{ "intercept", node_intercept },
-	{ "exec", node_exec },
+	{ .name = "sysctl", .fn = node_sysctl, .shape = &sysctl_shape },
+	{ .name = "routes", .fn = node_routes, .shape = &routes_shape },
+	{ .name = "intercept", .fn = node_intercept, .shape = &intercept_shape },
+	{ .name = "exec", .fn = node_exec, .shape = &exec_shape },
+};
+
+const struct pshape defaults_shape = {
+	.kind = PS_MAP,
+	.desc = "Settings every node but host gets: sysctls key by key (a node's own win), routes, intercept and exec whole unless the node has its own.",
+	.nullable = true,
+	.keys = defaults_keys,
+	.n_keys = ARRAY_SIZE(defaults_keys),
 };
 
 int parse_node_body(struct pctx *c, struct node *n, const struct ynode *v,
@@ -668,7 +876,8 @@ int parse_node_body(struct pctx *c, struct node *n, const struct ynode *v,
 {
 	c->node = n;
 	if (defaults)
-		return pread_walk(c, v, "defaults", defaults_keys,
-				  ARRAY_SIZE(defaults_keys), n);
-	return pread_walk(c, v, "a node", node_keys, ARRAY_SIZE(node_keys), n);
+		return pread_walk(c, v, "defaults", defaults_shape.keys,
+				  defaults_shape.n_keys, n);
+	return pread_walk(c, v, "a node", node_shape.keys, node_shape.n_keys,
+			  n);
 }

@@ -7,10 +7,78 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <regex.h>
 #include <string.h>
 #include <strings.h>
 
 #include "pread.h"
+
+/*
+ * Addresses as inet_pton(3) reads them (RFC 4291's text forms, an IPv4
+ * address in the last 32 bits of an IPv6 one), for the schema; the
+ * readers use prefix_parse().
+ */
+#define OCTET "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+#define IPV4 OCTET "(\\." OCTET "){3}"
+#define H16 "[0-9A-Fa-f]{1,4}"
+#define LS32 "(" H16 ":" H16 "|" IPV4 ")"
+#define IPV6                                                                \
+	"((" H16 ":){6}" LS32 "|::(" H16 ":){5}" LS32 "|(" H16 ")?::(" H16  \
+	":){4}" LS32 "|((" H16 ":)?" H16 ")?::(" H16 ":){3}" LS32 "|((" H16 \
+	":){0,2}" H16 ")?::(" H16 ":){2}" LS32 "|((" H16 ":){0,3}" H16      \
+	")?::" H16 ":" LS32 "|((" H16 ":){0,4}" H16 ")?::" LS32 "|((" H16   \
+	":){0,5}" H16 ")?::" H16 "|((" H16 ":){0,6}" H16 ")?::)"
+#define PLEN4 "(3[0-2]|[12]?[0-9])"
+#define PLEN6 "(12[0-8]|1[01][0-9]|[1-9]?[0-9])"
+
+const struct pshape pshape_bool = {
+	.kind = PS_BOOL,
+	.names = pread_bool_names,
+};
+
+const struct pshape pshape_ifname = {
+	.kind = PS_STRING,
+	.desc = "An interface name, as the kernel takes it: 1 to 15 bytes, no '/', ':', '%', white space or control characters; not '.', '..', 'all' or 'default'.",
+	.pattern = "^[^/:%\\s\\x00-\\x1f\\x7f]{1,15}$",
+	.not_pattern = "^(\\.|\\.\\.|all|default)$",
+	.max_len = IFNAME_MAX,
+};
+
+const struct pshape pshape_address = {
+	.kind = PS_STRING,
+	.desc = "An IPv4 or IPv6 address, without a prefix length.",
+	.pattern = "^(" IPV4 "|" IPV6 ")$",
+};
+
+const struct pshape pshape_prefix = {
+	.kind = PS_STRING,
+	.desc = "An IPv4 or IPv6 address with its prefix length: 10.0.0.1/24, fd00::1/64.",
+	.pattern = "^(" IPV4 "/" PLEN4 "|" IPV6 "/" PLEN6 ")$",
+};
+
+const struct pshape pshape_dest = {
+	.kind = PS_STRING,
+	.desc = "An IPv4 or IPv6 prefix (10.0.0.0/24), or an address alone for one host.",
+	.pattern = "^(" IPV4 "(/" PLEN4 ")?|" IPV6 "(/" PLEN6 ")?)$",
+};
+
+/* A number and a unit; pread_duration() knows the units. */
+const struct pshape pshape_duration = {
+	.kind = PS_NUMBER,
+	.desc = "A time from 0 to 60 s: a number with us, ms or s (10ms, 250us, 1.5s), or a bare number of milliseconds.",
+	.min = 0,
+	.max = 60000,
+	.pattern =
+		"^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?(us|ms|s)?$",
+};
+
+const struct pshape pshape_percent = {
+	.kind = PS_NUMBER,
+	.desc = "A percentage from 0 to 100, with or without %: 1%, 0.5.",
+	.min = 0,
+	.max = 100,
+	.pattern = "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?%?$",
+};
 
 int pread_fail(struct pctx *c, const struct ynode *n, const char *fmt, ...)
 {
@@ -86,8 +154,12 @@ int pread_walk(struct pctx *c, const struct ynode *m, const char *what,
 			if (!strcmp(k->str, keys[j].name))
 				h = &keys[j];
 		if (h) {
+			const struct pread_key *outer = c->key;
+
+			c->key = h;
 			if (h->fn(c, obj, k, v))
 				rc = -1;
+			c->key = outer;
 			continue;
 		}
 		const char *near = pread_suggest(k->str, names, n_keys);
@@ -107,6 +179,16 @@ int pread_walk(struct pctx *c, const struct ynode *m, const char *what,
 	}
 	free(names);
 	return rc;
+}
+
+const struct pread_key *pread_missing(const struct ynode *m,
+				      const struct pread_key *keys,
+				      size_t n_keys)
+{
+	for (size_t i = 0; i < n_keys; i++)
+		if (keys[i].required && !pread_has(m, keys[i].name))
+			return &keys[i];
+	return NULL;
 }
 
 bool pread_has(const struct ynode *m, const char *key)
@@ -170,17 +252,21 @@ int pread_u32(struct pctx *c, const struct ynode *n, const char *what,
 	return 0;
 }
 
+/* The words of true, then those of false. */
+static const char *const bool_words[] = { "true",  "yes", "on",
+					  "false", "no",  "off" };
+
+size_t pread_bool_names(const char **out)
+{
+	memcpy(out, bool_words, sizeof(bool_words));
+	return ARRAY_SIZE(bool_words);
+}
+
 int pread_bool_value(const char *s)
 {
-	static const char *const t[] = { "true", "yes", "on" };
-	static const char *const f[] = { "false", "no", "off" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
-		if (!strcasecmp(s, t[i]))
-			return 1;
-		if (!strcasecmp(s, f[i]))
-			return 0;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(bool_words); i++)
+		if (!strcasecmp(s, bool_words[i]))
+			return i < ARRAY_SIZE(bool_words) / 2;
 	return -1;
 }
 
@@ -227,6 +313,82 @@ int pread_ifname(struct pctx *c, const struct ynode *n, const char *what,
 	return 0;
 }
 
+/* The key being read, quoted, for messages: "'mtu'". */
+static const char *key_what(const struct pctx *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "'%s'", c->key->name);
+	return buf;
+}
+
+int pread_key_u32(struct pctx *c, const struct ynode *n, uint32_t *out)
+{
+	const struct pshape *s = c->key->shape;
+	char what[64];
+
+	return pread_u32(c, n, key_what(c, what, sizeof(what)),
+			 (uint32_t)s->min, (uint32_t)s->max, out);
+}
+
+int pread_key_bool(struct pctx *c, const struct ynode *n, bool *out)
+{
+	char what[64];
+
+	return pread_bool(c, n, key_what(c, what, sizeof(what)), out);
+}
+
+int pshape_find(const struct pshape *s, const char *word)
+{
+	const char *names[PSHAPE_NAMES_MAX];
+	size_t n = s->names(names);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(word, names[i]))
+			return (int)i;
+	return -1;
+}
+
+int pread_key_enum(struct pctx *c, const struct ynode *n, const char *what)
+{
+	const struct pshape *s = c->key->shape;
+	const char *names[PSHAPE_NAMES_MAX], *near;
+	struct strbuf known = { 0 };
+	size_t count;
+	char kw[64];
+	int i;
+
+	if (pread_want(c, n, Y_SCALAR, key_what(c, kw, sizeof(kw))))
+		return -1;
+	i = pshape_find(s, n->str);
+	if (i >= 0)
+		return i;
+	count = s->names(names);
+	near = pread_suggest(n->str, names, count);
+	if (near)
+		return pread_fail(c, n, "unknown %s '%s' (did you mean '%s'?)",
+				  what, n->str, near);
+	for (size_t k = 0; k < count; k++)
+		sb_printf(&known, " %s", names[k]);
+	pread_fail(c, n, "unknown %s '%s' (known:%s)", what, n->str, known.buf);
+	sb_free(&known);
+	return -1;
+}
+
+bool pread_pattern(const struct pshape *s, const struct ynode *n)
+{
+	regex_t re;
+	bool match;
+
+	if (!s->pattern)
+		return true;
+	/* The patterns are the program's own: one that does not compile
+	 * is a bug, which every value then shows. */
+	if (regcomp(&re, s->pattern, REG_EXTENDED | REG_NOSUB))
+		return false;
+	match = !regexec(&re, n->str, 0, NULL, 0);
+	regfree(&re);
+	return match;
+}
+
 /* Interfaces */
 
 /* "10ms", "1.5ms", "250us", "2s"; a bare number is milliseconds. */
@@ -243,7 +405,9 @@ int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
 	if (pread_want(c, v, Y_SCALAR, what) || pread_leading_zero(c, v, what))
 		return -1;
 	d = strtod(v->str, &end);
-	for (size_t i = 0; end != v->str && i < ARRAY_SIZE(units); i++)
+	for (size_t i = 0; pread_pattern(&pshape_duration, v) &&
+			   end != v->str && i < ARRAY_SIZE(units);
+	     i++)
 		if (!strcmp(end, units[i].unit) && d >= 0 &&
 		    d * units[i].scale <= 60e6) {
 			*us = (uint32_t)(d * units[i].scale + 0.5);
@@ -264,8 +428,8 @@ int pread_percent(struct pctx *c, const struct ynode *v, const char *what,
 	if (pread_want(c, v, Y_SCALAR, what) || pread_leading_zero(c, v, what))
 		return -1;
 	*pct = strtod(v->str, &end);
-	if (end == v->str || (strcmp(end, "%") && *end) || *pct < 0 ||
-	    *pct > 100)
+	if (!pread_pattern(&pshape_percent, v) || end == v->str ||
+	    (strcmp(end, "%") && *end) || *pct < 0 || *pct > 100)
 		return pread_fail(
 			c, v,
 			"%s must be a percentage from 0 to 100, like 1%% or 0.5%%, not '%s'",
