@@ -61,6 +61,7 @@ YAML = {
     "138-merge-key-scalar": "a merge key with a scalar",
     "139-merge-key-sequence-of-scalars": "a merge key with a scalar",
     "140-mapping-key-not-scalar": "a mapping as a key",
+    "185-tag-contradicts-value": "a tag its value contradicts (!!int true)",
 }
 
 # Well formed; what is wrong is beyond a schema.
@@ -125,6 +126,43 @@ SEMANTIC = {
                             "missing, which references show",
     "152-x-key-near-links": "x-links is the user's own: the links are "
                             "missing, which routes show",
+    "153-ifname-byte-a0-a-grave": "a byte the kernel's isspace() takes (0xA0) inside a UTF-8 name: a string pattern sees characters, not bytes",
+    "159-lo-address-127-0-0-1": "lo's own address: what the kernel has already",
+    "160-lo-address-ipv6-loopback": "lo's own address: what the kernel has already",
+    "161-route-fe80-metric-256": "the kernel's own route, by key",
+    "162-route-local-broadcast": "the kernel's own local route, by key",
+    "163-route-local-loopback": "the kernel's own local route, by key",
+    "164-intercept-broadcast": "the kernel's own local route, by key",
+    "165-gateway-broadcast": "a gateway the kernel refuses, by address class",
+    "166-gateway-multicast": "a gateway the kernel refuses, by address class",
+    "167-gateway-unspecified": "a gateway the kernel refuses, by address class",
+    "168-gateway-ipv6-unspecified": "a gateway the kernel refuses, by address class",
+    "169-gateway-ipv6-multicast": "a gateway the kernel refuses, by address class",
+    "170-gateway-loopback": "a gateway the kernel refuses, by address class",
+    "171-macvlan-mtu-above-parent": "an MTU checked against another interface's",
+    "172-macvlan-mac-of-parent": "a MAC checked against another interface's",
+    "173-macvlan-mac-of-sibling": "a MAC checked against another interface's",
+    "174-macvlan-two-passthru": "two links on one parent",
+    "175-macvlan-beside-passthru": "two links on one parent",
+    "176-macvlan-parent-bridge-port": "a parent that is another link's bridge port",
+    "177-mac-duplicate-on-bridge": "a MAC checked against other interfaces'",
+    "178-route-ff00-metric-256": "the kernel's own route, by key",
+    "179-host-lo-address": "lo's own address: what the kernel has already",
+    "180-macvlan-passthru-mac": "a MAC the kernel replaces, by mode",
+    "181-macvlan-parent-lo": "a parent by name (lo)",
+    "182-route-local-lo-prefix": "the kernel's own local route, by key",
+    "184-number-leading-zero": "YAML 1.2 reads 01500 as 1500 (1.1 as octal): a schema sees only the number",
+    "186-tag-says-another-type": "a tag naming another type: the loader gives the schema the value alone",
+    "188-sysctl-number-octal": "a sysctl value the kernel would read back otherwise: values are free text",
+    "189-gateway-own-onlink": "a gateway that is the node's own address",
+    "190-mtu-below-1280-no-ipv6": "IPv6 settings on an interface whose MTU leaves it without IPv6",
+    "191-ipv6-disabled": "IPv6 settings with IPv6 disabled",
+    "192-gateway-behind-reject-route": "a gateway hidden by another route",
+    "193-ipv6-gateway-through-gateway": "a gateway hidden by another route",
+    "194-gateway-after-device-route": "a gateway reached only through a later route",
+    "195-onlink-gateway-local-or-elsewhere": "an onlink gateway covered by another route or subnet",
+    "196-dad-without-carrier": "DAD on a link that never gets carrier",
+    "183-merge-key-twice": "two << keys: a loader that knows merge keys (YAML 1.1) takes both; a schema sees the merged mapping",
 }
 
 
@@ -238,7 +276,8 @@ def check_invalid(validator, d):
         try:
             doc = load(path)
             loaded, why = True, ""
-        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as e:
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError,
+                ValueError) as e:
             loaded, why = False, str(e).replace("\n", " ")[:200]
         if name in YAML:
             say(not loaded, "%s: not one YAML 1.2 document (%s)" %
