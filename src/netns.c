@@ -9,8 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <time.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -405,6 +405,69 @@ int sysctl_write_in(struct sysctl_dirs *c, const char *key, const char *value)
 	return err;
 }
 
+/* Field @k (3: the state) of /proc/@pid/stat, into @buf. */
+static int stat_field(pid_t pid, int k, char *buf, size_t len)
+{
+	char path[64], line[1024], *p, *save = NULL;
+	FILE *f;
+	int i = 3;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* The command name, in parentheses, may hold anything. */
+	if (!p || !(p = strrchr(line, ')')))
+		return -EIO;
+	for (p = strtok_r(p + 1, " \n", &save); p && i < k; i++)
+		p = strtok_r(NULL, " \n", &save);
+	if (!p)
+		return -EIO;
+	snprintf(buf, len, "%s", p);
+	return 0;
+}
+
+bool proc_running(pid_t pid)
+{
+	char st[8];
+
+	return !stat_field(pid, 3, st, sizeof(st)) && st[0] != 'Z' &&
+	       st[0] != 'X';
+}
+
+int proc_start_time(pid_t pid, unsigned long long *start)
+{
+	char buf[32];
+	int rc = stat_field(pid, 22, buf, sizeof(buf));
+
+	*start = rc ? 0 : strtoull(buf, NULL, 10);
+	return rc;
+}
+
+bool proc_alive(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return pid > 0 && !proc_start_time(pid, &now) && now == start &&
+	       proc_running(pid);
+}
+
+void proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
 /* Alive: exists and is not a zombie waiting for its parent. */
 static bool alive_pid(pid_t pid)
 {
