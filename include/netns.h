@@ -265,15 +265,4 @@ bool proc_alive(pid_t pid, unsigned long long start);
  */
 void proc_comm(pid_t pid, char *buf, size_t len);
 
-/**
- * terminate() - stop processes: SIGTERM, up to @grace_ms to exit, then
- * SIGKILL
- * @pids, @n:	the processes
- * @grace_ms:	how long they may take to exit (polled every 10 ms)
- *
- * If any of them is still alive (a zombie counts as gone) after
- * @grace_ms, SIGKILL goes to every one of @pids.
- */
-void terminate(const pid_t *pids, size_t n, int grace_ms);
-
 #endif

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include "cgroup.h"
 #include "netns.h"
 #include "op.h"
 
@@ -23,9 +24,11 @@
 
 struct apply_opts {
 	bool keep;		     /* apply: leave a failed lab as it is */
-	bool kill;		     /* destroy: stop processes left in the
-					lab's namespaces (rollback always
-					does) */
+	bool kill;		     /* destroy: stop the lab's processes (in
+					its namespaces and its control
+					group); rollback always does */
+	bool owner;		     /* apply: journal this process as the
+					lab's owner (run) */
 	int verbose;		     /* -1 quiet, 0 normal, 1 verbose */
 	bool progress;		     /* draw progress on stderr */
 	volatile sig_atomic_t *stop; /* set by a signal: stop, roll back */
@@ -88,6 +91,8 @@ struct run {
 	bool users_scanned;
 	const struct plan *plan; /* the one running */
 	bool kill;		 /* stop processes left in lab namespaces */
+	struct lab_cg cg;	 /* the lab's control group (procs.h) */
+	bool cg_tried;		 /* apply: procs_cgroup() was called */
 	bool group_tried;	 /* destroy: the batch delete was considered */
 	const struct apply_opts *o;
 	struct apply_result *res;

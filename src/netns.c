@@ -8,8 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
-#include <time.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -467,38 +465,4 @@ void proc_comm(pid_t pid, char *buf, size_t len)
 	if (fgets(buf, (int)len, f))
 		buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
-}
-/* Alive: exists and is not a zombie waiting for its parent. */
-static bool alive_pid(pid_t pid)
-{
-	char path[64], buf[128], *rp;
-	FILE *f;
-	bool z = false;
-
-	if (kill(pid, 0))
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
-		z = rp[1] == ' ' && rp[2] == 'Z';
-	fclose(f);
-	return !z;
-}
-
-void terminate(const pid_t *pids, size_t n, int grace_ms)
-{
-	bool alive = n > 0;
-
-	for (size_t i = 0; i < n; i++)
-		kill(pids[i], SIGTERM);
-	for (int waited = 0; alive && waited < grace_ms; waited += 10) {
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
-		alive = false;
-		for (size_t i = 0; i < n && !alive; i++)
-			alive = alive_pid(pids[i]);
-	}
-	for (size_t i = 0; alive && i < n; i++)
-		kill(pids[i], SIGKILL);
 }
