@@ -121,8 +121,8 @@ static int v2_root(struct root *r)
 		struct statvfs sv;
 		int fd;
 
-		if (!mount_fields(line, &root, &point, &type) ||
-		    strcmp(type, "cgroup2") || strcmp(root, "/"))
+		if (!mount_fields(line, &root, &point, &type) || !root ||
+		    !point || strcmp(type, "cgroup2") || strcmp(root, "/"))
 			continue;
 		unescape_octal(point);
 		fd = open(point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -189,7 +189,7 @@ int cg_choose(const char *lab, struct lab_cg *cg)
 {
 	const char *want = getenv("NSTOPO_CGROUP");
 	unsigned char id[4] = { 0 };
-	struct root r;
+	struct root r = { .fd = -1 };
 	int rc = -ENOTSUP;
 
 	memset(cg, 0, sizeof(*cg));
@@ -241,7 +241,7 @@ static int mkdir_all(int dir, const char *path)
 
 int cg_make(const struct lab_cg *cg)
 {
-	struct root r;
+	struct root r = { .fd = -1 };
 	int rc = root_of(cg, &r);
 
 	if (rc)
@@ -262,7 +262,7 @@ void cg_node_name(const char *ns, char *buf, size_t len)
 int cg_procs_open(const struct lab_cg *cg, const char *sub)
 {
 	char rel[CG_PATH_MAX + 64];
-	struct root r;
+	struct root r = { .fd = -1 };
 	int rc = root_of(cg, &r);
 
 	if (rc)
@@ -315,60 +315,89 @@ static void pids_add(struct pids *p, pid_t pid)
 	p->v[p->n++] = pid;
 }
 
-/* The pids of group @dir and of every group below it. */
-static void walk_pids(int dir, struct pids *p, int depth)
+/*
+ * Group @top below @dir, and every group below it (to CG_DEPTH): their
+ * paths relative to @dir, parents before children.
+ */
+static size_t list_groups(int dir, const char *top, struct arena *a,
+			  char ***out)
 {
-	struct dirent *e;
-	char buf[4096], *s, *end;
-	int fd = openat(dir, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	DIR *d;
+	size_t n = 0, cap = 0;
+	char **v = NULL;
 
-	if (fd >= 0) {
-		struct strbuf sb = { 0 };
+	*(char **)vec_push(a, v, n, cap) = arena_strdup(a, top);
+	for (size_t i = 0; i < n; i++) {
+		struct dirent *e;
+		int fd;
+		DIR *d;
 
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			sb_addn(&sb, buf, (size_t)n);
-		close(fd);
-		for (s = sb.buf; s && *s; s = end) {
-			long v = strtol(s, &end, 10);
+		size_t depth = 0;
 
-			if (end == s)
-				break;
-			if (v > 0 && proc_running((pid_t)v))
-				pids_add(p, (pid_t)v);
+		for (const char *c = v[i]; *c; c++)
+			depth += *c == '/';
+		if (depth >= CG_DEPTH ||
+		    (fd = openat(dir, v[i],
+				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					 O_CLOEXEC)) < 0)
+			continue;
+		d = fdopendir(fd);
+		if (!d) {
+			close(fd);
+			continue;
 		}
-		sb_free(&sb);
-	}
-	if (depth >= CG_DEPTH || (fd = dup(dir)) < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((e = readdir(d))) {
-		int sub;
+		while ((e = readdir(d))) {
+			char *sub;
 
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		sub = openat(dir, e->d_name,
-			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
-			continue;
-		walk_pids(sub, p, depth + 1);
-		close(sub);
+			if (e->d_type != DT_DIR || e->d_name[0] == '.')
+				continue;
+			sub = arena_printf(a, "%s/%s", v[i], e->d_name);
+			*(char **)vec_push(a, v, n, cap) = sub;
+		}
+		closedir(d);
 	}
-	closedir(d);
+	*out = v;
+	return n;
 }
 
-/* The running processes of group @g, but @spare; false if none. */
+/* The running pids of group @rel below @dir. */
+static void group_procs(int dir, const char *rel, struct pids *p)
+{
+	char path[600], buf[4096], *s, *end;
+	struct strbuf sb = { 0 };
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", rel);
+	fd = openat(dir, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sb_addn(&sb, buf, (size_t)n);
+	close(fd);
+	for (s = sb.buf; s && *s; s = end) {
+		long v = strtol(s, &end, 10);
+
+		if (end == s)
+			break;
+		if (v > 0 && proc_running((pid_t)v))
+			pids_add(p, (pid_t)v);
+	}
+	sb_free(&sb);
+}
+
+/* The running processes of group @g and below, but @spare; false if
+ * none. */
 static bool group_pids(int g, pid_t spare, struct pids *p)
 {
-	size_t k = 0;
+	struct arena a = { 0 };
+	size_t k = 0, n;
+	char **groups;
 
 	p->n = 0;
-	walk_pids(g, p, 0);
+	n = list_groups(g, ".", &a, &groups);
+	for (size_t i = 0; i < n; i++)
+		group_procs(g, groups[i], p);
+	arena_free(&a);
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i] != spare)
 			p->v[k++] = p->v[i];
@@ -379,7 +408,7 @@ static bool group_pids(int g, pid_t spare, struct pids *p)
 size_t cg_pids(const struct lab_cg *cg, const char *sub, pid_t **out)
 {
 	struct pids p = { 0 };
-	struct root r;
+	struct root r = { .fd = -1 };
 	int g;
 
 	*out = NULL;
@@ -399,7 +428,7 @@ int cg_kill(const struct lab_cg *cg, const char *sub, pid_t spare)
 {
 	double deadline = now_monotonic() + CG_WAIT;
 	struct pids p = { 0 };
-	struct root r;
+	struct root r = { .fd = -1 };
 	int g, fd, rc = 0;
 
 	rc = root_of(cg, &r);
@@ -494,7 +523,7 @@ static int move_to(const struct root *r, const char *rel, pid_t pid)
 int cg_release(const struct lab_cg *cg)
 {
 	char own[512] = "/";
-	struct root r;
+	struct root r = { .fd = -1 };
 	pid_t *pids;
 	size_t n;
 	int rc;
@@ -526,41 +555,29 @@ int cg_release(const struct lab_cg *cg)
 }
 
 /* rmdir @name below @dir, its sub-groups first; EBUSY retried a while. */
-static int remove_tree(int dir, const char *name, double deadline, int depth)
+static int remove_tree(int dir, const char *name, double deadline)
 {
-	struct dirent *e;
-	int fd, rc = 0;
-	DIR *d;
+	struct arena a = { 0 };
+	char **groups;
+	size_t n = list_groups(dir, name, &a, &groups);
+	int rc = 0;
 
-	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = depth < CG_DEPTH ? fdopendir(fd) : NULL;
-	if (!d)
-		close(fd);
-	while (d && (e = readdir(d))) {
-		int err;
-
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		err = remove_tree(dirfd(d), e->d_name, deadline, depth + 1);
-		if (err && !rc)
-			rc = err;
+	/* Children first: the list has every parent before its children. */
+	for (size_t i = n; i-- > 0 && !rc;) {
+		/* A process that has just been killed leaves its group a
+		 * little after it is reaped. */
+		while (unlinkat(dir, groups[i], AT_REMOVEDIR)) {
+			if (errno == ENOENT)
+				break;
+			if (errno != EBUSY || now_monotonic() > deadline) {
+				rc = -errno;
+				break;
+			}
+			pause_ms(10);
+		}
 	}
-	if (d)
-		closedir(d);
-	if (rc)
-		return rc;
-	/* A process that has just been killed leaves its group a little
-	 * after it is reaped. */
-	while (unlinkat(dir, name, AT_REMOVEDIR)) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || now_monotonic() > deadline)
-			return -errno;
-		pause_ms(10);
-	}
-	return 0;
+	arena_free(&a);
+	return rc;
 }
 
 static bool has_groups(int dir)
@@ -608,7 +625,7 @@ static void v1_unmount(void)
 	double deadline = now_monotonic() + CG_V1_LINGER;
 
 	for (;;) {
-		struct root r;
+		struct root r = { .fd = -1 };
 		bool groups;
 
 		if (umount2(CG_V1_DIR, MNT_DETACH))
@@ -632,7 +649,7 @@ static void v1_unmount(void)
 int cg_remove(const struct lab_cg *cg, const char *sub)
 {
 	char rel[CG_PATH_MAX + 64];
-	struct root r;
+	struct root r = { .fd = -1 };
 	int rc;
 
 	if (!cg->version)
@@ -642,7 +659,7 @@ int cg_remove(const struct lab_cg *cg, const char *sub)
 		return rc == -ENOENT ? 0 : rc;
 	snprintf(rel, sizeof(rel), "%s%s%s", cg->path, sub ? "/" : "",
 		 sub ? sub : "");
-	rc = remove_tree(r.fd, rel, now_monotonic() + CG_WAIT, 0);
+	rc = remove_tree(r.fd, rel, now_monotonic() + CG_WAIT);
 	if (!rc && !sub && cg->version == 2)
 		unlinkat(r.fd, CG_V2_TOP, AT_REMOVEDIR); /* if empty */
 	close(r.fd);
@@ -653,7 +670,7 @@ int cg_remove(const struct lab_cg *cg, const char *sub)
 
 void cg_describe(const struct lab_cg *cg, char *buf, size_t len)
 {
-	struct root r;
+	struct root r = { .fd = -1 };
 
 	buf[0] = '\0';
 	if (cg->version == 2 ? v2_root(&r) : v1_root(&r, false))

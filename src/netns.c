@@ -413,7 +413,7 @@ static int stat_field(pid_t pid, int k, char *buf, size_t len)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
+		return errno ? -errno : -EIO;
 	p = fgets(line, sizeof(line), f);
 	fclose(f);
 	/* The command name, in parentheses, may hold anything. */
@@ -429,7 +429,7 @@ static int stat_field(pid_t pid, int k, char *buf, size_t len)
 
 bool proc_running(pid_t pid)
 {
-	char st[8];
+	char st[8] = "";
 
 	return !stat_field(pid, 3, st, sizeof(st)) && st[0] != 'Z' &&
 	       st[0] != 'X';
