@@ -246,6 +246,14 @@ rm -f "$WORK/got" "$WORK/bg"
 rp=$!
 bg=$(wait_pid "$S")
 check_match "signals: the command's child runs" '^[0-9]+$' "$bg"
+# No exec: in this lab: run made its group after the apply, and appended
+# it to the journal, which still checks.
+g=$(cgroup_of procs)
+groups_seen="$groups_seen $g"
+check_eq "run: the command is in the group run made for it" \
+	"0::${g#"$CG"}/run" "$(grep '^0::' "/proc/$bg/cgroup" 2>/dev/null)"
+check_eq "run: the journal, appended to, still checks (list: up)" "up" \
+	"$("$NSTOPO" list --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["state"])')"
 kill -TERM "$rp"
 i=0
 while [ ! -s "$WORK/got" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
