@@ -179,6 +179,17 @@ int nsh_get(struct run *x, const char *name, struct nsh **out);
 struct nsh *nsh_find(const struct run *x, const char *name);
 
 /**
+ * run_owns_netns() - is namespace @ns the lab's: made by this run, or its
+ * lo carries the lab's mark (or no mark, where the journal explains why),
+ * or its pin is an empty file a killed run left?
+ *
+ * Opens a handle of it (nsh_get()) if the run has none.
+ * Return: 1 if so, 0 if it is another's (carries another mark, or none
+ * unexplained), or -errno (-ENOENT: no such pin).
+ */
+int run_owns_netns(struct run *x, const char *ns);
+
+/**
  * ifindex_of() - an interface's index: remembered, or asked once
  * Return: the index, or -errno (with x->why).
  */

@@ -306,6 +306,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 			sb_add(msg, " (the lab is up)");
 		/* Interrupted while waiting: all or nothing, as for a step. */
 		if (rc && !res->kept) {
+			procs_stop_lab(&x, p);
 			if (apply_undo(&x, p, p->n_ops, true)) {
 				res->kept = true;
 			} else {
@@ -323,6 +324,9 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 			sb_printf(msg, " (%s:%u:%u)", o->file ? o->file : "-",
 				  op->pos.line, op->pos.col);
 		sb_printf(msg, ": %s", x.why);
+		/* Its processes first, as destroy does: all at once. */
+		if (!o->keep)
+			procs_stop_lab(&x, p);
 		if (o->keep) {
 			res->kept = true;
 		} else if (apply_undo(&x, p,

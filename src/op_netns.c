@@ -56,9 +56,12 @@ static int do_netns_add(struct run *x, struct op *op)
 }
 
 /*
- * Processes left in the lab's namespaces would keep them alive, unnamed,
- * after their pins are gone: stop them all at once (and the rest of the
- * lab's control group: a rollback, a destroy), before the first goes.
+ * Processes left in the namespaces this plan deletes would keep them
+ * alive, unnamed, after their pins are gone: stop them all at once, with
+ * those the nodes' commands started wherever they went (the nodes'
+ * groups), before the first goes.  The rest of the lab's group is not
+ * theirs: a plan that removes some nodes leaves the others' alone (the
+ * lab's own goes with the lab: procs_cgroup_remove()).
  */
 static void stop_lab_processes(struct run *x)
 {
@@ -68,7 +71,7 @@ static void stop_lab_processes(struct run *x)
 	for (size_t i = 0; i < x->plan->n_ops; i++)
 		if (x->plan->ops[i].kind == OP_NETNS_DEL)
 			ns[n++] = x->plan->ops[i].link.ns;
-	procs_stop(x, ns, n, true);
+	procs_stop(x, ns, n, false);
 	free(ns);
 }
 
@@ -80,7 +83,7 @@ static void stop_lab_processes(struct run *x)
  * run killed before it was mounted left the empty file).  One that
  * carries another mark is not.
  */
-static int netns_owned(struct run *x, const char *ns)
+int run_owns_netns(struct run *x, const char *ns)
 {
 	struct nsh *h = nsh_find(x, ns);
 	struct link_info li;
@@ -102,7 +105,7 @@ static int netns_owned(struct run *x, const char *ns)
 
 static int do_netns_del(struct run *x, struct op *op)
 {
-	int i, rc = netns_owned(x, op->link.ns);
+	int i, rc = run_owns_netns(x, op->link.ns);
 	ino_t ino;
 
 	if (rc == 0) {
@@ -114,18 +117,18 @@ static int do_netns_del(struct run *x, struct op *op)
 	}
 	if (rc < 0 && !gone(rc) && rc != -ENOENT)
 		return run_fail(x, NULL, rc);
-	i = strmap_get(&x->ns_map, op->link.ns);
-	if (i >= 0) {
-		if (x->cur == x->ns[i])
-			run_enter(x, &x->host);
-		nsh_close(x->ns[i]);
-	}
 	if (!x->users_scanned) {
 		if (x->kill)
 			stop_lab_processes(x);
 		free(x->users);
 		x->n_users = netns_users(&x->users);
 		x->users_scanned = true;
+	}
+	i = strmap_get(&x->ns_map, op->link.ns);
+	if (i >= 0) {
+		if (x->cur == x->ns[i])
+			run_enter(x, &x->host);
+		nsh_close(x->ns[i]);
 	}
 	ino = x->n_users ? netns_pin_inode(op->link.ns) : 0;
 	for (size_t k = 0; ino && k < x->n_users; k++)

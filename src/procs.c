@@ -106,16 +106,22 @@ struct target {
 	bool whole;
 };
 
-static void target_init(struct target *t, const char *const *ns, size_t n,
-			bool whole)
+/*
+ * A namespace of that name that is not the lab's (another's, pinned
+ * since) is not looked into; its node's group is the lab's whatever.
+ */
+static void target_init(struct run *x, struct target *t, const char *const *ns,
+			size_t n, bool whole)
 {
 	memset(t, 0, sizeof(*t));
 	t->inos = xcalloc(n + 1, sizeof(*t->inos));
 	t->subs = xcalloc(n + 1, sizeof(*t->subs));
 	t->whole = whole;
 	for (size_t i = 0; i < n; i++) {
-		ino_t ino = netns_pin_inode(ns[i]);
+		ino_t ino = 0;
 
+		if (run_owns_netns(x, ns[i]) == 1)
+			ino = netns_pin_inode(ns[i]);
 		if (ino)
 			t->inos[t->n_inos++] = ino;
 		cg_node_name(ns[i], t->subs[t->n_subs++], sizeof(t->subs[0]));
@@ -229,7 +235,7 @@ void procs_stop(struct run *x, const char *const *ns, size_t n_ns, bool whole)
 	struct target t;
 	pid_t spare;
 
-	target_init(&t, ns, n_ns, whole);
+	target_init(x, &t, ns, n_ns, whole);
 	collect(x, &t, &s);
 	if (s.n) {
 		say(x, &s, "stopping %zu process%s left in lab %s", s.n,
@@ -297,7 +303,7 @@ void procs_keep(struct run *x, const struct plan *p)
 		free(ns);
 		return;
 	}
-	target_init(&t, ns, n, false);
+	target_init(x, &t, ns, n, false);
 	add_group(&s, &x->cg, NULL, getpid());
 	for (size_t i = 0; i < s.n; i++) {
 		char path[64], link[64];

@@ -22,14 +22,14 @@ fi
 # this run of the test (RRRRR) and to its role (K).
 R=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 mark() { echo "1000.$R$1"; }
-D=$(mark 1) U=$(mark 2) H=$(mark 3) T=$(mark 4) C=$(mark 5) S=$(mark 6)
+D=$(mark 1) U=$(mark 2) H=$(mark 3) F=$(mark 4) C=$(mark 5) S=$(mark 6)
 pids() { pgrep -f "^sleep $1\$"; }
 
 # Whatever happens, nothing of ours stays on the machine: the groups the
 # journals named, the marked processes.
 groups_seen=
 cleanup() {
-	for m in "$D" "$U" "$H" "$T" "$C" "$S"; do
+	for m in "$D" "$U" "$H" "$F" "$C" "$S"; do
 		pkill -KILL -f "^sleep $m\$" 2>/dev/null
 	done
 	for g in $groups_seen; do
@@ -148,6 +148,43 @@ check_eq "destroy: no warning" "" "$(printf '%s\n' "$txt" | grep warning)"
 check "destroy: every one of them is gone" gone_all "$D" "$U" "$H"
 check_fail "destroy: the lab's group is gone" test -e "$g"
 check_clean "destroy: nothing left"
+
+# 1b. A rollback (a later command fails) stops them all the same.
+sed 's|^      eth0: {addresses: \[10.0.0.2/24\]}$|&\n    exec: ["exit 3"]|' \
+	"$lab" > "$WORK/fails.yaml"
+txt=$("$NSTOPO" apply "$WORK/fails.yaml" 2>&1)
+check_eq "rollback: apply fails (exit 1)" 1 $?
+check_match "rollback: h2's command failed" \
+	"@pc-h2 .*: the command exited with status 3" "$txt"
+check_match "rollback: says it stops the 3 processes" \
+	'^nstopo: stopping 3 processes left in lab procs: ' "$txt"
+check "rollback: every one of them is gone" gone_all "$D" "$U" "$H"
+check_eq "rollback: no group of the lab is left" "" \
+	"$(ls -d "$CG/nstopo/procs".* 2>/dev/null)"
+check_clean "rollback: nothing left"
+
+# 1c. A namespace pinned under a node's name that is not the lab's
+# (another's, since): neither it nor its processes are touched.
+check "foreign: apply" "$NSTOPO" apply -q "$lab"
+ip netns del pc-h2
+ip netns add pc-h2
+ip netns exec pc-h2 sleep "$F" </dev/null >/dev/null 2>&1 &
+fp=$(wait_pid "$F")
+txt=$("$NSTOPO" destroy "$lab" 2>&1)
+check_eq "foreign: destroy: exit 0" 0 $?
+check_match "foreign: the namespace is left alone" \
+	"warning: namespace pc-h2 does not carry lab procs's mark: left alone" "$txt"
+check_fail "foreign: its process is not named" \
+	sh -c 'printf "%s\n" "$1" | grep -q "[ :]$2 (sleep)"' sh "$txt" "$fp"
+check "foreign: its process still runs" kill -0 "$fp"
+check "foreign: the lab's are gone" gone_all "$D" "$U" "$H"
+kill "$fp"
+wait "$fp" 2>/dev/null
+ip netns del pc-h2
+# (/run/netns stayed for the foreign pin: the next destroy tidies it)
+check "foreign: apply and destroy again" \
+	sh -c '"$0" apply -q "$1" && "$0" destroy -q "$1"' "$NSTOPO" "$lab"
+check_clean "foreign: nothing left"
 
 # 2. --keep-processes keeps them, says so, and still removes the group.
 check "apply again" "$NSTOPO" apply -q "$lab"
