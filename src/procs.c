@@ -109,23 +109,30 @@ struct target {
 /*
  * A namespace of that name that is not the lab's (another's, pinned
  * since) is not looked into; its node's group is the lab's whatever.
+ * Only a namespace some process is in is asked whose it is (a netlink
+ * request in it): most have none.
  */
 static void target_init(struct run *x, struct target *t, const char *const *ns,
 			size_t n, bool whole)
 {
+	struct ns_user *u = NULL;
+	size_t n_u = n ? netns_users(&u) : 0;
+
 	memset(t, 0, sizeof(*t));
 	t->inos = xcalloc(n + 1, sizeof(*t->inos));
 	t->subs = xcalloc(n + 1, sizeof(*t->subs));
 	t->whole = whole;
 	for (size_t i = 0; i < n; i++) {
-		ino_t ino = 0;
+		ino_t ino = n_u ? netns_pin_inode(ns[i]) : 0;
+		bool used = false;
 
-		if (run_owns_netns(x, ns[i]) == 1)
-			ino = netns_pin_inode(ns[i]);
-		if (ino)
+		for (size_t k = 0; ino && k < n_u && !used; k++)
+			used = u[k].ino == ino;
+		if (used && run_owns_netns(x, ns[i]) == 1)
 			t->inos[t->n_inos++] = ino;
 		cg_node_name(ns[i], t->subs[t->n_subs++], sizeof(t->subs[0]));
 	}
+	free(u);
 }
 
 static void target_free(struct target *t)
