@@ -13,11 +13,13 @@
 . "$TOP/tests/integration/labkit.sh"
 
 CG=$(cgroup2_root)
-if [ -z "$CG" ]; then
-	bad "no cgroup2 hierarchy is mounted (this test needs one)"
+probe=${CG:-/nonexistent}/nstopo-t-procs.$$
+if [ -z "$CG" ] || ! mkdir "$probe" 2>/dev/null; then
+	bad "no writable cgroup2 hierarchy (this test needs one; found: '${CG:-none}')"
 	finish
 	exit 1
 fi
+rmdir "$probe"
 # Markers: sleep takes fractions, so "sleep 1000.RRRRRK" is unique to
 # this run of the test (RRRRR) and to its role (K).
 R=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
