@@ -13,9 +13,11 @@
  *
  * Takes the lab's lock, refuses if a planned namespace or host interface
  * exists that is not the lab's, journals each op before making it, and
- * on any failure undoes what was done (unless o->keep).  A lab that is
- * up from this very plan is left as it is (res->nothing_to_do).  When
- * o->wait runs out, the lab stays up (res->kept).
+ * on any failure undoes what was done (unless o->keep), its processes
+ * stopped first.  A lab that is up from this very plan is left as it is
+ * (res->nothing_to_do).  When o->wait runs out, the lab stays up
+ * (res->kept).  With o->owner (run), the journal records this process
+ * as the lab's owner: killed, it leaves the lab orphaned.
  * Return: 0; -EALREADY if applied from another plan, half applied or
  * with a namespace gone; -EBUSY if locked; -EEXIST on an ownership
  * conflict; -EPERM without the capabilities, -EMFILE without enough
