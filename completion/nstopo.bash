@@ -38,7 +38,7 @@ _nstopo() {
 	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --no-wait" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "--wait --wait=" -- "$cur")) ;;
-	destroy | down) COMPREPLY=($(compgen -W "--lab --kill" -- "$cur")) ;;
+	destroy | down) COMPREPLY=($(compgen -W "--lab --keep-processes" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
 	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
 	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;

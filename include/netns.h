@@ -238,14 +238,31 @@ struct ns_user {
 size_t netns_users(struct ns_user **out);
 
 /**
- * terminate() - stop processes: SIGTERM, up to @grace_ms to exit, then
- * SIGKILL
- * @pids, @n:	the processes
- * @grace_ms:	how long they may take to exit (polled every 10 ms)
- *
- * If any of them is still alive (a zombie counts as gone) after
- * @grace_ms, SIGKILL goes to every one of @pids.
+ * proc_running() - does process @pid run (exist, and not as a zombie)?
+ * Return: true if so.
  */
-void terminate(const pid_t *pids, size_t n, int grace_ms);
+bool proc_running(pid_t pid);
+
+/**
+ * proc_start_time() - when process @pid started: field 22 of
+ * /proc/PID/stat, in clock ticks after boot; with the pid, it names one
+ * process, whatever pid reuse does
+ * @start:	the time (0 on failure)
+ *
+ * Return: 0, or -errno (-ENOENT: no such process).
+ */
+int proc_start_time(pid_t pid, unsigned long long *start);
+
+/**
+ * proc_alive() - does the process @pid that started at @start still run?
+ * Return: false if it is gone, a zombie, or another process has its pid.
+ */
+bool proc_alive(pid_t pid, unsigned long long start);
+
+/**
+ * proc_comm() - the command name of process @pid (/proc/PID/comm)
+ * @buf, @len:	the name ("" if the process is gone)
+ */
+void proc_comm(pid_t pid, char *buf, size_t len);
 
 #endif

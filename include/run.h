@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include "cgroup.h"
 #include "netns.h"
 #include "op.h"
 
@@ -27,9 +28,11 @@
 
 struct apply_opts {
 	bool keep;		     /* apply: leave a failed lab as it is */
-	bool kill;		     /* destroy: stop processes left in the
-					lab's namespaces (rollback always
-					does) */
+	bool kill;		     /* destroy: stop the lab's processes (in
+					its namespaces and its control
+					group); rollback always does */
+	bool owner;		     /* apply: journal this process as the
+					lab's owner (run) */
 	int verbose;		     /* -1 quiet, 0 normal, 1 verbose */
 	bool progress;		     /* draw progress on stderr */
 	volatile sig_atomic_t *stop; /* set by a signal: stop, roll back */
@@ -106,6 +109,8 @@ struct run {
 	bool users_scanned;
 	const struct plan *plan; /* the one running */
 	bool kill;		 /* stop processes left in lab namespaces */
+	struct lab_cg cg;	 /* the lab's control group (procs.h) */
+	bool cg_tried;		 /* apply: procs_cgroup() was called */
 	bool group_tried;	 /* destroy: the batch delete was considered */
 	const struct apply_opts *o;
 	struct apply_result *res;
@@ -200,6 +205,17 @@ int nsh_get(struct run *x, const char *name, struct nsh **out);
  * Return: the handle (the host's for a NULL @name), or NULL.
  */
 struct nsh *nsh_find(const struct run *x, const char *name);
+
+/**
+ * run_owns_netns() - is namespace @ns the lab's: made by this run, or its
+ * lo carries the lab's mark (or no mark, where the journal explains why),
+ * or its pin is an empty file a killed run left?
+ *
+ * Opens a handle of it (nsh_get()) if the run has none.
+ * Return: 1 if so, 0 if it is another's (carries another mark, or none
+ * unexplained), or -errno (-ENOENT: no such pin).
+ */
+int run_owns_netns(struct run *x, const char *ns);
 
 /**
  * ifindex_of() - an interface's index: remembered, or asked once

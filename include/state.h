@@ -2,6 +2,7 @@
 #ifndef NSTOPO_STATE_H
 #define NSTOPO_STATE_H
 
+#include "cgroup.h"
 #include "op.h"
 
 /*
@@ -22,6 +23,10 @@ struct state {
 	int lock_fd; /* STATE_DIR/LAB/lock, flock'd */
 	int journal_fd;
 	uint64_t check;	       /* of the last record written */
+	bool seeded;	       /* check: read from a journal begun before */
+	struct lab_cg cg;      /* recorded: kept by state_rewrite() */
+	long owner_pid;	       /* recorded owner (state_owner()), or 0 */
+	unsigned long long owner_start;
 	struct strbuf pending; /* journal lines not yet written */
 };
 
@@ -41,6 +46,9 @@ struct journal {
 	bool no_header;	      /* empty, or its header is gone */
 	size_t n_damaged;     /* records that do not check: not in plan */
 	size_t damaged_at[8]; /* the first ones' line numbers */
+	long owner_pid;	      /* run: the process that owns the lab; 0 */
+	unsigned long long owner_start; /* its start time (/proc/PID/stat) */
+	struct lab_cg cg;		/* the lab's control group, if any */
 };
 
 /**
@@ -167,6 +175,35 @@ int state_rewrite(struct state *st, const char *file, const struct plan *p);
 int state_mark(struct state *st, const char *word);
 
 /**
+ * state_owner() - record "owner pid=PID start=TICKS": process @pid (a
+ * run) owns the lab until it ends, and write every record not yet written
+ * @st:		locked (state_lock())
+ *
+ * The start time (proc_start_time()) tells the process from a later one
+ * that gets its pid.
+ * Return: 0 or -errno (the process is gone; as state_flush()).
+ */
+int state_owner(struct state *st, pid_t pid);
+
+/**
+ * state_cgroup() - record "cgroup vN path=PATH": the lab's processes are
+ * in control group @cg, and write every record not yet written
+ * @st:		locked (state_lock())
+ *
+ * Written before the group is made, so a kill in between leaves a journal
+ * that names it.
+ * Return: 0 or -errno, as state_flush().
+ */
+int state_cgroup(struct state *st, const struct lab_cg *cg);
+
+/**
+ * journal_orphaned() - is the lab of @j owned by a run that is gone?
+ * Return: true if @j records an owner (state_owner()) and that process no
+ * longer runs (proc_alive()).
+ */
+bool journal_orphaned(const struct journal *j);
+
+/**
  * state_flush() - write the records not yet written to the journal
  * @st:		locked (state_lock()); its journal is opened (to append) if
  *		state_begin() did not open it
@@ -213,7 +250,9 @@ size_t state_list(char ***names);
 
 /* One lab, as `list` shows it. */
 struct lab_info {
-	const char *state; /* "up", "partial", "destroying", "unknown" */
+	const char *state; /* "up", "partial", "orphaned", "destroying",
+			      "damaged", "unknown" */
+	long owner_pid;	   /* the run that owns it (gone if "orphaned") */
 	size_t nodes, links;
 	long long started; /* epoch seconds; 0: unknown */
 	char file[4096];   /* the topology file it came from */

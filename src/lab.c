@@ -15,6 +15,7 @@
 #include "nl.h"
 #include "opkind.h"
 #include "plan.h"
+#include "procs.h"
 #include "ready.h"
 #include "reconcile.h"
 #include "schedule.h"
@@ -297,6 +298,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		/* A running lab: changed in place, or as it was. */
 		x.legacy = j.version < 2;
 		x.complete = j.complete;
+		x.cg = j.cg; /* its processes (procs.h) */
 		if (!rc)
 			rc = apply_edit(&x, &st, &j, p, o, msg);
 		journal_free(&j);
@@ -319,6 +321,10 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 	if (!rc)
 		rc = check_host_settings(&x, p, msg);
 	if (!rc && (rc = state_begin(&st, o->file ? o->file : "-")))
+		sb_printf(msg, "cannot write the journal: %s", strerror(-rc));
+	/* run: the lab is this process's until it ends; if it is killed,
+	 * the lab is orphaned (journal_orphaned()). */
+	if (!rc && o->owner && (rc = state_owner(&st, getpid())))
 		sb_printf(msg, "cannot write the journal: %s", strerror(-rc));
 	if (rc) {
 		finish(&x);
@@ -349,10 +355,13 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 			sb_add(msg, " (the lab is up)");
 		/* Interrupted while waiting: all or nothing, as for a step. */
 		if (rc && !res->kept) {
-			if (apply_undo(&x, p, p->n_ops, true))
+			procs_stop_lab(&x, p);
+			if (apply_undo(&x, p, p->n_ops, true)) {
 				res->kept = true;
-			else
+			} else {
+				procs_cgroup_remove(&x);
 				state_remove(&st);
+			}
 		}
 	} else {
 		struct op *op = &p->ops[failed];
@@ -364,6 +373,9 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 			sb_printf(msg, " (%s:%u:%u)", o->file ? o->file : "-",
 				  op->pos.line, op->pos.col);
 		sb_printf(msg, ": %s", x.why);
+		/* Its processes first, as destroy does: all at once. */
+		if (!o->keep)
+			procs_stop_lab(&x, p);
 		if (o->keep) {
 			res->kept = true;
 		} else if (apply_undo(&x, p,
@@ -375,6 +387,7 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 				p->lab);
 			res->kept = true;
 		} else {
+			procs_cgroup_remove(&x);
 			state_remove(&st);
 		}
 	}
@@ -461,26 +474,27 @@ static void report_damage(struct run *x, const struct journal *j)
 	sb_free(&lines);
 }
 
-int lab_destroy(const char *lab, const struct apply_opts *o,
-		struct apply_result *res, struct strbuf *msg)
+/*
+ * Destroy, with the lab's lock held: its processes first (stopped, or
+ * with --keep-processes moved out of its control group), then what the
+ * journal names, then what still carries its mark, then its group.
+ */
+static int destroy_locked(struct state *st, const char *lab,
+			  const struct apply_opts *o, struct apply_result *res,
+			  struct strbuf *msg)
 {
 	double t0 = now_monotonic();
 	struct journal j;
-	struct state st;
 	struct run x;
 	bool journal;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = lock_lab(&st, lab, msg);
-	if (rc)
-		return rc;
 	rc = state_read(lab, &j);
 	journal = !rc;
 	if (rc && rc != -ENOENT) {
 		sb_printf(msg, "cannot read the journal of lab %s: %s", lab,
 			  state_strerror(rc));
-		state_unlock(&st);
 		return rc;
 	}
 	if (!journal) {
@@ -495,15 +509,24 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 	}
 	if (rc) {
 		journal_free(&j);
-		state_unlock(&st);
 		return rc;
 	}
 	x.legacy = j.version < 2;
 	x.complete = j.complete;
+	x.cg = j.cg;
+	x.kill = o->kill;
 	if (journal) {
 		report_damage(&x, &j);
-		state_mark(&st, "destroying");
+		state_mark(st, "destroying");
 	}
+	if (journal && journal_orphaned(&j) && o->verbose >= 0)
+		fprintf(stderr,
+			"nstopo: lab %s was left by a run that is gone (pid %ld): stopping what it left\n",
+			lab, j.owner_pid);
+	if (o->kill)
+		procs_stop_lab(&x, j.plan);
+	else
+		procs_keep(&x, j.plan);
 	res->ops_total = j.plan->n_ops;
 	rc = apply_undo(&x, j.plan, j.plan->n_ops, o->kill);
 	if (rc)
@@ -515,13 +538,62 @@ int lab_destroy(const char *lab, const struct apply_opts *o,
 		rc = sweep(&x, lab, o->kill, res, msg);
 	res->ops_done = res->undone;
 	res->nothing_to_do = !rc && !journal && !res->found;
-	if (!rc)
-		state_remove(&st);
+	if (!rc) {
+		procs_cgroup_remove(&x);
+		state_remove(st);
+	}
 	finish(&x);
 	journal_free(&j);
+	res->seconds = now_monotonic() - t0;
+	return rc;
+}
+
+int lab_destroy(const char *lab, const struct apply_opts *o,
+		struct apply_result *res, struct strbuf *msg)
+{
+	struct state st;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = lock_lab(&st, lab, msg);
+	if (rc)
+		return rc;
+	rc = destroy_locked(&st, lab, o, res, msg);
 	state_unlock(&st);
 	if (!rc)
 		tidy_run_dirs();
-	res->seconds = now_monotonic() - t0;
 	return rc;
+}
+
+int lab_takeover(const char *lab, const struct apply_opts *o,
+		 struct apply_result *res, struct strbuf *msg, long *owner)
+{
+	struct journal j;
+	struct state st;
+	bool orphaned;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	*owner = 0;
+	/* Busy, or no journal to read: apply says what that means. */
+	if (state_lock(&st, lab, owner)) {
+		*owner = 0;
+		return 0;
+	}
+	if (state_read(lab, &j)) {
+		state_unlock(&st);
+		return 0;
+	}
+	orphaned = journal_orphaned(&j);
+	*owner = j.owner_pid;
+	journal_free(&j);
+	if (!orphaned) {
+		state_unlock(&st);
+		return 0;
+	}
+	rc = destroy_locked(&st, lab, o, res, msg);
+	state_unlock(&st);
+	if (!rc)
+		tidy_run_dirs();
+	return rc ? rc : 1;
 }

@@ -17,6 +17,7 @@
 #include "lab.h"
 #include "capture.h"
 #include "caps.h"
+#include "command.h"
 #include "exec.h"
 #include "graph.h"
 #include "load.h"
@@ -24,6 +25,7 @@
 #include "opkind.h"
 #include "plan.h"
 #include "parse.h"
+#include "procs.h"
 #include "reconcile.h"
 #include "sandbox.h"
 #include "schema.h"
@@ -51,6 +53,7 @@ struct opts {
 	bool json;
 	bool destroy;
 	bool keep, kill;
+	bool keep_procs;
 	bool isolated;
 	bool no_wait;
 	double wait;
@@ -101,6 +104,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "destroy", no_argument, NULL, 'D' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "kill", no_argument, NULL, 'K' },
+		{ "keep-processes", no_argument, NULL, 'P' },
 		{ "wait", optional_argument, NULL, 'w' },
 		{ "no-wait", no_argument, NULL, 'W' },
 		{ "lab", required_argument, NULL, 'l' },
@@ -136,6 +140,9 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 'K':
 			o->kill = true;
+			break;
+		case 'P':
+			o->keep_procs = true;
 			break;
 		case 'w':
 			o->wait = optarg ? strtod(optarg, NULL) : 10;
@@ -271,7 +278,8 @@ static struct apply_opts apply_opts(const struct opts *o, const char *file)
 
 	return (struct apply_opts){
 		.keep = o->keep,
-		.kill = o->kill,
+		/* --kill is the default: what a lab started goes with it. */
+		.kill = !o->keep_procs,
 		.wait = o->wait,
 		/* Usable on return, unless told to return at the last ack. */
 		.ready = !o->no_wait,
@@ -371,7 +379,7 @@ static char *lab_of_file(const char *path)
 static int cmd_destroy(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("destroy");
-	int i = parse_opts(c, argc, argv, o, "lK");
+	int i = parse_opts(c, argc, argv, o, "lKP");
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -380,6 +388,11 @@ static int cmd_destroy(int argc, char **argv, struct opts *o)
 
 	if (i < 0 || (o->lab ? i != argc : one_file(c, argc, i)))
 		return EXIT_INVALID;
+	if (o->kill && o->keep_procs) {
+		fprintf(stderr,
+			"nstopo destroy: --kill and --keep-processes contradict each other\n");
+		return EXIT_INVALID;
+	}
 	if (o->lab && !lab_name_valid(o->lab)) {
 		fprintf(stderr, "nstopo: '%s' is not a lab name\n", o->lab);
 		return EXIT_INVALID;
@@ -674,16 +687,6 @@ static int cmd_capture(int argc, char **argv, struct opts *o)
 	return rc;
 }
 
-/* How a child ended, as a shell reports it. */
-static int wait_status(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return EXIT_OWN;
-}
-
 /*
  * run --isolated, shell, and run without the capabilities: the rest of
  * the run goes on in a sandbox of its own.  Return: 0 in it, else how
@@ -727,11 +730,11 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	struct apply_opts ao;
 	struct state st;
 	bool locked = false;
-	long holder;
+	long holder, owner;
 	struct plan *p;
 	struct topo *t;
+	int group = -1;
 	char *file;
-	pid_t pid;
 
 	o->isolated |= shell;
 	if (i < 0 || i >= argc ||
@@ -754,7 +757,16 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	file = absolute(argv[i]);
 	ao = apply_opts(o, file);
 	ao.ready = true; /* the command finds a lab that works */
+	ao.owner = true; /* killed, it leaves an orphaned lab */
 	catch_signals();
+	/* What a run that is gone left (its command too) is stopped. */
+	rc = lab_takeover(p->lab, &ao, &res, &msg, &owner);
+	if (rc < 0) {
+		fprintf(stderr,
+			"nstopo run: lab %s was left by run %ld, which is gone, and cannot be removed: %s\n",
+			p->lab, owner, msg.buf);
+		goto out;
+	}
 	rc = lab_apply(p, &ao, &res, &msg);
 	if (rc || res.nothing_to_do) {
 		if (rc)
@@ -774,42 +786,18 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 			res.seconds);
 	/* The lab is the command's: no other run may change it meanwhile. */
 	locked = !state_lock(&st, p->lab, &holder);
+	/* The command, and all it starts, in the lab's control group. */
+	if (locked)
+		group = procs_run_group(&st, p->lab, o->verbose);
 	i += (i + 1 < argc && !strcmp(argv[i + 1], "--")) ? 2 : 1;
 	/* Without a command: an interactive shell in the sandbox. */
 	if (!sh[0] || !*sh[0])
 		sh[0] = "/bin/sh";
 	cmd = i < argc ? argv + i : sh;
-	pid = stop_requested ? -1 : fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		setenv("NSTOPO_LAB", p->lab, 1);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "nstopo run: cannot run %s: %s\n", cmd[0],
-			strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	if (pid > 0 && cmd == sh) {
-		/* The shell's ^C and ^\ are its own (as for system(3)). */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGQUIT, SIG_IGN);
-	}
-	if (pid > 0) {
-		int forwarded = 0, wst = 0;
-
-		while (waitpid(pid, &wst, 0) < 0) {
-			if (errno != EINTR)
-				break;
-			/* Pass the signal on; a second one kills the command.
-			 * The lab goes down once the command has ended. */
-			if (stop_requested && forwarded < signals_seen) {
-				kill(pid, forwarded ? SIGKILL : stop_requested);
-				forwarded = signals_seen;
-			}
-		}
-		status = wait_status(wst);
-	}
+	setenv("NSTOPO_LAB", p->lab, 1);
+	status = command_run(cmd, group, &signals_seen);
+	if (group >= 0)
+		close(group);
 	if (locked)
 		state_unlock(&st);
 teardown:
@@ -840,6 +828,7 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 	struct strbuf msg = { 0 };
 	struct plan *want = NULL;
 	struct topo *t = NULL;
+	struct lab_info info;
 	struct status s;
 	char *lab;
 
@@ -897,6 +886,13 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 	if (o->verbose >= 0 || o->json) /* -q: the exit status says it */
 		status_print(&s, stdout, o->json, o->verbose > 0);
 	rc = status_drift(&s) ? EXIT_DRIFT : EXIT_OK;
+	state_lab_info(lab, &info);
+	if (!strcmp(info.state, "orphaned")) {
+		if (o->verbose >= 0 && !o->json)
+			printf("lab %s is orphaned: the run that owned it (pid %ld) is gone; its next run, or 'nstopo destroy --lab %s', stops what it left and removes it\n",
+			       lab, info.owner_pid, lab);
+		rc = EXIT_DRIFT;
+	}
 	status_free(&s);
 	plan_free(want);
 	topo_free(t);
@@ -915,8 +911,8 @@ static const struct cmd cmds[] = {
 	  "apply [--keep] [--wait[=SECONDS] | --no-wait] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy,
-	  "destroy [--kill] FILE | destroy [--kill] --lab NAME",
-	  "remove everything the lab made (works from its journal)" },
+	  "destroy [--keep-processes] FILE | destroy [--keep-processes] --lab NAME",
+	  "stop the lab's processes, remove everything it made (works from its journal)" },
 	{ "status", NULL, cmd_status, "status [--json] [FILE | --lab NAME]",
 	  "compare the live kernel state with the lab's plan (exit 3 on drift)" },
 	{ "list", "ls", cmd_list, "list [--json]",

@@ -8,9 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <time.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -405,37 +403,66 @@ int sysctl_write_in(struct sysctl_dirs *c, const char *key, const char *value)
 	return err;
 }
 
-/* Alive: exists and is not a zombie waiting for its parent. */
-static bool alive_pid(pid_t pid)
+/* Field @k (3: the state) of /proc/@pid/stat, into @buf. */
+static int stat_field(pid_t pid, int k, char *buf, size_t len)
 {
-	char path[64], buf[128], *rp;
+	char path[64], line[1024], *p, *save = NULL;
 	FILE *f;
-	bool z = false;
+	int i = 3;
 
-	if (kill(pid, 0))
-		return false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
-		z = rp[1] == ' ' && rp[2] == 'Z';
+		return errno ? -errno : -EIO;
+	p = fgets(line, sizeof(line), f);
 	fclose(f);
-	return !z;
+	/* The command name, in parentheses, may hold anything. */
+	if (!p || !(p = strrchr(line, ')')))
+		return -EIO;
+	for (p = strtok_r(p + 1, " \n", &save); p && i < k; i++)
+		p = strtok_r(NULL, " \n", &save);
+	if (!p)
+		return -EIO;
+	snprintf(buf, len, "%s", p);
+	return 0;
 }
 
-void terminate(const pid_t *pids, size_t n, int grace_ms)
+bool proc_running(pid_t pid)
 {
-	bool alive = n > 0;
+	char st[8] = "";
 
-	for (size_t i = 0; i < n; i++)
-		kill(pids[i], SIGTERM);
-	for (int waited = 0; alive && waited < grace_ms; waited += 10) {
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
-		alive = false;
-		for (size_t i = 0; i < n && !alive; i++)
-			alive = alive_pid(pids[i]);
-	}
-	for (size_t i = 0; alive && i < n; i++)
-		kill(pids[i], SIGKILL);
+	return !stat_field(pid, 3, st, sizeof(st)) && st[0] != 'Z' &&
+	       st[0] != 'X';
+}
+
+int proc_start_time(pid_t pid, unsigned long long *start)
+{
+	char buf[32];
+	int rc = stat_field(pid, 22, buf, sizeof(buf));
+
+	*start = rc ? 0 : strtoull(buf, NULL, 10);
+	return rc;
+}
+
+bool proc_alive(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return pid > 0 && !proc_start_time(pid, &now) && now == start &&
+	       proc_running(pid);
+}
+
+void proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
 }

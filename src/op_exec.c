@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * op_exec.c - exec: a node's start-up command (`exec:`), run once the
- * lab is up, as a process of the node.
+ * lab is up, as a process of the node, in the node's sub-group of the
+ * lab's control group (procs.h), so that destroy finds whatever it
+ * leaves running, wherever that goes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "procs.h"
 #include "run.h"
 
 /* How long a command has to end after SIGTERM, before SIGKILL. */
@@ -52,13 +55,52 @@ static int wait_command(struct run *x, pid_t pid, int *st, bool *stopped)
 	}
 }
 
+/*
+ * The cgroup.procs of the node's group, for the command to join; the
+ * lab's group is made with the first command.  -1: there is none (an
+ * isolated run, or a kernel without one: warned once).
+ */
+static int node_group(struct run *x, const struct op *op, int *fd)
+{
+	struct strbuf why = { 0 };
+	char sub[96];
+	int rc = 0;
+
+	*fd = -1;
+	if (!x->cg.version && !x->cg_tried) {
+		x->cg_tried = true;
+		rc = procs_cgroup(x->st, x->lab, &x->cg, &why);
+		if (rc == -ENOTSUP)
+			run_warn(
+				x,
+				"lab %s: %s: its processes are found only in its namespaces (one that leaves its node's escapes destroy)",
+				x->lab, why.buf);
+		else if (rc)
+			snprintf(x->why, sizeof(x->why), "lab %s: %s", x->lab,
+				 why.buf);
+		sb_free(&why);
+		if (rc != -ENOTSUP && rc)
+			return rc;
+	}
+	if (!x->cg.version)
+		return 0;
+	cg_node_name(op->link.ns, sub, sizeof(sub));
+	*fd = cg_procs_open(&x->cg, sub);
+	if (*fd >= 0)
+		return 0;
+	snprintf(x->why, sizeof(x->why),
+		 "cannot open control group %s of lab %s: %s", sub, x->lab,
+		 strerror(-*fd));
+	return *fd;
+}
+
 /* A node's exec: command, in a child that becomes a process of the node. */
 static int do_exec(struct run *x, struct op *op)
 {
 	const char *env[] = { "NSTOPO_LAB", x->lab, "NSTOPO_NODE",
 			      op->node ? op->node : "host", NULL };
 	bool killed = false;
-	int st = 0, null, rc;
+	int st = 0, null, rc, group;
 	pid_t pid;
 
 	/* An edit of a running lab runs only the commands it did not run. */
@@ -67,10 +109,17 @@ static int do_exec(struct run *x, struct op *op)
 	/* A host command runs in the host, not where apply was last. */
 	if (!op->link.ns && (rc = run_enter(x, &x->host)))
 		return run_fail(x, NULL, rc);
+	rc = node_group(x, op, &group);
+	if (rc)
+		return rc;
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return run_fail(x, NULL, -errno);
+	if (pid < 0) {
+		rc = -errno;
+		if (group >= 0)
+			close(group);
+		return run_fail(x, NULL, rc);
+	}
 	if (!pid) {
 		struct strbuf msg = { 0 };
 		struct exec_req r = {
@@ -83,6 +132,13 @@ static int do_exec(struct run *x, struct op *op)
 		signal(SIGTERM, SIG_DFL);
 		/* A group of its own: what it starts is stopped with it. */
 		setpgid(0, 0);
+		/* The lab's control group, before anything can fork. */
+		if (group >= 0 && (rc = cg_enter(group))) {
+			fprintf(stderr,
+				"nstopo: exec: cannot join the lab's control group: %s\n",
+				strerror(-rc));
+			_exit(EXEC_FAILED);
+		}
 		null = open("/dev/null", O_RDONLY);
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
@@ -99,6 +155,8 @@ static int do_exec(struct run *x, struct op *op)
 		fprintf(stderr, "nstopo: exec: %s\n", msg.buf);
 		_exit(rc);
 	}
+	if (group >= 0)
+		close(group);
 	setpgid(pid, pid); /* as the child does: whoever is first */
 	rc = wait_command(x, pid, &st, &killed);
 	if (rc)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nl.h"
+#include "procs.h"
 #include "run.h"
 
 static int max_ifindex(const struct link_info *li, void *arg)
@@ -103,45 +104,23 @@ static int do_netns_add(struct run *x, struct op *op)
 }
 
 /*
- * Processes left in the lab's namespaces would keep them alive, unnamed,
- * after their pins are gone: stop them all at once, then forget them.
+ * Processes left in the namespaces this plan deletes would keep them
+ * alive, unnamed, after their pins are gone: stop them all at once, with
+ * those the nodes' commands started wherever they went (the nodes'
+ * groups), before the first goes.  The rest of the lab's group is not
+ * theirs: a plan that removes some nodes leaves the others' alone (the
+ * lab's own goes with the lab: procs_cgroup_remove()).
  */
 static void stop_lab_processes(struct run *x)
 {
-	pid_t *pids = xcalloc(x->n_users + 1, sizeof(*pids));
-	struct strmap inos = { 0 };
-	struct arena a = { 0 };
+	const char **ns = xcalloc(x->plan->n_ops + 1, sizeof(*ns));
 	size_t n = 0;
 
-	for (size_t i = 0; i < x->plan->n_ops; i++) {
-		const struct op *op = &x->plan->ops[i];
-		ino_t ino;
-
-		if (op->kind != OP_NETNS_DEL ||
-		    !(ino = netns_pin_inode(op->link.ns)))
-			continue;
-		strmap_put(&inos,
-			   arena_printf(&a, "%llu", (unsigned long long)ino),
-			   (int)i);
-	}
-	for (size_t k = 0; k < x->n_users; k++)
-		if (strmap_get(&inos,
-			       arena_printf(
-				       &a, "%llu",
-				       (unsigned long long)x->users[k].ino)) >=
-		    0)
-			pids[n++] = x->users[k].pid;
-	if (n) {
-		if (x->o->verbose >= 0)
-			fprintf(stderr,
-				"nstopo: stopping %zu process%s left in lab %s\n",
-				n, n == 1 ? "" : "es", x->lab);
-		terminate(pids, n, 1000);
-		x->n_users = 0;
-	}
-	free(pids);
-	strmap_free(&inos);
-	arena_free(&a);
+	for (size_t i = 0; i < x->plan->n_ops; i++)
+		if (x->plan->ops[i].kind == OP_NETNS_DEL)
+			ns[n++] = x->plan->ops[i].link.ns;
+	procs_stop(x, ns, n, false);
+	free(ns);
 }
 
 /*
@@ -152,7 +131,7 @@ static void stop_lab_processes(struct run *x)
  * run killed before it was mounted left the empty file).  One that
  * carries another mark is not.
  */
-static int netns_owned(struct run *x, const char *ns)
+int run_owns_netns(struct run *x, const char *ns)
 {
 	struct nsh *h = nsh_find(x, ns);
 	struct link_info li;
@@ -174,7 +153,7 @@ static int netns_owned(struct run *x, const char *ns)
 
 static int do_netns_del(struct run *x, struct op *op)
 {
-	int i, rc = netns_owned(x, op->link.ns);
+	int i, rc = run_owns_netns(x, op->link.ns);
 	ino_t ino;
 
 	if (rc == 0) {
@@ -186,17 +165,18 @@ static int do_netns_del(struct run *x, struct op *op)
 	}
 	if (rc < 0 && !gone(rc) && rc != -ENOENT)
 		return run_fail(x, NULL, rc);
+	if (!x->users_scanned) {
+		if (x->kill)
+			stop_lab_processes(x);
+		free(x->users);
+		x->n_users = netns_users(&x->users);
+		x->users_scanned = true;
+	}
 	i = strmap_get(&x->ns_map, op->link.ns);
 	if (i >= 0) {
 		if (x->cur == x->ns[i])
 			run_enter(x, &x->host);
 		nsh_close(x, x->ns[i]);
-	}
-	if (!x->users_scanned) {
-		x->n_users = netns_users(&x->users);
-		x->users_scanned = true;
-		if (x->kill)
-			stop_lab_processes(x);
 	}
 	ino = x->n_users ? netns_pin_inode(op->link.ns) : 0;
 	for (size_t k = 0; ino && k < x->n_users; k++)

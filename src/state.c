@@ -9,6 +9,8 @@
  *   ! SEQ ERRNO                                      that op failed: not made
  *   complete                                         apply finished
  *   destroying                                       a destroy started
+ *   owner pid=P start=S                              run P owns the lab
+ *   cgroup vN path=PATH                              the lab's processes
  *   = CHECK                                          after each of those
  * CHECK is a 64-bit FNV-1a hash (hex) of the previous record's CHECK and
  * this record's line: a record that was damaged, or added by anything but
@@ -42,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "opkind.h"
 #include "plan.h"
 #include "state.h"
@@ -235,9 +238,86 @@ static uint64_t check_of(uint64_t prev, const char *line, size_t len)
 	return h;
 }
 
+/*
+ * The last check of @text (its last complete "= CHECK" line); whether
+ * @text ends with a line cut short.  False if it has no check.
+ */
+static bool last_check(const char *text, size_t len, uint64_t *check, bool *cut)
+{
+	const char *end = text + len, *nl;
+
+	*cut = len && text[len - 1] != '\n';
+	/* Complete lines only: from the last newline back. */
+	while (end > text && end[-1] != '\n')
+		end--;
+	while (end > text) {
+		const char *line = end - 1;
+
+		while (line > text && line[-1] != '\n')
+			line--;
+		nl = end - 1;
+		if (nl - line == 18 && !strncmp(line, "= ", 2)) {
+			*check = strtoull(line + 2, NULL, 16);
+			return true;
+		}
+		end = line;
+	}
+	return false;
+}
+
+/*
+ * Appending to a journal this state did not begin (destroy's
+ * "destroying", run's control group): the chain of checks goes on from
+ * its last one, and a line that a killed run left half-written is ended
+ * first, so that it stays a line of its own (one that does not check).
+ * The tail is read, more of it until a check is in it.
+ */
+static void seed_check(struct state *st)
+{
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	struct stat s;
+	bool cut = false;
+	size_t size, n;
+	int fd;
+
+	st->seeded = true;
+	fd = openat(st->lab_fd, "journal", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &s) || (size = (size_t)s.st_size) > JOURNAL_MAX) {
+		close(fd);
+		return;
+	}
+	for (n = size < 4096 ? size : 4096;;
+	     n = n * 16 < size ? n * 16 : size) {
+		ssize_t got = 1;
+
+		sb.len = 0;
+		while (sb.len < n && got > 0) {
+			size_t k = n - sb.len < sizeof(buf) ? n - sb.len :
+							      sizeof(buf);
+
+			got = pread(fd, buf, k, (off_t)(size - n + sb.len));
+			if (got > 0)
+				sb_addn(&sb, buf, (size_t)got);
+		}
+		if (last_check(sb.buf ? sb.buf : "", sb.len, &st->check,
+			       &cut) ||
+		    n == size || got <= 0)
+			break;
+	}
+	close(fd);
+	if (cut)
+		sb_addc(&st->pending, '\n');
+	sb_free(&sb);
+}
+
 /* Append record @line (no '\n') and its check to what is pending. */
 static void put_record(struct state *st, const char *line, size_t len)
 {
+	if (st->journal_fd < 0 && !st->seeded)
+		seed_check(st);
 	st->check = check_of(st->check, line, len);
 	sb_addn(&st->pending, line, len);
 	sb_printf(&st->pending, "\n= %016llx\n", (unsigned long long)st->check);
@@ -301,6 +381,28 @@ void state_record_removed(struct state *st, size_t seq)
 void state_continue(struct state *st, const struct journal *j)
 {
 	st->check = j->last_check;
+	st->cg = j->cg;
+	st->owner_pid = j->owner_pid;
+	st->owner_start = j->owner_start;
+}
+
+/* The owner and the control group @st recorded, recorded again. */
+static void put_lab_records(struct state *st)
+{
+	struct strbuf sb = { 0 };
+
+	if (st->owner_pid)
+		sb_printf(&sb, "owner pid=%ld start=%llu", st->owner_pid,
+			  st->owner_start);
+	if (sb.len)
+		put_record(st, sb.buf, sb.len);
+	sb.len = 0;
+	if (st->cg.version) {
+		sb_printf(&sb, "cgroup v%d path=", st->cg.version);
+		sb_add_escaped(&sb, st->cg.path);
+		put_record(st, sb.buf, sb.len);
+	}
+	sb_free(&sb);
 }
 
 int state_rewrite(struct state *st, const char *file, const struct plan *p)
@@ -311,6 +413,8 @@ int state_rewrite(struct state *st, const char *file, const struct plan *p)
 	/* The header as state_begin() writes it, then every op, done. */
 	memset(&tmp.pending, 0, sizeof(tmp.pending));
 	rc = state_begin_at(&tmp, file, "journal.new");
+	if (!rc)
+		put_lab_records(&tmp);
 	for (size_t i = 0; !rc && i < p->n_ops; i++)
 		state_record(&tmp, i, &p->ops[i]);
 	if (!rc)
@@ -336,6 +440,42 @@ int state_mark(struct state *st, const char *word)
 {
 	put_record(st, word, strlen(word));
 	return state_flush(st);
+}
+
+int state_owner(struct state *st, pid_t pid)
+{
+	unsigned long long start;
+	char line[80];
+	int rc = proc_start_time(pid, &start), n;
+
+	if (rc)
+		return rc;
+	n = snprintf(line, sizeof(line), "owner pid=%ld start=%llu", (long)pid,
+		     start);
+	put_record(st, line, (size_t)n);
+	st->owner_pid = (long)pid;
+	st->owner_start = start;
+	return state_flush(st);
+}
+
+int state_cgroup(struct state *st, const struct lab_cg *cg)
+{
+	struct strbuf sb = { 0 };
+	int rc;
+
+	sb_printf(&sb, "cgroup v%d path=", cg->version);
+	sb_add_escaped(&sb, cg->path);
+	put_record(st, sb.buf, sb.len);
+	sb_free(&sb);
+	st->cg = *cg;
+	rc = state_flush(st);
+	return rc;
+}
+
+bool journal_orphaned(const struct journal *j)
+{
+	return j->owner_pid > 0 &&
+	       !proc_alive((pid_t)j->owner_pid, j->owner_start);
 }
 
 int state_flush(struct state *st)
@@ -485,6 +625,30 @@ static int journal_op(struct plan *p, const char *line, size_t seq)
 	return rc;
 }
 
+/*
+ * A "cgroup vN path=PATH" record.  Destroy kills every process in the
+ * group it names: only a group nstopo makes for lab @lab is taken
+ * (cg_choose(): nstopo/LAB.ID on v2, LAB.ID on v1, ID 8 hex digits).
+ */
+static int journal_cgroup(const char *lab, const char *line, struct lab_cg *cg)
+{
+	char path[CG_PATH_MAX], want[CG_PATH_MAX];
+	int version = line[8] - '0';
+	size_t n;
+
+	header_field(line, "path=", path, sizeof(path));
+	snprintf(want, sizeof(want), "%s%s.", version == 2 ? "nstopo/" : "",
+		 lab);
+	n = strlen(want);
+	if ((version != 1 && version != 2) || line[9] != ' ' ||
+	    strncmp(path, want, n) || strlen(path + n) != 8 ||
+	    strspn(path + n, "0123456789abcdef") != 8)
+		return -EINVAL;
+	cg->version = version;
+	snprintf(cg->path, sizeof(cg->path), "%s", path);
+	return 0;
+}
+
 struct record {
 	char *line;
 	size_t no; /* its line number, from 1 */
@@ -593,6 +757,14 @@ int state_read(const char *lab, struct journal *j)
 				continue; /* failed, or removed since */
 			if (journal_op(j->plan, line + off, seq))
 				damaged(j, recs[i].no);
+		} else if (!strncmp(line, "owner ", 6)) {
+			header_field(line, "pid=", buf, sizeof(buf));
+			j->owner_pid = atol(buf);
+			header_field(line, "start=", buf, sizeof(buf));
+			j->owner_start = strtoull(buf, NULL, 10);
+		} else if (!strncmp(line, "cgroup v", 8)) {
+			if (journal_cgroup(lab, line, &j->cg))
+				damaged(j, recs[i].no);
 		} else if (!strcmp(line, "complete")) {
 			j->complete = true;
 		} else if (!strcmp(line, "destroying")) {
@@ -693,10 +865,12 @@ void state_lab_info(const char *lab, struct lab_info *info)
 		info->state = "unknown";
 		return;
 	}
-	info->state = j.destroying ? "destroying" :
-		      j.n_damaged  ? "damaged" :
-		      j.complete   ? "up" :
-				     "partial";
+	info->state = j.destroying	   ? "destroying" :
+		      j.n_damaged	   ? "damaged" :
+		      journal_orphaned(&j) ? "orphaned" :
+		      j.complete	   ? "up" :
+					     "partial";
+	info->owner_pid = j.owner_pid;
 	for (size_t k = 0; k < j.plan->n_ops; k++) {
 		info->nodes += j.plan->ops[k].kind == OP_NETNS_ADD;
 		info->links += j.plan->ops[k].kind == OP_LINK_ADD;

@@ -29,7 +29,17 @@ check_match() {
 	if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else bad "$1"; printf '%s\n' "$3" | sed 's/^/     | /' | head -20; echo "     | (wanted /$2/)"; fi
 }
 
+# cgroup2_root: where the machine's cgroup2 hierarchy is mounted (the
+# whole of it), if it is; the sandbox shares it with the real host.
+cgroup2_root() {
+	awk '{ for (i = 7; i < NF; i++) if ($i == "-") {
+		if ($(i + 1) == "cgroup2" && $4 == "/") { print $5; exit }
+		break } }' /proc/self/mountinfo
+}
+
 # snapshot FILE: everything of the sandbox's host that nstopo might touch.
+# With SNAPSHOT_LABS="LAB...", the control groups of those labs too (the
+# machine's: other sandboxes' labs of other names are not compared).
 snapshot() {
 	{
 		echo "## links"; ip -d -j link show | python3 "$TOP/tests/integration/jsonnorm.py"
@@ -40,6 +50,14 @@ snapshot() {
 		echo "## mounts"; awk '{print $5, $9}' /proc/self/mountinfo | sort
 		echo "## state"; ls -laR /run/nstopo 2>&1
 		echo "## sysctl"; for k in net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv6.conf.default.accept_dad; do sysctl -n "$k"; done
+		if [ -n "${SNAPSHOT_LABS:-}" ]; then
+			echo "## cgroups"
+			cg=$(cgroup2_root)
+			for l in $SNAPSHOT_LABS; do
+				[ -n "$cg" ] && ls -d "$cg/nstopo/$l".* 2>/dev/null
+			done
+			grep 'name=nstopo' /proc/self/cgroup
+		fi
 	} > "$1" 2>&1
 }
 

@@ -1,6 +1,7 @@
 # t-cleanup.sh - after destroy nothing is left: no namespace, pin, mount,
 # link, address, route or state file; also when a process still runs in a
-# node at destroy time (the namespace outlives its pin, unnamed).
+# node at destroy --keep-processes time (the namespace outlives its pin,
+# unnamed).
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/labkit.sh"
 spec=tests/integration/labs/spec-example.yaml
@@ -33,6 +34,7 @@ check_eq "destroy after a namespace and a host link were removed by hand" \
 check_clean "... and nothing is left"
 
 # busy LAB NODE...: a process runs in each NODE while the lab is destroyed
+# (--keep-processes: it stays)
 busy() {
 	lab=$1; shift
 	eval file=\$$lab
@@ -43,7 +45,7 @@ busy() {
 		pids="$pids $!" pairs="$pairs $node:$!"
 		wait_comm $! sleep
 	done
-	out=$("$NSTOPO" destroy "$file" 2>&1)
+	out=$("$NSTOPO" destroy --keep-processes "$file" 2>&1)
 	check_eq "$lab busy: destroy succeeds" 0 $?
 	for pair in $pairs; do
 		node=${pair%:*} pid=${pair#*:}

@@ -1,8 +1,8 @@
 # t-topo-exec.sh - a node's exec: commands run once the lab is up, in
 # the node, in node order, with NSTOPO_LAB and NSTOPO_NODE; a failing one
 # fails the apply and rolls it all back, stopping what earlier commands
-# left running; destroy warns about such processes, destroy --kill stops
-# them.
+# left running; destroy stops such processes, destroy --keep-processes
+# warns about them and leaves them (destroy --kill is still accepted).
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/labkit.sh"
 
@@ -215,16 +215,29 @@ check "the process runs" alive "$bg1"
 check_eq "the process is in h1's namespace" \
 	"$(stat -L -c %i /run/netns/tf-h1)" \
 	"$(stat -L -c %i "/proc/$bg1/ns/net" 2>/dev/null)"
-out=$("$NSTOPO" destroy "$good" 2>&1)
-check_eq "destroy without --kill: exit 0" 0 $?
-check_match "destroy without --kill: warns about the process" \
+out=$("$NSTOPO" destroy --keep-processes "$good" 2>&1)
+check_eq "destroy --keep-processes: exit 0" 0 $?
+check_match "destroy --keep-processes: warns about the process" \
 	"warning: namespace tf-h1: process $bg1 \\(sleep\\) still runs in it" "$out"
-check "destroy without --kill: pins and host links are gone" \
+check "destroy --keep-processes: pins and host links are gone" \
 	verify.py --gone "$WORK/good.json"
-check_clean "destroy without --kill: nothing left"
-check "destroy without --kill: the process still runs" alive "$bg1"
+check_clean "destroy --keep-processes: nothing left"
+check "destroy --keep-processes: the process still runs" alive "$bg1"
 kill "$bg1"
 check "... (until killed by hand)" gone "$bg1"
+
+rm -f "$WORK/bg1"
+check "apply again" "$NSTOPO" apply "$good"
+bg1=$(cat "$WORK/bg1" 2>/dev/null)
+check "the process runs again" alive "$bg1"
+out=$("$NSTOPO" destroy "$good" 2>&1)
+check_eq "destroy: exit 0" 0 $?
+check_match "destroy: says it stops the process, by pid and name" \
+	"^nstopo: stopping 1 process left in lab tf: $bg1 \\(sleep\\)\$" "$out"
+check_eq "destroy: no warning" "" \
+	"$(printf '%s\n' "$out" | grep warning)"
+check "destroy: the process is stopped" gone "$bg1"
+check_clean "destroy: nothing left"
 
 rm -f "$WORK/bg1"
 check "apply again" "$NSTOPO" apply "$good"
