@@ -164,6 +164,7 @@ struct topo {
 	struct pos name_pos;
 	const char *ns_prefix;
 	struct pos prefix_pos;
+	const char *instance; /* --prefix P: an instance (instance.h), or NULL */
 	struct node defaults; /* `defaults:`: sysctl, routes, intercept */
 	bool has_defaults;
 	struct node *nodes; /* [HOST_NODE] is the host */

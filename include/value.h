@@ -18,6 +18,9 @@
 #define LAB_NAME_MAX 24	 /* [a-z0-9][a-z0-9-]{0,23} */
 #define NODE_NAME_MAX 32 /* [A-Za-z0-9][A-Za-z0-9_.-]{0,31} */
 #define NS_PREFIX_MAX 32
+#define INSTANCE_MAX 12 /* --prefix P: [a-z0-9]{1,12} */
+/* A lab's name, or an instance's: "LAB@P" (lab_name_valid()). */
+#define LAB_ID_MAX (LAB_NAME_MAX + 1 + INSTANCE_MAX)
 #define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 #define RT_TABLE_MAIN_ID 254
 #define RT_TABLE_LOCAL_ID 255
@@ -92,10 +95,35 @@ bool ifname_valid(const char *s, const char **why);
 bool node_name_valid(const char *s);
 
 /**
- * lab_name_valid() - [a-z0-9][a-z0-9-]{0,23}
- * Return: true if @s is a valid lab name.
+ * lab_name_valid() - a lab's name, [a-z0-9][a-z0-9-]{0,23}, or the name
+ * of an instance of one, "LAB@P" (see instance_valid())
+ * Return: true if @s is either.
  */
 bool lab_name_valid(const char *s);
+
+/**
+ * instance_valid() - an instance prefix (--prefix P): 1 to INSTANCE_MAX
+ * of a-z and 0-9; no '-', so that "P-" ends where the first '-' is
+ * @s:		the prefix
+ * @why:	on failure, why, to follow the prefix in a message
+ *
+ * Return: true if valid.
+ */
+bool instance_valid(const char *s, const char **why);
+
+/**
+ * instance_ifname() - the name interface @name of the host gets in
+ * instance @inst of a lab: "P-NAME" when that fits IFNAME_MAX; else its
+ * first 8 bytes (without a trailing '-'), '-' and 6 hex digits of a hash
+ * of "P-NAME", so the name is the same on every run and machine
+ * @inst:	the prefix (valid)
+ * @name:	the name the file gives (valid)
+ * @out:	the result
+ *
+ * Return: @out.
+ */
+char *instance_ifname(const char *inst, const char *name,
+		      char out[IFNAME_MAX + 1]);
 
 /**
  * lab_name_from_path() - the default lab name of a file: its stem

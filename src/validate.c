@@ -255,6 +255,16 @@ static const char *derive_port_name(struct vctx *v, const struct endpoint *ep,
 					     t->nodes[other->node].ns :
 					     "host",
 				     other->ifname);
+	/* In the host, an instance's names are its own (instance.h): named
+	 * as the lab's would be, then as the instance's host names are. */
+	if (t->instance && ep->node == HOST_NODE) {
+		size_t head = strlen(t->instance) + 1;
+
+		if (!strncmp(label, t->ns_prefix, head))
+			label += head;
+		label = arena_strdup(&t->arena,
+				     instance_ifname(t->instance, label, buf));
+	}
 	if (ifname_valid(label, &why) && strmap_get(&n->ifmap, label) < 0 &&
 	    strcmp(label, "lo"))
 		return label;
