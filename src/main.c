@@ -135,9 +135,12 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 	while ((ch = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
 		if (ch != '?' && ch != 'h' && ch != 'q' && ch != 'v' &&
 		    !strchr(allowed, ch)) {
+			/* "--lab NAME": the option, not its argument */
+			bool apart = optarg && argv[optind - 1] == optarg;
+
 			fprintf(stderr,
 				"nstopo %s: option '%s' does not apply\n",
-				c->name, argv[optind - 1]);
+				c->name, argv[optind - 1 - apart]);
 			return -1;
 		}
 		switch (ch) {
