@@ -33,17 +33,17 @@ _nstopo() {
 		return
 	fi
 	case $cmd in
-	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
-	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
-	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait=" -- "$cur")) ;;
-	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --" -- "$cur")) ;;
+	validate) COMPREPLY=($(compgen -W "-q -v --prefix" -- "$cur")) ;;
+	plan) COMPREPLY=($(compgen -W "--destroy --json --prefix" -- "$cur")) ;;
+	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --prefix" -- "$cur")) ;;
+	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --prefix --" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "--wait --wait=" -- "$cur")) ;;
-	destroy | down) COMPREPLY=($(compgen -W "--lab --kill" -- "$cur")) ;;
-	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
+	destroy | down) COMPREPLY=($(compgen -W "--lab --kill --prefix" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--lab --json --verbose --prefix" -- "$cur")) ;;
 	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
 	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;
 	exec)
-		COMPREPLY=($(compgen -W "--lab --drop-caps --user $(_nstopo_nodes "$lab")" -- "$cur"))
+		COMPREPLY=($(compgen -W "--lab --prefix --drop-caps --user $(_nstopo_nodes "$lab")" -- "$cur"))
 		return ;;
 	help) COMPREPLY=($(compgen -W "$cmds" -- "$cur")); return ;;
 	esac
