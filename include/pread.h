@@ -132,6 +132,16 @@ int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
 		   uint32_t *us);
 
 /**
+ * pread_timeout() - a time with its unit, as pread_duration() reads it
+ * ("10s", "1.5s", "500ms"), from 1 ms to GATE_TIMEOUT_MAX
+ * @ms:		the time in milliseconds
+ *
+ * Return: 0, or -1 (reported).
+ */
+int pread_timeout(struct pctx *c, const struct ynode *v, const char *what,
+		  uint32_t *ms);
+
+/**
  * pread_percent() - "1%", "0.5%", or a bare number of percent, 0 to 100
  * Return: 0, or -1 (reported).
  */

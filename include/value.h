@@ -204,6 +204,34 @@ struct qdisc_spec {
 	uint32_t rate; /* bytes per second, 0: none */
 };
 
+/* A readiness gate of a node (`wait:`): what must hold before the lab
+ * is used. */
+enum gate_kind {
+	GATE_NONE,
+	GATE_TCP,  /* a port on an address of the node accepts */
+	GATE_CMD,  /* a command run in the node exits 0 */
+	GATE_FILE, /* a file exists */
+	GATE__COUNT
+};
+
+#define GATE_TIMEOUT_MS 10000u	  /* when the file gives none */
+#define GATE_TIMEOUT_MAX 3600000u /* ms */
+
+struct gate_spec {
+	uint8_t kind;	     /* enum gate_kind */
+	uint32_t port;	     /* TCP */
+	struct prefix addr;  /* TCP: where to connect (plen: full) */
+	const char *path;    /* FILE */
+	uint32_t timeout_ms; /* how long it may take to open */
+	uint32_t item;	     /* its place in the node's wait:, from 1 */
+};
+
+/**
+ * gate_kind_name() - "tcp", "cmd" or "file", as files write it
+ * Return: the name of @k ("?" if none).
+ */
+const char *gate_kind_name(unsigned k);
+
 /**
  * lab_group() - the interface group of the host links of lab @lab
  * Return: a number with a fixed tag in its high byte.

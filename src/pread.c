@@ -197,29 +197,60 @@ int pread_ifname(struct pctx *c, const struct ynode *n, const char *what,
 
 /* Interfaces */
 
-/* "10ms", "1.5ms", "250us", "2s"; a bare number is milliseconds. */
-int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
-		   uint32_t *us)
+/*
+ * "10ms", "1.5ms", "250us", "2s", at most @max microseconds; a bare
+ * number is milliseconds if @bare.  Return: 0 (*us set), or -1.
+ */
+static int duration_of(const char *s, double max, bool bare, double *us)
 {
 	static const struct {
 		const char *unit;
 		double scale;
 	} units[] = { { "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "", 1e3 } };
 	char *end;
+	double d = strtod(s, &end);
+
+	for (size_t i = 0; end != s && i < ARRAY_SIZE(units); i++)
+		if (!strcmp(end, units[i].unit) && (bare || *end) && d >= 0 &&
+		    d * units[i].scale <= max) {
+			*us = d * units[i].scale;
+			return 0;
+		}
+	return -1;
+}
+
+int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
+		   uint32_t *us)
+{
 	double d;
 
 	if (pread_want(c, v, Y_SCALAR, what))
 		return -1;
-	d = strtod(v->str, &end);
-	for (size_t i = 0; end != v->str && i < ARRAY_SIZE(units); i++)
-		if (!strcmp(end, units[i].unit) && d >= 0 &&
-		    d * units[i].scale <= 60e6) {
-			*us = (uint32_t)(d * units[i].scale + 0.5);
-			return 0;
-		}
+	if (!duration_of(v->str, 60e6, true, &d)) {
+		*us = (uint32_t)(d + 0.5);
+		return 0;
+	}
 	return pread_fail(
 		c, v,
 		"%s must be a time like 10ms, 250us or 1s (at most 60s), not '%s'",
+		what, v->str);
+}
+
+int pread_timeout(struct pctx *c, const struct ynode *v, const char *what,
+		  uint32_t *ms)
+{
+	double d;
+
+	if (pread_want(c, v, Y_SCALAR, what))
+		return -1;
+	if (!duration_of(v->str, GATE_TIMEOUT_MAX * 1e3, false, &d) &&
+	    d >= 1e3) {
+		*ms = (uint32_t)(d / 1e3 + 0.5);
+		return 0;
+	}
+	return pread_fail(
+		c, v,
+		"%s must be a time with its unit, like 10s or 500ms (from 1ms to 3600s), not '%s'",
 		what, v->str);
 }
 

@@ -344,6 +344,17 @@ char *mac_format(const uint8_t mac[6], char buf[MAC_TEXT])
 	return buf;
 }
 
+const char *gate_kind_name(unsigned k)
+{
+	static const char *const names[GATE__COUNT] = {
+		[GATE_TCP] = "tcp",
+		[GATE_CMD] = "cmd",
+		[GATE_FILE] = "file",
+	};
+
+	return k < GATE__COUNT && names[k] ? names[k] : "?";
+}
+
 uint32_t lab_group(const char *lab)
 {
 	/* A fixed tag in the high byte keeps clear of the small group
