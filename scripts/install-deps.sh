@@ -13,7 +13,9 @@ run_pkgs="iproute2 iputils-ping python3"
 # sshd for the tests across simulated machines (tests/integration/hostkit.sh);
 # they start it themselves, inside their sandbox.
 hosts_pkgs="openssh-server openssh-client"
-test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd curl $hosts_pkgs"
+# socat: services that readiness gates wait for (t-wait.sh); python3-pytest
+# runs the pytest fixture of the CI recipe (t-ci.sh, topologies/ci/).
+test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 graphviz valgrind radvd curl socat python3-pytest $hosts_pkgs"
 # tests/relay/bench.sh: the relay against direct paths.
 relay_bench_pkgs="iperf3 sockperf"
 # clang's libFuzzer runtime is only a Recommends of it; llvm brings

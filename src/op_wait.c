@@ -202,8 +202,10 @@ static int try_cmd(struct run *x, const struct op *op, double deadline,
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
-			snprintf(last, len, "still running%s, killed",
-				 asked_to_stop(x) ? "" : " at the end");
+			/* What an earlier try ended with says more. */
+			if (!*last)
+				snprintf(last, len, "still running%s, killed",
+					 asked_to_stop(x) ? "" : " at the end");
 			return 0;
 		}
 		pause_until(pause, deadline);
