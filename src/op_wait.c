@@ -281,7 +281,8 @@ static int do_wait(struct run *x, struct op *op)
 		 now_monotonic() - t0, *last ? " (last try: " : "", last,
 		 *last ? ")" : "");
 	sb_free(&what);
-	return -ETIMEDOUT;
+	/* Not -ETIMEDOUT, which says a lab is up, only not ready yet. */
+	return -ETIME;
 }
 
 static void wait_format(const struct op *op, struct strbuf *sb)

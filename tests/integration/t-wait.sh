@@ -1,7 +1,8 @@
 # t-wait.sh - readiness gates (a node's wait:): a gate that opens late
 # holds apply (and run's command) until it does, by polling, not a busy
 # spin; one that never opens fails the apply after its timeout with its
-# node, item and time, and the lab is rolled back, its processes too;
+# node, item and time, and the lab is rolled back, its processes too (an
+# edit of a running lab: it is as it was);
 # tcp (IPv4, IPv6), cmd (run inside the node) and file gates; a signal
 # while a gate waits.
 . "$TOP/tests/integration/lib.sh"
@@ -138,6 +139,38 @@ closed file-missing "{file: $WORK/none, timeout: 200ms}" \
 	"node a: wait item 1 \\(file $WORK/none\\): not open after 0\\.[2-9] s \\(last try: No such file or directory\\)"
 closed tcp-v6 '{tcp: 1, address: "::1", timeout: 100ms}' \
 	'node a: wait item 1 \(tcp \[::1\]:1\): not open after 0\.[1-9] s \(last try: Connection refused\)'
+
+# An apply that changes a running lab checks the gates again: one that
+# does not open fails the edit, and the lab is as it was.
+cat > "$WORK/edit.yaml" <<EOF
+name: edit
+nodes:
+  a:
+    interfaces:
+      eth0: {addresses: [10.0.0.1/24]}
+    wait: [{file: /proc/self}]
+  b:
+    interfaces:
+      eth0: {addresses: [10.0.0.2/24]}
+links:
+  - [a:eth0, b:eth0]
+EOF
+# v4 ADDRESSES: node a's eth0's IPv4 addresses, on one line
+v4() {
+	ip -n a -4 -o addr show dev eth0 | awk '{print $4}' | tr '\n' ' ' | sed 's/ $//'
+}
+check "edit: apply" "$NSTOPO" -q apply "$WORK/edit.yaml"
+sed -i 's|10.0.0.1/24\]|10.0.0.1/24, 10.0.0.11/24]|; s|wait: \[{file: /proc/self}\]|wait: [{file: /proc/self}, {tcp: 9999, timeout: 300ms}]|' \
+	"$WORK/edit.yaml"
+out=$("$NSTOPO" apply "$WORK/edit.yaml" 2>&1)
+check_eq "edit: a closed gate fails it (1)" 1 $?
+check_match "edit: says which" 'node a: wait item 2 \(tcp 10.0.0.1:9999\): not open' "$out"
+check_eq "edit: the lab is as it was" "10.0.0.1/24" "$(v4)"
+sed -i 's|{tcp: 9999, timeout: 300ms}|{file: /proc/self/status}|' "$WORK/edit.yaml"
+check "edit: with the gate open, it passes" "$NSTOPO" -q apply "$WORK/edit.yaml"
+check_eq "edit: and is made" "10.0.0.1/24 10.0.0.11/24" "$(v4)"
+check "edit: destroy" "$NSTOPO" -q destroy "$WORK/edit.yaml"
+check_clean "edit: nothing left"
 
 # A signal while a gate waits: the apply stops at once and rolls back.
 cat > "$WORK/sig.yaml" <<EOF
