@@ -713,7 +713,7 @@ static int isolate(const struct topo *t, const char *path, const struct opts *o)
 static int cmd_run(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find(argv[0]); /* run or shell */
-	bool shell = !strcmp(c->name, "shell");
+	bool shell = !strcmp(argv[0], "shell");
 	int i = parse_opts(c, argc, argv, o, shell ? "wI" : "wIP"), rc;
 	int status = EXIT_OWN;
 	char *sh[] = { getenv("SHELL"), NULL }, **cmd;
