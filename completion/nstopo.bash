@@ -25,6 +25,7 @@ _nstopo() {
 	case $prev in
 	--lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "dot mermaid" -- "$cur")); return ;;
+	--prefix) return ;;
 	--user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
 	--drop-caps) COMPREPLY=($(compgen -W "all net_raw net_admin net_bind_service sys_admin" -- "$cur")); return ;;
 	esac
