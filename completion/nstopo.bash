@@ -25,6 +25,7 @@ _nstopo() {
 	case $prev in
 	--lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "dot mermaid" -- "$cur")); return ;;
+	--prefix) return ;;
 	--user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
 	--drop-caps) COMPREPLY=($(compgen -W "all net_raw net_admin net_bind_service sys_admin" -- "$cur")); return ;;
 	esac
@@ -33,13 +34,13 @@ _nstopo() {
 		return
 	fi
 	case $cmd in
-	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
-	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
-	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --no-wait" -- "$cur")) ;;
-	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --" -- "$cur")) ;;
+	validate) COMPREPLY=($(compgen -W "-q -v --prefix" -- "$cur")) ;;
+	plan) COMPREPLY=($(compgen -W "--destroy --json --prefix" -- "$cur")) ;;
+	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --no-wait --prefix" -- "$cur")) ;;
+	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --prefix --" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "--wait --wait=" -- "$cur")) ;;
-	destroy | down) COMPREPLY=($(compgen -W "--lab --keep-processes" -- "$cur")) ;;
-	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
+	destroy | down) COMPREPLY=($(compgen -W "--lab --keep-processes --prefix" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--lab --json --verbose --prefix" -- "$cur")) ;;
 	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
 	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;
 	schema) return ;;
@@ -49,7 +50,7 @@ _nstopo() {
 		compopt -o nospace 2>/dev/null
 		return ;;
 	exec)
-		COMPREPLY=($(compgen -W "--lab --drop-caps --user $(_nstopo_nodes "$lab")" -- "$cur"))
+		COMPREPLY=($(compgen -W "--lab --prefix --drop-caps --user $(_nstopo_nodes "$lab")" -- "$cur"))
 		return ;;
 	help) COMPREPLY=($(compgen -W "$cmds" -- "$cur")); return ;;
 	esac

@@ -37,6 +37,7 @@ enum op_kind {
 	OP_QDISC_ADD,
 	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
 	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
+	OP_WAIT,     /* a readiness gate: wait until it opens */
 	OP__COUNT
 };
 
@@ -75,9 +76,10 @@ struct op {
 	struct qdisc_spec qdisc; /* QDISC_ADD on link.name */
 	bool adopt;		 /* PORT_*: move addresses and routes */
 	const char *saved;	 /* PORT_*: what the port had (a run learns) */
-	char **argv;		 /* EXEC: the command, NULL-terminated */
+	char **argv;		 /* EXEC, WAIT: the command, NULL-terminated */
 	size_t argc;
-	struct pos pos; /* where in the file it comes from */
+	struct gate_spec gate; /* WAIT */
+	struct pos pos;	       /* where in the file it comes from */
 	/* What a run knows of it, never journaled. */
 	size_t seq;	/* its record's sequence number, read back */
 	size_t origin;	/* an inverse op: 1 + the index it undoes */
@@ -149,6 +151,12 @@ enum op_field {
 	OF_RATE,
 	OF_ADOPT,
 	OF_SAVED,
+	OF_GATE,
+	OF_PORT,
+	OF_GADDR,
+	OF_PATH,
+	OF_TIMEOUT,
+	OF_ITEM,
 	OF__COUNT /* ends a list of fields */
 };
 
@@ -217,6 +225,7 @@ extern const struct op_desc route_add_op, route_del_op;
 extern const struct op_desc sysctl_set_op, sysctl_restore_op;
 extern const struct op_desc exec_op, qdisc_add_op;
 extern const struct op_desc port_add_op, port_del_op;
+extern const struct op_desc wait_op;
 
 /* " @NS": the namespace label every op's text ends with. */
 static inline const char *ns_label(const char *ns)

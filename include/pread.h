@@ -108,6 +108,7 @@ extern const struct pshape pshape_address;  /* an address, no length */
 extern const struct pshape pshape_prefix;   /* ADDRESS/LENGTH */
 extern const struct pshape pshape_dest;	    /* ADDRESS[/LENGTH] */
 extern const struct pshape pshape_duration; /* 10ms, 250us, 1s */
+extern const struct pshape pshape_timeout;  /* 10s, 500ms: a unit */
 extern const struct pshape pshape_percent;  /* 1%, 0.5 */
 
 /**
@@ -276,6 +277,16 @@ int pread_ifname(struct pctx *c, const struct ynode *n, const char *what,
  */
 int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
 		   uint32_t *us);
+
+/**
+ * pread_timeout() - a time with its unit, as pread_duration() reads it
+ * ("10s", "1.5s", "500ms"), from 1 ms to GATE_TIMEOUT_MAX
+ * @ms:		the time in milliseconds
+ *
+ * Return: 0, or -1 (reported).
+ */
+int pread_timeout(struct pctx *c, const struct ynode *v, const char *what,
+		  uint32_t *ms);
 
 /**
  * pread_percent() - "1%", "0.5%", or a bare number of percent, 0 to 100

@@ -266,9 +266,12 @@ void state_lab_info(const char *lab, struct lab_info *info);
 
 /**
  * state_lab_of_file() - the lab whose journal records topology file @path
+ * @inst:	only a lab's instance of this prefix ("LAB@P", instance.h);
+ *		NULL or "": only a lab that is no instance
+ *
  * Return: its name (malloc'd), or NULL if no lab does.
  */
-char *state_lab_of_file(const char *path);
+char *state_lab_of_file(const char *path, const char *inst);
 
 /**
  * state_node_netns() - the namespace of node @node of lab @lab

@@ -74,6 +74,15 @@ struct exec_cmd {
 	struct pos pos;
 };
 
+/* A readiness gate (`wait:`), checked once the lab's commands have run. */
+struct gate {
+	struct gate_spec s;
+	bool has_addr; /* tcp: `address:` given (else validate picks one) */
+	char **argv;   /* cmd: NULL-terminated; a string is sh -c STRING */
+	size_t argc;
+	struct pos pos, addr_pos;
+};
+
 struct node {
 	const char *name;
 	const char *ns; /* namespace name (prefix + name); NULL for host */
@@ -88,6 +97,8 @@ struct node {
 	size_t n_routes, cap_routes;
 	struct exec_cmd *exec;
 	size_t n_exec, cap_exec;
+	struct gate *gates;
+	size_t n_gates, cap_gates;
 	bool has_routes, has_intercept, has_exec; /* key present (defaults
 						     don't apply then) */
 	bool lost_addrs;     /* an interface setting of it was dropped */
@@ -165,6 +176,7 @@ struct topo {
 	struct pos name_pos;
 	const char *ns_prefix;
 	struct pos prefix_pos;
+	const char *instance; /* --prefix P: an instance (instance.h), or NULL */
 	struct node defaults; /* `defaults:`: sysctl, routes, intercept */
 	bool has_defaults;
 	struct node *nodes; /* [HOST_NODE] is the host */

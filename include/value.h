@@ -18,6 +18,9 @@
 #define LAB_NAME_MAX 24	 /* [a-z0-9][a-z0-9-]{0,23} */
 #define NODE_NAME_MAX 32 /* [A-Za-z0-9][A-Za-z0-9_.-]{0,31} */
 #define NS_PREFIX_MAX 32
+#define INSTANCE_MAX 12 /* --prefix P: [a-z0-9]{1,12} */
+/* A lab's name, or an instance's: "LAB@P" (lab_name_valid()). */
+#define LAB_ID_MAX (LAB_NAME_MAX + 1 + INSTANCE_MAX)
 #define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 #define RT_TABLE_MAIN_ID 254
 #define RT_TABLE_LOCAL_ID 255
@@ -92,10 +95,35 @@ bool ifname_valid(const char *s, const char **why);
 bool node_name_valid(const char *s);
 
 /**
- * lab_name_valid() - [a-z0-9][a-z0-9-]{0,23}
- * Return: true if @s is a valid lab name.
+ * lab_name_valid() - a lab's name, [a-z0-9][a-z0-9-]{0,23}, or the name
+ * of an instance of one, "LAB@P" (see instance_valid())
+ * Return: true if @s is either.
  */
 bool lab_name_valid(const char *s);
+
+/**
+ * instance_valid() - an instance prefix (--prefix P): 1 to INSTANCE_MAX
+ * of a-z and 0-9; no '-', so that "P-" ends where the first '-' is
+ * @s:		the prefix
+ * @why:	on failure, why, to follow the prefix in a message
+ *
+ * Return: true if valid.
+ */
+bool instance_valid(const char *s, const char **why);
+
+/**
+ * instance_ifname() - the name interface @name of the host gets in
+ * instance @inst of a lab: "P-NAME" when that fits IFNAME_MAX; else its
+ * first 8 bytes (without a trailing '-'), '-' and 6 hex digits of a hash
+ * of "P-NAME", so the name is the same on every run and machine
+ * @inst:	the prefix (valid)
+ * @name:	the name the file gives (valid)
+ * @out:	the result
+ *
+ * Return: @out.
+ */
+char *instance_ifname(const char *inst, const char *name,
+		      char out[IFNAME_MAX + 1]);
 
 /**
  * lab_name_from_path() - the default lab name of a file: its stem
@@ -175,6 +203,34 @@ struct qdisc_spec {
 	uint32_t loss_ppm, duplicate_ppm, reorder_ppm, corrupt_ppm;
 	uint32_t rate; /* bytes per second, 0: none */
 };
+
+/* A readiness gate of a node (`wait:`): what must hold before the lab
+ * is used. */
+enum gate_kind {
+	GATE_NONE,
+	GATE_TCP,  /* a port on an address of the node accepts */
+	GATE_CMD,  /* a command run in the node exits 0 */
+	GATE_FILE, /* a file exists */
+	GATE__COUNT
+};
+
+#define GATE_TIMEOUT_MS 10000u	  /* when the file gives none */
+#define GATE_TIMEOUT_MAX 3600000u /* ms */
+
+struct gate_spec {
+	uint8_t kind;	     /* enum gate_kind */
+	uint32_t port;	     /* TCP */
+	struct prefix addr;  /* TCP: where to connect (plen: full) */
+	const char *path;    /* FILE */
+	uint32_t timeout_ms; /* how long it may take to open */
+	uint32_t item;	     /* its place in the node's wait:, from 1 */
+};
+
+/**
+ * gate_kind_name() - "tcp", "cmd" or "file", as files write it
+ * Return: the name of @k ("?" if none).
+ */
+const char *gate_kind_name(unsigned k);
 
 /**
  * lab_group() - the interface group of the host links of lab @lab

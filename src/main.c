@@ -61,6 +61,9 @@ struct opts {
 	const char *format;
 	const char *drop_caps;
 	const char *user;
+	const char *prefix; /* --prefix, as given */
+	bool has_prefix;
+	const char *inst; /* the instance: --prefix, else $NSTOPO_PREFIX */
 };
 
 /* Set by SIGINT/SIGTERM: apply stops after the current step and rolls
@@ -95,6 +98,23 @@ struct cmd {
 static const struct cmd *cmd_find(const char *name);
 static void cmd_usage(const struct cmd *c, FILE *f);
 
+/*
+ * The instance a command works on: --prefix (an empty one: none), else
+ * $NSTOPO_PREFIX.  Return: 0, or -1 if it is no valid prefix (reported).
+ */
+static int pick_instance(const struct cmd *c, struct opts *o)
+{
+	const char *p = o->has_prefix ? o->prefix : getenv("NSTOPO_PREFIX");
+	const char *why;
+
+	o->inst = p && *p ? p : NULL;
+	if (!o->inst || instance_valid(o->inst, &why))
+		return 0;
+	fprintf(stderr, "nstopo %s: prefix '%s'%s %s\n", c->name, o->inst,
+		o->has_prefix ? "" : " (from $NSTOPO_PREFIX)", why);
+	return -1;
+}
+
 /* Parse the options common to every command; returns optind or -1. */
 static int parse_opts(const struct cmd *c, int argc, char **argv,
 		      struct opts *o, const char *allowed)
@@ -104,7 +124,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "destroy", no_argument, NULL, 'D' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "kill", no_argument, NULL, 'K' },
-		{ "keep-processes", no_argument, NULL, 'P' },
+		{ "keep-processes", no_argument, NULL, 'R' },
 		{ "wait", optional_argument, NULL, 'w' },
 		{ "no-wait", no_argument, NULL, 'W' },
 		{ "lab", required_argument, NULL, 'l' },
@@ -112,6 +132,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "drop-caps", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "isolated", no_argument, NULL, 'I' },
+		{ "prefix", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -123,9 +144,12 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 	while ((ch = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
 		if (ch != '?' && ch != 'h' && ch != 'q' && ch != 'v' &&
 		    !strchr(allowed, ch)) {
+			/* "--lab NAME": the option, not its argument */
+			bool apart = optarg && argv[optind - 1] == optarg;
+
 			fprintf(stderr,
 				"nstopo %s: option '%s' does not apply\n",
-				c->name, argv[optind - 1]);
+				c->name, argv[optind - 1 - apart]);
 			return -1;
 		}
 		switch (ch) {
@@ -141,7 +165,7 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		case 'K':
 			o->kill = true;
 			break;
-		case 'P':
+		case 'R':
 			o->keep_procs = true;
 			break;
 		case 'w':
@@ -171,6 +195,10 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		case 'I':
 			o->isolated = true;
 			break;
+		case 'P':
+			o->prefix = optarg;
+			o->has_prefix = true;
+			break;
 		case 'q':
 			o->verbose = -1;
 			break;
@@ -185,14 +213,17 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			return -1;
 		}
 	}
+	if (strchr(allowed, 'P') && pick_instance(c, o))
+		return -1;
 	return optind;
 }
 
-/* Load a topology, printing every error; NULL if it is invalid. */
-static struct topo *load(const char *path)
+/* Load a topology (instance @inst of its lab, if not NULL), printing
+ * every error; NULL if it is invalid. */
+static struct topo *load(const char *path, const char *inst)
 {
 	struct diags d = { .file = path, .max = MAX_ERRORS };
-	struct topo *t = topo_load(path, &d);
+	struct topo *t = topo_load_as(path, inst, &d);
 
 	diag_sort(&d);
 	diag_print(&d, stderr);
@@ -212,12 +243,12 @@ static int one_file(const struct cmd *c, int argc, int i)
 static int cmd_validate(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("validate");
-	int i = parse_opts(c, argc, argv, o, "");
+	int i = parse_opts(c, argc, argv, o, "P");
 	struct topo *t;
 
 	if (i < 0 || one_file(c, argc, i))
 		return EXIT_INVALID;
-	t = load(argv[i]);
+	t = load(argv[i], o->inst);
 	if (!t)
 		return EXIT_INVALID;
 	/* Links as apply and list count them: every interface (a pair
@@ -236,14 +267,14 @@ static int cmd_validate(int argc, char **argv, struct opts *o)
 static int cmd_plan(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("plan");
-	int i = parse_opts(c, argc, argv, o, "jD");
+	int i = parse_opts(c, argc, argv, o, "jDP");
 	struct plan *p, *inv;
 	struct journal j;
 	struct topo *t;
 
 	if (i < 0 || one_file(c, argc, i))
 		return EXIT_INVALID;
-	t = load(argv[i]);
+	t = load(argv[i], o->inst);
 	if (!t)
 		return EXIT_INVALID;
 	p = plan_compile(t);
@@ -305,7 +336,7 @@ static char *absolute(const char *path)
 static int cmd_apply(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("apply");
-	int i = parse_opts(c, argc, argv, o, "kwW");
+	int i = parse_opts(c, argc, argv, o, "kwWP");
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -321,7 +352,7 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 			"nstopo apply: --wait and --no-wait do not go together\n");
 		return EXIT_INVALID;
 	}
-	t = load(argv[i]);
+	t = load(argv[i], o->inst);
 	if (!t)
 		return EXIT_INVALID;
 	p = plan_compile(t);
@@ -360,26 +391,53 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-/* Which lab a file was applied as: by its recorded path, else its name. */
-static char *lab_of_file(const char *path)
+/* Which lab (instance @inst of a lab, if not NULL) a file was applied
+ * as: by its recorded path, else its name. */
+static char *lab_of_file(const char *path, const char *inst)
 {
-	char *abs = absolute(path), *found = state_lab_of_file(abs);
+	char *abs = absolute(path), *found = state_lab_of_file(abs, inst);
 	struct topo *t;
 
 	free(abs);
 	if (found)
 		return found;
-	t = load(path);
+	t = load(path, inst);
 	if (t)
 		found = xstrdup(t->name);
 	topo_free(t);
 	return found;
 }
 
+/*
+ * A lab named on the command line (or in $NSTOPO_LAB, @from), as instance
+ * @inst if there is one: LAB becomes LAB@P; LAB@P must be of that P.
+ * Return: the name (malloc'd), or NULL if it is none (reported).
+ */
+static char *lab_named(const char *name, const char *inst, const char *from)
+{
+	const char *at = strchr(name, '@');
+	char *lab;
+
+	if (inst && at && strcmp(at + 1, inst)) {
+		fprintf(stderr,
+			"nstopo: lab '%s'%s is not an instance of prefix '%s'\n",
+			name, from, inst);
+		return NULL;
+	}
+	lab = inst && !at ? xasprintf("%s@%s", name, inst) : xstrdup(name);
+	if (!lab_name_valid(lab)) {
+		fprintf(stderr, "nstopo: '%s'%s is not a lab name\n", lab,
+			from);
+		free(lab);
+		return NULL;
+	}
+	return lab;
+}
+
 static int cmd_destroy(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("destroy");
-	int i = parse_opts(c, argc, argv, o, "lKP");
+	int i = parse_opts(c, argc, argv, o, "lKPR");
 	struct apply_result res;
 	struct strbuf msg = { 0 };
 	struct apply_opts ao;
@@ -393,11 +451,8 @@ static int cmd_destroy(int argc, char **argv, struct opts *o)
 			"nstopo destroy: --kill and --keep-processes contradict each other\n");
 		return EXIT_INVALID;
 	}
-	if (o->lab && !lab_name_valid(o->lab)) {
-		fprintf(stderr, "nstopo: '%s' is not a lab name\n", o->lab);
-		return EXIT_INVALID;
-	}
-	lab = o->lab ? xstrdup(o->lab) : lab_of_file(argv[i]);
+	lab = o->lab ? lab_named(o->lab, o->inst, "") :
+		       lab_of_file(argv[i], o->inst);
 	if (!lab)
 		return EXIT_INVALID;
 	ao = apply_opts(o, NULL);
@@ -430,7 +485,7 @@ static int cmd_graph(int argc, char **argv, struct opts *o)
 
 	if (i < 0 || one_file(c, argc, i))
 		return EXIT_INVALID;
-	t = load(argv[i]);
+	t = load(argv[i], NULL);
 	if (!t)
 		return EXIT_INVALID;
 	rc = graph_render(t, o->format ? o->format : "dot", &sb);
@@ -557,31 +612,39 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 	return EXIT_OK;
 }
 
-/* The lab a command means: --lab, else $NSTOPO_LAB, else the only one. */
+/*
+ * The lab a command means: --lab, else $NSTOPO_LAB, else the only one
+ * (of the instance's, with a prefix).
+ */
 static char *pick_lab(const struct opts *o)
 {
 	const char *env = getenv("NSTOPO_LAB");
 	char **labs, *found = NULL;
-	size_t n;
+	size_t n, mine = 0;
 
-	if (o->lab || (env && *env)) {
-		const char *name = o->lab ? o->lab : env;
-
-		if (!lab_name_valid(name)) {
-			fprintf(stderr, "nstopo: '%s'%s is not a lab name\n",
-				name, o->lab ? "" : " (from $NSTOPO_LAB)");
-			return NULL;
-		}
-		return xstrdup(name);
-	}
+	if (o->lab || (env && *env))
+		return lab_named(o->lab ? o->lab : env, o->inst,
+				 o->lab ? "" : " (from $NSTOPO_LAB)");
 	n = state_list(&labs);
-	if (n == 1)
-		found = xstrdup(labs[0]);
-	else if (!n)
-		fprintf(stderr, "nstopo: no lab is up\n");
-	else
+	for (size_t k = 0; k < n; k++) {
+		const char *at = strchr(labs[k], '@');
+
+		if (o->inst && (!at || strcmp(at + 1, o->inst)))
+			continue;
+		if (!mine++)
+			found = xstrdup(labs[k]);
+	}
+	if (mine > 1) {
+		free(found);
+		found = NULL;
 		fprintf(stderr,
-			"nstopo: %zu labs are up: say which with --lab\n", n);
+			"nstopo: %zu labs are up%s%s: say which with --lab\n",
+			mine, o->inst ? " with prefix " : "",
+			o->inst ? o->inst : "");
+	} else if (!mine) {
+		fprintf(stderr, "nstopo: no lab is up%s%s\n",
+			o->inst ? " with prefix " : "", o->inst ? o->inst : "");
+	}
 	for (size_t k = 0; k < n; k++)
 		free(labs[k]);
 	free(labs);
@@ -604,7 +667,7 @@ static char *node_netns(const char *lab, const char *node)
 static int cmd_exec(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("exec");
-	int i = parse_opts(c, argc, argv, o, "lcu"), j;
+	int i = parse_opts(c, argc, argv, o, "lcuP"), j;
 	const char *node;
 	struct strbuf msg = { 0 };
 	struct exec_req r;
@@ -618,7 +681,7 @@ static int cmd_exec(int argc, char **argv, struct opts *o)
 	}
 	node = argv[i];
 	/* Options may follow the node too: NODE [options] -- CMD. */
-	j = parse_opts(c, argc - i, argv + i, o, "lcu");
+	j = parse_opts(c, argc - i, argv + i, o, "lcuP");
 	if (j < 0)
 		return EXIT_INVALID;
 	j += i; /* getopt has consumed a "--" */
@@ -722,8 +785,9 @@ static int isolate(const struct topo *t, const char *path, const struct opts *o)
 static int cmd_run(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find(argv[0]); /* run or shell */
-	int i = parse_opts(c, argc, argv, o, "wI"), status = EXIT_OWN, rc;
-	bool shell = !strcmp(c->name, "shell");
+	bool shell = !strcmp(argv[0], "shell");
+	int i = parse_opts(c, argc, argv, o, shell ? "wI" : "wIP"), rc;
+	int status = EXIT_OWN;
 	char *sh[] = { getenv("SHELL"), NULL }, **cmd;
 	struct apply_result res;
 	struct strbuf msg = { 0 };
@@ -743,7 +807,7 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
 	}
-	t = load(argv[i]);
+	t = load(argv[i], o->inst);
 	if (!t)
 		return EXIT_INVALID;
 	p = plan_compile(t);
@@ -795,6 +859,11 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 		sh[0] = "/bin/sh";
 	cmd = i < argc ? argv + i : sh;
 	setenv("NSTOPO_LAB", p->lab, 1);
+	/* Its own nstopo commands find this instance by either. */
+	if (o->inst)
+		setenv("NSTOPO_PREFIX", o->inst, 1);
+	else
+		unsetenv("NSTOPO_PREFIX");
 	status = command_run(cmd, group, &signals_seen);
 	if (group >= 0)
 		close(group);
@@ -824,7 +893,7 @@ out:
 static int cmd_status(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("status");
-	int i = parse_opts(c, argc, argv, o, "jl"), rc;
+	int i = parse_opts(c, argc, argv, o, "jlP"), rc;
 	struct strbuf msg = { 0 };
 	struct plan *want = NULL;
 	struct topo *t = NULL;
@@ -837,14 +906,14 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
 	}
-	lab = i < argc ? lab_of_file(argv[i]) : pick_lab(o);
+	lab = i < argc ? lab_of_file(argv[i], o->inst) : pick_lab(o);
 	if (!lab) /* an invalid file was reported; no lab is not up */
 		return i < argc || o->lab ? EXIT_INVALID : EXIT_NOT_UP;
 	if (i < argc) {
 		/* The kernel against the file as it is now. */
 		struct diags d = { .file = argv[i], .max = 1 };
 
-		t = topo_load(argv[i], &d);
+		t = topo_load_as(argv[i], o->inst, &d);
 		want = t ? plan_compile(t) : NULL;
 		diags_free(&d);
 	}
@@ -903,25 +972,26 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 static int cmd_help(int argc, char **argv, struct opts *o);
 
 static const struct cmd cmds[] = {
-	{ "validate", NULL, cmd_validate, "validate FILE",
+	{ "validate", NULL, cmd_validate, "validate [--prefix P] FILE",
 	  "check a topology file; print every error as FILE:LINE:COL" },
-	{ "plan", NULL, cmd_plan, "plan [--destroy] [--json] FILE",
+	{ "plan", NULL, cmd_plan, "plan [--destroy] [--json] [--prefix P] FILE",
 	  "print the operations apply (or destroy) would perform" },
 	{ "apply", "up", cmd_apply,
-	  "apply [--keep] [--wait[=SECONDS] | --no-wait] FILE",
+	  "apply [--keep] [--wait[=SECONDS] | --no-wait] [--prefix P] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy,
-	  "destroy [--keep-processes] FILE | destroy [--keep-processes] --lab NAME",
+	  "destroy [--keep-processes] [--prefix P] FILE | destroy [--keep-processes] [--prefix P] --lab NAME",
 	  "stop the lab's processes, remove everything it made (works from its journal)" },
-	{ "status", NULL, cmd_status, "status [--json] [FILE | --lab NAME]",
+	{ "status", NULL, cmd_status,
+	  "status [--json] [--prefix P] [FILE | --lab NAME]",
 	  "compare the live kernel state with the lab's plan (exit 3 on drift)" },
 	{ "list", "ls", cmd_list, "list [--json]",
 	  "the labs that are up on this machine" },
 	{ "exec", NULL, cmd_exec,
-	  "exec [--lab NAME] NODE [--drop-caps CAPS] [--user USER[:GROUP]] -- CMD [ARGS...]",
+	  "exec [--lab NAME] [--prefix P] NODE [--drop-caps CAPS] [--user USER[:GROUP]] -- CMD [ARGS...]",
 	  "run a command inside a node (like ip netns exec)" },
 	{ "run", NULL, cmd_run,
-	  "run [--isolated] [--wait[=SECONDS]] FILE [-- CMD [ARGS...]]",
+	  "run [--isolated] [--wait[=SECONDS]] [--prefix P] FILE [-- CMD [ARGS...]]",
 	  "apply, run CMD with NSTOPO_LAB set, always destroy; exit with CMD's status" },
 	{ "shell", NULL, cmd_run, "shell [--wait[=SECONDS]] FILE",
 	  "an interactive shell with the lab, in a sandbox that goes when it exits" },

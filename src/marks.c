@@ -16,7 +16,7 @@
 #include "nl.h"
 
 /* The lab an alias marks, into @lab; false if none. */
-static bool mark_lab(const char *alias, char lab[LAB_NAME_MAX + 1])
+static bool mark_lab(const char *alias, char lab[LAB_ID_MAX + 1])
 {
 	size_t n;
 
@@ -24,7 +24,7 @@ static bool mark_lab(const char *alias, char lab[LAB_NAME_MAX + 1])
 		return false;
 	alias += 7;
 	n = strcspn(alias, "/");
-	if (!n || n > LAB_NAME_MAX)
+	if (!n || n > LAB_ID_MAX)
 		return false;
 	memcpy(lab, alias, n);
 	lab[n] = '\0';
@@ -61,7 +61,7 @@ static void note(struct scan *s, const char *lab, bool ns, const char *name)
 
 static int host_link(const struct link_info *li, void *arg)
 {
-	char lab[LAB_NAME_MAX + 1];
+	char lab[LAB_ID_MAX + 1];
 
 	if (mark_lab(li->alias, lab))
 		note(arg, lab, false, li->name);
@@ -96,7 +96,7 @@ int marks_find(const char *lab, struct marked *m)
 {
 	struct scan s = { .lab = lab, .m = m };
 	struct nlsock *nl = NULL;
-	char alias[80], owner[LAB_NAME_MAX + 1];
+	char alias[80], owner[LAB_ID_MAX + 1];
 	struct dirent *e;
 	int home, rc;
 	DIR *d;

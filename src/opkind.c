@@ -32,6 +32,7 @@ static const struct op_desc *const descs[OP__COUNT] = {
 	[OP_QDISC_ADD] = &qdisc_add_op,
 	[OP_PORT_ADD] = &port_add_op,
 	[OP_PORT_DEL] = &port_del_op,
+	[OP_WAIT] = &wait_op,
 };
 
 const struct op_desc *op_desc(enum op_kind kind)
@@ -143,6 +144,12 @@ static const struct field fields[OF__COUNT] = {
 	FK(OF_RATE, "rate", F_U32, qdisc.rate),
 	F(OF_ADOPT, F_BOOL, adopt),
 	F(OF_SAVED, F_STR, saved),
+	FK(OF_GATE, "gate", F_U8, gate.kind),
+	FK(OF_PORT, "port", F_U32, gate.port),
+	FK(OF_GADDR, "gaddr", F_PREFIX, gate.addr),
+	FK(OF_PATH, "path", F_STR, gate.path),
+	FK(OF_TIMEOUT, "timeout", F_U32, gate.timeout_ms),
+	FK(OF_ITEM, "item", F_U32, gate.item),
 };
 
 const char *op_field_name(enum op_field f)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * parse_node.c - a node's settings (and `defaults:`): interfaces with
- * their addresses and impairments, sysctls, routes, intercepts and
- * start-up commands.
+ * their addresses and impairments, sysctls, routes, intercepts,
+ * start-up commands and readiness gates.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -833,6 +833,193 @@ static const struct pshape exec_shape = {
 							.kind = PS_SCALAR } } },
 };
 
+/* Readiness gates: wait: [{tcp: PORT}, {cmd: [...]}, {file: PATH}] */
+
+/* The kind of gate an item is; -1 (reported) if a second one is given. */
+static int gate_kind(struct pctx *c, struct gate *g, const struct ynode *k,
+		     enum gate_kind kind)
+{
+	if (g->s.kind && g->s.kind != kind)
+		return pread_fail(
+			c, k,
+			"a wait item is one of tcp, cmd and file, not both %s and %s",
+			gate_kind_name(g->s.kind), k->str);
+	g->s.kind = (uint8_t)kind;
+	return 0;
+}
+
+static int gate_tcp(struct pctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	struct gate *g = obj;
+
+	if (gate_kind(c, g, k, GATE_TCP))
+		return -1;
+	return pread_u32(c, v, "'tcp' (a port)", 1, 65535, &g->s.port);
+}
+
+static int gate_address(struct pctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	struct gate *g = obj;
+
+	(void)k;
+	g->addr_pos = v->pos;
+	if (pread_prefix(c, v, "wait address", false, &g->s.addr))
+		return -1;
+	g->has_addr = true;
+	return 0;
+}
+
+/* A command, as exec: takes one: a string (sh -c) or the argv. */
+static int gate_cmd(struct pctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	struct gate *g = obj;
+	struct arena *a = &c->t->arena;
+
+	if (gate_kind(c, g, k, GATE_CMD))
+		return -1;
+	if (v->kind == Y_SCALAR && !ynode_is_null(v) && *v->str) {
+		g->argc = 3;
+		g->argv = arena_alloc(a, 4 * sizeof(char *));
+		g->argv[0] = "/bin/sh";
+		g->argv[1] = "-c";
+		g->argv[2] = arena_strdup(a, v->str);
+		return 0;
+	}
+	if (v->kind != Y_SEQ || !v->n)
+		return pread_fail(
+			c, v,
+			"'cmd' needs a command: [PROGRAM, ARG...] or a shell command line");
+	g->argc = v->n;
+	g->argv = arena_alloc(a, (v->n + 1) * sizeof(char *));
+	for (size_t i = 0; i < v->n; i++) {
+		if (pread_want(c, v->items[i], Y_SCALAR, "a 'cmd' argument"))
+			return -1;
+		g->argv[i] = arena_strdup(a, v->items[i]->str);
+	}
+	if (!*g->argv[0])
+		return pread_fail(c, v->items[0],
+				  "a 'cmd' program may not be empty");
+	return 0;
+}
+
+static int gate_file(struct pctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct gate *g = obj;
+
+	if (gate_kind(c, g, k, GATE_FILE) ||
+	    pread_str(c, v, "'file'", &g->s.path))
+		return -1;
+	if (g->s.path[0] != '/')
+		return pread_fail(c, v,
+				  "'file' needs an absolute path, not '%s'",
+				  v->str);
+	return 0;
+}
+
+static int gate_timeout(struct pctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	(void)k;
+	return pread_timeout(c, v, "'timeout'",
+			     &((struct gate *)obj)->s.timeout_ms);
+}
+
+static const struct pread_key gate_keys[] = {
+	{ .name = "tcp",
+	  .fn = gate_tcp,
+	  .shape = &(const struct pshape){ .kind = PS_INT,
+					   .min = 1,
+					   .max = 65535 },
+	  .desc = "Open once a TCP connection to this port, on an address of the node, succeeds." },
+	{ .name = "cmd",
+	  .fn = gate_cmd,
+	  .shape = &(const struct pshape){
+		  .kind = PS_STRING,
+		  .min_len = 1,
+		  .or = &(const struct pshape){
+			  .kind = PS_SEQ,
+			  .min_items = 1,
+			  .item = &(const struct pshape){ .kind = PS_SCALAR } } },
+	  .desc = "Open once this command, run in the node, exits 0: a string is a shell command line (sh -c), a list the program and its arguments." },
+	{ .name = "file",
+	  .fn = gate_file,
+	  .shape = &(const struct pshape){ .kind = PS_STRING, .pattern = "^/" },
+	  .desc = "Open once this file (an absolute path) exists." },
+	{ .name = "address",
+	  .fn = gate_address,
+	  .shape = &pshape_address,
+	  .desc = "For tcp: the node's address to connect to (default: its first IPv4 address, else its first IPv6 one that is not link-local, else 127.0.0.1)." },
+	{ .name = "timeout",
+	  .fn = gate_timeout,
+	  .shape = &pshape_timeout,
+	  .desc = "How long the gate may take to open (default 10s)." },
+};
+
+static const struct pshape gate_shape = {
+	.kind = PS_MAP,
+	.desc = "A readiness gate: exactly one of tcp, cmd and file, optionally with a timeout.",
+	.keys = gate_keys,
+	.n_keys = ARRAY_SIZE(gate_keys),
+};
+
+static const struct pshape wait_shape = {
+	.kind = PS_SEQ,
+	.desc = "Readiness gates, checked after every node's exec: commands; apply (and run, before its command) fails and rolls back if one does not open in its time.",
+	.nullable = true,
+	.item = &gate_shape,
+};
+
+static int node_wait(struct pctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct node *n = obj;
+	int rc = 0;
+
+	(void)k;
+	if (ynode_is_null(v))
+		return 0;
+	if (pread_want(c, v, Y_SEQ, "'wait'"))
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *item = v->items[i];
+		struct gate g = { .s = { .timeout_ms = GATE_TIMEOUT_MS,
+					 .item = (uint32_t)i + 1 },
+				  .pos = item->pos };
+
+		if (item->kind != Y_MAP) {
+			pread_fail(
+				c, item,
+				"a wait item is a mapping: {tcp: PORT}, {cmd: [PROGRAM, ARG...]} or {file: PATH}");
+			rc = -1;
+			continue;
+		}
+		if (pread_walk(c, item, "a wait item", gate_keys,
+			       ARRAY_SIZE(gate_keys), &g)) {
+			rc = -1;
+			continue;
+		}
+		if (!g.s.kind) {
+			pread_fail(c, item,
+				   "a wait item needs 'tcp', 'cmd' or 'file'");
+			rc = -1;
+			continue;
+		}
+		if (g.has_addr && g.s.kind != GATE_TCP) {
+			pread_fail(c, &(struct ynode){ .pos = g.addr_pos },
+				   "'address' goes with 'tcp' only");
+			rc = -1;
+			continue;
+		}
+		*(struct gate *)vec_push(&c->t->arena, n->gates, n->n_gates,
+					 n->cap_gates) = g;
+	}
+	return rc;
+}
+
 static const struct pread_key node_keys[] = {
 	{ .name = "sysctl", .fn = node_sysctl, .shape = &sysctl_shape },
 	{ .name = "interfaces",
@@ -845,6 +1032,7 @@ static const struct pread_key node_keys[] = {
 	{ .name = "routes", .fn = node_routes, .shape = &routes_shape },
 	{ .name = "intercept", .fn = node_intercept, .shape = &intercept_shape },
 	{ .name = "exec", .fn = node_exec, .shape = &exec_shape },
+	{ .name = "wait", .fn = node_wait, .shape = &wait_shape },
 };
 
 const struct pshape node_shape = {

@@ -6,7 +6,7 @@
  * Theory of operation: apply is fastest when it enters each namespace
  * few times and never waits on an object it just made, and when the
  * kernel's own follow-up work (carrier, IPv6 start-up, the multicast it
- * floods) starts as late as possible.  So the plan has six phases:
+ * floods) starts as late as possible.  So the plan has seven phases:
  *   1. namespaces, each with lo up and its sysctls (accept_dad=0 before
  *      any link exists);
  *   2. links: bridges (with the host ports they adopt), then pairs, then
@@ -17,7 +17,8 @@
  *      late ends are still down;
  *   4. the late ends come up;
  *   5. routes, once their links are up;
- *   6. the nodes' `exec:` commands.
+ *   6. the nodes' `exec:` commands;
+ *   7. their readiness gates (`wait:`).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -573,7 +574,7 @@ static void op_own(struct plan *p, struct op *op)
 		&op->link.master, &op->peer.ns,	  &op->peer.name,
 		&op->peer.master, &op->route.dev, &op->key,
 		&op->value,	  &op->old_value, &op->parent.ns,
-		&op->parent.name, &op->saved,
+		&op->parent.name, &op->saved,	  &op->gate.path,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
@@ -608,6 +609,27 @@ static void phase_exec(struct pctx *c)
 	}
 }
 
+/* Then the readiness gates, every node's: one may wait on another's
+ * commands. */
+static void phase_wait(struct pctx *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct node *n = &t->nodes[i];
+
+		for (size_t k = 0; k < n->n_gates; k++) {
+			struct op *op = plan_push(c->p, OP_WAIT, n->ns);
+
+			op->node = n->name;
+			op->gate = n->gates[k].s;
+			op->argv = n->gates[k].argv;
+			op->argc = n->gates[k].argc;
+			op->pos = n->gates[k].pos;
+		}
+	}
+}
+
 struct plan *plan_compile(const struct topo *t)
 {
 	struct pctx c = { .t = t, .p = plan_new(t->name) };
@@ -618,6 +640,7 @@ struct plan *plan_compile(const struct topo *t)
 	phase_raise(&c);
 	phase_routes(&c);
 	phase_exec(&c);
+	phase_wait(&c);
 	for (size_t i = 0; i < c.p->n_ops; i++)
 		op_own(c.p, &c.p->ops[i]);
 	return c.p;

@@ -72,6 +72,13 @@ const struct pshape pshape_duration = {
 		"^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?(us|ms|s)?$",
 };
 
+/* A number and its unit, which it needs; pread_timeout() knows them. */
+const struct pshape pshape_timeout = {
+	.kind = PS_STRING,
+	.desc = "A time from 1 ms to 3600 s, with its unit: 10s, 500ms, 1.5s.",
+	.pattern = "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?(us|ms|s)$",
+};
+
 const struct pshape pshape_percent = {
 	.kind = PS_NUMBER,
 	.desc = "A percentage from 0 to 100, with or without %: 1%, 0.5.",
@@ -391,31 +398,62 @@ bool pread_pattern(const struct pshape *s, const struct ynode *n)
 
 /* Interfaces */
 
-/* "10ms", "1.5ms", "250us", "2s"; a bare number is milliseconds. */
-int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
-		   uint32_t *us)
+/*
+ * "10ms", "1.5ms", "250us", "2s", at most @max microseconds; a bare
+ * number is milliseconds if @bare.  Return: 0 (*us set), or -1.
+ */
+static int duration_of(const char *s, double max, bool bare, double *us)
 {
 	static const struct {
 		const char *unit;
 		double scale;
 	} units[] = { { "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "", 1e3 } };
 	char *end;
+	double d = strtod(s, &end);
+
+	for (size_t i = 0; end != s && i < ARRAY_SIZE(units); i++)
+		if (!strcmp(end, units[i].unit) && (bare || *end) && d >= 0 &&
+		    d * units[i].scale <= max) {
+			*us = d * units[i].scale;
+			return 0;
+		}
+	return -1;
+}
+
+int pread_duration(struct pctx *c, const struct ynode *v, const char *what,
+		   uint32_t *us)
+{
 	double d;
 
 	if (pread_want(c, v, Y_SCALAR, what) || pread_leading_zero(c, v, what))
 		return -1;
-	d = strtod(v->str, &end);
-	for (size_t i = 0; pread_pattern(&pshape_duration, v) &&
-			   end != v->str && i < ARRAY_SIZE(units);
-	     i++)
-		if (!strcmp(end, units[i].unit) && d >= 0 &&
-		    d * units[i].scale <= 60e6) {
-			*us = (uint32_t)(d * units[i].scale + 0.5);
-			return 0;
-		}
+	if (pread_pattern(&pshape_duration, v) &&
+	    !duration_of(v->str, 60e6, true, &d)) {
+		*us = (uint32_t)(d + 0.5);
+		return 0;
+	}
 	return pread_fail(
 		c, v,
 		"%s must be a time like 10ms, 250us or 1s (at most 60s), not '%s'",
+		what, v->str);
+}
+
+int pread_timeout(struct pctx *c, const struct ynode *v, const char *what,
+		  uint32_t *ms)
+{
+	double d;
+
+	if (pread_want(c, v, Y_SCALAR, what) || pread_leading_zero(c, v, what))
+		return -1;
+	if (pread_pattern(&pshape_timeout, v) &&
+	    !duration_of(v->str, GATE_TIMEOUT_MAX * 1e3, false, &d) &&
+	    d >= 1e3) {
+		*ms = (uint32_t)(d / 1e3 + 0.5);
+		return 0;
+	}
+	return pread_fail(
+		c, v,
+		"%s must be a time with its unit, like 10s or 500ms (from 1ms to 3600s), not '%s'",
 		what, v->str);
 }
 

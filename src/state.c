@@ -880,14 +880,19 @@ void state_lab_info(const char *lab, struct lab_info *info)
 	journal_free(&j);
 }
 
-char *state_lab_of_file(const char *path)
+char *state_lab_of_file(const char *path, const char *inst)
 {
 	char **labs, *found = NULL;
 	size_t n = state_list(&labs);
 
 	for (size_t i = 0; i < n; i++) {
+		const char *at = strchr(labs[i], '@');
 		struct journal j;
 
+		if (inst && *inst ? !at || strcmp(at + 1, inst) : at != NULL) {
+			free(labs[i]);
+			continue;
+		}
 		if (!found && !state_read(labs[i], &j)) {
 			if (!strcmp(j.file, path))
 				found = xstrdup(labs[i]);

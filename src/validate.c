@@ -2,10 +2,11 @@
 /*
  * validate.c - the rules that need the whole file: references between
  * nodes, bridges, links and interfaces; names unique per namespace;
- * address clashes; route gateways; the bridge port limit.  It also
- * resolves the model for the planner: every interface the topology
- * creates gets an entry in t->ifaces, and `defaults:` is merged into the
- * nodes it applies to.  Every error is reported at its YAML node.
+ * address clashes; route gateways; the bridge port limit; the addresses
+ * of readiness gates.  It also resolves the model for the planner: every
+ * interface the topology creates gets an entry in t->ifaces, `defaults:`
+ * is merged into the nodes it applies to, and a tcp gate without an
+ * address gets one.  Every error is reported at its YAML node.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -256,6 +257,16 @@ static const char *derive_port_name(struct vctx *v, const struct endpoint *ep,
 					     t->nodes[other->node].ns :
 					     "host",
 				     other->ifname);
+	/* In the host, an instance's names are its own (instance.h): named
+	 * as the lab's would be, then as the instance's host names are. */
+	if (t->instance && ep->node == HOST_NODE) {
+		size_t head = strlen(t->instance) + 1;
+
+		if (!strncmp(label, t->ns_prefix, head))
+			label += head;
+		label = arena_strdup(&t->arena,
+				     instance_ifname(t->instance, label, buf));
+	}
 	if (ifname_valid(label, &why) && strmap_get(&n->ifmap, label) < 0 &&
 	    strcmp(label, "lo"))
 		return label;
@@ -670,6 +681,82 @@ static void check_sysctls(struct vctx *v, struct node *n)
 	}
 }
 
+/* Is @a one of node @n's addresses (the file's, or loopback's)? */
+static bool node_owns(const struct node *n, const struct prefix *a)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+
+	if ((a->family == AF_INET && a->bytes[0] == 127) ||
+	    (a->family == AF_INET6 && !memcmp(a->bytes, lo6, 16)))
+		return true;
+	for (size_t i = 0; i < n->n_ifcfg; i++)
+		for (size_t k = 0; k < n->ifcfg[i].n_addrs; k++) {
+			const struct prefix *p = &n->ifcfg[i].addrs[k].p;
+
+			if (p->family == a->family &&
+			    !memcmp(p->bytes, a->bytes,
+				    a->family == AF_INET ? 4 : 16))
+				return true;
+		}
+	return false;
+}
+
+/* The address a tcp gate without one connects to: the node's first IPv4
+ * address, else its first IPv6 one that is not link-local, else
+ * 127.0.0.1. */
+static struct prefix gate_default_addr(const struct node *n)
+{
+	struct prefix lo = { .family = AF_INET,
+			     .plen = 32,
+			     .bytes = { 127, 0, 0, 1 } };
+	const struct prefix *v6 = NULL;
+
+	for (size_t i = 0; i < n->n_ifcfg; i++)
+		for (size_t k = 0; k < n->ifcfg[i].n_addrs; k++) {
+			const struct prefix *p = &n->ifcfg[i].addrs[k].p;
+
+			if (p->family == AF_INET) {
+				lo = *p;
+				lo.plen = 32;
+				return lo;
+			}
+			if (!v6 && !prefix_is_link_local(p))
+				v6 = p;
+		}
+	if (v6) {
+		lo = *v6;
+		lo.plen = 128;
+	}
+	return lo;
+}
+
+/* A tcp gate connects from inside the node to the node itself. */
+static void check_gates(struct vctx *v, struct node *n)
+{
+	for (size_t i = 0; i < n->n_gates; i++) {
+		struct gate *g = &n->gates[i];
+		char a[INET6_ADDRSTRLEN];
+
+		if (g->s.kind != GATE_TCP)
+			continue;
+		if (!g->has_addr) {
+			g->s.addr = gate_default_addr(n);
+			continue;
+		}
+		prefix_format(&g->s.addr, false, a, sizeof(a));
+		if (prefix_is_link_local(&g->s.addr))
+			diag_add(
+				v->d, g->addr_pos,
+				"wait address %s is link-local: give one that needs no interface to reach",
+				a);
+		else if (!node_owns(n, &g->s.addr) && !n->lost_addrs)
+			diag_add(
+				v->d, g->addr_pos,
+				"wait address %s is not an address of node '%s' (a tcp gate connects to a port of the node itself)",
+				a, n->name);
+	}
+}
+
 /* defaults: sysctls merge key by key; routes and intercept apply whole. */
 static void merge_defaults(struct topo *t, struct node *n)
 {
@@ -751,6 +838,7 @@ int topo_validate(struct topo *t, struct diags *d)
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		check_sysctls(&v, &t->nodes[i]);
 		validate_routes(t, &t->nodes[i], &v.lost_ifs, d);
+		check_gates(&v, &t->nodes[i]);
 	}
 	validate_links_kernel(t, d);
 	strmap_free(&v.addrs);

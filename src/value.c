@@ -210,10 +210,60 @@ bool node_name_valid(const char *s)
 
 bool lab_name_valid(const char *s)
 {
-	for (const char *c = s; *c; c++)
+	const char *at = strchr(s, '@'), *why;
+	char lab[LAB_NAME_MAX + 1];
+	size_t n = at ? (size_t)(at - s) : strlen(s);
+
+	if (n > LAB_NAME_MAX || (at && !instance_valid(at + 1, &why)))
+		return false;
+	memcpy(lab, s, n);
+	lab[n] = '\0';
+	for (const char *c = lab; *c; c++)
 		if (isupper((unsigned char)*c) || (unsigned char)*c >= 0x80)
 			return false;
-	return name_chars(s, LAB_NAME_MAX, "-");
+	return name_chars(lab, LAB_NAME_MAX, "-");
+}
+
+bool instance_valid(const char *s, const char **why)
+{
+	if (!*s) {
+		*why = "is empty";
+		return false;
+	}
+	for (const char *c = s; *c; c++)
+		if (!islower((unsigned char)*c) &&
+		    !isdigit((unsigned char)*c)) {
+			*why = "may hold only a-z and 0-9";
+			return false;
+		}
+	if (strlen(s) > INSTANCE_MAX) {
+		*why = "is longer than 12 characters";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The hash keeps names of one instance apart; the head keeps instances
+ * apart: "P-" is in it whole for a P of up to 8 characters (P holds no
+ * '-', so the first '-' ends it).
+ */
+char *instance_ifname(const char *inst, const char *name,
+		      char out[IFNAME_MAX + 1])
+{
+	char full[INSTANCE_MAX + 1 + IFNAME_MAX + 1];
+	size_t head = 8;
+
+	snprintf(full, sizeof(full), "%s-%s", inst, name);
+	if (strlen(full) <= IFNAME_MAX) {
+		memcpy(out, full, strlen(full) + 1);
+		return out;
+	}
+	while (head > 1 && full[head - 1] == '-')
+		head--;
+	snprintf(out, IFNAME_MAX + 1, "%.*s-%06x", (int)head, full,
+		 (unsigned)(hash_bytes(full, strlen(full)) & 0xffffffu));
+	return out;
 }
 
 const char *const route_type_names[RT__COUNT] = {
@@ -327,6 +377,17 @@ char *mac_format(const uint8_t mac[6], char buf[MAC_TEXT])
 	snprintf(buf, MAC_TEXT, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
 		 mac[2], mac[3], mac[4], mac[5]);
 	return buf;
+}
+
+const char *gate_kind_name(unsigned k)
+{
+	static const char *const names[GATE__COUNT] = {
+		[GATE_TCP] = "tcp",
+		[GATE_CMD] = "cmd",
+		[GATE_FILE] = "file",
+	};
+
+	return k < GATE__COUNT && names[k] ? names[k] : "?";
 }
 
 uint32_t lab_group(const char *lab)

@@ -72,6 +72,12 @@ static void fill(struct op *op, enum op_kind k)
 	op->saved = "a 192.0.2.7/24 128 0";
 	op->argv = argv_a;
 	op->argc = 3;
+	op->gate = (struct gate_spec){ .kind = GATE_TCP,
+				       .port = 8080,
+				       .path = "/run/ready",
+				       .timeout_ms = 10000,
+				       .item = 1 };
+	set_prefix(&op->gate.addr, "10.0.0.1/32");
 }
 
 /* Change field @f of @op, by the smallest step that is still a change. */
@@ -203,6 +209,24 @@ static void change(struct op *op, enum op_field f)
 		return;
 	case OF_SAVED:
 		op->saved = "";
+		return;
+	case OF_GATE:
+		op->gate.kind = GATE_CMD;
+		return;
+	case OF_PORT:
+		op->gate.port++;
+		return;
+	case OF_GADDR:
+		op->gate.addr.bytes[3]++;
+		return;
+	case OF_PATH:
+		op->gate.path = "/run/other";
+		return;
+	case OF_TIMEOUT:
+		op->gate.timeout_ms++;
+		return;
+	case OF_ITEM:
+		op->gate.item++;
 		return;
 	case OF__COUNT:
 		break;

@@ -543,6 +543,7 @@ static int sim_apply(struct sim *s, struct op *op, struct arena *a)
 		sim_sysctl_set(s, ns, op->key, op->old_value);
 		return 0;
 	case OP_EXEC:	   /* commands change nothing nstopo tracks */
+	case OP_WAIT:	   /* nor do readiness gates */
 	case OP_QDISC_ADD: /* goes with its link */
 		return 0;
 	case OP_PORT_ADD: /* the generator makes no host ports */
