@@ -54,8 +54,13 @@ struct link_req {
 		      -1: the socket's own */
 	int link;	    /* a kind with a parent: the parent's ifindex */
 	uint32_t mode;	    /* its kind's mode, the kernel's value */
-	uint32_t id;	    /* its kind's number (a vlan's id) */
+	uint32_t id;	    /* its kind's number (a vlan's id, a VNI) */
 	const struct link_req *peer; /* a veth pair: the other end */
+
+	/* A tunnel (vxlan): its ends, its underlay device's ifindex (0:
+	 * none) */
+	const struct tunnel_spec *tun;
+	int lower;
 };
 
 struct link_info {
@@ -69,6 +74,12 @@ struct link_info {
 	bool oper_up; /* operationally up: carrier, ready to pass packets */
 	int master;
 	uint8_t mac[6];
+	/* A VXLAN: its VNI, ends (remote: its group or default
+	 * destination), UDP port and underlay ifindex (in the namespace of
+	 * its socket); all 0 for other kinds. */
+	uint32_t vni;
+	struct tunnel_spec tun;
+	int lower;
 };
 
 /**
@@ -129,6 +140,18 @@ int nl_fill_ipvlan(struct nl_msg *msg, const struct link_req *r);
  * Return: 0, or -1 if the message has no room.
  */
 int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_vxlan() - a VXLAN's VNI (IFLA_VXLAN_ID: r->id), and from r->tun
+ * its remote (IFLA_VXLAN_GROUP or GROUP6), local address, UDP port, and
+ * r->lower as its underlay device (IFLA_VXLAN_LINK)
+ * @msg:	the request
+ * @r:		the interface
+ *
+ * Learning stays the kernel's default (on).
+ * Return: 0, or -1 if the message has no room.
+ */
+int nl_fill_vxlan(struct nl_msg *msg, const struct link_req *r);
 
 /**
  * netlink_link_set() - change an existing interface

@@ -60,7 +60,7 @@ struct op {
 	struct op_if parent; /* LINK_ADD of a kind with a parent: the lower
 				link; the request runs in its namespace */
 	uint32_t mode;	     /* its kind's mode, the kernel's value */
-	uint32_t id;	     /* its kind's number (a vlan's id) */
+	uint32_t id;	     /* its kind's number (a vlan's id, a VNI) */
 	bool mark;	     /* host link: owned, carries group + alias */
 	bool settle;	     /* LINK_SET up: its carrier comes from the
 				kernel, later (apply --wait waits for it) */
@@ -77,6 +77,8 @@ struct op {
 	const char *saved;	 /* PORT_*: what the port had (a run learns) */
 	char **argv;		 /* EXEC: the command, NULL-terminated */
 	size_t argc;
+	/* LINK_ADD of a kind over the underlay (vxlan): its ends */
+	struct tunnel_spec tun;
 	struct pos pos; /* where in the file it comes from */
 	/* What a run knows of it, never journaled. */
 	size_t seq;	/* its record's sequence number, read back */
@@ -149,6 +151,10 @@ enum op_field {
 	OF_RATE,
 	OF_ADOPT,
 	OF_SAVED,
+	OF_REMOTE,
+	OF_LOCAL,
+	OF_UNDERLAY,
+	OF_PORT,
 	OF__COUNT /* ends a list of fields */
 };
 

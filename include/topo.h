@@ -134,7 +134,9 @@ struct link {
 	uint32_t id;		/* its number (a vlan's id), if any */
 	uint32_t mtu;
 	const char *mode_name;
+	struct tunnel_spec tun; /* kinds over the underlay (vxlan) */
 	struct pos pos, mtu_pos, kind_pos, mode_pos, id_pos;
+	struct pos remote_pos, local_pos, dev_pos, port_pos;
 };
 
 /* 2 for a pair, 1 for a link with one end. */

@@ -11,6 +11,7 @@
  * back as the kernel's errno plus, with NETLINK_EXT_ACK, its own words,
  * which the error callback keeps for the message the user sees.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <linux/if.h>
@@ -29,6 +30,7 @@
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/vxlan.h>
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
@@ -273,6 +275,38 @@ int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r)
 	return 0;
 }
 
+/* An address of a tunnel's end, in the attribute of its family. */
+static int put_tun_addr(struct nl_msg *msg, int attr4, int attr6,
+			const struct prefix *p)
+{
+	if (!p->family)
+		return 0;
+	if (p->family == AF_INET)
+		return nla_put(msg, attr4, 4, p->bytes);
+	return nla_put(msg, attr6, 16, p->bytes);
+}
+
+int nl_fill_vxlan(struct nl_msg *msg, const struct link_req *r)
+{
+	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+	const struct tunnel_spec *t = r->tun;
+
+	if (!data || nla_put_u32(msg, IFLA_VXLAN_ID, r->id) < 0)
+		return -1;
+	if (t && (put_tun_addr(msg, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6,
+			       &t->remote) < 0 ||
+		  put_tun_addr(msg, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6,
+			       &t->local) < 0 ||
+		  (t->port && nla_put_u16(msg, IFLA_VXLAN_PORT,
+					  htons((uint16_t)t->port)) < 0)))
+		return -1;
+	if (r->lower &&
+	    nla_put_u32(msg, IFLA_VXLAN_LINK, (uint32_t)r->lower) < 0)
+		return -1;
+	nla_nest_end(msg, data);
+	return 0;
+}
+
 int netlink_link_set(struct nlsock *s, const struct link_req *r)
 {
 	/* RTM_NEWLINK without NLM_F_CREATE changes an existing link, found
@@ -325,6 +359,33 @@ int netlink_link_del_group(struct nlsock *s, uint32_t group)
 	return link_del(s, 0, group);
 }
 
+static void prefix_from(struct nl_addr *a, struct prefix *p);
+
+/* What libnl parsed of a VXLAN's IFLA_INFO_DATA. */
+static void vxlan_info_from(struct rtnl_link *l, struct link_info *li)
+{
+	struct nl_addr *a = NULL;
+	uint32_t u;
+
+	if (!rtnl_link_vxlan_get_id(l, &u))
+		li->vni = u;
+	if (!rtnl_link_vxlan_get_group(l, &a)) {
+		prefix_from(a, &li->tun.remote);
+		nl_addr_put(a);
+	}
+	a = NULL;
+	if (!rtnl_link_vxlan_get_local(l, &a)) {
+		prefix_from(a, &li->tun.local);
+		nl_addr_put(a);
+	}
+	li->tun.remote.plen = li->tun.remote.family == AF_INET ? 32 : 128;
+	li->tun.local.plen = li->tun.local.family == AF_INET ? 32 : 128;
+	if (!rtnl_link_vxlan_get_port(l, &u))
+		li->tun.port = u;
+	if (!rtnl_link_vxlan_get_link(l, &u))
+		li->lower = (int)u;
+}
+
 static void link_info_from(struct rtnl_link *l, struct link_info *li)
 {
 	struct nl_addr *a = rtnl_link_get_addr(l);
@@ -343,6 +404,8 @@ static void link_info_from(struct rtnl_link *l, struct link_info *li)
 	li->oper_up = rtnl_link_get_operstate(l) == IF_OPER_UP;
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
+	if (rtnl_link_is_vxlan(l))
+		vxlan_info_from(l, li);
 }
 
 int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out)

@@ -143,6 +143,10 @@ static const struct field fields[OF__COUNT] = {
 	FK(OF_RATE, "rate", F_U32, qdisc.rate),
 	F(OF_ADOPT, F_BOOL, adopt),
 	F(OF_SAVED, F_STR, saved),
+	FK(OF_REMOTE, "remote", F_PREFIX, tun.remote),
+	FK(OF_LOCAL, "local", F_PREFIX, tun.local),
+	FK(OF_UNDERLAY, "underlay", F_STR, tun.dev),
+	FK(OF_PORT, "dport", F_U32, tun.port),
 };
 
 const char *op_field_name(enum op_field f)

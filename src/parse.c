@@ -398,17 +398,106 @@ static int link_id(struct pctx *c, void *obj, const struct ynode *k,
 	return 0;
 }
 
+/* An end of a tunnel: one address, kept at its full length. */
+static int tunnel_addr(struct pctx *c, const struct ynode *v, const char *what,
+		       struct prefix *p, struct pos *pos)
+{
+	*pos = v->pos;
+	if (pread_prefix(c, v, what, false, p))
+		return -1;
+	p->plen = p->family == AF_INET ? 32 : 128;
+	return 0;
+}
+
+static int link_remote(struct pctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	return tunnel_addr(c, v, "'remote'", &l->tun.remote, &l->remote_pos);
+}
+
+static int link_local(struct pctx *c, void *obj, const struct ynode *k,
+		      const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	return tunnel_addr(c, v, "'local'", &l->tun.local, &l->local_pos);
+}
+
+static int link_dev(struct pctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	l->dev_pos = v->pos;
+	return pread_ifname(c, v, "'dev'", &l->tun.dev);
+}
+
+static int link_dstport(struct pctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	l->port_pos = v->pos;
+	return pread_u32(c, v, "'dstport'", 1, 65535, &l->tun.port);
+}
+
 static const struct pread_key link_keys[] = {
 	{ "kind", link_kind_key },     { "endpoints", link_endpoints },
 	{ "endpoint", link_endpoint }, { "parent", link_parent },
 	{ "mode", link_mode },	       { "id", link_id },
-	{ "mtu", link_mtu },
+	{ "mtu", link_mtu },	       { "remote", link_remote },
+	{ "local", link_local },       { "dev", link_dev },
+	{ "dstport", link_dstport },
 };
+
+/* The keys of kinds over the underlay (linkkind.h: underlay). */
+static const char *const tunnel_keys[] = { "remote", "local", "dev",
+					   "dstport" };
 
 /* "a" or "an", before a kind's name. */
 static const char *a_(const char *word)
 {
 	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+/* A tunnel needs its far end; its two ends are of one family. */
+static int tunnel_shape(struct pctx *c, struct link *l,
+			const struct ynode *item)
+{
+	const struct link_kind_desc *k = link_kind(l->kind);
+	const struct tunnel_spec *t = &l->tun;
+	static const uint8_t mcast4 = 0xe0;
+
+	if (!l->tun.port)
+		l->tun.port = k->default_port;
+	if (!t->remote.family) {
+		if (!pread_has(item, "remote"))
+			pread_fail(
+				c, item,
+				"%s %s link needs 'remote' (the underlay address of its far end)",
+				a_(k->name), k->name);
+		return -1;
+	}
+	if (t->local.family && t->local.family != t->remote.family)
+		return pread_fail(
+			c, &(struct ynode){ .pos = l->local_pos },
+			"'local' and 'remote' of %s %s link must be of one family (IPv4 or IPv6)",
+			a_(k->name), k->name);
+	/* A group: the kernel joins it on the underlay it is told of. */
+	if (!t->dev &&
+	    ((t->remote.family == AF_INET &&
+	      (t->remote.bytes[0] & 0xf0) == mcast4) ||
+	     (t->remote.family == AF_INET6 && t->remote.bytes[0] == 0xff)))
+		return pread_fail(
+			c, &(struct ynode){ .pos = l->remote_pos },
+			"a multicast 'remote' needs 'dev' (the underlay device to join its group on)");
+	return 0;
 }
 
 /* What a link's kind needs and allows (its row in linkkind.c), once the
@@ -423,6 +512,13 @@ static int link_shape(struct pctx *c, struct link *l, const struct ynode *item)
 
 	if (l->kind == LK_NONE)
 		return -1; /* an unknown kind, reported */
+	for (size_t i = 0; i < ARRAY_SIZE(tunnel_keys) && !k->underlay; i++)
+		if (pread_has(item, tunnel_keys[i]))
+			return pread_fail(c, pread_get(item, tunnel_keys[i]),
+					  "%s %s link has no '%s'", a_(k->name),
+					  k->name, tunnel_keys[i]);
+	if (k->underlay && tunnel_shape(c, l, item))
+		rc = -1;
 	if (k->ends == 2) {
 		if (pread_has(item, "endpoint") || pread_has(item, "parent") ||
 		    pread_has(item, "mode") || id)

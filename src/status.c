@@ -30,6 +30,9 @@ struct want_link {
 	uint8_t mac[6];
 	const char *master;
 	bool up, mark, seen;
+	bool tunnel; /* a kind over the underlay: its VNI and ends too */
+	uint32_t vni;
+	struct tunnel_spec tun;
 };
 
 struct want_ns {
@@ -128,6 +131,13 @@ static void want_from_if(struct want_link *l, const struct op_if *oi,
 	l->mark |= mark;
 }
 
+static void want_tunnel(struct want_link *l, const struct op *op)
+{
+	l->tunnel = true;
+	l->vni = op->id;
+	l->tun = op->tun;
+}
+
 #define PUSH(s, arr, n, cap, v) \
 	(*(const struct op **)vec_push(&(s)->arena, arr, n, cap) = (v))
 
@@ -152,6 +162,9 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		case OBJ_LINK:
 			want_from_if(want_link(s, w, op->link.name), &op->link,
 				     op->type, op->mark && !op->link.ns);
+			if (op->kind == OP_LINK_ADD &&
+			    link_kind(op->type)->underlay)
+				want_tunnel(want_link(s, w, op->link.name), op);
 			if (link_kind_pair(op->type)) {
 				struct want_ns *pw = want_get(s, &v, &n, &cap,
 							      &m, op->peer.ns);
@@ -227,9 +240,50 @@ static const char *link_name(const struct have *h, int ifindex)
 	return "?";
 }
 
+/* How a tunnel differs from what it should be, or NULL: it does not.
+ * (Its underlay device is the host's, and only the host can name it.) */
+static const char *tunnel_diff(const struct want_link *l,
+			       const struct link_info *li, char *buf,
+			       size_t len)
+{
+	char a[INET6_ADDRSTRLEN + 4], b[INET6_ADDRSTRLEN + 4];
+	const struct prefix *want = NULL, *have = NULL;
+	const char *what = NULL;
+
+	if (li->vni != l->vni) {
+		snprintf(buf, len, "vni %u, want %u", li->vni, l->vni);
+		return buf;
+	}
+	if (li->tun.port != l->tun.port) {
+		snprintf(buf, len, "dstport %u, want %u", li->tun.port,
+			 l->tun.port);
+		return buf;
+	}
+	if (!prefix_equal(&li->tun.remote, &l->tun.remote)) {
+		what = "remote";
+		want = &l->tun.remote;
+		have = &li->tun.remote;
+	} else if (l->tun.local.family &&
+		   !prefix_equal(&li->tun.local, &l->tun.local)) {
+		what = "local";
+		want = &l->tun.local;
+		have = &li->tun.local;
+	}
+	if (!what)
+		return NULL;
+	if (have->family)
+		prefix_format(have, false, a, sizeof(a));
+	if (want->family)
+		prefix_format(want, false, b, sizeof(b));
+	snprintf(buf, len, "%s %s, want %s", what, have->family ? a : "none",
+		 want->family ? b : "none");
+	return buf;
+}
+
 static void check_links(struct status *s, const struct want_ns *w,
 			struct have *h, const char *mark)
 {
+	char tun[128];
 	char obj[64], mac[2][MAC_TEXT], want[LINK_MARK_MAX];
 
 	for (size_t i = 0; i < w->n_links; i++) {
@@ -248,6 +302,8 @@ static void check_links(struct status *s, const struct want_ns *w,
 			row(s, w, ST_DIFFERENT, obj, "kind %s, want %s",
 			    li->kind[0] ? li->kind : "none",
 			    link_kind(l->type)->name);
+		else if (l->tunnel && tunnel_diff(l, li, tun, sizeof(tun)))
+			row(s, w, ST_DIFFERENT, obj, "%s", tun);
 		else if (l->mtu && li->mtu != l->mtu)
 			row(s, w, ST_DIFFERENT, obj, "mtu %u, want %u", li->mtu,
 			    l->mtu);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "validate.h"
+#include "validate_hosts.h"
 #include "validate_route.h"
 
 struct seen_addr {
@@ -724,6 +725,7 @@ int topo_validate(struct topo *t, struct diags *d)
 			 "the topology has no nodes, bridges or links");
 	check_bridges(&v);
 	check_links(&v);
+	validate_hosts(t, d);
 	for (size_t i = 0; i < t->n_nodes; i++)
 		check_ifcfg(&v, (int)i);
 	for (size_t i = 0; i < t->n_nodes; i++) {

@@ -72,6 +72,10 @@ static void fill(struct op *op, enum op_kind k)
 	op->saved = "a 192.0.2.7/24 128 0";
 	op->argv = argv_a;
 	op->argc = 3;
+	set_prefix(&op->tun.remote, "192.0.2.2/32");
+	set_prefix(&op->tun.local, "192.0.2.1/32");
+	op->tun.dev = "eth0";
+	op->tun.port = 4789;
 }
 
 /* Change field @f of @op, by the smallest step that is still a change. */
@@ -203,6 +207,18 @@ static void change(struct op *op, enum op_field f)
 		return;
 	case OF_SAVED:
 		op->saved = "";
+		return;
+	case OF_REMOTE:
+		op->tun.remote.bytes[3]++;
+		return;
+	case OF_LOCAL:
+		op->tun.local.family = 0;
+		return;
+	case OF_UNDERLAY:
+		op->tun.dev = "eth1";
+		return;
+	case OF_PORT:
+		op->tun.port++;
 		return;
 	case OF__COUNT:
 		break;
