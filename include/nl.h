@@ -154,6 +154,35 @@ int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r);
 int nl_fill_vxlan(struct nl_msg *msg, const struct link_req *r);
 
 /**
+ * netlink_fdb_append() - flood a tunnel's unknown, broadcast and
+ * multicast frames to one more underlay address too: an all-zero FDB
+ * entry (RTM_NEWNEIGH, AF_BRIDGE, NTF_SELF, permanent) appended, as
+ * `bridge fdb append 00:00:00:00:00:00 dst DST dev IF`
+ * @s:		the socket of the tunnel's namespace
+ * @ifindex:	the tunnel (a VXLAN)
+ * @dst:	the underlay address, of the tunnel's family
+ *
+ * Appending an entry that is there already changes nothing.
+ * Return: 0 or -errno.
+ */
+int netlink_fdb_append(struct nlsock *s, int ifindex, const struct prefix *dst);
+
+/**
+ * netlink_fdb_dump() - the FDB entries with an underlay destination of
+ * every device of @s's namespace (a VXLAN's; `bridge fdb show`)
+ * @s:		the socket of the namespace
+ * @fn:		called for each: its device, MAC address and destination;
+ *		a non-zero return stops the calls
+ * @arg:	for @fn
+ *
+ * Return: 0, what @fn returned if not 0, or -errno if the dump failed.
+ */
+int netlink_fdb_dump(struct nlsock *s,
+		     int (*fn)(int ifindex, const uint8_t mac[6],
+			       const struct prefix *dst, void *arg),
+		     void *arg);
+
+/**
  * netlink_link_set() - change an existing interface
  * @s:		the socket of its namespace
  * @r:		the interface, by r->ifindex (or by r->name if that is 0),

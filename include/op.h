@@ -37,6 +37,8 @@ enum op_kind {
 	OP_QDISC_ADD,
 	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
 	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
+	OP_FDB_ADD,  /* a tunnel's all-zero FDB entry: flood to one more
+			machine (head-end replication) */
 	OP__COUNT
 };
 
@@ -77,7 +79,8 @@ struct op {
 	const char *saved;	 /* PORT_*: what the port had (a run learns) */
 	char **argv;		 /* EXEC: the command, NULL-terminated */
 	size_t argc;
-	/* LINK_ADD of a kind over the underlay (vxlan): its ends */
+	/* LINK_ADD of a kind over the underlay (vxlan): its ends;
+	 * FDB_ADD: tun.remote, the machine to flood to */
 	struct tunnel_spec tun;
 	struct pos pos; /* where in the file it comes from */
 	/* What a run knows of it, never journaled. */
@@ -167,6 +170,7 @@ enum op_object {
 	OBJ_ROUTE,
 	OBJ_SYSCTL,
 	OBJ_PORT,
+	OBJ_FDB,
 };
 
 /* What plan_invert() knows about an op as it inverts it. */
@@ -223,6 +227,7 @@ extern const struct op_desc route_add_op, route_del_op;
 extern const struct op_desc sysctl_set_op, sysctl_restore_op;
 extern const struct op_desc exec_op, qdisc_add_op;
 extern const struct op_desc port_add_op, port_del_op;
+extern const struct op_desc fdb_add_op;
 
 /* " @NS": the namespace label every op's text ends with. */
 static inline const char *ns_label(const char *ns)

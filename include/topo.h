@@ -74,6 +74,22 @@ struct exec_cmd {
 	struct pos pos;
 };
 
+/* A machine of a lab spread over several (`hosts:`). */
+struct host {
+	const char *name;
+	struct pos pos;
+	struct prefix address; /* its underlay address (full length); family
+				  0: not given */
+	const char *ssh;       /* how to reach it; NULL: its name */
+	const char *dev;       /* its underlay device, or NULL */
+	uint32_t mtu;	       /* its underlay's MTU */
+	bool lost;	       /* its settings had errors (reported) */
+	struct pos address_pos, ssh_pos, dev_pos, mtu_pos;
+};
+
+#define HOSTS_MAX 64 /* machines a lab may span */
+#define HOST_MTU 1500 /* an underlay's MTU unless `mtu:` says */
+
 struct node {
 	const char *name;
 	const char *ns; /* namespace name (prefix + name); NULL for host */
@@ -91,6 +107,9 @@ struct node {
 	bool has_routes, has_intercept, has_exec; /* key present (defaults
 						     don't apply then) */
 	bool lost_addrs;     /* an interface setting of it was dropped */
+	const char *host_name; /* `host:`, or NULL: the first host */
+	struct pos host_pos;
+	int host; /* its index in topo->hosts (0 without `hosts:`) */
 	struct strmap ifmap; /* interface name -> index in topo->ifaces */
 };
 
@@ -157,6 +176,9 @@ struct iface {
 	const struct iface_cfg *cfg; /* NULL when unconfigured */
 	uint32_t mtu;		     /* 0: kernel default */
 	struct pos pos;
+	int host;	/* the machine it is on (index in topo->hosts) */
+	uint64_t hosts; /* a bridge of the host namespace: every machine it
+			   is made on (bit i: topo->hosts[i]) */
 };
 
 struct topo {
@@ -177,6 +199,9 @@ struct topo {
 	struct iface *ifaces;
 	size_t n_ifaces, cap_ifaces;
 	struct strmap node_map, bridge_map;
+	struct host *hosts; /* `hosts:`, in file order */
+	size_t n_hosts, cap_hosts;
+	struct strmap host_map;
 	/* What parsing had to drop: the checks that would only repeat such
 	 * an error (a name not found because its definition was dropped)
 	 * stay quiet, for the nodes it touches (each node's lost_addrs,

@@ -18,6 +18,7 @@
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <linux/if_vlan.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -378,8 +379,10 @@ static void vxlan_info_from(struct rtnl_link *l, struct link_info *li)
 		prefix_from(a, &li->tun.local);
 		nl_addr_put(a);
 	}
-	li->tun.remote.plen = li->tun.remote.family == AF_INET ? 32 : 128;
-	li->tun.local.plen = li->tun.local.family == AF_INET ? 32 : 128;
+	if (li->tun.remote.family)
+		li->tun.remote.plen = li->tun.remote.family == AF_INET ? 32 : 128;
+	if (li->tun.local.family)
+		li->tun.local.plen = li->tun.local.family == AF_INET ? 32 : 128;
 	if (!rtnl_link_vxlan_get_port(l, &u))
 		li->tun.port = u;
 	if (!rtnl_link_vxlan_get_link(l, &u))
@@ -903,6 +906,89 @@ int netlink_mcast6_dump(struct nlsock *s,
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mcast_one, &c);
+	rc = nl_recvmsgs(s->sk, cb);
+	nl_cb_put(cb);
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	return c.rc;
+}
+
+/* Forwarding entries of tunnels (head-end replication). */
+
+int netlink_fdb_append(struct nlsock *s, int ifindex, const struct prefix *dst)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWNEIGH,
+						NLM_F_CREATE | NLM_F_APPEND);
+	struct ndmsg nd = {
+		.ndm_family = AF_BRIDGE,
+		.ndm_ifindex = ifindex,
+		.ndm_state = NUD_NOARP | NUD_PERMANENT,
+		.ndm_flags = NTF_SELF,
+	};
+	static const uint8_t zero[6];
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, NDA_LLADDR, 6, zero) < 0 ||
+	    nla_put(msg, NDA_DST, dst->family == AF_INET ? 4 : 16,
+		    dst->bytes) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return request(s, msg);
+}
+
+struct fdb_ctx {
+	int (*fn)(int ifindex, const uint8_t mac[6], const struct prefix *dst,
+		  void *arg);
+	void *arg;
+	int rc;
+};
+
+static int fdb_one(struct nl_msg *msg, void *arg)
+{
+	struct fdb_ctx *c = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct ndmsg *nd = nlmsg_data(h);
+	struct nlattr *tb[NDA_MAX + 1];
+	struct prefix dst = { 0 };
+	int len;
+
+	if (c->rc || h->nlmsg_type != RTM_NEWNEIGH ||
+	    nlmsg_parse(h, sizeof(*nd), tb, NDA_MAX, NULL) < 0 ||
+	    !tb[NDA_LLADDR] || nla_len(tb[NDA_LLADDR]) != 6 || !tb[NDA_DST])
+		return NL_OK;
+	len = nla_len(tb[NDA_DST]);
+	if (len != 4 && len != 16)
+		return NL_OK;
+	dst.family = len == 4 ? AF_INET : AF_INET6;
+	dst.plen = (uint8_t)(len * 8);
+	memcpy(dst.bytes, nla_data(tb[NDA_DST]), (size_t)len);
+	c->rc = c->fn(nd->ndm_ifindex, nla_data(tb[NDA_LLADDR]), &dst, c->arg);
+	return NL_OK;
+}
+
+int netlink_fdb_dump(struct nlsock *s,
+		     int (*fn)(int ifindex, const uint8_t mac[6],
+			       const struct prefix *dst, void *arg),
+		     void *arg)
+{
+	struct ndmsg nd = { .ndm_family = AF_BRIDGE };
+	struct fdb_ctx c = { .fn = fn, .arg = arg };
+	struct nl_cb *own, *cb;
+	int rc;
+
+	s->err = 0;
+	rc = nl_send_simple(s->sk, RTM_GETNEIGH, NLM_F_DUMP, &nd, sizeof(nd));
+	if (rc < 0)
+		return -nle_to_errno(rc);
+	own = nl_socket_get_cb(s->sk);
+	cb = nl_cb_clone(own);
+	nl_cb_put(own);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fdb_one, &c);
 	rc = nl_recvmsgs(s->sk, cb);
 	nl_cb_put(cb);
 	if (rc < 0)

@@ -32,6 +32,7 @@ static const struct op_desc *const descs[OP__COUNT] = {
 	[OP_QDISC_ADD] = &qdisc_add_op,
 	[OP_PORT_ADD] = &port_add_op,
 	[OP_PORT_DEL] = &port_del_op,
+	[OP_FDB_ADD] = &fdb_add_op,
 };
 
 const struct op_desc *op_desc(enum op_kind kind)

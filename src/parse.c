@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "parse.h"
+#include "parse_hosts.h"
 #include "parse_node.h"
 #include "pread.h"
 /* Top level */
@@ -667,6 +668,7 @@ static const struct pread_key top_keys[] = {
 	{ "nodes", top_nodes },
 	{ "bridges", top_bridges },
 	{ "links", top_links },
+	{ "hosts", parse_hosts },
 };
 
 /*

@@ -615,10 +615,21 @@ static int node_exec(struct pctx *c, void *obj, const struct ynode *k,
 	return rc;
 }
 
+/* The machine it is on, of `hosts:` (validate resolves it). */
+static int node_host(struct pctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct node *n = obj;
+
+	(void)k;
+	n->host_pos = v->pos;
+	return pread_str(c, v, "'host'", &n->host_name);
+}
+
 static const struct pread_key node_keys[] = {
 	{ "sysctl", node_sysctl }, { "interfaces", node_interfaces },
 	{ "routes", node_routes }, { "intercept", node_intercept },
-	{ "exec", node_exec },
+	{ "exec", node_exec },	   { "host", node_host },
 };
 
 /* `defaults:` holds what every created node gets unless it says otherwise. */

@@ -43,6 +43,15 @@ struct want_ns {
 	size_t n_links, cap_links;
 	const struct op **addrs, **routes, **sysctls;
 	size_t n_addrs, cap_addrs, n_routes, cap_routes, n_sysctls, cap_sysctls;
+	const struct op **fdbs; /* a tunnel's all-zero entries */
+	size_t n_fdbs, cap_fdbs;
+};
+
+/* An FDB entry of a device, with an underlay destination. */
+struct fdb_entry {
+	int ifindex;
+	uint8_t mac[6];
+	struct prefix dst;
 };
 
 struct have {
@@ -52,6 +61,8 @@ struct have {
 	size_t n_addrs, cap_addrs;
 	struct route_info *routes;
 	size_t n_routes, cap_routes;
+	struct fdb_entry *fdbs;
+	size_t n_fdbs, cap_fdbs;
 	bool *addr_used, *route_used;
 	struct arena arena;
 };
@@ -183,6 +194,9 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		case OBJ_SYSCTL:
 			PUSH(s, w->sysctls, w->n_sysctls, w->cap_sysctls, op);
 			break;
+		case OBJ_FDB:
+			PUSH(s, w->fdbs, w->n_fdbs, w->cap_fdbs, op);
+			break;
 		case OBJ_PORT:
 			want_link(s, w, op->link.name)->master =
 				op->link.master;
@@ -220,6 +234,19 @@ static int have_route(const struct route_info *r, void *arg)
 
 	*(struct route_info *)vec_push(&h->arena, h->routes, h->n_routes,
 				       h->cap_routes) = *r;
+	return 0;
+}
+
+static int have_fdb(int ifindex, const uint8_t mac[6],
+		    const struct prefix *dst, void *arg)
+{
+	struct have *h = arg;
+	struct fdb_entry *e =
+		vec_push(&h->arena, h->fdbs, h->n_fdbs, h->cap_fdbs);
+
+	e->ifindex = ifindex;
+	memcpy(e->mac, mac, 6);
+	e->dst = *dst;
 	return 0;
 }
 
@@ -484,6 +511,29 @@ static void check_routes(struct status *s, const struct want_ns *w,
 	}
 }
 
+/* A tunnel floods to each machine its all-zero entries name. */
+static void check_fdbs(struct status *s, const struct want_ns *w,
+		       const struct have *h)
+{
+	static const uint8_t zero[6];
+	char obj[128], buf[INET6_ADDRSTRLEN + 4];
+
+	for (size_t i = 0; i < w->n_fdbs; i++) {
+		const struct op *op = w->fdbs[i];
+		const struct link_info *li = link_by_name(h, op->link.name);
+		bool found = false;
+
+		prefix_format(&op->tun.remote, false, buf, sizeof(buf));
+		snprintf(obj, sizeof(obj), "fdb 00:00:00:00:00:00 dst %s dev %s",
+			 buf, op->link.name);
+		for (size_t k = 0; li && k < h->n_fdbs && !found; k++)
+			found = h->fdbs[k].ifindex == li->ifindex &&
+				!memcmp(h->fdbs[k].mac, zero, 6) &&
+				prefix_equal(&h->fdbs[k].dst, &op->tun.remote);
+		row(s, w, found ? ST_OK : ST_MISSING, obj, NULL);
+	}
+}
+
 static void check_sysctls(struct status *s, const struct want_ns *w)
 {
 	char obj[320], val[256];
@@ -536,12 +586,15 @@ static int check_ns(struct status *s, const struct want_ns *w, int home,
 		rc = netlink_addr_dump(nl, have_addr, &h);
 	if (!rc)
 		rc = netlink_route_dump(nl, have_route, &h);
+	if (!rc && w->n_fdbs)
+		rc = netlink_fdb_dump(nl, have_fdb, &h);
 	if (!rc) {
 		h.addr_used = arena_alloc(&h.arena, h.n_addrs + 1);
 		h.route_used = arena_alloc(&h.arena, h.n_routes + 1);
 		check_links(s, w, &h, mark);
 		check_addrs(s, w, &h);
 		check_routes(s, w, &h);
+		check_fdbs(s, w, &h);
 		check_sysctls(s, w);
 	}
 	nlsock_close(nl);
