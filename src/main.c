@@ -18,6 +18,7 @@
 #include "caps.h"
 #include "exec.h"
 #include "graph.h"
+#include "hosts.h"
 #include "load.h"
 #include "marks.h"
 #include "opkind.h"
@@ -54,6 +55,8 @@ struct opts {
 	const char *format;
 	const char *drop_caps;
 	const char *user;
+	const char *host;   /* --host: this share of a lab over machines */
+	const char *remote; /* --remote: how to reach the other hosts */
 };
 
 /* Set by SIGINT/SIGTERM: apply stops after the current step and rolls
@@ -103,6 +106,8 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "drop-caps", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "isolated", no_argument, NULL, 'I' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "remote", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -156,6 +161,12 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		case 'I':
 			o->isolated = true;
 			break;
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'R':
+			o->remote = optarg;
+			break;
 		case 'q':
 			o->verbose = -1;
 			break;
@@ -173,16 +184,70 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 	return optind;
 }
 
-/* Load a topology, printing every error; NULL if it is invalid. */
-static struct topo *load(const char *path)
+/* Load a topology, printing every error; NULL if it is invalid.  @text
+ * (if not NULL) keeps the file, to hand on to a lab's other hosts. */
+static struct topo *load_text(const char *path, struct strbuf *text)
 {
 	struct diags d = { .file = path, .max = MAX_ERRORS };
-	struct topo *t = topo_load(path, &d);
+	struct strbuf own = { 0 };
+	struct topo *t = hosts_load(path, text ? text : &own, &d);
 
 	diag_sort(&d);
 	diag_print(&d, stderr);
 	diags_free(&d);
+	sb_free(&own);
 	return t;
+}
+
+static struct topo *load(const char *path)
+{
+	return load_text(path, NULL);
+}
+
+/* The plan of @t, or of its share --host; NULL (said why) if none. */
+static struct plan *compile(const struct topo *t, const struct opts *o)
+{
+	struct strbuf msg = { 0 };
+	struct plan *p;
+
+	if (hosts_plan(t, o->host, &p, &msg))
+		fprintf(stderr, "nstopo: %s\n", msg.buf);
+	sb_free(&msg);
+	return p;
+}
+
+static struct hosts_opts hosts_opts(const struct opts *o)
+{
+	return (struct hosts_opts){
+		.remote = o->remote,
+		.verbose = o->verbose,
+		.json = o->json,
+		.keep = o->keep,
+		.kill = o->kill,
+		.wait = o->wait,
+		.stop = &stop_requested,
+	};
+}
+
+/*
+ * A command on a lab spread over machines runs on each of them (hosts.c)
+ * unless this is one share (--host) or every host is this machine: 1 if
+ * it did (with its exit status in *rc), else 0.
+ */
+static int on_hosts(const struct topo *t, const struct opts *o, int *rc)
+{
+	struct strbuf msg = { 0 };
+	int fan = t ? hosts_fan_out(t, o->host, &msg) : 0;
+
+	*rc = EXIT_OK;
+	if (fan < 0) {
+		fprintf(stderr, "nstopo: %s\n", msg.buf);
+		*rc = EXIT_INVALID;
+	}
+	sb_free(&msg);
+	if (fan > 0)
+		catch_signals();
+	return fan != 0;
 }
 
 static int one_file(const struct cmd *c, int argc, int i)
@@ -221,7 +286,7 @@ static int cmd_validate(int argc, char **argv, struct opts *o)
 static int cmd_plan(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("plan");
-	int i = parse_opts(c, argc, argv, o, "jD");
+	int i = parse_opts(c, argc, argv, o, "jDH");
 	struct plan *p, *inv;
 	struct journal j;
 	struct topo *t;
@@ -231,7 +296,11 @@ static int cmd_plan(int argc, char **argv, struct opts *o)
 	t = load(argv[i]);
 	if (!t)
 		return EXIT_INVALID;
-	p = plan_compile(t);
+	p = compile(t, o);
+	if (!p) {
+		topo_free(t);
+		return EXIT_INVALID;
+	}
 	if (o->destroy) {
 		inv = plan_invert(p);
 		plan_free(p);
@@ -287,9 +356,9 @@ static char *absolute(const char *path)
 static int cmd_apply(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("apply");
-	int i = parse_opts(c, argc, argv, o, "kw");
+	int i = parse_opts(c, argc, argv, o, "kwHR");
+	struct strbuf msg = { 0 }, text = { 0 };
 	struct apply_result res;
-	struct strbuf msg = { 0 };
 	struct apply_opts ao;
 	struct plan *p;
 	struct topo *t;
@@ -298,10 +367,22 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 
 	if (i < 0 || one_file(c, argc, i))
 		return EXIT_INVALID;
-	t = load(argv[i]);
-	if (!t)
+	t = load_text(argv[i], &text);
+	if (on_hosts(t, o, &rc) || !t) {
+		struct hosts_opts ho = hosts_opts(o);
+
+		if (t && rc != EXIT_INVALID)
+			rc = hosts_apply(t, &text, &ho);
+		sb_free(&text);
+		topo_free(t);
+		return t ? rc : EXIT_INVALID;
+	}
+	sb_free(&text);
+	p = compile(t, o);
+	if (!p) {
+		topo_free(t);
 		return EXIT_INVALID;
-	p = plan_compile(t);
+	}
 	file = absolute(argv[i]);
 	ao = apply_opts(o, file);
 	catch_signals();
@@ -337,29 +418,38 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-/* Which lab a file was applied as: by its recorded path, else its name. */
-static char *lab_of_file(const char *path)
+/*
+ * Which lab a file was applied as: by its recorded path (not for
+ * standard input: every share of a lab over machines was applied from
+ * one), else by its name.  @t is the file's topology if it loaded, else
+ * @d holds its errors, which are printed if they matter.
+ */
+static char *lab_of_file(const char *path, const struct topo *t,
+			 struct diags *d)
 {
-	char *abs = absolute(path), *found = state_lab_of_file(abs);
-	struct topo *t;
+	char *abs = absolute(path), *found = NULL;
 
+	if (strcmp(path, "-"))
+		found = state_lab_of_file(abs);
 	free(abs);
 	if (found)
 		return found;
-	t = load(path);
 	if (t)
-		found = xstrdup(t->name);
-	topo_free(t);
-	return found;
+		return xstrdup(t->name);
+	diag_sort(d);
+	diag_print(d, stderr);
+	return NULL;
 }
 
 static int cmd_destroy(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("destroy");
-	int i = parse_opts(c, argc, argv, o, "lK");
+	int i = parse_opts(c, argc, argv, o, "lKHR");
+	struct diags d = { .max = MAX_ERRORS };
+	struct strbuf msg = { 0 }, text = { 0 };
 	struct apply_result res;
-	struct strbuf msg = { 0 };
 	struct apply_opts ao;
+	struct topo *t = NULL;
 	char *lab;
 	int rc;
 
@@ -369,7 +459,23 @@ static int cmd_destroy(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "nstopo: '%s' is not a lab name\n", o->lab);
 		return EXIT_INVALID;
 	}
-	lab = o->lab ? xstrdup(o->lab) : lab_of_file(argv[i]);
+	if (!o->lab) {
+		d.file = argv[i];
+		t = hosts_load(argv[i], &text, &d);
+		sb_free(&text);
+	}
+	if (on_hosts(t, o, &rc)) {
+		struct hosts_opts ho = hosts_opts(o);
+
+		if (rc != EXIT_INVALID)
+			rc = hosts_destroy(t, &ho);
+		diags_free(&d);
+		topo_free(t);
+		return rc;
+	}
+	lab = o->lab ? xstrdup(o->lab) : lab_of_file(argv[i], t, &d);
+	diags_free(&d);
+	topo_free(t);
 	if (!lab)
 		return EXIT_INVALID;
 	ao = apply_opts(o, NULL);
@@ -431,16 +537,33 @@ static void when(long long t, char *buf, size_t len)
 static int cmd_list(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("list");
-	int i = parse_opts(c, argc, argv, o, "j");
+	int i = parse_opts(c, argc, argv, o, "jR");
 	struct strbuf sb = { 0 };
 	char **labs, at[32];
 	struct marked m;
 	size_t n, n_state;
 
-	if (i < 0 || i != argc) {
+	if (i < 0 || i + 1 < argc) {
 		if (i >= 0)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
+	}
+	if (i < argc) {
+		/* The labs of every host of a lab over machines. */
+		struct topo *t = load(argv[i]);
+		int rc = EXIT_OK;
+
+		if (t && on_hosts(t, o, &rc)) {
+			struct hosts_opts ho = hosts_opts(o);
+
+			if (rc != EXIT_INVALID)
+				rc = hosts_list(t, &ho) ? EXIT_FAIL : EXIT_OK;
+			topo_free(t);
+			return rc;
+		}
+		if (!t)
+			return EXIT_INVALID;
+		topo_free(t);
 	}
 	n = n_state = state_list(&labs);
 	if (o->json)
@@ -767,8 +890,9 @@ out:
 static int cmd_status(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("status");
-	int i = parse_opts(c, argc, argv, o, "jl"), rc;
-	struct strbuf msg = { 0 };
+	int i = parse_opts(c, argc, argv, o, "jlHR"), rc;
+	struct diags d = { .max = MAX_ERRORS };
+	struct strbuf msg = { 0 }, text = { 0 };
 	struct plan *want = NULL;
 	struct topo *t = NULL;
 	struct status s;
@@ -779,16 +903,32 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
 	}
-	lab = i < argc ? lab_of_file(argv[i]) : pick_lab(o);
-	if (!lab) /* an invalid file was reported; no lab is not up */
-		return i < argc || o->lab ? EXIT_INVALID : EXIT_NOT_UP;
 	if (i < argc) {
 		/* The kernel against the file as it is now. */
-		struct diags d = { .file = argv[i], .max = 1 };
+		d.file = argv[i];
+		t = hosts_load(argv[i], &text, &d);
+	}
+	if (on_hosts(t, o, &rc)) {
+		struct hosts_opts ho = hosts_opts(o);
 
-		t = topo_load(argv[i], &d);
-		want = t ? plan_compile(t) : NULL;
+		if (rc != EXIT_INVALID)
+			rc = hosts_status(t, &text, &ho);
+		sb_free(&text);
 		diags_free(&d);
+		topo_free(t);
+		return rc;
+	}
+	sb_free(&text);
+	lab = i < argc ? lab_of_file(argv[i], t, &d) : pick_lab(o);
+	diags_free(&d);
+	if (!lab) { /* an invalid file was reported; no lab is not up */
+		topo_free(t);
+		return i < argc || o->lab ? EXIT_INVALID : EXIT_NOT_UP;
+	}
+	if (t && !(want = compile(t, o))) {
+		topo_free(t);
+		free(lab);
+		return EXIT_INVALID;
 	}
 	rc = lab_status_of(lab, want, 0, &s, &msg);
 	if (rc == -ENOENT) {
@@ -840,17 +980,20 @@ static int cmd_help(int argc, char **argv, struct opts *o);
 static const struct cmd cmds[] = {
 	{ "validate", NULL, cmd_validate, "validate FILE",
 	  "check a topology file; print every error as FILE:LINE:COL" },
-	{ "plan", NULL, cmd_plan, "plan [--destroy] [--json] FILE",
+	{ "plan", NULL, cmd_plan,
+	  "plan [--destroy] [--json] [--host NAME] FILE",
 	  "print the operations apply (or destroy) would perform" },
-	{ "apply", "up", cmd_apply, "apply [--keep] [--wait[=SECONDS]] FILE",
+	{ "apply", "up", cmd_apply,
+	  "apply [--keep] [--wait[=SECONDS]] [--host NAME | --remote CMD] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy,
-	  "destroy [--kill] FILE | destroy [--kill] --lab NAME",
+	  "destroy [--kill] [--remote CMD] FILE | destroy [--kill] --lab NAME",
 	  "remove everything the lab made (works from its journal)" },
-	{ "status", NULL, cmd_status, "status [--json] [FILE | --lab NAME]",
+	{ "status", NULL, cmd_status,
+	  "status [--json] [[--host NAME | --remote CMD] FILE | --lab NAME]",
 	  "compare the live kernel state with the lab's plan (exit 3 on drift)" },
-	{ "list", "ls", cmd_list, "list [--json]",
-	  "the labs that are up on this machine" },
+	{ "list", "ls", cmd_list, "list [--json] [[--remote CMD] FILE]",
+	  "the labs that are up on this machine (or on every host of FILE)" },
 	{ "exec", NULL, cmd_exec,
 	  "exec [--lab NAME] NODE [--drop-caps CAPS] [--user USER[:GROUP]] -- CMD [ARGS...]",
 	  "run a command inside a node (like ip netns exec)" },
