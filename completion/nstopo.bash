@@ -27,6 +27,8 @@ _nstopo() {
 	--format) COMPREPLY=($(compgen -W "dot mermaid" -- "$cur")); return ;;
 	--user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
 	--drop-caps) COMPREPLY=($(compgen -W "all net_raw net_admin net_bind_service sys_admin" -- "$cur")); return ;;
+	--remote) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	--host) return ;; # a host of the file's hosts:
 	esac
 	if [ -z "$cmd" ]; then
 		COMPREPLY=($(compgen -W "$cmds --version --help -q -v" -- "$cur"))
@@ -34,13 +36,13 @@ _nstopo() {
 	fi
 	case $cmd in
 	validate) COMPREPLY=($(compgen -W "-q -v" -- "$cur")) ;;
-	plan) COMPREPLY=($(compgen -W "--destroy --json" -- "$cur")) ;;
-	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait=" -- "$cur")) ;;
+	plan) COMPREPLY=($(compgen -W "--destroy --json --host" -- "$cur")) ;;
+	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --host --remote" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "--wait --wait=" -- "$cur")) ;;
-	destroy | down) COMPREPLY=($(compgen -W "--lab --kill" -- "$cur")) ;;
-	status) COMPREPLY=($(compgen -W "--lab --json --verbose" -- "$cur")) ;;
-	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
+	destroy | down) COMPREPLY=($(compgen -W "--lab --kill --host --remote" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--lab --json --verbose --host --remote" -- "$cur")) ;;
+	list | ls) COMPREPLY=($(compgen -W "--json --remote" -- "$cur")) ;;
 	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;
 	exec)
 		COMPREPLY=($(compgen -W "--lab --drop-caps --user $(_nstopo_nodes "$lab")" -- "$cur"))

@@ -87,7 +87,7 @@ struct host {
 	struct pos address_pos, ssh_pos, dev_pos, mtu_pos;
 };
 
-#define HOSTS_MAX 64 /* machines a lab may span */
+#define HOSTS_MAX 64  /* machines a lab may span */
 #define HOST_MTU 1500 /* an underlay's MTU unless `mtu:` says */
 
 struct node {
@@ -107,10 +107,11 @@ struct node {
 	bool has_routes, has_intercept, has_exec; /* key present (defaults
 						     don't apply then) */
 	bool lost_addrs;     /* an interface setting of it was dropped */
+	struct strmap ifmap; /* interface name -> index in topo->ifaces */
+	/* The machine it is on (`hosts:`): as written, and resolved. */
 	const char *host_name; /* `host:`, or NULL: the first host */
 	struct pos host_pos;
-	int host; /* its index in topo->hosts (0 without `hosts:`) */
-	struct strmap ifmap; /* interface name -> index in topo->ifaces */
+	int host; /* index in topo->hosts (0 without `hosts:`) */
 };
 
 /* An interface listed in a bridge's `ports:`. */

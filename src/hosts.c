@@ -30,11 +30,9 @@
 #include "hosts.h"
 #include "load.h"
 #include "split.h"
+#include "ydoc.h"
 
-#define FILE_MAX (16u << 20) /* as ydoc.c reads at most */
-
-struct topo *hosts_load(const char *path, struct strbuf *text,
-			struct diags *d)
+struct topo *hosts_load(const char *path, struct strbuf *text, struct diags *d)
 {
 	char chunk[65536];
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
@@ -49,12 +47,15 @@ struct topo *hosts_load(const char *path, struct strbuf *text,
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || text->len + (size_t)n > FILE_MAX) {
-			if (n)
-				diag_add(d, (struct pos){ 0, 0 },
-					 "cannot read: %s",
-					 n < 0 ? strerror(errno) :
-						 "the file is too large");
+		/* The messages of yaml_load(), which reads it otherwise. */
+		if (n < 0)
+			diag_add(d, (struct pos){ 0, 0 }, "cannot read: %s",
+				 strerror(errno));
+		else if (n && text->len + (size_t)n > YAML_MAX_FILE)
+			diag_add(d, (struct pos){ 1, 1 },
+				 "file is larger than %u MiB",
+				 YAML_MAX_FILE >> 20);
+		if (n <= 0 || text->len + (size_t)n > YAML_MAX_FILE) {
 			if (fd)
 				close(fd);
 			if (n)
@@ -129,9 +130,10 @@ int hosts_fan_out(const struct topo *t, const char *host, struct strbuf *msg)
 		return 0;
 	if (local <= 1)
 		return 1;
-	sb_printf(msg,
-		  "%zu of lab %s's %zu hosts have their address on this machine: a lab runs on one machine or on one per host",
-		  local, t->name, t->n_hosts);
+	sb_printf(
+		msg,
+		"%zu of lab %s's %zu hosts have their address on this machine: a lab runs on one machine or on one per host",
+		local, t->name, t->n_hosts);
 	return -EINVAL;
 }
 
@@ -255,8 +257,8 @@ static void put_lines(const struct child *c, struct strbuf *sb, FILE *f,
 			start = i + 1;
 		}
 	if (all && start < sb->len) {
-		fprintf(f, "%s: %.*s\n", c->host->name,
-			(int)(sb->len - start), sb->buf + start);
+		fprintf(f, "%s: %.*s\n", c->host->name, (int)(sb->len - start),
+			sb->buf + start);
 		start = sb->len;
 	}
 	if (start) {
@@ -319,8 +321,8 @@ static void drain(struct child *c)
 
 static void write_to(struct child *c)
 {
-	ssize_t n = write(c->in, c->input + c->written,
-			  c->input_len - c->written);
+	ssize_t n =
+		write(c->in, c->input + c->written, c->input_len - c->written);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -356,14 +358,14 @@ static void run_all(struct child *v, size_t n, const struct hosts_opts *o)
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (v[i].in >= 0)
-				pfd[k++] = (struct pollfd){ v[i].in, POLLOUT,
-							    0 };
+				pfd[k++] =
+					(struct pollfd){ v[i].in, POLLOUT, 0 };
 			if (v[i].out >= 0)
-				pfd[k++] = (struct pollfd){ v[i].out, POLLIN,
-							    0 };
+				pfd[k++] =
+					(struct pollfd){ v[i].out, POLLIN, 0 };
 			if (v[i].err >= 0)
-				pfd[k++] = (struct pollfd){ v[i].err, POLLIN,
-							    0 };
+				pfd[k++] =
+					(struct pollfd){ v[i].err, POLLIN, 0 };
 		}
 		if (k && poll(pfd, k, 100) > 0) {
 			for (size_t j = 0; j < k; j++) {
@@ -529,8 +531,8 @@ int hosts_apply(const struct topo *t, const struct strbuf *text,
 		sb_free(&names);
 	} else {
 		struct strbuf names = { 0 };
-		const char *dargs[] = { "destroy", "--lab", t->name, "--kill",
-					"-q", NULL };
+		const char *dargs[] = { "destroy", "--lab", t->name,
+					"--kill",  "-q",    NULL };
 
 		names_of(v, n, bad_status, &names);
 		fprintf(stderr, "nstopo: apply %s: failed on %s\n", t->name,

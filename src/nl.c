@@ -380,7 +380,8 @@ static void vxlan_info_from(struct rtnl_link *l, struct link_info *li)
 		nl_addr_put(a);
 	}
 	if (li->tun.remote.family)
-		li->tun.remote.plen = li->tun.remote.family == AF_INET ? 32 : 128;
+		li->tun.remote.plen =
+			li->tun.remote.family == AF_INET ? 32 : 128;
 	if (li->tun.local.family)
 		li->tun.local.plen = li->tun.local.family == AF_INET ? 32 : 128;
 	if (!rtnl_link_vxlan_get_port(l, &u))
@@ -917,8 +918,8 @@ int netlink_mcast6_dump(struct nlsock *s,
 
 int netlink_fdb_append(struct nlsock *s, int ifindex, const struct prefix *dst)
 {
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWNEIGH,
-						NLM_F_CREATE | NLM_F_APPEND);
+	struct nl_msg *msg =
+		nlmsg_alloc_simple(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND);
 	struct ndmsg nd = {
 		.ndm_family = AF_BRIDGE,
 		.ndm_ifindex = ifindex,
@@ -931,8 +932,8 @@ int netlink_fdb_append(struct nlsock *s, int ifindex, const struct prefix *dst)
 		return -ENOMEM;
 	if (nlmsg_append(msg, &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
 	    nla_put(msg, NDA_LLADDR, 6, zero) < 0 ||
-	    nla_put(msg, NDA_DST, dst->family == AF_INET ? 4 : 16,
-		    dst->bytes) < 0) {
+	    nla_put(msg, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->bytes) <
+		    0) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -53,11 +53,11 @@
 
 struct split {
 	const struct topo *t;
-	int me;		   /* the machine whose share this is */
-	struct plan *out;  /* its ops, with the whole plan's strings */
-	struct arena a;	   /* keys and names */
-	struct strmap ifs; /* "ns|name" -> index in t->ifaces */
-	struct strmap nss; /* ns -> index in t->nodes */
+	int me;		       /* the machine whose share this is */
+	struct plan *out;      /* its ops, with the whole plan's strings */
+	struct arena a;	       /* keys and names */
+	struct strmap ifs;     /* "ns|name" -> index in t->ifaces */
+	struct strmap nss;     /* ns -> index in t->nodes */
 	struct strmap tunnels; /* "ns|name" of ends made tunnels here */
 	uint32_t *link_vni;    /* per link: its VNI, 0: on one machine */
 	const char **link_key; /* per link: its KEY (above) */
@@ -130,9 +130,10 @@ static uint32_t derive_vni(struct split *s, struct strmap *used,
 {
 	for (unsigned salt = 0;; salt++) {
 		uint32_t vni =
-			1 + (uint32_t)(fnv(arena_printf(&s->a, "%s\n%s\n%u",
-							s->t->name, key, salt)) %
-				       VNI_MAX);
+			1 +
+			(uint32_t)(fnv(arena_printf(&s->a, "%s\n%s\n%u",
+						    s->t->name, key, salt)) %
+				   VNI_MAX);
 
 		if (strmap_put(used, arena_printf(&s->a, "%u", vni), 0) < 0)
 			return vni;
@@ -184,8 +185,7 @@ static void derive_vnis(struct split *s)
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct link *l = &t->links[i];
 
-		if (link_kind(l->kind)->underlay &&
-		    l->tun.port == VXLAN_PORT)
+		if (link_kind(l->kind)->underlay && l->tun.port == VXLAN_PORT)
 			strmap_put(&used, arena_printf(&s->a, "%u", l->id), 0);
 	}
 	for (size_t i = 0; i < t->n_bridges; i++) {
@@ -194,8 +194,8 @@ static void derive_vnis(struct split *s)
 
 		if (m & (m - 1))
 			s->bridge_vni[i] = derive_vni(
-				s, &used, arena_printf(&s->a, "bridge %s",
-						       b->name));
+				s, &used,
+				arena_printf(&s->a, "bridge %s", b->name));
 	}
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct link *l = &t->links[i];
@@ -226,8 +226,8 @@ static void tunnel_ends(struct split *s, struct op *o, int far)
 	const struct host *me = &s->t->hosts[s->me];
 
 	o->type = LK_VXLAN;
-	o->tun.remote = far >= 0 ? s->t->hosts[far].address :
-				   (struct prefix){ 0 };
+	o->tun.remote =
+		far >= 0 ? s->t->hosts[far].address : (struct prefix){ 0 };
 	o->tun.local = me->address;
 	o->tun.dev = me->dev;
 	o->tun.port = VXLAN_PORT;
@@ -413,10 +413,10 @@ struct plan *plan_split(const struct topo *t, const struct plan *whole,
 		.link_vni = xcalloc(t->n_links + 1, sizeof(uint32_t)),
 		.link_key = xcalloc(t->n_links + 1, sizeof(char *)),
 		.bridge_vni = xcalloc(t->n_bridges + 1, sizeof(uint32_t)),
-		.overhead = t->n_hosts &&
-					    t->hosts[0].address.family == AF_INET6 ?
-				    70 :
-				    50,
+		.overhead =
+			t->n_hosts && t->hosts[0].address.family == AF_INET6 ?
+				70 :
+				50,
 	};
 	struct plan *share;
 

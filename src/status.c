@@ -237,8 +237,8 @@ static int have_route(const struct route_info *r, void *arg)
 	return 0;
 }
 
-static int have_fdb(int ifindex, const uint8_t mac[6],
-		    const struct prefix *dst, void *arg)
+static int have_fdb(int ifindex, const uint8_t mac[6], const struct prefix *dst,
+		    void *arg)
 {
 	struct have *h = arg;
 	struct fdb_entry *e =
@@ -524,8 +524,9 @@ static void check_fdbs(struct status *s, const struct want_ns *w,
 		bool found = false;
 
 		prefix_format(&op->tun.remote, false, buf, sizeof(buf));
-		snprintf(obj, sizeof(obj), "fdb 00:00:00:00:00:00 dst %s dev %s",
-			 buf, op->link.name);
+		snprintf(obj, sizeof(obj),
+			 "fdb 00:00:00:00:00:00 dst %s dev %s", buf,
+			 op->link.name);
 		for (size_t k = 0; li && k < h->n_fdbs && !found; k++)
 			found = h->fdbs[k].ifindex == li->ifindex &&
 				!memcmp(h->fdbs[k].mac, zero, 6) &&

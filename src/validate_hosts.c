@@ -140,8 +140,8 @@ static void resolve_ifaces(struct topo *t)
 
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		struct iface *f = &t->ifaces[i];
-		const struct iface *peer = f->peer >= 0 ? &t->ifaces[f->peer] :
-							  NULL;
+		const struct iface *peer =
+			f->peer >= 0 ? &t->ifaces[f->peer] : NULL;
 
 		f->host = t->nodes[f->node].host;
 		f->hosts = 0;

@@ -288,6 +288,47 @@ check_eq "m3: as before, with the namespace planted there" \
 on_machine m3 ip netns del h3
 same_as_before m3 "m3: as before once the planted namespace is gone"
 
+# ...also when it fails half way: m2 has a VXLAN device of the VNI its
+# share's tunnel to m1 needs
+vni=$("$NSTOPO" plan --host m2 "$lab" | sed -n 's/^+ link add eth0 .* type vxlan id \([0-9]*\) .*@r2$/\1/p')
+check_match "the tunnel's VNI, from plan --host m2" '^[0-9]+$' "$vni"
+on_machine m2 ip link add vxplant type vxlan id "$vni" local 192.0.2.2 dstport 4789
+settled_state m2 > "$WORK/m2.planted"
+out=$(NSTOPO_REMOTE="$remote" on_machine m1 "$NSTOPO" apply "$lab" 2>&1)
+check_eq "apply with the VNI taken on m2 exits 1" 1 $?
+check_match "m2 failed at its tunnel, rolled back its own steps" \
+	"^m2: nstopo: apply spread: step [0-9]+ of [0-9]+ failed: link add eth0 .*type vxlan id $vni " "$out"
+check_match "...and every other share was destroyed" 'rolled back on every host' "$out"
+same_as_before m1 "m1: as before after the failed apply"
+same_as_before m3 "m3: as before after the failed apply"
+check_eq "m2: as before, with its own VXLAN device" \
+	"$(cat "$WORK/m2.planted")" "$(machine_state m2)"
+on_machine m2 ip link del vxplant
+same_as_before m2 "m2: as before once the planted device is gone"
+
+# -- the example of two machines, on m1 and m2 -------------------------------
+# (ssh: the kit's names of the machines; destroy runs from m2, where
+# left is the other machine)
+sed -e 's/ssh: root@right/ssh: m2/' -e 's/left: {address: 192.0.2.1}/left: {address: 192.0.2.1, ssh: m1}/' \
+	"$TOP/topologies/two-machines.yaml" > "$WORK/two-machines.yaml"
+check "topologies/two-machines.yaml on m1 (left) and m2 (right)" \
+	on_machine m1 "$NSTOPO" apply --wait --remote "$remote" "$WORK/two-machines.yaml"
+check_eq "m1 has r1 and c1, m2 r2 and c2" "c1 r1 | c2 r2" "$(ns_of m1) | $(ns_of m2)"
+sed -n 's/^# test: ping //p' "$WORK/two-machines.yaml" | while read -r node addrs; do
+	m=m1
+	case $node in r2 | c2) m=m2 ;; esac
+	for a in $addrs; do
+		echo "$m $node $a"
+	done
+done > "$WORK/two-machines.pings"
+while read -r m node a; do
+	reach "$m" "$node" "$a"
+done < "$WORK/two-machines.pings"
+reach m1 c1 10.21.0.12 -M do -s 1422
+check "...destroy" on_machine m2 "$NSTOPO" destroy --remote "$remote" "$WORK/two-machines.yaml"
+same_as_before m1 "m1: as before"
+same_as_before m2 "m2: as before"
+
 # -- the same lab on one machine: every host's address is m1's ---------------
 on_machine m1 ip addr add 192.0.2.2/32 dev lo
 on_machine m1 ip addr add 192.0.2.3/32 dev lo

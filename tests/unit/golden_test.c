@@ -173,8 +173,8 @@ static void check_file(const char *name, const char *file)
 static void test_topologies(void **state)
 {
 	static const char *const files[] = {
-		"bridged-lan", "ipv6-only", "ipv6-services",
-		"router",      "tproxy",    "two-hosts",
+		"bridged-lan", "ipv6-only", "ipv6-services", "router",
+		"tproxy",      "two-hosts", "two-machines",
 	};
 	char path[256];
 

@@ -303,8 +303,9 @@ static void test_split_vni_avoids_files(void **state)
 	char *m1;
 
 	(void)state;
-	sb_printf(&sb, "%s  - {kind: vxlan, endpoint: r1:x0, id: 910932, "
-		       "remote: 192.0.2.9}\n",
+	sb_printf(&sb,
+		  "%s  - {kind: vxlan, endpoint: r1:x0, id: 910932, "
+		  "remote: 192.0.2.9}\n",
 		  spread);
 	t = load_ok(sb.buf);
 	m1 = share_text(t, "m1");
@@ -320,17 +321,17 @@ static void test_split_vni_avoids_files(void **state)
 /* Over IPv6, 70 bytes; a host's smaller MTU is the tunnel's. */
 static void test_split_ipv6_mtu(void **state)
 {
-	struct topo *t = load_ok(
-		"name: six\n"
-		"hosts:\n"
-		"  a: {address: \"2001:db8::1\", mtu: 1400}\n"
-		"  b: {address: \"2001:db8::2\"}\n"
-		"nodes:\n"
-		"  x: {host: a}\n"
-		"  y: {host: b}\n"
-		"links:\n"
-		"  - [x:eth0, y:eth0]\n"
-		"  - {endpoints: [x:eth1, y:eth1], mtu: 1280}\n");
+	struct topo *t =
+		load_ok("name: six\n"
+			"hosts:\n"
+			"  a: {address: \"2001:db8::1\", mtu: 1400}\n"
+			"  b: {address: \"2001:db8::2\"}\n"
+			"nodes:\n"
+			"  x: {host: a}\n"
+			"  y: {host: b}\n"
+			"links:\n"
+			"  - [x:eth0, y:eth0]\n"
+			"  - {endpoints: [x:eth1, y:eth1], mtu: 1280}\n");
 	char *b = share_text(t, "b");
 
 	(void)state;
