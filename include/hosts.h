@@ -62,6 +62,10 @@ int hosts_plan(const struct topo *t, const char *host, struct plan **out,
  */
 int hosts_fan_out(const struct topo *t, const char *host, struct strbuf *msg);
 
+/* A command run on every host of a lab: its exit status. */
+typedef int (*hosts_run_fn)(const struct topo *t, const struct strbuf *text,
+			    const struct hosts_opts *o);
+
 /**
  * hosts_apply() - `apply` of every share, in parallel, all or nothing:
  * if one fails, the others are destroyed
@@ -82,11 +86,13 @@ int hosts_apply(const struct topo *t, const struct strbuf *text,
 /**
  * hosts_destroy() - `destroy --lab LAB` on every host, in parallel
  * @t:		the topology
+ * @text:	unused (a hosts_run_fn)
  * @o:		options
  *
  * Return: 0 if the lab is down everywhere, else 1.
  */
-int hosts_destroy(const struct topo *t, const struct hosts_opts *o);
+int hosts_destroy(const struct topo *t, const struct strbuf *text,
+		  const struct hosts_opts *o);
 
 /**
  * hosts_status() - `status --host NAME -` on every host, in parallel,
@@ -107,10 +113,12 @@ int hosts_status(const struct topo *t, const struct strbuf *text,
  * hosts_list() - `list` on every host of @t, in parallel: each line with
  * the host's name, or with o->json [{"host", "exit", "labs"}]
  * @t:		the topology
+ * @text:	unused (a hosts_run_fn)
  * @o:		options
  *
  * Return: 0, or 1 if a host did not answer.
  */
-int hosts_list(const struct topo *t, const struct hosts_opts *o);
+int hosts_list(const struct topo *t, const struct strbuf *text,
+	       const struct hosts_opts *o);
 
 #endif

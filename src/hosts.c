@@ -570,12 +570,14 @@ int hosts_apply(const struct topo *t, const struct strbuf *text,
 	return rc;
 }
 
-int hosts_destroy(const struct topo *t, const struct hosts_opts *o)
+int hosts_destroy(const struct topo *t, const struct strbuf *text,
+		  const struct hosts_opts *o)
 {
 	struct child *v = xcalloc(t->n_hosts + 1, sizeof(*v));
 	size_t n = shares_of(t, false, v), k = 0, bad = 0;
 	const char *args[8];
 
+	(void)text;
 	args[k++] = "destroy";
 	args[k++] = "--lab";
 	args[k++] = t->name;
@@ -677,12 +679,14 @@ int hosts_status(const struct topo *t, const struct strbuf *text,
 	return rc;
 }
 
-int hosts_list(const struct topo *t, const struct hosts_opts *o)
+int hosts_list(const struct topo *t, const struct strbuf *text,
+	       const struct hosts_opts *o)
 {
 	struct child *v = xcalloc(t->n_hosts + 1, sizeof(*v));
 	size_t n = shares_of(t, true, v), k = 0, bad = 0;
 	const char *args[6];
 
+	(void)text;
 	args[k++] = "list";
 	if (o->json)
 		args[k++] = "--json";

@@ -216,9 +216,15 @@ static struct plan *compile(const struct topo *t, const struct opts *o)
 	return p;
 }
 
-static struct hosts_opts hosts_opts(const struct opts *o)
+/*
+ * A command on a lab spread over machines runs on each of them (@run,
+ * hosts.c) unless this is one share (--host) or every host is this
+ * machine: true if it ran there (its exit status in *rc).
+ */
+static bool on_hosts(const struct topo *t, const struct strbuf *text,
+		     const struct opts *o, hosts_run_fn run, int *rc)
 {
-	return (struct hosts_opts){
+	struct hosts_opts ho = {
 		.remote = o->remote,
 		.verbose = o->verbose,
 		.json = o->json,
@@ -227,26 +233,15 @@ static struct hosts_opts hosts_opts(const struct opts *o)
 		.wait = o->wait,
 		.stop = &stop_requested,
 	};
-}
-
-/*
- * A command on a lab spread over machines runs on each of them (hosts.c)
- * unless this is one share (--host) or every host is this machine: 1 if
- * it did (with its exit status in *rc), else 0.
- */
-static int on_hosts(const struct topo *t, const struct opts *o, int *rc)
-{
 	struct strbuf msg = { 0 };
 	int fan = t ? hosts_fan_out(t, o->host, &msg) : 0;
 
-	*rc = EXIT_OK;
-	if (fan < 0) {
+	if (fan < 0)
 		fprintf(stderr, "nstopo: %s\n", msg.buf);
-		*rc = EXIT_INVALID;
-	}
 	sb_free(&msg);
 	if (fan > 0)
 		catch_signals();
+	*rc = fan < 0 ? EXIT_INVALID : fan > 0 ? run(t, text, &ho) : EXIT_OK;
 	return fan != 0;
 }
 
@@ -368,11 +363,7 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	if (i < 0 || one_file(c, argc, i))
 		return EXIT_INVALID;
 	t = load_text(argv[i], &text);
-	if (on_hosts(t, o, &rc) || !t) {
-		struct hosts_opts ho = hosts_opts(o);
-
-		if (t && rc != EXIT_INVALID)
-			rc = hosts_apply(t, &text, &ho);
+	if (!t || on_hosts(t, &text, o, hosts_apply, &rc)) {
 		sb_free(&text);
 		topo_free(t);
 		return t ? rc : EXIT_INVALID;
@@ -462,13 +453,9 @@ static int cmd_destroy(int argc, char **argv, struct opts *o)
 	if (!o->lab) {
 		d.file = argv[i];
 		t = hosts_load(argv[i], &text, &d);
-		sb_free(&text);
 	}
-	if (on_hosts(t, o, &rc)) {
-		struct hosts_opts ho = hosts_opts(o);
-
-		if (rc != EXIT_INVALID)
-			rc = hosts_destroy(t, &ho);
+	sb_free(&text);
+	if (on_hosts(t, NULL, o, hosts_destroy, &rc)) {
 		diags_free(&d);
 		topo_free(t);
 		return rc;
@@ -551,13 +538,9 @@ static int cmd_list(int argc, char **argv, struct opts *o)
 	if (i < argc) {
 		/* The labs of every host of a lab over machines. */
 		struct topo *t = load(argv[i]);
-		int rc = EXIT_OK;
+		int rc;
 
-		if (t && on_hosts(t, o, &rc)) {
-			struct hosts_opts ho = hosts_opts(o);
-
-			if (rc != EXIT_INVALID)
-				rc = hosts_list(t, &ho) ? EXIT_FAIL : EXIT_OK;
+		if (t && on_hosts(t, NULL, o, hosts_list, &rc)) {
 			topo_free(t);
 			return rc;
 		}
@@ -908,11 +891,7 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 		d.file = argv[i];
 		t = hosts_load(argv[i], &text, &d);
 	}
-	if (on_hosts(t, o, &rc)) {
-		struct hosts_opts ho = hosts_opts(o);
-
-		if (rc != EXIT_INVALID)
-			rc = hosts_status(t, &text, &ho);
+	if (on_hosts(t, &text, o, hosts_status, &rc)) {
 		sb_free(&text);
 		diags_free(&d);
 		topo_free(t);

@@ -180,6 +180,12 @@ check_eq "r1:eth0 (m1) and r2:eth0 (m2) are a VXLAN pair: one VNI, MTU 1450" \
 check_match "...of kind vxlan, MTU 1450" '^vxlan [0-9]+ 1450$' "$(vni m1 r1 eth0)"
 check_eq "h3's veth on the spread LAN has its MTU too" 1450 "$(inn m3 h3 cat /sys/class/net/eth0/mtu)"
 
+out=$(on_machine m1 "$NSTOPO" apply --remote "$remote" "$lab" 2>&1)
+check_eq "apply again: exits 0" 0 $?
+for m in m1 m2 m3; do
+	check_match "apply again: $m's share is up already" "^$m: lab spread is already up: nothing to do" "$out"
+done
+
 # -- traffic across machines -------------------------------------------------
 # (apply without --wait: it would wait for h3's router advertisement,
 # whose daemon starts below)
