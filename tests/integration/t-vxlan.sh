@@ -163,6 +163,22 @@ done
 check_eq "m1: apply and destroy 5 times in a row" 5 "$n"
 check_eq "m1: as before" "$(cat "$WORK/m1.before")" "$(machine_state m1)"
 
+# A node deleted behind nstopo's back takes its VXLAN devices along (they
+# live in it): the machine keeps no device and, once the kernel's
+# namespace cleanup has run, no socket; destroy then finds nothing.
+check "m1: apply" on_machine m1 "$NSTOPO" apply -q "$WORK/m1.yaml"
+on_machine m1 ip netns del a
+i=0
+while [ -n "$(on_machine m1 ss -Hlun 'sport = :4789')" ] && [ "$i" -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check_eq "m1: node a deleted by hand: no VXLAN device is left in the machine" "" \
+	"$(on_machine m1 ip -o link show type vxlan)"
+check_eq "...nor its UDP socket" "" "$(on_machine m1 ss -Hlun 'sport = :4789')"
+check "m1: destroy after that" on_machine m1 "$NSTOPO" destroy "$WORK/m1.yaml"
+check_eq "m1: as before" "$(cat "$WORK/m1.before")" "$(machine_state m1)"
+
 # What cannot work fails before anything is left
 sed 's/local: 192.0.2.1/local: 192.0.2.2/' "$WORK/m1.yaml" > "$WORK/wrong.yaml"
 out=$(on_machine m1 "$NSTOPO" apply "$WORK/wrong.yaml" 2>&1)
