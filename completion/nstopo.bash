@@ -28,6 +28,8 @@ _nstopo() {
 	--prefix) return ;;
 	--user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
 	--drop-caps) COMPREPLY=($(compgen -W "all net_raw net_admin net_bind_service sys_admin" -- "$cur")); return ;;
+	--remote) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	--host) return ;; # a host of the file's hosts:
 	esac
 	if [ -z "$cmd" ]; then
 		COMPREPLY=($(compgen -W "$cmds --version --help -q -v" -- "$cur"))
@@ -35,13 +37,13 @@ _nstopo() {
 	fi
 	case $cmd in
 	validate) COMPREPLY=($(compgen -W "-q -v --prefix" -- "$cur")) ;;
-	plan) COMPREPLY=($(compgen -W "--destroy --json --prefix" -- "$cur")) ;;
-	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --no-wait --prefix" -- "$cur")) ;;
+	plan) COMPREPLY=($(compgen -W "--destroy --json --prefix --host" -- "$cur")) ;;
+	apply | up) COMPREPLY=($(compgen -W "--keep --wait --wait= --no-wait --prefix --host --remote" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "--isolated --wait --wait= --prefix --" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "--wait --wait=" -- "$cur")) ;;
-	destroy | down) COMPREPLY=($(compgen -W "--lab --keep-processes --prefix" -- "$cur")) ;;
-	status) COMPREPLY=($(compgen -W "--lab --json --verbose --prefix" -- "$cur")) ;;
-	list | ls) COMPREPLY=($(compgen -W "--json" -- "$cur")); return ;;
+	destroy | down) COMPREPLY=($(compgen -W "--lab --keep-processes --prefix --host --remote" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--lab --json --verbose --prefix --host --remote" -- "$cur")) ;;
+	list | ls) COMPREPLY=($(compgen -W "--json --remote" -- "$cur")) ;;
 	graph) COMPREPLY=($(compgen -W "--format" -- "$cur")) ;;
 	schema) return ;;
 	capture)

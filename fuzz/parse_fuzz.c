@@ -4,8 +4,8 @@
  * -> validate and, for a valid file, its plan, the plan's inverse and the
  * inverse of a prefix of it (a rollback), printed as text and JSON, both
  * diagrams, and the plan through the journal's encoding and back, which
- * must give the same plan (destroy and status rely on it).  Built and run
- * by fuzz/run.sh.
+ * must give the same plan (destroy and status rely on it); with `hosts:`,
+ * each machine's share the same way.  Built and run by fuzz/run.sh.
  *
  * Diagnostics are sorted and printed as main.c prints them, but to
  * /dev/null: the formatting is exercised without filling the fuzzer's
@@ -20,6 +20,7 @@
 #include "load.h"
 #include "opkind.h"
 #include "plan.h"
+#include "split.h"
 #include "state.h"
 #include "topo.h"
 
@@ -115,6 +116,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	journal_round_trip(p);
 	/* Where it fails depends on the input, the same way each time. */
 	rollback(p, hash_bytes(data, len) % (p->n_ops + 1));
+	for (size_t h = 0; h < t->n_hosts; h++) {
+		struct plan *share = plan_split(t, p, (int)h);
+		struct plan *undo = plan_invert(share);
+
+		plan_print(share, devnull, true);
+		plan_print(undo, devnull, false);
+		journal_round_trip(share);
+		plan_free(undo);
+		plan_free(share);
+	}
 	render(t, "dot");
 	render(t, "mermaid");
 	plan_free(inv);

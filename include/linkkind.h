@@ -27,6 +27,7 @@ enum link_kind {
 	LK_MACVLAN,
 	LK_IPVLAN,
 	LK_VLAN,
+	LK_VXLAN,
 	LK__COUNT
 };
 
@@ -34,6 +35,8 @@ enum link_kind {
 enum link_home {
 	HOME_OWN,    /* its own namespace (a veth pair: the main end's) */
 	HOME_PARENT, /* its parent's namespace, placing it in its own */
+	HOME_HOST,   /* the host's namespace, placing it in its own: a
+			tunnel whose socket stays on the machine's underlay */
 };
 
 /* A mode a file may name, and the kernel's value of it. */
@@ -69,6 +72,14 @@ struct link_kind_desc {
 	 * (a bridge follows its smallest port): it is set after creation,
 	 * which makes it the user's. */
 	bool mtu_again;
+	/* A tunnel over the machine's underlay: takes `remote`, `local`,
+	 * `dev` and `dstport` (default_port when not given). */
+	bool underlay;
+	uint16_t default_port;
+	/* Deleted on its own before its namespace goes: the kernel frees
+	 * what it holds in the host (a VXLAN's VNI) only once its namespace
+	 * cleanup has run, which a quick re-apply would race. */
+	bool del_first;
 	/* IFLA_INFO_DATA of its RTM_NEWLINK (nl.c), or NULL: none. */
 	int (*fill)(struct nl_msg *msg, const struct link_req *r);
 };

@@ -54,8 +54,13 @@ struct link_req {
 		      -1: the socket's own */
 	int link;	    /* a kind with a parent: the parent's ifindex */
 	uint32_t mode;	    /* its kind's mode, the kernel's value */
-	uint32_t id;	    /* its kind's number (a vlan's id) */
+	uint32_t id;	    /* its kind's number (a vlan's id, a VNI) */
 	const struct link_req *peer; /* a veth pair: the other end */
+
+	/* A tunnel (vxlan): its ends, its underlay device's ifindex (0:
+	 * none) */
+	const struct tunnel_spec *tun;
+	int lower;
 };
 
 struct link_info {
@@ -69,6 +74,12 @@ struct link_info {
 	bool oper_up; /* operationally up: carrier, ready to pass packets */
 	int master;
 	uint8_t mac[6];
+	/* A VXLAN: its VNI, ends (remote: its group or default
+	 * destination), UDP port and underlay ifindex (in the namespace of
+	 * its socket); all 0 for other kinds. */
+	uint32_t vni;
+	struct tunnel_spec tun;
+	int lower;
 };
 
 /**
@@ -129,6 +140,47 @@ int nl_fill_ipvlan(struct nl_msg *msg, const struct link_req *r);
  * Return: 0, or -1 if the message has no room.
  */
 int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_vxlan() - a VXLAN's VNI (IFLA_VXLAN_ID: r->id), and from r->tun
+ * its remote (IFLA_VXLAN_GROUP or GROUP6), local address, UDP port, and
+ * r->lower as its underlay device (IFLA_VXLAN_LINK)
+ * @msg:	the request
+ * @r:		the interface
+ *
+ * Learning stays the kernel's default (on).
+ * Return: 0, or -1 if the message has no room.
+ */
+int nl_fill_vxlan(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * netlink_fdb_append() - flood a tunnel's unknown, broadcast and
+ * multicast frames to one more underlay address too: an all-zero FDB
+ * entry (RTM_NEWNEIGH, AF_BRIDGE, NTF_SELF, permanent) appended, as
+ * `bridge fdb append 00:00:00:00:00:00 dst DST dev IF`
+ * @s:		the socket of the tunnel's namespace
+ * @ifindex:	the tunnel (a VXLAN)
+ * @dst:	the underlay address, of the tunnel's family
+ *
+ * Appending an entry that is there already changes nothing.
+ * Return: 0 or -errno.
+ */
+int netlink_fdb_append(struct nlsock *s, int ifindex, const struct prefix *dst);
+
+/**
+ * netlink_fdb_dump() - the FDB entries with an underlay destination of
+ * every device of @s's namespace (a VXLAN's; `bridge fdb show`)
+ * @s:		the socket of the namespace
+ * @fn:		called for each: its device, MAC address and destination;
+ *		a non-zero return stops the calls
+ * @arg:	for @fn
+ *
+ * Return: 0, what @fn returned if not 0, or -errno if the dump failed.
+ */
+int netlink_fdb_dump(struct nlsock *s,
+		     int (*fn)(int ifindex, const uint8_t mac[6],
+			       const struct prefix *dst, void *arg),
+		     void *arg);
 
 /**
  * netlink_link_set() - change an existing interface

@@ -38,6 +38,8 @@ enum op_kind {
 	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
 	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
 	OP_WAIT,     /* a readiness gate: wait until it opens */
+	OP_FDB_ADD,  /* a tunnel's all-zero FDB entry: flood to one more
+			machine (head-end replication) */
 	OP__COUNT
 };
 
@@ -61,7 +63,7 @@ struct op {
 	struct op_if parent; /* LINK_ADD of a kind with a parent: the lower
 				link; the request runs in its namespace */
 	uint32_t mode;	     /* its kind's mode, the kernel's value */
-	uint32_t id;	     /* its kind's number (a vlan's id) */
+	uint32_t id;	     /* its kind's number (a vlan's id, a VNI) */
 	bool mark;	     /* host link: owned, carries group + alias */
 	bool settle;	     /* LINK_SET up: its carrier comes from the
 				kernel, later (apply --wait waits for it) */
@@ -79,7 +81,10 @@ struct op {
 	char **argv;		 /* EXEC, WAIT: the command, NULL-terminated */
 	size_t argc;
 	struct gate_spec gate; /* WAIT */
-	struct pos pos;	       /* where in the file it comes from */
+	/* LINK_ADD of a kind over the underlay (vxlan): its ends;
+	 * FDB_ADD: tun.remote, the machine to flood to */
+	struct tunnel_spec tun;
+	struct pos pos; /* where in the file it comes from */
 	/* What a run knows of it, never journaled. */
 	size_t seq;	/* its record's sequence number, read back */
 	size_t origin;	/* an inverse op: 1 + the index it undoes */
@@ -152,11 +157,15 @@ enum op_field {
 	OF_ADOPT,
 	OF_SAVED,
 	OF_GATE,
-	OF_PORT,
+	OF_GPORT,
 	OF_GADDR,
 	OF_PATH,
 	OF_TIMEOUT,
 	OF_ITEM,
+	OF_REMOTE,
+	OF_LOCAL,
+	OF_UNDERLAY,
+	OF_DPORT,
 	OF__COUNT /* ends a list of fields */
 };
 
@@ -169,6 +178,7 @@ enum op_object {
 	OBJ_ROUTE,
 	OBJ_SYSCTL,
 	OBJ_PORT,
+	OBJ_FDB,
 };
 
 /* What plan_invert() knows about an op as it inverts it. */
@@ -226,6 +236,7 @@ extern const struct op_desc sysctl_set_op, sysctl_restore_op;
 extern const struct op_desc exec_op, qdisc_add_op;
 extern const struct op_desc port_add_op, port_del_op;
 extern const struct op_desc wait_op;
+extern const struct op_desc fdb_add_op;
 
 /* " @NS": the namespace label every op's text ends with. */
 static inline const char *ns_label(const char *ns)

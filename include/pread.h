@@ -85,7 +85,7 @@ struct pshape {
 struct pvariant {
 	const char *value;
 	const char *required[4]; /* NULL-terminated */
-	const char *forbidden[8];
+	const char *forbidden[12];
 	const char *enum_key; /* takes only .enums (NULL-terminated) */
 	const char *enums[PSHAPE_NAMES_MAX + 1];
 	const char *range_key; /* an integer from .min to .max */

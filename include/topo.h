@@ -83,6 +83,22 @@ struct gate {
 	struct pos pos, addr_pos;
 };
 
+/* A machine of a lab spread over several (`hosts:`). */
+struct host {
+	const char *name;
+	struct pos pos;
+	struct prefix address; /* its underlay address (full length); family
+				  0: not given */
+	const char *ssh;       /* how to reach it; NULL: its name */
+	const char *dev;       /* its underlay device, or NULL */
+	uint32_t mtu;	       /* its underlay's MTU */
+	bool lost;	       /* its settings had errors (reported) */
+	struct pos address_pos, ssh_pos, dev_pos, mtu_pos;
+};
+
+#define HOSTS_MAX 64  /* machines a lab may span */
+#define HOST_MTU 1500 /* an underlay's MTU unless `mtu:` says */
+
 struct node {
 	const char *name;
 	const char *ns; /* namespace name (prefix + name); NULL for host */
@@ -103,6 +119,10 @@ struct node {
 						     don't apply then) */
 	bool lost_addrs;     /* an interface setting of it was dropped */
 	struct strmap ifmap; /* interface name -> index in topo->ifaces */
+	/* The machine it is on (`hosts:`): as written, and resolved. */
+	const char *host_name; /* `host:`, or NULL: the first host */
+	struct pos host_pos;
+	int host; /* index in topo->hosts (0 without `hosts:`) */
 };
 
 /* An interface listed in a bridge's `ports:`. */
@@ -145,7 +165,9 @@ struct link {
 	uint32_t id;		/* its number (a vlan's id), if any */
 	uint32_t mtu;
 	const char *mode_name;
+	struct tunnel_spec tun; /* kinds over the underlay (vxlan) */
 	struct pos pos, mtu_pos, kind_pos, mode_pos, id_pos;
+	struct pos remote_pos, local_pos, dev_pos, port_pos;
 };
 
 /* 2 for a pair, 1 for a link with one end. */
@@ -167,6 +189,9 @@ struct iface {
 	uint32_t mtu;		     /* 0: kernel default */
 	bool no_ipv6; /* its MTU is below 1280: the kernel gives it no IPv6 */
 	struct pos pos;
+	int host;	/* the machine it is on (index in topo->hosts) */
+	uint64_t hosts; /* a bridge of the host namespace: every machine it
+			   is made on (bit i: topo->hosts[i]) */
 };
 
 struct topo {
@@ -188,6 +213,9 @@ struct topo {
 	struct iface *ifaces;
 	size_t n_ifaces, cap_ifaces;
 	struct strmap node_map, bridge_map;
+	struct host *hosts; /* `hosts:`, in file order */
+	size_t n_hosts, cap_hosts;
+	struct strmap host_map;
 	/* What parsing had to drop: the checks that would only repeat such
 	 * an error (a name not found because its definition was dropped)
 	 * stay quiet, for the nodes it touches (each node's lost_addrs,

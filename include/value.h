@@ -232,6 +232,15 @@ struct gate_spec {
  */
 const char *gate_kind_name(unsigned k);
 
+/* A tunnel over the machine's underlay (a VXLAN): where it goes, from
+ * where.  Addresses have their full length; family 0: not given. */
+struct tunnel_spec {
+	struct prefix remote; /* its default destination (a VXLAN's group) */
+	struct prefix local;  /* its source address on the underlay */
+	const char *dev;      /* the underlay device; NULL: not bound */
+	uint32_t port;	      /* UDP destination port */
+};
+
 /**
  * lab_group() - the interface group of the host links of lab @lab
  * Return: a number with a fixed tag in its high byte.

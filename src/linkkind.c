@@ -58,6 +58,18 @@ static const struct link_kind_desc kinds[LK__COUNT] = {
 		      .id_min = 1,
 		      .id_max = 4094,
 		      .fill = nl_fill_vlan },
+	/* Made in the host, so its UDP socket is on the machine's underlay,
+	 * and placed in its node; `id` is its VNI. */
+	[LK_VXLAN] = { .name = "vxlan",
+		       .ends = 1,
+		       .home = HOME_HOST,
+		       .id_key = "id",
+		       .id_min = 1,
+		       .id_max = 16777215,
+		       .underlay = true,
+		       .default_port = 4789,
+		       .del_first = true,
+		       .fill = nl_fill_vxlan },
 };
 
 const struct link_kind_desc *link_kind(enum link_kind k)

@@ -20,6 +20,7 @@
 #include "command.h"
 #include "exec.h"
 #include "graph.h"
+#include "hosts.h"
 #include "load.h"
 #include "marks.h"
 #include "opkind.h"
@@ -63,7 +64,9 @@ struct opts {
 	const char *user;
 	const char *prefix; /* --prefix, as given */
 	bool has_prefix;
-	const char *inst; /* the instance: --prefix, else $NSTOPO_PREFIX */
+	const char *inst;   /* the instance: --prefix, else $NSTOPO_PREFIX */
+	const char *host;   /* --host: this share of a lab over machines */
+	const char *remote; /* --remote: how to reach the other hosts */
 };
 
 /* Set by SIGINT/SIGTERM: apply stops after the current step and rolls
@@ -133,6 +136,8 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "user", required_argument, NULL, 'u' },
 		{ "isolated", no_argument, NULL, 'I' },
 		{ "prefix", required_argument, NULL, 'P' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "remote", required_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -199,6 +204,12 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 			o->prefix = optarg;
 			o->has_prefix = true;
 			break;
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'E':
+			o->remote = optarg;
+			break;
 		case 'q':
 			o->verbose = -1;
 			break;
@@ -218,17 +229,69 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
 	return optind;
 }
 
-/* Load a topology (instance @inst of its lab, if not NULL), printing
- * every error; NULL if it is invalid. */
-static struct topo *load(const char *path, const char *inst)
+/*
+ * Load a topology (instance @inst of its lab, if not NULL), printing
+ * every error; NULL if it is invalid.  @text (if not NULL) keeps the
+ * file, to hand on to a lab's other hosts.
+ */
+static struct topo *load_text(const char *path, const char *inst,
+			      struct strbuf *text)
 {
 	struct diags d = { .file = path, .max = MAX_ERRORS };
-	struct topo *t = topo_load_as(path, inst, &d);
+	struct strbuf own = { 0 };
+	struct topo *t = hosts_load(path, inst, text ? text : &own, &d);
 
 	diag_sort(&d);
 	diag_print(&d, stderr);
 	diags_free(&d);
+	sb_free(&own);
 	return t;
+}
+
+static struct topo *load(const char *path, const char *inst)
+{
+	return load_text(path, inst, NULL);
+}
+
+/* The plan of @t, or of its share --host; NULL (said why) if none. */
+static struct plan *compile(const struct topo *t, const struct opts *o)
+{
+	struct strbuf msg = { 0 };
+	struct plan *p;
+
+	if (hosts_plan(t, o->host, &p, &msg))
+		fprintf(stderr, "nstopo: %s\n", msg.buf);
+	sb_free(&msg);
+	return p;
+}
+
+/*
+ * A command on a lab spread over machines runs on each of them (@run,
+ * hosts.c) unless this is one share (--host) or every host is this
+ * machine: true if it ran there (its exit status in *rc).
+ */
+static bool on_hosts(const struct topo *t, const struct strbuf *text,
+		     const struct opts *o, hosts_run_fn run, int *rc)
+{
+	struct hosts_opts ho = {
+		.remote = o->remote,
+		.verbose = o->verbose,
+		.json = o->json,
+		.keep = o->keep,
+		.kill = o->kill,
+		.wait = o->wait,
+		.stop = &stop_requested,
+	};
+	struct strbuf msg = { 0 };
+	int fan = t ? hosts_fan_out(t, o->host, &msg) : 0;
+
+	if (fan < 0)
+		fprintf(stderr, "nstopo: %s\n", msg.buf);
+	sb_free(&msg);
+	if (fan > 0)
+		catch_signals();
+	*rc = fan < 0 ? EXIT_INVALID : fan > 0 ? run(t, text, &ho) : EXIT_OK;
+	return fan != 0;
 }
 
 static int one_file(const struct cmd *c, int argc, int i)
@@ -267,7 +330,7 @@ static int cmd_validate(int argc, char **argv, struct opts *o)
 static int cmd_plan(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("plan");
-	int i = parse_opts(c, argc, argv, o, "jDP");
+	int i = parse_opts(c, argc, argv, o, "jDPH");
 	struct plan *p, *inv;
 	struct journal j;
 	struct topo *t;
@@ -277,7 +340,11 @@ static int cmd_plan(int argc, char **argv, struct opts *o)
 	t = load(argv[i], o->inst);
 	if (!t)
 		return EXIT_INVALID;
-	p = plan_compile(t);
+	p = compile(t, o);
+	if (!p) {
+		topo_free(t);
+		return EXIT_INVALID;
+	}
 	if (o->destroy) {
 		inv = plan_invert(p);
 		plan_free(p);
@@ -336,9 +403,9 @@ static char *absolute(const char *path)
 static int cmd_apply(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("apply");
-	int i = parse_opts(c, argc, argv, o, "kwWP");
+	int i = parse_opts(c, argc, argv, o, "kwWPHE");
+	struct strbuf msg = { 0 }, text = { 0 };
 	struct apply_result res;
-	struct strbuf msg = { 0 };
 	struct apply_opts ao;
 	struct plan *p;
 	struct topo *t;
@@ -352,10 +419,18 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 			"nstopo apply: --wait and --no-wait do not go together\n");
 		return EXIT_INVALID;
 	}
-	t = load(argv[i], o->inst);
-	if (!t)
+	t = load_text(argv[i], o->inst, &text);
+	if (!t || on_hosts(t, &text, o, hosts_apply, &rc)) {
+		sb_free(&text);
+		topo_free(t);
+		return t ? rc : EXIT_INVALID;
+	}
+	sb_free(&text);
+	p = compile(t, o);
+	if (!p) {
+		topo_free(t);
 		return EXIT_INVALID;
-	p = plan_compile(t);
+	}
 	file = absolute(argv[i]);
 	ao = apply_opts(o, file);
 	catch_signals();
@@ -391,21 +466,28 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-/* Which lab (instance @inst of a lab, if not NULL) a file was applied
- * as: by its recorded path, else its name. */
-static char *lab_of_file(const char *path, const char *inst)
+/*
+ * Which lab (instance @inst of a lab, if not NULL) a file was applied as:
+ * by its recorded path (not for standard input: every share of a lab over
+ * machines was applied from one), else by its name.  @t is the file's
+ * topology if it loaded, else @d holds its errors, which are printed if
+ * they matter.
+ */
+static char *lab_of_file(const char *path, const char *inst,
+			 const struct topo *t, struct diags *d)
 {
-	char *abs = absolute(path), *found = state_lab_of_file(abs, inst);
-	struct topo *t;
+	char *abs = absolute(path), *found = NULL;
 
+	if (strcmp(path, "-"))
+		found = state_lab_of_file(abs, inst);
 	free(abs);
 	if (found)
 		return found;
-	t = load(path, inst);
 	if (t)
-		found = xstrdup(t->name);
-	topo_free(t);
-	return found;
+		return xstrdup(t->name);
+	diag_sort(d);
+	diag_print(d, stderr);
+	return NULL;
 }
 
 /*
@@ -437,10 +519,12 @@ static char *lab_named(const char *name, const char *inst, const char *from)
 static int cmd_destroy(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("destroy");
-	int i = parse_opts(c, argc, argv, o, "lKPR");
+	int i = parse_opts(c, argc, argv, o, "lKPRHE");
+	struct diags d = { .max = MAX_ERRORS };
+	struct strbuf msg = { 0 }, text = { 0 };
 	struct apply_result res;
-	struct strbuf msg = { 0 };
 	struct apply_opts ao;
+	struct topo *t = NULL;
 	char *lab;
 	int rc;
 
@@ -451,8 +535,20 @@ static int cmd_destroy(int argc, char **argv, struct opts *o)
 			"nstopo destroy: --kill and --keep-processes contradict each other\n");
 		return EXIT_INVALID;
 	}
+	if (!o->lab) {
+		d.file = argv[i];
+		t = hosts_load(argv[i], o->inst, &text, &d);
+	}
+	sb_free(&text);
+	if (on_hosts(t, NULL, o, hosts_destroy, &rc)) {
+		diags_free(&d);
+		topo_free(t);
+		return rc;
+	}
 	lab = o->lab ? lab_named(o->lab, o->inst, "") :
-		       lab_of_file(argv[i], o->inst);
+		       lab_of_file(argv[i], o->inst, t, &d);
+	diags_free(&d);
+	topo_free(t);
 	if (!lab)
 		return EXIT_INVALID;
 	ao = apply_opts(o, NULL);
@@ -531,16 +627,29 @@ static void when(long long t, char *buf, size_t len)
 static int cmd_list(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("list");
-	int i = parse_opts(c, argc, argv, o, "j");
+	int i = parse_opts(c, argc, argv, o, "jE");
 	struct strbuf sb = { 0 };
 	char **labs, at[32];
 	struct marked m;
 	size_t n, n_state;
 
-	if (i < 0 || i != argc) {
+	if (i < 0 || i + 1 < argc) {
 		if (i >= 0)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
+	}
+	if (i < argc) {
+		/* The labs of every host of a lab over machines. */
+		struct topo *t = load(argv[i], o->inst);
+		int rc;
+
+		if (t && on_hosts(t, NULL, o, hosts_list, &rc)) {
+			topo_free(t);
+			return rc;
+		}
+		if (!t)
+			return EXIT_INVALID;
+		topo_free(t);
 	}
 	n = n_state = state_list(&labs);
 	if (o->json)
@@ -893,8 +1002,9 @@ out:
 static int cmd_status(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("status");
-	int i = parse_opts(c, argc, argv, o, "jlP"), rc;
-	struct strbuf msg = { 0 };
+	int i = parse_opts(c, argc, argv, o, "jlPHE"), rc;
+	struct diags d = { .max = MAX_ERRORS };
+	struct strbuf msg = { 0 }, text = { 0 };
 	struct plan *want = NULL;
 	struct topo *t = NULL;
 	struct lab_info info;
@@ -906,16 +1016,28 @@ static int cmd_status(int argc, char **argv, struct opts *o)
 			cmd_usage(c, stderr);
 		return EXIT_INVALID;
 	}
-	lab = i < argc ? lab_of_file(argv[i], o->inst) : pick_lab(o);
-	if (!lab) /* an invalid file was reported; no lab is not up */
-		return i < argc || o->lab ? EXIT_INVALID : EXIT_NOT_UP;
 	if (i < argc) {
 		/* The kernel against the file as it is now. */
-		struct diags d = { .file = argv[i], .max = 1 };
-
-		t = topo_load_as(argv[i], o->inst, &d);
-		want = t ? plan_compile(t) : NULL;
+		d.file = argv[i];
+		t = hosts_load(argv[i], o->inst, &text, &d);
+	}
+	if (on_hosts(t, &text, o, hosts_status, &rc)) {
+		sb_free(&text);
 		diags_free(&d);
+		topo_free(t);
+		return rc;
+	}
+	sb_free(&text);
+	lab = i < argc ? lab_of_file(argv[i], o->inst, t, &d) : pick_lab(o);
+	diags_free(&d);
+	if (!lab) { /* an invalid file was reported; no lab is not up */
+		topo_free(t);
+		return i < argc || o->lab ? EXIT_INVALID : EXIT_NOT_UP;
+	}
+	if (t && !(want = compile(t, o))) {
+		topo_free(t);
+		free(lab);
+		return EXIT_INVALID;
 	}
 	rc = lab_status_of(lab, want, 0, &s, &msg);
 	if (rc == -ENOENT) {
@@ -974,19 +1096,20 @@ static int cmd_help(int argc, char **argv, struct opts *o);
 static const struct cmd cmds[] = {
 	{ "validate", NULL, cmd_validate, "validate [--prefix P] FILE",
 	  "check a topology file; print every error as FILE:LINE:COL" },
-	{ "plan", NULL, cmd_plan, "plan [--destroy] [--json] [--prefix P] FILE",
+	{ "plan", NULL, cmd_plan,
+	  "plan [--destroy] [--json] [--prefix P] [--host NAME] FILE",
 	  "print the operations apply (or destroy) would perform" },
 	{ "apply", "up", cmd_apply,
-	  "apply [--keep] [--wait[=SECONDS] | --no-wait] [--prefix P] FILE",
+	  "apply [--keep] [--wait[=SECONDS] | --no-wait] [--prefix P] [--host NAME | --remote CMD] FILE",
 	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
 	{ "destroy", "down", cmd_destroy,
-	  "destroy [--keep-processes] [--prefix P] FILE | destroy [--keep-processes] [--prefix P] --lab NAME",
+	  "destroy [--keep-processes] [--prefix P] [--remote CMD] FILE | destroy [--keep-processes] [--prefix P] --lab NAME",
 	  "stop the lab's processes, remove everything it made (works from its journal)" },
 	{ "status", NULL, cmd_status,
-	  "status [--json] [--prefix P] [FILE | --lab NAME]",
+	  "status [--json] [--prefix P] [[--host NAME | --remote CMD] FILE | --lab NAME]",
 	  "compare the live kernel state with the lab's plan (exit 3 on drift)" },
-	{ "list", "ls", cmd_list, "list [--json]",
-	  "the labs that are up on this machine" },
+	{ "list", "ls", cmd_list, "list [--json] [[--remote CMD] FILE]",
+	  "the labs that are up on this machine (or on every host of FILE)" },
 	{ "exec", NULL, cmd_exec,
 	  "exec [--lab NAME] [--prefix P] NODE [--drop-caps CAPS] [--user USER[:GROUP]] -- CMD [ARGS...]",
 	  "run a command inside a node (like ip netns exec)" },

@@ -11,12 +11,14 @@
  * back as the kernel's errno plus, with NETLINK_EXT_ACK, its own words,
  * which the error callback keeps for the message the user sees.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <linux/if_vlan.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -29,6 +31,7 @@
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/vxlan.h>
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
@@ -273,6 +276,38 @@ int nl_fill_vlan(struct nl_msg *msg, const struct link_req *r)
 	return 0;
 }
 
+/* An address of a tunnel's end, in the attribute of its family. */
+static int put_tun_addr(struct nl_msg *msg, int attr4, int attr6,
+			const struct prefix *p)
+{
+	if (!p->family)
+		return 0;
+	if (p->family == AF_INET)
+		return nla_put(msg, attr4, 4, p->bytes);
+	return nla_put(msg, attr6, 16, p->bytes);
+}
+
+int nl_fill_vxlan(struct nl_msg *msg, const struct link_req *r)
+{
+	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+	const struct tunnel_spec *t = r->tun;
+
+	if (!data || nla_put_u32(msg, IFLA_VXLAN_ID, r->id) < 0)
+		return -1;
+	if (t && (put_tun_addr(msg, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6,
+			       &t->remote) < 0 ||
+		  put_tun_addr(msg, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6,
+			       &t->local) < 0 ||
+		  (t->port && nla_put_u16(msg, IFLA_VXLAN_PORT,
+					  htons((uint16_t)t->port)) < 0)))
+		return -1;
+	if (r->lower &&
+	    nla_put_u32(msg, IFLA_VXLAN_LINK, (uint32_t)r->lower) < 0)
+		return -1;
+	nla_nest_end(msg, data);
+	return 0;
+}
+
 int netlink_link_set(struct nlsock *s, const struct link_req *r)
 {
 	/* RTM_NEWLINK without NLM_F_CREATE changes an existing link, found
@@ -325,6 +360,36 @@ int netlink_link_del_group(struct nlsock *s, uint32_t group)
 	return link_del(s, 0, group);
 }
 
+static void prefix_from(struct nl_addr *a, struct prefix *p);
+
+/* What libnl parsed of a VXLAN's IFLA_INFO_DATA. */
+static void vxlan_info_from(struct rtnl_link *l, struct link_info *li)
+{
+	struct nl_addr *a = NULL;
+	uint32_t u;
+
+	if (!rtnl_link_vxlan_get_id(l, &u))
+		li->vni = u;
+	if (!rtnl_link_vxlan_get_group(l, &a)) {
+		prefix_from(a, &li->tun.remote);
+		nl_addr_put(a);
+	}
+	a = NULL;
+	if (!rtnl_link_vxlan_get_local(l, &a)) {
+		prefix_from(a, &li->tun.local);
+		nl_addr_put(a);
+	}
+	if (li->tun.remote.family)
+		li->tun.remote.plen =
+			li->tun.remote.family == AF_INET ? 32 : 128;
+	if (li->tun.local.family)
+		li->tun.local.plen = li->tun.local.family == AF_INET ? 32 : 128;
+	if (!rtnl_link_vxlan_get_port(l, &u))
+		li->tun.port = u;
+	if (!rtnl_link_vxlan_get_link(l, &u))
+		li->lower = (int)u;
+}
+
 static void link_info_from(struct rtnl_link *l, struct link_info *li)
 {
 	struct nl_addr *a = rtnl_link_get_addr(l);
@@ -343,6 +408,8 @@ static void link_info_from(struct rtnl_link *l, struct link_info *li)
 	li->oper_up = rtnl_link_get_operstate(l) == IF_OPER_UP;
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
+	if (rtnl_link_is_vxlan(l))
+		vxlan_info_from(l, li);
 }
 
 int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out)
@@ -844,6 +911,89 @@ int netlink_mcast6_dump(struct nlsock *s,
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mcast_one, &c);
+	rc = nl_recvmsgs(s->sk, cb);
+	nl_cb_put(cb);
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	return c.rc;
+}
+
+/* Forwarding entries of tunnels (head-end replication). */
+
+int netlink_fdb_append(struct nlsock *s, int ifindex, const struct prefix *dst)
+{
+	struct nl_msg *msg =
+		nlmsg_alloc_simple(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND);
+	struct ndmsg nd = {
+		.ndm_family = AF_BRIDGE,
+		.ndm_ifindex = ifindex,
+		.ndm_state = NUD_NOARP | NUD_PERMANENT,
+		.ndm_flags = NTF_SELF,
+	};
+	static const uint8_t zero[6];
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, NDA_LLADDR, 6, zero) < 0 ||
+	    nla_put(msg, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->bytes) <
+		    0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return request(s, msg);
+}
+
+struct fdb_ctx {
+	int (*fn)(int ifindex, const uint8_t mac[6], const struct prefix *dst,
+		  void *arg);
+	void *arg;
+	int rc;
+};
+
+static int fdb_one(struct nl_msg *msg, void *arg)
+{
+	struct fdb_ctx *c = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct ndmsg *nd = nlmsg_data(h);
+	struct nlattr *tb[NDA_MAX + 1];
+	struct prefix dst = { 0 };
+	int len;
+
+	if (c->rc || h->nlmsg_type != RTM_NEWNEIGH ||
+	    nlmsg_parse(h, sizeof(*nd), tb, NDA_MAX, NULL) < 0 ||
+	    !tb[NDA_LLADDR] || nla_len(tb[NDA_LLADDR]) != 6 || !tb[NDA_DST])
+		return NL_OK;
+	len = nla_len(tb[NDA_DST]);
+	if (len != 4 && len != 16)
+		return NL_OK;
+	dst.family = len == 4 ? AF_INET : AF_INET6;
+	dst.plen = (uint8_t)(len * 8);
+	memcpy(dst.bytes, nla_data(tb[NDA_DST]), (size_t)len);
+	c->rc = c->fn(nd->ndm_ifindex, nla_data(tb[NDA_LLADDR]), &dst, c->arg);
+	return NL_OK;
+}
+
+int netlink_fdb_dump(struct nlsock *s,
+		     int (*fn)(int ifindex, const uint8_t mac[6],
+			       const struct prefix *dst, void *arg),
+		     void *arg)
+{
+	struct ndmsg nd = { .ndm_family = AF_BRIDGE };
+	struct fdb_ctx c = { .fn = fn, .arg = arg };
+	struct nl_cb *own, *cb;
+	int rc;
+
+	s->err = 0;
+	rc = nl_send_simple(s->sk, RTM_GETNEIGH, NLM_F_DUMP, &nd, sizeof(nd));
+	if (rc < 0)
+		return -nle_to_errno(rc);
+	own = nl_socket_get_cb(s->sk);
+	cb = nl_cb_clone(own);
+	nl_cb_put(own);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fdb_one, &c);
 	rc = nl_recvmsgs(s->sk, cb);
 	nl_cb_put(cb);
 	if (rc < 0)

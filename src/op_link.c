@@ -6,6 +6,7 @@
  * Host links are deleted only if they carry the lab's group or alias, so
  * an interface that was never the lab's is never touched.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -68,6 +69,107 @@ static int keep_link(struct run *x, struct op *op, struct nsh *home,
 	return gone(rc) ? 0 : rc;
 }
 
+/* What a VXLAN adds to each frame: outer IP, UDP, its header, the inner
+ * Ethernet header. */
+static uint32_t tunnel_overhead(const struct tunnel_spec *t)
+{
+	int family = t->local.family ? t->local.family : t->remote.family;
+
+	return family == AF_INET6 ? 70 : 50;
+}
+
+struct find_addr {
+	const struct prefix *want;
+	int ifindex;
+};
+
+static int note_addr(const struct addr_info *a, void *arg)
+{
+	struct find_addr *f = arg;
+
+	if (a->p.family != f->want->family ||
+	    memcmp(a->p.bytes, f->want->bytes, 16))
+		return 0;
+	f->ifindex = a->ifindex;
+	return 1;
+}
+
+struct find_link {
+	int ifindex;
+	struct link_info li;
+};
+
+static int note_link(const struct link_info *li, void *arg)
+{
+	struct find_link *f = arg;
+
+	if (li->ifindex != f->ifindex)
+		return 0;
+	f->li = *li;
+	return 1;
+}
+
+/*
+ * A tunnel's underlay in the host: the device the op names (its lower
+ * device, which the kernel sizes the MTU by and sends through), or else
+ * the one that has its local address, only to check the MTU against:
+ * binding the tunnel to it would pin every packet to that device.  The
+ * local address must be this machine's: a share of a lab run on the
+ * wrong machine stops here.
+ */
+static int tunnel_underlay(struct run *x, struct nsh *h, const struct op *op,
+			   int *lower)
+{
+	const struct tunnel_spec *t = &op->tun;
+	uint32_t over = tunnel_overhead(t);
+	char buf[INET6_ADDRSTRLEN + 4];
+	struct find_addr fa = { .want = &t->local };
+	struct find_link fl = { 0 };
+	int rc;
+
+	*lower = 0;
+	if (t->local.family) {
+		rc = netlink_addr_dump(h->nl, note_addr, &fa);
+		if (rc < 0)
+			return run_fail(x, h, rc);
+		if (!fa.ifindex) {
+			prefix_format(&t->local, false, buf, sizeof(buf));
+			snprintf(
+				x->why, sizeof(x->why),
+				"local address %s is on no interface of this machine",
+				buf);
+			return -EADDRNOTAVAIL;
+		}
+	}
+	if (t->dev) {
+		rc = netlink_link_get(h->nl, t->dev, &fl.li);
+		if (gone(rc)) {
+			snprintf(
+				x->why, sizeof(x->why),
+				"its underlay device %s does not exist in the host",
+				t->dev);
+			return -ENODEV;
+		}
+		if (rc)
+			return run_fail(x, h, rc);
+		*lower = fl.li.ifindex;
+	} else if (fa.ifindex) {
+		fl.ifindex = fa.ifindex;
+		rc = netlink_link_dump(h->nl, note_link, &fl);
+		if (rc < 0)
+			return run_fail(x, h, rc);
+	}
+	if (op->link.mtu && fl.li.mtu && op->link.mtu + over > fl.li.mtu) {
+		snprintf(
+			x->why, sizeof(x->why),
+			"mtu %u does not fit its underlay %s (mtu %u): at most %u, with the %u bytes VXLAN adds",
+			op->link.mtu, fl.li.name, fl.li.mtu, fl.li.mtu - over,
+			over);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
 static int do_link_add(struct run *x, struct op *op)
 {
 	const struct link_kind_desc *kind = link_kind(op->type);
@@ -92,6 +194,8 @@ static int do_link_add(struct run *x, struct op *op)
 	h = home;
 	if (!rc && op->parent.name)
 		rc = nsh_get(x, op->parent.ns, &h);
+	if (!rc && kind->home == HOME_HOST)
+		rc = nsh_get(x, NULL, &h);
 	if (!rc && pair)
 		rc = nsh_get(x, op->peer.ns, &p);
 	if (rc)
@@ -112,6 +216,14 @@ static int do_link_add(struct run *x, struct op *op)
 			return m.link;
 		if (h != home)
 			m.ns_fd = home->fd;
+	}
+	if (kind->home == HOME_HOST && h != home)
+		m.ns_fd = home->fd;
+	if (kind->underlay) {
+		rc = tunnel_underlay(x, h, op, &m.lower);
+		if (rc)
+			return rc;
+		m.tun = &op->tun;
 	}
 	if (!home->name && op->mark)
 		m.group = x->group;
@@ -386,6 +498,40 @@ static void if_json(struct strbuf *sb, const char *key, const struct op_if *oi)
 	sb_addc(sb, '}');
 }
 
+/* " remote ADDR local ADDR dev DEV dstport PORT", as ip prints them. */
+static void tunnel_format(struct strbuf *sb, const struct tunnel_spec *t)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	if (t->remote.family) {
+		prefix_format(&t->remote, false, buf, sizeof(buf));
+		sb_printf(sb, " remote %s", buf);
+	}
+	if (t->local.family) {
+		prefix_format(&t->local, false, buf, sizeof(buf));
+		sb_printf(sb, " local %s", buf);
+	}
+	if (t->dev)
+		sb_printf(sb, " dev %s", t->dev);
+	sb_printf(sb, " dstport %u", t->port);
+}
+
+static void tunnel_json(struct strbuf *sb, const struct tunnel_spec *t)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	if (t->remote.family) {
+		prefix_format(&t->remote, false, buf, sizeof(buf));
+		sb_printf(sb, ",\"remote\":\"%s\"", buf);
+	}
+	if (t->local.family) {
+		prefix_format(&t->local, false, buf, sizeof(buf));
+		sb_printf(sb, ",\"local\":\"%s\"", buf);
+	}
+	sb_json_kv(sb, "dev", t->dev);
+	sb_printf(sb, ",\"dstport\":%u", t->port);
+}
+
 static void link_add_format(const struct op *op, struct strbuf *sb)
 {
 	const struct link_kind_desc *k = link_kind(op->type);
@@ -405,6 +551,8 @@ static void link_add_format(const struct op *op, struct strbuf *sb)
 		sb_printf(sb, " %s %u", k->id_key, op->id);
 	if (k->modes)
 		sb_printf(sb, " mode %s", link_mode_name(op->type, op->mode));
+	if (k->underlay)
+		tunnel_format(sb, &op->tun);
 }
 
 static void link_add_json(const struct op *op, struct strbuf *sb)
@@ -422,18 +570,22 @@ static void link_add_json(const struct op *op, struct strbuf *sb)
 	if (k->modes)
 		sb_printf(sb, ",\"mode\":\"%s\"",
 			  link_mode_name(op->type, op->mode));
+	if (k->underlay)
+		tunnel_json(sb, &op->tun);
 }
 
 /*
  * An interface in a namespace the lab makes dies with it; one in the host
- * is deleted (a pair: its end in the host, which takes the other).
+ * is deleted (a pair: its end in the host, which takes the other), and
+ * so is one whose kind holds something in the host (a VXLAN's VNI),
+ * before its namespace goes.
  */
 static bool link_add_invert(const struct op *op, const struct op_made *m,
 			    struct op *out)
 {
 	const struct op_if *end;
 
-	if (!m->ns)
+	if (!m->ns || link_kind(op->type)->del_first)
 		end = &op->link;
 	else if (link_kind_pair(op->type) && !m->peer)
 		end = &op->peer;
@@ -469,9 +621,10 @@ static void link_del_json(const struct op *op, struct strbuf *sb)
 }
 
 static const enum op_field link_add_fields[] = {
-	OF_NS,	   OF_NAME,  OF_TYPE, OF_MTU,  OF_MAC,	   OF_MASTER, OF_UP,
-	OF_PNS,	   OF_PNAME, OF_PMTU, OF_PMAC, OF_PMASTER, OF_PUP,    OF_PARNS,
-	OF_PARENT, OF_MODE,  OF_ID,   OF_MARK, OF__COUNT,
+	OF_NS,	   OF_NAME,  OF_TYPE,	  OF_MTU,  OF_MAC,    OF_MASTER,
+	OF_UP,	   OF_PNS,   OF_PNAME,	  OF_PMTU, OF_PMAC,   OF_PMASTER,
+	OF_PUP,	   OF_PARNS, OF_PARENT,	  OF_MODE, OF_ID,     OF_MARK,
+	OF_REMOTE, OF_LOCAL, OF_UNDERLAY, OF_DPORT, OF__COUNT,
 };
 
 static const enum op_field link_set_fields[] = {

@@ -323,7 +323,7 @@ static void wait_json(const struct op *op, struct strbuf *sb)
 }
 
 static const enum op_field wait_fields[] = {
-	OF_NODE, OF_NS,	  OF_GATE,    OF_PORT, OF_GADDR,
+	OF_NODE, OF_NS,	  OF_GATE,    OF_GPORT, OF_GADDR,
 	OF_ARGV, OF_PATH, OF_TIMEOUT, OF_ITEM, OF__COUNT,
 };
 

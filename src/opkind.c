@@ -33,6 +33,7 @@ static const struct op_desc *const descs[OP__COUNT] = {
 	[OP_PORT_ADD] = &port_add_op,
 	[OP_PORT_DEL] = &port_del_op,
 	[OP_WAIT] = &wait_op,
+	[OP_FDB_ADD] = &fdb_add_op,
 };
 
 const struct op_desc *op_desc(enum op_kind kind)
@@ -145,11 +146,15 @@ static const struct field fields[OF__COUNT] = {
 	F(OF_ADOPT, F_BOOL, adopt),
 	F(OF_SAVED, F_STR, saved),
 	FK(OF_GATE, "gate", F_U8, gate.kind),
-	FK(OF_PORT, "port", F_U32, gate.port),
+	FK(OF_GPORT, "port", F_U32, gate.port),
 	FK(OF_GADDR, "gaddr", F_PREFIX, gate.addr),
 	FK(OF_PATH, "path", F_STR, gate.path),
 	FK(OF_TIMEOUT, "timeout", F_U32, gate.timeout_ms),
 	FK(OF_ITEM, "item", F_U32, gate.item),
+	FK(OF_REMOTE, "remote", F_PREFIX, tun.remote),
+	FK(OF_LOCAL, "local", F_PREFIX, tun.local),
+	FK(OF_UNDERLAY, "underlay", F_STR, tun.dev),
+	FK(OF_DPORT, "dport", F_U32, tun.port),
 };
 
 const char *op_field_name(enum op_field f)

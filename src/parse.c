@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "parse.h"
+#include "parse_hosts.h"
 #include "parse_node.h"
 #include "pread.h"
 /* Top level */
@@ -444,6 +445,59 @@ static const struct pshape mtu_shape = {
 	.max = 65535,
 };
 
+/* An end of a tunnel: one address, kept at its full length. */
+static int tunnel_addr(struct pctx *c, const struct ynode *v, const char *what,
+		       struct prefix *p, struct pos *pos)
+{
+	*pos = v->pos;
+	if (pread_prefix(c, v, what, false, p))
+		return -1;
+	p->plen = p->family == AF_INET ? 32 : 128;
+	return 0;
+}
+
+static int link_remote(struct pctx *c, void *obj, const struct ynode *k,
+		       const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	return tunnel_addr(c, v, "'remote'", &l->tun.remote, &l->remote_pos);
+}
+
+static int link_local(struct pctx *c, void *obj, const struct ynode *k,
+		      const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	return tunnel_addr(c, v, "'local'", &l->tun.local, &l->local_pos);
+}
+
+static int link_dev(struct pctx *c, void *obj, const struct ynode *k,
+		    const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	l->dev_pos = v->pos;
+	return pread_ifname(c, v, "'dev'", &l->tun.dev);
+}
+
+static int link_dstport(struct pctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	struct link *l = obj;
+
+	(void)k;
+	l->port_pos = v->pos;
+	return pread_u32(c, v, "'dstport'", 1, 65535, &l->tun.port);
+}
+
+/* The keys of kinds over the underlay (linkkind.h: underlay). */
+static const char *const tunnel_keys[] = { "remote", "local", "dev",
+					   "dstport" };
+
 static size_t link_variants(struct pvariant *out, size_t max);
 
 static const struct pread_key link_keys[] = {
@@ -474,18 +528,37 @@ static const struct pread_key link_keys[] = {
 	  .desc = "The mode of a macvlan (default bridge) or ipvlan (default l2)." },
 	{ .name = "id",
 	  .fn = link_id,
-	  .shape = &(
-		  const struct pshape){ .kind = PS_INT, .min = 1, .max = 4094 },
-	  .desc = "The VLAN id of a vlan." },
+	  .shape = &(const struct pshape){ .kind = PS_INT,
+					   .min = 1,
+					   .max = 16777215 },
+	  .desc = "The VLAN id of a vlan (1 to 4094), the VNI of a vxlan (1 to 16777215)." },
 	{ .name = "mtu",
 	  .fn = link_mtu,
 	  .shape = &mtu_shape,
 	  .desc = "The MTU of the link's interfaces (an interface's own mtu wins)." },
+	{ .name = "remote",
+	  .fn = link_remote,
+	  .shape = &pshape_address,
+	  .desc = "A vxlan's far end: the underlay address of the other machine (or a multicast group, with dev)." },
+	{ .name = "local",
+	  .fn = link_local,
+	  .shape = &pshape_address,
+	  .desc = "A vxlan's source address on the underlay: an address of this machine, of the family of remote." },
+	{ .name = "dev",
+	  .fn = link_dev,
+	  .shape = &pshape_ifname,
+	  .desc = "A vxlan's underlay device, in the host namespace." },
+	{ .name = "dstport",
+	  .fn = link_dstport,
+	  .shape = &(const struct pshape){ .kind = PS_INT,
+					   .min = 1,
+					   .max = 65535 },
+	  .desc = "A vxlan's UDP destination port; default 4789." },
 };
 
 static const struct pshape link_shape_desc = {
 	.kind = PS_MAP,
-	.desc = "A link with its settings: a veth pair (endpoints), or a dummy, macvlan, ipvlan or vlan interface (kind, endpoint).",
+	.desc = "A link with its settings: a veth pair (endpoints), or a dummy, macvlan, ipvlan, vlan or vxlan interface (kind, endpoint).",
 	.keys = link_keys,
 	.n_keys = ARRAY_SIZE(link_keys),
 	.switch_key = "kind",
@@ -522,7 +595,8 @@ static size_t link_variants(struct pvariant *out, size_t max)
 			out[n + 1] = (struct pvariant){
 				.required = { "endpoints" },
 				.forbidden = { "endpoint", "parent", "mode",
-					       "id" },
+					       "id", "remote", "local", "dev",
+					       "dstport" },
 			};
 			v->required[0] = "endpoints";
 			memcpy(v->forbidden, out[n + 1].forbidden,
@@ -551,6 +625,11 @@ static size_t link_variants(struct pvariant *out, size_t max)
 		} else {
 			v->forbidden[f++] = "mode";
 		}
+		for (size_t t = 0; t < ARRAY_SIZE(tunnel_keys); t++)
+			if (!k->underlay)
+				v->forbidden[f++] = tunnel_keys[t];
+		if (k->underlay)
+			v->required[r++] = "remote";
 		n++;
 	}
 	return n;
@@ -560,6 +639,40 @@ static size_t link_variants(struct pvariant *out, size_t max)
 static const char *a_(const char *word)
 {
 	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+/* A tunnel needs its far end; its two ends are of one family. */
+static int tunnel_shape(struct pctx *c, struct link *l,
+			const struct ynode *item)
+{
+	const struct link_kind_desc *k = link_kind(l->kind);
+	const struct tunnel_spec *t = &l->tun;
+	static const uint8_t mcast4 = 0xe0;
+
+	if (!l->tun.port)
+		l->tun.port = k->default_port;
+	if (!t->remote.family) {
+		if (!pread_has(item, "remote"))
+			pread_fail(
+				c, item,
+				"%s %s link needs 'remote' (the underlay address of its far end)",
+				a_(k->name), k->name);
+		return -1;
+	}
+	if (t->local.family && t->local.family != t->remote.family)
+		return pread_fail(
+			c, &(struct ynode){ .pos = l->local_pos },
+			"'local' and 'remote' of %s %s link must be of one family (IPv4 or IPv6)",
+			a_(k->name), k->name);
+	/* A group: the kernel joins it on the underlay it is told of. */
+	if (!t->dev &&
+	    ((t->remote.family == AF_INET &&
+	      (t->remote.bytes[0] & 0xf0) == mcast4) ||
+	     (t->remote.family == AF_INET6 && t->remote.bytes[0] == 0xff)))
+		return pread_fail(
+			c, &(struct ynode){ .pos = l->remote_pos },
+			"a multicast 'remote' needs 'dev' (the underlay device to join its group on)");
+	return 0;
 }
 
 /* What a link's kind needs and allows (its row in linkkind.c), once the
@@ -574,6 +687,13 @@ static int link_shape(struct pctx *c, struct link *l, const struct ynode *item)
 
 	if (l->kind == LK_NONE)
 		return -1; /* an unknown kind, reported */
+	for (size_t i = 0; i < ARRAY_SIZE(tunnel_keys) && !k->underlay; i++)
+		if (pread_has(item, tunnel_keys[i]))
+			return pread_fail(c, pread_get(item, tunnel_keys[i]),
+					  "%s %s link has no '%s'", a_(k->name),
+					  k->name, tunnel_keys[i]);
+	if (k->underlay && tunnel_shape(c, l, item))
+		rc = -1;
 	if (k->ends == 2) {
 		if (pread_has(item, "endpoint") || pread_has(item, "parent") ||
 		    pread_has(item, "mode") || id)
@@ -758,7 +878,8 @@ static const struct pread_key top_keys[] = {
 	  .shape = &(const struct pshape){ .kind = PS_SEQ,
 					   .nullable = true,
 					   .item = &link_shape_desc },
-	  .desc = "The links: veth pairs ([A, B] or {endpoints: [A, B]}), and dummy, macvlan, ipvlan and vlan interfaces." },
+	  .desc = "The links: veth pairs ([A, B] or {endpoints: [A, B]}), and dummy, macvlan, ipvlan, vlan and vxlan interfaces." },
+	{ .name = "hosts", .fn = parse_hosts, .shape = &hosts_shape },
 };
 
 const struct pshape topo_shape = {

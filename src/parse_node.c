@@ -1020,6 +1020,17 @@ static int node_wait(struct pctx *c, void *obj, const struct ynode *k,
 	return rc;
 }
 
+/* The machine it is on, of `hosts:` (validate resolves it). */
+static int node_host(struct pctx *c, void *obj, const struct ynode *k,
+		     const struct ynode *v)
+{
+	struct node *n = obj;
+
+	(void)k;
+	n->host_pos = v->pos;
+	return pread_str(c, v, "'host'", &n->host_name);
+}
+
 static const struct pread_key node_keys[] = {
 	{ .name = "sysctl", .fn = node_sysctl, .shape = &sysctl_shape },
 	{ .name = "interfaces",
@@ -1033,6 +1044,12 @@ static const struct pread_key node_keys[] = {
 	{ .name = "intercept", .fn = node_intercept, .shape = &intercept_shape },
 	{ .name = "exec", .fn = node_exec, .shape = &exec_shape },
 	{ .name = "wait", .fn = node_wait, .shape = &wait_shape },
+	{ .name = "host",
+	  .fn = node_host,
+	  .shape = &(const struct pshape){ .kind = PS_STRING,
+					   .pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+					   .max_len = NODE_NAME_MAX },
+	  .desc = "With hosts: the machine the node is on (default: the first host)." },
 };
 
 const struct pshape node_shape = {

@@ -344,6 +344,7 @@ static void phase_single_links(struct pctx *c)
 			}
 			op->mode = l->mode;
 			op->id = l->id;
+			op->tun = l->tun;
 			op->mark = f->node == HOST_NODE;
 			op->pos = l->pos;
 			if (done_at_creation(c, f))
@@ -574,7 +575,7 @@ static void op_own(struct plan *p, struct op *op)
 		&op->link.master, &op->peer.ns,	  &op->peer.name,
 		&op->peer.master, &op->route.dev, &op->key,
 		&op->value,	  &op->old_value, &op->parent.ns,
-		&op->parent.name, &op->saved,	  &op->gate.path,
+		&op->parent.name, &op->saved,	  &op->gate.path, &op->tun.dev,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)

@@ -390,6 +390,16 @@ size_t sandbox_check(const struct topo *t, struct diags *d)
 		const struct link *l = &t->links[i];
 		const char *kind = link_kind(l->kind)->name;
 
+		if (link_kind(l->kind)->underlay) {
+			/* Its socket would be the sandbox's, off the
+			 * machine's network. */
+			diag_add(
+				d, l->kind_pos,
+				"%s %s link tunnels over the machine's network: " ONLY_LAB,
+				strchr("aeiou", kind[0]) ? "an" : "a", kind);
+			n++;
+			continue;
+		}
 		if (!l->parent.text || l->parent_iface >= 0)
 			continue;
 		diag_add(

@@ -30,6 +30,9 @@ struct want_link {
 	uint8_t mac[6];
 	const char *master;
 	bool up, mark, seen;
+	bool tunnel; /* a kind over the underlay: its VNI and ends too */
+	uint32_t vni;
+	struct tunnel_spec tun;
 };
 
 struct want_ns {
@@ -40,6 +43,15 @@ struct want_ns {
 	size_t n_links, cap_links;
 	const struct op **addrs, **routes, **sysctls;
 	size_t n_addrs, cap_addrs, n_routes, cap_routes, n_sysctls, cap_sysctls;
+	const struct op **fdbs; /* a tunnel's all-zero entries */
+	size_t n_fdbs, cap_fdbs;
+};
+
+/* An FDB entry of a device, with an underlay destination. */
+struct fdb_entry {
+	int ifindex;
+	uint8_t mac[6];
+	struct prefix dst;
 };
 
 struct have {
@@ -49,6 +61,8 @@ struct have {
 	size_t n_addrs, cap_addrs;
 	struct route_info *routes;
 	size_t n_routes, cap_routes;
+	struct fdb_entry *fdbs;
+	size_t n_fdbs, cap_fdbs;
 	bool *addr_used, *route_used;
 	struct arena arena;
 };
@@ -128,6 +142,13 @@ static void want_from_if(struct want_link *l, const struct op_if *oi,
 	l->mark |= mark;
 }
 
+static void want_tunnel(struct want_link *l, const struct op *op)
+{
+	l->tunnel = true;
+	l->vni = op->id;
+	l->tun = op->tun;
+}
+
 #define PUSH(s, arr, n, cap, v) \
 	(*(const struct op **)vec_push(&(s)->arena, arr, n, cap) = (v))
 
@@ -152,6 +173,9 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 		case OBJ_LINK:
 			want_from_if(want_link(s, w, op->link.name), &op->link,
 				     op->type, op->mark && !op->link.ns);
+			if (op->kind == OP_LINK_ADD &&
+			    link_kind(op->type)->underlay)
+				want_tunnel(want_link(s, w, op->link.name), op);
 			if (link_kind_pair(op->type)) {
 				struct want_ns *pw = want_get(s, &v, &n, &cap,
 							      &m, op->peer.ns);
@@ -169,6 +193,9 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 			break;
 		case OBJ_SYSCTL:
 			PUSH(s, w->sysctls, w->n_sysctls, w->cap_sysctls, op);
+			break;
+		case OBJ_FDB:
+			PUSH(s, w->fdbs, w->n_fdbs, w->cap_fdbs, op);
 			break;
 		case OBJ_PORT:
 			want_link(s, w, op->link.name)->master =
@@ -210,6 +237,19 @@ static int have_route(const struct route_info *r, void *arg)
 	return 0;
 }
 
+static int have_fdb(int ifindex, const uint8_t mac[6], const struct prefix *dst,
+		    void *arg)
+{
+	struct have *h = arg;
+	struct fdb_entry *e =
+		vec_push(&h->arena, h->fdbs, h->n_fdbs, h->cap_fdbs);
+
+	e->ifindex = ifindex;
+	memcpy(e->mac, mac, 6);
+	e->dst = *dst;
+	return 0;
+}
+
 static const struct link_info *link_by_name(const struct have *h,
 					    const char *name)
 {
@@ -227,9 +267,50 @@ static const char *link_name(const struct have *h, int ifindex)
 	return "?";
 }
 
+/* How a tunnel differs from what it should be, or NULL: it does not.
+ * (Its underlay device is the host's, and only the host can name it.) */
+static const char *tunnel_diff(const struct want_link *l,
+			       const struct link_info *li, char *buf,
+			       size_t len)
+{
+	char a[INET6_ADDRSTRLEN + 4], b[INET6_ADDRSTRLEN + 4];
+	const struct prefix *want = NULL, *have = NULL;
+	const char *what = NULL;
+
+	if (li->vni != l->vni) {
+		snprintf(buf, len, "vni %u, want %u", li->vni, l->vni);
+		return buf;
+	}
+	if (li->tun.port != l->tun.port) {
+		snprintf(buf, len, "dstport %u, want %u", li->tun.port,
+			 l->tun.port);
+		return buf;
+	}
+	if (!prefix_equal(&li->tun.remote, &l->tun.remote)) {
+		what = "remote";
+		want = &l->tun.remote;
+		have = &li->tun.remote;
+	} else if (l->tun.local.family &&
+		   !prefix_equal(&li->tun.local, &l->tun.local)) {
+		what = "local";
+		want = &l->tun.local;
+		have = &li->tun.local;
+	}
+	if (!what)
+		return NULL;
+	if (have->family)
+		prefix_format(have, false, a, sizeof(a));
+	if (want->family)
+		prefix_format(want, false, b, sizeof(b));
+	snprintf(buf, len, "%s %s, want %s", what, have->family ? a : "none",
+		 want->family ? b : "none");
+	return buf;
+}
+
 static void check_links(struct status *s, const struct want_ns *w,
 			struct have *h, const char *mark)
 {
+	char tun[128];
 	char obj[64], mac[2][MAC_TEXT], want[LINK_MARK_MAX];
 
 	for (size_t i = 0; i < w->n_links; i++) {
@@ -248,6 +329,8 @@ static void check_links(struct status *s, const struct want_ns *w,
 			row(s, w, ST_DIFFERENT, obj, "kind %s, want %s",
 			    li->kind[0] ? li->kind : "none",
 			    link_kind(l->type)->name);
+		else if (l->tunnel && tunnel_diff(l, li, tun, sizeof(tun)))
+			row(s, w, ST_DIFFERENT, obj, "%s", tun);
 		else if (l->mtu && li->mtu != l->mtu)
 			row(s, w, ST_DIFFERENT, obj, "mtu %u, want %u", li->mtu,
 			    l->mtu);
@@ -428,6 +511,30 @@ static void check_routes(struct status *s, const struct want_ns *w,
 	}
 }
 
+/* A tunnel floods to each machine its all-zero entries name. */
+static void check_fdbs(struct status *s, const struct want_ns *w,
+		       const struct have *h)
+{
+	static const uint8_t zero[6];
+	char obj[128], buf[INET6_ADDRSTRLEN + 4];
+
+	for (size_t i = 0; i < w->n_fdbs; i++) {
+		const struct op *op = w->fdbs[i];
+		const struct link_info *li = link_by_name(h, op->link.name);
+		bool found = false;
+
+		prefix_format(&op->tun.remote, false, buf, sizeof(buf));
+		snprintf(obj, sizeof(obj),
+			 "fdb 00:00:00:00:00:00 dst %s dev %s", buf,
+			 op->link.name);
+		for (size_t k = 0; li && k < h->n_fdbs && !found; k++)
+			found = h->fdbs[k].ifindex == li->ifindex &&
+				!memcmp(h->fdbs[k].mac, zero, 6) &&
+				prefix_equal(&h->fdbs[k].dst, &op->tun.remote);
+		row(s, w, found ? ST_OK : ST_MISSING, obj, NULL);
+	}
+}
+
 static void check_sysctls(struct status *s, const struct want_ns *w)
 {
 	char obj[320], val[256];
@@ -480,12 +587,15 @@ static int check_ns(struct status *s, const struct want_ns *w, int home,
 		rc = netlink_addr_dump(nl, have_addr, &h);
 	if (!rc)
 		rc = netlink_route_dump(nl, have_route, &h);
+	if (!rc && w->n_fdbs)
+		rc = netlink_fdb_dump(nl, have_fdb, &h);
 	if (!rc) {
 		h.addr_used = arena_alloc(&h.arena, h.n_addrs + 1);
 		h.route_used = arena_alloc(&h.arena, h.n_routes + 1);
 		check_links(s, w, &h, mark);
 		check_addrs(s, w, &h);
 		check_routes(s, w, &h);
+		check_fdbs(s, w, &h);
 		check_sysctls(s, w);
 	}
 	nlsock_close(nl);

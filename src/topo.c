@@ -27,6 +27,7 @@ void topo_free(struct topo *t)
 		strmap_free(&t->nodes[i].ifmap);
 	strmap_free(&t->node_map);
 	strmap_free(&t->bridge_map);
+	strmap_free(&t->host_map);
 	strmap_free(&t->lost_link_nodes);
 	arena_free(&t->arena);
 	free(t);

@@ -13,6 +13,7 @@
 
 #include "validate.h"
 #include "validate_link.h"
+#include "validate_hosts.h"
 #include "validate_route.h"
 
 struct seen_addr {
@@ -833,6 +834,7 @@ int topo_validate(struct topo *t, struct diags *d)
 			 "the topology has no nodes, bridges or links");
 	check_bridges(&v);
 	check_links(&v);
+	validate_hosts(t, d);
 	for (size_t i = 0; i < t->n_nodes; i++)
 		check_ifcfg(&v, (int)i);
 	for (size_t i = 0; i < t->n_nodes; i++) {

@@ -29,6 +29,8 @@
 #                             only, no prompt, keys and known hosts in $HK)
 #   remote_cmd                the command for nstopo's --remote CMD
 #   machine_procs [M]         the processes still running in machines
+#   machine_state M           what a lab may leave in M: links, addresses,
+#                             routes, namespaces, /run/nstopo, UDP sockets
 #   machines_down             stop every machine, remove the underlay
 #
 # Call machines_up, sshd_up and machine_daemon directly, never in $(...)
@@ -277,6 +279,23 @@ machine_procs() {
 		BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) {
 			split(w[i], f, ":"); m[f[1]] = f[2] } }
 		$1 in m { split($2, p, "/"); print p[3], m[$1] }'
+}
+
+# machine_state M: everything of machine M a lab could leave behind, one
+# thing a line: its links, addresses, routes, netns
+# pins, /run/nstopo, and UDP sockets (a VXLAN device's is the machine's)
+machine_state() {
+	{
+		on_machine "$1" ip -o link show |
+			awk -F': ' '{ sub(/@.*/, "", $2); print "link " $2 }'
+		on_machine "$1" ip -o addr show | awk '{ print "addr " $2 " " $4 }'
+		on_machine "$1" ip -4 route show table all | sed 's/^/route4 /'
+		on_machine "$1" ip -6 route show table all | sed 's/^/route6 /'
+		on_machine "$1" ls -A /run/netns 2> /dev/null | sed 's/^/netns /'
+		on_machine "$1" find /run/nstopo -mindepth 1 2> /dev/null |
+			sed 's/^/state /'
+		on_machine "$1" ss -Hlun | awk '{ print "udp " $4 }'
+	} | sort
 }
 
 # need_sshd: openssh-server is a dependency of the tests across machines

@@ -17,6 +17,13 @@ where FROM is a node name (mapped to its namespace through the plan, so
 a namespace-prefix is applied) or "host".  A link-local ADDRESS carries
 its zone: fe80::1%eth0.
 
+    # test: local IFNAME ADDRESS/LEN [ADDRESS/LEN...]
+
+is no check but a set-up, which t-examples.sh makes before the lab is
+applied: the addresses on IFNAME of the test's own namespace (a lab over
+several machines whose hosts' addresses are then all this one runs
+whole, as on one machine).
+
 A file without annotations gets derived checks instead: every node pings
 every address of another node in the same subnet, except nodes with an
 intercept (a local route for a whole address family answers for
@@ -38,6 +45,8 @@ def annotations(path, node_ns):
             if not m:
                 continue
             verb, node, addrs = m.groups()
+            if verb == "local":
+                continue
             if verb not in ("ping", "noping"):
                 raise SystemExit(f"{path}: unknown test verb {verb!r}")
             ns = node_ns.get(node, node)

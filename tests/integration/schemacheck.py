@@ -163,6 +163,10 @@ SEMANTIC = {
     "195-onlink-gateway-local-or-elsewhere": "an onlink gateway covered by another route or subnet",
     "196-dad-without-carrier": "DAD on a link that never gets carrier",
     "183-merge-key-twice": "two << keys: a loader that knows merge keys (YAML 1.1) takes both; a schema sees the merged mapping",
+    "198-vxlan-vni-clash": "two links with one VNI on one machine",
+    "199-host-unknown": "host: names a machine hosts: lacks",
+    "201-node-bridge-across-hosts": "a node's bridge with a port on another machine",
+    "202-host-without-hosts": "host: without hosts:",
 }
 
 

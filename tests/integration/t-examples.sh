@@ -121,6 +121,14 @@ for f in topologies/*.yaml; do
 		bad "$name: lanrig.py"
 		continue
 	fi
+	# A lab over machines whose hosts are all this one (`# test: local
+	# IFNAME ADDRESS...`, pings.py): their addresses here first.
+	sed -n 's/^# test: local //p' "$f" > "$WORK/$name.local"
+	while read -r lif laddrs; do
+		for a in $laddrs; do
+			ip addr add "$a" dev "$lif" || bad "$name: address $a on $lif"
+		done
+	done < "$WORK/$name.local"
 	snap=snapshot
 	wait=
 	if [ -s "$rig" ]; then
@@ -171,6 +179,11 @@ for f in topologies/*.yaml; do
 		check "$name: host state as before" \
 			diff -u "$WORK/$name.before" "$WORK/$name.after"
 	fi
+	while read -r lif laddrs; do
+		for a in $laddrs; do
+			ip addr del "$a" dev "$lif"
+		done
+	done < "$WORK/$name.local"
 done
 [ "$n" -gt 0 ] && ok "$n example topologies" || bad "no topologies/*.yaml"
 

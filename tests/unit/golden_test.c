@@ -173,8 +173,8 @@ static void check_file(const char *name, const char *file)
 static void test_topologies(void **state)
 {
 	static const char *const files[] = {
-		"bridged-lan", "ipv6-only", "ipv6-services",
-		"router",      "tproxy",    "two-hosts",
+		"bridged-lan", "ipv6-only", "ipv6-services", "router",
+		"tproxy",      "two-hosts", "two-machines",
 	};
 	char path[256];
 
@@ -186,6 +186,31 @@ static void test_topologies(void **state)
 	check_file("labs-intercept", "tests/integration/labs/intercept.yaml");
 	check_file("labs-spec-example",
 		   "tests/integration/labs/spec-example.yaml");
+}
+
+/* Tunnels over the underlay, in a node and in the host. */
+static const char tunnels_yaml[] =
+	"name: tunnels\n"
+	"nodes:\n"
+	"  a:\n"
+	"    interfaces:\n"
+	"      vx0: {addresses: [10.0.0.1/24, \"fd00::1/64\"]}\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      vx6: {addresses: [10.6.0.1/24], mtu: 1400}\n"
+	"links:\n"
+	"  - {kind: vxlan, endpoint: a:vx0, id: 100, remote: 192.0.2.2, local: "
+	"192.0.2.1, dev: eth0}\n"
+	"  - {kind: vxlan, endpoint: host:vx6, id: 16777215, remote: "
+	"\"2001:db8::2\", local: \"2001:db8::1\", dstport: 8472}\n";
+
+static void test_tunnels(void **state)
+{
+	struct topo *t = load_named("tunnels.yaml", tunnels_yaml);
+
+	(void)state;
+	check("tunnels", t);
+	topo_free(t);
 }
 
 static void test_kinds(void **state)
@@ -202,6 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_topologies),
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_tunnels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

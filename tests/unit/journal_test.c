@@ -151,6 +151,14 @@ static const struct op *round_trip(struct plan *p, const struct op *op)
 	     assert_false(back->adopt));
 	KEPT(OF_SAVED, assert_str_or_null(back->saved, op->saved),
 	     assert_null(back->saved));
+	KEPT(OF_REMOTE, assert_prefix_equal(&back->tun.remote, &op->tun.remote),
+	     assert_int_equal(back->tun.remote.family, 0));
+	KEPT(OF_LOCAL, assert_prefix_equal(&back->tun.local, &op->tun.local),
+	     assert_int_equal(back->tun.local.family, 0));
+	KEPT(OF_UNDERLAY, assert_str_or_null(back->tun.dev, op->tun.dev),
+	     assert_null(back->tun.dev));
+	KEPT(OF_DPORT, assert_int_equal(back->tun.port, op->tun.port),
+	     assert_int_equal(back->tun.port, 0));
 	KEPT(OF_RATE,
 	     assert_memory_equal(&back->qdisc, &op->qdisc, sizeof(op->qdisc)),
 	     assert_false(back->qdisc.netem || back->qdisc.rate));
@@ -248,6 +256,10 @@ static void fill_op(struct op *op, enum op_kind k)
 	op->old_value = "1 = 100% \"x\"";
 	op->argv = awkward_argv;
 	op->argc = ARRAY_SIZE(awkward_argv) - 1;
+	set_prefix(&op->tun.remote, "2001:db8::2/128");
+	set_prefix(&op->tun.local, "2001:db8::1/128");
+	op->tun.dev = "br-uplink.7";
+	op->tun.port = 65535;
 }
 
 static void test_every_kind_every_field(void **state)

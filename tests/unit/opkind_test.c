@@ -78,6 +78,10 @@ static void fill(struct op *op, enum op_kind k)
 				       .timeout_ms = 10000,
 				       .item = 1 };
 	set_prefix(&op->gate.addr, "10.0.0.1/32");
+	set_prefix(&op->tun.remote, "192.0.2.2/32");
+	set_prefix(&op->tun.local, "192.0.2.1/32");
+	op->tun.dev = "eth0";
+	op->tun.port = 4789;
 }
 
 /* Change field @f of @op, by the smallest step that is still a change. */
@@ -213,7 +217,7 @@ static void change(struct op *op, enum op_field f)
 	case OF_GATE:
 		op->gate.kind = GATE_CMD;
 		return;
-	case OF_PORT:
+	case OF_GPORT:
 		op->gate.port++;
 		return;
 	case OF_GADDR:
@@ -227,6 +231,18 @@ static void change(struct op *op, enum op_field f)
 		return;
 	case OF_ITEM:
 		op->gate.item++;
+		return;
+	case OF_REMOTE:
+		op->tun.remote.bytes[3]++;
+		return;
+	case OF_LOCAL:
+		op->tun.local.family = 0;
+		return;
+	case OF_UNDERLAY:
+		op->tun.dev = "eth1";
+		return;
+	case OF_DPORT:
+		op->tun.port++;
 		return;
 	case OF__COUNT:
 		break;

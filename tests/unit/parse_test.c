@@ -459,7 +459,7 @@ static void test_error_top_level(void **state)
 	assert_load_error("foo: 1\nnodes:\n  a: {}\n",
 			  "1:1: unknown key 'foo' in the topology (known keys: "
 			  "version name namespace-prefix defaults nodes "
-			  "bridges links)");
+			  "bridges links hosts)");
 	assert_load_error("version: 2\nnodes:\n  a: {}\n",
 			  "1:10: unsupported version '2' (this nstopo reads "
 			  "version 1)");
@@ -821,7 +821,40 @@ static void test_error_link_kinds(void **state)
 		  "'macvlan'?)" },
 		{ "  - {kind: tunnel, endpoint: a:m0}\n",
 		  "5:12: unknown link kind 'tunnel' (known: veth dummy macvlan "
-		  "ipvlan vlan)" },
+		  "ipvlan vlan vxlan)" },
+		{ "  - {kind: vxlan, endpoint: a:x0, id: 5}\n",
+		  "5:5: a vxlan link needs 'remote' (the underlay address of its "
+		  "far end)" },
+		{ "  - {kind: vxlan, endpoint: a:x0, remote: 192.0.2.1}\n",
+		  "5:5: a vxlan link needs 'id' (1 to 16777215)" },
+		{ "  - {kind: vxlan, endpoint: a:x0, id: 16777216, remote: "
+		  "192.0.2.1}\n",
+		  "5:39: 'id' must be an integer from 1 to 16777215, not "
+		  "'16777216'" },
+		{ "  - {kind: vxlan, endpoint: a:x0, id: 5, remote: 192.0.2.1, "
+		  "local: \"2001:db8::1\"}\n",
+		  "5:68: 'local' and 'remote' of a vxlan link must be of one "
+		  "family (IPv4 or IPv6)" },
+		{ "  - {kind: vxlan, endpoint: a:x0, id: 5, remote: "
+		  "192.0.2.1/24}\n",
+		  "5:50: 'remote' '192.0.2.1/24' must be an address without a "
+		  "prefix length" },
+		{ "  - {kind: vxlan, endpoint: a:x0, id: 5, remote: 239.1.1.1}\n",
+		  "5:50: a multicast 'remote' needs 'dev' (the underlay device "
+		  "to join its group on)" },
+		{ "  - {kind: vxlan, endpoint: a:x0, id: 5, remote: 192.0.2.1, "
+		  "dstport: 0, dev: \"a b\"}\n",
+		  "5:70: 'dstport' must be an integer from 1 to 65535, not '0'\n"
+		  "5:78: 'dev' 'a b' may not contain whitespace or control "
+		  "characters" },
+		{ "  - {kind: vxlan, endpoint: a:x0, id: 5, remote: 192.0.2.1, "
+		  "parent: p:e0}\n",
+		  "5:5: a vxlan link has no 'parent'" },
+		{ "  - {endpoints: [a:x, p:y], remote: 192.0.2.1}\n",
+		  "5:37: a veth link has no 'remote'" },
+		{ "  - {kind: vlan, endpoint: a:v0, parent: p:e0, id: 2, "
+		  "dstport: 4789}\n",
+		  "5:64: a vlan link has no 'dstport'" },
 		{ "  - {kind: vlan, endpoint: a:v0, parent: p:e0}\n",
 		  "5:5: a vlan link needs 'id' (1 to 4094)" },
 		{ "  - {kind: vlan, endpoint: a:v0, parent: p:e0, id: 4095}\n",

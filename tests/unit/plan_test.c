@@ -771,6 +771,57 @@ static void test_invert_prefix(void **state)
 	compiled_free(&c);
 }
 
+/*
+ * A VXLAN end is asked of the host (its socket on the machine's
+ * underlay) and placed in its node; its inverse deletes it there before
+ * the node goes, which frees its VNI at once.
+ */
+static void test_plan_vxlan(void **state)
+{
+	struct compiled c = compile(
+		"name: vx\n"
+		"nodes:\n"
+		"  a:\n"
+		"    interfaces:\n"
+		"      vx0: {addresses: [10.0.0.1/24]}\n"
+		"  host: {interfaces: {vxh: {mtu: 1400}}}\n"
+		"links:\n"
+		"  - {kind: vxlan, endpoint: a:vx0, id: 100, remote: 192.0.2.2,"
+		" local: 192.0.2.1, dev: eth0}\n"
+		"  - {kind: vxlan, endpoint: host:vxh, id: 16777215, remote: "
+		"\"2001:db8::2\", dstport: 8472}\n");
+	struct plan *inv;
+	const struct op *op;
+
+	(void)state;
+	assert_plan_text(
+		c.p,
+		"netns add a\n"
+		"link set lo up @a\n"
+		"sysctl net.ipv6.conf.all.accept_dad=0 @a\n"
+		"sysctl net.ipv6.conf.default.accept_dad=0 @a\n"
+		"link add vx0 up type vxlan id 100 remote 192.0.2.2 local "
+		"192.0.2.1 dev eth0 dstport 4789 @a\n"
+		"link add vxh mtu 1400 type vxlan id 16777215 remote 2001:db8::2 "
+		"dstport 8472 @host\n"
+		"sysctl net.ipv6.conf.vxh.accept_dad=0 @host\n"
+		"link set vxh up @host\n"
+		"addr add 10.0.0.1/24 dev vx0 @a\n");
+	op = &c.p->ops[4];
+	assert_int_equal(op->type, LK_VXLAN);
+	assert_int_equal(op->id, 100);
+	assert_int_equal(op->tun.port, 4789);
+	assert_int_equal(op->tun.remote.plen, 32);
+	assert_false(op->mark);
+	assert_true(c.p->ops[5].mark);
+	inv = plan_invert(c.p);
+	assert_plan_text(inv, "link del vxh @host\n"
+			      "link del vx0 @a\n"
+			      "netns del a\n");
+	plan_free(inv);
+	compiled_free(&c);
+}
+
 static void test_invert_host_only(void **state)
 {
 	struct plan *p = plan_new("x"), *inv;
@@ -831,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_invert_host_objects),
 		cmocka_unit_test(test_invert_prefix),
 		cmocka_unit_test(test_invert_host_only),
+		cmocka_unit_test(test_plan_vxlan),
 		cmocka_unit_test(test_op_is_undo),
 	};
 

@@ -121,6 +121,25 @@ static void test_link_on_host_nic_refused(void **state)
 	free(text);
 }
 
+/* A VXLAN's socket would be the sandbox's, off the machine's network. */
+static void test_tunnel_refused(void **state)
+{
+	static const char yaml[] =
+		"nodes:\n"
+		"  a: {}\n"
+		"links:\n"
+		"  - {kind: vxlan, endpoint: a:vx0, id: 5, remote: 192.0.2.2}\n";
+	size_t n;
+	char *text = refusals(yaml, &n);
+
+	(void)state;
+	assert_int_equal(n, 1);
+	assert_string_equal(
+		text,
+		"4:12: a vxlan link tunnels over the machine's network" ONLY_LAB);
+	free(text);
+}
+
 static void test_host_nic_sysctl_refused(void **state)
 {
 	static const char yaml[] =
@@ -267,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_lab_of_its_own_passes),
 		cmocka_unit_test(test_host_nic_port_refused),
 		cmocka_unit_test(test_link_on_host_nic_refused),
+		cmocka_unit_test(test_tunnel_refused),
 		cmocka_unit_test(test_host_nic_sysctl_refused),
 		cmocka_unit_test(test_hint_max_user_namespaces),
 		cmocka_unit_test(test_hint_debian),

@@ -688,6 +688,28 @@ static void test_error_no_cascade(void **state)
  * off every subnet of its node is reported with a bad address of another
  * node and a bad link of two others, all at once.
  */
+/* One VXLAN device per VNI, UDP port and family on a machine. */
+static void test_error_vni_clash(void **state)
+{
+	(void)state;
+	assert_load_error(
+		"nodes:\n"
+		"  a: {}\n"
+		"  b: {}\n"
+		"links:\n"
+		"  - {kind: vxlan, endpoint: a:v0, id: 7, remote: 192.0.2.1}\n"
+		"  - {kind: vxlan, endpoint: b:v0, id: 7, remote: 192.0.2.2}\n"
+		"  - {kind: vxlan, endpoint: b:v1, id: 7, remote: \"2001:db8::1\"}\n"
+		"  - {kind: vxlan, endpoint: b:v2, id: 7, remote: 192.0.2.2, "
+		"dstport: 4790}\n"
+		"  - {kind: vxlan, endpoint: host:v3, id: 7, remote: 192.0.2.3, "
+		"local: 192.0.2.9}\n",
+		"6:39: vni 7 on UDP port 4789 is taken by the vxlan link at 5:5: "
+		"a machine has one VXLAN device per VNI and port\n"
+		"9:42: vni 7 on UDP port 4789 is taken by the vxlan link at 5:5: "
+		"a machine has one VXLAN device per VNI and port");
+}
+
 static void test_error_gateway_with_others(void **state)
 {
 	(void)state;
@@ -841,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_error_no_cascade),
 		cmocka_unit_test(test_error_gateway_with_others),
 		cmocka_unit_test(test_kernel_takes),
+		cmocka_unit_test(test_error_vni_clash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
