@@ -231,7 +231,6 @@ static bool attr_sized(bool route, size_t alen, const struct rtattr *a)
 	case IFA_LOCAL:
 		return n == alen;
 	case IFA_BROADCAST:
-		return n == 4;
 	case IFA_FLAGS:
 	case IFA_RT_PRIORITY:
 		return n == 4;
