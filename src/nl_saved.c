@@ -13,16 +13,16 @@
  * What the kernel reports but a request does not take (the state of a
  * route, its cache information) is left out when the request is built,
  * never when the messages are kept; lifetimes that count down are
- * shortened by the time that passed since.  Only this file knows the
- * messages' layout: the rest of nstopo counts objects and asks for one to
- * be added or deleted.
+ * shortened by the time that passed since.  Only the nl_saved files
+ * know the messages' layout: the rest of nstopo counts objects and asks
+ * for one to be added or deleted.
  *
  * Everything up to nl_saved_build() is plain bytes (unit-tested without a
- * kernel); the two dumps and the requests go through nl.c.
+ * kernel); the requests go through nl.c, the dumps are
+ * nl_saved_capture.c's, the text of older builds nl_saved_v0.c's.
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_addr.h>
@@ -283,16 +283,6 @@ static bool msg_valid(const struct nlmsghdr *h, size_t room)
 
 /* What is kept */
 
-static bool kernel_marks_addresses(void)
-{
-	struct utsname u;
-	unsigned major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 3);
-}
-
 static bool addr_keep(const struct nlmsghdr *h, int port, bool proto_known)
 {
 	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
@@ -422,116 +412,6 @@ static bool lifetime_of(const struct nlmsghdr *h, uint64_t t,
 	lt->pref_ms = ci.ifa_prefered ? base + (int64_t)ci.ifa_prefered * 1000 :
 					INT64_MIN;
 	return true;
-}
-
-/*
- * Did a dump between @t0 and @t1 report address @h with the seconds the
- * kernel counted at @t0?  Not if one more second of its count ended in
- * between (its tstamp is rounded down to 10 ms): the capture is made
- * again a moment later.
- */
-static bool lifetime_sure(const struct nlmsghdr *h, uint64_t t0, uint64_t t1)
-{
-	const struct rtattr *a = attr_find(h, IFA_CACHEINFO);
-	struct ifa_cacheinfo ci;
-	int64_t r;
-
-	if (!a)
-		return true;
-	memcpy(&ci, RTA_DATA(a), sizeof(ci));
-	if (ci.ifa_valid == FOREVER)
-		return true;
-	r = pmod((int64_t)t0 - (int64_t)ci.tstamp * 10, 1000);
-	return r >= 15 && r + (int64_t)(t1 - t0) + 5 < 1000;
-}
-
-/* Capture */
-
-struct capture {
-	int port;
-	struct strbuf addrs, routes;
-	bool proto_seen;
-};
-
-static int capture_one(const struct nlmsghdr *h, void *arg)
-{
-	struct capture *c = arg;
-
-	if (!msg_valid(h, h->nlmsg_len))
-		return 0;
-	if (h->nlmsg_type == RTM_NEWADDR) {
-		const struct ifaddrmsg *ifa = NLMSG_DATA(h);
-
-		c->proto_seen = c->proto_seen || attr_find(h, IFA_PROTO);
-		if ((int)ifa->ifa_index == c->port)
-			sb_addn(&c->addrs, (const char *)h,
-				NLMSG_ALIGN(h->nlmsg_len));
-	} else if (route_keep(h, c->port)) {
-		sb_addn(&c->routes, (const char *)h, NLMSG_ALIGN(h->nlmsg_len));
-	}
-	return 0;
-}
-
-/*
- * The port's addresses (kept) and routes, captured at *t.  Return: 0,
- * -EAGAIN if it must be made again (a table changed during a dump, or a
- * lifetime is not sure), or -errno.
- */
-static int capture_once(struct nlsock *s, struct capture *c,
-			struct strbuf *kept, uint64_t *t)
-{
-	struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
-	struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
-	uint64_t t1;
-	bool known;
-	int rc;
-
-	sb_free(&c->addrs);
-	sb_free(&c->routes);
-	sb_free(kept);
-	c->proto_seen = false;
-	*t = now_ms();
-	rc = nlsock_dump(s, RTM_GETADDR, &ifa, sizeof(ifa), capture_one, c);
-	t1 = now_ms();
-	if (!rc)
-		rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm),
-				 capture_one, c);
-	known = c->proto_seen || kernel_marks_addresses();
-	for (size_t off = 0; !rc && off < c->addrs.len;) {
-		const struct nlmsghdr *h =
-			(const struct nlmsghdr *)(c->addrs.buf + off);
-
-		if (addr_keep(h, c->port, known)) {
-			if (!lifetime_sure(h, *t, t1))
-				rc = -EAGAIN;
-			sb_addn(kept, (const char *)h,
-				NLMSG_ALIGN(h->nlmsg_len));
-		}
-		off += NLMSG_ALIGN(h->nlmsg_len);
-	}
-	if (!rc && c->routes.len)
-		sb_addn(kept, c->routes.buf, c->routes.len);
-	return rc;
-}
-
-int nl_saved_capture(struct nlsock *s, int port, struct strbuf *out)
-{
-	struct capture c = { .port = port };
-	struct strbuf kept = { 0 };
-	uint64_t t = 0;
-	int rc = -EAGAIN;
-
-	for (int tries = 0; rc == -EAGAIN && tries < 10; tries++) {
-		if (tries)
-			usleep(30000);
-		rc = capture_once(s, &c, &kept, &t);
-	}
-	if (!rc)
-		nl_saved_encode(port, t, kept.buf, kept.len, out);
-	sb_free(&kept);
-	sb_free(&c.addrs);
-	sb_free(&c.routes);
-	return rc;
 }
 
 /* The text */
