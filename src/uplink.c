@@ -3,7 +3,6 @@
  * uplink.c - port.add and port.del: an interface the host has already
  * (its NIC) joins a lab's bridge, and leaves it.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -65,8 +64,8 @@ static int saved_of(struct run *x, const struct op *op, struct nl_saved **sv)
 
 	if (rc)
 		snprintf(x->why, sizeof(x->why),
-			 "%s: what it had is recorded damaged, nothing of it "
-			 "is moved",
+			 "%s: the journal's record of its addresses and "
+			 "routes is damaged: none is moved from it",
 			 op->link.name);
 	return rc;
 }
