@@ -163,13 +163,19 @@ static uint32_t attr_u32(const struct rtattr *a)
 	return v;
 }
 
+/* RTNH_OK() reads rtnh_len before it knows there is one. */
+static bool nh_ok(const struct rtnexthop *nh, int len)
+{
+	return len >= (int)sizeof(*nh) && RTNH_OK(nh, len);
+}
+
 /* Does the nexthop list @mp (RTA_MULTIPATH) name @ifindex? */
 static bool mp_names(const struct rtattr *mp, int ifindex)
 {
 	const struct rtnexthop *nh = RTA_DATA(mp);
 	int len = (int)RTA_PAYLOAD(mp);
 
-	for (; RTNH_OK(nh, len);
+	for (; nh_ok(nh, len);
 	     len -= (int)RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh))
 		if (nh->rtnh_ifindex == ifindex)
 			return true;
@@ -189,7 +195,7 @@ static bool mp_whole(const struct rtattr *mp)
 	const struct rtnexthop *nh = RTA_DATA(mp);
 	int len = (int)RTA_PAYLOAD(mp);
 
-	while (RTNH_OK(nh, len)) {
+	while (nh_ok(nh, len)) {
 		int alen = (int)nh->rtnh_len - (int)sizeof(*nh);
 
 		if (!attrs_whole(RTNH_DATA(nh), alen))
@@ -726,7 +732,7 @@ static void put_multipath(struct out *o, const struct rtattr *mp, int port,
 	int len = (int)RTA_PAYLOAD(mp);
 	char *w = RTA_DATA(a);
 
-	for (; RTNH_OK(nh, len);
+	for (; nh_ok(nh, len);
 	     len -= (int)RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh)) {
 		struct rtnexthop *n = (struct rtnexthop *)w;
 

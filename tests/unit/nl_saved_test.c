@@ -155,7 +155,8 @@ static void route4(struct msgs *m, uint8_t protocol, uint32_t oif)
 	msg_end(m);
 }
 
-/* 2001:db8:2::/48 table 100 pref high expires, nexthops via PORT, OTHER. */
+/* 2001:db8:2::/48 table 100 pref high expires, nexthops via PORT, OTHER
+ * (@expires < 0: without the attributes after the nexthops). */
 static void route6_multipath(struct msgs *m, int32_t expires)
 {
 	struct rtmsg *rtm = msg_start(m, RTM_NEWROUTE, sizeof(*rtm));
@@ -186,8 +187,10 @@ static void route6_multipath(struct msgs *m, int32_t expires)
 		memcpy(RTA_DATA(gw), ip, 16);
 	}
 	msg_put(m, RTA_MULTIPATH, mp, sizeof(mp));
-	msg_put(m, RTA_CACHEINFO, &ci, sizeof(ci));
-	msg_put(m, RTA_PREF, &pref, 1);
+	if (expires >= 0) {
+		msg_put(m, RTA_CACHEINFO, &ci, sizeof(ci));
+		msg_put(m, RTA_PREF, &pref, 1);
+	}
 	msg_end(m);
 }
 
@@ -569,6 +572,32 @@ static void test_keep(void **state)
 	}
 }
 
+/* The nexthops last in a message at the end of its buffer: nothing is
+ * read past it (run under ASan). */
+static void test_multipath_last(void **state)
+{
+	struct msgs m = { .len = 0 };
+	struct nl_saved *sv = NULL;
+	struct nlmsghdr *h;
+	char *text;
+	void *tight;
+
+	(void)state;
+	route6_multipath(&m, -1);
+	tight = xmalloc(m.len);
+	memcpy(tight, m.b, m.len);
+	assert_true(nl_saved_keep(tight, PORT, true));
+	assert_false(nl_saved_keep(tight, BRIDGE, true));
+	free(tight);
+	text = encode(&m);
+	assert_int_equal(nl_saved_decode(text, &sv), 0);
+	h = build(sv, true, 0, true, &on_br, T0);
+	assert_non_null(find(h, sizeof(struct rtmsg), RTA_MULTIPATH));
+	free(h);
+	nl_saved_free(sv);
+	free(text);
+}
+
 static void test_v0(void **state)
 {
 	struct nl_saved *sv = NULL;
@@ -636,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_keep),
+		cmocka_unit_test(test_multipath_last),
 		cmocka_unit_test(test_v0),
 	};
 
