@@ -57,8 +57,8 @@ int nlsock_send(struct nlsock *s, const struct nlmsghdr *h);
  * @s:		the socket
  * @type:	the request (RTM_GETADDR, RTM_GETROUTE...)
  * @body, @len:	its body (an ifaddrmsg, an rtmsg...)
- * @fn:		called for each message; a nonzero return stops the walk
- *		and is returned
+ * @fn:		called for each message; once it returns nonzero, it is
+ *		called no more (the rest is read) and that is returned
  *
  * Return: 0, what @fn returned, -EAGAIN if the kernel's tables changed
  * during the dump (NLM_F_DUMP_INTR: ask again), or -errno.
