@@ -11,11 +11,13 @@
  * journal) and replayed onto the port, or onto the bridge that stands in
  * for it, with only the port's ifindex changed.
  *
- * The text: "nl1:PORT:TIME:DATA:CRC", where PORT is the port's ifindex
- * and TIME the CLOCK_MONOTONIC milliseconds when it was captured (both
- * decimal), DATA the messages one after the other, base64 without
- * padding (letters, digits, '+', '/': nothing the journal escapes), and
- * CRC the CRC-32 of everything before its ':', 8 lowercase hex digits.
+ * The text: "nl1:PORT:TIME:SKEW:DATA:CRC", where PORT is the port's
+ * ifindex, TIME the CLOCK_MONOTONIC milliseconds when it was captured and
+ * SKEW where, within a second of that clock, the kernel's count of
+ * address lifetimes moves on (see nl_saved_encode()), all three decimal;
+ * DATA the messages one after the other, base64 without padding
+ * (letters, digits, '+', '/': nothing the journal escapes); and CRC the
+ * CRC-32 of everything before its ':', 8 lowercase hex digits.
  */
 
 struct nlmsghdr;
@@ -75,11 +77,17 @@ bool nl_saved_keep(const struct nlmsghdr *h, int port, bool proto_known);
  * nl_saved_encode() - a saved text of messages captured at @t_ms
  * @port:	the port's ifindex
  * @t_ms:	CLOCK_MONOTONIC milliseconds at the capture
+ * @skew_ms:	the kernel counts an address's lifetime in whole seconds
+ *		from its tstamp (IFA_CACHEINFO, hundredths of a second since
+ *		boot by its own clock, which lags CLOCK_MONOTONIC): a second
+ *		of an address ends at CLOCK_MONOTONIC milliseconds equal to
+ *		tstamp * 10 + @skew_ms, modulo 1000 (0 if no message has a
+ *		lifetime)
  * @msgs, @len:	the messages, one after the other (NLMSG_ALIGNed)
  * @out:	the text, appended
  */
-void nl_saved_encode(int port, uint64_t t_ms, const void *msgs, size_t len,
-		     struct strbuf *out);
+void nl_saved_encode(int port, uint64_t t_ms, unsigned skew_ms,
+		     const void *msgs, size_t len, struct strbuf *out);
 
 /**
  * nl_saved_decode() - read a saved text, all of it or nothing
@@ -127,9 +135,11 @@ const void *nl_saved_messages(const struct nl_saved *sv, size_t *len);
 
 /**
  * nl_saved_time() - when @sv was captured
+ * @skew_ms:	if not NULL, its clock skew (nl_saved_encode())
+ *
  * Return: CLOCK_MONOTONIC milliseconds.
  */
-uint64_t nl_saved_time(const struct nl_saved *sv);
+uint64_t nl_saved_time(const struct nl_saved *sv, unsigned *skew_ms);
 
 /**
  * nl_saved_n_addrs() - how many addresses @sv holds

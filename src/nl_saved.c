@@ -44,6 +44,7 @@
 struct nl_saved {
 	int port;
 	uint64_t t_ms;
+	unsigned skew_ms;
 	uint8_t *buf;
 	size_t len;
 	size_t *addrs, *routes; /* offsets of the messages in buf */
@@ -381,10 +382,11 @@ static int64_t pmod(int64_t a, int64_t m)
 	return r < 0 ? r + m : r;
 }
 
-/* The finite lifetime of a message captured at @t; false if none. */
-static bool lifetime_of(const struct nlmsghdr *h, uint64_t t,
+/* The finite lifetime of message @h of @sv; false if none. */
+static bool lifetime_of(const struct nl_saved *sv, const struct nlmsghdr *h,
 			struct lifetime *lt)
 {
+	int64_t t = (int64_t)sv->t_ms;
 	bool route = h->nlmsg_type == RTM_NEWROUTE;
 	const struct rtattr *a =
 		attr_find(h, route ? RTA_CACHEINFO : IFA_CACHEINFO);
@@ -403,16 +405,15 @@ static bool lifetime_of(const struct nlmsghdr *h, uint64_t t,
 			    AF_INET6 ||
 		    rci.rta_expires <= 0 || hz <= 0)
 			return false;
-		lt->valid_ms =
-			(int64_t)t + (int64_t)rci.rta_expires * 1000 / hz;
+		lt->valid_ms = t + (int64_t)rci.rta_expires * 1000 / hz;
 		lt->pref_forever = true;
 		return true;
 	}
 	memcpy(&ci, RTA_DATA(a), sizeof(ci));
 	if (ci.ifa_valid == FOREVER)
 		return false;
-	/* The kernel counts whole seconds after its tstamp. */
-	base = (int64_t)t - pmod((int64_t)t - (int64_t)ci.tstamp * 10, 1000);
+	/* The kernel counts whole seconds after its tstamp, on its clock. */
+	base = t - pmod(t - (int64_t)ci.tstamp * 10 - sv->skew_ms, 1000);
 	lt->valid_ms = base + (int64_t)ci.ifa_valid * 1000;
 	lt->pref_forever = ci.ifa_prefered == FOREVER;
 	lt->pref_ms = ci.ifa_prefered ? base + (int64_t)ci.ifa_prefered * 1000 :
@@ -427,12 +428,13 @@ bool nl_saved_is(const char *text)
 	return text && !strncmp(text, MAGIC, strlen(MAGIC));
 }
 
-void nl_saved_encode(int port, uint64_t t_ms, const void *msgs, size_t len,
-		     struct strbuf *out)
+void nl_saved_encode(int port, uint64_t t_ms, unsigned skew_ms,
+		     const void *msgs, size_t len, struct strbuf *out)
 {
 	size_t start = out->len;
 
-	sb_printf(out, MAGIC "%d:%llu:", port, (unsigned long long)t_ms);
+	sb_printf(out, MAGIC "%d:%llu:%u:", port, (unsigned long long)t_ms,
+		  skew_ms % 1000);
 	b64_encode(msgs, len, out);
 	sb_printf(out, ":%08x", crc32_of(out->buf + start, out->len - start));
 }
@@ -502,24 +504,10 @@ static int split(struct nl_saved *sv)
 	return 0;
 }
 
-static int from_bytes(int port, uint64_t t, const char *b64text, size_t n,
-		      const struct strbuf *raw, struct nl_saved **out)
+/* @sv with its messages in place, checked and indexed; or freed. */
+static int finish(struct nl_saved *sv, struct nl_saved **out)
 {
-	struct nl_saved *sv = xcalloc(1, sizeof(*sv));
-	int rc = 0;
-
-	sv->port = port;
-	sv->t_ms = t;
-	if (raw) {
-		sv->buf = xmalloc(raw->len + 1);
-		if (raw->len)
-			memcpy(sv->buf, raw->buf, raw->len);
-		sv->len = raw->len;
-	} else {
-		sv->buf = xmalloc(n / 4 * 3 + 3);
-		rc = b64_decode(b64text, n, sv->buf, &sv->len);
-	}
-	if (rc || split(sv)) {
+	if (split(sv)) {
 		nl_saved_free(sv);
 		return -EBADMSG;
 	}
@@ -533,23 +521,29 @@ static int from_bytes(int port, uint64_t t, const char *b64text, size_t n,
 int nl_saved_decode(const char *text, struct nl_saved **out)
 {
 	const char *p = text, *data, *end;
-	uint64_t port, t;
+	uint64_t port, t, skew;
+	struct nl_saved *sv;
 	unsigned crc;
 	int n = 0;
 
 	*out = NULL;
 	if (!nl_saved_is(text)) {
 		struct strbuf raw = { 0 };
-		int rc = nl_saved_v0(text, V0_PORT, &raw);
 
-		if (!rc)
-			rc = from_bytes(V0_PORT, 0, NULL, 0, &raw, out);
-		sb_free(&raw);
-		return rc;
+		if (nl_saved_v0(text, V0_PORT, &raw)) {
+			sb_free(&raw);
+			return -EBADMSG;
+		}
+		sv = xcalloc(1, sizeof(*sv));
+		sv->port = V0_PORT;
+		sv->buf = (uint8_t *)steal_pointer(&raw.buf);
+		sv->len = raw.len;
+		return finish(sv, out);
 	}
 	p += strlen(MAGIC);
 	if (!number(&p, 0x7fffffff, &port) || !port || *p++ != ':' ||
-	    !number(&p, UINT64_MAX, &t) || *p++ != ':')
+	    !number(&p, UINT64_MAX, &t) || *p++ != ':' ||
+	    !number(&p, 999, &skew) || *p++ != ':')
 		return -EBADMSG;
 	data = p;
 	end = strrchr(p, ':');
@@ -558,7 +552,16 @@ int nl_saved_decode(const char *text, struct nl_saved **out)
 	    strspn(end + 1, "0123456789abcdef") != 8 ||
 	    crc != crc32_of(text, (size_t)(end - text)))
 		return -EBADMSG;
-	return from_bytes((int)port, t, data, (size_t)(end - data), NULL, out);
+	sv = xcalloc(1, sizeof(*sv));
+	sv->port = (int)port;
+	sv->t_ms = t;
+	sv->skew_ms = (unsigned)skew;
+	sv->buf = xmalloc((size_t)(end - data) / 4 * 3 + 3);
+	if (b64_decode(data, (size_t)(end - data), sv->buf, &sv->len)) {
+		nl_saved_free(sv);
+		return -EBADMSG;
+	}
+	return finish(sv, out);
 }
 
 void nl_saved_free(struct nl_saved *sv)
@@ -577,8 +580,10 @@ const void *nl_saved_messages(const struct nl_saved *sv, size_t *len)
 	return sv->buf;
 }
 
-uint64_t nl_saved_time(const struct nl_saved *sv)
+uint64_t nl_saved_time(const struct nl_saved *sv, unsigned *skew_ms)
 {
+	if (skew_ms)
+		*skew_ms = sv->skew_ms;
 	return sv->t_ms;
 }
 
@@ -705,7 +710,7 @@ static int build_addr(const struct nl_saved *sv, const struct nlmsghdr *h,
 			memcpy(&ci, RTA_DATA(a), sizeof(ci));
 			if (!add)
 				break;
-			if (lifetime_of(h, sv->t_ms, &lt)) {
+			if (lifetime_of(sv, h, &lt)) {
 				rc = left_at(&lt, now, &ci.ifa_valid,
 					     &ci.ifa_prefered);
 				if (rc)
@@ -800,7 +805,7 @@ static int build_route(const struct nl_saved *sv, const struct nlmsghdr *h,
 			break;
 		case RTA_CACHEINFO:
 			/* An IPv6 route's expiry becomes RTA_EXPIRES. */
-			if (!add || !lifetime_of(h, sv->t_ms, &lt))
+			if (!add || !lifetime_of(sv, h, &lt))
 				break;
 			rc = left_at(&lt, now, &v, &p);
 			if (rc)
@@ -859,7 +864,7 @@ static int replay(struct nlsock *s, const struct nl_saved *sv, bool route,
 
 	/* Exact: at the moment what is left is whole seconds (and
 	 * MARGIN_MS), so the kernel's count ends when the saved one did. */
-	if (m && add && on->exact && lifetime_of(m, sv->t_ms, &lt) &&
+	if (m && add && on->exact && lifetime_of(sv, m, &lt) &&
 	    lt.valid_ms - (int64_t)now > 1000 + MARGIN_MS) {
 		then = now +
 		       (uint64_t)pmod(lt.valid_ms - (int64_t)now - MARGIN_MS,

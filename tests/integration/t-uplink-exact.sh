@@ -130,6 +130,13 @@ reach 192.168.50.1 fd00:50::1 203.0.113.1 2001:db8:1::1 198.18.0.1 \
 
 # -- Up: the bridge carries what the NIC had ------------------------------
 check "apply" "$NSTOPO" apply "$lab"
+# The bridge has carrier once its port forwards (the kernel tells it a
+# moment later): its IPv6 addresses are tentative until then.
+i=0
+while [ -n "$(ip -6 addr show dev br-lan tentative)" ] && [ "$i" -lt 30 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 snap "$WORK/up"
 check "br-lan carries uplink0's addresses and routes, exactly" \
 	hostcmp.py moved "$WORK/before" "$WORK/up" uplink0 br-lan
