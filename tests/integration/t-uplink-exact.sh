@@ -95,6 +95,18 @@ links:
   - [web:eth0, br-lan]
 EOF
 
+# no_tentative: wait (up to 5 s) until no IPv6 address of the host is
+# tentative: a link has carrier a moment after it is up, and its
+# addresses are tentative until then
+no_tentative() {
+	_i=0
+	while [ -n "$(ip -6 addr show tentative)" ] && [ "$_i" -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+no_tentative
+
 snap() { hostcmp.py snap "$1"; }
 snap "$WORK/before"
 
@@ -130,13 +142,8 @@ reach 192.168.50.1 fd00:50::1 203.0.113.1 2001:db8:1::1 198.18.0.1 \
 
 # -- Up: the bridge carries what the NIC had ------------------------------
 check "apply" "$NSTOPO" apply "$lab"
-# The bridge has carrier once its port forwards (the kernel tells it a
-# moment later): its IPv6 addresses are tentative until then.
-i=0
-while [ -n "$(ip -6 addr show dev br-lan tentative)" ] && [ "$i" -lt 30 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+# The bridge has carrier once its port forwards: its addresses too.
+no_tentative
 snap "$WORK/up"
 check "br-lan carries uplink0's addresses and routes, exactly" \
 	hostcmp.py moved "$WORK/before" "$WORK/up" uplink0 br-lan
@@ -197,15 +204,18 @@ while [ "$k" -lt 300 ]; do
 	k=$((k + 1))
 done > "$WORK/routes.batch"
 ip -batch "$WORK/routes.batch"
+no_tentative
 snap "$WORK/before"
-span=999999
-for _ in 1 2; do
+# (The capture watches the kernel's count of lifetimes move on: an apply
+# takes up to a second longer, by chance; the longest of three.)
+span=0
+for _ in 1 2 3; do
 	t0=$(date +%s%N)
 	"$NSTOPO" apply -q "$lab"
 	t1=$(date +%s%N)
 	"$NSTOPO" destroy -q --lab exact
 	ms=$(((t1 - t0) / 1000000))
-	[ "$ms" -lt "$span" ] && span=$ms
+	[ "$ms" -gt "$span" ] && span=$ms
 done
 echo "     apply takes ${span} ms"
 same_as_before "applied and destroyed with 300 more routes"
@@ -229,19 +239,30 @@ trials=${NSTOPO_KILL_TRIALS:-16}
 before=0 adopting=0 adopted=0
 i=1
 while [ "$i" -le "$trials" ]; do
-	# kill points spread over 0..1.2 x the apply, by a fixed sequence
-	d=$(awk -v i="$i" -v span="$span" -v n="$trials" \
-		'BEGIN { printf "%.3f", ((i * 5) % n + 0.5) / n * span * 1.2 / 1000 }')
 	"$NSTOPO" apply -q "$lab" > /dev/null 2>&1 &
 	pid=$!
-	sleep "$d"
+	if [ $((i % 2)) = 1 ]; then
+		# kill points spread over 0..1.2 x the apply, by a fixed
+		# sequence
+		d=$(awk -v i="$i" -v span="$span" -v n="$trials" \
+			'BEGIN { printf "%.3fs", ((i * 5) % n + 0.5) / n * span * 1.2 / 1000 }')
+		sleep "${d%s}"
+	else
+		# as soon as the bridge has an address of uplink0's
+		d="the first moved address"
+		_j=0
+		while [ -z "$(ip addr show dev br-lan scope global 2> /dev/null)" ] &&
+			[ "$_j" -lt 2000 ] && kill -0 "$pid" 2> /dev/null; do
+			_j=$((_j + 1))
+		done
+	fi
 	kill -KILL "$pid" 2> /dev/null
 	wait "$pid" 2> /dev/null
 	w=$(where)
 	eval "$w=\$(($w + 1))"
 	out=$("$NSTOPO" destroy --lab exact 2>&1)
-	check_eq "kill $i after ${d}s ($w): destroy --lab exits 0" 0 $?
-	if ! same_as_before "kill $i after ${d}s ($w)"; then
+	check_eq "kill $i after $d ($w): destroy --lab exits 0" 0 $?
+	if ! same_as_before "kill $i after $d ($w)"; then
 		printf '%s\n' "$out" | sed 's/^/     | /' | head -10
 		"$NSTOPO" destroy -q --lab exact
 	fi
