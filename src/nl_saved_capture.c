@@ -146,7 +146,7 @@ static int clock_skew(struct nlsock *s, const struct nlmsghdr *h,
 {
 	struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
 	struct watch w = { .h = h };
-	uint32_t ts, valid;
+	uint32_t ts = 0, valid = 0;
 	uint64_t last = 0, start, end;
 	int rc;
 
