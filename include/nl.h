@@ -39,6 +39,33 @@ void nlsock_close(struct nlsock *s);
 const char *nlsock_strerror(const struct nlsock *s, int err, char *buf,
 			    size_t len);
 
+struct nlmsghdr;
+
+/**
+ * nlsock_send() - send one request built whole by the caller (nl_saved.c)
+ * and wait for its ack
+ * @s:		the socket
+ * @h:		the request: its type, flags and body (the socket sets its
+ *		sequence number and port, and asks for an ack)
+ *
+ * Return: 0 or -errno.
+ */
+int nlsock_send(struct nlsock *s, const struct nlmsghdr *h);
+
+/**
+ * nlsock_dump() - a dump, each message of the answer as the kernel sent it
+ * @s:		the socket
+ * @type:	the request (RTM_GETADDR, RTM_GETROUTE...)
+ * @body, @len:	its body (an ifaddrmsg, an rtmsg...)
+ * @fn:		called for each message; once it returns nonzero, it is
+ *		called no more (the rest is read) and that is returned
+ *
+ * Return: 0, what @fn returned, -EAGAIN if the kernel's tables changed
+ * during the dump (NLM_F_DUMP_INTR: ask again), or -errno.
+ */
+int nlsock_dump(struct nlsock *s, int type, const void *body, size_t len,
+		int (*fn)(const struct nlmsghdr *h, void *arg), void *arg);
+
 /* One end of a link being created or changed. */
 struct link_req {
 	const char *name;

@@ -165,6 +165,63 @@ static int request(struct nlsock *s, struct nl_msg *msg)
 	return s->err ? -s->err : -nle_to_errno(rc);
 }
 
+int nlsock_send(struct nlsock *s, const struct nlmsghdr *h)
+{
+	size_t len = h->nlmsg_len - NLMSG_HDRLEN;
+	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + NLMSG_ALIGN(len));
+
+	if (!msg)
+		return -ENOMEM;
+	if (!nlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, h->nlmsg_type, 0,
+		       h->nlmsg_flags) ||
+	    nlmsg_append(msg, NLMSG_DATA(h), len, NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return request(s, msg);
+}
+
+struct raw_dump {
+	int (*fn)(const struct nlmsghdr *h, void *arg);
+	void *arg;
+	int rc;
+};
+
+static int raw_one(struct nl_msg *msg, void *arg)
+{
+	struct raw_dump *d = arg;
+
+	if (!d->rc)
+		d->rc = d->fn(nlmsg_hdr(msg), d->arg);
+	return NL_OK;
+}
+
+int nlsock_dump(struct nlsock *s, int type, const void *body, size_t len,
+		int (*fn)(const struct nlmsghdr *h, void *arg), void *arg)
+{
+	struct raw_dump d = { .fn = fn, .arg = arg };
+	struct nl_cb *own, *cb;
+	int rc;
+
+	s->err = 0;
+	rc = nl_send_simple(s->sk, type, NLM_F_DUMP, (void *)body, len);
+	if (rc < 0)
+		return -nle_to_errno(rc);
+	own = nl_socket_get_cb(s->sk);
+	cb = nl_cb_clone(own);
+	nl_cb_put(own);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, raw_one, &d);
+	rc = nl_recvmsgs(s->sk, cb);
+	nl_cb_put(cb);
+	if (rc == -NLE_DUMP_INTR)
+		return -EAGAIN;
+	if (rc < 0)
+		return s->err ? -s->err : -nle_to_errno(rc);
+	return d.rc;
+}
+
 /* The attributes of one interface, shared by the main end and a peer. */
 static int put_link_attrs(struct nl_msg *msg, const struct link_req *r)
 {

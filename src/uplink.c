@@ -3,155 +3,32 @@
  * uplink.c - port.add and port.del: an interface the host has already
  * (its NIC) joins a lab's bridge, and leaves it.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
 #include "nl.h"
+#include "nl_saved.h"
 #include "run.h"
 
 /*
  * Adopting an uplink.  What the port has is written down first (the
  * "saved" text of the op, journaled before anything changes): its
- * permanent addresses and its routes other than the kernel's.  Then the
- * addresses go onto the bridge, the port joins it, the addresses leave the
- * port and the routes move over.  Giving it back is one idempotent walk
- * (routes and addresses off the bridge, the port out, addresses and routes
- * back on it) where "already so" is fine, so it serves the op's own
- * recovery, rollback, destroy, and destroy after a kill alike: the host
- * keeps, or gets back, what it had.
- *
- * Saved text: entries separated by '|', each
- *   a PREFIX FLAGS SCOPE [BROADCAST]
- *   r TO VIA|- METRIC TABLE TYPE PROTOCOL SCOPE FLAGS
+ * addresses and routes other than the kernel's, as the kernel's own
+ * messages (nl_saved.h), every attribute and every route table, multipath
+ * routes with a nexthop through the port included.  Then the addresses go
+ * onto the bridge, the port joins it, the addresses leave the port and
+ * the routes move over (a multipath route is replaced by one with the
+ * bridge in the port's place).  Giving it back is one idempotent walk
+ * (routes and addresses off the bridge, the port out, addresses and
+ * routes back on it) where "already so" is fine, so it serves the op's
+ * own recovery, rollback, destroy, and destroy after a kill alike: the
+ * host keeps, or gets back, what it had.  A saved text that cannot be
+ * read whole is refused: never a partial restore.
  */
-struct saved {
-	struct addr_info *addrs;
-	size_t n_addrs, cap_addrs;
-	struct route_info *routes;
-	size_t n_routes, cap_routes;
-	struct arena arena;
-	int port;
-};
-
-static int save_addr(const struct addr_info *a, void *arg)
-{
-	struct saved *sv = arg;
-	bool link_local = prefix_is_link_local(&a->p);
-
-	/* Addresses with lifetimes belong to whoever configures them
-	 * (DHCP, router advertisements); link-local ones to the kernel. */
-	if (a->ifindex == sv->port && a->permanent && !link_local)
-		*(struct addr_info *)vec_push(&sv->arena, sv->addrs,
-					      sv->n_addrs, sv->cap_addrs) = *a;
-	return 0;
-}
-
-static int save_route(const struct route_info *r, void *arg)
-{
-	struct saved *sv = arg;
-
-	if (r->oif == sv->port && !r->by_kernel && !r->by_ra &&
-	    r->rtype == RT_UNICAST)
-		*(struct route_info *)vec_push(&sv->arena, sv->routes,
-					       sv->n_routes, sv->cap_routes) =
-			*r;
-	return 0;
-}
-
-static void saved_encode(const struct saved *sv, struct strbuf *sb)
-{
-	char a[INET6_ADDRSTRLEN + 4], b[INET6_ADDRSTRLEN];
-
-	for (size_t i = 0; i < sv->n_addrs; i++) {
-		const struct addr_info *ad = &sv->addrs[i];
-
-		prefix_format(&ad->p, true, a, sizeof(a));
-		sb_printf(sb, "%sa %s %u %u", sb->len ? "|" : "", a, ad->flags,
-			  ad->scope);
-		if (ad->has_brd)
-			sb_printf(sb, " %u.%u.%u.%u", ad->brd[0], ad->brd[1],
-				  ad->brd[2], ad->brd[3]);
-	}
-	for (size_t i = 0; i < sv->n_routes; i++) {
-		const struct route_info *r = &sv->routes[i];
-
-		prefix_format(&r->to, true, a, sizeof(a));
-		if (r->has_via)
-			prefix_format(&r->via, false, b, sizeof(b));
-		sb_printf(sb, "%sr %s %s %u %u %u %u %u %u", sb->len ? "|" : "",
-			  a, r->has_via ? b : "-", r->metric, r->table, r->type,
-			  r->protocol, r->scope, r->flags);
-		if (r->has_src) {
-			prefix_format(&r->src, false, b, sizeof(b));
-			sb_printf(sb, " %s", b);
-		}
-	}
-}
-
-static int saved_decode(const char *text, struct saved *sv)
-{
-	char *copy = arena_strdup(&sv->arena, text ? text : ""), *save = NULL;
-	const char *why;
-
-	for (char *e = strtok_r(copy, "|", &save); e;
-	     e = strtok_r(NULL, "|", &save)) {
-		char p1[64], p2[64], p3[64], p4[64];
-		unsigned u[6];
-		int n;
-
-		if (e[0] == 'a' && (n = sscanf(e, "a %63s %u %u %63s", p1,
-					       &u[0], &u[1], p2)) >= 3) {
-			struct addr_info *a =
-				vec_push(&sv->arena, sv->addrs, sv->n_addrs,
-					 sv->cap_addrs);
-			struct prefix brd;
-
-			memset(a, 0, sizeof(*a));
-			if (prefix_parse(p1, &a->p, true, &why))
-				return -EBADMSG;
-			a->flags = u[0];
-			a->scope = (uint8_t)u[1];
-			if (n == 4 && !prefix_parse(p2, &brd, false, &why)) {
-				memcpy(a->brd, brd.bytes, 4);
-				a->has_brd = true;
-			}
-		} else if (e[0] == 'r' &&
-			   (n = sscanf(e, "r %63s %63s %u %u %u %u %u %u %63s",
-				       p1, p3, &u[0], &u[1], &u[2], &u[3],
-				       &u[4], &u[5], p4)) >= 8) {
-			struct route_info *r =
-				vec_push(&sv->arena, sv->routes, sv->n_routes,
-					 sv->cap_routes);
-
-			memset(r, 0, sizeof(*r));
-			if (prefix_parse(p1, &r->to, true, &why))
-				return -EBADMSG;
-			r->has_via = strcmp(p3, "-") != 0;
-			if (r->has_via &&
-			    prefix_parse(p3, &r->via, false, &why))
-				return -EBADMSG;
-			r->metric = u[0];
-			r->table = u[1];
-			r->type = (uint8_t)u[2];
-			r->protocol = (uint8_t)u[3];
-			r->scope = (uint8_t)u[4];
-			r->flags = u[5];
-			r->has_src = n == 9;
-			if (r->has_src &&
-			    prefix_parse(p4, &r->src, false, &why))
-				return -EBADMSG;
-		} else {
-			return -EBADMSG;
-		}
-	}
-	return 0;
-}
 
 /* Before a port op is journaled: what the port has now. */
 static int prepare_port(struct run *x, struct op *op)
 {
-	struct saved sv = { 0 };
 	struct strbuf sb = { 0 };
 	struct link_info li;
 	int rc;
@@ -172,18 +49,36 @@ static int prepare_port(struct run *x, struct op *op)
 	}
 	if (!rc && !op->adopt)
 		return 0; /* only joins: nothing to give back but itself */
-	sv.port = li.ifindex;
 	if (!rc)
-		rc = netlink_addr_dump(x->host.nl, save_addr, &sv);
+		rc = nl_saved_capture(x->host.nl, li.ifindex, &sb);
 	if (!rc)
-		rc = netlink_route_dump(x->host.nl, save_route, &sv);
-	if (!rc) {
-		saved_encode(&sv, &sb);
-		op->saved = arena_strdup(&x->arena, sb.buf ? sb.buf : "");
-	}
+		op->saved = arena_strdup(&x->arena, sb.buf);
 	sb_free(&sb);
-	arena_free(&sv.arena);
 	return rc ? run_fail(x, &x->host, rc) : 0;
+}
+
+/* The saved objects of @op, all or nothing. */
+static int saved_of(struct run *x, const struct op *op, struct nl_saved **sv)
+{
+	int rc = nl_saved_decode(op->saved, sv);
+
+	if (rc)
+		snprintf(x->why, sizeof(x->why),
+			 "%s: the journal's record of its addresses and "
+			 "routes is damaged: none is moved from it",
+			 op->link.name);
+	return rc;
+}
+
+/* Is @err fine for a request that makes an object?  One that removes? */
+static bool made(int err)
+{
+	return !err || err == -EEXIST;
+}
+
+static bool removed(int err)
+{
+	return !err || gone(err);
 }
 
 /* One step of a release: what is already so is fine; keep the first
@@ -195,36 +90,77 @@ static void step(struct run *x, int *first, int rc)
 }
 
 /*
+ * Every saved route onto @on.  A route through a gateway that another of
+ * them reaches needs that one first, and a dump does not list them in
+ * that order: what the kernel refuses is tried again while the others
+ * get in.  @fine says which answers are.  Return: 0 or the first failure.
+ */
+static int routes_add(struct run *x, const struct nl_saved *sv,
+		      const struct nl_saved_on *on, bool (*fine)(int))
+{
+	size_t n = nl_saved_n_routes(sv), left = n, before;
+	bool *todo = xcalloc(n + 1, sizeof(*todo));
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		todo[i] = true;
+	do {
+		before = left;
+		for (size_t i = 0; i < n; i++)
+			if (todo[i] &&
+			    fine(nl_saved_route(x->host.nl, sv, i, true, on))) {
+				todo[i] = false;
+				left--;
+			}
+	} while (left && left < before);
+	/* Once more for the reason of the first that will not. */
+	for (size_t i = 0; left && !rc && i < n; i++)
+		if (todo[i]) {
+			rc = nl_saved_route(x->host.nl, sv, i, true, on);
+			rc = fine(rc) ? 0 : run_fail(x, &x->host, rc);
+		}
+	free(todo);
+	return rc;
+}
+
+/*
  * Give the port back what it had: idempotent, so it can run at any point
  * of an adoption, or again.  Returns the first error it could not help.
  */
 static int port_release(struct run *x, const struct op *op)
 {
 	struct nlsock *nl = x->host.nl;
-	struct saved sv = { 0 };
+	struct nl_saved_on on_br, on_port;
+	struct nl_saved *sv = NULL;
 	struct link_info port, br;
 	int rc, first = 0, have_br;
+	size_t na, nr;
 
-	rc = saved_decode(op->saved, &sv);
-	if (!rc)
-		rc = netlink_link_get(nl, op->link.name, &port);
+	rc = saved_of(x, op, &sv);
+	if (rc)
+		return rc;
+	rc = netlink_link_get(nl, op->link.name, &port);
 	if (rc) {
-		arena_free(&sv.arena);
+		nl_saved_free(sv);
 		return run_fail(x, &x->host, rc);
 	}
+	na = nl_saved_n_addrs(sv);
+	nr = nl_saved_n_routes(sv);
+	on_port = (struct nl_saved_on){ .ifindex = port.ifindex,
+					.port = op->link.name,
+					.name = op->link.name,
+					.exact = true };
 	have_br = !netlink_link_get(nl, op->link.master, &br);
-	for (size_t i = 0; have_br && i < sv.n_routes; i++) {
-		struct route_info r = sv.routes[i];
-
-		r.oif = br.ifindex;
-		step(x, &first, netlink_route_del_info(nl, &r));
-	}
-	for (size_t i = 0; have_br && i < sv.n_addrs; i++) {
-		struct addr_info a = sv.addrs[i];
-
-		a.ifindex = br.ifindex;
-		step(x, &first, netlink_addr_del_info(nl, &a));
-	}
+	on_br = (struct nl_saved_on){ .ifindex = have_br ? br.ifindex : 0,
+				      .port = op->link.name,
+				      .name = op->link.master };
+	/* A multipath route is replaced below, whatever it is now. */
+	for (size_t i = 0; have_br && i < nr; i++)
+		if (!nl_saved_multipath(sv, i))
+			step(x, &first,
+			     nl_saved_route(nl, sv, i, false, &on_br));
+	for (size_t i = na; have_br && i-- > 0;)
+		step(x, &first, nl_saved_addr(nl, sv, i, false, &on_br));
 	if (have_br && port.master == br.ifindex)
 		step(x, &first,
 		     netlink_link_set(nl, &(struct link_req){
@@ -233,19 +169,12 @@ static int port_release(struct run *x, const struct op *op)
 						  .up = true,
 						  .ns_fd = -1,
 					  }));
-	for (size_t i = 0; i < sv.n_addrs; i++) {
-		struct addr_info a = sv.addrs[i];
-
-		a.ifindex = port.ifindex;
-		step(x, &first, netlink_addr_add_info(nl, &a));
-	}
-	for (size_t i = 0; i < sv.n_routes; i++) {
-		struct route_info r = sv.routes[i];
-
-		r.oif = port.ifindex;
-		step(x, &first, netlink_route_add_info(nl, &r));
-	}
-	arena_free(&sv.arena);
+	for (size_t i = 0; i < na; i++)
+		step(x, &first, nl_saved_addr(nl, sv, i, true, &on_port));
+	rc = routes_add(x, sv, &on_port, tolerable);
+	if (rc && !first)
+		first = rc;
+	nl_saved_free(sv);
 	return first;
 }
 
@@ -267,11 +196,19 @@ static int copy_ra_sysctls(struct run *x, const char *from, const char *to)
 	return rc;
 }
 
+/* 0 if @err is fine by @fine, else @err with its reason in x->why. */
+static int must(struct run *x, int err, bool (*fine)(int))
+{
+	return fine(err) ? 0 : run_fail(x, &x->host, err);
+}
+
 static int do_port_add(struct run *x, struct op *op)
 {
 	struct nlsock *nl = x->host.nl;
-	struct saved sv = { 0 };
+	struct nl_saved *sv = NULL;
+	struct nl_saved_on on_br, on_port;
 	int rc, port, br;
+	size_t na, nr;
 
 	/* An edit of a running lab: a port that has joined stays. */
 	if (x->ensure && op->change == OPC_SAME)
@@ -286,11 +223,21 @@ static int do_port_add(struct run *x, struct op *op)
 	br = ifindex_of(x, &x->host, op->link.master);
 	if (br < 0)
 		return br;
-	rc = saved_decode(op->saved, &sv);
+	rc = saved_of(x, op, &sv);
+	if (rc)
+		return rc;
+	na = nl_saved_n_addrs(sv);
+	nr = nl_saved_n_routes(sv);
+	on_br = (struct nl_saved_on){ .ifindex = br,
+				      .port = op->link.name,
+				      .name = op->link.master };
+	on_port = (struct nl_saved_on){ .ifindex = port,
+					.port = op->link.name,
+					.name = op->link.name };
 	/* The bridge stands in for the port on the LAN: with the port's MAC
 	 * (for good: ports joining later do not change it), what the
 	 * neighbours have cached stays right, also once the port is back. */
-	if (!rc && op->adopt) {
+	if (op->adopt) {
 		struct link_info li;
 
 		rc = netlink_link_get(nl, op->link.name, &li);
@@ -300,48 +247,42 @@ static int do_port_add(struct run *x, struct op *op)
 							  .mac = li.mac,
 							  .ns_fd = -1,
 						  });
+		rc = must(x, rc, made);
 		/* ...and takes router advertisements as the port did, so
 		 * the host gains no address or route it did not have.
 		 * (The bridge is the lab's: these die with it.) */
 		if (!rc)
-			rc = copy_ra_sysctls(x, op->link.name, op->link.master);
+			rc = must(x,
+				  copy_ra_sysctls(x, op->link.name,
+						  op->link.master),
+				  made);
 	}
 	/* Onto the bridge first, so the host has them all along. */
-	for (size_t i = 0; !rc && i < sv.n_addrs; i++) {
-		struct addr_info a = sv.addrs[i];
-
-		a.ifindex = br;
-		rc = netlink_addr_add_info(nl, &a);
-		rc = rc == -EEXIST ? 0 : rc;
-	}
+	for (size_t i = 0; !rc && i < na; i++)
+		rc = must(x, nl_saved_addr(nl, sv, i, true, &on_br), made);
 	if (!rc)
-		rc = netlink_link_set(nl, &(struct link_req){ .ifindex = port,
-							      .master = br,
-							      .up = true,
-							      .ns_fd = -1 });
-	for (size_t i = 0; !rc && i < sv.n_addrs; i++) {
-		struct addr_info a = sv.addrs[i];
-
-		a.ifindex = port;
-		rc = netlink_addr_del_info(nl, &a);
-		rc = gone(rc) ? 0 : rc;
-	}
+		rc = must(x,
+			  netlink_link_set(nl,
+					   &(struct link_req){ .ifindex = port,
+							       .master = br,
+							       .up = true,
+							       .ns_fd = -1 }),
+			  made);
+	for (size_t i = na; !rc && i-- > 0;)
+		rc = must(x, nl_saved_addr(nl, sv, i, false, &on_port),
+			  removed);
 	/* An IPv4 port without addresses has lost its routes already;
-	 * IPv6 keeps them, and would refuse the same route twice. */
-	for (size_t i = 0; !rc && i < sv.n_routes; i++) {
-		struct route_info r = sv.routes[i];
-
-		r.oif = port;
-		rc = netlink_route_del_info(nl, &r);
-		rc = gone(rc) ? 0 : rc;
-		r.oif = br;
-		if (!rc)
-			rc = netlink_route_add_info(nl, &r);
-	}
-	arena_free(&sv.arena);
+	 * IPv6 keeps them, and would refuse the same route twice.  A
+	 * multipath route stays, to be replaced. */
+	for (size_t i = 0; !rc && i < nr; i++)
+		if (!nl_saved_multipath(sv, i))
+			rc = must(x, nl_saved_route(nl, sv, i, false, &on_port),
+				  removed);
+	if (!rc)
+		rc = routes_add(x, sv, &on_br, made);
+	nl_saved_free(sv);
 	if (!rc)
 		return 0;
-	run_fail(x, &x->host, rc);
 	port_release(x, op); /* the host keeps what it had */
 	return rc;
 }

@@ -191,6 +191,21 @@ check "nothing of the lab is left" verify.py --gone "$WORK/uplink.json"
 same_as_before "after destroy"
 reach host 192.168.50.1 fd00:50::1 192.168.50.20 fd00:50::20
 
+# -- A lab that nstopo 0.1.0 applied -------------------------------------
+# Its journal (fixtures/uplink.journal-0.1.0, as that build wrote it for
+# this lab) keeps what uplink0 had in that build's text: this build gives
+# it all back from that text.
+check "0.1.0's journal: apply" "$NSTOPO" -q apply "$lab"
+sed "1s|file=@FILE@ pid=1 started=0|file=$lab pid=1 started=$(date +%s)|" \
+	"$TOP/tests/integration/fixtures/uplink.journal-0.1.0" \
+	> /run/nstopo/uplink/journal
+check_match "0.1.0's journal: the saved text is that build's" \
+	'k=port\.add .* saved=a%20192\.168\.50\.10/24%20' \
+	"$(cat /run/nstopo/uplink/journal)"
+check "0.1.0's journal: destroy" "$NSTOPO" destroy "$lab"
+check "0.1.0's journal: nothing of the lab is left" verify.py --gone "$WORK/uplink.json"
+same_as_before "0.1.0's journal"
+
 # -- The NIC without carrier (cable out): its routes are "linkdown" -------
 ip -n lan link set lan-up down
 i=0
