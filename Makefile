@@ -51,7 +51,7 @@ ALL_CFLAGS = -std=gnu11 -pthread $(WARN) $(WERROR) $(SANFLAGS) -Iinclude \
 ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
 
 SRCS    := $(wildcard src/*.c)
-LIBSRCS := $(filter-out src/main.c,$(SRCS))
+LIBSRCS := $(filter-out src/main.c src/cmd_%.c,$(SRCS))
 OBJS    := $(SRCS:src/%.c=$(BUILD)/%.o)
 LIBOBJS := $(LIBSRCS:src/%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)

@@ -71,7 +71,7 @@ if [ ! -x "$bin" ] ||
 	version=$(sed -n 's/^VERSION *:= *//p' Makefile)
 	srcs=
 	for f in src/*.c; do
-		[ "$f" = src/main.c ] || srcs="$srcs $f"
+		case $f in src/main.c | src/cmd_*.c) ;; *) srcs="$srcs $f" ;; esac
 	done
 	echo "  CLANG   $bin"
 	# shellcheck disable=SC2086,SC2046 # the flag lists are words

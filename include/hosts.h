@@ -33,8 +33,8 @@ struct hosts_opts {
  *
  * Return: the topology, or NULL if it has errors (or cannot be read).
  */
-struct topo *hosts_load(const char *path, const char *inst,
-			struct strbuf *text, struct diags *d);
+struct topo *hosts_load(const char *path, const char *inst, struct strbuf *text,
+			struct diags *d);
 
 /**
  * hosts_plan() - the plan a command works with: the whole lab, or with

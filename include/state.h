@@ -22,10 +22,10 @@ struct state {
 	int lab_fd;  /* STATE_DIR/LAB */
 	int lock_fd; /* STATE_DIR/LAB/lock, flock'd */
 	int journal_fd;
-	uint64_t check;	       /* of the last record written */
-	bool seeded;	       /* check: read from a journal begun before */
-	struct lab_cg cg;      /* recorded: kept by state_rewrite() */
-	long owner_pid;	       /* recorded owner (state_owner()), or 0 */
+	uint64_t check;	  /* of the last record written */
+	bool seeded;	  /* check: read from a journal begun before */
+	struct lab_cg cg; /* recorded: kept by state_rewrite() */
+	long owner_pid;	  /* recorded owner (state_owner()), or 0 */
 	unsigned long long owner_start;
 	struct strbuf pending; /* journal lines not yet written */
 };

@@ -32,8 +32,8 @@
 #include "split.h"
 #include "ydoc.h"
 
-struct topo *hosts_load(const char *path, const char *inst,
-			struct strbuf *text, struct diags *d)
+struct topo *hosts_load(const char *path, const char *inst, struct strbuf *text,
+			struct diags *d)
 {
 	char chunk[65536];
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
@@ -50,8 +50,8 @@ struct topo *hosts_load(const char *path, const char *inst,
 			continue;
 		/* The messages of yaml_load(), which reads it otherwise. */
 		if (n < 0)
-			diag_add(d, (struct pos){ .line = 0 }, "cannot read: %s",
-				 strerror(errno));
+			diag_add(d, (struct pos){ .line = 0 },
+				 "cannot read: %s", strerror(errno));
 		else if (n && text->len + (size_t)n > YAML_MAX_FILE)
 			diag_add(d, (struct pos){ .line = 1, .col = 1 },
 				 "file is larger than %u MiB",

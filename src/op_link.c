@@ -621,9 +621,9 @@ static void link_del_json(const struct op *op, struct strbuf *sb)
 }
 
 static const enum op_field link_add_fields[] = {
-	OF_NS,	   OF_NAME,  OF_TYPE,	  OF_MTU,  OF_MAC,    OF_MASTER,
-	OF_UP,	   OF_PNS,   OF_PNAME,	  OF_PMTU, OF_PMAC,   OF_PMASTER,
-	OF_PUP,	   OF_PARNS, OF_PARENT,	  OF_MODE, OF_ID,     OF_MARK,
+	OF_NS,	   OF_NAME,  OF_TYPE,	  OF_MTU,   OF_MAC,    OF_MASTER,
+	OF_UP,	   OF_PNS,   OF_PNAME,	  OF_PMTU,  OF_PMAC,   OF_PMASTER,
+	OF_PUP,	   OF_PARNS, OF_PARENT,	  OF_MODE,  OF_ID,     OF_MARK,
 	OF_REMOTE, OF_LOCAL, OF_UNDERLAY, OF_DPORT, OF__COUNT,
 };
 

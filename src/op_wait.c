@@ -324,7 +324,7 @@ static void wait_json(const struct op *op, struct strbuf *sb)
 
 static const enum op_field wait_fields[] = {
 	OF_NODE, OF_NS,	  OF_GATE,    OF_GPORT, OF_GADDR,
-	OF_ARGV, OF_PATH, OF_TIMEOUT, OF_ITEM, OF__COUNT,
+	OF_ARGV, OF_PATH, OF_TIMEOUT, OF_ITEM,	OF__COUNT,
 };
 
 /* Nothing to undo or expect; no identity: checked at every apply. */

@@ -76,8 +76,11 @@ static const struct pread_key host_keys[] = {
 	  .required = true },
 	{ .name = "ssh",
 	  .fn = host_ssh,
-	  .shape = &(const struct pshape){ .kind = PS_STRING,
-					   .pattern = "^[^-\\s'\"\\\\`$;&|<>()*?][^\\s'\"\\\\`$;&|<>()*?]*$" },
+	  .shape =
+		  &(const struct pshape){
+			  .kind = PS_STRING,
+			  .pattern =
+				  "^[^-\\s'\"\\\\`$;&|<>()*?][^\\s'\"\\\\`$;&|<>()*?]*$" },
 	  .desc = "How nstopo reaches the machine: [USER@]HOST for ssh (or --remote); default the host's name." },
 	{ .name = "dev",
 	  .fn = host_dev,
@@ -104,7 +107,8 @@ const struct pshape hosts_shape = {
 	.desc = "The machines a lab spreads over, by name (at most 64); nodes say which with host:, by default the first.",
 	.nullable = true,
 	.name = &(const struct pshape){ .kind = PS_STRING,
-					.pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+					.pattern =
+						"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
 					.max_len = NODE_NAME_MAX },
 	.item = &host_shape,
 };

@@ -937,13 +937,18 @@ static const struct pread_key gate_keys[] = {
 	  .desc = "Open once a TCP connection to this port, on an address of the node, succeeds." },
 	{ .name = "cmd",
 	  .fn = gate_cmd,
-	  .shape = &(const struct pshape){
-		  .kind = PS_STRING,
-		  .min_len = 1,
-		  .or = &(const struct pshape){
-			  .kind = PS_SEQ,
-			  .min_items = 1,
-			  .item = &(const struct pshape){ .kind = PS_SCALAR } } },
+	  .shape =
+		  &(const struct pshape){
+			  .kind = PS_STRING,
+			  .min_len = 1,
+			  .or
+			  =
+				  &(const struct pshape){
+					  .kind = PS_SEQ,
+					  .min_items = 1,
+					  .item =
+						  &(const struct pshape){
+							  .kind = PS_SCALAR } } },
 	  .desc = "Open once this command, run in the node, exits 0: a string is a shell command line (sh -c), a list the program and its arguments." },
 	{ .name = "file",
 	  .fn = gate_file,
@@ -1046,9 +1051,11 @@ static const struct pread_key node_keys[] = {
 	{ .name = "wait", .fn = node_wait, .shape = &wait_shape },
 	{ .name = "host",
 	  .fn = node_host,
-	  .shape = &(const struct pshape){ .kind = PS_STRING,
-					   .pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-					   .max_len = NODE_NAME_MAX },
+	  .shape =
+		  &(const struct pshape){
+			  .kind = PS_STRING,
+			  .pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+			  .max_len = NODE_NAME_MAX },
 	  .desc = "With hosts: the machine the node is on (default: the first host)." },
 };
 

@@ -575,7 +575,8 @@ static void op_own(struct plan *p, struct op *op)
 		&op->link.master, &op->peer.ns,	  &op->peer.name,
 		&op->peer.master, &op->route.dev, &op->key,
 		&op->value,	  &op->old_value, &op->parent.ns,
-		&op->parent.name, &op->saved,	  &op->gate.path, &op->tun.dev,
+		&op->parent.name, &op->saved,	  &op->gate.path,
+		&op->tun.dev,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)

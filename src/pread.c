@@ -76,7 +76,8 @@ const struct pshape pshape_duration = {
 const struct pshape pshape_timeout = {
 	.kind = PS_STRING,
 	.desc = "A time from 1 ms to 3600 s, with its unit: 10s, 500ms, 1.5s.",
-	.pattern = "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?(us|ms|s)$",
+	.pattern =
+		"^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?(us|ms|s)$",
 };
 
 const struct pshape pshape_percent = {
