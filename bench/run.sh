@@ -26,7 +26,7 @@
 # (gen-campus.sh): nstopo apply, a probe across, status (no drift),
 # destroy, nothing left afterwards, peak RSS; under ulimit -S -n 1024.
 #
-# Environment: BIG=1; ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
+# Environment: BIG=1 (BIG_N=10000: its large size); ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
 # (largest N for ip-single).  The table goes to stdout and to
 # bench/out/results-DATE.md, the runs one by one to bench/out/raw-DATE.txt.
 # Runtime on 2 cores: about 10 minutes, 20 with BIG=1; the ip tools at
@@ -88,6 +88,7 @@ ROUNDS=${ROUNDS:-3}
 SIZES=${SIZES:-10 100 1000}
 IP_SINGLE_MAX=${IP_SINGLE_MAX:-1000}
 BIG=${BIG:-}
+BIG_N=${BIG_N:-10000} # the large size of BIG=1 (a multiple of 1000)
 TOOLS="nstopo floor ip-batch ip-single"
 
 m() { python3 bench/measure.py "$@"; }
@@ -444,7 +445,7 @@ if [ -n "$BIG" ] && [ "$BIG" != 0 ]; then
 		big_one "$shape" 1000
 		echo "$BIGROW" >>"$big_md"
 		a1=$BIG_APPLY_US d1=$BIG_DESTROY_US
-		big_one "$shape" 10000
+		big_one "$shape" "$BIG_N"
 		echo "$BIGROW" >>"$big_md"
 		growth="$growth$(printf '| %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |' "$shape" \
 			"$a1" "$BIG_APPLY_US" "$(python3 -c "print($BIG_APPLY_US / $a1)")" \
@@ -453,9 +454,9 @@ if [ -n "$BIG" ] && [ "$BIG" != 0 ]; then
 	done
 	{
 		echo
-		echo "Cost per node, 1,000 -> 10,000 nodes (1.00: grows with N; more: faster than N):"
+		echo "Cost per node, 1,000 -> $BIG_N nodes (1.00: grows with N; more: faster than N):"
 		echo
-		echo "| shape | apply us/node at 1k | at 10k | growth | destroy us/node at 1k | at 10k | growth |"
+		echo "| shape | apply us/node at 1000 | at $BIG_N | growth | destroy us/node at 1000 | at $BIG_N | growth |"
 		echo "|---|---:|---:|---:|---:|---:|---:|"
 		printf '%s' "$growth"
 	} >>"$big_md"

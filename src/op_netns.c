@@ -123,34 +123,6 @@ static void stop_lab_processes(struct run *x)
 	free(ns);
 }
 
-/*
- * Is namespace @ns the lab's?  One this run made is.  Another is if its
- * lo carries the lab's mark; or carries none where the journal explains
- * it (an earlier build marked no namespace; a run killed between making
- * a namespace and marking it); or if the pin is no namespace at all (a
- * run killed before it was mounted left the empty file).  One that
- * carries another mark is not.
- */
-int run_owns_netns(struct run *x, const char *ns)
-{
-	struct nsh *h = nsh_find(x, ns);
-	struct link_info li;
-	int rc;
-
-	if (h && h->created)
-		return 1;
-	rc = nsh_get(x, ns, &h);
-	if (rc == -EINVAL)
-		return 1;
-	if (!rc)
-		rc = netlink_link_get(h->nl, "lo", &li);
-	if (rc)
-		return rc;
-	if (!strcmp(li.alias, x->mark))
-		return 1;
-	return !li.alias[0] && (x->legacy || !x->complete);
-}
-
 static int do_netns_del(struct run *x, struct op *op)
 {
 	int i, rc = run_owns_netns(x, op->link.ns);
