@@ -29,10 +29,12 @@ for t in "$top"/tests/integration/t-*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$only" ] && [ "$name" != "$only" ] && continue
 	echo "-- $name"
+	t0=$(date +%s)
 	out=$(cd "$top" && NSTOPO="$bin" TOP="$top" timeout 900 \
 		"$top/scripts/sandbox.sh" sh "$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/   /'
+	echo "   ($name: $(($(date +%s) - t0)) s)"
 	last=$(printf '%s\n' "$out" | tail -n 1)
 	p=$(printf '%s' "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
 	f=$(printf '%s' "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
