@@ -17,9 +17,11 @@ struct hosts_opts {
 	const char *remote; /* --remote CMD; NULL: $NSTOPO_REMOTE, else ssh */
 	int verbose;	    /* -1 quiet, 0 normal, 1 verbose */
 	bool json;
-	bool keep; /* apply: a failed share leaves the others up */
-	bool kill; /* destroy: stop what runs in the lab's namespaces */
+	bool keep;	 /* apply: a failed share leaves the others up */
+	bool keep_procs; /* destroy: leave the lab's processes running */
 	double wait;
+	bool no_wait;	  /* apply: return at the last acknowledgement */
+	const char *inst; /* --prefix: the instance, on every host too */
 	volatile sig_atomic_t *stop; /* set by a signal: stop the shares */
 };
 

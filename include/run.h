@@ -58,6 +58,7 @@ struct apply_result {
 	size_t changed; /* apply of a running lab: objects made, changed,
 			   made again or removed */
 	bool repaired;	/* ...the same, and what drifted was set right */
+	bool edit;	/* apply of a running lab (its own messages) */
 };
 
 /* A namespace the run works in. */

@@ -67,7 +67,7 @@ int cmd_apply(int argc, char **argv, struct opts *o)
 			fprintf(stderr,
 				"nstopo: --keep: the partial lab is left as it is; remove it with 'nstopo destroy --lab %s'\n",
 				p->lab);
-		else if (res.ops_done && !res.kept)
+		else if (res.ops_done && !res.kept && !res.edit)
 			fprintf(stderr,
 				"nstopo: rolled back (%zu step%s undone): the machine is as it was\n",
 				res.undone, res.undone == 1 ? "" : "s");

@@ -41,6 +41,32 @@ int cmd_validate(int argc, char **argv, struct opts *o)
 	return EXIT_OK;
 }
 
+/*
+ * A running lab that its file describes as it is: if the kernel has
+ * drifted from it, say what (status's rows), which apply sets right.
+ * Return: true if it said so (drift found), false if none or unknown.
+ */
+static bool drift_shown(const struct plan *p, const char *file)
+{
+	struct strbuf msg = { 0 };
+	struct status s;
+	bool drift;
+
+	if (lab_status_of(p->lab, p, 0, &s, &msg)) {
+		sb_free(&msg);
+		return false;
+	}
+	drift = status_drift(&s);
+	if (drift) {
+		printf("# lab %s is up as %s says, but the kernel has drifted from it: apply sets right\n",
+		       p->lab, file);
+		status_print(&s, stdout, false, false);
+	}
+	status_free(&s);
+	sb_free(&msg);
+	return drift;
+}
+
 int cmd_plan(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = cmd_find("plan");
@@ -68,6 +94,15 @@ int cmd_plan(int argc, char **argv, struct opts *o)
 		struct edit e;
 
 		edit_compute(j.plan, p, &e);
+		/* The file is what the lab was made from: what apply would
+		 * do is set right what has drifted, if anything has. */
+		if (edit_empty(&e) && !o->json && drift_shown(p, argv[i])) {
+			edit_free(&e);
+			journal_free(&j);
+			plan_free(p);
+			topo_free(t);
+			return EXIT_OK;
+		}
 		if (!o->json && o->verbose >= 0)
 			printf("# lab %s is up (applied from %s): what applying %s changes\n",
 			       p->lab, j.file, argv[i]);

@@ -429,7 +429,7 @@ static void run_shares(struct child *v, size_t n, const struct hosts_opts *o,
 		       const struct strbuf *input)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *argv[24];
+		const char *argv[28];
 		size_t k = 0;
 		int rc;
 
@@ -438,6 +438,12 @@ static void run_shares(struct child *v, size_t n, const struct hosts_opts *o,
 			if (j == 0 && with_host) {
 				argv[k++] = "--host";
 				argv[k++] = v[i].host->name;
+			}
+			/* The instance is the same on every host (list shows
+			 * every lab, instances too). */
+			if (j == 0 && o->inst && strcmp(args[0], "list")) {
+				argv[k++] = "--prefix";
+				argv[k++] = o->inst;
 			}
 		}
 		argv[k] = NULL;
@@ -512,6 +518,8 @@ int hosts_apply(const struct topo *t, const struct strbuf *text,
 		snprintf(wait, sizeof(wait), "--wait=%g", o->wait);
 		args[k++] = wait;
 	}
+	if (o->no_wait)
+		args[k++] = "--no-wait";
 	if (o->keep)
 		args[k++] = "--keep";
 	if (verbosity(o))
@@ -583,8 +591,8 @@ int hosts_destroy(const struct topo *t, const struct strbuf *text,
 	args[k++] = "destroy";
 	args[k++] = "--lab";
 	args[k++] = t->name;
-	if (o->kill)
-		args[k++] = "--kill";
+	if (o->keep_procs)
+		args[k++] = "--keep-processes";
 	if (verbosity(o))
 		args[k++] = verbosity(o);
 	args[k] = NULL;

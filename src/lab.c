@@ -299,16 +299,27 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		x.legacy = j.version < 2;
 		x.complete = j.complete;
 		x.cg = j.cg; /* its processes (procs.h) */
+		res->edit = true;
 		if (!rc)
 			rc = apply_edit(&x, &st, &j, p, o, msg);
 		journal_free(&j);
-		if (!rc && (o->wait > 0 || o->ready))
+		/* The change is made whatever the wait finds: a signal or a
+		 * timeout there leaves it made (res->kept), and says so. */
+		if (!rc && (o->wait > 0 || o->ready)) {
 			rc = wait_ready(&x, p, p->n_ops,
 					o->wait > 0 ? o->wait : ready_max(p),
 					o->wait > 0, msg);
+			res->kept = rc != 0;
+			if (rc == -EINTR)
+				sb_add(msg,
+				       " while waiting for the lab to be usable (the change is made)");
+			else if (rc == -ETIMEDOUT && o->wait > 0)
+				sb_add(msg, " (the change is made)");
+		}
 		if (rc == -ETIMEDOUT && o->wait <= 0) {
 			run_warn(&x, "%s (the lab is up)", msg->buf);
 			msg->len = 0;
+			res->kept = false;
 			rc = 0;
 		}
 		finish(&x);

@@ -14,12 +14,12 @@ static const struct cmd cmds[] = {
 	  "check a topology file; print every error as FILE:LINE:COL" },
 	{ "plan", NULL, cmd_plan,
 	  "plan [--destroy] [--json] [--prefix P] [--host NAME] FILE",
-	  "print the operations apply (or destroy) would perform" },
+	  "print the operations apply (or destroy) would perform; of a running lab, what applying FILE changes" },
 	{ "apply", "up", cmd_apply,
 	  "apply [--keep] [--wait[=SECONDS] | --no-wait] [--prefix P] [--host NAME | --remote CMD] FILE",
-	  "create the lab: namespaces, links, addresses, routes; all or nothing" },
+	  "create the lab (or change a running one to what FILE says), usable when it returns; all or nothing" },
 	{ "destroy", "down", cmd_destroy,
-	  "destroy [--keep-processes] [--prefix P] [--remote CMD] FILE | destroy [--keep-processes] [--prefix P] --lab NAME",
+	  "destroy [--keep-processes | --kill] [--prefix P] [--host NAME | --remote CMD] FILE | destroy [--keep-processes | --kill] [--prefix P] --lab NAME",
 	  "stop the lab's processes, remove everything it made (works from its journal)" },
 	{ "status", NULL, cmd_status,
 	  "status [--json] [--prefix P] [[--host NAME | --remote CMD] FILE | --lab NAME]",
@@ -35,7 +35,7 @@ static const struct cmd cmds[] = {
 	{ "shell", NULL, cmd_run, "shell [--wait[=SECONDS]] FILE",
 	  "an interactive shell with the lab, in a sandbox that goes when it exits" },
 	{ "capture", NULL, cmd_capture,
-	  "capture [--lab NAME] NODE:IFNAME|A--B [-w FILE] [FILTER...]",
+	  "capture [--lab NAME] NODE:IFNAME|BRIDGE[:PORT]|A--B [-w FILE] [FILTER...]",
 	  "tcpdump on an interface of the lab, in its node: pcap to FILE or stdout" },
 	{ "graph", NULL, cmd_graph, "graph [--format dot|mermaid] FILE",
 	  "draw the topology for Graphviz or Mermaid" },
@@ -72,7 +72,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nexit status: 0 success, 1 failure, 2 invalid input or usage,\n"
 		"3 status: drift, 4 status: not up, 125 exec/run: nstopo failed,\n"
-		"126/127 exec/run: command not runnable/not found, else the command's\n"
+		"126/127 exec/run: command not runnable/not found, else the command's status.\n"
 		"See nstopo(8) and nstopo.yaml(5).\n");
 }
 

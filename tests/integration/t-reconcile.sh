@@ -157,6 +157,10 @@ ip -n h1 addr del fd01::1/64 dev eth0 2>/dev/null
 ip -n h2 link set eth0 down
 out=$("$NSTOPO" status "$WORK/b.yaml" 2>&1)
 check_eq "drift: status exit 3" 3 $?
+out=$("$NSTOPO" plan "$WORK/b.yaml" 2>&1)
+check_match "drift: plan says what apply sets right" \
+	"the kernel has drifted from it: apply sets right" "$out"
+check_match "drift: ... the address" "h1 +addr fd01::1/64 dev eth0 +missing" "$out"
 out=$("$NSTOPO" apply "$WORK/b.yaml" 2>&1)
 check_eq "drift: apply exit 0" 0 $?
 check_match "drift: set right" "drift.*set right|set right" "$out"
