@@ -94,6 +94,45 @@ char *relay_endpoint_format(const struct relay_endpoint *ep, char *buf,
  */
 const char *relay_proto_name(enum relay_proto p);
 
+/* A namespace's name, as nstopo makes them: NS_PREFIX_MAX + NODE_NAME_MAX. */
+#define RELAY_NS_MAX 64
+
+/*
+ * One forward as an op of a plan carries it, in one word of text:
+ * "PROTO LISTEN TO LISTEN_NS TO_NS" ("tcp [::1]:8080 web:[fd00::80]:80 -
+ * lab-web"), the endpoints as the file writes them, the namespaces the
+ * sockets are made in ("-": the host).
+ */
+struct relay_spec {
+	enum relay_proto proto;
+	struct relay_endpoint listen, to;
+	char listen_ns[RELAY_NS_MAX + 1]; /* "": the host */
+	char to_ns[RELAY_NS_MAX + 1];
+};
+
+/* The longest word relay_spec_format() writes, with the NUL. */
+#define RELAY_SPEC_TEXT_MAX (2 * RELAY_ENDPOINT_TEXT_MAX + 2 * RELAY_NS_MAX + 8)
+
+/**
+ * relay_spec_format() - a forward as one word of an op
+ * @sp:		the forward
+ * @buf:	where "PROTO LISTEN TO LISTEN_NS TO_NS" is written, always
+ *		NUL-terminated (RELAY_SPEC_TEXT_MAX is enough)
+ * @len:	size of @buf
+ *
+ * Return: @buf.
+ */
+char *relay_spec_format(const struct relay_spec *sp, char *buf, size_t len);
+
+/**
+ * relay_spec_parse() - the inverse of relay_spec_format()
+ * @word:	the word
+ * @sp:		filled on success
+ *
+ * Return: 0, or -EINVAL if @word is not one (five parts, each valid).
+ */
+int relay_spec_parse(const char *word, struct relay_spec *sp);
+
 /* One forward the relay serves. */
 struct relay_forward {
 	enum relay_proto proto;
