@@ -285,6 +285,24 @@ int relay_proc_start_time(pid_t pid, uint64_t *start);
 bool relay_alive(const struct relay_proc *rp);
 
 /**
+ * relay_listening() - does relay @rp hold a socket bound to @addr in
+ * namespace @ns_fd (a listening one, for TCP)?
+ * @rp:		the relay
+ * @ns_fd:	the namespace of the forward's listening side; -1: the
+ *		calling thread's
+ * @proto:	the forward's protocol
+ * @addr:	its listening address and port
+ *
+ * The kernel's sockets there (sock_diag) are matched by inode with the
+ * ones the relay's /proc/PID/fd holds.  The calling thread enters
+ * @ns_fd and comes back.
+ * Return: 1 if it does, 0 if not, -ESRCH if the relay is not running,
+ * other -errno.
+ */
+int relay_listening(const struct relay_proc *rp, int ns_fd,
+		    enum relay_proto proto, const union relay_sa *addr);
+
+/**
  * relay_stop() - stop a relay: SIGTERM, a grace time, then SIGKILL
  * @rp:		the relay, as relay_start() returned it
  * @grace_ms:	how long it has to exit after SIGTERM

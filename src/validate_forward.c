@@ -3,7 +3,8 @@
  * validate_forward.c - the rules of `forwards:` that need the whole file:
  * the nodes they name exist; a listening address is one a socket can be
  * bound to in its node, a target one the target node has or reaches; no
- * two forwards listen on one socket.
+ * two forwards listen on one socket.  A lab over several machines
+ * (hosts:) has none yet: one relay reaches the namespaces of one.
  *
  * What the host has is not the file's to know: a forward listening in
  * the host, or going to it, is judged when the relay binds (apply says
@@ -230,6 +231,13 @@ static void check_sockets(const struct topo *t, struct diags *d)
 
 void validate_forwards(struct topo *t, struct diags *d)
 {
+	/* One relay holds both ends of a forward: both on one machine. */
+	if (t->n_hosts && t->n_forwards) {
+		diag_add(
+			d, t->forwards[0].pos,
+			"forwards are not supported in a lab over several machines (hosts:): the relay must reach both ends on one");
+		return;
+	}
 	for (size_t i = 0; i < t->n_forwards; i++) {
 		struct forward *f = &t->forwards[i];
 
