@@ -234,6 +234,205 @@ static void test_allowed(void **state)
 	topo_free(t);
 }
 
+/* The last op of @p, which must be the relay's. */
+static struct op *relay_op(const struct plan *p)
+{
+	assert_true(p->n_ops > 0);
+	assert_int_equal(p->ops[p->n_ops - 1].kind, OP_RELAY_START);
+	return &p->ops[p->n_ops - 1];
+}
+
+/* One relay.start, last, after the exec commands: its text, JSON,
+ * journal line and inverse, relay.stop, first of a destroy. */
+static void test_plan(void **state)
+{
+	struct compiled c = compile(
+		"namespace-prefix: x-\n" LAB "forwards:\n"
+		"  - {listen: \"[::1]:8080\", to: \"web:[fd00::80]:80\"}\n"
+		"  - {listen: \"edge:0.0.0.0:53\", to: \"web:10.0.0.80:53\", "
+		"proto: udp}\n"
+		"  - {listen: \"host:127.0.0.1:22\", to: \"web:127.0.0.1:22\"}\n");
+	struct op *op = relay_op(c.p);
+	struct plan *back = plan_new("fw"), *inv;
+	struct strbuf sb = { 0 };
+	char *json;
+
+	(void)state;
+	assert_int_equal(op->argc, 3);
+	assert_string_equal(op->argv[0],
+			    "tcp [::1]:8080 web:[fd00::80]:80 - x-web");
+	assert_string_equal(
+		op->argv[1],
+		"udp edge:0.0.0.0:53 web:10.0.0.80:53 x-edge x-web");
+	/* "host:" is the host: no node on the listening side */
+	assert_string_equal(op->argv[2],
+			    "tcp 127.0.0.1:22 web:127.0.0.1:22 - x-web");
+	assert_null(op_ns(op));
+	assert_int_equal(op->pos.line, 13);
+	op_format(op, &sb);
+	assert_string_equal(
+		sb.buf,
+		"relay start tcp [::1]:8080 -> web:[fd00::80]:80, udp edge:0.0.0.0:53 -> web:10.0.0.80:53, tcp 127.0.0.1:22 -> web:127.0.0.1:22 @host");
+	sb.len = 0;
+	op_json(op, &sb);
+	assert_non_null(strstr(
+		sb.buf,
+		"\"forwards\":[{\"proto\":\"tcp\",\"listen\":\"[::1]:8080\",\"to\":\"web:[fd00::80]:80\",\"listen_netns\":\"host\",\"to_netns\":\"x-web\"},"
+		"{\"proto\":\"udp\",\"listen\":\"edge:0.0.0.0:53\",\"to\":\"web:10.0.0.80:53\",\"listen_netns\":\"x-edge\",\"to_netns\":\"x-web\"},"));
+	assert_null(strstr(sb.buf, "\"pid\""));
+	json = plan_printed(c.p, true);
+	assert_non_null(
+		strstr(json, "{\"op\":\"relay.start\",\"netns\":\"host\","));
+	free(json);
+	/* the journal line, before and after the run learnt its process */
+	sb.len = 0;
+	op_encode(op, &sb);
+	assert_null(strstr(sb.buf, "pid="));
+	op->pid = 31337;
+	op->pstart = 987654321012ull;
+	sb.len = 0;
+	op_encode(op, &sb);
+	assert_non_null(strstr(sb.buf, " pid=31337 pstart=987654321012"));
+	assert_int_equal(decode_push(back, sb.buf), 0);
+	assert_true(op_same(op, &back->ops[0]));
+	assert_int_equal(back->ops[0].pid, 31337);
+	assert_true(back->ops[0].pstart == 987654321012ull);
+	/* undone first of all, with what it learnt */
+	inv = plan_invert(c.p);
+	assert_int_equal(inv->ops[0].kind, OP_RELAY_STOP);
+	assert_int_equal(inv->ops[0].pid, 31337);
+	assert_true(inv->ops[0].pstart == 987654321012ull);
+	assert_int_equal(inv->ops[0].argc, 3);
+	assert_true(op_is_undo(OP_RELAY_STOP));
+	sb.len = 0;
+	op_format(&inv->ops[0], &sb);
+	assert_string_equal(
+		sb.buf,
+		"relay stop pid 31337 tcp [::1]:8080 -> web:[fd00::80]:80, udp edge:0.0.0.0:53 -> web:10.0.0.80:53, tcp 127.0.0.1:22 -> web:127.0.0.1:22 @host");
+	sb_free(&sb);
+	plan_free(inv);
+	plan_free(back);
+	compiled_free(&c);
+}
+
+/* A lab without forwards has no relay; the relay comes after exec. */
+static void test_plan_order(void **state)
+{
+	struct compiled a = compile(LAB);
+	struct compiled b = compile(
+		"nodes:\n"
+		"  web:\n"
+		"    exec: [\"true\"]\n"
+		"    forwards: [{listen: \"[::1]:80\", to: \"[::1]:80\"}]\n");
+
+	(void)state;
+	for (size_t i = 0; i < a.p->n_ops; i++)
+		assert_int_not_equal(a.p->ops[i].kind, OP_RELAY_START);
+	assert_int_equal(b.p->ops[b.p->n_ops - 2].kind, OP_EXEC);
+	relay_op(b.p);
+	compiled_free(&a);
+	compiled_free(&b);
+}
+
+/* A word is read back as it was written, and what is no word is not. */
+static void test_spec_words(void **state)
+{
+	static const char *const good[] = {
+		"tcp [::1]:8080 web:[fd00::80]:80 - web",
+		"udp edge:0.0.0.0:53 web:10.0.0.80:53 x-edge x-web",
+		"tcp 127.0.0.1:22 host:127.0.0.1:22 - -",
+	};
+	static const char *const bad_words[] = {
+		"",
+		"tcp [::1]:8080 web:[fd00::80]:80 - web ",
+		"tcp [::1]:8080 web:[fd00::80]:80 -",
+		"tcp [::1]:8080 web:[fd00::80]:80 - web extra",
+		"sctp [::1]:8080 web:[fd00::80]:80 - web",
+		"tcp [::1]:8080 [fd00::80]:80 - web",
+		"tcp [::1]:8080 web:[fd00::80]:80 - we/b",
+		"tcp  [::1]:8080 web:[fd00::80]:80 - web",
+		"sh -c true",
+	};
+	char buf[RELAY_SPEC_TEXT_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		struct relay_spec sp;
+
+		assert_int_equal(relay_spec_parse(good[i], &sp), 0);
+		assert_string_equal(relay_spec_format(&sp, buf, sizeof(buf)),
+				    good[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad_words); i++) {
+		struct relay_spec sp;
+
+		if (!relay_spec_parse(bad_words[i], &sp))
+			fail_msg("'%s' read as a forward", bad_words[i]);
+	}
+}
+
+/* The forwards of @yaml, compiled, as an edit of @from sees them. */
+static struct plan *edited(const char *yaml, const struct plan *from,
+			   struct edit *e, struct compiled *c)
+{
+	*c = compile(yaml);
+	edit_compute(from, c->p, e);
+	return c->p;
+}
+
+/* An edit keeps a relay of the same forwards (and its pid), and makes
+ * one of other forwards again: the old one stopped, a new one started. */
+static void test_edit(void **state)
+{
+	const char *one =
+		LAB "forwards:\n"
+		    "  - {listen: \"[::1]:80\", to: \"web:[::1]:80\"}\n";
+	const char *two =
+		LAB "forwards:\n"
+		    "  - {listen: \"[::1]:80\", to: \"web:[::1]:80\"}\n"
+		    "  - {listen: \"[::1]:81\", to: \"web:[::1]:81\"}\n";
+	struct compiled running = compile(one), c;
+	struct plan *to;
+	struct edit e;
+
+	(void)state;
+	relay_op(running.p)->pid = 777;
+	relay_op(running.p)->pstart = 5;
+	/* the same: kept, its process known */
+	to = edited(one, running.p, &e, &c);
+	assert_int_equal(relay_op(to)->change, OPC_SAME);
+	assert_int_equal(relay_op(to)->pid, 777);
+	assert_true(relay_op(to)->pstart == 5);
+	assert_true(edit_empty(&e));
+	edit_free(&e);
+	compiled_free(&c);
+	/* another forward: the relay goes and comes again */
+	to = edited(two, running.p, &e, &c);
+	assert_int_equal(relay_op(to)->change, OPC_NEW);
+	assert_int_equal(e.remove->n_ops, 1);
+	assert_int_equal(e.remove->ops[0].kind, OP_RELAY_START);
+	assert_int_equal(e.remove->ops[0].pid, 777);
+	assert_int_equal(e.n_remade, 1);
+	edit_free(&e);
+	compiled_free(&c);
+	/* none: the relay goes */
+	to = edited(LAB, running.p, &e, &c);
+	(void)to;
+	assert_int_equal(e.remove->n_ops, 1);
+	assert_int_equal(e.remove->ops[0].kind, OP_RELAY_START);
+	assert_int_equal(e.n_removed, 1);
+	edit_free(&e);
+	compiled_free(&c);
+	/* a namespace prefix changes the namespaces it uses: made again */
+	to = edited("namespace-prefix: y-\n" LAB "forwards:\n"
+		    "  - {listen: \"[::1]:80\", to: \"web:[::1]:80\"}\n",
+		    running.p, &e, &c);
+	assert_int_equal(relay_op(to)->change, OPC_NEW);
+	edit_free(&e);
+	compiled_free(&c);
+	compiled_free(&running);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +441,10 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_references),
 		cmocka_unit_test(test_allowed),
+		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_plan_order),
+		cmocka_unit_test(test_spec_words),
+		cmocka_unit_test(test_edit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
