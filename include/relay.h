@@ -261,7 +261,9 @@ int relay_spawn(const struct relay_forward *fw, size_t n,
  *
  * For a destroy that has no journal line of the relay (a crash between
  * the start and the line): a relay is a process named nstopo-relay whose
- * fd 1 is @log_path (or that file, deleted since).
+ * fd 1 is @log_path: that very file while it exists (not one of the
+ * same name in another mount namespace), or a file of that name
+ * deleted since.
  * Return: how many were found (may exceed @max), or -errno.
  */
 int relay_find(const char *log_path, struct relay_proc *rp, size_t max);
