@@ -310,7 +310,9 @@ int relay_listening(const struct relay_proc *rp, int ns_fd,
  * @grace_ms:	how long it has to exit after SIGTERM
  *
  * Only the process whose pid and start time both match is signalled
- * (through a pidfd, so a pid reused meanwhile is never hit).
+ * (through a pidfd, so a pid reused meanwhile is never hit; where the
+ * kernel, or valgrind, has no pidfd_open(), by its pid, the start time
+ * checked right before each signal).
  * Return: 0 once it is gone, -ESRCH if it was not running (already
  * gone, or the pid now belongs to another process), other -errno.
  */

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "relay.h"
@@ -309,6 +310,36 @@ static bool wait_exit(int pidfd, int ms)
 	return n > 0;
 }
 
+/* Until @rp is gone, at most @ms; true if it is. */
+static bool gone_within(const struct relay_proc *rp, int ms)
+{
+	for (int waited = 0;; waited += 10) {
+		if (!relay_alive(rp))
+			return true;
+		if (waited >= ms)
+			return false;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
+	}
+}
+
+/*
+ * Without pidfds (Linux before 5.3; valgrind 3.19 does not know them
+ * either): the start time is checked right before each signal, so only
+ * a pid reused in that instant could be hit.
+ */
+static int stop_by_pid(const struct relay_proc *rp, int grace_ms)
+{
+	if (!relay_alive(rp))
+		return -ESRCH;
+	if (kill(rp->pid, SIGTERM))
+		return errno == ESRCH ? 0 : -errno;
+	if (gone_within(rp, grace_ms))
+		return 0;
+	if (kill(rp->pid, SIGKILL))
+		return errno == ESRCH ? 0 : -errno;
+	return gone_within(rp, 5000) ? 0 : -ETIMEDOUT;
+}
+
 int relay_stop(const struct relay_proc *rp, int grace_ms)
 {
 	int pidfd, err = 0;
@@ -316,6 +347,8 @@ int relay_stop(const struct relay_proc *rp, int grace_ms)
 	if (rp->pid <= 0)
 		return -ESRCH;
 	pidfd = (int)syscall(SYS_pidfd_open, rp->pid, 0);
+	if (pidfd < 0 && errno == ENOSYS)
+		return stop_by_pid(rp, grace_ms);
 	if (pidfd < 0)
 		return -errno;
 	/* Checked after the pidfd is open: it names this very process. */

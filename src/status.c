@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -632,14 +633,20 @@ static void check_relay(struct status *s, const struct op *op, int home)
 {
 	struct relay_proc rp = { .pid = (pid_t)op->pid, .start = op->pstart };
 	char l[RELAY_ENDPOINT_TEXT_MAX], t[RELAY_ENDPOINT_TEXT_MAX], obj[200];
-	bool alive = rp.pid > 0 && relay_alive(&rp);
 	struct want_ns w = { .node = "host" };
+	char log[PATH_MAX];
+	bool alive;
 
-	snprintf(obj, sizeof(obj), "relay pid %u", op->pid);
+	/* An apply killed before it journaled the pid: found by its log. */
+	state_relay_log(s->lab, log, sizeof(log));
+	if (!rp.pid && relay_find(log, &rp, 1) != 1)
+		rp.pid = 0;
+	alive = rp.pid > 0 && relay_alive(&rp);
+	snprintf(obj, sizeof(obj), "relay pid %d", (int)rp.pid);
 	if (alive)
 		row(s, &w, ST_OK, obj, NULL);
 	else
-		row(s, &w, ST_MISSING, op->pid ? obj : "relay",
+		row(s, &w, ST_MISSING, rp.pid ? obj : "relay",
 		    "not running (apply starts it again)");
 	for (size_t i = 0; i < op->argc; i++) {
 		struct relay_spec sp;

@@ -277,6 +277,9 @@ rp4=$(relays)
 check_match "a relay runs" '^[0-9]+$' "$rp4"
 check_eq "... and serves" "web: 4" "$(ask host tcp ::1 8080 4)"
 
+check_fail "no sanitizer report in the relay's log" \
+	grep -Eq 'Sanitizer|runtime error' "$LOG"
+
 # destroy stops it.
 stop_services
 check "destroy" "$NSTOPO" destroy --lab fwd
