@@ -194,6 +194,15 @@ static void test_references(void **state)
 		"    forwards: [{listen: \"[::1]:80\", to: \"edge:[::1]:80\"}]\n"
 		"  edge: {}\n",
 		"3:41: forward to 'edge:[::1]:80': a forward of node 'web' goes to 'web' (a forward to another node goes in the top level's 'forwards')");
+	/* one relay holds both ends: not in a lab over several machines */
+	assert_load_error(
+		"hosts:\n"
+		"  a: {address: 192.0.2.1}\n"
+		"nodes:\n"
+		"  web: {}\n"
+		"forwards:\n"
+		"  - {listen: \"[::1]:80\", to: \"web:[::1]:80\"}\n",
+		"6:5: forwards are not supported in a lab over several machines (hosts:): the relay must reach both ends on one");
 	assert_load_error(
 		"defaults:\n"
 		"  forwards: [{listen: \"[::1]:80\", to: \"[::1]:80\"}]\n"
