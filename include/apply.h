@@ -30,6 +30,18 @@ int apply_ops(struct run *x, struct plan *p, size_t *failed);
 int apply_undo(struct run *x, const struct plan *p, size_t n, bool kill);
 
 /**
+ * run_record_learned() - journal @op again, now that it is made, with what
+ * its run learnt (a relay's pid): the record replaces the one written
+ * before it ran (state_read())
+ * @x:		the run; @op is one of x->plan's ops
+ * @op:		the op
+ *
+ * Written at once (state_flush()); nothing without a journal (x->st).
+ * Return: 0 or -errno.
+ */
+int run_record_learned(struct run *x, const struct op *op);
+
+/**
  * apply_started() - how many ops of @p a rollback must undo when op
  * @failed failed (an adoption that started counts: it gives back)
  * Return: the count.

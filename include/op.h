@@ -16,7 +16,7 @@
  *
  * Each op kind is described once, by a struct op_desc in the file that
  * runs it (op_netns.c, op_link.c, op_addr.c, op_route.c, op_sysctl.c,
- * op_exec.c, op_qdisc.c, uplink.c): its name, its inverse, how it runs,
+ * op_exec.c, op_qdisc.c, op_relay.c, uplink.c): its name, its inverse, how it runs,
  * how it prints, and which fields the journal keeps and a comparison
  * looks at.  opkind.c lists them; everything else reads them there.
  */
@@ -35,11 +35,13 @@ enum op_kind {
 	OP_SYSCTL_RESTORE,
 	OP_EXEC,
 	OP_QDISC_ADD,
-	OP_PORT_ADD, /* an interface the host has joins a bridge (adopt) */
-	OP_PORT_DEL, /* ...and leaves it, getting back what it had */
-	OP_WAIT,     /* a readiness gate: wait until it opens */
-	OP_FDB_ADD,  /* a tunnel's all-zero FDB entry: flood to one more
+	OP_PORT_ADD,	/* an interface the host has joins a bridge (adopt) */
+	OP_PORT_DEL,	/* ...and leaves it, getting back what it had */
+	OP_WAIT,	/* a readiness gate: wait until it opens */
+	OP_FDB_ADD,	/* a tunnel's all-zero FDB entry: flood to one more
 			machine (head-end replication) */
+	OP_RELAY_START, /* the lab's forwarded ports: its relay process */
+	OP_RELAY_STOP,
 	OP__COUNT
 };
 
@@ -78,13 +80,16 @@ struct op {
 	struct qdisc_spec qdisc; /* QDISC_ADD on link.name */
 	bool adopt;		 /* PORT_*: move addresses and routes */
 	const char *saved;	 /* PORT_*: what the port had (a run learns) */
-	char **argv;		 /* EXEC, WAIT: the command, NULL-terminated */
+	char **argv;		 /* EXEC, WAIT: the command, NULL-terminated;
+				    RELAY_*: the forwards (relay_spec) */
 	size_t argc;
 	struct gate_spec gate; /* WAIT */
 	/* LINK_ADD of a kind over the underlay (vxlan): its ends;
 	 * FDB_ADD: tun.remote, the machine to flood to */
 	struct tunnel_spec tun;
-	struct pos pos; /* where in the file it comes from */
+	uint32_t pid;	 /* RELAY_*: the process (a run learns) */
+	uint64_t pstart; /* ...and when it started (/proc/PID/stat) */
+	struct pos pos;	 /* where in the file it comes from */
 	/* What a run knows of it, never journaled. */
 	size_t seq;	/* its record's sequence number, read back */
 	size_t origin;	/* an inverse op: 1 + the index it undoes */
@@ -166,6 +171,8 @@ enum op_field {
 	OF_LOCAL,
 	OF_UNDERLAY,
 	OF_DPORT,
+	OF_PID,
+	OF_PSTART,
 	OF__COUNT /* ends a list of fields */
 };
 
@@ -179,6 +186,7 @@ enum op_object {
 	OBJ_SYSCTL,
 	OBJ_PORT,
 	OBJ_FDB,
+	OBJ_RELAY,
 };
 
 /* What plan_invert() knows about an op as it inverts it. */
@@ -237,6 +245,7 @@ extern const struct op_desc exec_op, qdisc_add_op;
 extern const struct op_desc port_add_op, port_del_op;
 extern const struct op_desc wait_op;
 extern const struct op_desc fdb_add_op;
+extern const struct op_desc relay_start_op, relay_stop_op;
 
 /* " @NS": the namespace label every op's text ends with. */
 static inline const char *ns_label(const char *ns)

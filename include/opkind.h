@@ -104,7 +104,7 @@ bool op_in_place(const struct op *a, const struct op *b);
 
 /**
  * op_take_learned() - give @dst what a run learnt for @src (a host
- * sysctl's old value, an adopted port's saved state)
+ * sysctl's old value, an adopted port's saved state, a relay's pid)
  * @a:		where the copies are allocated (@dst's plan's arena)
  */
 void op_take_learned(struct arena *a, struct op *dst, const struct op *src);

@@ -9,11 +9,12 @@
  * plan_compile() - compile a validated topology into its apply plan
  * @t:		the topology (topo_validate() passed)
  *
- * Six phases: every namespace (with lo and its sysctls), then every link
+ * Eight phases: every namespace (with lo and its sysctls), then every link
  * (each end with its own sysctls before it comes up; node ends of veth
  * pairs stay down), then host sysctls, impairments (qdiscs) and every
  * address, then those node ends come up, then the routes, then the
- * nodes' exec: commands.
+ * nodes' exec: commands, their wait: gates, then the relay of the
+ * forwards.
  * Return: the plan, named t->name, with copies of every string it needs
  * (it outlives @t); free it with plan_free().
  */

@@ -102,14 +102,16 @@ struct pread_key {
 };
 
 /* Shapes more than one mapping uses. */
-extern const struct pshape pshape_bool;	    /* true/false */
-extern const struct pshape pshape_ifname;   /* an interface name */
-extern const struct pshape pshape_address;  /* an address, no length */
-extern const struct pshape pshape_prefix;   /* ADDRESS/LENGTH */
-extern const struct pshape pshape_dest;	    /* ADDRESS[/LENGTH] */
-extern const struct pshape pshape_duration; /* 10ms, 250us, 1s */
-extern const struct pshape pshape_timeout;  /* 10s, 500ms: a unit */
-extern const struct pshape pshape_percent;  /* 1%, 0.5 */
+extern const struct pshape pshape_bool;	       /* true/false */
+extern const struct pshape pshape_ifname;      /* an interface name */
+extern const struct pshape pshape_address;     /* an address, no length */
+extern const struct pshape pshape_prefix;      /* ADDRESS/LENGTH */
+extern const struct pshape pshape_dest;	       /* ADDRESS[/LENGTH] */
+extern const struct pshape pshape_duration;    /* 10ms, 250us, 1s */
+extern const struct pshape pshape_timeout;     /* 10s, 500ms: a unit */
+extern const struct pshape pshape_percent;     /* 1%, 0.5 */
+extern const struct pshape pshape_socket;      /* [NODE:]ADDR:PORT */
+extern const struct pshape pshape_node_socket; /* NODE:ADDR:PORT */
 
 /**
  * pread_missing() - the first key of @keys that mapping @m must have

@@ -94,6 +94,45 @@ char *relay_endpoint_format(const struct relay_endpoint *ep, char *buf,
  */
 const char *relay_proto_name(enum relay_proto p);
 
+/* A namespace's name, as nstopo makes them: NS_PREFIX_MAX + NODE_NAME_MAX. */
+#define RELAY_NS_MAX 64
+
+/*
+ * One forward as an op of a plan carries it, in one word of text:
+ * "PROTO LISTEN TO LISTEN_NS TO_NS" ("tcp [::1]:8080 web:[fd00::80]:80 -
+ * lab-web"), the endpoints as the file writes them, the namespaces the
+ * sockets are made in ("-": the host).
+ */
+struct relay_spec {
+	enum relay_proto proto;
+	struct relay_endpoint listen, to;
+	char listen_ns[RELAY_NS_MAX + 1]; /* "": the host */
+	char to_ns[RELAY_NS_MAX + 1];
+};
+
+/* The longest word relay_spec_format() writes, with the NUL. */
+#define RELAY_SPEC_TEXT_MAX (2 * RELAY_ENDPOINT_TEXT_MAX + 2 * RELAY_NS_MAX + 8)
+
+/**
+ * relay_spec_format() - a forward as one word of an op
+ * @sp:		the forward
+ * @buf:	where "PROTO LISTEN TO LISTEN_NS TO_NS" is written, always
+ *		NUL-terminated (RELAY_SPEC_TEXT_MAX is enough)
+ * @len:	size of @buf
+ *
+ * Return: @buf.
+ */
+char *relay_spec_format(const struct relay_spec *sp, char *buf, size_t len);
+
+/**
+ * relay_spec_parse() - the inverse of relay_spec_format()
+ * @word:	the word
+ * @sp:		filled on success
+ *
+ * Return: 0, or -EINVAL if @word is not one (five parts, each valid).
+ */
+int relay_spec_parse(const char *word, struct relay_spec *sp);
+
 /* One forward the relay serves. */
 struct relay_forward {
 	enum relay_proto proto;
@@ -222,7 +261,9 @@ int relay_spawn(const struct relay_forward *fw, size_t n,
  *
  * For a destroy that has no journal line of the relay (a crash between
  * the start and the line): a relay is a process named nstopo-relay whose
- * fd 1 is @log_path (or that file, deleted since).
+ * fd 1 is @log_path: that very file while it exists (not one of the
+ * same name in another mount namespace), or a file of that name
+ * deleted since.
  * Return: how many were found (may exceed @max), or -errno.
  */
 int relay_find(const char *log_path, struct relay_proc *rp, size_t max);
@@ -246,12 +287,32 @@ int relay_proc_start_time(pid_t pid, uint64_t *start);
 bool relay_alive(const struct relay_proc *rp);
 
 /**
+ * relay_listening() - does relay @rp hold a socket bound to @addr in
+ * namespace @ns_fd (a listening one, for TCP)?
+ * @rp:		the relay
+ * @ns_fd:	the namespace of the forward's listening side; -1: the
+ *		calling thread's
+ * @proto:	the forward's protocol
+ * @addr:	its listening address and port
+ *
+ * The kernel's sockets there (sock_diag) are matched by inode with the
+ * ones the relay's /proc/PID/fd holds.  The calling thread enters
+ * @ns_fd and comes back.
+ * Return: 1 if it does, 0 if not, -ESRCH if the relay is not running,
+ * other -errno.
+ */
+int relay_listening(const struct relay_proc *rp, int ns_fd,
+		    enum relay_proto proto, const union relay_sa *addr);
+
+/**
  * relay_stop() - stop a relay: SIGTERM, a grace time, then SIGKILL
  * @rp:		the relay, as relay_start() returned it
  * @grace_ms:	how long it has to exit after SIGTERM
  *
  * Only the process whose pid and start time both match is signalled
- * (through a pidfd, so a pid reused meanwhile is never hit).
+ * (through a pidfd, so a pid reused meanwhile is never hit; where the
+ * kernel, or valgrind, has no pidfd_open(), by its pid, the start time
+ * checked right before each signal).
  * Return: 0 once it is gone, -ESRCH if it was not running (already
  * gone, or the pid now belongs to another process), other -errno.
  */

@@ -15,6 +15,7 @@
 
 #define STATE_DIR "/run/nstopo"
 #define JOURNAL_VERSION_NOW 2 /* what this build writes */
+#define RELAY_LOG "relay.log" /* the lab's relay logs here (op_relay.c) */
 
 struct state {
 	char lab[32];
@@ -214,7 +215,16 @@ bool journal_orphaned(const struct journal *j);
 int state_flush(struct state *st);
 
 /**
- * state_remove() - remove the journal, the lock file and the lab's
+ * state_relay_log() - the path of lab @lab's relay log,
+ * STATE_DIR/LAB/relay.log
+ * @lab:	the lab's name
+ * @buf:	where the path is written
+ * @len:	size of @buf (PATH_MAX is enough)
+ */
+void state_relay_log(const char *lab, char *buf, size_t len);
+
+/**
+ * state_remove() - remove the journal, the relay's log, the lock file and the lab's
  * directory (and /run/nstopo if no lab is left): the lab is gone
  * @st:		locked (state_lock()); it stays locked until state_unlock()
  *

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include "linkkind.h"
+#include "relay.h"
 #include "util.h"
 #include "value.h"
 
@@ -98,6 +99,20 @@ struct host {
 
 #define HOSTS_MAX 64  /* machines a lab may span */
 #define HOST_MTU 1500 /* an underlay's MTU unless `mtu:` says */
+/*
+ * A forwarded port (`forwards:`, at the top level or a node's): a socket
+ * listening in the host or a node, relayed to an address in a node.
+ */
+struct forward {
+	enum relay_proto proto;
+	struct relay_endpoint listen;	   /* node "": the host */
+	struct relay_endpoint to;	   /* node always set */
+	const char *listen_text, *to_text; /* as written */
+	int listen_node, to_node;	   /* resolved by validate */
+	struct pos pos, listen_pos, to_pos;
+};
+
+#define TOPO_MAX_FORWARDS 1024 /* a relay's listening sockets, at most */
 
 struct node {
 	const char *name;
@@ -212,6 +227,8 @@ struct topo {
 	size_t n_links, cap_links;
 	struct iface *ifaces;
 	size_t n_ifaces, cap_ifaces;
+	struct forward *forwards; /* top level and nodes, in file order */
+	size_t n_forwards, cap_forwards;
 	struct strmap node_map, bridge_map;
 	struct host *hosts; /* `hosts:`, in file order */
 	size_t n_hosts, cap_hosts;

@@ -16,8 +16,9 @@ hosts_pkgs="openssh-server openssh-client"
 # python3-jsonschema and python3-yaml: t-schema.sh holds files against
 # `nstopo schema`; tcpdump: t-capture.sh (and `nstopo capture` itself);
 # socat: services that readiness gates wait for (t-wait.sh); python3-pytest
-# runs the pytest fixture of the CI recipe (t-ci.sh, topologies/ci/).
-test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 python3-jsonschema python3-yaml graphviz tcpdump valgrind radvd curl socat python3-pytest $hosts_pkgs"
+# runs the pytest fixture of the CI recipe (t-ci.sh, topologies/ci/);
+# socat and iperf3 are also t-forwards.sh's services and clients.
+test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 python3-jsonschema python3-yaml graphviz tcpdump valgrind radvd curl socat iperf3 python3-pytest $hosts_pkgs"
 # tests/relay/bench.sh: the relay against direct paths.
 relay_bench_pkgs="iperf3 sockperf"
 # clang's libFuzzer runtime is only a Recommends of it; llvm brings

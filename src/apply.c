@@ -147,6 +147,16 @@ static int run_ops(struct run *x, struct plan *p, size_t *failed)
 	return x->undo && *failed != SIZE_MAX ? -EIO : 0;
 }
 
+int run_record_learned(struct run *x, const struct op *op)
+{
+	size_t i = (size_t)(op - x->plan->ops);
+
+	if (!x->st)
+		return 0;
+	state_record(x->st, x->seq_base + i, op);
+	return state_flush(x->st);
+}
+
 size_t apply_started(const struct plan *p, size_t failed)
 {
 	const struct op *op = &p->ops[failed];

@@ -4,6 +4,7 @@
  * before anything is made, and the lab's lock.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "procs.h"
 #include "ready.h"
 #include "reconcile.h"
+#include "relay.h"
 #include "schedule.h"
 #include "state.h"
 #include "status.h"
@@ -420,8 +422,14 @@ static int sweep(struct run *x, const char *lab, bool kill,
 		 struct apply_result *res, struct strbuf *msg)
 {
 	struct plan *p = plan_new(lab);
+	char log[PATH_MAX];
 	struct marked m;
 	int rc = marks_find(lab, &m);
+
+	/* A relay that logs to the lab's log is the lab's, recorded or not. */
+	state_relay_log(lab, log, sizeof(log));
+	if (!rc && relay_find(log, NULL, 0) > 0)
+		plan_push(p, OP_RELAY_START, NULL);
 
 	for (size_t i = 0; !rc && i < m.n_links; i++) {
 		struct op *op = plan_push(p, OP_LINK_ADD, NULL);

@@ -34,6 +34,8 @@ static const struct op_desc *const descs[OP__COUNT] = {
 	[OP_PORT_DEL] = &port_del_op,
 	[OP_WAIT] = &wait_op,
 	[OP_FDB_ADD] = &fdb_add_op,
+	[OP_RELAY_START] = &relay_start_op,
+	[OP_RELAY_STOP] = &relay_stop_op,
 };
 
 const struct op_desc *op_desc(enum op_kind kind)
@@ -81,6 +83,7 @@ void op_json(const struct op *op, struct strbuf *sb)
 enum ftype {
 	F_STR,
 	F_U32,
+	F_U64,
 	F_BOOL,
 	F_U8,
 	F_TYPE,
@@ -155,6 +158,8 @@ static const struct field fields[OF__COUNT] = {
 	FK(OF_LOCAL, "local", F_PREFIX, tun.local),
 	FK(OF_UNDERLAY, "underlay", F_STR, tun.dev),
 	FK(OF_DPORT, "dport", F_U32, tun.port),
+	F(OF_PID, F_U32, pid),
+	F(OF_PSTART, F_U64, pstart),
 };
 
 const char *op_field_name(enum op_field f)
@@ -193,6 +198,8 @@ static bool present(const struct op *op, const struct field *f)
 		return *(const char *const *)p;
 	case F_U32:
 		return *(const uint32_t *)p;
+	case F_U64:
+		return *(const uint64_t *)p;
 	case F_BOOL:
 		return *(const bool *)p;
 	case F_U8:
@@ -229,6 +236,8 @@ static bool field_same(const struct op *a, const struct op *b,
 				*(const char *const *)y);
 	case F_U32:
 		return *(const uint32_t *)x == *(const uint32_t *)y;
+	case F_U64:
+		return *(const uint64_t *)x == *(const uint64_t *)y;
 	case F_BOOL:
 		return true; /* both present: both true */
 	case F_U8:
@@ -278,6 +287,9 @@ static void put_field(struct strbuf *sb, const struct op *op,
 	case F_U32:
 		sb_printf(sb, "%u", *(const uint32_t *)p);
 		return;
+	case F_U64:
+		sb_printf(sb, "%llu", (unsigned long long)*(const uint64_t *)p);
+		return;
 	case F_BOOL:
 		sb_addc(sb, '1');
 		return;
@@ -317,6 +329,24 @@ void op_encode(const struct op *op, struct strbuf *sb)
 	}
 }
 
+/* Digits only, no sign or space, up to UINT64_MAX. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
 static int get_field(struct arena *a, struct op *op, const struct field *f,
 		     const char *v)
 {
@@ -332,6 +362,8 @@ static int get_field(struct arena *a, struct op *op, const struct field *f,
 		return 0;
 	case F_U32:
 		return parse_u32(v, p) ? 0 : -EINVAL;
+	case F_U64:
+		return parse_u64(v, p) ? 0 : -EINVAL;
 	case F_BOOL:
 		*(bool *)p = !strcmp(v, "1");
 		return 0;
@@ -449,10 +481,16 @@ void op_take_learned(struct arena *a, struct op *dst, const struct op *src)
 		const struct field *fl = &fields[*f];
 		const char *v;
 
-		if (fl->type != F_STR)
-			continue; /* what runs learn is text */
-		v = *(const char *const *)at(src, fl->off);
-		*(const char **)((char *)dst + fl->off) =
-			v ? arena_strdup(a, v) : NULL;
+		if (fl->type == F_U32) {
+			*(uint32_t *)((char *)dst + fl->off) =
+				*(const uint32_t *)at(src, fl->off);
+		} else if (fl->type == F_U64) {
+			*(uint64_t *)((char *)dst + fl->off) =
+				*(const uint64_t *)at(src, fl->off);
+		} else if (fl->type == F_STR) {
+			v = *(const char *const *)at(src, fl->off);
+			*(const char **)((char *)dst + fl->off) =
+				v ? arena_strdup(a, v) : NULL;
+		}
 	}
 }

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "parse.h"
+#include "parse_forward.h"
 #include "parse_hosts.h"
 #include "parse_node.h"
 #include "pread.h"
@@ -834,6 +835,14 @@ static int top_links(struct pctx *c, void *obj, const struct ynode *k,
 	return rc;
 }
 
+static int top_forwards(struct pctx *c, void *obj, const struct ynode *k,
+			const struct ynode *v)
+{
+	(void)obj;
+	(void)k;
+	return parse_forwards(c, v, NULL);
+}
+
 static size_t version_words(const char **out)
 {
 	out[0] = "1";
@@ -880,6 +889,10 @@ static const struct pread_key top_keys[] = {
 					   .item = &link_shape_desc },
 	  .desc = "The links: veth pairs ([A, B] or {endpoints: [A, B]}), and dummy, macvlan, ipvlan, vlan and vxlan interfaces." },
 	{ .name = "hosts", .fn = parse_hosts, .shape = &hosts_shape },
+	{ .name = "forwards",
+	  .fn = top_forwards,
+	  .shape = &forwards_shape,
+	  .desc = "Forwarded ports: a socket listening in the host (or a node) relayed to an address in a node, with no NAT, by one relay process of the lab." },
 };
 
 const struct pshape topo_shape = {

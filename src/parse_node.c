@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "parse_forward.h"
 #include "parse_node.h"
 
 static int if_addresses(struct pctx *c, void *obj, const struct ynode *k,
@@ -1036,6 +1037,14 @@ static int node_host(struct pctx *c, void *obj, const struct ynode *k,
 	return pread_str(c, v, "'host'", &n->host_name);
 }
 
+/* forwards: ports relayed into the node (parse_forward.c). */
+static int node_forwards(struct pctx *c, void *obj, const struct ynode *k,
+			 const struct ynode *v)
+{
+	(void)k;
+	return parse_forwards(c, v, obj);
+}
+
 static const struct pread_key node_keys[] = {
 	{ .name = "sysctl", .fn = node_sysctl, .shape = &sysctl_shape },
 	{ .name = "interfaces",
@@ -1049,6 +1058,10 @@ static const struct pread_key node_keys[] = {
 	{ .name = "intercept", .fn = node_intercept, .shape = &intercept_shape },
 	{ .name = "exec", .fn = node_exec, .shape = &exec_shape },
 	{ .name = "wait", .fn = node_wait, .shape = &wait_shape },
+	{ .name = "forwards",
+	  .fn = node_forwards,
+	  .shape = &node_forwards_shape,
+	  .desc = "Ports forwarded to the node: a socket listening in the host (or another node) relayed to an address of this node, with no NAT." },
 	{ .name = "host",
 	  .fn = node_host,
 	  .shape =

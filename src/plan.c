@@ -6,7 +6,7 @@
  * Theory of operation: apply is fastest when it enters each namespace
  * few times and never waits on an object it just made, and when the
  * kernel's own follow-up work (carrier, IPv6 start-up, the multicast it
- * floods) starts as late as possible.  So the plan has seven phases:
+ * floods) starts as late as possible.  So the plan has eight phases:
  *   1. namespaces, each with lo up and its sysctls (accept_dad=0 before
  *      any link exists);
  *   2. links: bridges (with the host ports they adopt), then pairs, then
@@ -18,7 +18,8 @@
  *   4. the late ends come up;
  *   5. routes, once their links are up;
  *   6. the nodes' `exec:` commands;
- *   7. their readiness gates (`wait:`).
+ *   7. their readiness gates (`wait:`);
+ *   8. the relay of the lab's `forwards:`, once the services are ready.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -632,6 +633,44 @@ static void phase_wait(struct pctx *c)
 	}
 }
 
+/*
+ * Last, once the nodes' services run and their gates are open: one relay
+ * for every forward, each a word (relay_spec) with its namespaces.
+ */
+static void phase_forwards(struct pctx *c)
+{
+	const struct topo *t = c->t;
+	char word[RELAY_SPEC_TEXT_MAX];
+	struct op *op;
+
+	if (!t->n_forwards)
+		return;
+	op = plan_push(c->p, OP_RELAY_START, NULL);
+	op->argc = t->n_forwards;
+	op->argv = arena_alloc(&c->p->arena, (op->argc + 1) * sizeof(char *));
+	op->pos = t->forwards[0].pos;
+	for (size_t i = 0; i < t->n_forwards; i++) {
+		const struct forward *f = &t->forwards[i];
+		const char *lns = ns_of(c, f->listen_node);
+		const char *tns = ns_of(c, f->to_node);
+		struct relay_spec sp = {
+			.proto = f->proto,
+			.listen = f->listen,
+			.to = f->to,
+		};
+
+		/* "host:ADDR:PORT" listens where "ADDR:PORT" does. */
+		if (f->listen_node == HOST_NODE)
+			sp.listen.node[0] = '\0';
+		snprintf(sp.listen_ns, sizeof(sp.listen_ns), "%s",
+			 lns ? lns : "");
+		snprintf(sp.to_ns, sizeof(sp.to_ns), "%s", tns ? tns : "");
+		op->argv[i] = arena_strdup(
+			&c->p->arena,
+			relay_spec_format(&sp, word, sizeof(word)));
+	}
+}
+
 struct plan *plan_compile(const struct topo *t)
 {
 	struct pctx c = { .t = t, .p = plan_new(t->name) };
@@ -643,6 +682,7 @@ struct plan *plan_compile(const struct topo *t)
 	phase_routes(&c);
 	phase_exec(&c);
 	phase_wait(&c);
+	phase_forwards(&c);
 	for (size_t i = 0; i < c.p->n_ops; i++)
 		op_own(c.p, &c.p->ops[i]);
 	return c.p;

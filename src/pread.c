@@ -62,6 +62,26 @@ const struct pshape pshape_dest = {
 	.pattern = "^(" IPV4 "(/" PLEN4 ")?|" IPV6 "(/" PLEN6 ")?)$",
 };
 
+/* A socket of a forward (relay_parse_endpoint() reads it): "[NODE:]ADDR:PORT",
+ * an IPv6 address in brackets, a port from 1 to 65535 with no leading zero. */
+#define NODE_RE "[A-Za-z0-9][A-Za-z0-9_.-]{0,31}"
+#define PORT_RE                                                         \
+	"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}" \
+	"|655[0-2][0-9]|6553[0-5])"
+#define SOCK_RE "(" IPV4 "|\\[" IPV6 "\\]):" PORT_RE
+
+const struct pshape pshape_socket = {
+	.kind = PS_STRING,
+	.desc = "ADDR:PORT, or NODE:ADDR:PORT in a node; an IPv6 address in brackets ([fd00::80]:80).",
+	.pattern = "^(" NODE_RE ":)?" SOCK_RE "$",
+};
+
+const struct pshape pshape_node_socket = {
+	.kind = PS_STRING,
+	.desc = "NODE:ADDR:PORT; an IPv6 address in brackets (web:[fd00::80]:80).",
+	.pattern = "^" NODE_RE ":" SOCK_RE "$",
+};
+
 /* A number and a unit; pread_duration() knows the units. */
 const struct pshape pshape_duration = {
 	.kind = PS_NUMBER,

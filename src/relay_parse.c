@@ -67,6 +67,8 @@ static int parse_port(const char *s, uint16_t *port, char *err, size_t errlen)
 
 	if (!*s)
 		return fail(err, errlen, "missing port after ':'");
+	if (s[0] == '0' && s[1])
+		return fail(err, errlen, "port '%s' has a leading zero", s);
 	for (i = 0; s[i]; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return fail(err, errlen, "port '%s' is not a number",
@@ -290,4 +292,62 @@ const char *relay_proto_name(enum relay_proto p)
 		return "udp";
 	}
 	return "?";
+}
+
+char *relay_spec_format(const struct relay_spec *sp, char *buf, size_t len)
+{
+	char l[RELAY_ENDPOINT_TEXT_MAX], t[RELAY_ENDPOINT_TEXT_MAX];
+
+	snprintf(buf, len, "%s %s %s %s %s", relay_proto_name(sp->proto),
+		 relay_endpoint_format(&sp->listen, l, sizeof(l)),
+		 relay_endpoint_format(&sp->to, t, sizeof(t)),
+		 sp->listen_ns[0] ? sp->listen_ns : "-",
+		 sp->to_ns[0] ? sp->to_ns : "-");
+	return buf;
+}
+
+/* A namespace's name of @len bytes at @s ("-": the host) into @out. */
+static int parse_ns(const char *s, size_t len, char out[RELAY_NS_MAX + 1])
+{
+	if (len == 1 && *s == '-') {
+		out[0] = '\0';
+		return 0;
+	}
+	if (!len || len > RELAY_NS_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (!node_char(s[i], false))
+			return -EINVAL;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int relay_spec_parse(const char *word, struct relay_spec *sp)
+{
+	char part[5][RELAY_SPEC_TEXT_MAX];
+	struct relay_spec r = { 0 };
+	const char *s = word;
+	size_t n = 0;
+
+	while (*s && n < 5) {
+		size_t len = strcspn(s, " ");
+
+		if (!len || len >= sizeof(part[0]))
+			return -EINVAL;
+		memcpy(part[n], s, len);
+		part[n++][len] = '\0';
+		s += len;
+		if (*s == ' ' && *++s == '\0')
+			return -EINVAL; /* a trailing space */
+	}
+	if (n != 5 || *s)
+		return -EINVAL;
+	if (relay_parse_forward(part[1], part[2], part[0], &r.listen, &r.to,
+				&r.proto, NULL, 0) ||
+	    parse_ns(part[3], strlen(part[3]), r.listen_ns) ||
+	    parse_ns(part[4], strlen(part[4]), r.to_ns))
+		return -EINVAL;
+	*sp = r;
+	return 0;
 }

@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "relay.h"
@@ -221,11 +223,18 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
-/* Does the process @pid have @comm and fd 1 on @log_path? */
-static bool is_relay_of(const char *pid, const char *log_path)
+/*
+ * Does the process @pid have @comm and fd 1 on @log_path (@log: its
+ * stat, if it exists)?  The same path in another mount namespace (a
+ * sandbox with a /run of its own) is another file: while the log exists,
+ * the file fd 1 is must be it, not only its name.
+ */
+static bool is_relay_of(const char *pid, const char *log_path,
+			const struct stat *log)
 {
 	char path[64], buf[4096 + 16];
 	size_t len = strlen(log_path);
+	struct stat fd1;
 	ssize_t n;
 	int fd;
 
@@ -239,6 +248,9 @@ static bool is_relay_of(const char *pid, const char *log_path)
 	    memcmp(buf, RELAY_COMM "\n", (size_t)n))
 		return false;
 	snprintf(path, sizeof(path), "/proc/%s/fd/1", pid);
+	if (log)
+		return !stat(path, &fd1) && fd1.st_dev == log->st_dev &&
+		       fd1.st_ino == log->st_ino;
 	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n < 0)
 		return false;
@@ -250,6 +262,8 @@ static bool is_relay_of(const char *pid, const char *log_path)
 int relay_find(const char *log_path, struct relay_proc *rp, size_t max)
 {
 	DIR *d = opendir("/proc");
+	struct stat log;
+	bool have_log = !stat(log_path, &log);
 	struct dirent *e;
 	int found = 0;
 
@@ -259,7 +273,7 @@ int relay_find(const char *log_path, struct relay_proc *rp, size_t max)
 		struct relay_proc p;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
-		    !is_relay_of(e->d_name, log_path))
+		    !is_relay_of(e->d_name, log_path, have_log ? &log : NULL))
 			continue;
 		p.pid = (pid_t)atoi(e->d_name);
 		if (relay_proc_start_time(p.pid, &p.start) || !relay_alive(&p))
@@ -296,6 +310,36 @@ static bool wait_exit(int pidfd, int ms)
 	return n > 0;
 }
 
+/* Until @rp is gone, at most @ms; true if it is. */
+static bool gone_within(const struct relay_proc *rp, int ms)
+{
+	for (int waited = 0;; waited += 10) {
+		if (!relay_alive(rp))
+			return true;
+		if (waited >= ms)
+			return false;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
+	}
+}
+
+/*
+ * Without pidfds (Linux before 5.3; valgrind 3.19 does not know them
+ * either): the start time is checked right before each signal, so only
+ * a pid reused in that instant could be hit.
+ */
+static int stop_by_pid(const struct relay_proc *rp, int grace_ms)
+{
+	if (!relay_alive(rp))
+		return -ESRCH;
+	if (kill(rp->pid, SIGTERM))
+		return errno == ESRCH ? 0 : -errno;
+	if (gone_within(rp, grace_ms))
+		return 0;
+	if (kill(rp->pid, SIGKILL))
+		return errno == ESRCH ? 0 : -errno;
+	return gone_within(rp, 5000) ? 0 : -ETIMEDOUT;
+}
+
 int relay_stop(const struct relay_proc *rp, int grace_ms)
 {
 	int pidfd, err = 0;
@@ -303,6 +347,8 @@ int relay_stop(const struct relay_proc *rp, int grace_ms)
 	if (rp->pid <= 0)
 		return -ESRCH;
 	pidfd = (int)syscall(SYS_pidfd_open, rp->pid, 0);
+	if (pidfd < 0 && errno == ENOSYS)
+		return stop_by_pid(rp, grace_ms);
 	if (pidfd < 0)
 		return -errno;
 	/* Checked after the pidfd is open: it names this very process. */

@@ -398,6 +398,8 @@ static uint64_t op_machines(struct split *s, const struct op *op)
 	case OP_PORT_ADD:
 	case OP_PORT_DEL:
 	case OP_LINK_ADD:
+	case OP_RELAY_START: /* validate refuses forwards with hosts: */
+	case OP_RELAY_STOP:
 	case OP__COUNT:
 		break;
 	}

@@ -6,6 +6,8 @@
  * a check line:
  *   nstopo-journal 2 lab=L file=F pid=P started=T    header
  *   + SEQ k=KIND key=value ...                       an op about to be made
+ *                                                    (again, once made: what
+ *                                                    its run learnt)
  *   ! SEQ ERRNO                                      that op failed: not made
  *   complete                                         apply finished
  *   destroying                                       a destroy started
@@ -511,6 +513,8 @@ int state_remove(struct state *st)
 		return 0;
 	if (unlinkat(st->lab_fd, "journal", 0) && errno != ENOENT)
 		err = -errno;
+	if (unlinkat(st->lab_fd, RELAY_LOG, 0) && errno != ENOENT && !err)
+		err = -errno;
 	/* Unlinked while held: a run waiting on it retries on a new one. */
 	if (unlinkat(st->lab_fd, "lock", 0) && errno != ENOENT && !err)
 		err = -errno;
@@ -519,6 +523,11 @@ int state_remove(struct state *st)
 		err = -errno;
 	rmdir(STATE_DIR); /* only if no other lab is left */
 	return err;
+}
+
+void state_relay_log(const char *lab, char *buf, size_t len)
+{
+	snprintf(buf, len, STATE_DIR "/%s/" RELAY_LOG, lab);
 }
 
 static void header_field(const char *line, const char *key, char *out,
@@ -613,16 +622,25 @@ static void damaged(struct journal *j, size_t line)
 	j->n_damaged++;
 }
 
-/* One op of a journal, onto the plan it is read into. */
+/*
+ * One op of a journal, onto the plan it is read into.  A record of the op
+ * read last, again, is what its run learnt once it was made: it replaces
+ * the first.
+ */
 static int journal_op(struct plan *p, const char *line, size_t seq)
 {
 	struct op op;
 	int rc = op_decode(&p->arena, line, &op);
 
 	op.seq = seq;
-	if (!rc)
+	if (rc)
+		return rc;
+	if (p->n_ops && p->ops[p->n_ops - 1].seq == seq &&
+	    p->ops[p->n_ops - 1].kind == op.kind)
+		p->ops[p->n_ops - 1] = op;
+	else
 		*plan_push(p, op.kind, op_ns(&op)) = op;
-	return rc;
+	return 0;
 }
 
 /*

@@ -13,12 +13,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "netns.h"
 #include "opkind.h"
 #include "nl.h"
+#include "relay.h"
 #include "state.h"
 #include "status.h"
 
@@ -201,6 +203,7 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 			want_link(s, w, op->link.name)->master =
 				op->link.master;
 			break;
+		case OBJ_RELAY: /* a process: check_relay() */
 		case OBJ_NONE:
 			break;
 		}
@@ -605,6 +608,86 @@ static int check_ns(struct status *s, const struct want_ns *w, int home,
 	return rc;
 }
 
+/* Is the relay listening for forward @sp (in its namespace)? */
+static int relay_listens(const struct relay_proc *rp,
+			 const struct relay_spec *sp, int home)
+{
+	int fd = home, rc;
+
+	if (sp->listen_ns[0]) {
+		fd = netns_open(sp->listen_ns);
+		if (fd < 0)
+			return fd;
+	}
+	rc = relay_listening(rp, fd, sp->proto, &sp->listen.addr);
+	if (fd != home)
+		close(fd);
+	return rc;
+}
+
+/*
+ * The lab's relay (op @op): running, as its pid and start time say; and
+ * for each forward, listening on its socket, where the forward says.
+ */
+static void check_relay(struct status *s, const struct op *op, int home)
+{
+	struct relay_proc rp = { .pid = (pid_t)op->pid, .start = op->pstart };
+	char l[RELAY_ENDPOINT_TEXT_MAX], t[RELAY_ENDPOINT_TEXT_MAX], obj[200];
+	struct want_ns w = { .node = "host" };
+	char log[PATH_MAX];
+	bool alive;
+
+	/* An apply killed before it journaled the pid: found by its log. */
+	state_relay_log(s->lab, log, sizeof(log));
+	if (!rp.pid && relay_find(log, &rp, 1) != 1)
+		rp.pid = 0;
+	alive = rp.pid > 0 && relay_alive(&rp);
+	snprintf(obj, sizeof(obj), "relay pid %d", (int)rp.pid);
+	if (alive)
+		row(s, &w, ST_OK, obj, NULL);
+	else
+		row(s, &w, ST_MISSING, rp.pid ? obj : "relay",
+		    "not running (apply starts it again)");
+	for (size_t i = 0; i < op->argc; i++) {
+		struct relay_spec sp;
+		int rc;
+
+		if (relay_spec_parse(op->argv[i], &sp))
+			continue;
+		w.ns = sp.listen_ns[0] ? arena_strdup(&s->arena, sp.listen_ns) :
+					 NULL;
+		w.node = sp.listen.node[0] ?
+				 arena_strdup(&s->arena, sp.listen.node) :
+				 "host";
+		snprintf(obj, sizeof(obj), "forward %s %s -> %s",
+			 relay_proto_name(sp.proto),
+			 relay_endpoint_format(&sp.listen, l, sizeof(l)),
+			 relay_endpoint_format(&sp.to, t, sizeof(t)));
+		rc = alive ? relay_listens(&rp, &sp, home) : -ESRCH;
+		if (rc == 1)
+			row(s, &w, ST_OK, obj, NULL);
+		else if (rc == 0)
+			row(s, &w, ST_MISSING, obj,
+			    "the relay does not listen there");
+		else if (rc == -ESRCH)
+			row(s, &w, ST_MISSING, obj, "the relay is not running");
+		else
+			row(s, &w, ST_MISSING, obj, "cannot tell: %s",
+			    strerror(-rc));
+	}
+}
+
+/* A file's plan knows no relay's pid: the running lab's journal does. */
+static void learn_relay(struct plan *want, const struct plan *made)
+{
+	for (size_t i = 0; i < want->n_ops; i++)
+		for (size_t k = 0; k < made->n_ops; k++)
+			if (want->ops[i].kind == OP_RELAY_START &&
+			    made->ops[k].kind == OP_RELAY_START)
+				op_take_learned(&want->arena, &want->ops[i],
+						&made->ops[k]);
+}
+
 int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 {
 	return lab_status_of(lab, NULL, 0, s, msg);
@@ -635,10 +718,11 @@ int lab_status_of(const char *lab, const struct plan *want_plan, unsigned flags,
 	s->complete = j.complete && !j.destroying;
 	s->legacy = j.version < 2;
 	s->plan = j.plan;
-	if (want_plan)
+	if (want_plan) {
 		s->plan = plan_copy(want_plan);
-	if (want_plan)
+		learn_relay(s->plan, j.plan);
 		journal_free(&j);
+	}
 	lab_mark(lab, mark, sizeof(mark));
 	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0) {
@@ -657,6 +741,9 @@ int lab_status_of(const char *lab, const struct plan *want_plan, unsigned flags,
 			proc_private_next(&pp);
 		rc = check_ns(s, &want[i], home, mark);
 	}
+	for (size_t i = 0; i < s->plan->n_ops && !rc; i++)
+		if (op_desc(s->plan->ops[i].kind)->object == OBJ_RELAY)
+			check_relay(s, &s->plan->ops[i], home);
 	close(home);
 	if (rc)
 		sb_printf(msg, "cannot inspect lab %s: %s", lab, strerror(-rc));

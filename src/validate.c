@@ -14,6 +14,7 @@
 #include "validate.h"
 #include "validate_link.h"
 #include "validate_hosts.h"
+#include "validate_forward.h"
 #include "validate_route.h"
 
 struct seen_addr {
@@ -843,6 +844,7 @@ int topo_validate(struct topo *t, struct diags *d)
 		check_gates(&v, &t->nodes[i]);
 	}
 	validate_links_kernel(t, d);
+	validate_forwards(t, d);
 	strmap_free(&v.addrs);
 	strmap_free(&v.lost_ifs);
 	return d->n > before ? -1 : 0;

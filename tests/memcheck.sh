@@ -52,6 +52,14 @@ done
 
 # With -q, valgrind writes a log only when it has something to say.
 runs=$(find "$logs" -name 'vg.*.log' | wc -l)
+# valgrind 3.19 (Debian 12) does not know pidfd_open (syscall 434), which
+# the relay's stop tries first (then it signals by pid, see relay_stop()):
+# its warning about that is no memory error.
+for l in $(find "$logs" -name 'vg.*.log' -size +0); do
+	grep -Ev '^--[0-9]+-- (WARNING: unhandled amd64-linux syscall: 434|You may be able to write your own handler\.|Read the file README_MISSING_SYSCALL_OR_IOCTL\.|Nevertheless we consider this a bug\.  Please report|it at http://valgrind\.org/support/bug_reports\.html\.)$' \
+		"$l" > "$l.rest" || :
+	mv "$l.rest" "$l"
+done
 dirty=$(find "$logs" -name 'vg.*.log' -size +0 | sort)
 if [ -z "$dirty" ]; then
 	echo "ok   memcheck: $runs nstopo runs, no memory errors, no leaks"

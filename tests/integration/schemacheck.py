@@ -167,6 +167,10 @@ SEMANTIC = {
     "199-host-unknown": "host: names a machine hosts: lacks",
     "201-node-bridge-across-hosts": "a node's bridge with a port on another machine",
     "202-host-without-hosts": "host: without hosts:",
+    "203-forward-unknown-node": "a forward to a node the file lacks",
+    "204-forward-socket-taken": "two forwards on one socket: a clash",
+    "206-forward-to-unreachable": "a target against the node's subnets "
+                                  "and routes",
 }
 
 
@@ -413,6 +417,25 @@ VALUES = {
                    "{kind: macvlan, endpoint: r1:m, parent: r1:p0, id: 3}",
                    "{kind: ipvlan, endpoint: r1:m, parent: r1:p0}",
                    "[r1:a]", "[r1:a, r2:a, r2:b]", "{mtu: 1400}"]),
+    "forward listen": ("nodes: {{r1: {{}}}}\nforwards:\n"
+                       "  - {{listen: {}, to: \"r1:127.0.0.1:80\"}}\n",
+                       ["\"127.0.0.1:8080\"", "\"[::1]:8080\"",
+                        "\"0.0.0.0:1\"", "\"[::]:65535\"",
+                        "\"r1:127.0.0.1:8081\"", "\"host:[::1]:8080\"",
+                        "\"::1:8080\"", "\"[::1]\"", "\"127.0.0.1\"",
+                        "\"127.0.0.1:0\"", "\"127.0.0.1:65536\"",
+                        "\"127.0.0.1:0080\"", "\"127.0.0.1:http\"",
+                        "\"[fe80::1%eth0]:80\"", "\"-r:127.0.0.1:80\"",
+                        "\"010.0.0.1:80\"", "8080"]),
+    "forward to": ("nodes: {{r1: {{}}}}\nforwards:\n"
+                   "  - {{listen: \"[::1]:8080\", to: {}}}\n",
+                   ["\"r1:127.0.0.1:80\"", "\"r1:[::1]:80\"",
+                    "\"127.0.0.1:80\"", "\"r1:[::1]\"",
+                    "\"r1:127.0.0.1:65536\""]),
+    "forward proto": ("nodes: {{r1: {{}}}}\nforwards:\n"
+                      "  - {{listen: \"[::1]:8080\", to: "
+                      "\"r1:127.0.0.1:80\", proto: {}}}\n",
+                      ["tcp", "udp", "sctp", "TCP"]),
 }
 
 

@@ -20,6 +20,36 @@ in_ns() {
 	if [ "$ns" = host ]; then "$@"; else ip netns exec "$ns" "$@"; fi
 }
 
+# forward_echo PROTO NETNS DIAL TO_NETNS FAMILY ADDR PORT: an echo service
+# (socat) on ADDR:PORT in TO_NETNS; a line sent from NETNS to DIAL must
+# come back, through the lab's relay
+forward_echo() {
+	case $1$5 in
+	tcp4) srv="TCP4-LISTEN:$7,bind=$6,fork,reuseaddr" ;;
+	tcp6) srv="TCP6-LISTEN:$7,bind=[$6],fork,reuseaddr" ;;
+	udp4) srv="UDP4-RECVFROM:$7,bind=$6,fork" ;;
+	udp6) srv="UDP6-RECVFROM:$7,bind=[$6],fork" ;;
+	esac
+	# Not through in_ns: $! must be socat itself (ip netns exec execs
+	# it), and it must hold no pipe of the caller's.
+	if [ "$4" = host ]; then
+		socat -T 2 "$srv" PIPE > /dev/null 2>&1 &
+	else
+		ip netns exec "$4" socat -T 2 "$srv" PIPE > /dev/null 2>&1 &
+	fi
+	fe_srv=$!
+	fe_i=0
+	until in_ns "$4" ss -Hln | grep -q ":$7 "; do
+		[ $fe_i -lt 100 ] || break
+		sleep 0.05; fe_i=$((fe_i + 1))
+	done
+	fe_cli=$(echo "$1" | tr tu TU)
+	fe_got=$(echo "through $3" | in_ns "$2" socat -t 2 -T 5 - "$fe_cli:$3")
+	kill $fe_srv
+	wait $fe_srv 2>/dev/null
+	[ "$fe_got" = "through $3" ]
+}
+
 # rig_up RIGFILE: the LAN of each port line of lanrig.py's output
 rig_up() {
 	rig_made_dir=
@@ -160,6 +190,10 @@ for f in topologies/*.yaml; do
 			in_ns "$ns" ping -c1 -W2 -q "$addr" ;;
 		noping) check_fail "$name: $ns does not reach $addr" \
 			in_ns "$ns" ping -c1 -W1 -q "$addr" ;;
+		forward) # shellcheck disable=SC2086
+			set -- $addr
+			check "$name: $ns forward, dialled in $1 at $2, reaches $5 port $6 in $3" \
+				forward_echo "$ns" "$@" ;;
 		esac
 	done < "$WORK/$name.pings"
 	check "$name: destroy" "$NSTOPO" destroy "$f"

@@ -30,7 +30,7 @@ for key in version name namespace-prefix defaults nodes bridges links \
 	sysctl interfaces routes intercept exec addresses mtu mac up \
 	accept-ra autoconf netem rate delay jitter loss duplicate reorder \
 	corrupt to via dev metric type table onlink ports adopt node kind \
-	endpoints endpoint parent mode id; do
+	endpoints endpoint parent mode id forwards listen proto; do
 	grep -q "^ *\"$key\": {" "$schema" || bad "schema has no key '$key'"
 done
 ok "schema has every key of nstopo.yaml(5)"

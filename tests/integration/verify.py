@@ -28,7 +28,11 @@ What "up" means, op by op:
               and a tbf's rate is the planned one
   port.add    the host's interface is a port of the bridge; adopted, it
               keeps no global address (the bridge has them)
-With --gone, a host port is no longer a port of the lab's bridge.
+  relay.start a process nstopo-relay that logs to /run/nstopo/LAB/relay.log
+              holds a socket listening on each forward's address, in the
+              forward's namespace (`ss -lnp`)
+With --gone, a host port is no longer a port of the lab's bridge, and no
+relay of the lab runs.
 """
 import ipaddress
 import json
@@ -158,6 +162,7 @@ class Plan:
         self.sysctls = {}    # ns -> {key: value}, last write wins
         self.qdiscs = []     # (ns, dev, kind, rate in bytes/s or None)
         self.ports = []      # (port, bridge, adopt)
+        self.forwards = []   # the relay's: {proto, listen, listen_netns...}
         for op in doc["ops"]:
             getattr(self, "op_" + op["op"].replace(".", "_"),
                     self.op_ignore)(op)
@@ -208,6 +213,9 @@ class Plan:
 
     def op_port_add(self, op):
         self.ports.append((op["port"], op["bridge"], op.get("adopt", False)))
+
+    def op_relay_start(self, op):
+        self.forwards += op["forwards"]
 
     def op_sysctl_set(self, op):
         self.sysctls.setdefault(label(op["netns"]), {})[op["key"]] = \
@@ -355,6 +363,48 @@ def check_ports(plan, k, problems):
                                     f" (adopted: {bridge} has it)")
 
 
+def relay_pids(lab):
+    """The live processes nstopo-relay whose log is the lab's."""
+    log = os.path.join(STATE_DIR, lab, "relay.log")
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() != "nstopo-relay":
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] in "ZX":
+                    continue
+            if os.readlink(f"/proc/{pid}/fd/1") == log:
+                pids.append(int(pid))
+        except OSError:
+            continue
+    return pids
+
+
+def check_relay(plan, problems):
+    if not plan.forwards:
+        return
+    pids = relay_pids(plan.lab)
+    if len(pids) != 1:
+        problems.append(f"host: relay: {len(pids)} processes, want 1")
+        return
+    for fw in plan.forwards:
+        ns = label(fw["listen_netns"])
+        argv = ["ss", "-Hlnp", "-t" if fw["proto"] == "tcp" else "-u"]
+        if ns != "host":
+            argv = ["ip", "netns", "exec", ns] + argv
+        text = fw["listen"]  # [NODE:]ADDR:PORT, IPv6 in brackets
+        local = text[text.index("["):] if "[" in text else \
+            ":".join(text.split(":")[-2:])
+        holder = f"pid={pids[0]},"
+        if not any(line.split()[3] == local and holder in line
+                   for line in (run(argv) or "").splitlines()
+                   if len(line.split()) > 3):
+            problems.append(f"{ns}: forward {fw['proto']} {fw['listen']}: "
+                            f"relay {pids[0]} does not listen there")
+
+
 def verify_up(plan):
     k, problems = Kernel(), []
     check_namespaces(plan, problems)
@@ -364,6 +414,7 @@ def verify_up(plan):
     check_sysctls(plan, k, problems)
     check_qdiscs(plan, problems)
     check_ports(plan, k, problems)
+    check_relay(plan, problems)
     return problems
 
 
@@ -390,6 +441,8 @@ def verify_gone(plan):
     for port, bridge, _ in plan.ports:
         if host.get(port, {}).get("master") == bridge:
             problems.append(f"host: port {port} is still a port of {bridge}")
+    for pid in relay_pids(plan.lab):
+        problems.append(f"host: relay {pid} of the lab still runs")
     if os.path.lexists(os.path.join(STATE_DIR, plan.lab)):
         problems.append(f"{STATE_DIR}/{plan.lab}: state still there")
     return problems

@@ -63,7 +63,10 @@ static const char kinds_yaml[] =
 	"  - {kind: ipvlan, endpoint: b:iv0, parent: c:d0, mode: l3s}\n"
 	"  - {kind: vlan, endpoint: c:v10, parent: p:up0, id: 10}\n"
 	"  - {kind: dummy, endpoint: c:d0}\n"
-	"  - {kind: dummy, endpoint: p:up0}\n";
+	"  - {kind: dummy, endpoint: p:up0}\n"
+	"forwards:\n"
+	"  - {listen: \"[::1]:8080\", to: \"p:[fd00::1]:80\"}\n"
+	"  - {listen: \"c:0.0.0.0:53\", to: \"p:10.0.0.1:53\", proto: udp}\n";
 
 static char *slurp(const char *path)
 {
@@ -114,6 +117,8 @@ static char *render(struct topo *t)
 		else if (p->ops[i].kind == OP_PORT_ADD)
 			p->ops[i].saved = "a 192.0.2.7/24 128 0 192.0.2.255|"
 					  "r 0.0.0.0/0 192.0.2.1 0 254 1 3 0 0";
+		else if (p->ops[i].kind == OP_RELAY_START)
+			p->ops[i].pid = 4242, p->ops[i].pstart = 123456789;
 	inv = plan_invert(p);
 	section(&sb, "apply", p);
 	section(&sb, "destroy", inv);

@@ -159,6 +159,10 @@ static const struct op *round_trip(struct plan *p, const struct op *op)
 	     assert_null(back->tun.dev));
 	KEPT(OF_DPORT, assert_int_equal(back->tun.port, op->tun.port),
 	     assert_int_equal(back->tun.port, 0));
+	KEPT(OF_PID, assert_int_equal(back->pid, op->pid),
+	     assert_int_equal(back->pid, 0));
+	KEPT(OF_PSTART, assert_true(back->pstart == op->pstart),
+	     assert_true(back->pstart == 0));
 	KEPT(OF_RATE,
 	     assert_memory_equal(&back->qdisc, &op->qdisc, sizeof(op->qdisc)),
 	     assert_false(back->qdisc.netem || back->qdisc.rate));
@@ -260,6 +264,8 @@ static void fill_op(struct op *op, enum op_kind k)
 	set_prefix(&op->tun.local, "2001:db8::1/128");
 	op->tun.dev = "br-uplink.7";
 	op->tun.port = 65535;
+	op->pid = 4194304;
+	op->pstart = 18446744073709551615ull;
 }
 
 static void test_every_kind_every_field(void **state)

@@ -82,6 +82,8 @@ static void fill(struct op *op, enum op_kind k)
 	set_prefix(&op->tun.local, "192.0.2.1/32");
 	op->tun.dev = "eth0";
 	op->tun.port = 4789;
+	op->pid = 4242;
+	op->pstart = 1ull << 40;
 }
 
 /* Change field @f of @op, by the smallest step that is still a change. */
@@ -243,6 +245,12 @@ static void change(struct op *op, enum op_field f)
 		return;
 	case OF_DPORT:
 		op->tun.port++;
+		return;
+	case OF_PID:
+		op->pid++;
+		return;
+	case OF_PSTART:
+		op->pstart++;
 		return;
 	case OF__COUNT:
 		break;

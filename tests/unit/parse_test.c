@@ -459,7 +459,7 @@ static void test_error_top_level(void **state)
 	assert_load_error("foo: 1\nnodes:\n  a: {}\n",
 			  "1:1: unknown key 'foo' in the topology (known keys: "
 			  "version name namespace-prefix defaults nodes "
-			  "bridges links hosts)");
+			  "bridges links hosts forwards)");
 	assert_load_error("version: 2\nnodes:\n  a: {}\n",
 			  "1:10: unsupported version '2' (this nstopo reads "
 			  "version 1)");

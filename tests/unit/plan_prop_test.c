@@ -548,7 +548,9 @@ static int sim_apply(struct sim *s, struct op *op, struct arena *a)
 		return 0;
 	case OP_PORT_ADD: /* the generator makes no host ports */
 	case OP_PORT_DEL:
-	case OP_FDB_ADD: /* nor labs over several machines */
+	case OP_FDB_ADD:     /* nor labs over several machines */
+	case OP_RELAY_START: /* nor forwards */
+	case OP_RELAY_STOP:
 	case OP_NETNS_ADD:
 	case OP__COUNT:
 		break;

@@ -63,8 +63,6 @@ static void test_ipv4(void **state)
 	ok_at("127.0.0.1:1", "", AF_INET, "127.0.0.1", 1, NULL);
 	ok_at("10.0.0.80:65535", "", AF_INET, "10.0.0.80", 65535, NULL);
 	ok_at("web:10.0.0.80:80", "web", AF_INET, "10.0.0.80", 80, NULL);
-	/* A leading zero in the port is the same port. */
-	ok_at("127.0.0.1:0080", "", AF_INET, "127.0.0.1", 80, "127.0.0.1:80");
 }
 
 static void test_ipv6(void **state)
@@ -103,6 +101,9 @@ static void test_ports(void **state)
 {
 	(void)state;
 	bad("127.0.0.1:0", "port 0 is out of range (1-65535)");
+	/* as the file's schema says: a port is written without leading zeros */
+	bad("127.0.0.1:0080", "port '0080' has a leading zero");
+	bad("[::1]:00", "port '00' has a leading zero");
 	bad("127.0.0.1:65536", "port 65536 is out of range");
 	bad("127.0.0.1:99999999999", "out of range");
 	bad("127.0.0.1:", "missing port");
