@@ -3,8 +3,9 @@
 #define NSTOPO_RELAY_LOOP_H
 
 /*
- * The relay's event loop, shared by relay.c (the loop, TCP) and
- * relay_udp.c (UDP flows); nothing outside the relay includes this.
+ * The relay's event loop, shared by relay.c (the loop, TCP), relay_udp.c
+ * (UDP flows) and relay_sock.c (what both stand on); nothing outside the
+ * relay includes this.
  */
 #include <stdbool.h>
 #include <stdint.h>
