@@ -233,10 +233,20 @@ int nl_ra_given(struct nlsock *s, int ifindex, bool remove, size_t *n)
 	bool known;
 	int rc;
 
-	rc = nlsock_dump(s, RTM_GETADDR, &ifa, sizeof(ifa), addr_one, &g);
-	if (!rc)
-		rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm), route_one,
+	/* Advertisements come in meanwhile: a dump they interrupt is made
+	 * again. */
+	for (int tries = 0; tries < 10; tries++) {
+		sb_free(&g.addrs);
+		sb_free(&g.routes);
+		g.proto_seen = false;
+		rc = nlsock_dump(s, RTM_GETADDR, &ifa, sizeof(ifa), addr_one,
 				 &g);
+		if (!rc)
+			rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm),
+					 route_one, &g);
+		if (rc != -EAGAIN)
+			break;
+	}
 	known = g.proto_seen || nl_saved_kernel_marks();
 	/* Addresses first: a route of a prefix is told by the addresses. */
 	for (size_t off = 0; !rc && off < g.addrs.len;) {
