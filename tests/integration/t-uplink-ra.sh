@@ -229,14 +229,14 @@ else:
         c.sendall(line.encode())
         print(c.recv(100).decode().strip(), flush=True)
 EOF
-echo_srv= echo_cli=
+echo_srv='' echo_cli=''
 stop_echo() {
 	exec 3>&-
 	for _p in $echo_cli $echo_srv; do
 		kill "$_p" 2> /dev/null
 		wait "$_p" 2> /dev/null
 	done
-	echo_srv= echo_cli=
+	echo_srv='' echo_cli=''
 }
 trap 'stop_echo; radvd_stop_all' EXIT
 ip netns exec lanhost python3 "$WORK/echo.py" serve "$WORK/echo.ready" \
