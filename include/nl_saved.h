@@ -74,6 +74,14 @@ int nl_saved_capture(struct nlsock *s, int port, struct strbuf *out);
 bool nl_saved_keep(const struct nlmsghdr *h, int port, bool proto_known);
 
 /**
+ * nl_saved_kernel_marks() - does the running kernel mark the addresses it
+ * makes (IFA_PROTO: Linux 6.3 and later), even where none is reported?
+ *
+ * Return: true if so.
+ */
+bool nl_saved_kernel_marks(void);
+
+/**
  * nl_saved_encode() - a saved text of messages captured at @t_ms
  * @port:	the port's ifindex
  * @t_ms:	CLOCK_MONOTONIC milliseconds at the capture

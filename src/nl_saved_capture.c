@@ -50,8 +50,7 @@ static const struct rtattr *addr_attr(const struct nlmsghdr *h, int type)
 	return NULL;
 }
 
-/* Linux 6.3 and later mark the addresses they make (IFA_PROTO). */
-static bool kernel_marks_addresses(void)
+bool nl_saved_kernel_marks(void)
 {
 	struct utsname u;
 	unsigned major = 0, minor = 0;
@@ -222,7 +221,7 @@ static int capture_once(struct nlsock *s, struct capture *c,
 	if (!rc)
 		rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm),
 				 capture_one, c);
-	known = c->proto_seen || kernel_marks_addresses();
+	known = c->proto_seen || nl_saved_kernel_marks();
 	for (size_t off = 0; !rc && off < c->addrs.len;) {
 		const struct nlmsghdr *h =
 			(const struct nlmsghdr *)(c->addrs.buf + off);

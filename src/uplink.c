@@ -4,9 +4,11 @@
  * (its NIC) joins a lab's bridge, and leaves it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nl.h"
+#include "nl_ra.h"
 #include "nl_saved.h"
 #include "run.h"
 
@@ -124,6 +126,175 @@ static int routes_add(struct run *x, const struct nl_saved *sv,
 }
 
 /*
+ * Router-given configuration.  What the port learnt from router
+ * advertisements (SLAAC addresses, the routes of on-link prefixes, default
+ * routes) is the kernel's, bound to the port: a bridge port does no layer 3
+ * of its own, so left there it would shadow the bridge (the route of the
+ * LAN's prefix through the port, a default route that no longer works).
+ * Copied onto the bridge it would be no one's (the kernel neither
+ * refreshes nor withdraws what a program added).  So the bridge takes the
+ * port's settings for advertisements and asks the LAN's routers (a
+ * solicitation), learns what they give, and only then does the port's go;
+ * when the port is given back, it is the other way round.  What the
+ * routers give may have changed meanwhile: that is what the host gets.
+ */
+
+/* How long the bridge, or the port given back, waits for an
+ * advertisement after soliciting one, if it had router-given state. */
+#define RA_WAIT_MS 3000
+
+/* The port's settings for router advertisements that the bridge takes
+ * (the bridge is the lab's: they die with it), besides accept_ra.  A key
+ * this kernel lacks is skipped. */
+static const char *const ra_leaves[] = {
+	"autoconf",
+	"accept_ra_defrtr",
+	"accept_ra_pinfo",
+	"accept_ra_rtr_pref",
+	"accept_ra_rt_info_min_plen",
+	"accept_ra_rt_info_max_plen",
+	"accept_ra_min_hop_limit",
+	"accept_ra_mtu",
+	"accept_ra_min_lft",
+	"ra_defrtr_metric",
+	"use_tempaddr",
+	"temp_valid_lft",
+	"temp_prefered_lft",
+};
+
+/* An interface's IPv6 sysctl @leaf as a number.  Return: 0 or -errno. */
+static int ipv6_conf(struct run *x, const char *ifname, const char *leaf,
+		     long *v)
+{
+	char key[96], val[32], *end;
+	int rc;
+
+	sysctl_if_key(key, sizeof(key), "ipv6", ifname, leaf);
+	rc = sysctl_read_in(&x->host.dirs, key, val, sizeof(val));
+	if (rc)
+		return rc;
+	*v = strtol(val, &end, 10);
+	return end == val ? -EINVAL : 0;
+}
+
+/* Does @ifname take router advertisements (its accept_ra, as its
+ * forwarding makes it)?  False where IPv6 is off (or disabled).  The
+ * thread must be in the host. */
+static bool takes_ra(struct run *x, const char *ifname)
+{
+	long ra, fwd, off;
+
+	if (ipv6_conf(x, ifname, "accept_ra", &ra) ||
+	    ipv6_conf(x, ifname, "forwarding", &fwd) ||
+	    ipv6_conf(x, ifname, "disable_ipv6", &off) || off)
+		return false;
+	return ra == 2 || (ra == 1 && !fwd);
+}
+
+/*
+ * The bridge takes advertisements as the port did: accept_ra so that it
+ * takes them exactly when the port did (2 where the bridge forwards and
+ * the port did not), and the settings of what it makes of them.  *takes
+ * says whether it does.  Return: 0 or -errno.
+ */
+static int bridge_takes_ra(struct run *x, const char *port, const char *br,
+			   bool *takes)
+{
+	char key[96], val[32];
+	long ra, fwd;
+	int rc = run_enter(x, &x->host);
+
+	*takes = false;
+	if (rc)
+		return rc;
+	if (ipv6_conf(x, br, "forwarding", &fwd))
+		return 0; /* no IPv6 on the bridge */
+	if (ipv6_conf(x, port, "accept_ra", &ra))
+		ra = 0; /* none on the port: it took no advertisement */
+	*takes = takes_ra(x, port);
+	snprintf(val, sizeof(val), "%d", !*takes ? 0 : ra == 2 || fwd ? 2 : 1);
+	sysctl_if_key(key, sizeof(key), "ipv6", br, "accept_ra");
+	rc = sysctl_write_in(&x->host.dirs, key, val);
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(ra_leaves); i++) {
+		sysctl_if_key(key, sizeof(key), "ipv6", port, ra_leaves[i]);
+		if (sysctl_read_in(&x->host.dirs, key, val, sizeof(val)))
+			continue;
+		sysctl_if_key(key, sizeof(key), "ipv6", br, ra_leaves[i]);
+		rc = sysctl_write_in(&x->host.dirs, key, val);
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	return rc;
+}
+
+/*
+ * Solicit on @ifname (@ifindex, @mac) and, if @wait, wait for an
+ * advertisement; a warning if none came.  Not soliciting is no failure:
+ * the kernel solicits too, when the interface's carrier comes.
+ */
+static void solicit(struct run *x, const char *ifname, int ifindex,
+		    const uint8_t *mac, bool wait, const char *what)
+{
+	int rc = run_enter(x, &x->host);
+
+	if (!rc)
+		rc = nl_ra_solicit(ifindex, mac, wait ? RA_WAIT_MS : 0);
+	if (rc == -ETIMEDOUT)
+		run_warn(x,
+			 "%s: no router advertisement within %d s of a "
+			 "solicitation: %s until a router sends one",
+			 ifname, RA_WAIT_MS / 1000, what);
+	else if (rc)
+		run_warn(x, "%s: cannot send a router solicitation: %s", ifname,
+			 strerror(-rc));
+}
+
+/*
+ * The bridge takes over router-given configuration from the port: it
+ * solicits (and waits for the answer, if the port had some), then the
+ * port's goes.  Return: 0 or -errno.
+ */
+static int take_router_given(struct run *x, const struct op *op, int port,
+			     int br, bool takes)
+{
+	struct nlsock *nl = x->host.nl;
+	struct link_info li;
+	size_t n = 0;
+	int rc = nl_ra_given(nl, port, false, &n);
+
+	if (!rc && takes && !netlink_link_get(nl, op->link.master, &li))
+		solicit(x, op->link.master, br, li.mac, n > 0,
+			"the host has no router-given address on it");
+	if (!rc)
+		rc = nl_ra_given(nl, port, true, NULL);
+	return rc ? run_fail(x, &x->host, rc) : 0;
+}
+
+/*
+ * ...and gives it back: the bridge's goes once the port has left it (no
+ * more comes) and before the port's own addresses and routes are back;
+ * then the port, if it takes advertisements, solicits, and waits for the
+ * answer if the bridge had some (@had: how many).  Steps of a release.
+ */
+static void bridge_drops_ra(struct run *x, int *first,
+			    const struct link_info *br, size_t *had)
+{
+	int rc = nl_ra_given(x->host.nl, br->ifindex, false, had);
+
+	if (!rc && *had)
+		rc = nl_ra_given(x->host.nl, br->ifindex, true, NULL);
+	step(x, first, rc);
+}
+
+static void port_solicits(struct run *x, const struct op *op,
+			  const struct link_info *port, size_t had)
+{
+	if (!run_enter(x, &x->host) && takes_ra(x, op->link.name))
+		solicit(x, op->link.name, port->ifindex, port->mac, had > 0,
+			"it has no router-given address");
+}
+
+/*
  * Give the port back what it had: idempotent, so it can run at any point
  * of an adoption, or again.  Returns the first error it could not help.
  */
@@ -134,7 +305,7 @@ static int port_release(struct run *x, const struct op *op)
 	struct nl_saved *sv = NULL;
 	struct link_info port, br;
 	int rc, first = 0, have_br;
-	size_t na, nr;
+	size_t na, nr, had = 0;
 
 	rc = saved_of(x, op, &sv);
 	if (rc)
@@ -169,31 +340,17 @@ static int port_release(struct run *x, const struct op *op)
 						  .up = true,
 						  .ns_fd = -1,
 					  }));
+	if (have_br && op->adopt)
+		bridge_drops_ra(x, &first, &br, &had);
 	for (size_t i = 0; i < na; i++)
 		step(x, &first, nl_saved_addr(nl, sv, i, true, &on_port));
 	rc = routes_add(x, sv, &on_port, tolerable);
 	if (rc && !first)
 		first = rc;
+	if (op->adopt)
+		port_solicits(x, op, &port, had);
 	nl_saved_free(sv);
 	return first;
-}
-
-static int copy_ra_sysctls(struct run *x, const char *from, const char *to)
-{
-	static const char *const leaves[] = { "accept_ra", "autoconf" };
-	char key[96], val[32];
-	int rc = run_enter(x, &x->host);
-
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(leaves); i++) {
-		sysctl_if_key(key, sizeof(key), "ipv6", from, leaves[i]);
-		rc = sysctl_read_in(&x->host.dirs, key, val, sizeof(val));
-		if (rc == -ENOENT) /* IPv6 off on the port: nothing to copy */
-			return 0;
-		sysctl_if_key(key, sizeof(key), "ipv6", to, leaves[i]);
-		if (!rc)
-			rc = sysctl_write_in(&x->host.dirs, key, val);
-	}
-	return rc;
 }
 
 /* 0 if @err is fine by @fine, else @err with its reason in x->why. */
@@ -207,6 +364,7 @@ static int do_port_add(struct run *x, struct op *op)
 	struct nlsock *nl = x->host.nl;
 	struct nl_saved *sv = NULL;
 	struct nl_saved_on on_br, on_port;
+	bool takes = false;
 	int rc, port, br;
 	size_t na, nr;
 
@@ -249,12 +407,13 @@ static int do_port_add(struct run *x, struct op *op)
 						  });
 		rc = must(x, rc, made);
 		/* ...and takes router advertisements as the port did, so
-		 * the host gains no address or route it did not have.
-		 * (The bridge is the lab's: these die with it.) */
+		 * the host gains no address or route it did not have; set
+		 * before the port joins, the bridge solicits on its own
+		 * once it has carrier. */
 		if (!rc)
 			rc = must(x,
-				  copy_ra_sysctls(x, op->link.name,
-						  op->link.master),
+				  bridge_takes_ra(x, op->link.name,
+						  op->link.master, &takes),
 				  made);
 	}
 	/* Onto the bridge first, so the host has them all along. */
@@ -280,6 +439,8 @@ static int do_port_add(struct run *x, struct op *op)
 				  removed);
 	if (!rc)
 		rc = routes_add(x, sv, &on_br, made);
+	if (!rc && op->adopt)
+		rc = take_router_given(x, op, port, br, takes);
 	nl_saved_free(sv);
 	if (!rc)
 		return 0;
