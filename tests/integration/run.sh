@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh NSTOPO - integration tests against the real kernel.
+# run.sh NSTOPO [TEST] - integration tests against the real kernel (JOBS of
+# them at once; default 1).
 # Each t-*.sh runs alone in a private sandbox (scripts/sandbox.sh: new
 # network and mount namespaces, tmpfs on /run), so nothing reaches the
 # host.  Where namespaces cannot be made the suite is skipped, except in
@@ -24,17 +25,15 @@ if ! can_sandbox; then
 	exit 0
 fi
 
-pass=0 fail=0 broken=""
-for t in "$top"/tests/integration/t-*.sh; do
+# one TEST: run it in its own sandbox, print its output as one block (under
+# a lock, so blocks of tests run at once do not mix) and note its counts.
+if [ "$only" = --one ]; then
+	results=$3 t=$4
 	name=$(basename "$t" .sh)
-	[ -n "$only" ] && [ "$name" != "$only" ] && continue
-	echo "-- $name"
 	t0=$(date +%s)
 	out=$(cd "$top" && NSTOPO="$bin" TOP="$top" timeout 900 \
 		"$top/scripts/sandbox.sh" sh "$t" 2>&1)
 	rc=$?
-	printf '%s\n' "$out" | sed 's/^/   /'
-	echo "   ($name: $(($(date +%s) - t0)) s)"
 	last=$(printf '%s\n' "$out" | tail -n 1)
 	p=$(printf '%s' "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
 	f=$(printf '%s' "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
@@ -44,9 +43,31 @@ for t in "$top"/tests/integration/t-*.sh; do
 	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 	fi
+	{
+		flock 9
+		echo "-- $name"
+		printf '%s\n' "$out" | sed 's/^/   /'
+		echo "   ($name: $(($(date +%s) - t0)) s)"
+		echo "$p $f $name" >>"$results"
+	} 9>>"$results.lock"
+	exit 0
+fi
+
+# JOBS tests at once (default 1): each has a sandbox of its own, and most
+# of a test's time is spent waiting for the kernel or a daemon.
+jobs=${JOBS:-1}
+results=$(mktemp)
+for t in "$top"/tests/integration/t-*.sh; do
+	name=$(basename "$t" .sh)
+	[ -n "$only" ] && [ "$name" != "$only" ] && continue
+	printf '%s\n' "$t"
+done | xargs -r -P "$jobs" -n 1 "$0" "$bin" --one "$results"
+pass=0 fail=0 broken=""
+while read -r p f name; do
 	pass=$((pass + p)) fail=$((fail + f))
 	[ "$f" != 0 ] && broken="$broken $name"
-done
+done <"$results"
+rm -f "$results" "$results.lock"
 [ -n "$broken" ] && echo "failing:$broken"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
