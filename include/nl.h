@@ -99,6 +99,8 @@ struct link_info {
 	uint32_t mtu;
 	bool up;      /* administratively up */
 	bool oper_up; /* operationally up: carrier, ready to pass packets */
+	bool carrier; /* the lower layer is up (IFF_LOWER_UP): a veth's peer
+			 is up, at once, whatever linkwatch has done yet */
 	int master;
 	uint8_t mac[6];
 	/* A VXLAN: its VNI, ends (remote: its group or default
@@ -293,6 +295,16 @@ struct route_info {
 	bool has_src; /* a preferred source (src) */
 	struct prefix src;
 };
+
+/**
+ * netlink_route_proto_name() - the name iproute2 gives a route's protocol
+ * (rtm_protocol): "kernel", "boot", "ra", "bird", "nstopo" (nstopo's own)...
+ * @proto:	the protocol, as route_info.protocol has it
+ * @buf, @len:	where a number is written when it has no name
+ *
+ * Return: the name, or @buf.
+ */
+const char *netlink_route_proto_name(uint8_t proto, char *buf, size_t len);
 
 /**
  * netlink_addr_dump() - every address of @s's namespace, both families
