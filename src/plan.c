@@ -7,8 +7,8 @@
  * few times and never waits on an object it just made, and when the
  * kernel's own follow-up work (carrier, IPv6 start-up, the multicast it
  * floods) starts as late as possible.  So the plan has eight phases:
- *   1. namespaces, each with lo up and its sysctls (accept_dad=0 before
- *      any link exists);
+ *   1. namespaces, each with lo up and its sysctls (the defaults of
+ *      plan_ns_sysctls, such as accept_dad=0, before any link exists);
  *   2. links: bridges (with the host ports they adopt), then pairs, then
  *      single interfaces once their parent exists; each end gets its own
  *      sysctls before it comes up, host ends are marked as the lab's,
@@ -30,6 +30,23 @@
 const char *const plan_dad_sysctls[2] = {
 	"net.ipv6.conf.all.accept_dad",
 	"net.ipv6.conf.default.accept_dad",
+};
+
+/*
+ * What every interface made in a node starts with, unless the file sets
+ * the key: no duplicate address detection (usable at once), IPv6
+ * addresses kept while the link is down (a flap loses nothing), and no
+ * router advertisements (the file is the whole truth: only interfaces
+ * with accept-ra take them; without them a node sends no router
+ * solicitations either).
+ */
+const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS] = {
+	{ "net.ipv6.conf.all.accept_dad", "0" },
+	{ "net.ipv6.conf.default.accept_dad", "0" },
+	{ "net.ipv6.conf.all.keep_addr_on_down", "1" },
+	{ "net.ipv6.conf.default.keep_addr_on_down", "1" },
+	{ "net.ipv6.conf.all.accept_ra", "0" },
+	{ "net.ipv6.conf.default.accept_ra", "0" },
 };
 
 struct plan *plan_new(const char *lab)
@@ -141,12 +158,12 @@ static void phase_namespaces(struct pctx *c)
 			op->link.mtu = lo_mtu;
 			op->pos = n->pos;
 		}
-		for (size_t k = 0; k < ARRAY_SIZE(plan_dad_sysctls); k++) {
-			if (user_sets(n, plan_dad_sysctls[k]))
+		for (size_t k = 0; k < ARRAY_SIZE(plan_ns_sysctls); k++) {
+			if (user_sets(n, plan_ns_sysctls[k].key))
 				continue;
 			op = plan_push(c->p, OP_SYSCTL_SET, n->ns);
-			op->key = plan_dad_sysctls[k];
-			op->value = "0";
+			op->key = plan_ns_sysctls[k].key;
+			op->value = plan_ns_sysctls[k].value;
 			op->pos = n->pos;
 		}
 		for (size_t k = 0; k < n->n_sysctls; k++)
@@ -180,7 +197,9 @@ static int sysctl_int(const struct node *n, const char *key, int dflt);
 
 /*
  * accept-ra and autoconf are the sysctls they name.  A node that forwards
- * ignores router advertisements unless accept_ra is 2.
+ * ignores router advertisements unless accept_ra is 2.  autoconf: true
+ * needs advertisements: without accept-ra it takes them too (in a node
+ * they are off by default, see plan_ns_sysctls).
  */
 static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
 {
@@ -193,6 +212,8 @@ static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
 	int vals[2] = { ic ? ic->accept_ra : -1, ic ? ic->autoconf : -1 };
 	size_t count = 0;
 
+	if (vals[0] < 0 && vals[1] > 0)
+		vals[0] = 1;
 	if (vals[0] > 0 && fwd)
 		vals[0] = 2;
 	for (int k = 0; k < 2; k++) {
