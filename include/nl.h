@@ -143,6 +143,30 @@ int netlink_link_add(struct nlsock *s, const char *kind,
 int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
 
 /**
+ * nl_fill_bridge() - a bridge's multicast settings at creation: with
+ * BRIDGE_QUERIER in r->mode, snooping on, queries of IGMPv3 and MLDv1
+ * that ask for answers at once, three startup queries a second apart;
+ * without, nothing (the kernel's defaults)
+ * @msg:	the request
+ * @r:		the bridge
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
+int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_bridge_again() - what a bridge is changed to right after its
+ * creation: with BRIDGE_QUERIER in r->mode, its ports' multicast querier,
+ * at once (the kernel waits one response interval, which nl_fill_bridge()
+ * made 0); without, nothing
+ * @msg:	the request
+ * @r:		the bridge
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
+int nl_fill_bridge_again(struct nl_msg *msg, const struct link_req *r);
+
+/**
  * nl_fill_macvlan() - a macvlan's mode (IFLA_MACVLAN_MODE): r->mode
  * @msg:	the request
  * @r:		the interface
@@ -210,6 +234,21 @@ int netlink_fdb_dump(struct nlsock *s,
 		     int (*fn)(int ifindex, const uint8_t mac[6],
 			       const struct prefix *dst, void *arg),
 		     void *arg);
+
+/**
+ * netlink_link_change() - change an existing interface's kind settings
+ * (IFLA_INFO_DATA), as @fill writes them; nothing is sent if it writes none
+ * @s:		the socket of its namespace
+ * @kind:	the kernel's name of its kind
+ * @fill:	the settings (a fill_again of linkkind.c)
+ * @r:		the interface, by r->ifindex (or by r->name if that is 0)
+ *
+ * Return: 0 or -errno (-ENODEV: no such interface).
+ */
+int netlink_link_change(struct nlsock *s, const char *kind,
+			int (*fill)(struct nl_msg *msg,
+				    const struct link_req *r),
+			const struct link_req *r);
 
 /**
  * netlink_link_set() - change an existing interface

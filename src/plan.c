@@ -394,6 +394,18 @@ static void push_host_ports(struct pctx *c, const struct bridge *b)
 	}
 }
 
+/*
+ * A bridge is its ports' multicast querier only if the file says so (see
+ * nl_fill_bridge()): it ends the flood of multicast listener reports, but
+ * a node is then reachable by neighbour discovery only once the bridge
+ * has its report, a few milliseconds after its port forwards, which an
+ * apply that returns at acknowledgement does not wait for.
+ */
+static bool querier_wanted(const struct bridge *b)
+{
+	return b->has_querier && b->querier;
+}
+
 static void phase_links(struct pctx *c)
 {
 	const struct topo *t = c->t;
@@ -403,6 +415,7 @@ static void phase_links(struct pctx *c)
 		struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
 
 		op->type = LK_BRIDGE;
+		op->mode = querier_wanted(&t->bridges[i]) ? BRIDGE_QUERIER : 0;
 		op_if_fill(c, &op->link, f);
 		op->mark = f->node == HOST_NODE;
 		op->pos = f->pos;
