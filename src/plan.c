@@ -232,12 +232,44 @@ static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
 	return count;
 }
 
+static bool querier_wanted(const struct bridge *b);
+
+/*
+ * An end whose peer is a port of a querier bridge speaks MLDv1 from its
+ * first report: the bridge forwards MLDv1 reports to the querier only,
+ * and floods MLDv2 ones (its MLDv1 queries would switch the node to
+ * version 1 anyway, but only after its first reports had been flooded).
+ * Unless the file says which version the node speaks.
+ */
+static size_t mld_sysctls(struct pctx *c, const struct iface *f, bool push)
+{
+	const struct topo *t = c->t;
+	const struct node *n = &t->nodes[f->node];
+	const struct iface *p = f->peer >= 0 ? &t->ifaces[f->peer] : NULL;
+	const char *key = if6_key(&c->p->arena, f->name, "force_mld_version");
+	struct op *op;
+
+	if (!p || f->master >= 0 || p->master < 0 ||
+	    !querier_wanted(&t->bridges[t->ifaces[p->master].bridge]) ||
+	    user_sets(n, key) ||
+	    user_sets(n, "net.ipv6.conf.all.force_mld_version") ||
+	    user_sets(n, "net.ipv6.conf.default.force_mld_version"))
+		return 0;
+	if (push) {
+		op = plan_push(c->p, OP_SYSCTL_SET, ns_of(c, f->node));
+		op->key = key;
+		op->value = "1";
+		op->pos = f->pos;
+	}
+	return 1;
+}
+
 /* The node's own sysctls about interface @f: they go before it comes up. */
 static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
 {
 	const struct node *n = &c->t->nodes[f->node];
 	char name[IFNAME_MAX + 1];
-	size_t count = ra_sysctls(c, f, push);
+	size_t count = ra_sysctls(c, f, push) + mld_sysctls(c, f, push);
 
 	for (size_t k = 0; k < n->n_sysctls; k++) {
 		if (!sysctl_key_ifname(n->sysctls[k].key, name) ||

@@ -171,16 +171,20 @@ static uint32_t bridge_mode(const struct compiled *c, const char *name)
 
 static void test_querier_only_when_asked(void **state)
 {
-	struct compiled c = compile("nodes:\n"
-				    "  a: {}\n"
-				    "bridges:\n"
-				    "  b0: {}\n"
-				    "  b1: {querier: true}\n"
-				    "  b2: {querier: false, node: a}\n"
-				    "  b3: {ports: [eth7]}\n"
-				    "links:\n"
-				    "  - [a:eth0, b0]\n"
-				    "  - [a:eth1, b1]\n");
+	struct compiled c = compile(
+		"nodes:\n"
+		"  a: {}\n"
+		"  v: {sysctl: {net.ipv6.conf.default.force_mld_version: 2}}\n"
+		"bridges:\n"
+		"  b0: {}\n"
+		"  b1: {querier: true}\n"
+		"  b2: {querier: false, node: a}\n"
+		"  b3: {ports: [eth7]}\n"
+		"links:\n"
+		"  - [a:eth0, b0]\n"
+		"  - [a:eth1, b1]\n"
+		"  - [v:eth0, b1]\n"
+		"  - [host:h0, b1]\n");
 	char *text = plan_text(c.p);
 
 	(void)state;
@@ -192,6 +196,22 @@ static void test_querier_only_when_asked(void **state)
 	assert_non_null(
 		strstr(text, "link add b1 type bridge mode querier @host\n"));
 	assert_non_null(strstr(text, "link add b0 type bridge @host\n"));
+	/* The nodes on a querier bridge speak MLDv1 from the start, unless
+	 * their file says which version; the others as the kernel does. */
+	assert_true(has_line(text, "net.ipv6.conf.eth1.force_mld_version", "1",
+			     "a"));
+	assert_true(has_line(text, "net.ipv6.conf.h0.force_mld_version", "1",
+			     "host"));
+	assert_int_equal(
+		key_count(text, "net.ipv6.conf.eth0.force_mld_version", "a"),
+		0);
+	assert_int_equal(
+		key_count(text, "net.ipv6.conf.eth0.force_mld_version", "v"),
+		0);
+	/* ...before the end comes up. */
+	assert_true(strstr(text,
+			   "sysctl net.ipv6.conf.eth1.force_mld_version=1 "
+			   "@a") < strstr(text, "link set eth1 up @a"));
 	free(text);
 	compiled_free(&c);
 	assert_load_error(
