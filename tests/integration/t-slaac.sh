@@ -133,11 +133,16 @@ for querier in false true; do
 		echo "  ao:"
 		echo "    interfaces:"
 		echo '      eth0: {autoconf: true, mac: "02:00:00:00:70:03"}'
+		echo "  kd:"
+		echo "    sysctl: {net.ipv6.conf.default.accept_ra: 1}"
+		echo "    interfaces:"
+		echo '      eth0: {addresses: ["fd00:70::20/64"], mac: "02:00:00:00:70:04"}'
 		echo "links:"
 		echo "  - [r:eth0, lan]"
 		echo "  - [st:eth0, lan]"
 		echo "  - [sl:eth0, lan]"
 		echo "  - [ao:eth0, lan]"
+		echo "  - [kd:eth0, lan]"
 	} > "$lab"
 	q="querier $querier"
 	rm -f "$WORK/radvd-lan.pid"
@@ -172,6 +177,18 @@ print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["mcast_querier"])')"
 		"$(sysctl_of ao net.ipv6.conf.eth0.accept_ra)"
 	check_eq "$q: ao has its SLAAC address" fd00:70::ff:fe00:7003 \
 		"$(slaac_addr ao eth0 fd00:70::/64)"
+	# The off switch: a node whose file gives accept_ra back takes them
+	# as the kernel would (not waited for by --wait: polled, 10 s)
+	i=0
+	while [ -z "$(slaac_addr kd eth0 fd00:70::/64)" ] && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check_eq "$q: kd (default.accept_ra: 1 in its file) takes them: SLAAC" \
+		fd00:70::ff:fe00:7004 "$(slaac_addr kd eth0 fd00:70::/64)"
+	check_match "$q: kd: ...and the default route" \
+		'^default via fe80::[0-9a-f:]+ dev eth0 proto ra ' \
+		"$(ip -n kd -6 route show default)"
 	check "$q: st reaches sl at its SLAAC address" \
 		ip netns exec st ping -c1 -W2 -q fd00:70::ff:fe00:7002
 	out=$("$NSTOPO" status "$lab" 2>&1)
