@@ -430,8 +430,9 @@ static void push_host_ports(struct pctx *c, const struct bridge *b)
  * A bridge is its ports' multicast querier only if the file says so (see
  * nl_fill_bridge()): it ends the flood of multicast listener reports, but
  * a node is then reachable by neighbour discovery only once the bridge
- * has its report, a few milliseconds after its port forwards, which an
- * apply that returns at acknowledgement does not wait for.
+ * has its report, a few milliseconds after its port forwards, which
+ * apply's wait for a usable lab does not look at (it has taken longer in
+ * every run so far), and the nodes on it speak MLDv1.
  */
 static bool querier_wanted(const struct bridge *b)
 {
