@@ -31,6 +31,13 @@ enum link_kind {
 	LK__COUNT
 };
 
+/*
+ * A bridge's mode (op.mode of its link.add): the multicast querier of its
+ * ports, with startup queries soon after each port comes up (nl.c); 0: the
+ * kernel's defaults.
+ */
+#define BRIDGE_QUERIER 1u
+
 /* Where the request that makes an interface of a kind goes. */
 enum link_home {
 	HOME_OWN,    /* its own namespace (a veth pair: the main end's) */
@@ -67,7 +74,8 @@ struct link_kind_desc {
 	uint32_t id_min, id_max;
 	const struct link_mode *modes; /* `mode:`, or NULL: it has none */
 	size_t n_modes;
-	int default_mode; /* index in modes when `mode:` is not given */
+	int default_mode;  /* index in modes when `mode:` is not given */
+	bool mode0_unsaid; /* plans name its mode only when it is not 0 */
 	/* The kernel keeps an MTU given at creation only until ports join
 	 * (a bridge follows its smallest port): it is set after creation,
 	 * which makes it the user's. */
@@ -82,6 +90,10 @@ struct link_kind_desc {
 	bool del_first;
 	/* IFLA_INFO_DATA of its RTM_NEWLINK (nl.c), or NULL: none. */
 	int (*fill)(struct nl_msg *msg, const struct link_req *r);
+	/* IFLA_INFO_DATA of a change sent right after it is made, or NULL:
+	 * settings whose effect depends on others the kernel applies after
+	 * them within one request. */
+	int (*fill_again)(struct nl_msg *msg, const struct link_req *r);
 };
 
 /**

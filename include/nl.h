@@ -99,6 +99,8 @@ struct link_info {
 	uint32_t mtu;
 	bool up;      /* administratively up */
 	bool oper_up; /* operationally up: carrier, ready to pass packets */
+	bool carrier; /* the lower layer is up (IFF_LOWER_UP): a veth's peer
+			 is up, at once, whatever linkwatch has done yet */
 	int master;
 	uint8_t mac[6];
 	/* A VXLAN: its VNI, ends (remote: its group or default
@@ -139,6 +141,30 @@ int netlink_link_add(struct nlsock *s, const char *kind,
  * Return: 0, or -1 if the message has no room.
  */
 int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_bridge() - a bridge's multicast settings at creation: with
+ * BRIDGE_QUERIER in r->mode, snooping on, queries of IGMPv3 and MLDv1
+ * that ask for answers at once, three startup queries a second apart;
+ * without, nothing (the kernel's defaults)
+ * @msg:	the request
+ * @r:		the bridge
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
+int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r);
+
+/**
+ * nl_fill_bridge_again() - what a bridge is changed to right after its
+ * creation: with BRIDGE_QUERIER in r->mode, its ports' multicast querier,
+ * at once (the kernel waits one response interval, which nl_fill_bridge()
+ * made 0); without, nothing
+ * @msg:	the request
+ * @r:		the bridge
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
+int nl_fill_bridge_again(struct nl_msg *msg, const struct link_req *r);
 
 /**
  * nl_fill_macvlan() - a macvlan's mode (IFLA_MACVLAN_MODE): r->mode
@@ -208,6 +234,21 @@ int netlink_fdb_dump(struct nlsock *s,
 		     int (*fn)(int ifindex, const uint8_t mac[6],
 			       const struct prefix *dst, void *arg),
 		     void *arg);
+
+/**
+ * netlink_link_change() - change an existing interface's kind settings
+ * (IFLA_INFO_DATA), as @fill writes them; nothing is sent if it writes none
+ * @s:		the socket of its namespace
+ * @kind:	the kernel's name of its kind
+ * @fill:	the settings (a fill_again of linkkind.c)
+ * @r:		the interface, by r->ifindex (or by r->name if that is 0)
+ *
+ * Return: 0 or -errno (-ENODEV: no such interface).
+ */
+int netlink_link_change(struct nlsock *s, const char *kind,
+			int (*fill)(struct nl_msg *msg,
+				    const struct link_req *r),
+			const struct link_req *r);
 
 /**
  * netlink_link_set() - change an existing interface
@@ -293,6 +334,16 @@ struct route_info {
 	bool has_src; /* a preferred source (src) */
 	struct prefix src;
 };
+
+/**
+ * netlink_route_proto_name() - the name iproute2 gives a route's protocol
+ * (rtm_protocol): "kernel", "boot", "ra", "bird", "nstopo" (nstopo's own)...
+ * @proto:	the protocol, as route_info.protocol has it
+ * @buf, @len:	where a number is written when it has no name
+ *
+ * Return: the name, or @buf.
+ */
+const char *netlink_route_proto_name(uint8_t proto, char *buf, size_t len);
 
 /**
  * netlink_addr_dump() - every address of @s's namespace, both families

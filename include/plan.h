@@ -85,7 +85,19 @@ struct plan *plan_copy(const struct plan *p);
  */
 void plan_print(const struct plan *p, FILE *f, bool json);
 
-/* The sysctl written in every namespace nstopo creates, before links. */
+/* The DAD sysctls written in every namespace nstopo creates, before links. */
 extern const char *const plan_dad_sysctls[2];
+
+/* A sysctl and its value. */
+struct plan_sysctl {
+	const char *key, *value;
+};
+
+#define PLAN_NS_SYSCTLS 6
+
+/* Every sysctl written in a namespace nstopo creates, before its links,
+ * unless its file sets the key: accept_dad=0, keep_addr_on_down=1 and
+ * accept_ra=0 in `all` and `default` (the DAD ones are plan_dad_sysctls). */
+extern const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS];
 
 #endif

@@ -4,7 +4,19 @@
 
 #include "plan.h"
 
-enum st_state { ST_OK, ST_MISSING, ST_DIFFERENT, ST_EXTRA, ST__COUNT };
+/*
+ * What status says of an object.  Foreign ones are routes someone else
+ * made in the lab's namespaces (a routing daemon, router advertisements,
+ * ip route by hand): listed with -v, never drift.
+ */
+enum st_state {
+	ST_OK,
+	ST_MISSING,
+	ST_DIFFERENT,
+	ST_EXTRA,
+	ST_FOREIGN,
+	ST__COUNT
+};
 
 struct status_row {
 	const char *node, *ns;
@@ -70,8 +82,8 @@ bool status_drift(const struct status *s);
  * status_print() - write @s to @f: a table and a summary line, or one
  * JSON object with every row
  * @json:	JSON rather than text
- * @all:	the table shows the rows that are as planned too (JSON
- *		always does)
+ * @all:	the table shows the rows that are as planned and the
+ *		foreign routes too (JSON always does)
  */
 void status_print(const struct status *s, FILE *f, bool json, bool all);
 

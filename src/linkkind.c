@@ -24,12 +24,29 @@ static const struct link_mode ipvlan_modes[] = {
 	{ .name = "l3s", .value = 2 },
 };
 
+/*
+ * A bridge's multicast mode (linkkind.h): plain is the kernel's default
+ * (snooping, no querier: every report is flooded until some querier
+ * appears), querier makes the bridge its ports' querier.
+ */
+static const struct link_mode bridge_modes[] = {
+	{ .name = "plain", .value = 0 },
+	{ .name = "querier", .value = BRIDGE_QUERIER },
+};
+
 static const struct link_kind_desc kinds[LK__COUNT] = {
 	[LK_NONE] = { .name = "" },
 	/* A pair: one request makes both ends, the peer placed in its own
 	 * namespace. */
 	[LK_VETH] = { .name = "veth", .ends = 2, .fill = nl_fill_veth },
-	[LK_BRIDGE] = { .name = "bridge", .mtu_again = true },
+	/* Ends 0: made by `bridges:`, whose `querier:` is its mode. */
+	[LK_BRIDGE] = { .name = "bridge",
+			.mtu_again = true,
+			.modes = bridge_modes,
+			.n_modes = ARRAY_SIZE(bridge_modes),
+			.mode0_unsaid = true,
+			.fill = nl_fill_bridge,
+			.fill_again = nl_fill_bridge_again },
 	[LK_DUMMY] = { .name = "dummy", .ends = 1 },
 	/* Bridge mode by default: services on one parent reach each other. */
 	[LK_MACVLAN] = { .name = "macvlan",

@@ -35,6 +35,7 @@
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
+#include "linkkind.h"
 #include "nl.h"
 
 struct nlsock {
@@ -280,6 +281,39 @@ int netlink_link_add(struct nlsock *s, const char *kind,
 	return request(s, msg);
 }
 
+int netlink_link_change(struct nlsock *s, const char *kind,
+			int (*fill)(struct nl_msg *msg,
+				    const struct link_req *r),
+			const struct link_req *r)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = r->ifindex };
+	struct nlattr *info;
+	size_t empty;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (!r->ifindex && nla_put_string(msg, IFLA_IFNAME, r->name) < 0) ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, kind) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	empty = nlmsg_hdr(msg)->nlmsg_len;
+	if (fill(msg, r) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	if (nlmsg_hdr(msg)->nlmsg_len == empty) {
+		nlmsg_free(msg); /* nothing to change */
+		return 0;
+	}
+	nla_nest_end(msg, info);
+	return request(s, msg);
+}
+
 /* The kinds' IFLA_INFO_DATA (their rows in linkkind.c). */
 
 int nl_fill_veth(struct nl_msg *msg, const struct link_req *r)
@@ -463,6 +497,7 @@ static void link_info_from(struct rtnl_link *l, struct link_info *li)
 	li->up = rtnl_link_get_flags(l) & IFF_UP;
 	li->master = rtnl_link_get_master(l);
 	li->oper_up = rtnl_link_get_operstate(l) == IF_OPER_UP;
+	li->carrier = rtnl_link_get_flags(l) & IFF_LOWER_UP;
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
 	if (rtnl_link_is_vxlan(l))
@@ -631,6 +666,38 @@ static int route_msg(struct nlsock *s, int type, int flags,
  * says so, and a delete takes no route of another protocol.
  */
 #define RTPROT_NSTOPO 110
+
+const char *netlink_route_proto_name(uint8_t proto, char *buf, size_t len)
+{
+	/* iproute2's rt_protos, and nstopo's own. */
+	static const struct {
+		uint8_t proto;
+		const char *name;
+	} names[] = {
+		{ RTPROT_UNSPEC, "unspec" },
+		{ RTPROT_REDIRECT, "redirect" },
+		{ RTPROT_KERNEL, "kernel" },
+		{ RTPROT_BOOT, "boot" },
+		{ RTPROT_STATIC, "static" },
+		{ RTPROT_RA, "ra" },
+		{ RTPROT_ZEBRA, "zebra" },
+		{ RTPROT_BIRD, "bird" },
+		{ RTPROT_DHCP, "dhcp" },
+		{ RTPROT_KEEPALIVED, "keepalived" },
+		{ RTPROT_BABEL, "babel" },
+		{ RTPROT_NSTOPO, "nstopo" },
+		{ RTPROT_BGP, "bgp" },
+		{ RTPROT_ISIS, "isis" },
+		{ RTPROT_OSPF, "ospf" },
+		{ RTPROT_RIP, "rip" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].proto == proto)
+			return names[i].name;
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
 
 /* The kernel's route types of nstopo's. */
 static const uint8_t rtn_of[RT__COUNT] = {

@@ -266,6 +266,9 @@ static int do_link_add(struct run *x, struct op *op)
 						     .mtu = mtu_later,
 						     .ns_fd = -1,
 					     });
+	if (!rc && kind->fill_again)
+		rc = netlink_link_change(h->nl, kind->name, kind->fill_again,
+					 &m);
 	if (rc)
 		return run_fail(x, h, rc);
 	if (m.ifindex) {
@@ -549,7 +552,7 @@ static void link_add_format(const struct op *op, struct strbuf *sb)
 	}
 	if (k->id_key)
 		sb_printf(sb, " %s %u", k->id_key, op->id);
-	if (k->modes)
+	if (k->modes && (op->mode || !k->mode0_unsaid))
 		sb_printf(sb, " mode %s", link_mode_name(op->type, op->mode));
 	if (k->underlay)
 		tunnel_format(sb, &op->tun);
@@ -567,7 +570,7 @@ static void link_add_json(const struct op *op, struct strbuf *sb)
 		if_json(sb, "parent", &op->parent);
 	if (k->id_key)
 		sb_printf(sb, ",\"%s\":%u", k->id_key, op->id);
-	if (k->modes)
+	if (k->modes && (op->mode || !k->mode0_unsaid))
 		sb_printf(sb, ",\"mode\":\"%s\"",
 			  link_mode_name(op->type, op->mode));
 	if (k->underlay)

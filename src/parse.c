@@ -251,6 +251,17 @@ static int bridge_adopt(struct pctx *c, void *obj, const struct ynode *k,
 	return pread_bool(c, v, "'adopt'", &b->adopt);
 }
 
+static int bridge_querier(struct pctx *c, void *obj, const struct ynode *k,
+			  const struct ynode *v)
+{
+	struct bridge *b = obj;
+
+	(void)k;
+	b->querier_pos = v->pos;
+	b->has_querier = true;
+	return pread_bool(c, v, "'querier'", &b->querier);
+}
+
 static const struct pread_key bridge_keys[] = {
 	{ .name = "ports",
 	  .fn = bridge_ports,
@@ -262,6 +273,10 @@ static const struct pread_key bridge_keys[] = {
 	  .fn = bridge_adopt,
 	  .shape = &pshape_bool,
 	  .desc = "Whether the bridge takes over the addresses and routes of its ports (and gives them back on destroy); default false." },
+	{ .name = "querier",
+	  .fn = bridge_querier,
+	  .shape = &pshape_bool,
+	  .desc = "Whether the bridge is the multicast querier of its ports (no flood of listener reports); default false." },
 	{ .name = "node",
 	  .fn = bridge_node,
 	  .shape = &node_name_shape,
@@ -415,7 +430,7 @@ static int link_id(struct pctx *c, void *obj, const struct ynode *k,
 }
 
 /* Every kind's modes, for the key; each kind takes only its own
- * (link_variants()). */
+ * (link_variants()).  A bridge's is its `querier:`, not a link's. */
 static size_t link_modes(const char **out)
 {
 	size_t n = 0;
@@ -424,6 +439,9 @@ static size_t link_modes(const char **out)
 		for (size_t i = 0; i < link_kind(k)->n_modes; i++) {
 			const char *m = link_kind(k)->modes[i].name;
 			size_t j = 0;
+
+			if (!link_kind(k)->ends)
+				break;
 
 			while (j < n && strcmp(out[j], m))
 				j++;

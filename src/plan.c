@@ -7,8 +7,8 @@
  * few times and never waits on an object it just made, and when the
  * kernel's own follow-up work (carrier, IPv6 start-up, the multicast it
  * floods) starts as late as possible.  So the plan has eight phases:
- *   1. namespaces, each with lo up and its sysctls (accept_dad=0 before
- *      any link exists);
+ *   1. namespaces, each with lo up and its sysctls (the defaults of
+ *      plan_ns_sysctls, such as accept_dad=0, before any link exists);
  *   2. links: bridges (with the host ports they adopt), then pairs, then
  *      single interfaces once their parent exists; each end gets its own
  *      sysctls before it comes up, host ends are marked as the lab's,
@@ -30,6 +30,23 @@
 const char *const plan_dad_sysctls[2] = {
 	"net.ipv6.conf.all.accept_dad",
 	"net.ipv6.conf.default.accept_dad",
+};
+
+/*
+ * What every interface made in a node starts with, unless the file sets
+ * the key: no duplicate address detection (usable at once), IPv6
+ * addresses kept while the link is down (a flap loses nothing), and no
+ * router advertisements (the file is the whole truth: only interfaces
+ * with accept-ra take them; without them a node sends no router
+ * solicitations either).
+ */
+const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS] = {
+	{ "net.ipv6.conf.all.accept_dad", "0" },
+	{ "net.ipv6.conf.default.accept_dad", "0" },
+	{ "net.ipv6.conf.all.keep_addr_on_down", "1" },
+	{ "net.ipv6.conf.default.keep_addr_on_down", "1" },
+	{ "net.ipv6.conf.all.accept_ra", "0" },
+	{ "net.ipv6.conf.default.accept_ra", "0" },
 };
 
 struct plan *plan_new(const char *lab)
@@ -141,12 +158,12 @@ static void phase_namespaces(struct pctx *c)
 			op->link.mtu = lo_mtu;
 			op->pos = n->pos;
 		}
-		for (size_t k = 0; k < ARRAY_SIZE(plan_dad_sysctls); k++) {
-			if (user_sets(n, plan_dad_sysctls[k]))
+		for (size_t k = 0; k < ARRAY_SIZE(plan_ns_sysctls); k++) {
+			if (user_sets(n, plan_ns_sysctls[k].key))
 				continue;
 			op = plan_push(c->p, OP_SYSCTL_SET, n->ns);
-			op->key = plan_dad_sysctls[k];
-			op->value = "0";
+			op->key = plan_ns_sysctls[k].key;
+			op->value = plan_ns_sysctls[k].value;
 			op->pos = n->pos;
 		}
 		for (size_t k = 0; k < n->n_sysctls; k++)
@@ -180,7 +197,9 @@ static int sysctl_int(const struct node *n, const char *key, int dflt);
 
 /*
  * accept-ra and autoconf are the sysctls they name.  A node that forwards
- * ignores router advertisements unless accept_ra is 2.
+ * ignores router advertisements unless accept_ra is 2.  autoconf: true
+ * needs advertisements: without accept-ra it takes them too (in a node
+ * they are off by default, see plan_ns_sysctls).
  */
 static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
 {
@@ -193,6 +212,8 @@ static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
 	int vals[2] = { ic ? ic->accept_ra : -1, ic ? ic->autoconf : -1 };
 	size_t count = 0;
 
+	if (vals[0] < 0 && vals[1] > 0)
+		vals[0] = 1;
 	if (vals[0] > 0 && fwd)
 		vals[0] = 2;
 	for (int k = 0; k < 2; k++) {
@@ -211,12 +232,44 @@ static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
 	return count;
 }
 
+static bool querier_wanted(const struct bridge *b);
+
+/*
+ * An end whose peer is a port of a querier bridge speaks MLDv1 from its
+ * first report: the bridge forwards MLDv1 reports to the querier only,
+ * and floods MLDv2 ones (its MLDv1 queries would switch the node to
+ * version 1 anyway, but only after its first reports had been flooded).
+ * Unless the file says which version the node speaks.
+ */
+static size_t mld_sysctls(struct pctx *c, const struct iface *f, bool push)
+{
+	const struct topo *t = c->t;
+	const struct node *n = &t->nodes[f->node];
+	const struct iface *p = f->peer >= 0 ? &t->ifaces[f->peer] : NULL;
+	const char *key = if6_key(&c->p->arena, f->name, "force_mld_version");
+	struct op *op;
+
+	if (!p || f->master >= 0 || p->master < 0 ||
+	    !querier_wanted(&t->bridges[t->ifaces[p->master].bridge]) ||
+	    user_sets(n, key) ||
+	    user_sets(n, "net.ipv6.conf.all.force_mld_version") ||
+	    user_sets(n, "net.ipv6.conf.default.force_mld_version"))
+		return 0;
+	if (push) {
+		op = plan_push(c->p, OP_SYSCTL_SET, ns_of(c, f->node));
+		op->key = key;
+		op->value = "1";
+		op->pos = f->pos;
+	}
+	return 1;
+}
+
 /* The node's own sysctls about interface @f: they go before it comes up. */
 static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
 {
 	const struct node *n = &c->t->nodes[f->node];
 	char name[IFNAME_MAX + 1];
-	size_t count = ra_sysctls(c, f, push);
+	size_t count = ra_sysctls(c, f, push) + mld_sysctls(c, f, push);
 
 	for (size_t k = 0; k < n->n_sysctls; k++) {
 		if (!sysctl_key_ifname(n->sysctls[k].key, name) ||
@@ -373,6 +426,19 @@ static void push_host_ports(struct pctx *c, const struct bridge *b)
 	}
 }
 
+/*
+ * A bridge is its ports' multicast querier only if the file says so (see
+ * nl_fill_bridge()): it ends the flood of multicast listener reports, but
+ * a node is then reachable by neighbour discovery only once the bridge
+ * has its report, a few milliseconds after its port forwards, which
+ * apply's wait for a usable lab does not look at (it has taken longer in
+ * every run so far), and the nodes on it speak MLDv1.
+ */
+static bool querier_wanted(const struct bridge *b)
+{
+	return b->has_querier && b->querier;
+}
+
 static void phase_links(struct pctx *c)
 {
 	const struct topo *t = c->t;
@@ -382,6 +448,7 @@ static void phase_links(struct pctx *c)
 		struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
 
 		op->type = LK_BRIDGE;
+		op->mode = querier_wanted(&t->bridges[i]) ? BRIDGE_QUERIER : 0;
 		op_if_fill(c, &op->link, f);
 		op->mark = f->node == HOST_NODE;
 		op->pos = f->pos;

@@ -9,6 +9,13 @@
  * object is ok, missing or different; in the namespaces the lab created,
  * whatever else is there (apart from what the kernel adds by itself) is
  * extra.  The host namespace is only checked for what the lab put there.
+ *
+ * Routes tell whose they are by their protocol: nstopo's are its own
+ * (110), the kernel's are checked for each of the lab's addresses (its
+ * prefix and local routes), and any other is foreign: a routing daemon's,
+ * a router advertisement's, one added by hand.  Foreign routes are listed
+ * (with -v), never drift.  Links are checked for carrier on both ends:
+ * an end that is up while its peer is down has none.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,10 +38,12 @@ struct want_link {
 	bool has_mac;
 	uint8_t mac[6];
 	const char *master;
+	const char *peer_ns, *peer; /* a pair's other end */
 	bool up, mark, seen;
 	bool tunnel; /* a kind over the underlay: its VNI and ends too */
 	uint32_t vni;
 	struct tunnel_spec tun;
+	bool carrier; /* both ends are wanted up: it must have carrier */
 };
 
 struct want_ns {
@@ -74,6 +83,7 @@ static const char *const state_names[] = {
 	[ST_MISSING] = "missing",
 	[ST_DIFFERENT] = "different",
 	[ST_EXTRA] = "extra",
+	[ST_FOREIGN] = "foreign",
 };
 
 PRINTF(5, 6)
@@ -181,10 +191,18 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 			if (link_kind_pair(op->type)) {
 				struct want_ns *pw = want_get(s, &v, &n, &cap,
 							      &m, op->peer.ns);
+				struct want_link *pl =
+					want_link(s, pw, op->peer.name);
 
-				want_from_if(want_link(s, pw, op->peer.name),
-					     &op->peer, op->type,
+				want_from_if(pl, &op->peer, op->type,
 					     op->mark && !op->peer.ns);
+				pl->peer_ns = op->link.ns;
+				pl->peer = op->link.name;
+				/* w may have moved with the vector */
+				w = want_get(s, &v, &n, &cap, &m, op_ns(op));
+				pl = want_link(s, w, op->link.name);
+				pl->peer_ns = op->peer.ns;
+				pl->peer = op->peer.name;
 			}
 			break;
 		case OBJ_ADDR:
@@ -208,6 +226,21 @@ static size_t fold(struct status *s, const struct plan *p, struct want_ns **out)
 			break;
 		}
 	}
+	/* A pair whose ends are both wanted up has carrier on both. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < v[i].n_links; k++) {
+			struct want_link *l = &v[i].links[k];
+			int j;
+
+			if (!l->peer || !l->up)
+				continue;
+			j = strmap_get(&m, l->peer_ns ? l->peer_ns : "");
+			if (j < 0)
+				continue;
+			for (size_t q = 0; q < v[j].n_links; q++)
+				if (!strcmp(v[j].links[q].name, l->peer))
+					l->carrier = v[j].links[q].up;
+		}
 	strmap_free(&m);
 	*out = v;
 	return n;
@@ -346,6 +379,8 @@ static void check_links(struct status *s, const struct want_ns *w,
 			    master ? master : "none", l->master);
 		else if (l->up && !li->up)
 			row(s, w, ST_DIFFERENT, obj, "down, want up");
+		else if (l->carrier && !li->carrier)
+			row(s, w, ST_DIFFERENT, obj, "no carrier");
 		else if (l->mark &&
 			 strcmp(li->alias, lab_link_mark(s->lab, l->name, want,
 							 sizeof(want))) &&
@@ -378,6 +413,72 @@ static void check_links(struct status *s, const struct want_ns *w,
 	}
 }
 
+/* @p with its host bits cleared: the subnet it is on. */
+static struct prefix subnet_of(const struct prefix *p)
+{
+	struct prefix net = *p;
+	unsigned full = p->family == AF_INET ? 32 : 128;
+
+	for (unsigned b = p->plen; b < full; b++)
+		net.bytes[b / 8] &= (uint8_t)(0xff ^ (0x80 >> (b % 8)));
+	return net;
+}
+
+/*
+ * Has the kernel its own route for an address of interface @ifindex: @to
+ * its subnet (the connected route, in whatever table it puts it), or, with
+ * @local, the address itself in table local?
+ */
+static bool kernel_route(const struct have *h, const struct prefix *to,
+			 int ifindex, bool local)
+{
+	for (size_t k = 0; k < h->n_routes; k++) {
+		const struct route_info *ri = &h->routes[k];
+
+		if (!ri->by_kernel || ri->oif != ifindex ||
+		    !prefix_equal(&ri->to, to))
+			continue;
+		if (!local)
+			return true;
+		if (ri->rtype == RT_LOCAL && ri->table == RT_TABLE_LOCAL_ID)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The routes the kernel makes for an address on a link that is up: its
+ * subnet's (none for an IPv4 /32, or on the IPv4 "this network"), and the
+ * address's own in table local.  Missing ones are drift: the address does
+ * not work as it should.
+ */
+static void check_kernel_routes(struct status *s, const struct want_ns *w,
+				const struct have *h, const struct prefix *a,
+				const struct link_info *li)
+{
+	bool v4 = a->family == AF_INET;
+	unsigned full = v4 ? 32 : 128;
+	struct prefix net = subnet_of(a), host = *a;
+	char obj[200], buf[INET6_ADDRSTRLEN + 4];
+	enum st_state st;
+
+	host.plen = (uint8_t)full;
+	if (!v4 || (a->plen < full && a->bytes[0])) {
+		st = kernel_route(h, &net, li->ifindex, false) ? ST_OK :
+								 ST_MISSING;
+		prefix_format(&net, true, buf, sizeof(buf));
+		snprintf(obj, sizeof(obj), "route %s dev %s proto kernel", buf,
+			 li->name);
+		row(s, w, st, obj, NULL);
+	}
+	st = kernel_route(h, &host, li->ifindex, true) ? ST_OK : ST_MISSING;
+	prefix_format(&host, false, buf, sizeof(buf));
+	snprintf(obj, sizeof(obj),
+		 "route local %s dev %s table local proto kernel", buf,
+		 li->name);
+	row(s, w, st, obj, NULL);
+}
+
 static void check_addrs(struct status *s, const struct want_ns *w,
 			struct have *h)
 {
@@ -400,13 +501,17 @@ static void check_addrs(struct status *s, const struct want_ns *w,
 			continue;
 		}
 		h->addr_used[k] = true;
-		if (h->addrs[k].tentative || h->addrs[k].dadfailed)
+		if (h->addrs[k].tentative || h->addrs[k].dadfailed) {
 			row(s, w, ST_DIFFERENT, obj, "%s",
 			    h->addrs[k].dadfailed ?
 				    "duplicate address detection failed" :
 				    "tentative (DAD running)");
-		else
-			row(s, w, ST_OK, obj, NULL);
+			continue;
+		}
+		row(s, w, ST_OK, obj, NULL);
+		/* A link that is down has no routes: its row says so. */
+		if (li->up)
+			check_kernel_routes(s, w, h, &op->addr, li);
 	}
 	if (!w->created)
 		return;
@@ -453,33 +558,53 @@ static void route_text(const struct route_spec *r, const struct route_info *ri,
 		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, " dev %s",
 				      link_name(h, ri->oif));
 	if ((r ? r->table : ri->table) != RT_TABLE_MAIN_ID)
-		snprintf(buf + n, len > n ? len - n : 0, " table %u",
-			 r ? r->table : ri->table);
+		n += (size_t)snprintf(buf + n, len > n ? len - n : 0,
+				      " table %u", r ? r->table : ri->table);
+	if (!r && !ri->by_nstopo) {
+		char num[8];
+
+		snprintf(buf + n, len > n ? len - n : 0, " proto %s",
+			 netlink_route_proto_name(ri->protocol, num,
+						  sizeof(num)));
+	}
+}
+
+/* The route of the kernel's that stands for @r: same table, destination
+ * and metric, nstopo's own first; or -1. */
+static int find_route(const struct have *h, const struct route_spec *r)
+{
+	int found = -1;
+
+	for (size_t k = 0; k < h->n_routes; k++) {
+		const struct route_info *ri = &h->routes[k];
+
+		if (h->route_used[k] || ri->table != r->table ||
+		    ri->metric != r->metric || !prefix_equal(&ri->to, &r->to))
+			continue;
+		if (ri->by_nstopo)
+			return (int)k;
+		if (found < 0)
+			found = (int)k;
+	}
+	return found;
 }
 
 static void check_routes(struct status *s, const struct want_ns *w,
 			 struct have *h)
 {
-	char obj[200], via[INET6_ADDRSTRLEN];
+	char obj[200], via[INET6_ADDRSTRLEN], num[8];
 
 	for (size_t i = 0; i < w->n_routes; i++) {
 		const struct route_spec *r = &w->routes[i]->route;
-		size_t k;
+		int k = find_route(h, r);
+		const struct route_info *ri;
 
 		route_text(r, NULL, h, obj, sizeof(obj));
-		for (k = 0; k < h->n_routes; k++) {
-			const struct route_info *ri = &h->routes[k];
-
-			if (ri->table == r->table && ri->metric == r->metric &&
-			    prefix_equal(&ri->to, &r->to))
-				break;
-		}
-		if (k == h->n_routes) {
+		if (k < 0) {
 			row(s, w, ST_MISSING, obj, NULL);
 			continue;
 		}
-		const struct route_info *ri = &h->routes[k];
-
+		ri = &h->routes[k];
 		h->route_used[k] = true;
 		if (ri->rtype != r->type) {
 			row(s, w, ST_DIFFERENT, obj, "type %s, want %s",
@@ -496,6 +621,12 @@ static void check_routes(struct status *s, const struct want_ns *w,
 		} else if (r->dev && strcmp(link_name(h, ri->oif), r->dev)) {
 			row(s, w, ST_DIFFERENT, obj, "dev %s, want %s",
 			    link_name(h, ri->oif), r->dev);
+		} else if (!ri->by_nstopo && !s->legacy) {
+			/* Someone else's in its place (labs of earlier builds
+			 * made theirs "static"). */
+			row(s, w, ST_DIFFERENT, obj, "proto %s, want nstopo",
+			    netlink_route_proto_name(ri->protocol, num,
+						     sizeof(num)));
 		} else {
 			row(s, w, ST_OK, obj, NULL);
 		}
@@ -506,11 +637,14 @@ static void check_routes(struct status *s, const struct want_ns *w,
 		const struct route_info *ri = &h->routes[k];
 
 		/* What the kernel makes by itself (connected, local,
-		 * multicast routes; router advertisements) is not drift. */
-		if (h->route_used[k] || ri->by_kernel || ri->by_ra)
+		 * multicast routes) is its own; an unplanned route of
+		 * nstopo's is drift; any other is foreign (a routing daemon's,
+		 * a router advertisement's, one added by hand). */
+		if (h->route_used[k] || ri->by_kernel)
 			continue;
 		route_text(NULL, ri, h, obj, sizeof(obj));
-		row(s, w, ST_EXTRA, obj, NULL);
+		row(s, w, ri->by_nstopo || s->legacy ? ST_EXTRA : ST_FOREIGN,
+		    obj, NULL);
 	}
 }
 
@@ -805,7 +939,8 @@ void status_print(const struct status *s, FILE *f, bool json, bool all)
 		for (size_t i = 0; i < s->n_rows; i++) {
 			const struct status_row *r = &s->rows[i];
 
-			if (r->state == ST_OK && !all)
+			if ((r->state == ST_OK || r->state == ST_FOREIGN) &&
+			    !all)
 				continue;
 			if (!header)
 				sb_printf(&sb, "%-16s %-48s %-9s %s\n", "NODE",
@@ -827,10 +962,16 @@ void status_print(const struct status *s, FILE *f, bool json, bool all)
 				s->file);
 		sb_printf(
 			&sb,
-			"lab %s: %s: %zu ok, %zu missing, %zu different, %zu extra\n",
+			"lab %s: %s: %zu ok, %zu missing, %zu different, %zu extra",
 			s->lab, status_drift(s) ? "DRIFT" : "as planned",
 			s->counts[ST_OK], s->counts[ST_MISSING],
 			s->counts[ST_DIFFERENT], s->counts[ST_EXTRA]);
+		/* Not drift: said only when there are some. */
+		if (s->counts[ST_FOREIGN])
+			sb_printf(&sb, ", %zu foreign route%s",
+				  s->counts[ST_FOREIGN],
+				  s->counts[ST_FOREIGN] == 1 ? "" : "s");
+		sb_addc(&sb, '\n');
 	}
 	fwrite(sb.buf, 1, sb.len, f);
 	sb_free(&sb);

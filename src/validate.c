@@ -410,6 +410,12 @@ static void check_ports(struct vctx *v, struct bridge *b)
 			v->d, b->adopt_pos,
 			"adopt takes over the addresses of ports the host already has; bridge '%s' has none",
 			b->name);
+	/* Its queries would reach the host's LAN and its hosts. */
+	if (b->has_querier && b->querier && host_ports)
+		diag_add(
+			v->d, b->querier_pos,
+			"bridge '%s' has a port the host had already: it cannot be the multicast querier of the host's LAN",
+			b->name);
 }
 
 static void check_links(struct vctx *v)

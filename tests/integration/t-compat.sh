@@ -3,7 +3,11 @@
 # wrote it) is seen as up, found the same lab, shown as planned and
 # destroyed by this build, leaving nothing; and this build writes, for
 # the same file, the records 0.1.0 did (with a check line after each,
-# which 0.1.0 skips), so 0.1.0 reads this build's journals too.
+# which 0.1.0 skips), so 0.1.0 reads this build's journals too.  Since
+# 0.1.0 every node also starts with keep_addr_on_down=1 and accept_ra=0
+# (all and default: nstopo.yaml(5), WHAT NODES START WITH): four more
+# sysctl records a node, which 0.1.0 reads as any other; applying the file
+# over a lab 0.1.0 made adds those four a node in place, and nothing else.
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/labkit.sh"
 
@@ -18,8 +22,16 @@ compat() {
 	# This build's journal, header and check lines aside, is 0.1.0's:
 	# 0.1.0 reads it (it skips the lines it does not know).
 	grep -v '^= ' "/run/nstopo/$lab/journal" >"$WORK/$name.records"
-	check "$name: the journal's records are the ones 0.1.0 writes" \
-		diff -u "$fixture" "$WORK/$name.records" \
+	new_keys='key=net\.ipv6\.conf\.(all|default)\.(keep_addr_on_down|accept_ra) '
+	nodes=$(grep -c ' k=netns.add ' "$fixture")
+	check_eq "$name: four records a node more than 0.1.0's" \
+		"$((4 * nodes))" "$(grep -Ec "$new_keys" "$WORK/$name.records")"
+	# the others, numbered apart, are 0.1.0's
+	sed 's/^+ [0-9]* //' "$fixture" >"$WORK/$name.old"
+	grep -Ev "$new_keys" "$WORK/$name.records" | sed 's/^+ [0-9]* //' \
+		>"$WORK/$name.new"
+	check "$name: the journal's other records are the ones 0.1.0 writes" \
+		diff -u "$WORK/$name.old" "$WORK/$name.new" \
 		--ignore-matching-lines='^nstopo-journal '
 	check "$name: each record is checked" test \
 		"$(grep -c '^= ' "/run/nstopo/$lab/journal")" = \
@@ -31,8 +43,9 @@ compat() {
 	check_match "$name: list shows it up" "^$lab +up " "$out"
 	out=$("$NSTOPO" apply "$file" 2>&1)
 	check_eq "$name: apply again: exit 0" 0 $?
-	check_match "$name: apply again: the same lab, nothing to do" \
-		"already up: nothing to do" "$out"
+	check_match "$name: apply again: the same lab, what nodes start with added" \
+		"changed in place \\($((4 * nodes)) objects made, changed or removed\\)" \
+		"$out"
 	sleep 1 # carrier reaches bridges through linkwatch
 	out=$("$NSTOPO" status "$file" 2>&1)
 	check_eq "$name: status: exit 0" 0 $?

@@ -101,6 +101,105 @@ lab_radvd=
 check "nothing of the lab is left" verify.py --gone "$WORK/slaac.json"
 check_clean "nothing left"
 
+# -- a LAN with a router: only the interfaces that ask take its
+# advertisements (the file is the whole truth: a node's accept_ra is 0
+# unless accept-ra or autoconf says otherwise), on a plain bridge and on
+# a querier bridge (RAs go to all nodes, RS to the router's group)
+# snmp6 NETNS COUNTER: an ICMPv6 counter of the node
+snmp6() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/snmp6; }
+printf '%s\n' 'interface eth0 {' ' AdvSendAdvert on;' ' MinRtrAdvInterval 3;' \
+	' MaxRtrAdvInterval 4;' \
+	' prefix fd00:70::/64 { AdvOnLink on; AdvAutonomous on; };' '};' \
+	> "$WORK/radvd-lan.conf"
+for querier in false true; do
+	lab=$WORK/lan-$querier.yaml
+	{
+		echo "name: lanra"
+		echo "bridges:"
+		echo "  lan: {querier: $querier}"
+		echo "nodes:"
+		echo "  r:"
+		echo "    sysctl: {net.ipv6.conf.all.forwarding: 1}"
+		echo "    interfaces:"
+		echo '      eth0: {addresses: ["fd00:70::1/64"]}'
+		echo "    exec:"
+		echo "      - \"radvd -C $WORK/radvd-lan.conf -p $WORK/radvd-lan.pid -m logfile -l $WORK/radvd-lan.log < /dev/null > /dev/null 2>&1\""
+		echo "  st:"
+		echo "    interfaces:"
+		echo '      eth0: {addresses: ["fd00:70::10/64"]}'
+		echo "  sl:"
+		echo "    interfaces:"
+		echo '      eth0: {accept-ra: true, autoconf: true, mac: "02:00:00:00:70:02"}'
+		echo "  ao:"
+		echo "    interfaces:"
+		echo '      eth0: {autoconf: true, mac: "02:00:00:00:70:03"}'
+		echo "  kd:"
+		echo "    sysctl: {net.ipv6.conf.default.accept_ra: 1}"
+		echo "    interfaces:"
+		echo '      eth0: {addresses: ["fd00:70::20/64"], mac: "02:00:00:00:70:04"}'
+		echo "links:"
+		echo "  - [r:eth0, lan]"
+		echo "  - [st:eth0, lan]"
+		echo "  - [sl:eth0, lan]"
+		echo "  - [ao:eth0, lan]"
+		echo "  - [kd:eth0, lan]"
+	} > "$lab"
+	q="querier $querier"
+	rm -f "$WORK/radvd-lan.pid"
+	out=$("$NSTOPO" apply --wait=20 "$lab" 2>&1)
+	rc=$?
+	check_eq "$q: apply --wait (SLAAC on sl and ao): exit 0" 0 "$rc"
+	[ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/     | /'
+	lab_radvd=$(cat "$WORK/radvd-lan.pid" 2> /dev/null)
+	check_eq "$q: the bridge is the querier only when asked" \
+		"$([ "$querier" = true ] && echo 1 || echo 0)" \
+		"$(ip -d -j link show lan | python3 -c 'import json, sys
+print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["mcast_querier"])')"
+	check_eq "$q: st (static) takes no advertisements: accept_ra 0" 0 \
+		"$(sysctl_of st net.ipv6.conf.eth0.accept_ra)"
+	check_eq "$q: st: no SLAAC address" "" "$(slaac_addr st eth0 fd00:70::/64)"
+	check_eq "$q: st: no default route from the router" "" \
+		"$(ip -n st -6 route show default)"
+	check "$q: st: the advertisements did reach it" \
+		test "$(snmp6 st Icmp6InRouterAdvertisements)" -gt 0
+	check_eq "$q: st: no router solicitations sent" 0 \
+		"$(snmp6 st Icmp6OutRouterSolicits)"
+	check_eq "$q: st: its own global address only" "fd00:70::10/64" \
+		"$(ip -n st -6 -o addr show dev eth0 scope global | awk '{print $4}')"
+	check_eq "$q: sl has its SLAAC address (EUI-64 of its MAC)" \
+		fd00:70::ff:fe00:7002 "$(slaac_addr sl eth0 fd00:70::/64)"
+	check_match "$q: sl has a default route from the advertisement" \
+		'^default via fe80::[0-9a-f:]+ dev eth0 proto ra ' \
+		"$(ip -n sl -6 route show default)"
+	check "$q: sl solicited the router" \
+		test "$(snmp6 sl Icmp6OutRouterSolicits)" -gt 0
+	check_eq "$q: ao (autoconf alone takes them): accept_ra 1" 1 \
+		"$(sysctl_of ao net.ipv6.conf.eth0.accept_ra)"
+	check_eq "$q: ao has its SLAAC address" fd00:70::ff:fe00:7003 \
+		"$(slaac_addr ao eth0 fd00:70::/64)"
+	# The off switch: a node whose file gives accept_ra back takes them
+	# as the kernel would (not waited for by --wait: polled, 10 s)
+	i=0
+	while [ -z "$(slaac_addr kd eth0 fd00:70::/64)" ] && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check_eq "$q: kd (default.accept_ra: 1 in its file) takes them: SLAAC" \
+		fd00:70::ff:fe00:7004 "$(slaac_addr kd eth0 fd00:70::/64)"
+	check_match "$q: kd: ...and the default route" \
+		'^default via fe80::[0-9a-f:]+ dev eth0 proto ra ' \
+		"$(ip -n kd -6 route show default)"
+	check "$q: st reaches sl at its SLAAC address" \
+		ip netns exec st ping -c1 -W2 -q fd00:70::ff:fe00:7002
+	out=$("$NSTOPO" status "$lab" 2>&1)
+	check_eq "$q: status exit 0 (the routes from the router are foreign)" 0 $?
+	check_match "$q: status counts them apart" \
+		'as planned: [0-9]+ ok, 0 missing, 0 different, 0 extra, [0-9]+ foreign route' "$out"
+	check "$q: destroy --kill" "$NSTOPO" destroy -q --kill "$lab"
+	lab_radvd=
+	check_clean "$q: nothing left"
+done
+
 # -- --wait with no router: times out, leaves the lab up -------------------
 lab=$WORK/norouter.yaml
 cat > "$lab" <<'EOF'

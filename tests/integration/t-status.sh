@@ -2,6 +2,11 @@
 # journal made: a clean lab is "as planned" (exit 0); every kind of change
 # made by hand is found and named, in the text and in the JSON (exit 3);
 # a lab that is not up is exit 4; a file edited since apply is noted.
+# Living with daemons: routes of other protocols (bird, router
+# advertisements, ip route by hand) are foreign, listed with -v and never
+# drift; the kernel's routes of the lab's addresses are checked; a link
+# flap keeps IPv6 addresses (keep_addr_on_down, which the file can turn
+# off); an end whose peer is down has no carrier.
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/labkit.sh"
 
@@ -25,7 +30,7 @@ detail = sys.argv[5] if len(sys.argv) > 5 else None
 counts = {}
 for o in d["objects"]:
     counts[o["state"]] = counts.get(o["state"], 0) + 1
-for s in ("ok", "missing", "different", "extra"):
+for s in ("ok", "missing", "different", "extra", "foreign"):
     if d["counts"][s] != counts.get(s, 0):
         sys.exit("counts[%s] is %d, but %d objects are %s"
                  % (s, d["counts"][s], counts.get(s, 0), s))
@@ -76,7 +81,7 @@ check_eq "clean --json: exit 0" 0 "$rc"
 check "clean --json: no drift, counts match objects" jrow "$json" h1 \
 	"addr fd00:1::2/64 dev eth0" ok
 check_match "clean --json: counts" \
-	"\"drift\":false,\"counts\":\\{\"ok\":$ok_n,\"missing\":0,\"different\":0,\"extra\":0\\}" \
+	"\"drift\":false,\"counts\":\\{\"ok\":$ok_n,\"missing\":0,\"different\":0,\"extra\":0,\"foreign\":0\\}" \
 	"$json"
 check "destroy" "$NSTOPO" destroy "$spec"
 
@@ -131,10 +136,22 @@ drift "route removed" h2 "route 198.51.100.0/24" missing "" \
 	ip -n h2 route del blackhole 198.51.100.0/24
 drift "IPv6 route removed" h1 "route ::/0 via fd00:1::1" missing "" \
 	ip -n h1 -6 route del default via fd00:1::1
+# Routes of nstopo's protocol (110) that the journal does not have.
 drift "extra route" h1 "route 10.77.0.0/16 via 10.0.1.1 dev eth0" extra "" \
-	ip -n h1 route add 10.77.0.0/16 via 10.0.1.1
+	ip -n h1 route add 10.77.0.0/16 via 10.0.1.1 proto 110
 drift "extra route in another table" h2 "route 10.78.0.0/16 table 100" extra "" \
-	ip -n h2 route add blackhole 10.78.0.0/16 table 100
+	ip -n h2 route add blackhole 10.78.0.0/16 table 100 proto 110
+drift "route replaced by another protocol's" h2 "route 198.51.100.0/24" \
+	different "proto bird, want nstopo" \
+	ip -n h2 route replace blackhole 198.51.100.0/24 proto bird
+drift "the kernel's connected route removed" router \
+	"route 10.0.1.0/24 dev eth0 proto kernel" missing "" \
+	ip -n router route del 10.0.1.0/24 dev eth0
+drift "the kernel's local route of an address removed" h1 \
+	"route local fd00:1::2 dev eth0 table local proto kernel" missing "" \
+	ip -n h1 -6 route del local fd00:1::2 dev eth0 table local
+drift "peer down: no carrier on the far end" router "link eth0" different \
+	"no carrier" ip -n h1 link set eth0 down
 drift "extra address" h2 "addr 10.9.9.9/24 dev eth0" extra "" \
 	ip -n h2 addr add 10.9.9.9/24 dev eth0
 drift "extra link (veth pair), one end" proxy "link vx0" extra "" \
@@ -168,6 +185,81 @@ check_match "namespace deleted: the summary counts it" \
 	'DRIFT: [0-9]+ ok, [1-9][0-9]* missing' "$out"
 "$NSTOPO" destroy -q --lab lab1
 check_clean "after namespace deletion: nothing left"
+
+# Foreign routes: a routing daemon's (bird), a router advertisement's, one
+# added by hand (proto boot) -- listed with -v, counted apart, never drift.
+"$NSTOPO" apply -q "$spec"
+ip -n h1 route add 10.77.0.0/16 via 10.0.1.1 proto bird
+ip -n h1 route add 10.79.0.0/16 via 10.0.1.1 proto 12
+ip -n h2 route add 10.78.0.0/16 via 10.0.2.1
+ip -n h1 -6 route add fd00:77::/64 via fd00:1::1 proto ra
+st "$spec"
+check_eq "foreign routes: exit 0" 0 "$rc"
+check_match "foreign routes: as planned, counted apart" \
+	'^lab lab1: as planned: [0-9]+ ok, 0 missing, 0 different, 0 extra, 4 foreign routes$' "$out"
+check_eq "foreign routes: not in the table without -v" 1 \
+	"$(printf '%s\n' "$out" | wc -l)"
+st -v "$spec"
+check_eq "foreign routes -v: exit 0" 0 "$rc"
+check_match "foreign routes -v: bird's, named with its protocol" \
+	"$(row h1 'route 10.77.0.0/16 via 10.0.1.1 dev eth0 proto bird' foreign)" "$out"
+check_match "foreign routes -v: proto 12 is bird's" \
+	"$(row h1 'route 10.79.0.0/16 via 10.0.1.1 dev eth0 proto bird' foreign)" "$out"
+check_match "foreign routes -v: one added by hand" \
+	"$(row h2 'route 10.78.0.0/16 via 10.0.2.1 dev eth0 proto boot' foreign)" "$out"
+check_match "foreign routes -v: a router advertisement's" \
+	"$(row h1 'route fd00:77::/64 via fd00:1::1 dev eth0 proto ra' foreign)" "$out"
+check_match "foreign routes -v: the kernel's routes of the lab's addresses are checked" \
+	"$(row h1 'route 10.0.1.0/24 dev eth0 proto kernel' ok)" "$out"
+check_match "foreign routes -v: ...the local ones too" \
+	"$(row router 'route local fd00:1::1 dev eth0 table local proto kernel' ok)" "$out"
+st --json "$spec"
+json=$out
+check_eq "foreign routes --json: exit 0" 0 "$rc"
+check "foreign routes --json: the row, no drift" jrow "$json" h1 \
+	"route 10.77.0.0/16 via 10.0.1.1 dev eth0 proto bird" foreign
+check_match "foreign routes --json: counted" '"drift":false,.*"foreign":4\}' "$json"
+# An unplanned route of nstopo's protocol next to them is drift.
+ip -n h1 route add 10.76.0.0/16 via 10.0.1.1 proto 110
+st "$spec"
+check_eq "foreign routes and an extra one of nstopo's: exit 3" 3 "$rc"
+check_match "... the extra one is named" \
+	"$(row h1 'route 10.76.0.0/16 via 10.0.1.1 dev eth0' extra)" "$out"
+"$NSTOPO" destroy -q --lab lab1
+check_clean "foreign routes: nothing left"
+
+# A link flap keeps the interface's IPv6 addresses (keep_addr_on_down in
+# every node), and the kernel puts its routes back: status stays clean.
+"$NSTOPO" apply -q "$spec"
+check_eq "keep_addr_on_down is on in the nodes" "1 1" \
+	"$(ip netns exec router sysctl -n net.ipv6.conf.all.keep_addr_on_down net.ipv6.conf.default.keep_addr_on_down | tr '\n' ' ' | sed 's/ $//')"
+ip -n router link set eth0 down
+ip -n router link set eth0 up
+check_match "link flap: the IPv6 address is still there" 'inet6 fd00:1::1/64' \
+	"$(ip -n router -6 addr show dev eth0)"
+st "$spec"
+check_eq "link flap: status exit 0" 0 "$rc"
+check_match "link flap: as planned" '^lab lab1: as planned: [0-9]+ ok, 0 missing, 0 different, 0 extra$' "$out"
+check "link flap: IPv6 across it" ip netns exec h1 ping -6 -c1 -W2 -q fd00:1::1
+"$NSTOPO" destroy -q --lab lab1
+# ...unless the file says otherwise: then the flap loses it, and status
+# says so.
+nokeep=$WORK/nokeep.yaml
+sed 's/^      net.ipv4.ip_forward: 1$/      net.ipv4.ip_forward: 1\n      net.ipv6.conf.all.keep_addr_on_down: 0\n      net.ipv6.conf.default.keep_addr_on_down: 0/' \
+	"$spec" > "$nokeep"
+"$NSTOPO" apply -q "$nokeep"
+check_eq "keep_addr_on_down: 0 in the file: written" "0" \
+	"$(ip netns exec router sysctl -n net.ipv6.conf.eth0.keep_addr_on_down)"
+ip -n router link set eth0 down
+ip -n router link set eth0 up
+st "$nokeep"
+check_eq "keep_addr_on_down: 0: a flap is drift" 3 "$rc"
+check_match "keep_addr_on_down: 0: the IPv6 address is missing" \
+	"$(row router 'addr fd00:1::1/64 dev eth0' missing)" "$out"
+check_match "keep_addr_on_down: 0: IPv4 survives as ever" \
+	"$(row router 'addr 10.0.1.1/24 dev eth0' ok)" "$(st -v "$nokeep"; printf '%s' "$out")"
+"$NSTOPO" destroy -q --lab lab1
+check_clean "link flap: nothing left"
 
 # list: the labs that are up, their state, size and file.
 out=$("$NSTOPO" list)
