@@ -171,7 +171,7 @@ SEMANTIC = {
     "204-forward-socket-taken": "two forwards on one socket: a clash",
     "206-forward-to-unreachable": "a target against the node's subnets "
                                   "and routes",
-    "291-bridge-querier-on-host-lan": "a querier on a bridge with a port the host had",
+    "208-bridge-querier-on-host-lan": "a querier on a bridge with a port the host had",
 }
 
 
