@@ -50,7 +50,7 @@ tx() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets"
 }
 
-# traffic: 50 pings each way and family between h1 and h3, quickly; then
+# traffic: 50 pings each family from h1 to h3 and back, quickly; then
 # how many packets r2 and r4 sent towards r3 and towards r1 meanwhile
 # ("R2_TO_R3 R2_TO_R1 R4_TO_R3 R4_TO_R1")
 traffic() {
@@ -125,9 +125,9 @@ for a in 10.1.0.10 fd00:1::10 10.0.14.2 fd00:14::2; do
 done
 set -- $(traffic)
 check "the pings cross r2 both ways (r2 sent $1 to r3, $2 to r1)" \
-	test "$1" -ge 100 -a "$2" -ge 100
+	test "$1" -ge 90 -a "$2" -ge 90
 check "the pings do not cross r4 (it sent $3 to r3, $4 to r1)" \
-	test "$3" -lt 100 -a "$4" -lt 100
+	test "$3" -lt 20 -a "$4" -lt 20
 
 # -- status: bird's routes are foreign, not drift; -v lists them.
 out=$("$NSTOPO" status "$f" 2>&1)
@@ -156,7 +156,7 @@ done
 check "h3 still reaches fd00:1::10" ip netns exec h3 ping -c1 -W2 -q fd00:1::10
 set -- $(traffic)
 check "the pings cross r4 now (it sent $3 to r3, $4 to r1)" \
-	test "$3" -ge 100 -a "$4" -ge 100
+	test "$3" -ge 90 -a "$4" -ge 90
 check_eq "r2 sends nothing on its downed to-r3" 0 "$1"
 out=$("$NSTOPO" status "$f" 2>&1)
 check_eq "status: the downed link is drift (exit 3)" 3 $?
@@ -192,9 +192,9 @@ check "r3 routes LAN 1 through r2 again" \
 	wait_for 30 path r3 to-r2 10.1.0.10 fd00:1::10
 set -- $(traffic)
 check "the pings cross r2 again (it sent $1 to r3, $2 to r1)" \
-	test "$1" -ge 100 -a "$2" -ge 100
+	test "$1" -ge 90 -a "$2" -ge 90
 check "and not r4 (it sent $3 to r3, $4 to r1)" \
-	test "$3" -lt 100 -a "$4" -lt 100
+	test "$3" -lt 20 -a "$4" -lt 20
 out=$("$NSTOPO" status "$f" 2>&1)
 check_eq "status: as planned again (exit 0)" 0 $?
 check_match "status: as planned again" '^lab ospf: as planned' "$out"
