@@ -123,11 +123,12 @@ done
 for a in 10.1.0.10 fd00:1::10 10.0.14.2 fd00:14::2; do
 	check "h3 reaches $a" ip netns exec h3 ping -c1 -W2 -q "$a"
 done
-set -- $(traffic)
-check "the pings cross r2 both ways (r2 sent $1 to r3, $2 to r1)" \
-	test "$1" -ge 90 -a "$2" -ge 90
-check "the pings do not cross r4 (it sent $3 to r3, $4 to r1)" \
-	test "$3" -lt 20 -a "$4" -lt 20
+traffic > "$WORK/traffic"
+read -r r2_r3 r2_r1 r4_r3 r4_r1 < "$WORK/traffic"
+check "the pings cross r2 both ways (r2 sent $r2_r3 to r3, $r2_r1 to r1)" \
+	test "$r2_r3" -ge 90 -a "$r2_r1" -ge 90
+check "the pings do not cross r4 (it sent $r4_r3 to r3, $r4_r1 to r1)" \
+	test "$r4_r3" -lt 20 -a "$r4_r1" -lt 20
 
 # -- status: bird's routes are foreign, not drift; -v lists them.
 out=$("$NSTOPO" status "$f" 2>&1)
@@ -154,10 +155,11 @@ for a in 10.3.0.10 fd00:3::10; do
 	check "h1 still reaches $a" ip netns exec h1 ping -c1 -W2 -q "$a"
 done
 check "h3 still reaches fd00:1::10" ip netns exec h3 ping -c1 -W2 -q fd00:1::10
-set -- $(traffic)
-check "the pings cross r4 now (it sent $3 to r3, $4 to r1)" \
-	test "$3" -ge 90 -a "$4" -ge 90
-check_eq "r2 sends nothing on its downed to-r3" 0 "$1"
+traffic > "$WORK/traffic"
+read -r r2_r3 r2_r1 r4_r3 r4_r1 < "$WORK/traffic"
+check "the pings cross r4 now (it sent $r4_r3 to r3, $r4_r1 to r1)" \
+	test "$r4_r3" -ge 90 -a "$r4_r1" -ge 90
+check_eq "r2 sends nothing on its downed to-r3" 0 "$r2_r3"
 out=$("$NSTOPO" status "$f" 2>&1)
 check_eq "status: the downed link is drift (exit 3)" 3 $?
 check_match "status: r2's to-r3 is down" \
@@ -190,11 +192,12 @@ check "r1 routes LAN 3 through r2 again" \
 	wait_for 30 path r1 to-r2 10.3.0.10 fd00:3::10
 check "r3 routes LAN 1 through r2 again" \
 	wait_for 30 path r3 to-r2 10.1.0.10 fd00:1::10
-set -- $(traffic)
-check "the pings cross r2 again (it sent $1 to r3, $2 to r1)" \
-	test "$1" -ge 90 -a "$2" -ge 90
-check "and not r4 (it sent $3 to r3, $4 to r1)" \
-	test "$3" -lt 20 -a "$4" -lt 20
+traffic > "$WORK/traffic"
+read -r r2_r3 r2_r1 r4_r3 r4_r1 < "$WORK/traffic"
+check "the pings cross r2 again (it sent $r2_r3 to r3, $r2_r1 to r1)" \
+	test "$r2_r3" -ge 90 -a "$r2_r1" -ge 90
+check "and not r4 (it sent $r4_r3 to r3, $r4_r1 to r1)" \
+	test "$r4_r3" -lt 20 -a "$r4_r1" -lt 20
 out=$("$NSTOPO" status "$f" 2>&1)
 check_eq "status: as planned again (exit 0)" 0 $?
 check_match "status: as planned again" '^lab ospf: as planned' "$out"
