@@ -17,8 +17,9 @@ hosts_pkgs="openssh-server openssh-client"
 # `nstopo schema`; tcpdump: t-capture.sh (and `nstopo capture` itself);
 # socat: services that readiness gates wait for (t-wait.sh); python3-pytest
 # runs the pytest fixture of the CI recipe (t-ci.sh, topologies/ci/);
-# socat and iperf3 are also t-forwards.sh's services and clients.
-test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 python3-jsonschema python3-yaml graphviz tcpdump valgrind radvd curl socat iperf3 python3-pytest $hosts_pkgs"
+# socat and iperf3 are also t-forwards.sh's services and clients; bird2:
+# the routers of topologies/ospf.yaml (t-examples.sh, t-ospf.sh).
+test_pkgs="libcmocka-dev iproute2 iputils-ping util-linux procps python3 python3-jsonschema python3-yaml graphviz tcpdump valgrind radvd curl socat iperf3 python3-pytest bird2 $hosts_pkgs"
 # tests/relay/bench.sh: the relay against direct paths.
 relay_bench_pkgs="iperf3 sockperf"
 # clang's libFuzzer runtime is only a Recommends of it; llvm brings
@@ -79,12 +80,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "  APT    $missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-# openssh-server's postinst would start an sshd on the machine itself: the
-# tests start their own, in their sandbox.  Debian's policy-rc.d (exit
-# 101: no) holds service starts back while it installs, unless the
-# machine has a policy of its own.
+# openssh-server's and bird2's postinst would start an sshd or a bird on
+# the machine itself: the tests start their own, in their sandbox.
+# Debian's policy-rc.d (exit 101: no) holds service starts back while it
+# installs, unless the machine has a policy of its own.
 case " $missing " in
-*" openssh-server "*)
+*" openssh-server "* | *" bird2 "*)
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
