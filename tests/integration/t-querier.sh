@@ -159,7 +159,7 @@ for querier in false true; do
 	ip -n h5 link set eth0 down
 	ip -n h5 link set eth0 up
 	check "$q: ND to a node after its link flapped" \
-		ip netns exec h9 ping -6 -c1 -W2 -q fd00:50::5
+		ip netns exec h9 ping -6 -c1 -w5 -q fd00:50::5
 	mcast "$q: multicast to a node after its link flapped" h5 h9 ff05::1235
 	out=$("$NSTOPO" status "$lab" 2>&1)
 	check_eq "$q: status exit 0" 0 $?
