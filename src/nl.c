@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * nl.c - rtnetlink through libnl: links, addresses, routes.
+ * nl.c - rtnetlink through libnl: sockets and links (nl_route.c has
+ * addresses and routes).
  *
  * Theory of operation: each namespace gets one libnl socket, opened while
  * the process is inside that namespace, so every request on it acts there
@@ -11,41 +12,28 @@
  * back as the kernel's errno plus, with NETLINK_EXT_ACK, its own words,
  * which the error callback keeps for the message the user sees.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
-#include <linux/if_addr.h>
-#include <linux/if_vlan.h>
 #include <linux/neighbour.h>
-#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/vxlan.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/netem.h>
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/vxlan.h>
-#include <netlink/route/route.h>
-#include <netlink/socket.h>
 
 #include "linkkind.h"
 #include "nl.h"
-
-struct nlsock {
-	struct nl_sock *sk;
-	int err;       /* errno of the last failed request, 0 if none */
-	char ext[200]; /* the kernel's extended-ack message for it */
-};
+#include "nl_priv.h"
 
 /* libnl's -NLE_* codes, back to the errno the kernel gave. */
-static int nle_to_errno(int nle)
+int nl_errno_of(int nle)
 {
 	static const struct {
 		int nle, err;
@@ -119,7 +107,7 @@ int nlsock_open(struct nlsock **out)
 	if (rc < 0) {
 		nl_socket_free(s->sk);
 		free(s);
-		return -nle_to_errno(rc);
+		return -nl_errno_of(rc);
 	}
 	fd = nl_socket_get_fd(s->sk);
 	/* Best effort: old kernels lack them and we only lose the text. */
@@ -150,8 +138,7 @@ const char *nlsock_strerror(const struct nlsock *s, int err, char *buf,
 	return buf;
 }
 
-/* Send one request and wait for its ack: 0 or -errno. */
-static int request(struct nlsock *s, struct nl_msg *msg)
+int nl_request(struct nlsock *s, struct nl_msg *msg)
 {
 	int rc;
 
@@ -163,7 +150,7 @@ static int request(struct nlsock *s, struct nl_msg *msg)
 		rc = nl_wait_for_ack(s->sk);
 	if (rc >= 0)
 		return 0;
-	return s->err ? -s->err : -nle_to_errno(rc);
+	return s->err ? -s->err : -nl_errno_of(rc);
 }
 
 int nlsock_send(struct nlsock *s, const struct nlmsghdr *h)
@@ -179,7 +166,7 @@ int nlsock_send(struct nlsock *s, const struct nlmsghdr *h)
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	return request(s, msg);
+	return nl_request(s, msg);
 }
 
 struct raw_dump {
@@ -207,7 +194,7 @@ int nlsock_dump(struct nlsock *s, int type, const void *body, size_t len,
 	s->err = 0;
 	rc = nl_send_simple(s->sk, type, NLM_F_DUMP, (void *)body, len);
 	if (rc < 0)
-		return -nle_to_errno(rc);
+		return -nl_errno_of(rc);
 	own = nl_socket_get_cb(s->sk);
 	cb = nl_cb_clone(own);
 	nl_cb_put(own);
@@ -219,7 +206,7 @@ int nlsock_dump(struct nlsock *s, int type, const void *body, size_t len,
 	if (rc == -NLE_DUMP_INTR)
 		return -EAGAIN;
 	if (rc < 0)
-		return s->err ? -s->err : -nle_to_errno(rc);
+		return s->err ? -s->err : -nl_errno_of(rc);
 	return d.rc;
 }
 
@@ -278,7 +265,7 @@ int netlink_link_add(struct nlsock *s, const char *kind,
 		return -EMSGSIZE;
 	}
 	nla_nest_end(msg, info);
-	return request(s, msg);
+	return nl_request(s, msg);
 }
 
 int netlink_link_change(struct nlsock *s, const char *kind,
@@ -311,7 +298,7 @@ int netlink_link_change(struct nlsock *s, const char *kind,
 		return 0;
 	}
 	nla_nest_end(msg, info);
-	return request(s, msg);
+	return nl_request(s, msg);
 }
 
 /* The kinds' IFLA_INFO_DATA (their rows in linkkind.c). */
@@ -421,7 +408,7 @@ int netlink_link_set(struct nlsock *s, const struct link_req *r)
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	return request(s, msg);
+	return nl_request(s, msg);
 }
 
 static int link_del(struct nlsock *s, int ifindex, uint32_t group)
@@ -437,7 +424,7 @@ static int link_del(struct nlsock *s, int ifindex, uint32_t group)
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	return request(s, msg);
+	return nl_request(s, msg);
 }
 
 int netlink_link_del(struct nlsock *s, int ifindex)
@@ -451,8 +438,6 @@ int netlink_link_del_group(struct nlsock *s, uint32_t group)
 	return link_del(s, 0, group);
 }
 
-static void prefix_from(struct nl_addr *a, struct prefix *p);
-
 /* What libnl parsed of a VXLAN's IFLA_INFO_DATA. */
 static void vxlan_info_from(struct rtnl_link *l, struct link_info *li)
 {
@@ -462,12 +447,12 @@ static void vxlan_info_from(struct rtnl_link *l, struct link_info *li)
 	if (!rtnl_link_vxlan_get_id(l, &u))
 		li->vni = u;
 	if (!rtnl_link_vxlan_get_group(l, &a)) {
-		prefix_from(a, &li->tun.remote);
+		nl_prefix_from(a, &li->tun.remote);
 		nl_addr_put(a);
 	}
 	a = NULL;
 	if (!rtnl_link_vxlan_get_local(l, &a)) {
-		prefix_from(a, &li->tun.local);
+		nl_prefix_from(a, &li->tun.local);
 		nl_addr_put(a);
 	}
 	if (li->tun.remote.family)
@@ -512,7 +497,7 @@ int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out)
 	s->err = 0;
 	rc = rtnl_link_get_kernel(s->sk, 0, name, &l);
 	if (rc < 0)
-		return s->err ? -s->err : -nle_to_errno(rc);
+		return s->err ? -s->err : -nl_errno_of(rc);
 	link_info_from(l, out);
 	rtnl_link_put(l);
 	return 0;
@@ -546,233 +531,10 @@ int netlink_link_dump(struct nlsock *s,
 	s->err = 0;
 	rc = rtnl_link_alloc_cache(s->sk, AF_UNSPEC, &cache);
 	if (rc < 0)
-		return s->err ? -s->err : -nle_to_errno(rc);
+		return s->err ? -s->err : -nl_errno_of(rc);
 	nl_cache_foreach(cache, dump_one, &c);
 	nl_cache_free(cache);
 	return c.rc;
-}
-
-/* One address request, from the kernel's own description of it. */
-static int addr_msg(struct nlsock *s, int type, int flags,
-		    const struct addr_info *a)
-{
-	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
-	size_t alen = a->p.family == AF_INET ? 4 : 16;
-	struct ifaddrmsg ifa = {
-		.ifa_family = a->p.family,
-		.ifa_prefixlen = a->p.plen,
-		.ifa_flags = (uint8_t)a->flags,
-		.ifa_scope = a->scope,
-		.ifa_index = (uint32_t)a->ifindex,
-	};
-
-	if (!msg)
-		return -ENOMEM;
-	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, IFA_LOCAL, (int)alen, a->p.bytes) < 0 ||
-	    nla_put(msg, IFA_ADDRESS, (int)alen, a->p.bytes) < 0 ||
-	    (type == RTM_NEWADDR && a->flags > 0xff &&
-	     nla_put_u32(msg, IFA_FLAGS, a->flags) < 0) ||
-	    (type == RTM_NEWADDR && a->has_brd &&
-	     nla_put(msg, IFA_BROADCAST, 4, a->brd) < 0)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	return request(s, msg);
-}
-
-int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
-		     bool nodad)
-{
-	struct addr_info a = {
-		.ifindex = ifindex,
-		.p = *p,
-		/* Usable at once: no duplicate address detection. */
-		.flags = p->family == AF_INET6 && nodad ? IFA_F_NODAD : 0,
-		/* As ip does: lo takes 127/8 only with host scope (EINVAL). */
-		.scope = p->family == AF_INET && p->bytes[0] == 127 ?
-				 RT_SCOPE_HOST :
-				 RT_SCOPE_UNIVERSE,
-	};
-
-	if (p->family == AF_INET && p->plen < 31) {
-		/* As `ip addr add ... brd +` does. */
-		memcpy(a.brd, p->bytes, 4);
-		for (unsigned b = p->plen; b < 32; b++)
-			a.brd[b / 8] |= (uint8_t)(0x80 >> (b % 8));
-		a.has_brd = true;
-	}
-	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &a);
-}
-
-int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p)
-{
-	struct addr_info a = { .ifindex = ifindex, .p = *p };
-
-	return addr_msg(s, RTM_DELADDR, 0, &a);
-}
-
-int netlink_addr_add_info(struct nlsock *s, const struct addr_info *a)
-{
-	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a);
-}
-
-int netlink_addr_del_info(struct nlsock *s, const struct addr_info *a)
-{
-	return addr_msg(s, RTM_DELADDR, 0, a);
-}
-
-/* One route request, from the kernel's own description of it. */
-static int route_msg(struct nlsock *s, int type, int flags,
-		     const struct route_info *r)
-{
-	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
-	size_t alen = r->to.family == AF_INET ? 4 : 16;
-	struct rtmsg rtm = {
-		.rtm_family = r->to.family,
-		.rtm_dst_len = r->to.plen,
-		.rtm_table =
-			r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC,
-		.rtm_protocol = r->protocol,
-		.rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : r->scope,
-		.rtm_type = r->type,
-		/* Dumps carry linkdown and dead too, which a request
-		 * must not: only onlink is the route's own. */
-		.rtm_flags = r->flags & RTNH_F_ONLINK,
-	};
-
-	if (!msg)
-		return -ENOMEM;
-	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    (r->to.plen && nla_put(msg, RTA_DST, (int)alen, r->to.bytes) < 0) ||
-	    (r->has_via &&
-	     nla_put(msg, RTA_GATEWAY, (int)alen, r->via.bytes) < 0) ||
-	    (r->oif && nla_put_u32(msg, RTA_OIF, (uint32_t)r->oif) < 0) ||
-	    (type == RTM_NEWROUTE && r->has_src &&
-	     nla_put(msg, RTA_PREFSRC, (int)alen, r->src.bytes) < 0) ||
-	    ((r->metric || r->to.family == AF_INET6) &&
-	     nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0) ||
-	    nla_put_u32(msg, RTA_TABLE, r->table) < 0) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	return request(s, msg);
-}
-
-/* A route of the topology, as the kernel describes one. */
-/*
- * The protocol of the routes nstopo makes (rtnetlink's rtm_protocol),
- * unassigned in iproute2's rt_protos: a route is nstopo's if the kernel
- * says so, and a delete takes no route of another protocol.
- */
-#define RTPROT_NSTOPO 110
-
-const char *netlink_route_proto_name(uint8_t proto, char *buf, size_t len)
-{
-	/* iproute2's rt_protos, and nstopo's own. */
-	static const struct {
-		uint8_t proto;
-		const char *name;
-	} names[] = {
-		{ RTPROT_UNSPEC, "unspec" },
-		{ RTPROT_REDIRECT, "redirect" },
-		{ RTPROT_KERNEL, "kernel" },
-		{ RTPROT_BOOT, "boot" },
-		{ RTPROT_STATIC, "static" },
-		{ RTPROT_RA, "ra" },
-		{ RTPROT_ZEBRA, "zebra" },
-		{ RTPROT_BIRD, "bird" },
-		{ RTPROT_DHCP, "dhcp" },
-		{ RTPROT_KEEPALIVED, "keepalived" },
-		{ RTPROT_BABEL, "babel" },
-		{ RTPROT_NSTOPO, "nstopo" },
-		{ RTPROT_BGP, "bgp" },
-		{ RTPROT_ISIS, "isis" },
-		{ RTPROT_OSPF, "ospf" },
-		{ RTPROT_RIP, "rip" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (names[i].proto == proto)
-			return names[i].name;
-	snprintf(buf, len, "%u", proto);
-	return buf;
-}
-
-/* The kernel's route types of nstopo's. */
-static const uint8_t rtn_of[RT__COUNT] = {
-	[RT_UNICAST] = RTN_UNICAST,
-	[RT_BLACKHOLE] = RTN_BLACKHOLE,
-	[RT_UNREACHABLE] = RTN_UNREACHABLE,
-	[RT_PROHIBIT] = RTN_PROHIBIT,
-	[RT_LOCAL] = RTN_LOCAL,
-};
-
-static enum route_type route_type_of(uint8_t rtn)
-{
-	for (int t = 0; t < RT__COUNT; t++)
-		if (rtn_of[t] == rtn)
-			return (enum route_type)t;
-	return RT__COUNT;
-}
-
-static struct route_info route_of(const struct route_spec *r, int oif)
-{
-	struct route_info ri = {
-		.to = r->to,
-		.has_via = r->has_via,
-		.via = r->via,
-		.oif = oif,
-		.metric = r->metric,
-		.table = r->table,
-		.type = rtn_of[r->type],
-		.protocol = RTPROT_NSTOPO,
-		.flags = r->onlink ? RTNH_F_ONLINK : 0,
-	};
-
-	if (r->type == RT_LOCAL)
-		ri.scope = RT_SCOPE_HOST;
-	else if (r->type == RT_UNICAST && !r->has_via && oif)
-		ri.scope = RT_SCOPE_LINK;
-	else
-		ri.scope = RT_SCOPE_UNIVERSE;
-	return ri;
-}
-
-int netlink_route_add(struct nlsock *s, const struct route_spec *r, int oif,
-		      bool replace)
-{
-	struct route_info ri = route_of(r, oif);
-
-	return route_msg(s, RTM_NEWROUTE,
-			 NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL),
-			 &ri);
-}
-
-int netlink_route_del(struct nlsock *s, const struct route_spec *r, int oif,
-		      bool any_protocol)
-{
-	struct route_info ri = route_of(r, oif);
-
-	/* The kernel deletes a route only of the protocol asked, if any. */
-	if (any_protocol)
-		ri.protocol = 0;
-	return route_msg(s, RTM_DELROUTE, 0, &ri);
-}
-
-/*
- * Not NLM_F_EXCL: that refuses any route of the same destination and
- * metric (a router's default route, say) with EEXIST, which callers take
- * for "already there".  Without it, EEXIST means this very route.
- */
-int netlink_route_add_info(struct nlsock *s, const struct route_info *r)
-{
-	return route_msg(s, RTM_NEWROUTE, NLM_F_CREATE, r);
-}
-
-int netlink_route_del_info(struct nlsock *s, const struct route_info *r)
-{
-	return route_msg(s, RTM_DELROUTE, 0, r);
 }
 
 /* Probabilities: the kernel's netem scales 100% to UINT32_MAX. */
@@ -790,7 +552,7 @@ static int qdisc_add(struct nlsock *s, struct rtnl_qdisc *q)
 	rtnl_qdisc_put(q);
 	if (rc >= 0)
 		return 0;
-	return s->err ? -s->err : -nle_to_errno(rc);
+	return s->err ? -s->err : -nl_errno_of(rc);
 }
 
 int netlink_qdisc_del_root(struct nlsock *s, int ifindex)
@@ -807,7 +569,7 @@ int netlink_qdisc_del_root(struct nlsock *s, int ifindex)
 	rtnl_qdisc_put(qd);
 	if (rc >= 0)
 		return 0;
-	return s->err ? -s->err : -nle_to_errno(rc);
+	return s->err ? -s->err : -nl_errno_of(rc);
 }
 
 int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct qdisc_spec *q)
@@ -826,7 +588,7 @@ int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct qdisc_spec *q)
 		rc = rtnl_tc_set_kind(TC_CAST(qd), "netem");
 		if (rc < 0) {
 			rtnl_qdisc_put(qd);
-			return -nle_to_errno(rc);
+			return -nl_errno_of(rc);
 		}
 		rtnl_netem_set_limit(qd, 1000); /* 0 would drop everything */
 		if (q->delay_us)
@@ -860,7 +622,7 @@ int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct qdisc_spec *q)
 	rc = rtnl_tc_set_kind(TC_CAST(qd), "tbf");
 	if (rc < 0) {
 		rtnl_qdisc_put(qd);
-		return -nle_to_errno(rc);
+		return -nl_errno_of(rc);
 	}
 	/* A bucket of 10 ms of traffic (at least two full frames), and a
 	 * queue of 50 ms: what tc users usually pick. */
@@ -870,21 +632,14 @@ int netlink_qdisc_add(struct nlsock *s, int ifindex, const struct qdisc_spec *q)
 	rc = rtnl_qdisc_tbf_set_limit_by_latency(qd, 50000);
 	if (rc < 0) {
 		rtnl_qdisc_put(qd);
-		return -nle_to_errno(rc);
+		return -nl_errno_of(rc);
 	}
 	return qdisc_add(s, qd);
 }
 
 /* Dumps, for status: libnl's caches parse them. */
 
-struct obj_dump {
-	int (*addr_fn)(const struct addr_info *a, void *arg);
-	int (*route_fn)(const struct route_info *r, void *arg);
-	void *arg;
-	int rc;
-};
-
-static void prefix_from(struct nl_addr *a, struct prefix *p)
+void nl_prefix_from(struct nl_addr *a, struct prefix *p)
 {
 	unsigned len = a ? nl_addr_get_len(a) : 0;
 
@@ -894,103 +649,6 @@ static void prefix_from(struct nl_addr *a, struct prefix *p)
 	p->family = (uint8_t)nl_addr_get_family(a);
 	p->plen = (uint8_t)nl_addr_get_prefixlen(a);
 	memcpy(p->bytes, nl_addr_get_binary_addr(a), len);
-}
-
-static void addr_one(struct nl_object *o, void *arg)
-{
-	struct rtnl_addr *ra = (struct rtnl_addr *)o;
-	struct obj_dump *d = arg;
-	struct nl_addr *brd = rtnl_addr_get_broadcast(ra);
-	unsigned flags = rtnl_addr_get_flags(ra);
-	struct addr_info a = {
-		.ifindex = rtnl_addr_get_ifindex(ra),
-		.permanent = flags & IFA_F_PERMANENT,
-		.tentative = flags & IFA_F_TENTATIVE,
-		.dadfailed = flags & IFA_F_DADFAILED,
-		.flags = flags,
-		.scope = (uint8_t)rtnl_addr_get_scope(ra),
-	};
-
-	if (d->rc)
-		return;
-	prefix_from(rtnl_addr_get_local(ra), &a.p);
-	a.p.plen = (uint8_t)rtnl_addr_get_prefixlen(ra);
-	if (brd && nl_addr_get_len(brd) == 4) {
-		memcpy(a.brd, nl_addr_get_binary_addr(brd), 4);
-		a.has_brd = true;
-	}
-	if (a.p.family)
-		d->rc = d->addr_fn(&a, d->arg);
-}
-
-int netlink_addr_dump(struct nlsock *s,
-		      int (*fn)(const struct addr_info *a, void *arg),
-		      void *arg)
-{
-	struct obj_dump d = { .addr_fn = fn, .arg = arg };
-	struct nl_cache *cache;
-	int rc;
-
-	s->err = 0;
-	rc = rtnl_addr_alloc_cache(s->sk, &cache);
-	if (rc < 0)
-		return s->err ? -s->err : -nle_to_errno(rc);
-	nl_cache_foreach(cache, addr_one, &d);
-	nl_cache_free(cache);
-	return d.rc;
-}
-
-static void route_one(struct nl_object *o, void *arg)
-{
-	struct rtnl_route *rr = (struct rtnl_route *)o;
-	struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rr, 0);
-	struct obj_dump *d = arg;
-	struct route_info r = {
-		.metric = rtnl_route_get_priority(rr),
-		.table = rtnl_route_get_table(rr),
-		.type = rtnl_route_get_type(rr),
-		.protocol = rtnl_route_get_protocol(rr),
-		.scope = rtnl_route_get_scope(rr),
-		.flags = rtnl_route_get_flags(rr),
-	};
-
-	if (d->rc)
-		return;
-	r.rtype = route_type_of(r.type);
-	r.by_kernel = r.protocol == RTPROT_KERNEL;
-	r.by_nstopo = r.protocol == RTPROT_NSTOPO;
-	r.by_ra = r.protocol == RTPROT_RA;
-	prefix_from(rtnl_route_get_dst(rr), &r.to);
-	prefix_from(rtnl_route_get_pref_src(rr), &r.src);
-	r.has_src = r.src.family != 0;
-	if (!r.to.family) { /* a default route has no RTA_DST */
-		r.to.family = (uint8_t)rtnl_route_get_family(rr);
-		r.to.plen = 0;
-	}
-	if (nh) {
-		r.oif = rtnl_route_nh_get_ifindex(nh);
-		r.flags |= rtnl_route_nh_get_flags(nh) & RTNH_F_ONLINK;
-		prefix_from(rtnl_route_nh_get_gateway(nh), &r.via);
-		r.has_via = r.via.family != 0;
-	}
-	d->rc = d->route_fn(&r, d->arg);
-}
-
-int netlink_route_dump(struct nlsock *s,
-		       int (*fn)(const struct route_info *r, void *arg),
-		       void *arg)
-{
-	struct obj_dump d = { .route_fn = fn, .arg = arg };
-	struct nl_cache *cache;
-	int rc;
-
-	s->err = 0;
-	rc = rtnl_route_alloc_cache(s->sk, AF_UNSPEC, 0, &cache);
-	if (rc < 0)
-		return s->err ? -s->err : -nle_to_errno(rc);
-	nl_cache_foreach(cache, route_one, &d);
-	nl_cache_free(cache);
-	return d.rc;
 }
 
 struct mcast_ctx {
@@ -1027,7 +685,7 @@ int netlink_mcast6_dump(struct nlsock *s,
 	rc = nl_send_simple(s->sk, RTM_GETMULTICAST, NLM_F_DUMP, &ifa,
 			    sizeof(ifa));
 	if (rc < 0)
-		return -nle_to_errno(rc);
+		return -nl_errno_of(rc);
 	/* nl_socket_get_cb() takes a reference: drop it once cloned. */
 	own = nl_socket_get_cb(s->sk);
 	cb = nl_cb_clone(own);
@@ -1038,7 +696,7 @@ int netlink_mcast6_dump(struct nlsock *s,
 	rc = nl_recvmsgs(s->sk, cb);
 	nl_cb_put(cb);
 	if (rc < 0)
-		return s->err ? -s->err : -nle_to_errno(rc);
+		return s->err ? -s->err : -nl_errno_of(rc);
 	return c.rc;
 }
 
@@ -1065,7 +723,7 @@ int netlink_fdb_append(struct nlsock *s, int ifindex, const struct prefix *dst)
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	return request(s, msg);
+	return nl_request(s, msg);
 }
 
 struct fdb_ctx {
@@ -1111,7 +769,7 @@ int netlink_fdb_dump(struct nlsock *s,
 	s->err = 0;
 	rc = nl_send_simple(s->sk, RTM_GETNEIGH, NLM_F_DUMP, &nd, sizeof(nd));
 	if (rc < 0)
-		return -nle_to_errno(rc);
+		return -nl_errno_of(rc);
 	own = nl_socket_get_cb(s->sk);
 	cb = nl_cb_clone(own);
 	nl_cb_put(own);
@@ -1121,6 +779,6 @@ int netlink_fdb_dump(struct nlsock *s,
 	rc = nl_recvmsgs(s->sk, cb);
 	nl_cb_put(cb);
 	if (rc < 0)
-		return s->err ? -s->err : -nle_to_errno(rc);
+		return s->err ? -s->err : -nl_errno_of(rc);
 	return c.rc;
 }
