@@ -292,10 +292,13 @@ bool tolerable(int err)
  */
 int run_owns_netns(struct run *x, const char *ns)
 {
-	struct nsh *h = nsh_find(x, ns);
+	struct nsh *h;
 	struct link_info li;
 	int rc;
 
+	if (!ns)
+		return 0; /* the host's namespace is no lab's */
+	h = nsh_find(x, ns);
 	if (h && h->created)
 		return 1;
 	rc = nsh_get(x, ns, &h);
