@@ -5,6 +5,7 @@
  * description of an object, and dumps for status.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -242,7 +243,6 @@ int netlink_route_del_info(struct nlsock *s, const struct route_info *r)
 
 struct obj_dump {
 	int (*addr_fn)(const struct addr_info *a, void *arg);
-	int (*route_fn)(const struct route_info *r, void *arg);
 	void *arg;
 	int rc;
 };
@@ -291,11 +291,18 @@ int netlink_addr_dump(struct nlsock *s,
 	return d.rc;
 }
 
+/* The routes of one dump, kept until it has ended unbroken. */
+struct route_dump {
+	struct route_info *v;
+	size_t n, cap;
+	int rc;
+};
+
 static void route_one(struct nl_object *o, void *arg)
 {
 	struct rtnl_route *rr = (struct rtnl_route *)o;
 	struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rr, 0);
-	struct obj_dump *d = arg;
+	struct route_dump *d = arg;
 	struct route_info r = {
 		.metric = rtnl_route_get_priority(rr),
 		.table = rtnl_route_get_table(rr),
@@ -324,22 +331,59 @@ static void route_one(struct nl_object *o, void *arg)
 		nl_prefix_from(rtnl_route_nh_get_gateway(nh), &r.via);
 		r.has_via = r.via.family != 0;
 	}
-	d->rc = d->route_fn(&r, d->arg);
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		struct route_info *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v) {
+			d->rc = -ENOMEM;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	d->v[d->n++] = r;
 }
 
+/* One message of the dump, parsed by libnl's route parser. */
+static int route_dumped(const struct nlmsghdr *h, void *arg)
+{
+	struct route_dump *d = arg;
+	struct nl_msg *msg = nlmsg_convert((struct nlmsghdr *)h);
+	int rc;
+
+	if (!msg)
+		return -ENOMEM;
+	nlmsg_set_proto(msg, NETLINK_ROUTE);
+	rc = nl_msg_parse(msg, route_one, d);
+	nlmsg_free(msg);
+	if (rc < 0)
+		return -nl_errno_of(rc);
+	return d->rc;
+}
+
+/*
+ * Not libnl's route cache: it keys a route by family, table, destination,
+ * TOS and priority, and keeps one of those that differ only in their
+ * device (two interfaces with addresses on one subnet each have their
+ * connected route).  A dump the kernel says was broken is made again.
+ */
 int netlink_route_dump(struct nlsock *s,
 		       int (*fn)(const struct route_info *r, void *arg),
 		       void *arg)
 {
-	struct obj_dump d = { .route_fn = fn, .arg = arg };
-	struct nl_cache *cache;
-	int rc;
+	struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
+	struct route_dump d = { 0 };
+	int rc, tries = 0;
 
-	s->err = 0;
-	rc = rtnl_route_alloc_cache(s->sk, AF_UNSPEC, 0, &cache);
-	if (rc < 0)
-		return s->err ? -s->err : -nl_errno_of(rc);
-	nl_cache_foreach(cache, route_one, &d);
-	nl_cache_free(cache);
-	return d.rc;
+	do {
+		d.n = 0;
+		d.rc = 0;
+		rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm), route_dumped,
+				 &d);
+	} while (rc == -EAGAIN && ++tries < 5);
+	for (size_t k = 0; !rc && k < d.n; k++)
+		rc = fn(&d.v[k], arg);
+	free(d.v);
+	return rc;
 }

@@ -356,6 +356,48 @@ check_match "file edited and drift: noted" "^note: the lab was applied from $spe
 check_match "file edited and drift: the drift named" 'h2 +addr 10.9.9.9/24 dev eth0 +extra' "$out"
 "$NSTOPO" destroy -q --lab lab1
 check_clean "end: nothing left"
+# Two interfaces of a node with addresses on one subnet (a bridge and its
+# port; a macvlan and its parent): each has its own connected route, and
+# the two differ only in their device.  Both are seen.
+cat > "$WORK/samenet.yaml" <<'EOF'
+version: 1
+name: samenet
+nodes:
+  a:
+    interfaces:
+      br0: {addresses: [10.0.0.34/24]}
+      eth0: {addresses: [10.0.0.224/24]}
+      eth1: {addresses: ["fd00::2/64"]}
+      mv0: {addresses: ["fd00::3/64"]}
+  b:
+    interfaces:
+      eth0: {addresses: [10.0.0.1/24]}
+      eth1: {addresses: ["fd00::1/64"]}
+bridges:
+  br0: {node: a, ports: [eth0]}
+links:
+  - ["a:eth0", "b:eth0"]
+  - ["a:eth1", "b:eth1"]
+  - {kind: macvlan, endpoint: "a:mv0", parent: "a:eth1", mode: private}
+EOF
+check "same subnet twice: apply" "$NSTOPO" apply -q "$WORK/samenet.yaml"
+st "$WORK/samenet.yaml"
+check_eq "same subnet twice: exit 0" 0 "$rc"
+st -v "$WORK/samenet.yaml"
+check_match "same subnet twice: the bridge's connected route" \
+	"$(row a 'route 10.0.0.0/24 dev br0 proto kernel' ok)" "$out"
+check_match "same subnet twice: its port's" \
+	"$(row a 'route 10.0.0.0/24 dev eth0 proto kernel' ok)" "$out"
+check_match "same subnet twice: the macvlan's, next to its parent's" \
+	"$(row a 'route fd00::/64 dev mv0 proto kernel' ok)" "$out"
+ip -n a route del 10.0.0.0/24 dev eth0
+st "$WORK/samenet.yaml"
+check_eq "same subnet twice: one deleted: exit 3" 3 "$rc"
+check_match "same subnet twice: the one deleted is missing" \
+	"$(row a 'route 10.0.0.0/24 dev eth0 proto kernel' missing)" "$out"
+"$NSTOPO" destroy -q "$WORK/samenet.yaml"
+check_clean "same subnet twice: nothing left"
+
 snapshot "$WORK/after"
 check "end: host state as before" diff -u "$WORK/before" "$WORK/after"
 finish
