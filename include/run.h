@@ -55,6 +55,8 @@ struct apply_result {
 	bool kept;	    /* apply failed and --keep left it */
 	size_t warnings;
 	size_t found;	/* destroy: objects found by the lab's marks alone */
+	size_t given;	/* destroy: host settings given back by the ledger
+			   alone (the journal did not name them) */
 	size_t changed; /* apply of a running lab: objects made, changed,
 			   made again or removed */
 	bool repaired;	/* ...the same, and what drifted was set right */
