@@ -113,7 +113,11 @@ struct run {
 	bool kill;		 /* stop processes left in lab namespaces */
 	struct lab_cg cg;	 /* the lab's control group (procs.h) */
 	bool cg_tried;		 /* apply: procs_cgroup() was called */
-	bool group_tried;	 /* destroy: the batch delete was considered */
+	/* What an edit stopped of what exec: commands started: a
+	 * command's group (cg_exec_name()), or a node's (cg_node_name()):
+	 * those commands run again if the plan running has them. */
+	struct strmap exec_stopped;
+	bool group_tried; /* destroy: the batch delete was considered */
 	const struct apply_opts *o;
 	struct apply_result *res;
 	char why[320]; /* the reason of the last failure */

@@ -34,6 +34,7 @@ static const struct op_desc *const descs[OP__COUNT] = {
 	[OP_PORT_DEL] = &port_del_op,
 	[OP_WAIT] = &wait_op,
 	[OP_FDB_ADD] = &fdb_add_op,
+	[OP_EXEC_STOP] = &exec_stop_op,
 };
 
 const struct op_desc *op_desc(enum op_kind kind)
