@@ -127,9 +127,9 @@ int cmd_destroy(int argc, char **argv, struct opts *o)
 					   "its journal did not name them)" :
 					   "",
 			       res.given ? " (host settings given back by "
-					      "the host's ledger alone: its "
-					      "journal did not name them)" :
-					      "");
+					   "the host's ledger alone: its "
+					   "journal did not name them)" :
+					   "");
 	} else if (rc) {
 		fprintf(stderr, "nstopo: destroy %s: %s\n", lab, msg.buf);
 	}
