@@ -18,13 +18,16 @@
  * CG_V1_DIR, at LAB.ID below its root.  ID is random: labs of one name in
  * two sandboxes that share the machine's cgroupfs (their /run apart) never
  * share a group.  The journal records which (state_cgroup()).  Below it,
- * one group per node (ns-NS, "host" for the host node's commands) and one
- * for run's command ("run").  No controller is enabled anywhere: the
+ * one group per node (ns-NS, "host" for the host node's commands), and
+ * in it one per start-up command (exec-HASH, cg_exec_name()), so that an
+ * edit that drops a command stops what that command started and nothing
+ * else; and one for run's command ("run").  No controller is enabled anywhere: the
  * groups only hold processes.
  */
 
 #define CG_V1_DIR "/run/nstopo/.cgroup"
 #define CG_PATH_MAX 96
+#define CG_SUB_MAX 160 /* a sub-group's name: cg_node_name(), cg_exec_name() */
 
 struct lab_cg {
 	int version;		/* 2, 1, or 0: none */
@@ -76,6 +79,23 @@ int cg_enter(int procs_fd);
  * @buf, @len:	"ns-NS", or "host"
  */
 void cg_node_name(const char *ns, char *buf, size_t len);
+
+/**
+ * cg_exec_name() - the sub-group of one start-up command: "NODE/exec-HASH"
+ * @ns:		the node's namespace, or NULL for the host node
+ * @argv:	the command (NULL-terminated); HASH is a hash of it, so one
+ *		command keeps its group across edits of the others
+ * @buf, @len:	the name (CG_SUB_MAX bytes)
+ */
+void cg_exec_name(const char *ns, char *const *argv, char *buf, size_t len);
+
+/**
+ * cg_has_own() - are there processes in @cg's sub-group @sub itself (not
+ * in groups below it)?  Start-up commands of an earlier build joined
+ * their node's group itself.
+ * Return: true if so.
+ */
+bool cg_has_own(const struct lab_cg *cg, const char *sub);
 
 /**
  * cg_pids() - every process in @cg's sub-group @sub (NULL: the whole

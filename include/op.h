@@ -42,6 +42,8 @@ enum op_kind {
 			machine (head-end replication) */
 	OP_RELAY_START, /* the lab's forwarded ports: its relay process */
 	OP_RELAY_STOP,
+	/* what an exec op started, stopped (an edit drops the command) */
+	OP_EXEC_STOP,
 	OP__COUNT
 };
 
@@ -241,7 +243,7 @@ extern const struct op_desc link_add_op, link_del_op, link_set_op;
 extern const struct op_desc addr_add_op, addr_del_op;
 extern const struct op_desc route_add_op, route_del_op;
 extern const struct op_desc sysctl_set_op, sysctl_restore_op;
-extern const struct op_desc exec_op, qdisc_add_op;
+extern const struct op_desc exec_op, exec_stop_op, qdisc_add_op;
 extern const struct op_desc port_add_op, port_del_op;
 extern const struct op_desc wait_op;
 extern const struct op_desc fdb_add_op;

@@ -5,6 +5,7 @@
 #include "cgroup.h"
 #include "run.h"
 
+struct op;
 struct plan;
 struct state;
 
@@ -58,6 +59,25 @@ int procs_cgroup(struct state *st, const char *lab, struct lab_cg *cg,
  * calling process is never one of them.
  */
 void procs_stop(struct run *x, const char *const *ns, size_t n_ns, bool whole);
+
+/**
+ * procs_stop_group() - stop the processes of sub-group @sub of the lab's
+ * group (one start-up command's: cg_exec_name(); a node's), as
+ * procs_stop() does, and remove the sub-group
+ * @what:	whose they are, for the message ("stopping N processes
+ *		WHAT: PID (COMM), ...")
+ *
+ * Nothing is done if the lab has no group, or @sub is not there.
+ */
+void procs_stop_group(struct run *x, const char *sub, const char *what);
+
+/**
+ * exec_stopped() - did this run (an edit) stop what exec op @op's command
+ * started: its own group's processes, or all of its node's (op_exec.c,
+ * exec.stop)?  Such a command runs again if the plan running has it.
+ * Return: true if so.
+ */
+bool exec_stopped(const struct run *x, const struct op *op);
 
 /**
  * procs_stop_lab() - procs_stop() of every namespace @p makes (or

@@ -55,6 +55,8 @@ struct apply_result {
 	bool kept;	    /* apply failed and --keep left it */
 	size_t warnings;
 	size_t found;	/* destroy: objects found by the lab's marks alone */
+	size_t given;	/* destroy: host settings given back by the ledger
+			   alone (the journal did not name them) */
 	size_t changed; /* apply of a running lab: objects made, changed,
 			   made again or removed */
 	bool repaired;	/* ...the same, and what drifted was set right */
@@ -112,7 +114,11 @@ struct run {
 	bool kill;		 /* stop processes left in lab namespaces */
 	struct lab_cg cg;	 /* the lab's control group (procs.h) */
 	bool cg_tried;		 /* apply: procs_cgroup() was called */
-	bool group_tried;	 /* destroy: the batch delete was considered */
+	/* What an edit stopped of what exec: commands started: a
+	 * command's group (cg_exec_name()), or a node's (cg_node_name()):
+	 * those commands run again if the plan running has them. */
+	struct strmap exec_stopped;
+	bool group_tried; /* destroy: the batch delete was considered */
 	const struct apply_opts *o;
 	struct apply_result *res;
 	char why[320]; /* the reason of the last failure */

@@ -44,6 +44,9 @@
 #define CG_V2_TOP "nstopo" /* below a cgroup2 root */
 #define CG_WAIT 2.0	   /* seconds for a group to empty, at most */
 #define CG_DEPTH 16	   /* sub-groups deeper than this are not walked */
+/* A group's path below a root: the lab's, a node's sub-group and a
+ * command's below it (cg_exec_name()). */
+#define CG_REL_MAX (CG_PATH_MAX + 192)
 
 /* A hierarchy's root: an open directory, and where it is mounted. */
 struct root {
@@ -222,7 +225,7 @@ int cg_choose(const char *lab, struct lab_cg *cg)
 /* mkdir @path below @dir, and each directory on the way. */
 static int mkdir_all(int dir, const char *path)
 {
-	char buf[CG_PATH_MAX + 64];
+	char buf[CG_REL_MAX];
 	size_t len = strlen(path);
 
 	if (len >= sizeof(buf))
@@ -259,9 +262,23 @@ void cg_node_name(const char *ns, char *buf, size_t len)
 		snprintf(buf, len, "host");
 }
 
+void cg_exec_name(const char *ns, char *const *argv, char *buf, size_t len)
+{
+	struct strbuf sb = { 0 };
+	char node[CG_SUB_MAX];
+
+	/* Each argument with its NUL: ["a b"] and ["a", "b"] differ. */
+	for (size_t i = 0; argv && argv[i]; i++)
+		sb_addn(&sb, argv[i], strlen(argv[i]) + 1);
+	cg_node_name(ns, node, sizeof(node));
+	snprintf(buf, len, "%s/exec-%016llx", node,
+		 (unsigned long long)hash_bytes(sb.buf ? sb.buf : "", sb.len));
+	sb_free(&sb);
+}
+
 int cg_procs_open(const struct lab_cg *cg, const char *sub)
 {
-	char rel[CG_PATH_MAX + 64];
+	char rel[CG_REL_MAX];
 	struct root r = { .fd = -1 };
 	int rc = root_of(cg, &r);
 
@@ -291,7 +308,7 @@ int cg_enter(int procs_fd)
 static int group_open(const struct root *r, const struct lab_cg *cg,
 		      const char *sub)
 {
-	char rel[CG_PATH_MAX + 64];
+	char rel[CG_REL_MAX];
 	int fd;
 
 	snprintf(rel, sizeof(rel), "%s%s%s", cg->path, sub ? "/" : "",
@@ -422,6 +439,24 @@ size_t cg_pids(const struct lab_cg *cg, const char *sub, pid_t **out)
 	close(g);
 	*out = p.v;
 	return p.n;
+}
+
+bool cg_has_own(const struct lab_cg *cg, const char *sub)
+{
+	struct pids p = { 0 };
+	struct root r = { .fd = -1 };
+	int g;
+
+	if (!cg->version || root_of(cg, &r))
+		return false;
+	g = group_open(&r, cg, sub);
+	close(r.fd);
+	if (g < 0)
+		return false;
+	group_procs(g, ".", &p);
+	close(g);
+	free(p.v);
+	return p.n > 0;
 }
 
 int cg_kill(const struct lab_cg *cg, const char *sub, pid_t spare)
@@ -648,7 +683,7 @@ static void v1_unmount(void)
 
 int cg_remove(const struct lab_cg *cg, const char *sub)
 {
-	char rel[CG_PATH_MAX + 64];
+	char rel[CG_REL_MAX];
 	struct root r = { .fd = -1 };
 	int rc;
 

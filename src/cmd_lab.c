@@ -121,10 +121,14 @@ int cmd_destroy(int argc, char **argv, struct opts *o)
 		if (res.nothing_to_do)
 			printf("lab %s is not up: nothing to do\n", lab);
 		else
-			printf("lab %s is down: %zu namespaces, %zu host links removed in %.3f s%s\n",
+			printf("lab %s is down: %zu namespaces, %zu host links removed in %.3f s%s%s\n",
 			       lab, res.namespaces, res.links, res.seconds,
 			       res.found ? " (some found by their marks alone: "
 					   "its journal did not name them)" :
+					   "",
+			       res.given ? " (host settings given back by "
+					   "the host's ledger alone: its "
+					   "journal did not name them)" :
 					   "");
 	} else if (rc) {
 		fprintf(stderr, "nstopo: destroy %s: %s\n", lab, msg.buf);

@@ -145,6 +145,45 @@ static int check_host_settings(const struct run *x, const struct plan *p,
 	return rc;
 }
 
+static void warn_left(void *arg, const char *msg)
+{
+	run_warn(arg, "%s", msg);
+}
+
+/*
+ * Every host setting the host's ledger says the lab holds, released
+ * whatever its journal said (after the journal's own restores: what is
+ * left, a journal lost, empty, damaged or cut short did not name): the
+ * last holder of a key puts its original back.  A ledger that cannot be
+ * read is warned about; nothing is acted on then.
+ * Return: 0, or -errno of a key that could not be written back (it stays
+ * in the ledger, the lab's, for destroy to try again).
+ */
+static int release_host_settings(struct run *x)
+{
+	struct ledger *l;
+	size_t n = 0;
+	int rc = ledger_open(&l);
+
+	if (rc) {
+		run_warn(
+			x,
+			"cannot read the host's ledger of shared settings (" STATE_DIR
+			"/.host-sysctl): %s: the host settings lab %s holds are not given back",
+			strerror(-rc), x->lab);
+		return 0;
+	}
+	rc = ledger_release_lab(l, x->lab, warn_left, x, &n);
+	if (ledger_close(l) && !rc)
+		rc = -EIO;
+	if (rc)
+		run_warn(x,
+			 "lab %s: a host setting could not be given back: %s",
+			 x->lab, strerror(-rc));
+	x->res->given += n;
+	return rc;
+}
+
 /* Namespace handles are cached within the open-files limit (run.h):
  * a lab of any size needs only the capabilities. */
 static int preflight(struct strbuf *msg)
@@ -369,7 +408,8 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		/* Interrupted while waiting: all or nothing, as for a step. */
 		if (rc && !res->kept) {
 			procs_stop_lab(&x, p);
-			if (apply_undo(&x, p, p->n_ops, true)) {
+			if (apply_undo(&x, p, p->n_ops, true) ||
+			    release_host_settings(&x)) {
 				res->kept = true;
 			} else {
 				procs_cgroup_remove(&x);
@@ -393,7 +433,8 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 			res->kept = true;
 		} else if (apply_undo(&x, p,
 				      x.ran ? x.ran : apply_started(p, failed),
-				      true)) {
+				      true) ||
+			   release_host_settings(&x)) {
 			sb_printf(
 				msg,
 				"\nrollback was incomplete: see the warnings; 'nstopo destroy --lab %s' retries it",
@@ -496,7 +537,8 @@ static void report_damage(struct run *x, const struct journal *j)
 /*
  * Destroy, with the lab's lock held: its processes first (stopped, or
  * with --keep-processes moved out of its control group), then what the
- * journal names, then what still carries its mark, then its group.
+ * journal names, then what still carries its mark, then the host
+ * settings the ledger says it holds, then its group.
  */
 static int destroy_locked(struct state *st, const char *lab,
 			  const struct apply_opts *o, struct apply_result *res,
@@ -555,8 +597,13 @@ static int destroy_locked(struct state *st, const char *lab,
 			lab);
 	else
 		rc = sweep(&x, lab, o->kill, res, msg);
+	if (!rc && (rc = release_host_settings(&x)))
+		sb_printf(
+			msg,
+			"a host setting of lab %s could not be given back (see the warnings); its journal is kept, so destroy can be run again",
+			lab);
 	res->ops_done = res->undone;
-	res->nothing_to_do = !rc && !journal && !res->found;
+	res->nothing_to_do = !rc && !journal && !res->found && !res->given;
 	if (!rc) {
 		procs_cgroup_remove(&x);
 		state_remove(st);

@@ -47,32 +47,88 @@ struct ledger {
 	bool changed;
 };
 
-bool sysctl_propagates(const char *key)
-{
-	static const char *const keys[] = {
-		"net.ipv4.conf.all.forwarding",
-		"net.ipv6.conf.all.forwarding",
-		"net.ipv6.conf.all.disable_ipv6",
-		"net.ipv6.conf.all.ignore_routes_with_linkdown",
-	};
+/*
+ * Keys whose write the kernel copies to others: to the same key of
+ * "default" and of every interface (net/ipv4/devinet.c inet_forward_change(),
+ * net/ipv6/addrconf.c addrconf_fixup_forwarding(), addrconf_disable_ipv6(),
+ * addrconf_fixup_linkdown(), the addr_gen_mode and force_forwarding
+ * handlers).  IPv4 copies only when the value changes, IPv6 (but
+ * force_forwarding) on every write; IPv4's also sets all.accept_redirects
+ * to the opposite.  net.ipv4.ip_forward is conf.all.forwarding under
+ * another name: one variable of the kernel, one key of the ledger.
+ */
+struct spread {
+	const char *key;
+	const char *same_as; /* the ledger's name for it, or NULL */
+	const char *family, *leaf;
+	const char *also; /* set to the opposite of the value, or NULL */
+};
 
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (!strcmp(key, keys[i]))
-			return true;
-	return false;
+static const struct spread spreads[] = {
+	{ "net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding", "ipv4",
+	  "forwarding", "net.ipv4.conf.all.accept_redirects" },
+	{ "net.ipv4.conf.all.forwarding", NULL, "ipv4", "forwarding",
+	  "net.ipv4.conf.all.accept_redirects" },
+	{ "net.ipv6.conf.all.forwarding", NULL, "ipv6", "forwarding", NULL },
+	{ "net.ipv6.conf.all.force_forwarding", NULL, "ipv6",
+	  "force_forwarding", NULL },
+	{ "net.ipv6.conf.all.disable_ipv6", NULL, "ipv6", "disable_ipv6",
+	  NULL },
+	{ "net.ipv6.conf.all.ignore_routes_with_linkdown", NULL, "ipv6",
+	  "ignore_routes_with_linkdown", NULL },
+	{ "net.ipv6.conf.all.addr_gen_mode", NULL, "ipv6", "addr_gen_mode",
+	  NULL },
+};
+
+static const struct spread *spread_of(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(spreads); i++)
+		if (!strcmp(key, spreads[i].key))
+			return &spreads[i];
+	return NULL;
 }
 
-/* "net.ipv4.conf.all.forwarding" -> "ipv4", "forwarding" */
-static void split_all_key(const char *key, char family[8], const char **leaf)
+bool sysctl_propagates(const char *key)
 {
-	snprintf(family, 8, "%.4s", key + 4);
-	*leaf = key + strlen("net.ipv4.conf.all.");
+	return spread_of(key) != NULL;
+}
+
+const char *ledger_key(const char *key)
+{
+	const struct spread *s = spread_of(key);
+
+	return s && s->same_as ? s->same_as : key;
+}
+
+/* The next field of @s (white space apart), its length in *n. */
+static const char *field(const char *s, size_t *n)
+{
+	s += strspn(s, " \t\n");
+	*n = strcspn(s, " \t\n");
+	return s;
+}
+
+bool sysctl_same(const char *a, const char *b)
+{
+	size_t na, nb;
+
+	for (;;) {
+		a = field(a, &na);
+		b = field(b, &nb);
+		if (na != nb || memcmp(a, b, na))
+			return false;
+		if (!na)
+			return true;
+		a += na;
+		b += nb;
+	}
 }
 
 static struct entry *find(const struct ledger *l, const char *key)
 {
+	key = ledger_key(key);
 	for (size_t i = 0; i < l->n_e; i++)
-		if (!strcmp(l->e[i].key, key))
+		if (!strcmp(ledger_key(l->e[i].key), key))
 			return &l->e[i];
 	return NULL;
 }
@@ -298,39 +354,54 @@ const char *ledger_conflict(const struct ledger *l, const char *lab,
 {
 	const struct entry *e = find(l, key);
 
-	if (!e || !strcmp(e->value, value) || !*e->holders)
+	if (!e || sysctl_same(e->value, value) || !*e->holders)
 		return NULL;
 	if (holds(e->holders, lab) && !strchr(e->holders, ','))
 		return NULL; /* its own, from an earlier run */
 	return e->holders;
 }
 
-/* What every interface (and default) has of @key's leaf, before. */
-static int record_ifaces(struct ledger *l, const char *key)
+/*
+ * The keys a write of @s's key reaches, now: its leaf in "default" and in
+ * every interface, and the other key it sets; pushed on @v (in @a).
+ */
+static void subkeys(const struct spread *s, struct arena *a, char ***v,
+		    size_t *n, size_t *cap)
 {
-	struct strbuf val = { 0 };
-	char family[8], sub[96], **names;
-	const char *leaf;
-	size_t n;
-	int rc = 0;
+	char sub[128], **names;
+	size_t k = sysctl_conf_names(s->family, &names);
 
-	split_all_key(key, family, &leaf);
-	n = sysctl_conf_names(family, &names);
-	for (size_t i = 0; i < n; i++) {
-		sysctl_if_key(sub, sizeof(sub), family, names[i], leaf);
-		if (!rc && !sysctl_read_whole(sub, &val))
+	for (size_t i = 0; i < k; i++) {
+		sysctl_if_key(sub, sizeof(sub), s->family, names[i], s->leaf);
+		*(char **)vec_push(a, *v, *n, *cap) = arena_strdup(a, sub);
+		free(names[i]);
+	}
+	free(names);
+	if (s->also)
+		*(char **)vec_push(a, *v, *n, *cap) = arena_strdup(a, s->also);
+}
+
+/* What each key a write of @key reaches has, before. */
+static void record_subkeys(struct ledger *l, const char *key)
+{
+	const struct spread *s = spread_of(key);
+	struct strbuf val = { 0 };
+	char **subs = NULL;
+	size_t n = 0, cap = 0;
+
+	if (s)
+		subkeys(s, &l->arena, &subs, &n, &cap);
+
+	for (size_t i = 0; i < n; i++)
+		if (!sysctl_read_whole(subs[i], &val))
 			*(struct iface_value *)vec_push(&l->arena, l->iv,
 							l->n_iv, l->cap_iv) =
 				(struct iface_value){
 					arena_strdup(&l->arena, key),
-					arena_strdup(&l->arena, sub),
+					subs[i],
 					arena_strdup(&l->arena, val.buf),
 				};
-		free(names[i]);
-	}
-	free(names);
 	sb_free(&val);
-	return rc;
 }
 
 int ledger_take(struct ledger *l, const char *lab, const char *key,
@@ -340,7 +411,7 @@ int ledger_take(struct ledger *l, const char *lab, const char *key,
 	struct strbuf now = { 0 };
 	int rc;
 
-	if (e && strcmp(e->value, value) && ledger_conflict(l, lab, key, value))
+	if (e && ledger_conflict(l, lab, key, value))
 		return -EBUSY;
 	if (e) {
 		if (strcmp(e->value, value))
@@ -353,10 +424,12 @@ int ledger_take(struct ledger *l, const char *lab, const char *key,
 		l->changed = true;
 		return 0;
 	}
+	/* One name per variable of the kernel (ip_forward's is
+	 * conf.all.forwarding's). */
+	key = ledger_key(key);
 	rc = sysctl_read_whole(key, &now);
-	if (!rc && sysctl_propagates(key))
-		rc = record_ifaces(l, key);
 	if (!rc) {
+		record_subkeys(l, key);
 		*(struct entry *)vec_push(&l->arena, l->e, l->n_e, l->cap_e) =
 			(struct entry){ arena_strdup(&l->arena, key),
 					arena_strdup(&l->arena, value),
@@ -390,34 +463,199 @@ static char *without(struct arena *a, const char *holders, const char *lab)
 	return out;
 }
 
+/* What @e's write left in @subkey: its value, or for the other key it
+ * sets, the opposite. */
+static const char *left_in(const struct spread *s, const struct entry *e,
+			   const char *subkey)
+{
+	if (s && s->also && !strcmp(subkey, s->also))
+		return strtol(e->value, NULL, 10) ? "0" : "1";
+	return e->value;
+}
+
+/* The value @e recorded for @subkey before its first write, or NULL. */
+static const char *recorded(const struct ledger *l, const struct entry *e,
+			    const char *subkey)
+{
+	for (size_t i = 0; i < l->n_iv; i++)
+		if (l->iv[i].key && !strcmp(l->iv[i].key, e->key) &&
+		    !strcmp(l->iv[i].subkey, subkey))
+			return l->iv[i].original;
+	return NULL;
+}
+
+struct sub_now {
+	const char *key;
+	const char *was; /* before the key is written back; NULL: none */
+};
+
+/*
+ * What the keys @e's write reaches have now, before the key is written
+ * back (which copies the original over them all): the recorded ones and
+ * those of interfaces made since.
+ */
+static size_t snapshot(const struct ledger *l, const struct entry *e,
+		       struct arena *a, struct sub_now **out)
+{
+	const struct spread *s = spread_of(e->key);
+	struct strbuf val = { 0 };
+	struct strmap seen = { 0 };
+	size_t n = 0, cap = 0, k = 0, cap_k = 0;
+	char **subs = NULL;
+
+	*out = NULL;
+	if (s)
+		subkeys(s, a, &subs, &k, &cap_k);
+	for (size_t i = 0; i < l->n_iv; i++)
+		if (l->iv[i].key && !strcmp(l->iv[i].key, e->key))
+			*(char **)vec_push(a, subs, k, cap_k) = l->iv[i].subkey;
+	for (size_t i = 0; i < k; i++) {
+		if (strmap_get(&seen, subs[i]) >= 0)
+			continue;
+		strmap_put(&seen, subs[i], 0);
+		*(struct sub_now *)vec_push(a, *out, n, cap) = (struct sub_now){
+			subs[i],
+			sysctl_read_whole(subs[i], &val) ?
+				NULL :
+				arena_strdup(a, val.buf),
+		};
+	}
+	strmap_free(&seen);
+	sb_free(&val);
+	return n;
+}
+
+/*
+ * The last lab out: @e's original goes back if the key still has the
+ * value the labs set (else it is left, with a warning), and each key its
+ * write reached gets what it had: the value recorded, if the write's is
+ * still there; what someone set since, if not.
+ */
+static int restore(const struct ledger *l, const struct entry *e,
+		   const char *lab, ledger_warn_fn *warn, void *arg,
+		   bool *written)
+{
+	const struct spread *s = spread_of(e->key);
+	struct strbuf now = { 0 }, msg = { 0 };
+	struct arena a = { 0 };
+	struct sub_now *subs;
+	size_t n;
+	int rc = sysctl_read_whole(e->key, &now);
+
+	if (rc == -ENOENT)
+		rc = 0; /* an interface's key, gone with it */
+	if (rc || !now.buf)
+		goto out;
+	if (!sysctl_same(now.buf, e->value)) {
+		sb_printf(
+			&msg,
+			"sysctl %s is '%s' now, not the '%s' lab %s set: left as it is",
+			e->key, now.buf, e->value, lab);
+		warn(arg, msg.buf);
+		goto out;
+	}
+	n = snapshot(l, e, &a, &subs);
+	rc = sysctl_write(e->key, e->original);
+	*written = !rc;
+	for (size_t i = 0; *written && i < n; i++) {
+		const char *was = subs[i].was,
+			   *set = left_in(s, e, subs[i].key),
+			   *before = recorded(l, e, subs[i].key), *want;
+		int wrc;
+
+		if (!was)
+			continue; /* no such key (any more) */
+		if (sysctl_same(was, set)) {
+			want = before; /* none: as the key's write put it */
+		} else {
+			want = was; /* someone else's since, or the host's */
+			if (before && !sysctl_same(was, before)) {
+				msg.len = 0;
+				sb_printf(
+					&msg,
+					"sysctl %s is '%s' now, not the '%s' lab %s set (through %s): left as it is",
+					subs[i].key, was, set, lab, e->key);
+				warn(arg, msg.buf);
+			}
+		}
+		if (!want || (!sysctl_read_whole(subs[i].key, &now) &&
+			      sysctl_same(now.buf, want)))
+			continue;
+		/* An interface gone since is fine. */
+		wrc = sysctl_write(subs[i].key, want);
+		if (wrc && wrc != -ENOENT && !rc)
+			rc = wrc;
+	}
+out:
+	sb_free(&now);
+	sb_free(&msg);
+	arena_free(&a);
+	return rc;
+}
+
+/* Forget @e, and what its write reached. */
+static void drop(struct ledger *l, struct entry *e)
+{
+	for (size_t i = 0; i < l->n_iv; i++)
+		if (l->iv[i].key && !strcmp(l->iv[i].key, e->key))
+			l->iv[i].key = NULL;
+	*e = l->e[--l->n_e];
+	l->changed = true;
+}
+
 int ledger_release(struct ledger *l, const char *lab, const char *key,
-		   bool *restored)
+		   ledger_warn_fn *warn, void *arg, bool *restored)
 {
 	struct entry *e = find(l, key);
-	int rc = 0;
+	bool written = false;
+	char *rest;
+	int rc;
 
 	*restored = false;
 	if (!e || !holds(e->holders, lab))
 		return -ENOENT;
-	e->holders = without(&l->arena, e->holders, lab);
-	l->changed = true;
-	if (*e->holders)
-		return 0; /* another lab still wants it */
-	/* The last one out: the key first (its write reaches every
-	 * interface), then what each interface had. */
-	rc = sysctl_write(key, e->original);
-	for (size_t i = 0; i < l->n_iv; i++) {
-		struct iface_value *v = &l->iv[i];
-		int wrc;
-
-		if (!v->key || strcmp(v->key, key))
-			continue;
-		wrc = sysctl_write(v->subkey, v->original);
-		if (wrc && wrc != -ENOENT && !rc)
-			rc = wrc; /* an interface gone since is fine */
-		v->key = NULL;
+	rest = without(&l->arena, e->holders, lab);
+	if (*rest) {
+		e->holders = rest; /* another lab still wants it */
+		l->changed = true;
+		return 0;
 	}
-	*e = l->e[--l->n_e];
-	*restored = !rc;
+	rc = restore(l, e, lab, warn, arg, &written);
+	/* Kept if the key could not be written: destroy tries again. */
+	if (rc && !written)
+		return rc;
+	drop(l, e);
+	*restored = written;
+	return rc;
+}
+
+int ledger_release_lab(struct ledger *l, const char *lab, ledger_warn_fn *warn,
+		       void *arg, size_t *released)
+{
+	bool restored;
+	int rc = 0;
+
+	*released = 0;
+	/* A release takes the entry out (the last one moves to its
+	 * place) or the lab out of its holders; one that could not be
+	 * written stays as it was, and is passed. */
+	for (size_t i = 0; i < l->n_e;) {
+		const char *key = l->e[i].key;
+		int err;
+
+		if (!holds(l->e[i].holders, lab)) {
+			i++;
+			continue;
+		}
+		err = ledger_release(l, lab, key, warn, arg, &restored);
+		if (i < l->n_e && l->e[i].key == key &&
+		    holds(l->e[i].holders, lab)) {
+			rc = rc ? rc : err;
+			i++;
+			continue;
+		}
+		rc = rc ? rc : err;
+		(*released)++;
+	}
 	return rc;
 }

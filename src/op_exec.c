@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * op_exec.c - exec: a node's start-up command (`exec:`), run once the
- * lab is up, as a process of the node, in the node's sub-group of the
- * lab's control group (procs.h), so that destroy finds whatever it
- * leaves running, wherever that goes.
+ * lab is up, as a process of the node, in a sub-group of its own below
+ * the node's in the lab's control group (procs.h, cg_exec_name()), so that
+ * destroy finds whatever it leaves running, wherever that goes; and
+ * exec.stop, its inverse: an edit that drops or changes the command stops
+ * what it started, and nothing else.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,14 +58,14 @@ static int wait_command(struct run *x, pid_t pid, int *st, bool *stopped)
 }
 
 /*
- * The cgroup.procs of the node's group, for the command to join; the
- * lab's group is made with the first command.  -1: there is none (an
- * isolated run, or a kernel without one: warned once).
+ * The cgroup.procs of the command's group (below its node's), for the
+ * command to join; the lab's group is made with the first command.  -1:
+ * there is none (an isolated run, or a kernel without one: warned once).
  */
 static int node_group(struct run *x, const struct op *op, int *fd)
 {
 	struct strbuf why = { 0 };
-	char sub[96];
+	char sub[CG_SUB_MAX];
 	int rc = 0;
 
 	*fd = -1;
@@ -84,7 +86,7 @@ static int node_group(struct run *x, const struct op *op, int *fd)
 	}
 	if (!x->cg.version)
 		return 0;
-	cg_node_name(op->link.ns, sub, sizeof(sub));
+	cg_exec_name(op->link.ns, op->argv, sub, sizeof(sub));
 	*fd = cg_procs_open(&x->cg, sub);
 	if (*fd >= 0)
 		return 0;
@@ -92,6 +94,19 @@ static int node_group(struct run *x, const struct op *op, int *fd)
 		 "cannot open control group %s of lab %s: %s", sub, x->lab,
 		 strerror(-*fd));
 	return *fd;
+}
+
+bool exec_stopped(const struct run *x, const struct op *op)
+{
+	char name[CG_SUB_MAX];
+
+	if (!x->exec_stopped.len)
+		return false;
+	cg_node_name(op->link.ns, name, sizeof(name));
+	if (strmap_get(&x->exec_stopped, name) >= 0)
+		return true;
+	cg_exec_name(op->link.ns, op->argv, name, sizeof(name));
+	return strmap_get(&x->exec_stopped, name) >= 0;
 }
 
 /* A node's exec: command, in a child that becomes a process of the node. */
@@ -103,8 +118,9 @@ static int do_exec(struct run *x, struct op *op)
 	int st = 0, null, rc, group;
 	pid_t pid;
 
-	/* An edit of a running lab runs only the commands it did not run. */
-	if (x->ensure && op->change == OPC_SAME)
+	/* An edit of a running lab runs only the commands it did not run,
+	 * and those whose processes it stopped (do_exec_stop()). */
+	if (x->ensure && op->change == OPC_SAME && !exec_stopped(x, op))
 		return 0;
 	/* A host command runs in the host, not where apply was last. */
 	if (!op->link.ns && (rc = run_enter(x, &x->host)))
@@ -197,6 +213,76 @@ static void exec_json(const struct op *op, struct strbuf *sb)
 	sb_addc(sb, ']');
 }
 
+/*
+ * exec.stop: what the command of an exec op started is stopped (an edit
+ * drops or changes the command).  Its group has it: stopped, the group
+ * removed.  Where that group is not known, all of the node's processes
+ * are stopped and each of its current commands runs again (the edit's
+ * exec ops see x->exec_stopped): on a lab of an earlier build, whose
+ * commands joined the node's group itself, and without a control group
+ * (then what runs in the node's namespace is the node's).
+ */
+static int do_exec_stop(struct run *x, struct op *op)
+{
+	struct strbuf what = { 0 };
+	char sub[CG_SUB_MAX], node[CG_SUB_MAX];
+	const char *ns = op->link.ns;
+
+	cg_node_name(ns, node, sizeof(node));
+	cg_exec_name(ns, op->argv, sub, sizeof(sub));
+	if (x->cg.version && !cg_has_own(&x->cg, node)) {
+		sb_add(&what, "that '");
+		exec_format(op, &what);
+		sb_printf(&what, "' started (lab %s)", x->lab);
+		procs_stop_group(x, sub, what.buf);
+		sb_free(&what);
+		strmap_put(&x->exec_stopped, arena_strdup(&x->arena, sub), 0);
+		return 0;
+	}
+	if (!x->cg.version && !ns) {
+		run_warn(
+			x,
+			"lab %s: without a control group, what the host node's command '%s' started cannot be told from the host's processes: left running",
+			x->lab, op->argv[0]);
+		return 0;
+	}
+	sb_printf(
+		&what,
+		"of node %s, whose commands run again (lab %s: which command started which is not known)",
+		op->node ? op->node : "host", x->lab);
+	if (x->cg.version)
+		procs_stop_group(x, node, what.buf);
+	else
+		procs_stop(x, &ns, 1, false);
+	sb_free(&what);
+	strmap_put(&x->exec_stopped, arena_strdup(&x->arena, node), 0);
+	return 0;
+}
+
+static void exec_stop_format(const struct op *op, struct strbuf *sb)
+{
+	sb_add(sb, "stop ");
+	exec_format(op, sb);
+}
+
+/*
+ * An edit that drops the command stops what it started; a namespace the
+ * plan makes takes its processes with it (procs_stop()), and destroy
+ * stops all of the lab's first.
+ */
+static bool exec_invert(const struct op *op, const struct op_made *m,
+			struct op *out)
+{
+	if (m->ns)
+		return false;
+	out->kind = OP_EXEC_STOP;
+	out->node = op->node;
+	out->link.ns = op->link.ns;
+	out->argv = op->argv;
+	out->argc = op->argc;
+	return true;
+}
+
 static const enum op_field exec_fields[] = {
 	OF_NODE,
 	OF_NS,
@@ -204,12 +290,24 @@ static const enum op_field exec_fields[] = {
 	OF__COUNT,
 };
 
-/* What a command did is its own business: nothing to undo or expect. */
+/* What a command did is its own business: nothing to expect; what it
+ * left running is stopped when an edit drops it. */
 const struct op_desc exec_op = {
 	.name = "exec",
+	.undo_phase = 1,
+	.invert = exec_invert,
 	.run = do_exec,
 	.format = exec_format,
 	.json = exec_json,
 	.fields = exec_fields,
 	.identity = exec_fields,
+};
+
+const struct op_desc exec_stop_op = {
+	.name = "exec.stop",
+	.undo = true,
+	.run = do_exec_stop,
+	.format = exec_stop_format,
+	.json = exec_json,
+	.fields = exec_fields,
 };

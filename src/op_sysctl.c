@@ -62,7 +62,7 @@ static int restore_unknown(struct run *x, struct nsh *h, struct op *op)
 	struct strbuf now = { 0 };
 	int rc = sysctl_read_whole(op->key, &now);
 
-	if (!rc && op->value && strcmp(now.buf, op->value)) {
+	if (!rc && op->value && !sysctl_same(now.buf, op->value)) {
 		run_warn(
 			x,
 			"sysctl %s is '%s' now, not the '%s' lab %s set: left as it is",
@@ -72,6 +72,11 @@ static int restore_unknown(struct run *x, struct nsh *h, struct op *op)
 	}
 	sb_free(&now);
 	return rc ? rc : sysctl_write_in(&h->dirs, op->key, op->old_value);
+}
+
+static void warn_left(void *arg, const char *msg)
+{
+	run_warn(arg, "%s", msg);
 }
 
 static int do_sysctl(struct run *x, struct op *op)
@@ -92,7 +97,8 @@ static int do_sysctl(struct run *x, struct op *op)
 	if (op->kind == OP_SYSCTL_RESTORE && !op_ns(op)) {
 		rc = ledger_open(&l);
 		if (!rc) {
-			rc = ledger_release(l, x->lab, op->key, &restored);
+			rc = ledger_release(l, x->lab, op->key, warn_left, x,
+					    &restored);
 			if (rc == -ENOENT)
 				rc = restore_unknown(x, h, op);
 			if (ledger_close(l) && !rc)

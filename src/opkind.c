@@ -36,6 +36,7 @@ static const struct op_desc *const descs[OP__COUNT] = {
 	[OP_FDB_ADD] = &fdb_add_op,
 	[OP_RELAY_START] = &relay_start_op,
 	[OP_RELAY_STOP] = &relay_stop_op,
+	[OP_EXEC_STOP] = &exec_stop_op,
 };
 
 const struct op_desc *op_desc(enum op_kind kind)

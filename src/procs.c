@@ -101,7 +101,7 @@ static void add_victim(struct victims *s, pid_t pid, const char *comm)
 struct target {
 	ino_t *inos;
 	size_t n_inos;
-	char (*subs)[96];
+	char (*subs)[CG_SUB_MAX];
 	size_t n_subs;
 	bool whole;
 };
@@ -236,20 +236,22 @@ static bool wait_gone(const struct run *x, const struct target *t,
 	}
 }
 
-void procs_stop(struct run *x, const char *const *ns, size_t n_ns, bool whole)
+/*
+ * Stop what @t names: SIGTERM, PROCS_GRACE_MS, SIGKILL; @what says whose
+ * ("left in lab L").  Without t->whole, its sub-groups go too.
+ */
+static void stop(struct run *x, struct target *t, const char *what)
 {
 	struct victims s = { 0 };
-	struct target t;
 	pid_t spare;
 
-	target_init(x, &t, ns, n_ns, whole);
-	collect(x, &t, &s);
+	collect(x, t, &s);
 	if (s.n) {
-		say(x, &s, "stopping %zu process%s left in lab %s", s.n,
-		    s.n == 1 ? "" : "es", x->lab);
+		say(x, &s, "stopping %zu process%s %s", s.n,
+		    s.n == 1 ? "" : "es", what);
 		kill_all(&s, SIGTERM);
 	}
-	if (s.n && !wait_gone(x, &t, &s,
+	if (s.n && !wait_gone(x, t, &s,
 			      now_monotonic() + PROCS_GRACE_MS / 1000.0, 0)) {
 		say(x, &s,
 		    "lab %s: %zu process%s still ran after %d s: SIGKILL",
@@ -257,21 +259,44 @@ void procs_stop(struct run *x, const char *const *ns, size_t n_ns, bool whole)
 		/* cgroup.kill catches what forks meanwhile, but would take
 		 * us too if we were in the group. */
 		spare = cg_holds(&x->cg, getpid()) ? getpid() : 0;
-		if (x->cg.version && whole)
+		if (x->cg.version && t->whole)
 			cg_kill(&x->cg, NULL, spare);
-		for (size_t i = 0; x->cg.version && !whole && i < t.n_subs; i++)
-			cg_kill(&x->cg, t.subs[i], spare);
+		for (size_t i = 0; x->cg.version && !t->whole && i < t->n_subs;
+		     i++)
+			cg_kill(&x->cg, t->subs[i], spare);
 		kill_all(&s, SIGKILL);
-		if (!wait_gone(x, &t, &s, now_monotonic() + KILL_WAIT, SIGKILL))
+		if (!wait_gone(x, t, &s, now_monotonic() + KILL_WAIT, SIGKILL))
 			for (size_t i = 0; i < s.n; i++)
 				run_warn(
 					x,
 					"lab %s: process %d (%s) could not be stopped",
 					x->lab, (int)s.v[i].pid, s.v[i].comm);
 	}
-	for (size_t i = 0; x->cg.version && !whole && i < t.n_subs; i++)
-		cg_remove(&x->cg, t.subs[i]);
+	for (size_t i = 0; x->cg.version && !t->whole && i < t->n_subs; i++)
+		cg_remove(&x->cg, t->subs[i]);
 	free(s.v);
+}
+
+void procs_stop(struct run *x, const char *const *ns, size_t n_ns, bool whole)
+{
+	struct strbuf what = { 0 };
+	struct target t;
+
+	target_init(x, &t, ns, n_ns, whole);
+	sb_printf(&what, "left in lab %s", x->lab);
+	stop(x, &t, what.buf);
+	sb_free(&what);
+	target_free(&t);
+}
+
+void procs_stop_group(struct run *x, const char *sub, const char *what)
+{
+	struct target t;
+
+	target_init(x, &t, NULL, 0, false);
+	snprintf(t.subs[0], sizeof(t.subs[0]), "%s", sub);
+	t.n_subs = 1;
+	stop(x, &t, what);
 	target_free(&t);
 }
 

@@ -22,6 +22,7 @@
 #include "nl.h"
 #include "opkind.h"
 #include "plan.h"
+#include "procs.h"
 #include "reconcile.h"
 #include "state.h"
 
@@ -320,7 +321,9 @@ static void set_down(struct run *x, const struct plan *p)
 /*
  * The change failed at op @failed of @to: undo what was new, and make
  * the old plan true again (what was removed, made again; what changed,
- * changed back).  Start-up commands do not run again.
+ * changed back).  Start-up commands run again only where the edit
+ * stopped what they started (exec_stopped()): those it dropped or
+ * changed, and all of a node's whose commands it ran again.
  */
 static int go_back(struct run *x, struct state *st, struct journal *j,
 		   struct plan *to, size_t failed, size_t *seq)
@@ -333,7 +336,9 @@ static int go_back(struct run *x, struct state *st, struct journal *j,
 	int rc;
 
 	for (size_t i = 0; i < upto && i < to->n_ops; i++)
-		if (to->ops[i].change == OPC_NEW)
+		if (to->ops[i].change == OPC_NEW ||
+		    (to->ops[i].kind == OP_EXEC &&
+		     exec_stopped(x, &to->ops[i])))
 			*plan_push(made, to->ops[i].kind, op_ns(&to->ops[i])) =
 				to->ops[i];
 	rc = made->n_ops ? apply_undo(x, made, made->n_ops, true) : 0;

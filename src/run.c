@@ -72,6 +72,7 @@ void run_fini(struct run *x)
 		nsh_close(x, x->ns[i]);
 	nsh_close(x, &x->host);
 	strmap_free(&x->ns_map);
+	strmap_free(&x->exec_stopped);
 	free(x->users);
 	arena_free(&x->arena);
 }

@@ -394,6 +394,7 @@ static uint64_t op_machines(struct split *s, const struct op *op)
 	case OP_ROUTE_ADD:
 	case OP_ROUTE_DEL:
 	case OP_EXEC:
+	case OP_EXEC_STOP:
 	case OP_WAIT:
 	case OP_PORT_ADD:
 	case OP_PORT_DEL:

@@ -124,11 +124,14 @@ check_match "the journal names the lab's group: nstopo/procs.ID" \
 	"^$CG/nstopo/procs\\.[0-9a-f]{8}\$" "$g"
 check "the group exists" test -d "$g"
 rel=${g#"$CG"}
-check_eq "the daemon is in h1's sub-group" "0::$rel/ns-pc-h1" \
+# Each command's group is below its node's (exec-HASH: of its argv).
+check_match "the daemon is in its command's group, in h1's" \
+	"^0::$rel/ns-pc-h1/exec-[0-9a-f]{16}\$" \
 	"$(grep '^0::' "/proc/$dp/cgroup")"
-check_eq "so is the unshared one" "0::$rel/ns-pc-h1" \
+check_match "so is the unshared one" "^0::$rel/ns-pc-h1/exec-[0-9a-f]{16}\$" \
 	"$(grep '^0::' "/proc/$up/cgroup")"
-check_eq "the host's is in the host's sub-group" "0::$rel/host" \
+check_match "the host's is in its command's group, in the host's" \
+	"^0::$rel/host/exec-[0-9a-f]{16}\$" \
 	"$(grep '^0::' "/proc/$hp/cgroup")"
 check_eq "list: up" "up" \
 	"$("$NSTOPO" list --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["state"])')"
@@ -317,7 +320,8 @@ check_match "v1: the journal names the group" '^procs\.[0-9a-f]{8}$' "$p"
 check "v1: the hierarchy is mounted under /run/nstopo" \
 	grep -q ' /run/nstopo/.cgroup .* - cgroup .*name=nstopo' /proc/self/mountinfo
 check_match "v1: the unshared one is in h1's group" \
-	":name=nstopo:/$p/ns-pc-h1\$" "$(cat "/proc/$up/cgroup" 2>/dev/null)"
+	":name=nstopo:/$p/ns-pc-h1/exec-[0-9a-f]{16}\$" \
+	"$(cat "/proc/$up/cgroup" 2>/dev/null)"
 txt=$("$NSTOPO" destroy "$lab" 2>&1)
 check_eq "v1: destroy: exit 0" 0 $?
 check_match "v1: destroy says it stops all 3" \

@@ -2,11 +2,16 @@
 /*
  * exec_test.c - a node's `exec:` commands: how a string and a sequence
  * become an argv, the errors of each, `defaults: {exec: ...}`, and the
- * OP_EXEC ops the planner makes of them (text and JSON).
+ * OP_EXEC ops the planner makes of them (text and JSON); what an edit
+ * of a running lab does with a command it changes or drops (exec.stop,
+ * the command's own control group).
  */
 #include <stdio.h>
 
 #include "helpers.h"
+
+#include "cgroup.h"
+#include "reconcile.h"
 
 static const struct node *node_named(const struct topo *t, const char *name)
 {
@@ -288,13 +293,17 @@ static void test_plan_exec_ops(void **state)
 	assert_string_equal(op->argv[2], "ping -c1 10.0.0.2");
 	assert_null(op->argv[3]);
 	assert_pos(op->pos, 9, 9);
-	/* Nothing to undo for a command: the inverse has no exec op. */
+	/* A whole lab's inverse stops no command on its own: its
+	 * namespaces take their processes with them. */
 	{
 		struct plan *inv = plan_invert(c.p);
 
-		for (size_t i = 0; i < inv->n_ops; i++)
+		for (size_t i = 0; i < inv->n_ops; i++) {
 			assert_int_not_equal(inv->ops[i].kind, OP_EXEC);
+			assert_int_not_equal(inv->ops[i].kind, OP_EXEC_STOP);
+		}
 		assert_false(op_is_undo(OP_EXEC));
+		assert_true(op_is_undo(OP_EXEC_STOP));
 		plan_free(inv);
 	}
 	compiled_free(&c);
@@ -372,6 +381,77 @@ static void test_plan_equal_setup_order(void **state)
 	compiled_free(&b);
 }
 
+/* An edit: h1's first command changed, its second kept, h2's dropped. */
+static void test_edit_stops_what_it_drops(void **state)
+{
+	static const char edited[] =
+		"namespace-prefix: t-\n"
+		"nodes:\n"
+		"  h1:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.0.0.1/24]}\n"
+		"    exec:\n"
+		"      - ping -c2 10.0.0.2\n"
+		"      - [printf, \"%s 'q' \\\"d\\\"\\t\", \"a b\"]\n"
+		"  h2:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.0.0.2/24]}\n"
+		"    routes:\n"
+		"      - {to: 10.9.0.0/16, via: 10.0.0.1}\n"
+		"links:\n"
+		"  - [h1:eth0, h2:eth0]\n";
+	struct compiled a = compile(exec_yaml), b = compile(edited);
+	struct plan *stop;
+	struct edit e;
+	char *text;
+	size_t n_new = 0, n_same = 0;
+
+	(void)state;
+	edit_compute(a.p, b.p, &e);
+	/* The two commands that go are in what the edit removes; their
+	 * inverse stops what each started, and only that. */
+	stop = plan_invert(e.remove);
+	text = plan_text(stop);
+	assert_string_equal(text,
+			    "stop exec /bin/sh -c 'echo $NSTOPO_NODE' @t-h2\n"
+			    "stop exec /bin/sh -c 'ping -c1 10.0.0.2' @t-h1\n");
+	free(text);
+	for (size_t i = 0; i < stop->n_ops; i++)
+		assert_int_equal(stop->ops[i].kind, OP_EXEC_STOP);
+	plan_free(stop);
+	for (size_t i = 0; i < b.p->n_ops; i++) {
+		if (b.p->ops[i].kind != OP_EXEC)
+			continue;
+		n_new += b.p->ops[i].change == OPC_NEW;
+		n_same += b.p->ops[i].change == OPC_SAME;
+	}
+	assert_int_equal(n_new, 1);  /* ping -c2: runs */
+	assert_int_equal(n_same, 1); /* printf: runs on, not again */
+	edit_free(&e);
+	compiled_free(&a);
+	compiled_free(&b);
+}
+
+/* Each command has a group of its own below its node's, by its argv. */
+static void test_exec_group_names(void **state)
+{
+	char *ab[] = { "a b", NULL }, *a_b[] = { "a", "b", NULL };
+	char *ab2[] = { "a b", NULL };
+	char x[CG_SUB_MAX], y[CG_SUB_MAX], z[CG_SUB_MAX];
+
+	(void)state;
+	cg_exec_name("lab-h1", ab, x, sizeof(x));
+	cg_exec_name("lab-h1", a_b, y, sizeof(y));
+	cg_exec_name("lab-h1", ab2, z, sizeof(z));
+	assert_int_equal(strncmp(x, "ns-lab-h1/exec-", 15), 0);
+	assert_int_equal(strlen(x), 15 + 16);
+	assert_string_not_equal(x, y); /* words are words */
+	assert_string_equal(x, z);     /* the same command, the same group */
+	cg_exec_name(NULL, ab, y, sizeof(y));
+	assert_int_equal(strncmp(y, "host/exec-", 10), 0);
+	assert_string_equal(y + 10, x + 15);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +465,8 @@ int main(void)
 		cmocka_unit_test(test_plan_exec_json),
 		cmocka_unit_test(test_plan_exec_equal),
 		cmocka_unit_test(test_plan_equal_setup_order),
+		cmocka_unit_test(test_edit_stops_what_it_drops),
+		cmocka_unit_test(test_exec_group_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

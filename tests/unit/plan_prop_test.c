@@ -542,7 +542,8 @@ static int sim_apply(struct sim *s, struct op *op, struct arena *a)
 			return -1;
 		sim_sysctl_set(s, ns, op->key, op->old_value);
 		return 0;
-	case OP_EXEC:	   /* commands change nothing nstopo tracks */
+	case OP_EXEC: /* commands change nothing nstopo tracks */
+	case OP_EXEC_STOP:
 	case OP_WAIT:	   /* nor do readiness gates */
 	case OP_QDISC_ADD: /* goes with its link */
 		return 0;

@@ -895,7 +895,7 @@ static void test_op_is_undo(void **state)
 	static const enum op_kind undo[] = { OP_NETNS_DEL,	OP_LINK_DEL,
 					     OP_ADDR_DEL,	OP_ROUTE_DEL,
 					     OP_SYSCTL_RESTORE, OP_PORT_DEL,
-					     OP_RELAY_STOP };
+					     OP_RELAY_STOP,	OP_EXEC_STOP };
 	int n = 0;
 
 	(void)state;
