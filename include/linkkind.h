@@ -88,6 +88,9 @@ struct link_kind_desc {
 	 * what it holds in the host (a VXLAN's VNI) only once its namespace
 	 * cleanup has run, which a quick re-apply would race. */
 	bool del_first;
+	/* Transmit queues each interface is made with (0: the kernel's
+	 * default); see its row. */
+	uint32_t txqueues;
 	/* IFLA_INFO_DATA of its RTM_NEWLINK (nl.c), or NULL: none. */
 	int (*fill)(struct nl_msg *msg, const struct link_req *r);
 	/* IFLA_INFO_DATA of a change sent right after it is made, or NULL:

@@ -82,6 +82,8 @@ struct link_req {
 	int link;	    /* a kind with a parent: the parent's ifindex */
 	uint32_t mode;	    /* its kind's mode, the kernel's value */
 	uint32_t id;	    /* its kind's number (a vlan's id, a VNI) */
+	uint32_t txqueues;  /* create it with so many tx queues; 0: the
+			       kernel's default */
 	const struct link_req *peer; /* a veth pair: the other end */
 
 	/* A tunnel (vxlan): its ends, its underlay device's ifindex (0:

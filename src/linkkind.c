@@ -37,8 +37,16 @@ static const struct link_mode bridge_modes[] = {
 static const struct link_kind_desc kinds[LK__COUNT] = {
 	[LK_NONE] = { .name = "" },
 	/* A pair: one request makes both ends, the peer placed in its own
-	 * namespace. */
-	[LK_VETH] = { .name = "veth", .ends = 2, .fill = nl_fill_veth },
+	 * namespace.  One transmit queue each, which is what a veth uses
+	 * anyway: made with the kernel's default (one per possible CPU),
+	 * its ends are cut down to one at once, and each cut waits for an
+	 * RCU grace period with RTNL held (synchronize_net() in
+	 * netif_set_real_num_tx_queues()), 0.1-0.7 ms a pair during which
+	 * no other link can be made. */
+	[LK_VETH] = { .name = "veth",
+		      .ends = 2,
+		      .txqueues = 1,
+		      .fill = nl_fill_veth },
 	/* Ends 0: made by `bridges:`, whose `querier:` is its mode. */
 	[LK_BRIDGE] = { .name = "bridge",
 			.mtu_again = true,

@@ -232,6 +232,9 @@ static int put_link_attrs(struct nl_msg *msg, const struct link_req *r)
 		return -1;
 	if (r->link && nla_put_u32(msg, IFLA_LINK, (uint32_t)r->link) < 0)
 		return -1;
+	if (r->txqueues &&
+	    nla_put_u32(msg, IFLA_NUM_TX_QUEUES, r->txqueues) < 0)
+		return -1;
 	return 0;
 }
 

@@ -183,8 +183,9 @@ static int do_link_add(struct run *x, struct op *op)
 		.ns_fd = -1,
 		.mode = op->mode,
 		.id = op->id,
+		.txqueues = kind->txqueues,
 	};
-	struct link_req pr = { .ns_fd = -1 };
+	struct link_req pr = { .ns_fd = -1, .txqueues = kind->txqueues };
 	uint32_t mtu_later = kind->mtu_again ? m.mtu : 0;
 	int rc;
 
