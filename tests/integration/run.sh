@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh NSTOPO [TEST] - integration tests against the real kernel (JOBS of
-# them at once; default 1).
+# run.sh NSTOPO ["TEST..."] - integration tests against the real kernel
+# (JOBS of them at once; default 1): all of them, or those named (t-status,
+# "t-status t-exec").
 # Each t-*.sh runs alone in a private sandbox (scripts/sandbox.sh: new
 # network and mount namespaces, tmpfs on /run), so nothing reaches the
 # host.  Where namespaces cannot be made the suite is skipped, except in
@@ -59,7 +60,10 @@ jobs=${JOBS:-1}
 results=$(mktemp)
 for t in "$top"/tests/integration/t-*.sh; do
 	name=$(basename "$t" .sh)
-	[ -n "$only" ] && [ "$name" != "$only" ] && continue
+	case " $only " in
+	"  " | *" $name "*) ;;
+	*) continue ;;
+	esac
 	printf '%s\n' "$t"
 done | xargs -r -P "$jobs" -n 1 "$0" "$bin" --one "$results"
 pass=0 fail=0 broken=""

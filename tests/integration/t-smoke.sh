@@ -23,6 +23,12 @@ for n in router h1 h2 proxy; do
 	check_eq "$n: no tentative address" "" \
 		"$(ip netns exec "$n" ip -6 addr show tentative)"
 done
+# A veth is made with one transmit queue per end (what it uses anyway;
+# the kernel's default, one per CPU, costs two RCU waits to cut down).
+check_match "veth: h1's end has one tx queue" ' numtxqueues 1 ' \
+	"$(ip -n h1 -d link show eth0)"
+check_match "veth: its peer in router too" ' numtxqueues 1 ' \
+	"$(ip -n router -d link show eth0)"
 check "destroy" "$NSTOPO" destroy tests/integration/labs/spec-example.yaml
 snapshot "$WORK/after"
 check "host state as before" diff -u "$WORK/before" "$WORK/after"
