@@ -36,6 +36,40 @@ static int end_in_place(struct run *x, struct nsh *h, const struct op_if *oi,
 }
 
 /*
+ * A pair whose end in its home is gone (its namespace was removed by
+ * hand): the other end, in @p, is a half the kernel has not deleted yet
+ * (it does so with the old namespace, later, or never while a process
+ * holds that namespace), and it holds the name the pair is made with.
+ * It is deleted first, if it is the lab's: in a node, a veth of that
+ * name; in the host, one that carries the lab's mark.  Returns 1 (make
+ * the pair), or -errno.
+ */
+static int drop_half(struct run *x, const struct op *op, struct nsh *p)
+{
+	const struct link_kind_desc *kind = link_kind(op->type);
+	char mark[LINK_MARK_MAX];
+	struct link_info pi;
+	int rc = netlink_link_get(p->nl, op->peer.name, &pi);
+
+	if (gone(rc))
+		return 1;
+	if (rc)
+		return run_fail(x, p, rc);
+	if (strcmp(pi.kind, kind->name) ||
+	    (!p->name && strcmp(pi.alias, lab_link_mark(x->lab, op->peer.name,
+							mark, sizeof(mark))))) {
+		snprintf(x->why, sizeof(x->why),
+			 "%s is there, and it is not the lab's: left alone",
+			 op->peer.name);
+		return -EEXIST;
+	}
+	rc = netlink_link_del(p->nl, pi.ifindex);
+	if (rc && !gone(rc))
+		return run_fail(x, p, rc);
+	return 1;
+}
+
+/*
  * An edit of a running lab, and the link is there: of the kind the op
  * says (else it is someone else's), it keeps its place and gets the
  * attributes the file gives it now.  Not there (it drifted away), it is
@@ -49,7 +83,7 @@ static int keep_link(struct run *x, struct op *op, struct nsh *home,
 	int rc = netlink_link_get(home->nl, op->link.name, &li);
 
 	if (gone(rc))
-		return 1;
+		return kind->ends == 2 && p ? drop_half(x, op, p) : 1;
 	if (rc)
 		return run_fail(x, home, rc);
 	if (strcmp(li.kind, kind->name)) {

@@ -112,6 +112,41 @@ snapshot "$WORK/s3"
 check "a namespace removed by hand: host as before" \
 	diff -u "$WORK/s0" "$WORK/s3"
 
+# ...while a process still holds the namespace removed: the kernel keeps
+# the old namespace, and with it the pair's other half (in router, and
+# h2's in the host), under the name the pair is made with.  Apply deletes
+# those halves (they are the lab's) and makes the pairs again.
+check "apply" "$NSTOPO" apply -q "$spec"
+ip netns exec h1 sleep 60 & hold1=$!
+ip netns exec h2 sleep 60 & hold2=$!
+sleep 0.2
+ip netns del h1
+ip netns del h2
+check "held: the old half is still in router" ip -n router link show eth0
+check "held: ...and h2's in the host" ip link show h2-eth0
+out=$("$NSTOPO" apply "$spec" 2>&1)
+check_eq "held: apply exits 0" 0 $?
+check_match "held: apply sets it right" "set right again" "$out"
+check "held: the lab is as planned again" verify.py "$WORK/spec.json"
+check "held: h1 reaches router through the new pair" \
+	ip netns exec h1 ping -c1 -W2 10.0.1.1
+# A half in the host that does not carry the lab's mark is not the lab's.
+ip netns exec h2 sleep 60 & hold3=$!
+sleep 0.2
+ip netns del h2
+ip link set h2-eth0 alias someone-else
+out=$("$NSTOPO" apply "$spec" 2>&1)
+check_eq "held, not the lab's: apply exits 1" 1 $?
+check_match "held, not the lab's: says why" \
+	"h2-eth0 is there, and it is not the lab's: left alone" "$out"
+check "held, not the lab's: it is still there" ip link show h2-eth0
+kill $hold1 $hold2 $hold3 2>/dev/null
+wait $hold1 $hold2 $hold3 2>/dev/null
+ip link del h2-eth0 2>/dev/null
+"$NSTOPO" destroy -q "$spec"
+snapshot "$WORK/s3"
+check "held: host as before" diff -u "$WORK/s0" "$WORK/s3"
+
 out=$("$NSTOPO" destroy --lab nosuchlab 2>&1)
 check_eq "destroy --lab of an unknown lab: exit 0" 0 $?
 check_match "destroy --lab of an unknown lab: nothing to do" \
