@@ -379,8 +379,8 @@ int netlink_route_dump(struct nlsock *s,
 	do {
 		d.n = 0;
 		d.rc = 0;
-		rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm), route_dumped,
-				 &d);
+		rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm),
+				 route_dumped, &d);
 	} while (rc == -EAGAIN && ++tries < 5);
 	for (size_t k = 0; !rc && k < d.n; k++)
 		rc = fn(&d.v[k], arg);

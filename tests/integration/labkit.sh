@@ -57,6 +57,15 @@ plan_count() {
 		'import json, sys; print(json.load(sys.stdin)["count"])'
 }
 
+# plan_step FILE TEXT: the number of the step of FILE's plan whose text
+# (as `plan` prints it, without the sign) is TEXT
+plan_step() {
+	"$NSTOPO" plan --json "$1" | python3 -c '
+import json, sys
+ops = json.load(sys.stdin)["ops"]
+print(next(i + 1 for i, o in enumerate(ops) if o["text"] == sys.argv[1]))' "$2"
+}
+
 # wait_comm PID COMM: until process PID runs COMM (it has exec'd), <= 5 s
 wait_comm() {
 	i=0

@@ -56,8 +56,10 @@ conflict() {
 
 sed '/^      net.ipv6.conf.all.forwarding: 1$/a\      net.ipv4.conf.all.no_such_key: 1' \
 	"$spec" > "$WORK/sysctl-first.yaml"
+step=$(plan_step "$WORK/sysctl-first.yaml" \
+	"sysctl net.ipv4.conf.all.no_such_key=1 @router")
 conflict "unknown sysctl in the first node" "$WORK/sysctl-first.yaml" \
-	'step 7 of [0-9]+ failed: sysctl net\.ipv4\.conf\.all\.no_such_key=1 @router .*: No such file or directory'
+	"step $step of [0-9]+ failed: sysctl net\\.ipv4\\.conf\\.all\\.no_such_key=1 @router .*: No such file or directory"
 
 sed '/^  proxy:$/a\    sysctl: {net.ipv4.conf.all.no_such_key: 1}' \
 	"$spec" > "$WORK/sysctl-last.yaml"
@@ -82,8 +84,10 @@ check_fail "the lab's address on lo was removed again" \
 ip route del blackhole 198.18.0.0/24
 
 # --keep: the partial lab stays, apply finishes it, destroy --lab clears it
+# (the fault is at the step after the host bridge is made)
 snapshot "$WORK/before"
-out=$(NSTOPO_FAULT_AT=30 "$NSTOPO" apply --keep "$host" 2>&1)
+at=$(($(plan_step "$host" "link add br-lab type bridge @host") + 1))
+out=$(NSTOPO_FAULT_AT=$at "$NSTOPO" apply --keep "$host" 2>&1)
 check_eq "--keep: apply exits 1" 1 $?
 check_match "--keep: says the partial lab is left" "partial lab is left" "$out"
 check "--keep: the namespaces made are still there" \
