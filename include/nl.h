@@ -103,6 +103,8 @@ struct link_info {
 	bool oper_up; /* operationally up: carrier, ready to pass packets */
 	bool carrier; /* the lower layer is up (IFF_LOWER_UP): a veth's peer
 			 is up, at once, whatever linkwatch has done yet */
+	bool no_nd;   /* does no neighbour discovery (loopback, NOARP): its
+			 IPv6 addresses join no solicited-node group */
 	int master;
 	uint8_t mac[6];
 	/* A VXLAN: its VNI, ends (remote: its group or default

@@ -486,6 +486,7 @@ static void link_info_from(struct rtnl_link *l, struct link_info *li)
 	li->master = rtnl_link_get_master(l);
 	li->oper_up = rtnl_link_get_operstate(l) == IF_OPER_UP;
 	li->carrier = rtnl_link_get_flags(l) & IFF_LOWER_UP;
+	li->no_nd = rtnl_link_get_flags(l) & (IFF_LOOPBACK | IFF_NOARP);
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
 	if (rtnl_link_is_vxlan(l))

@@ -71,6 +71,8 @@ static int addrs_of(struct run *x, const char *ns, struct ns_addrs *d,
 	return rc;
 }
 
+static const char not_joined[] = "has not joined its solicited-node group yet";
+
 /*
  * An IPv6 address answers neighbour solicitations only once the kernel
  * has joined its solicited-node group, which it does in the address's
@@ -95,7 +97,7 @@ static bool ipv6_ready(const struct prefix *p, int ifindex,
 		joined = d->g[i].ifindex == ifindex &&
 			 !memcmp(d->g[i].group, sn, 16);
 	if (!joined)
-		*why = "has not joined its solicited-node group yet";
+		*why = not_joined;
 	return joined;
 }
 
@@ -194,6 +196,14 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 			idx = rc ? rc : ifindex_of(x, h, dev);
 			rc = idx < 0 ? idx : 0;
 			if (!rc && op_ready(op, idx, &d, need_ll, &why)) {
+				i++;
+				continue;
+			}
+			/* An interface that does no neighbour discovery
+			 * (lo, a NOARP device) joins no such group. */
+			if (!rc && why == not_joined &&
+			    !(rc = netlink_link_get(h->nl, dev, &li)) &&
+			    li.no_nd) {
 				i++;
 				continue;
 			}

@@ -60,6 +60,28 @@ echo "     (net_namespace objects when the applies began: $left_before; after: $
 check_eq "20 applies while the kernel frees 2,000 namespaces: 20 of 20" 20 "$good"
 check_eq "...each usable at once over IPv6: 20 of 20" 20 "$used"
 
+# An IPv6 address on lo (or any interface without neighbour discovery)
+# joins no solicited-node group: apply does not wait for one (it would
+# wait its whole limit, then warn).
+cat > "$WORK/lo6.yaml" <<'EOF2'
+name: lo6
+nodes:
+  a:
+    interfaces:
+      lo: {addresses: ["fd99::2/128"]}
+      eth0: {addresses: ["fd00::1/64"]}
+  b:
+    interfaces:
+      eth0: {addresses: ["fd00::2/64"]}
+links:
+  - [a:eth0, b:eth0]
+EOF2
+out=$("$NSTOPO" apply "$WORK/lo6.yaml" 2>&1)
+check_eq "IPv6 on lo: apply exits 0" 0 $?
+check_eq "IPv6 on lo: no warning" "" "$(printf '%s\n' "$out" | grep warning)"
+check "IPv6 on lo: status as planned" "$NSTOPO" status -q "$WORK/lo6.yaml"
+check "IPv6 on lo: destroy" "$NSTOPO" destroy -q "$WORK/lo6.yaml"
+
 snapshot "$WORK/after"
 check "the sandbox is as it was" diff "$WORK/before" "$WORK/after"
 finish
