@@ -10,6 +10,10 @@
 # Each suite prints its own summary line; this prints the overall one.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Integration tests two at a time (each in a sandbox of its own): most of
+# a test's time is spent waiting for the kernel or a daemon.
+JOBS=${JOBS:-2}
+export JOBS
 cd "$top"
 suites=0
 failed=0
