@@ -36,36 +36,53 @@ static int end_in_place(struct run *x, struct nsh *h, const struct op_if *oi,
 }
 
 /*
- * A pair whose end in its home is gone (its namespace was removed by
- * hand): the other end, in @p, is a half the kernel has not deleted yet
- * (it does so with the old namespace, later, or never while a process
- * holds that namespace), and it holds the name the pair is made with.
- * It is deleted first, if it is the lab's: in a node, a veth of that
- * name; in the host, one that carries the lab's mark.  Returns 1 (make
- * the pair), or -errno.
+ * The name a host link had when the lab marked it ("nstopo:LAB/NAME" in
+ * its alias; earlier builds wrote "nstopo:LAB", with the name as it is),
+ * or NULL: the link is not the lab's.  The group is only a hint: labs
+ * can share one.
  */
-static int drop_half(struct run *x, const struct op *op, struct nsh *p)
+static const char *marked_name(const struct run *x, const struct link_info *li)
+{
+	size_t n = strlen(x->mark);
+
+	if (strncmp(li->alias, x->mark, n))
+		return NULL;
+	if (li->alias[n] == '/' && li->alias[n + 1])
+		return li->alias + n + 1;
+	return li->alias[n] ? NULL : li->name;
+}
+
+/*
+ * One end of a pair is gone (its namespace was removed by hand): the
+ * other, @name in @h, is a half the kernel has not deleted yet (it does so
+ * with the old namespace: later, or never while a process holds it), and
+ * it holds the name the pair is made with.  It is deleted first, if it is
+ * the lab's: in a node, a link of the pair's kind; in the host, one that
+ * carries the lab's mark for that name.  Returns 1 (make the pair), or
+ * -errno.
+ */
+static int drop_half(struct run *x, const struct op *op, struct nsh *h,
+		     const char *name)
 {
 	const struct link_kind_desc *kind = link_kind(op->type);
-	char mark[LINK_MARK_MAX];
-	struct link_info pi;
-	int rc = netlink_link_get(p->nl, op->peer.name, &pi);
+	struct link_info li;
+	const char *marked;
+	int rc = netlink_link_get(h->nl, name, &li);
 
 	if (gone(rc))
 		return 1;
 	if (rc)
-		return run_fail(x, p, rc);
-	if (strcmp(pi.kind, kind->name) ||
-	    (!p->name && strcmp(pi.alias, lab_link_mark(x->lab, op->peer.name,
-							mark, sizeof(mark))))) {
+		return run_fail(x, h, rc);
+	marked = h->name ? name : marked_name(x, &li);
+	if (strcmp(li.kind, kind->name) || !marked || strcmp(marked, name)) {
 		snprintf(x->why, sizeof(x->why),
 			 "%s is there, and it is not the lab's: left alone",
-			 op->peer.name);
+			 name);
 		return -EEXIST;
 	}
-	rc = netlink_link_del(p->nl, pi.ifindex);
+	rc = netlink_link_del(h->nl, li.ifindex);
 	if (rc && !gone(rc))
-		return run_fail(x, p, rc);
+		return run_fail(x, h, rc);
 	return 1;
 }
 
@@ -83,7 +100,9 @@ static int keep_link(struct run *x, struct op *op, struct nsh *home,
 	int rc = netlink_link_get(home->nl, op->link.name, &li);
 
 	if (gone(rc))
-		return kind->ends == 2 && p ? drop_half(x, op, p) : 1;
+		return kind->ends == 2 && p ?
+			       drop_half(x, op, p, op->peer.name) :
+			       1;
 	if (rc)
 		return run_fail(x, home, rc);
 	if (strcmp(li.kind, kind->name)) {
@@ -93,10 +112,18 @@ static int keep_link(struct run *x, struct op *op, struct nsh *home,
 			 kind->name);
 		return -EEXIST;
 	}
+	if (kind->ends == 2 && p) {
+		rc = netlink_link_get(p->nl, op->peer.name, &pi);
+		/* Its peer's namespace was removed by hand: this end is a
+		 * half (and its index is not remembered: it goes). */
+		if (gone(rc))
+			return drop_half(x, op, home, op->link.name);
+		if (rc)
+			return run_fail(x, p, rc);
+	}
 	nsh_remember(x, home, op->link.name, li.ifindex);
 	rc = end_in_place(x, home, &op->link, li.ifindex, master);
-	if (!rc && kind->ends == 2 && p &&
-	    !(rc = netlink_link_get(p->nl, op->peer.name, &pi))) {
+	if (!rc && kind->ends == 2 && p) {
 		nsh_remember(x, p, op->peer.name, pi.ifindex);
 		rc = end_in_place(x, p, &op->peer, pi.ifindex, 0);
 	}
@@ -277,9 +304,11 @@ static int do_link_add(struct run *x, struct op *op)
 			pr.ifindex = m.ifindex + 1;
 	}
 	rc = netlink_link_add(h->nl, kind->name, kind->fill, &m);
-	if (rc == -EBUSY && (m.ifindex || pr.ifindex)) {
-		/* An index we chose is taken after all: let the kernel
-		 * choose in these namespaces from now on. */
+	if ((rc == -EBUSY || rc == -EEXIST) && (m.ifindex || pr.ifindex)) {
+		/* An index we chose is taken after all (the kernel says
+		 * EEXIST when a link of its namespace has it, EBUSY when it
+		 * is reserved): let the kernel choose in these namespaces
+		 * from now on.  A name that is taken fails again. */
 		home->own_index = false;
 		if (p)
 			p->own_index = false;
@@ -306,6 +335,12 @@ static int do_link_add(struct run *x, struct op *op)
 					 &m);
 	if (rc)
 		return run_fail(x, h, rc);
+	/* Where the kernel chose an index, it may be one the counter
+	 * gives next: the kernel chooses there from now on. */
+	if (!m.ifindex && home->created)
+		home->own_index = false;
+	if (pair && p && !pr.ifindex && p->created)
+		p->own_index = false;
 	if (m.ifindex) {
 		nsh_remember(x, home, m.name, m.ifindex);
 		x->next_ifindex = m.ifindex + 1;
@@ -361,23 +396,6 @@ static int do_link_set(struct run *x, struct op *op)
 	}
 	rc = netlink_link_set(h->nl, &r);
 	return rc ? run_fail(x, h, rc) : 0;
-}
-
-/*
- * The name a host link had when the lab marked it ("nstopo:LAB/NAME" in
- * its alias; earlier builds wrote "nstopo:LAB", with the name as it is),
- * or NULL: the link is not the lab's.  The group is only a hint: labs
- * can share one.
- */
-static const char *marked_name(const struct run *x, const struct link_info *li)
-{
-	size_t n = strlen(x->mark);
-
-	if (strncmp(li->alias, x->mark, n))
-		return NULL;
-	if (li->alias[n] == '/' && li->alias[n + 1])
-		return li->alias + n + 1;
-	return li->alias[n] ? NULL : li->name;
 }
 
 /*

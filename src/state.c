@@ -515,6 +515,10 @@ int state_remove(struct state *st)
 		err = -errno;
 	if (unlinkat(st->lab_fd, RELAY_LOG, 0) && errno != ENOENT && !err)
 		err = -errno;
+	/* The rewrite of an edit killed before its rename (the journal
+	 * was still the one that counts). */
+	if (unlinkat(st->lab_fd, "journal.new", 0) && errno != ENOENT && !err)
+		err = -errno;
 	/* Unlinked while held: a run waiting on it retries on a new one. */
 	if (unlinkat(st->lab_fd, "lock", 0) && errno != ENOENT && !err)
 		err = -errno;

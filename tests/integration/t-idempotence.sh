@@ -130,6 +130,18 @@ check_match "held: apply sets it right" "set right again" "$out"
 check "held: the lab is as planned again" verify.py "$WORK/spec.json"
 check "held: h1 reaches router through the new pair" \
 	ip netns exec h1 ping -c1 -W2 10.0.1.1
+# The other way round: router (the peer's side of h1's pair) removed while
+# held: h1's end is the half, deleted before the pair is made again.
+ip netns exec router sleep 60 & hold4=$!
+sleep 0.2
+ip netns del router
+check "held peer: h1's half is still there" ip -n h1 link show eth0
+out=$("$NSTOPO" apply "$spec" 2>&1)
+check_eq "held peer: apply exits 0" 0 $?
+[ -z "${out##*set right again*}" ] || printf '%s\n' "$out" | sed 's/^/     | /'
+check "held peer: the lab is as planned again" verify.py "$WORK/spec.json"
+check "held peer: h1 reaches router through the new pair" \
+	ip netns exec h1 ping -c1 -W2 10.0.1.1
 # A half in the host that does not carry the lab's mark is not the lab's.
 ip netns exec h2 sleep 60 & hold3=$!
 sleep 0.2
@@ -140,8 +152,8 @@ check_eq "held, not the lab's: apply exits 1" 1 $?
 check_match "held, not the lab's: says why" \
 	"h2-eth0 is there, and it is not the lab's: left alone" "$out"
 check "held, not the lab's: it is still there" ip link show h2-eth0
-kill $hold1 $hold2 $hold3 2>/dev/null
-wait $hold1 $hold2 $hold3 2>/dev/null
+kill $hold1 $hold2 $hold3 $hold4 2>/dev/null
+wait $hold1 $hold2 $hold3 $hold4 2>/dev/null
 ip link del h2-eth0 2>/dev/null
 "$NSTOPO" destroy -q "$spec"
 snapshot "$WORK/s3"

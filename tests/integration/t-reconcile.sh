@@ -214,8 +214,12 @@ for trial in 1 2 3 4 5 6; do
 		check "kill $trial: apply a.yaml anew" "$NSTOPO" -q apply "$WORK/a.yaml"
 	fi
 done
+# An edit killed between writing the new journal and putting it in place
+# leaves journal.new beside the journal: destroy removes it too.
+"$NSTOPO" -q apply "$WORK/a.yaml"
+cp /run/nstopo/rc/journal /run/nstopo/rc/journal.new
 check "destroy" "$NSTOPO" -q destroy --lab rc
-check_clean "nothing of any lab is left"
+check_clean "nothing of any lab is left (a journal.new left by a kill too)"
 snapshot "$WORK/s9"
 check "the host is as it was" diff -u "$WORK/s0" "$WORK/s9"
 finish
