@@ -362,11 +362,66 @@ static int route_dumped(const struct nlmsghdr *h, void *arg)
 	return d->rc;
 }
 
+/* Order of routes by what makes one: where, whose, to what, through. */
+static int route_cmp(const void *pa, const void *pb)
+{
+	const struct route_info *a = *(const struct route_info *const *)pa;
+	const struct route_info *b = *(const struct route_info *const *)pb;
+	int c;
+
+#define ROUTE_CMP(f)                                 \
+	do {                                         \
+		if (a->f != b->f)                    \
+			return a->f < b->f ? -1 : 1; \
+	} while (0)
+	ROUTE_CMP(table);
+	ROUTE_CMP(metric);
+	ROUTE_CMP(oif);
+	ROUTE_CMP(type);
+	ROUTE_CMP(protocol);
+#undef ROUTE_CMP
+	c = memcmp(&a->to, &b->to, sizeof(a->to));
+	return c ? c : memcmp(&a->via, &b->via, sizeof(a->via));
+}
+
+/* ...and of equal ones, the first sent first. */
+static int route_cmp_first(const void *pa, const void *pb)
+{
+	const struct route_info *a = *(const struct route_info *const *)pa;
+	const struct route_info *b = *(const struct route_info *const *)pb;
+	int c = route_cmp(pa, pb);
+
+	return c ? c : (a > b) - (a < b);
+}
+
+/*
+ * A route the kernel sent twice: a dump of several messages can, when the
+ * table changes between two of them (IPv6 goes on where it was by count).
+ * Each one after the first is dropped (dup[k]), the order kept.
+ */
+static int route_dups(const struct route_dump *d, bool *dup)
+{
+	const struct route_info **v = calloc(d->n, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t k = 0; k < d->n; k++)
+		v[k] = &d->v[k];
+	qsort(v, d->n, sizeof(*v), route_cmp_first);
+	for (size_t k = 1; k < d->n; k++)
+		if (!route_cmp(&v[k - 1], &v[k]))
+			dup[v[k] - d->v] = true;
+	free(v);
+	return 0;
+}
+
 /*
  * Not libnl's route cache: it keys a route by family, table, destination,
  * TOS and priority, and keeps one of those that differ only in their
  * device (two interfaces with addresses on one subnet each have their
- * connected route).  A dump the kernel says was broken is made again.
+ * connected route).  A dump the kernel says was interrupted
+ * (NLM_F_DUMP_INTR) is made again; one the kernel went on with after a
+ * change may name a route twice: it is given once.
  */
 int netlink_route_dump(struct nlsock *s,
 		       int (*fn)(const struct route_info *r, void *arg),
@@ -374,6 +429,7 @@ int netlink_route_dump(struct nlsock *s,
 {
 	struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
 	struct route_dump d = { 0 };
+	bool *dup = NULL;
 	int rc, tries = 0;
 
 	do {
@@ -382,8 +438,14 @@ int netlink_route_dump(struct nlsock *s,
 		rc = nlsock_dump(s, RTM_GETROUTE, &rtm, sizeof(rtm),
 				 route_dumped, &d);
 	} while (rc == -EAGAIN && ++tries < 5);
+	if (!rc && d.n) {
+		dup = calloc(d.n, sizeof(*dup));
+		rc = dup ? route_dups(&d, dup) : -ENOMEM;
+	}
 	for (size_t k = 0; !rc && k < d.n; k++)
-		rc = fn(&d.v[k], arg);
+		if (!dup[k])
+			rc = fn(&d.v[k], arg);
+	free(dup);
 	free(d.v);
 	return rc;
 }
