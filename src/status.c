@@ -814,12 +814,14 @@ static void check_relay(struct status *s, const struct op *op, int home)
 /* A file's plan knows no relay's pid: the running lab's journal does. */
 static void learn_relay(struct plan *want, const struct plan *made)
 {
-	for (size_t i = 0; i < want->n_ops; i++)
+	for (size_t i = 0; i < want->n_ops; i++) {
+		if (want->ops[i].kind != OP_RELAY_START)
+			continue; /* (one a lab at most: not N x N) */
 		for (size_t k = 0; k < made->n_ops; k++)
-			if (want->ops[i].kind == OP_RELAY_START &&
-			    made->ops[k].kind == OP_RELAY_START)
+			if (made->ops[k].kind == OP_RELAY_START)
 				op_take_learned(&want->arena, &want->ops[i],
 						&made->ops[k]);
+	}
 }
 
 int lab_status(const char *lab, struct status *s, struct strbuf *msg)
