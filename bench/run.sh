@@ -62,9 +62,14 @@ if [ "${NSTOPO_IN_SANDBOX:-}" != 1 ]; then
 	exec "$top/scripts/sandbox.sh" "$0" "$@"
 fi
 
+# stamp: the time now, for usable() and its T0, in seconds: date(1) (a
+# millisecond to run), not measure.py (a Python start, tens of
+# milliseconds, inside the interval measured).
+stamp() { date +%s.%N; }
+
 # usable N T0: wait until the star is usable end to end -- h(N-1) reaches
 # hN over IPv6 and IPv4, and hN reaches h1 over IPv6 -- and print the
-# seconds since T0 (measure.py's clock), or "timeout" after 60 s.
+# seconds since T0 (a stamp), or "timeout" after 60 s.
 usable() {
 	n=$1 t0=$2
 	a=$((n - 1))
@@ -73,10 +78,11 @@ usable() {
 	until ip netns exec "h$a" ping -q -c 1 -W 1 "$last6" >/dev/null 2>&1 &&
 		ip netns exec "h$n" ping -q -c 1 -W 1 fd00::1 >/dev/null 2>&1 &&
 		ip netns exec "h$a" ping -q -c 1 -W 1 "$last4" >/dev/null 2>&1; do
-		[ "$(python3 bench/measure.py sub "$(python3 bench/measure.py now)" "$t0" | cut -d. -f1)" -lt 60 ] ||
+		[ "$(python3 bench/measure.py sub "$(stamp)" "$t0" | cut -d. -f1)" -lt 60 ] ||
 			{ echo timeout; return; }
 	done
-	python3 bench/measure.py sub "$(python3 bench/measure.py now)" "$t0"
+	t1=$(stamp)
+	python3 bench/measure.py sub "$t1" "$t0"
 }
 
 # floor-check calls back here between floor's apply and destroy.
@@ -317,15 +323,16 @@ usable_md=$work/usable.md
 	echo "|---:|---:|---:|---:|---:|---:|"
 } >"$usable_md"
 for n in $SIZES; do
-	t0=$(m now)
+	t0=$(stamp)
 	"$bin" apply -q "$work/star$n.yaml" || die "nstopo apply N=$n failed"
-	na=$(m sub "$(m now)" "$t0")
+	ta=$(stamp)
 	nu=$(usable "$n" "$t0")
+	na=$(m sub "$ta" "$t0")
 	pre=$(m slab)
 	"$bin" destroy -q --lab "star$n" || die "nstopo destroy N=$n failed"
 	settle $((pre - n)) "$(m now)" "$(kernel_timeout "$n")"
 	base=$(m slab)
-	t0=$(m now)
+	t0=$(stamp)
 	FLOOR_CHECK="'$top/bench/run.sh' --usable $n $t0 '$work/usable.out'" \
 		"$work/floor-check" "$n" >"$work/floor.out" || true
 	fa=$(sed -n 's/^floor .*apply_s=\([0-9.]*\).*/\1/p' "$work/floor.out")

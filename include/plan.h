@@ -61,6 +61,16 @@ struct plan *plan_new(const char *lab);
 struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns);
 
 /**
+ * plan_reserve() - make room in @p for @n ops in all, at once
+ *
+ * Ops pushed one by one grow the array by doubling, and every block
+ * outgrown stays in the plan's arena (up to three times the ops' size):
+ * where the count is known first (a copy, an inverse, a journal), it is
+ * reserved exactly.
+ */
+void plan_reserve(struct plan *p, size_t n);
+
+/**
  * plan_free() - free a plan and everything in its arena; NULL is fine
  */
 void plan_free(struct plan *p);

@@ -746,6 +746,7 @@ int state_read(const char *lab, struct journal *j)
 	}
 	j->plan = plan_new(lab);
 	n = journal_records(j, sb.buf ? sb.buf : (char *)"", &a, &recs);
+	plan_reserve(j->plan, n); /* an op a record at most */
 	if (!n || strncmp(recs[0].line, "nstopo-journal ", 15))
 		j->no_header = true;
 	/* Which ops failed, or were removed since: a sorted list, never
