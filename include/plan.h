@@ -61,6 +61,17 @@ struct plan *plan_new(const char *lab);
 struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns);
 
 /**
+ * plan_settle_max() - how long the kernel may take to finish what @p's
+ * requests started, on a busy machine: carrier, then the IPv6 set-up of
+ * each address (a 10,000-node lab settles in tens of seconds).  apply
+ * waits that long for the lab to be usable (running out is a warning),
+ * and a route for its gateway's prefix route (see op_route.c).
+ *
+ * Return: seconds: 30, and a millisecond an op.
+ */
+double plan_settle_max(const struct plan *p);
+
+/**
  * plan_reserve() - make room in @p for @n ops in all, at once
  *
  * Ops pushed one by one grow the array by doubling, and every block

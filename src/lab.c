@@ -24,16 +24,6 @@
 #include "state.h"
 #include "status.h"
 
-/*
- * How long apply waits for the lab to be usable when not told (--wait):
- * the kernel's share grows with the lab (a 10,000-node lab settles in
- * tens of seconds on a busy machine).  Running out is only a warning.
- */
-static double ready_max(const struct plan *p)
-{
-	return 30.0 + (double)p->n_ops / 1000.0;
-}
-
 /* The run is over: the writer thread has finished, every handle closes. */
 static void finish(struct run *x)
 {
@@ -348,7 +338,8 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		 * timeout there leaves it made (res->kept), and says so. */
 		if (!rc && (o->wait > 0 || o->ready)) {
 			rc = wait_ready(&x, p, p->n_ops,
-					o->wait > 0 ? o->wait : ready_max(p),
+					o->wait > 0 ? o->wait :
+						      plan_settle_max(p),
 					o->wait > 0, msg);
 			res->kept = rc != 0;
 			if (rc == -EINTR)
@@ -395,7 +386,8 @@ int lab_apply(struct plan *p, const struct apply_opts *o,
 		 * and for router advertisements; run for the first. */
 		if (o->wait > 0 || o->ready)
 			rc = wait_ready(&x, p, p->n_ops,
-					o->wait > 0 ? o->wait : ready_max(p),
+					o->wait > 0 ? o->wait :
+						      plan_settle_max(p),
 					o->wait > 0, msg);
 		if (rc == -ETIMEDOUT && o->wait <= 0) {
 			run_warn(&x, "%s (the lab is up)", msg->buf);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "nl.h"
+#include "plan.h"
 #include "run.h"
 
 /* Read every link of @h back: the kernel handles the carrier changes it
@@ -23,10 +24,14 @@ static int sync_link(const struct link_info *li, void *arg)
 
 /*
  * A gateway is reachable once the kernel has set its link up as a whole
- * (carrier, then the prefix routes of IPv6 addresses): on a busy machine
- * that can come after the link's "up" was acknowledged.  So a route that
- * finds no way to its gateway waits for exactly that, a while, and tries
- * again: whether apply succeeds must not depend on the kernel's load.
+ * (carrier, then the prefix routes of IPv6 addresses, made by addrconf's
+ * one worker for every namespace): on a busy machine that can come
+ * seconds after the link's "up" was acknowledged (a 10,000-node lab, or
+ * one made while the kernel frees another's namespaces).  So a route that
+ * finds no way to its gateway waits for exactly that, as long as the lab
+ * may take to settle (plan_settle_max()), and tries again: whether apply
+ * succeeds must not depend on the kernel's load.  (validate has made sure
+ * that the gateway is on a subnet of the node.)
  */
 static bool unreachable(int rc)
 {
@@ -40,12 +45,18 @@ static int route_add(struct run *x, struct nsh *h, struct op *op, int oif)
 	 * host, the journal has each before it is made.) */
 	bool replace = x->ensure && (op->change != OPC_NEW || h->kept);
 	int rc = netlink_route_add(h->nl, &op->route, oif, replace);
+	double deadline = 0;
 
-	for (int tries = 0; unreachable(rc) && tries < 200; tries++) {
-		netlink_link_dump(h->nl, sync_link, h->nl);
-		if (tries)
+	while (unreachable(rc)) {
+		if (!deadline)
+			deadline = now_monotonic() + plan_settle_max(x->plan);
+		else if (now_monotonic() > deadline ||
+			 (x->o->stop && *x->o->stop && !x->undo))
+			break; /* (a signal: the rollback follows) */
+		else
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 },
 				  NULL);
+		netlink_link_dump(h->nl, sync_link, h->nl);
 		rc = netlink_route_add(h->nl, &op->route, oif, replace);
 	}
 	return rc;

@@ -65,6 +65,11 @@ void plan_free(struct plan *p)
 	free(p);
 }
 
+double plan_settle_max(const struct plan *p)
+{
+	return 30.0 + (double)(p ? p->n_ops : 0) / 1000.0;
+}
+
 void plan_reserve(struct plan *p, size_t n)
 {
 	struct op *ops;
