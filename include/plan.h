@@ -82,6 +82,14 @@ double plan_settle_max(const struct plan *p);
 void plan_reserve(struct plan *p, size_t n);
 
 /**
+ * plan_own_op() - copy every string of @op into @p's arena, so that the
+ * plan outlives the topology or plan the op came from
+ * @p:		the plan @op is in (or goes into)
+ * @op:		the op
+ */
+void plan_own_op(struct plan *p, struct op *op);
+
+/**
  * plan_free() - free a plan and everything in its arena; NULL is fine
  */
 void plan_free(struct plan *p);

@@ -159,7 +159,7 @@ struct bridge {
 	size_t n_given, cap_given;
 	bool adopt; /* take over the addresses and routes of host ports */
 	struct pos adopt_pos;
-	bool has_querier; /* `querier:` given; else the default (see plan.c) */
+	bool has_querier; /* `querier:` given; else the default (see compile.c) */
 	bool querier;	  /* the multicast querier of its ports */
 	struct pos querier_pos;
 };

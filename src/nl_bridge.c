@@ -19,7 +19,7 @@
  * flooding them to every port: so its MLD queries are version 1, which
  * the nodes then answer in kind (it floods MLDv2 reports whatever the
  * querier), and the node ends of its ports speak version 1 from their
- * first report (force_mld_version, plan.c).  Its IGMP queries are version 3, as the nodes speak: a
+ * first report (force_mld_version, compile.c).  Its IGMP queries are version 3, as the nodes speak: a
  * version 2 query answered "at once" (code 0) would read as IGMPv1.
  *
  * Queries ask for answers at once (a response interval of 0): a node

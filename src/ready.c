@@ -4,7 +4,7 @@
  *
  * Every request of apply is acknowledged when it returns, but the kernel
  * finishes bringing links up in its own workers (see late_up() in
- * plan.c): carrier, then IPv6 start-up on each interface.  This waits
+ * compile.c): carrier, then IPv6 start-up on each interface.  This waits
  * until each late link is operational, then until every address the lab
  * added can be used, and, when asked, until autoconf interfaces have an
  * address from a router advertisement.  Each namespace's addresses are

@@ -256,7 +256,7 @@ static void push_pair_end(struct split *s, const struct op *op, bool peer,
 
 /*
  * A bridge made on several machines: its VXLAN port here, without IPv6
- * (a bare port, as plan.c makes them), flooding to every other machine
+ * (a bare port, as compile.c makes them), flooding to every other machine
  * of the bridge, enslaved and up.
  */
 static void push_bridge_port(struct split *s, const struct op *br, int b)

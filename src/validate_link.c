@@ -473,7 +473,7 @@ static bool carrier(const struct topo *t, int i, char *why, size_t len)
 }
 
 /*
- * Duplicate address detection on @f (as plan.c's dad_wanted(): nstopo
+ * Duplicate address detection on @f (as compile.c's dad_wanted(): nstopo
  * turns it off unless the file turns it on): the key that turns it on,
  * or NULL.
  */
