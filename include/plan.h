@@ -82,6 +82,13 @@ double plan_settle_max(const struct plan *p);
 void plan_reserve(struct plan *p, size_t n);
 
 /**
+ * plan_if_key() - the key of interface @name of namespace @ns (NULL: the
+ * host) in a map of interfaces, allocated in @a
+ * Return: "NS|NAME".
+ */
+const char *plan_if_key(struct arena *a, const char *ns, const char *name);
+
+/**
  * plan_own_op() - copy every string of @op into @p's arena, so that the
  * plan outlives the topology or plan the op came from
  * @p:		the plan @op is in (or goes into)

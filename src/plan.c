@@ -78,7 +78,10 @@ void plan_own_op(struct plan *p, struct op *op)
 	}
 }
 
-static const char *if_key(struct arena *a, const char *ns, const char *name);
+const char *plan_if_key(struct arena *a, const char *ns, const char *name)
+{
+	return arena_printf(a, "%s|%s", ns ? ns : "", name);
+}
 
 void plan_learn_own(struct plan *p)
 {
@@ -91,9 +94,10 @@ void plan_learn_own(struct plan *p)
 
 		if (o->kind != OP_LINK_ADD)
 			continue;
-		strmap_put(&made, if_key(&a, o->link.ns, o->link.name), 0);
+		strmap_put(&made, plan_if_key(&a, o->link.ns, o->link.name), 0);
 		if (link_kind_pair(o->type))
-			strmap_put(&made, if_key(&a, o->peer.ns, o->peer.name),
+			strmap_put(&made,
+				   plan_if_key(&a, o->peer.ns, o->peer.name),
 				   0);
 	}
 	for (size_t i = 0; i < p->n_ops; i++) {
@@ -101,7 +105,7 @@ void plan_learn_own(struct plan *p)
 
 		if (o->kind == OP_SYSCTL_SET &&
 		    sysctl_key_ifname(o->key, name) &&
-		    strmap_get(&made, if_key(&a, op_ns(o), name)) >= 0)
+		    strmap_get(&made, plan_if_key(&a, op_ns(o), name)) >= 0)
 			o->own = true;
 	}
 	strmap_free(&made);
@@ -125,11 +129,6 @@ struct plan *plan_copy(const struct plan *p)
 /* Invert */
 
 /* "ns|name": a key for an interface of a namespace (NULL: the host). */
-static const char *if_key(struct arena *a, const char *ns, const char *name)
-{
-	return arena_printf(a, "%s|%s", ns ? ns : "", name);
-}
-
 struct made {
 	struct strmap ns, links;
 	struct arena arena;
@@ -146,10 +145,12 @@ static void made_by(const struct plan *p, struct made *m)
 		if (o->kind != OP_LINK_ADD)
 			continue;
 		strmap_put(&m->links,
-			   if_key(&m->arena, o->link.ns, o->link.name), (int)i);
+			   plan_if_key(&m->arena, o->link.ns, o->link.name),
+			   (int)i);
 		if (link_kind_pair(o->type))
 			strmap_put(&m->links,
-				   if_key(&m->arena, o->peer.ns, o->peer.name),
+				   plan_if_key(&m->arena, o->peer.ns,
+					       o->peer.name),
 				   (int)i);
 	}
 }
@@ -180,8 +181,9 @@ struct plan *plan_invert(const struct plan *p)
 				.ns = ns_made(&m, op_ns(o)),
 				.link = subject &&
 					strmap_get(&m.links,
-						   if_key(&m.arena, op_ns(o),
-							  subject)) >= 0,
+						   plan_if_key(&m.arena,
+							       op_ns(o),
+							       subject)) >= 0,
 				.peer = ns_made(&m, o->peer.ns),
 			};
 			struct op out = { 0 };

@@ -38,19 +38,14 @@ static const char *key_of(struct arena *a, const struct op *op)
 	return k;
 }
 
-static const char *if_key(struct arena *a, const char *ns, const char *name)
-{
-	return arena_printf(a, "%s|%s", ns ? ns : "", name);
-}
-
 /* The interfaces an op that is made again takes with it. */
 static void note_remade(struct arena *a, struct strmap *ifs, const struct op *o)
 {
 	if (o->kind != OP_LINK_ADD)
 		return;
-	strmap_put(ifs, if_key(a, o->link.ns, o->link.name), 0);
+	strmap_put(ifs, plan_if_key(a, o->link.ns, o->link.name), 0);
 	if (link_kind_pair(o->type))
-		strmap_put(ifs, if_key(a, o->peer.ns, o->peer.name), 0);
+		strmap_put(ifs, plan_if_key(a, o->peer.ns, o->peer.name), 0);
 }
 
 void edit_compute(const struct plan *from, struct plan *to, struct edit *e)
@@ -136,7 +131,8 @@ void edit_compute(const struct plan *from, struct plan *to, struct edit *e)
 		s = op_desc(o->kind)->subject ?
 			    op_desc(o->kind)->subject(o, name) :
 			    NULL;
-		if (s && strmap_get(&dying, if_key(&a, op_ns(o), s)) >= 0) {
+		if (s &&
+		    strmap_get(&dying, plan_if_key(&a, op_ns(o), s)) >= 0) {
 			*plan_push(e->nodes, o->kind, op_ns(o)) = *o;
 			continue;
 		}
@@ -151,7 +147,7 @@ void edit_compute(const struct plan *from, struct plan *to, struct edit *e)
 					NULL;
 
 		if (t->change == OPC_SAME && s &&
-		    strmap_get(&remade, if_key(&a, op_ns(t), s)) >= 0) {
+		    strmap_get(&remade, plan_if_key(&a, op_ns(t), s)) >= 0) {
 			t->change = OPC_CHANGED;
 			e->n_same--;
 			e->n_changed++;
@@ -296,7 +292,8 @@ static void set_down(struct run *x, const struct plan *p)
 
 		if ((o->kind == OP_LINK_ADD || o->kind == OP_LINK_SET) &&
 		    o->link.up)
-			strmap_put(&up, if_key(&a, o->link.ns, o->link.name),
+			strmap_put(&up,
+				   plan_if_key(&a, o->link.ns, o->link.name),
 				   0);
 	}
 	for (size_t i = 0; i < p->n_ops; i++) {
@@ -304,8 +301,8 @@ static void set_down(struct run *x, const struct plan *p)
 		struct nsh *h;
 
 		if (o->kind != OP_LINK_ADD ||
-		    strmap_get(&up, if_key(&a, o->link.ns, o->link.name)) >=
-			    0 ||
+		    strmap_get(&up, plan_if_key(&a, o->link.ns,
+						o->link.name)) >= 0 ||
 		    nsh_get(x, o->link.ns, &h))
 			continue;
 		netlink_link_set(h->nl, &(struct link_req){
