@@ -58,14 +58,26 @@ fi
 # of a test's time is spent waiting for the kernel or a daemon.
 jobs=${JOBS:-1}
 results=$(mktemp)
-for t in "$top"/tests/integration/t-*.sh; do
-	name=$(basename "$t" .sh)
-	case " $only " in
-	"  " | *" $name "*) ;;
-	*) continue ;;
-	esac
-	printf '%s\n' "$t"
-done | xargs -r -P "$jobs" -n 1 "$0" "$bin" --one "$results"
+# Tests that time the kernel's work ("usable at once" under a load of
+# their own making) run alone, after the others: another test beside
+# them is load they did not ask for.
+alone=" t-usable "
+list() { # ALONE: the tests to run (yes: those run alone; no: the others)
+	for t in "$top"/tests/integration/t-*.sh; do
+		name=$(basename "$t" .sh)
+		case " $only " in
+		"  " | *" $name "*) ;;
+		*) continue ;;
+		esac
+		case "$alone" in
+		*" $name "*) [ "$1" = yes ] || continue ;;
+		*) [ "$1" = no ] || continue ;;
+		esac
+		printf '%s\n' "$t"
+	done
+}
+list no | xargs -r -P "$jobs" -n 1 "$0" "$bin" --one "$results"
+list yes | xargs -r -P 1 -n 1 "$0" "$bin" --one "$results"
 pass=0 fail=0 broken=""
 while read -r p f name; do
 	pass=$((pass + p)) fail=$((fail + f))
