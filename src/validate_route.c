@@ -251,6 +251,20 @@ static int idx_longest(const struct node_idx *x, char kind,
 	return -1;
 }
 
+/* Does route @g (through a gateway) go out of @dev: its own, or the one
+ * whose subnet holds its gateway? */
+static bool g_route_on(const struct node_idx *x, const struct route *g,
+		       const char *dev)
+{
+	const struct net_hit *h;
+
+	if (g->dev)
+		return !strcmp(g->dev, dev);
+	return idx_longest(x, 'S', &g->via, dev, &h) >= 0 &&
+	       idx_longest(x, 'S', &g->via, dev, &h) ==
+		       idx_longest(x, 'S', &g->via, NULL, &h);
+}
+
 /*
  * What the kernel's lookup of the gateway finds besides its subnet, from
  * the routes the file adds before this one: for IPv6, a reject route or
@@ -313,6 +327,19 @@ static bool gateway_lookup_problem(const struct node_idx *x,
 			"it is local to the node (the %s to %s at %u:%u): the kernel refuses such a gateway",
 			h->route->intercept ? "intercept" : "local route", p,
 			h->route->to_pos.line, h->route->to_pos.col);
+		return true;
+	}
+	/* IPv6 looks the gateway up in main, the default route and reject
+	 * routes aside: a route of the file through a gateway, longer than
+	 * the gateway's subnet, must go out of @r's device too. */
+	got = idx_longest(x, 'G', &r->via, NULL, &h);
+	if (got > 0 && got > sub && h->route < r &&
+	    !g_route_on(x, h->route, r->dev)) {
+		prefix_format(&h->route->to, true, p, sizeof(p));
+		snprintf(
+			why, len,
+			"the route to %s through a gateway (at %u:%u) takes it, and not through '%s': the kernel refuses an onlink gateway another device reaches",
+			p, h->route->to_pos.line, h->route->to_pos.col, r->dev);
 		return true;
 	}
 	/* (A match of the default route does not count.) */
