@@ -238,9 +238,7 @@ class Gen:
             if addrs:
                 cfg["addresses"] = sorted(set(addrs))
             if n != "host" or i.startswith("br"):
-                # (Not on a bridge: its MTU falls to its ports' when
-                # they join, issue #13, item 5.)
-                if self.chance(0.1) and not i.startswith("br"):
+                if self.chance(0.1):
                     cfg["mtu"] = self.pick([1280, 1400, 1500, 9000, 9000,
                                             1279])
                 if self.chance(0.15):
