@@ -97,6 +97,10 @@ struct link_kind_desc {
 	 * settings whose effect depends on others the kernel applies after
 	 * them within one request. */
 	int (*fill_again)(struct nl_msg *msg, const struct link_req *r);
+	/* IFLA_INFO_DATA that changes an existing interface to the mode
+	 * r->mode, whatever it had (then fill_again), or NULL: an edit that
+	 * changes its mode makes it again. */
+	int (*fill_mode)(struct nl_msg *msg, const struct link_req *r);
 };
 
 /**

@@ -171,6 +171,17 @@ int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r);
 int nl_fill_bridge_again(struct nl_msg *msg, const struct link_req *r);
 
 /**
+ * nl_fill_bridge_mode() - an existing bridge changed to r->mode: with
+ * BRIDGE_QUERIER, what nl_fill_bridge() gives (nl_fill_bridge_again()
+ * follows); without, the kernel's defaults, no querier
+ * @msg:	the request
+ * @r:		the bridge
+ *
+ * Return: 0, or -1 if the message has no room.
+ */
+int nl_fill_bridge_mode(struct nl_msg *msg, const struct link_req *r);
+
+/**
  * nl_fill_macvlan() - a macvlan's mode (IFLA_MACVLAN_MODE): r->mode
  * @msg:	the request
  * @r:		the interface
@@ -389,6 +400,21 @@ int netlink_mcast6_dump(struct nlsock *s,
 			int (*fn)(int ifindex, const uint8_t group[16],
 				  void *arg),
 			void *arg);
+
+/**
+ * netlink_mdb6_dump() - the IPv6 groups the bridges of @s's namespace have
+ * learnt, each with the port it was learnt on (RTM_GETMDB; a group the
+ * bridge itself joined comes with the bridge's own index)
+ * @s:		the socket of the namespace
+ * @fn:		called for each entry, with @arg; a non-zero return stops
+ *		the calls
+ * @arg:	for @fn
+ *
+ * Return: 0, what @fn returned if not 0, or -errno if the dump failed.
+ */
+int netlink_mdb6_dump(struct nlsock *s,
+		      int (*fn)(int port, const uint8_t group[16], void *arg),
+		      void *arg);
 
 /**
  * netlink_addr_add() - add address @p to an interface

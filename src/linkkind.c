@@ -54,7 +54,8 @@ static const struct link_kind_desc kinds[LK__COUNT] = {
 			.n_modes = ARRAY_SIZE(bridge_modes),
 			.mode0_unsaid = true,
 			.fill = nl_fill_bridge,
-			.fill_again = nl_fill_bridge_again },
+			.fill_again = nl_fill_bridge_again,
+			.fill_mode = nl_fill_bridge_mode },
 	[LK_DUMMY] = { .name = "dummy", .ends = 1 },
 	/* Bridge mode by default: services on one parent reach each other. */
 	[LK_MACVLAN] = { .name = "macvlan",

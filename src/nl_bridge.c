@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * nl_bridge.c - a bridge's IFLA_INFO_DATA (its row in linkkind.c): the
- * kernel's multicast settings of a bridge that is its ports' querier.
+ * kernel's multicast settings of a bridge that is its ports' querier;
+ * and what such a bridge has learnt (its multicast database).
  * Like nl.c, built with libnl's message API; only its fill functions
  * speak the bridge's netlink attributes.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_bridge.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
+#include <netlink/netlink.h>
 
 #include "linkkind.h"
 #include "nl.h"
+#include "nl_priv.h"
 
 /*
  * The bridge as its ports' multicast querier (BRIDGE_QUERIER), snooping
@@ -69,4 +77,104 @@ int nl_fill_bridge_again(struct nl_msg *msg, const struct link_req *r)
 		return -1;
 	nla_nest_end(msg, data);
 	return 0;
+}
+
+/* The kernel's defaults (br_multicast_ctx_init()), in its units. */
+#define BR_DEFAULT_IGMP_VERSION 2
+#define BR_DEFAULT_RESPONSE_CS 1000
+#define BR_DEFAULT_STARTUP_QUERIES 2
+#define BR_DEFAULT_STARTUP_QUERY_CS 3125
+
+int nl_fill_bridge_mode(struct nl_msg *msg, const struct link_req *r)
+{
+	struct nlattr *data;
+
+	if (r->mode & BRIDGE_QUERIER)
+		return nl_fill_bridge(msg, r);
+	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+	    nla_put_u8(msg, IFLA_BR_MCAST_QUERIER, 0) < 0 ||
+	    nla_put_u8(msg, IFLA_BR_MCAST_IGMP_VERSION,
+		       BR_DEFAULT_IGMP_VERSION) < 0 ||
+	    nla_put_u8(msg, IFLA_BR_MCAST_MLD_VERSION, 1) < 0 ||
+	    nla_put_u64(msg, IFLA_BR_MCAST_QUERY_RESPONSE_INTVL,
+			BR_DEFAULT_RESPONSE_CS) < 0 ||
+	    nla_put_u32(msg, IFLA_BR_MCAST_STARTUP_QUERY_CNT,
+			BR_DEFAULT_STARTUP_QUERIES) < 0 ||
+	    nla_put_u64(msg, IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
+			BR_DEFAULT_STARTUP_QUERY_CS) < 0)
+		return -1;
+	nla_nest_end(msg, data);
+	return 0;
+}
+
+/* A bridge's multicast database (RTM_GETMDB), for the usable wait. */
+
+struct mdb_ctx {
+	int (*fn)(int port, const uint8_t group[16], void *arg);
+	void *arg;
+	int rc;
+};
+
+static int mdb_one(struct nl_msg *msg, void *arg)
+{
+	struct mdb_ctx *c = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[MDBA_MAX + 1], *db, *ent;
+	int r1, r2;
+
+	/* (A dump's messages have the request's type.) */
+	if (c->rc ||
+	    (h->nlmsg_type != RTM_GETMDB && h->nlmsg_type != RTM_NEWMDB) ||
+	    nlmsg_parse(h, sizeof(struct br_port_msg), tb, MDBA_MAX, NULL) <
+		    0 ||
+	    !tb[MDBA_MDB])
+		return NL_OK;
+	/* MDBA_MDB > MDBA_MDB_ENTRY > MDBA_MDB_ENTRY_INFO: a br_mdb_entry
+	 * (and, nested after it, attributes this does not read). */
+	nla_for_each_nested(db, tb[MDBA_MDB], r1)
+	{
+		if (nla_type(db) != MDBA_MDB_ENTRY)
+			continue;
+		nla_for_each_nested(ent, db, r2)
+		{
+			if (nla_type(ent) == MDBA_MDB_ENTRY_INFO &&
+			    nla_len(ent) >= (int)sizeof(struct br_mdb_entry)) {
+				const struct br_mdb_entry *e = nla_data(ent);
+
+				if (e->addr.proto != htons(ETH_P_IPV6))
+					continue;
+				c->rc = c->fn((int)e->ifindex,
+					      e->addr.u.ip6.s6_addr, c->arg);
+				if (c->rc)
+					return NL_OK;
+			}
+		}
+	}
+	return NL_OK;
+}
+
+int netlink_mdb6_dump(struct nlsock *s,
+		      int (*fn)(int port, const uint8_t group[16], void *arg),
+		      void *arg)
+{
+	struct br_port_msg bpm = { .family = AF_BRIDGE };
+	struct mdb_ctx c = { .fn = fn, .arg = arg };
+	struct nl_cb *own, *cb;
+	int rc;
+
+	s->err = 0;
+	rc = nl_send_simple(s->sk, RTM_GETMDB, NLM_F_DUMP, &bpm, sizeof(bpm));
+	if (rc < 0)
+		return -nl_errno_of(rc);
+	own = nl_socket_get_cb(s->sk);
+	cb = nl_cb_clone(own);
+	nl_cb_put(own);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mdb_one, &c);
+	rc = nl_recvmsgs(s->sk, cb);
+	nl_cb_put(cb);
+	if (rc < 0)
+		return s->err ? -s->err : -nl_errno_of(rc);
+	return c.rc;
 }

@@ -35,6 +35,24 @@ static int end_in_place(struct run *x, struct nsh *h, const struct op_if *oi,
 	return rc ? run_fail(x, h, rc) : 0;
 }
 
+/* Its kind's settings, to the op's mode (a bridge's querier on or off):
+ * setting them again as they are changes nothing. */
+static int mode_in_place(struct run *x, struct nsh *h, const struct op *op,
+			 int ifindex)
+{
+	const struct link_kind_desc *kind = link_kind(op->type);
+	struct link_req r = { .name = op->link.name,
+			      .ifindex = ifindex,
+			      .mode = op->mode,
+			      .ns_fd = -1 };
+	int rc = netlink_link_change(h->nl, kind->name, kind->fill_mode, &r);
+
+	if (!rc && kind->fill_again)
+		rc = netlink_link_change(h->nl, kind->name, kind->fill_again,
+					 &r);
+	return rc ? run_fail(x, h, rc) : 0;
+}
+
 /*
  * The name a host link had when the lab marked it ("nstopo:LAB/NAME" in
  * its alias; earlier builds wrote "nstopo:LAB", with the name as it is),
@@ -123,6 +141,8 @@ static int keep_link(struct run *x, struct op *op, struct nsh *home,
 	}
 	nsh_remember(x, home, op->link.name, li.ifindex);
 	rc = end_in_place(x, home, &op->link, li.ifindex, master);
+	if (!rc && kind->fill_mode)
+		rc = mode_in_place(x, home, op, li.ifindex);
 	if (!rc && kind->ends == 2 && p) {
 		nsh_remember(x, p, op->peer.name, pi.ifindex);
 		rc = end_in_place(x, p, &op->peer, pi.ifindex, 0);

@@ -469,7 +469,10 @@ bool op_in_place(const struct op *a, const struct op *b)
 	if (a->kind != b->kind)
 		return false;
 	for (const enum op_field *f = d->fields; *f != OF__COUNT; f++)
-		if (!field_same(a, b, &fields[*f]) && !listed(d->in_place, *f))
+		if (!field_same(a, b, &fields[*f]) &&
+		    !listed(d->in_place, *f) &&
+		    !(*f == OF_MODE && a->kind == OP_LINK_ADD &&
+		      a->type == b->type && link_kind(a->type)->fill_mode))
 			return false;
 	return true;
 }

@@ -7,7 +7,8 @@
  * compile.c): carrier, then IPv6 start-up on each interface.  This waits
  * until each late link is operational, then until every address the lab
  * added can be used, and, when asked, until autoconf interfaces have an
- * address from a router advertisement.  Each namespace's addresses are
+ * address from a router advertisement; then until each bridge that is
+ * its ports' multicast querier has learnt where those addresses listen.  Each namespace's addresses are
  * dumped once a round, not once an op.
  */
 #include <arpa/inet.h>
@@ -161,6 +162,267 @@ static bool needs_link_local(const struct plan *p, size_t n_ops)
 	return false;
 }
 
+/*
+ * A bridge that is its ports' multicast querier forwards a neighbour
+ * solicitation only to the ports it has learnt the target's
+ * solicited-node group on: a node is reachable through it once it has
+ * answered the query its port's start made (a few milliseconds after the
+ * port forwards), not before.  What to wait for: each IPv6 address the
+ * plan adds on the node end of such a bridge's port (or on the bridge
+ * itself), its group learnt on that port (the bridge's own index).
+ */
+struct learn {
+	const char *ns;	  /* the bridge's namespace */
+	const char *br;	  /* the bridge */
+	const char *port; /* its port, or the bridge itself */
+	const char *dev;  /* where the address is, in node_ns */
+	const char *node_ns;
+	struct prefix addr;
+};
+
+struct learnt {
+	const char *ns; /* whose bridges these are */
+	bool valid;
+	struct strmap have; /* "PORT-INDEX:GROUP" of every entry */
+	struct arena arena;
+};
+
+static const char *if_key(struct arena *a, const char *ns, const char *name)
+{
+	return arena_printf(a, "%s/%s", ns ? ns : "", name);
+}
+
+static void group_key(char *buf, size_t len, int port, const uint8_t g[16])
+{
+	size_t o = (size_t)snprintf(buf, len, "%d:", port);
+
+	for (int i = 0; i < 16 && o + 2 < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%02x", g[i]);
+}
+
+static int keep_learnt(int port, const uint8_t group[16], void *arg)
+{
+	struct learnt *l = arg;
+	char key[48];
+
+	group_key(key, sizeof(key), port, group);
+	strmap_put(&l->have, arena_strdup(&l->arena, key), 1);
+	return 0;
+}
+
+/* The groups the bridges of @ns have learnt, dumped once until @l is
+ * invalidated. */
+static int learnt_of(struct run *x, const char *ns, struct learnt *l,
+		     struct nsh **h)
+{
+	int rc = nsh_get(x, ns, h);
+
+	if (rc)
+		return rc;
+	if (l->valid && (l->ns == ns || (l->ns && ns && !strcmp(l->ns, ns))))
+		return 0;
+	strmap_free(&l->have);
+	arena_free(&l->arena);
+	memset(l, 0, sizeof(*l));
+	rc = netlink_mdb6_dump((*h)->nl, keep_learnt, l);
+	l->ns = ns;
+	l->valid = !rc;
+	return rc;
+}
+
+/* Whether the lab brings interface (ns, name) up: it then has carrier. */
+static bool raised(const struct strmap *up, struct arena *a, const char *ns,
+		   const char *name)
+{
+	return strmap_get(up, if_key(a, ns, name)) >= 0;
+}
+
+/* What wait_learnt() waits for, in @out, bridge by bridge. */
+static size_t learn_list(const struct plan *p, size_t n_ops, struct arena *a,
+			 struct learn **out)
+{
+	struct strmap bridges = { 0 }, ports = { 0 }, ends = { 0 }, up = { 0 };
+	const char **port_br = NULL, **end_port = NULL, **end_pns = NULL;
+	size_t n_pb = 0, cap_pb = 0, n_e = 0, cap_e = 0, n_pn = 0, cap_pn = 0;
+	struct learn *l = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < n_ops; i++) {
+		const struct op *op = &p->ops[i];
+
+		if (op->kind == OP_LINK_ADD && op->type == LK_BRIDGE &&
+		    (op->mode & BRIDGE_QUERIER))
+			strmap_put(&bridges,
+				   if_key(a, op_ns(op), op->link.name), 1);
+		if ((op->kind == OP_LINK_ADD || op->kind == OP_LINK_SET) &&
+		    op->link.up)
+			strmap_put(&up, if_key(a, op_ns(op), op->link.name), 1);
+		if (op->kind == OP_LINK_ADD && op->peer.name && op->peer.up)
+			strmap_put(&up, if_key(a, op->peer.ns, op->peer.name),
+				   1);
+	}
+	/* Ports: enslaved at creation or by a link set. */
+	for (size_t i = 0; i < n_ops && bridges.len; i++) {
+		const struct op *op = &p->ops[i];
+		const struct op_if *sides[2] = { &op->link, &op->peer };
+
+		if (op->kind != OP_LINK_ADD && op->kind != OP_LINK_SET)
+			continue;
+		for (int s = 0; s < 2; s++) {
+			const struct op_if *oi = sides[s];
+			const char *ns = s ? oi->ns : op_ns(op);
+
+			if (!oi->name || !oi->master ||
+			    strmap_get(&bridges, if_key(a, ns, oi->master)) < 0)
+				continue;
+			*(const char **)vec_push(a, port_br, n_pb, cap_pb) =
+				oi->master;
+			strmap_put(&ports, if_key(a, ns, oi->name),
+				   (int)(n_pb - 1));
+		}
+	}
+	/* Node ends: the other end of a pair with a port. */
+	for (size_t i = 0; i < n_ops && ports.len; i++) {
+		const struct op *op = &p->ops[i];
+		const char *ans = op_ns(op), *bns = op->peer.ns;
+		int pa, pb;
+
+		if (op->kind != OP_LINK_ADD || !link_kind_pair(op->type))
+			continue;
+		pa = strmap_get(&ports, if_key(a, ans, op->link.name));
+		pb = strmap_get(&ports, if_key(a, bns, op->peer.name));
+		if ((pa >= 0) == (pb >= 0))
+			continue;
+		*(const char **)vec_push(a, end_port, n_e, cap_e) =
+			pa >= 0 ? op->link.name : op->peer.name;
+		*(const char **)vec_push(a, end_pns, n_pn, cap_pn) =
+			pa >= 0 ? ans : bns;
+		strmap_put(&ends,
+			   pa >= 0 ? if_key(a, bns, op->peer.name) :
+				     if_key(a, ans, op->link.name),
+			   (int)(n_e - 1));
+	}
+	for (size_t i = 0; i < n_ops && bridges.len; i++) {
+		const struct op *op = &p->ops[i];
+		const char *key, *port;
+		struct learn *e;
+		int k, b;
+
+		if (op->kind != OP_ADDR_ADD || op->addr.family != AF_INET6)
+			continue;
+		key = if_key(a, op_ns(op), op->link.name);
+		k = strmap_get(&ends, key);
+		b = strmap_get(&bridges, key);
+		if (k < 0 && b < 0)
+			continue;
+		port = k >= 0 ? end_port[k] : op->link.name;
+		/* A node end the lab leaves down has no carrier: its port
+		 * does not forward, and learns nothing. */
+		if (k >= 0 && (!raised(&up, a, op_ns(op), op->link.name) ||
+			       !raised(&up, a, end_pns[k], port)))
+			continue;
+		e = vec_push(a, l, n, cap);
+		e->ns = k >= 0 ? end_pns[k] : op_ns(op);
+		e->port = port;
+		e->br = k >= 0 ? port_br[strmap_get(&ports,
+						    if_key(a, e->ns, port))] :
+				 op->link.name;
+		e->dev = op->link.name;
+		e->node_ns = op_ns(op);
+		e->addr = op->addr;
+	}
+	strmap_free(&bridges);
+	strmap_free(&ports);
+	strmap_free(&ends);
+	strmap_free(&up);
+	*out = l;
+	return n;
+}
+
+/* Does the bridge have IPv6 of its own to query from?  Without, it is no
+ * IPv6 querier, and floods as any bridge. */
+static int bridge_has_ipv6(struct run *x, const struct learn *e,
+			   struct ns_addrs *d)
+{
+	struct nsh *h;
+	int rc = addrs_of(x, e->ns, d, &h), idx;
+
+	if (rc)
+		return rc;
+	idx = ifindex_of(x, h, e->br);
+	if (idx < 0)
+		return idx;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].ifindex == idx && d->v[i].p.family == AF_INET6)
+			return 1;
+	return 0;
+}
+
+static int wait_learnt(struct run *x, const struct plan *p, size_t n_ops,
+		       double deadline, double timeout, struct strbuf *msg)
+{
+	struct arena a = { 0 };
+	struct learn *l;
+	size_t n = learn_list(p, n_ops, &a, &l);
+	struct learnt have = { 0 };
+	struct ns_addrs d = { 0 };
+	const char *skip_br = NULL, *skip_ns = NULL;
+	char key[48], buf[INET6_ADDRSTRLEN + 4];
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc;) {
+		const struct learn *e = &l[i];
+		uint8_t sn[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+		struct nsh *h;
+		int idx;
+
+		if (skip_br && e->br == skip_br && e->ns == skip_ns) {
+			i++;
+			continue;
+		}
+		if ((rc = bridge_has_ipv6(x, e, &d)) <= 0) {
+			if (!rc) {
+				skip_br = e->br;
+				skip_ns = e->ns;
+			}
+			continue;
+		}
+		rc = learnt_of(x, e->ns, &have, &h);
+		idx = rc ? rc : ifindex_of(x, h, e->port);
+		rc = idx < 0 ? idx : 0;
+		if (rc)
+			break;
+		memcpy(sn + 13, e->addr.bytes + 13, 3);
+		group_key(key, sizeof(key), idx, sn);
+		if (strmap_get(&have.have, key) >= 0) {
+			i++;
+			continue;
+		}
+		if (x->o->stop && *x->o->stop && !x->undo) {
+			sb_printf(msg, "interrupted by a signal");
+			rc = -EINTR;
+			break;
+		}
+		if (now_monotonic() > deadline) {
+			prefix_format(&e->addr, true, buf, sizeof(buf));
+			sb_printf(
+				msg,
+				"after %g s, bridge %s in %s has not learnt that %s in %s listens on its port %s for address %s (a multicast querier forwards neighbour solicitations only to the ports it learnt)",
+				timeout, e->br, ns_name(e->ns), e->dev,
+				ns_name(e->node_ns), e->port, buf);
+			rc = -ETIMEDOUT;
+			break;
+		}
+		have.valid = d.valid = false;
+		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000000 }, NULL);
+	}
+	strmap_free(&have.have);
+	arena_free(&have.arena);
+	arena_free(&d.arena);
+	arena_free(&a);
+	return rc;
+}
+
 int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 	       double timeout, bool autoconf, struct strbuf *msg)
 {
@@ -243,6 +505,8 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 		d.valid = false; /* look again, a moment later */
 		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000000 }, NULL);
 	}
+	if (!rc)
+		rc = wait_learnt(x, p, n_ops, deadline, timeout, msg);
 	if (rc && rc != -ETIMEDOUT && !msg->len)
 		sb_printf(msg, "cannot check the lab's links and addresses: %s",
 			  strerror(-rc));
