@@ -172,6 +172,8 @@ SEMANTIC = {
     "206-forward-to-unreachable": "a target against the node's subnets "
                                   "and routes",
     "208-bridge-querier-on-host-lan": "a querier on a bridge with a port the host had",
+    "209-onlink-gateway-routed-elsewhere": "an onlink gateway against the "
+                                           "node's other routes",
 }
 
 

@@ -1,20 +1,25 @@
-# t-querier.sh - a bridge as its ports' multicast querier (querier: true)
-# against a plain one (the default): the kernel's settings of each; the
+# t-querier.sh - a bridge as its ports' multicast querier (querier: true,
+# and the default for a bridge of the lab's own links) against a plain one
+# (querier: false): the kernel's settings of each; the
 # start-up flood of multicast listener reports, counted in the packets the
 # bridge sends out of its ports, is gone with the querier; every node's
-# solicited-node groups are learnt at once, so neighbour discovery works at
-# once; multicast between nodes (a group joined in one node receives from
+# solicited-node groups are learnt when apply returns (it waits for that),
+# so neighbour discovery works at once; multicast between nodes (a group joined in one node receives from
 # another, IPv6 and IPv4), also for a group joined long after apply; a
 # link flap, after which the node's groups are asked for again.
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/labkit.sh"
 
 n=30
-# star Q: a star of $n nodes on bridge br0, its querier: Q
+# star Q: a star of $n nodes on bridge br0, its querier: Q (default: none)
 star() {
 	echo "name: qstar"
 	echo "bridges:"
-	echo "  br0: {querier: $1}"
+	if [ "$1" = default ]; then
+		echo "  br0: {}"
+	else
+		echo "  br0: {querier: $1}"
+	fi
 	echo "nodes:"
 	i=1
 	while [ "$i" -le "$n" ]; do
@@ -45,13 +50,13 @@ br_opt() {
 print(json.load(sys.stdin)[0]["linkinfo"]["info_data"][sys.argv[1]])' "$1"
 }
 
-# learnt: every node's solicited-node group of its address is in br0's
-# multicast database, on that node's port (polled up to 2 s)
+# learnt N SECS: every node's solicited-node group of its address is in
+# br0's multicast database, on that node's port (polled up to SECS)
 cat > "$WORK/learnt.py" <<'EOF'
 import json, subprocess, sys, time
 n = int(sys.argv[1])
 want = {("h%d-eth0" % i, "ff02::1:ff00:%x" % i) for i in range(1, n + 1)}
-end = time.monotonic() + 2
+end = time.monotonic() + float(sys.argv[2])
 while True:
     out = subprocess.run(["bridge", "-j", "mdb", "show", "dev", "br0"],
                          capture_output=True, text=True).stdout
@@ -114,16 +119,16 @@ mcast() {
 	if wait "$_r"; then ok "$1"; else bad "$1"; sed 's/^/     | /' "$WORK/mc.out"; fi
 }
 
-for querier in false true; do
+for querier in false true default; do
 	lab=$WORK/star-$querier.yaml
 	star "$querier" > "$lab"
 	q="querier $querier"
 	check "$q: apply" "$NSTOPO" apply -q "$lab"
 	tx0=$(tx)
-	# learnt at once: no wait but the poll's own
-	if [ "$querier" = true ]; then
-		check "$q: every node's group is learnt on its port at once" \
-			python3 "$WORK/learnt.py" "$n"
+	# learnt when apply returns: read once, no wait
+	if [ "$querier" != false ]; then
+		check "$q: every node's group is learnt on its port when apply returns" \
+			python3 "$WORK/learnt.py" "$n" 0
 	fi
 	check "$q: ND at once, first to last" \
 		ip netns exec h1 ping -6 -c1 -W2 -q "fd00:50::$(printf %x $n)"
@@ -134,7 +139,7 @@ for querier in false true; do
 	flood=$(tx)
 	echo "     packets out of br0's ports: $tx0 when apply returned, $flood 2 s later"
 	eval "flood_$querier=$flood"
-	if [ "$querier" = true ]; then
+	if [ "$querier" != false ]; then
 		check_eq "$q: the bridge is the querier" 1 "$(br_opt mcast_querier)"
 		check_eq "$q: snooping" 1 "$(br_opt mcast_snooping)"
 		check_eq "$q: MLDv1 queries (the kernel floods MLDv2 reports)" 1 \
@@ -166,9 +171,35 @@ for querier in false true; do
 	check "$q: destroy" "$NSTOPO" destroy -q "$lab"
 	check_clean "$q: nothing left"
 done
+# An edit turns the querier on and off in place: the bridge is not made
+# again (its ports, and what crosses them, stay).
+star false > "$WORK/e-false.yaml"
+star default > "$WORK/e-default.yaml"
+check "edit: apply without a querier" "$NSTOPO" apply -q "$WORK/e-false.yaml"
+idx0=$(cat /sys/class/net/br0/ifindex)
+out=$("$NSTOPO" apply "$WORK/e-default.yaml" 2>&1)
+check_match "edit: to the default, changed in place" "changed in place" "$out"
+check_eq "edit: the same bridge" "$idx0" "$(cat /sys/class/net/br0/ifindex)"
+check_eq "edit: now the querier" 1 "$(br_opt mcast_querier)"
+check_eq "edit: ...answers asked for at once" 0 "$(br_opt mcast_query_response_intvl)"
+check "edit: every node's group is learnt when apply returns" \
+	python3 "$WORK/learnt.py" "$n" 0
+check "edit: ND at once" ip netns exec h2 ping -6 -c1 -W2 -q "fd00:50::$(printf %x $n)"
+check "edit: status clean" "$NSTOPO" status -q "$WORK/e-default.yaml"
+check "edit: back to querier: false" "$NSTOPO" apply -q "$WORK/e-false.yaml"
+check_eq "edit: the same bridge still" "$idx0" "$(cat /sys/class/net/br0/ifindex)"
+check_eq "edit: no querier" 0 "$(br_opt mcast_querier)"
+check_eq "edit: the kernel's response interval again" 1000 \
+	"$(br_opt mcast_query_response_intvl)"
+check "edit: status clean after" "$NSTOPO" status -q "$WORK/e-false.yaml"
+check "edit: destroy" "$NSTOPO" destroy -q "$WORK/e-false.yaml"
+check_clean "edit: nothing left"
+
 # A plain bridge floods every node's reports (about 4) to every other port;
 # the querier's own queries are what is left (a 1000-node star: 50-60 k
 # packets against 4.4 M).
 check "the querier ends the start-up flood ($flood_true packets against $flood_false)" \
 	test "$((flood_true * 3))" -lt "$flood_false"
+check "...and so does the default ($flood_default packets)" \
+	test "$((flood_default * 3))" -lt "$flood_false"
 finish
