@@ -51,7 +51,6 @@ const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS] = {
 struct pctx {
 	const struct topo *t;
 	struct plan *p;
-	bool *querier; /* per bridge: its ports' multicast querier */
 };
 
 static const char *ns_of(const struct pctx *c, int node)
@@ -205,6 +204,8 @@ static size_t ra_sysctls(struct pctx *c, const struct iface *f, bool push)
 	return count;
 }
 
+static bool querier_wanted(const struct bridge *b);
+
 /*
  * An end whose peer is a port of a querier bridge speaks MLDv1 from its
  * first report: the bridge forwards MLDv1 reports to the querier only,
@@ -221,7 +222,8 @@ static size_t mld_sysctls(struct pctx *c, const struct iface *f, bool push)
 	struct op *op;
 
 	if (!p || f->master >= 0 || p->master < 0 ||
-	    !c->querier[t->ifaces[p->master].bridge] || user_sets(n, key) ||
+	    !querier_wanted(&t->bridges[t->ifaces[p->master].bridge]) ||
+	    user_sets(n, key) ||
 	    user_sets(n, "net.ipv6.conf.all.force_mld_version") ||
 	    user_sets(n, "net.ipv6.conf.default.force_mld_version"))
 		return 0;
@@ -397,53 +399,20 @@ static void push_host_ports(struct pctx *c, const struct bridge *b)
 }
 
 /*
- * Which bridges are their ports' multicast querier (see nl_fill_bridge()):
- * those the file says; by default, one whose every port is an end of a
- * pair the lab makes, and that has IPv6 (an MLD query needs an address to
- * come from).  Its queries then reach the lab's nodes only, never a LAN
- * of the host's or another machine through a tunnel, and the start-up
- * flood of listener reports ends.  A node is reachable through it once it
- * has learnt the node's groups, which apply's usable wait waits for.
+ * A bridge is its ports' multicast querier only if the file says so (see
+ * nl_fill_bridge()): it ends the flood of multicast listener reports, and
+ * apply waits until it has learnt where the lab's addresses listen; but
+ * the kernel re-arms the query timer of every port each time a port
+ * starts forwarding, so a querier bridge of N ports rising one by one
+ * queries about N^2 times, and its nodes answer each: on a campus of ten
+ * LANs of 1000 nodes apply took 115-120 s with queriers against 45 s
+ * without (and failed once: a gateway's prefix route that came after
+ * 200 s).  And the nodes on it speak MLDv1.  (bench/research/
+ * NOTES-querier.md, part two.)
  */
-static bool *bridge_queriers(const struct pctx *c)
+static bool querier_wanted(const struct bridge *b)
 {
-	const struct topo *t = c->t;
-	bool *q = xcalloc(t->n_bridges + 1, sizeof(*q));
-
-	for (size_t i = 0; i < t->n_bridges; i++) {
-		const struct bridge *b = &t->bridges[i];
-		const struct iface *f = &t->ifaces[b->iface];
-		const struct node *n = &t->nodes[f->node];
-
-		if (b->has_querier) {
-			q[i] = b->querier;
-			continue;
-		}
-		q[i] = !f->no_ipv6 &&
-		       !user_sets(n, if6_key(&c->p->arena, f->name,
-					     "disable_ipv6")) &&
-		       !user_sets(n, "net.ipv6.conf.all.disable_ipv6") &&
-		       !user_sets(n, "net.ipv6.conf.default.disable_ipv6");
-		/* On several machines, it has a tunnel port on each. */
-		if (f->hosts & (f->hosts - 1))
-			q[i] = false;
-		/* A port the host had, or a tunnel. */
-		for (size_t k = 0; k < b->n_given && q[i]; k++)
-			if (b->ports[k].iface < 0 ||
-			    !link_kind_pair(t->ifaces[b->ports[k].iface].kind))
-				q[i] = false;
-	}
-	for (size_t i = 0; i < t->n_ifaces; i++) {
-		const struct iface *f = &t->ifaces[i];
-		size_t b;
-
-		if (f->master < 0)
-			continue;
-		b = (size_t)t->ifaces[f->master].bridge;
-		if (!t->bridges[b].has_querier && !link_kind_pair(f->kind))
-			q[b] = false;
-	}
-	return q;
+	return b->has_querier && b->querier;
 }
 
 static void phase_links(struct pctx *c)
@@ -455,7 +424,7 @@ static void phase_links(struct pctx *c)
 		struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
 
 		op->type = LK_BRIDGE;
-		op->mode = c->querier[i] ? BRIDGE_QUERIER : 0;
+		op->mode = querier_wanted(&t->bridges[i]) ? BRIDGE_QUERIER : 0;
 		op_if_fill(c, &op->link, f);
 		op->mark = f->node == HOST_NODE;
 		op->pos = f->pos;
@@ -746,7 +715,6 @@ struct plan *plan_compile(const struct topo *t)
 {
 	struct pctx c = { .t = t, .p = plan_new(t->name) };
 
-	c.querier = bridge_queriers(&c);
 	plan_reserve(c.p, ops_expected(t));
 	phase_namespaces(&c);
 	phase_links(&c);
@@ -758,6 +726,5 @@ struct plan *plan_compile(const struct topo *t)
 	phase_forwards(&c);
 	for (size_t i = 0; i < c.p->n_ops; i++)
 		plan_own_op(c.p, &c.p->ops[i]);
-	free(c.querier);
 	return c.p;
 }

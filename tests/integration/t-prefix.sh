@@ -38,7 +38,7 @@ snapshot "$WORK/before"
 out=$("$NSTOPO" plan --prefix p1 "$lab")
 check_match "plan: the instance's namespaces" '^\+ netns add p1-h1$' "$out"
 check_match "plan: the host bridge renamed" \
-	'^\+ link add p1-br-fix type bridge mode querier @host$' "$out"
+	'^\+ link add p1-br-fix type bridge @host$' "$out"
 check_match "plan: a port of it renamed" 'peer p1-h2port netns host @p1-h2$' "$out"
 check_match "plan: a derived port named after the instance's namespace" \
 	'peer p1-h1-eth1 netns host @p1-h1$' "$out"

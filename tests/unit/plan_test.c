@@ -141,11 +141,10 @@ static void test_plan_host_ends(void **state)
 		      "sysctl net.ipv6.conf.default.keep_addr_on_down=1 @a\n"
 		      "sysctl net.ipv6.conf.all.accept_ra=0 @a\n"
 		      "sysctl net.ipv6.conf.default.accept_ra=0 @a\n"
-		      "link add br0 type bridge mode querier @host\n"
+		      "link add br0 type bridge @host\n"
 		      "sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
 		      "link set br0 up @host\n"
 		      "link add eth0 type veth peer a-eth0 netns host @a\n"
-		      "sysctl net.ipv6.conf.eth0.force_mld_version=1 @a\n"
 		      "sysctl net.ipv6.conf.a-eth0.disable_ipv6=1 @host\n"
 		      "link set a-eth0 master br0 up @host\n"
 		      "link add v1 type veth peer v2 netns host @host\n"
@@ -210,10 +209,9 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @t-s\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @t-s\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @t-s\n"
-		"link add core up type bridge mode querier @t-r\n"
+		"link add core up type bridge @t-r\n"
 		"link add eth0 mtu 1500 type veth peer t-s-eth0 mtu 1500 "
 		"netns t-r @t-s\n"
-		"sysctl net.ipv6.conf.eth0.force_mld_version=1 @t-s\n"
 		/* A bridge port without addresses needs no IPv6 stack. */
 		"sysctl net.ipv6.conf.t-s-eth0.disable_ipv6=1 @t-r\n"
 		"link set t-s-eth0 master core up @t-r\n"
@@ -271,22 +269,19 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.all.accept_ra=0 @proxy\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @proxy\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @proxy\n"
-		"link add br-lab type bridge mode querier @host\n"
+		"link add br-lab type bridge @host\n"
 		"sysctl net.ipv6.conf.br-lab.accept_dad=0 @host\n"
 		"link set br-lab up @host\n"
-		"link add core up type bridge mode querier @router\n"
+		"link add core up type bridge @router\n"
 		"link add eth0 type veth peer eth0 netns router @h1\n"
 		"link add eth0 type veth peer h2-eth0 netns host @h2\n"
-		"sysctl net.ipv6.conf.eth0.force_mld_version=1 @h2\n"
 		"sysctl net.ipv6.conf.h2-eth0.disable_ipv6=1 @host\n"
 		"link set h2-eth0 master br-lab up @host\n"
 		"link add eth0 type veth peer proxy-eth0 netns host @proxy\n"
-		"sysctl net.ipv6.conf.eth0.force_mld_version=1 @proxy\n"
 		"sysctl net.ipv6.conf.proxy-eth0.disable_ipv6=1 @host\n"
 		"link set proxy-eth0 master br-lab up @host\n"
 		"link add eth1 mtu 9000 address 02:00:00:00:02:01 type veth "
 		"peer rtr mtu 9000 netns host @router\n"
-		"sysctl net.ipv6.conf.eth1.force_mld_version=1 @router\n"
 		"sysctl net.ipv6.conf.rtr.disable_ipv6=1 @host\n"
 		"link set rtr master br-lab up @host\n"
 		"addr add 10.0.2.254/24 dev br-lab @host\n"
@@ -687,7 +682,7 @@ static void test_plan_json(void **state)
 	assert_true(json_valid(json));
 	assert_non_null(
 		strstr(json, "\"value\":\"a \\\"quoted\\\"\\u0009value\\\\\""));
-	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":71,"));
+	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":68,"));
 	inv = plan_invert(p);
 	ijson = plan_printed(inv, true);
 	assert_true(json_valid(ijson));
@@ -795,13 +790,13 @@ static void test_invert_prefix(void **state)
 	assert_plan_text(inv, "link del br0 @host\nnetns del a\n");
 	plan_free(inv);
 	/* After the host end's sysctl: the sysctl dies with the link. */
-	inv = invert_prefix(p, 14);
+	inv = invert_prefix(p, 13);
 	assert_plan_text(inv, "link del a-eth0 @host\n"
 			      "link del br0 @host\n"
 			      "netns del a\n");
 	plan_free(inv);
 	/* After the host's own sysctl, before its addresses. */
-	inv = invert_prefix(p, 24);
+	inv = invert_prefix(p, 23);
 	assert_plan_text(inv, "sysctl net.ipv4.ip_forward (restore) @host\n"
 			      "link del ha @host\n"
 			      "link del v1 @host\n"
