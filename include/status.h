@@ -31,8 +31,8 @@ struct status {
 	long long started;
 	bool complete;
 	bool legacy; /* applied by an earlier build: its marks are fewer */
-	bool file_changed; /* set by the caller */
-	bool against_file; /* set by the caller: compared with a file */
+	bool file_changed; /* the file's plan is not the journal's */
+	bool against_file; /* compared with a file's plan */
 	struct plan *plan; /* what the lab was made from */
 	struct status_row *rows;
 	size_t n_rows, cap_rows;
@@ -56,19 +56,22 @@ int lab_status(const char *lab, struct status *s, struct strbuf *msg);
 
 /* lab_status_of() flags */
 #define STATUS_KEEP_MOUNTS 1u /* the thread stays in its mount namespace */
+#define STATUS_TAKE_PLAN 2u   /* @want becomes the status's (status_free()) */
 
 /**
  * lab_status_of() - lab_status(), against a plan of the caller's choice
  * @lab:	the lab's name
  * @want:	what the lab should hold (a file's plan); NULL: its journal's
  * @flags:	STATUS_KEEP_MOUNTS: no procfs of its own, so the thread may
- *		still make mounts for others (pins) after
+ *		still make mounts for others (pins) after; STATUS_TAKE_PLAN:
+ *		@want is the status's from now on, not copied (a large lab's
+ *		plan is tens of megabytes), whatever this returns
  * @s:		as for lab_status()
  * @msg:	as for lab_status()
  *
  * Return: as lab_status().
  */
-int lab_status_of(const char *lab, const struct plan *want, unsigned flags,
+int lab_status_of(const char *lab, struct plan *want, unsigned flags,
 		  struct status *s, struct strbuf *msg);
 
 /**

@@ -829,7 +829,7 @@ int lab_status(const char *lab, struct status *s, struct strbuf *msg)
 	return lab_status_of(lab, NULL, 0, s, msg);
 }
 
-int lab_status_of(const char *lab, const struct plan *want_plan, unsigned flags,
+int lab_status_of(const char *lab, struct plan *want_plan, unsigned flags,
 		  struct status *s, struct strbuf *msg)
 {
 	struct want_ns *want = NULL;
@@ -841,6 +841,9 @@ int lab_status_of(const char *lab, const struct plan *want_plan, unsigned flags,
 
 	memset(s, 0, sizeof(*s));
 	rc = state_read(lab, &j);
+	/* Taken, it is freed with the status whatever happens. */
+	if (want_plan && (flags & STATUS_TAKE_PLAN))
+		s->plan = want_plan;
 	if (rc == -ENOENT)
 		return rc;
 	if (rc) {
@@ -853,11 +856,15 @@ int lab_status_of(const char *lab, const struct plan *want_plan, unsigned flags,
 	s->started = j.started;
 	s->complete = j.complete && !j.destroying;
 	s->legacy = j.version < 2;
-	s->plan = j.plan;
 	if (want_plan) {
-		s->plan = plan_copy(want_plan);
+		if (!(flags & STATUS_TAKE_PLAN))
+			s->plan = plan_copy(want_plan);
 		learn_relay(s->plan, j.plan);
+		s->against_file = true;
+		s->file_changed = !plan_equal(want_plan, j.plan);
 		journal_free(&j);
+	} else {
+		s->plan = j.plan;
 	}
 	lab_mark(lab, mark, sizeof(mark));
 	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
