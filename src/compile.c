@@ -11,11 +11,10 @@
  *   2. links: bridges (with the host ports they adopt), then pairs, then
  *      single interfaces once their parent exists; each end gets its own
  *      sysctls before it comes up, host ends are marked as the lab's,
- *      and node ends of pairs stay down (late_up()), and so do bridges
- *      of the lab's own pairs;
+ *      and node ends of pairs stay down (late_up());
  *   3. host sysctls, impairments (qdiscs) and every address, while the
  *      late ends are still down;
- *   4. the late ends come up, then those bridges;
+ *   4. the late ends come up;
  *   5. routes, once their links are up;
  *   6. the nodes' `exec:` commands;
  *   7. their readiness gates (`wait:`);
@@ -52,7 +51,6 @@ const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS] = {
 struct pctx {
 	const struct topo *t;
 	struct plan *p;
-	bool *late_bridge; /* per bridge: raised after its ports' nodes */
 };
 
 static const char *ns_of(const struct pctx *c, int node)
@@ -265,49 +263,10 @@ static size_t iface_sysctls(struct pctx *c, const struct iface *f, bool push)
  * its workers do after the requests that cause it: the later it starts,
  * the less of it runs while apply is still making the lab.
  */
-static bool late_up(const struct pctx *c, const struct iface *f)
+static bool late_up(const struct iface *f)
 {
-	if (f->kind == LK_BRIDGE)
-		return c->late_bridge[f->bridge] && up_wanted(f);
 	return link_kind_pair(f->kind) && f->node != HOST_NODE &&
 	       f->master < 0 && up_wanted(f);
-}
-
-/*
- * Which bridges come up last, after the node ends of their ports: those
- * whose every port is an end of a pair of the lab, that adopt nothing and
- * are no querier.  A port that starts forwarding makes the kernel walk
- * every port of its bridge (br_port_state_selection()): ports rising one
- * by one on a bridge that is up cost N^2 for N ports.  A bridge that is
- * down enables no port; raised last, it enables all those with carrier
- * in one pass.  And the nodes' first multicast listener reports, sent as
- * their links come up, go nowhere instead of to every other port.  (A
- * querier needs its link-local address to query, which a bridge raised
- * last gets only seconds later under load: bench/research/
- * NOTES-querier.md, part two.)
- */
-static bool *bridges_late(const struct topo *t)
-{
-	bool *late = xcalloc(t->n_bridges + 1, sizeof(*late));
-
-	for (size_t i = 0; i < t->n_bridges; i++) {
-		const struct bridge *b = &t->bridges[i];
-		const struct iface *f = &t->ifaces[b->iface];
-
-		late[i] = !b->adopt && !(b->has_querier && b->querier) &&
-			  !(f->hosts & (f->hosts - 1));
-		for (size_t k = 0; k < b->n_given && late[i]; k++)
-			if (b->ports[k].iface < 0 ||
-			    !link_kind_pair(t->ifaces[b->ports[k].iface].kind))
-				late[i] = false;
-	}
-	for (size_t i = 0; i < t->n_ifaces; i++) {
-		const struct iface *f = &t->ifaces[i];
-
-		if (f->master >= 0 && !link_kind_pair(f->kind))
-			late[t->ifaces[f->master].bridge] = false;
-	}
-	return late;
 }
 
 /*
@@ -346,15 +305,15 @@ static void end_finish(struct pctx *c, const struct iface *f)
 	/* Keys of an interface the lab makes die with it: no old value. */
 	for (size_t i = first; i < c->p->n_ops; i++)
 		c->p->ops[i].own = true;
-	if (!host && (!up_wanted(f) || late_up(c, f)) && f->master < 0)
+	if (!host && (!up_wanted(f) || late_up(f)) && f->master < 0)
 		return;
 	op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
 	op->link.name = f->name;
 	op->link.master = f->master >= 0 ? t->ifaces[f->master].name : NULL;
-	op->link.up = up_wanted(f) && !late_up(c, f);
+	op->link.up = up_wanted(f) && !late_up(f);
 	/* Its carrier comes when a late peer comes up: wait for it too. */
 	op->settle =
-		op->link.up && f->peer >= 0 && late_up(c, &t->ifaces[f->peer]);
+		op->link.up && f->peer >= 0 && late_up(&t->ifaces[f->peer]);
 	op->mark = host;
 	op->pos = f->pos;
 }
@@ -470,7 +429,7 @@ static void phase_links(struct pctx *c)
 		op->mark = f->node == HOST_NODE;
 		op->pos = f->pos;
 		if (done_at_creation(c, f))
-			op->link.up = up_wanted(f) && !late_up(c, f);
+			op->link.up = up_wanted(f);
 		else
 			end_finish(c, f);
 		push_host_ports(c, &t->bridges[i]);
@@ -500,7 +459,7 @@ static void phase_links(struct pctx *c)
 		op->mark = a->node == HOST_NODE || b->node == HOST_NODE;
 		op->pos = l->pos;
 		if (done_at_creation(c, a)) {
-			op->link.up = up_wanted(a) && !late_up(c, a);
+			op->link.up = up_wanted(a) && !late_up(a);
 			op->link.master = a->master >= 0 ?
 						  t->ifaces[a->master].name :
 						  NULL;
@@ -586,22 +545,17 @@ static void phase_raise(struct pctx *c)
 {
 	const struct topo *t = c->t;
 
-	/* The ends, then the bridges (see bridges_late()). */
-	for (int bridges = 0; bridges < 2; bridges++) {
-		for (size_t k = 0; k < t->n_ifaces; k++) {
-			const struct iface *f = &t->ifaces[k];
-			struct op *op;
+	for (size_t k = 0; k < t->n_ifaces; k++) {
+		const struct iface *f = &t->ifaces[k];
+		struct op *op;
 
-			if (!late_up(c, f) ||
-			    (f->kind == LK_BRIDGE) != (bridges == 1))
-				continue;
-			op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
-			op->link.name = f->name;
-			op->link.up = true;
-			op->settle =
-				f->peer >= 0 && up_wanted(&t->ifaces[f->peer]);
-			op->pos = f->pos;
-		}
+		if (!late_up(f))
+			continue;
+		op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
+		op->link.name = f->name;
+		op->link.up = true;
+		op->settle = up_wanted(&t->ifaces[f->peer]);
+		op->pos = f->pos;
 	}
 }
 
@@ -759,9 +713,7 @@ static size_t ops_expected(const struct topo *t)
 
 struct plan *plan_compile(const struct topo *t)
 {
-	struct pctx c = { .t = t,
-			  .p = plan_new(t->name),
-			  .late_bridge = bridges_late(t) };
+	struct pctx c = { .t = t, .p = plan_new(t->name) };
 
 	plan_reserve(c.p, ops_expected(t));
 	phase_namespaces(&c);
@@ -774,6 +726,5 @@ struct plan *plan_compile(const struct topo *t)
 	phase_forwards(&c);
 	for (size_t i = 0; i < c.p->n_ops; i++)
 		plan_own_op(c.p, &c.p->ops[i]);
-	free(c.late_bridge);
 	return c.p;
 }

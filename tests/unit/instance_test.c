@@ -231,7 +231,8 @@ static void test_model_renamed(void **state)
 	assert_non_null(
 		strstr(text, "sysctl net.ipv4.conf.eth0.forwarding=1 @host\n"));
 	assert_non_null(strstr(text, "sysctl net.ipv4.ip_forward=1 @host\n"));
-	assert_non_null(strstr(text, "link add core type bridge @p1-x-h1\n"));
+	assert_non_null(
+		strstr(text, "link add core up type bridge @p1-x-h1\n"));
 	assert_non_null(strstr(text, "peer c2 netns p1-x-h1 @p1-x-h2\n"));
 	assert_null(strstr(text, " br-lab"));
 	assert_null(strstr(text, " veth-h"));

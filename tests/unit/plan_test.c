@@ -143,7 +143,7 @@ static void test_plan_host_ends(void **state)
 		      "sysctl net.ipv6.conf.default.accept_ra=0 @a\n"
 		      "link add br0 type bridge @host\n"
 		      "sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
-		      "link set br0 @host\n"
+		      "link set br0 up @host\n"
 		      "link add eth0 type veth peer a-eth0 netns host @a\n"
 		      "sysctl net.ipv6.conf.a-eth0.disable_ipv6=1 @host\n"
 		      "link set a-eth0 master br0 up @host\n"
@@ -161,7 +161,6 @@ static void test_plan_host_ends(void **state)
 		      "addr add 10.255.0.1/32 dev lo @host\n"
 		      "link set eth0 up @a\n"
 		      "link set eth1 up @a\n"
-		      "link set br0 up @host\n"
 		      "route add 172.20.0.0/16 via 192.168.50.2 @host\n");
 	free(text);
 }
@@ -210,7 +209,7 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @t-s\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @t-s\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @t-s\n"
-		"link add core type bridge @t-r\n"
+		"link add core up type bridge @t-r\n"
 		"link add eth0 mtu 1500 type veth peer t-s-eth0 mtu 1500 "
 		"netns t-r @t-s\n"
 		/* A bridge port without addresses needs no IPv6 stack. */
@@ -223,7 +222,6 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"addr add 10.1.0.1/24 dev core @t-r\n"
 		"link set eth0 up @t-s\n"
 		"link set eth1 up @t-s\n"
-		"link set core up @t-r\n"
 		"route add local 203.0.113.0/24 dev lo table local @t-r\n"
 		"route add unreachable fd00:9::/64 metric 1024 @t-s\n"
 		"route add prohibit 10.9.0.0/16 metric 3 table 100 @t-s\n");
@@ -273,8 +271,8 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.all.accept_dad=0 @proxy\n"
 		"link add br-lab type bridge @host\n"
 		"sysctl net.ipv6.conf.br-lab.accept_dad=0 @host\n"
-		"link set br-lab @host\n"
-		"link add core type bridge @router\n"
+		"link set br-lab up @host\n"
+		"link add core up type bridge @router\n"
 		"link add eth0 type veth peer eth0 netns router @h1\n"
 		"link add eth0 type veth peer h2-eth0 netns host @h2\n"
 		"sysctl net.ipv6.conf.h2-eth0.disable_ipv6=1 @host\n"
@@ -299,8 +297,6 @@ static void test_plan_example(void **state)
 		"link set eth0 up @h2\n"
 		"link set eth0 up @proxy\n"
 		"link set eth1 up @router\n"
-		"link set br-lab up @host\n"
-		"link set core up @router\n"
 		"route add default via 10.0.1.1 @h1\n"
 		"route add ::/0 via fd00:1::1 metric 1024 @h1\n"
 		"route add default via 10.0.2.1 @h2\n"
@@ -686,7 +682,7 @@ static void test_plan_json(void **state)
 	assert_true(json_valid(json));
 	assert_non_null(
 		strstr(json, "\"value\":\"a \\\"quoted\\\"\\u0009value\\\\\""));
-	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":70,"));
+	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":68,"));
 	inv = plan_invert(p);
 	ijson = plan_printed(inv, true);
 	assert_true(json_valid(ijson));
