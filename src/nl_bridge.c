@@ -7,18 +7,15 @@
  * speak the bridge's netlink attributes.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <linux/if_bridge.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
-#include <netlink/netlink.h>
 
 #include "linkkind.h"
 #include "nl.h"
-#include "nl_priv.h"
 
 /*
  * The bridge as its ports' multicast querier (BRIDGE_QUERIER), snooping
@@ -112,23 +109,20 @@ int nl_fill_bridge_mode(struct nl_msg *msg, const struct link_req *r)
 struct mdb_ctx {
 	int (*fn)(int port, const uint8_t group[16], void *arg);
 	void *arg;
-	int rc;
 };
 
-static int mdb_one(struct nl_msg *msg, void *arg)
+static int mdb_one(const struct nlmsghdr *h, void *arg)
 {
 	struct mdb_ctx *c = arg;
-	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[MDBA_MAX + 1], *db, *ent;
-	int r1, r2;
+	int r1, r2, rc;
 
 	/* (A dump's messages have the request's type.) */
-	if (c->rc ||
-	    (h->nlmsg_type != RTM_GETMDB && h->nlmsg_type != RTM_NEWMDB) ||
-	    nlmsg_parse(h, sizeof(struct br_port_msg), tb, MDBA_MAX, NULL) <
-		    0 ||
+	if ((h->nlmsg_type != RTM_GETMDB && h->nlmsg_type != RTM_NEWMDB) ||
+	    nlmsg_parse((struct nlmsghdr *)h, sizeof(struct br_port_msg), tb,
+			MDBA_MAX, NULL) < 0 ||
 	    !tb[MDBA_MDB])
-		return NL_OK;
+		return 0;
 	/* MDBA_MDB > MDBA_MDB_ENTRY > MDBA_MDB_ENTRY_INFO: a br_mdb_entry
 	 * (and, nested after it, attributes this does not read). */
 	nla_for_each_nested(db, tb[MDBA_MDB], r1)
@@ -137,20 +131,19 @@ static int mdb_one(struct nl_msg *msg, void *arg)
 			continue;
 		nla_for_each_nested(ent, db, r2)
 		{
-			if (nla_type(ent) == MDBA_MDB_ENTRY_INFO &&
-			    nla_len(ent) >= (int)sizeof(struct br_mdb_entry)) {
-				const struct br_mdb_entry *e = nla_data(ent);
+			const struct br_mdb_entry *e = nla_data(ent);
 
-				if (e->addr.proto != htons(ETH_P_IPV6))
-					continue;
-				c->rc = c->fn((int)e->ifindex,
-					      e->addr.u.ip6.s6_addr, c->arg);
-				if (c->rc)
-					return NL_OK;
-			}
+			if (nla_type(ent) != MDBA_MDB_ENTRY_INFO ||
+			    nla_len(ent) < (int)sizeof(*e) ||
+			    e->addr.proto != htons(ETH_P_IPV6))
+				continue;
+			rc = c->fn((int)e->ifindex, e->addr.u.ip6.s6_addr,
+				   c->arg);
+			if (rc)
+				return rc;
 		}
 	}
-	return NL_OK;
+	return 0;
 }
 
 int netlink_mdb6_dump(struct nlsock *s,
@@ -159,22 +152,6 @@ int netlink_mdb6_dump(struct nlsock *s,
 {
 	struct br_port_msg bpm = { .family = AF_BRIDGE };
 	struct mdb_ctx c = { .fn = fn, .arg = arg };
-	struct nl_cb *own, *cb;
-	int rc;
 
-	s->err = 0;
-	rc = nl_send_simple(s->sk, RTM_GETMDB, NLM_F_DUMP, &bpm, sizeof(bpm));
-	if (rc < 0)
-		return -nl_errno_of(rc);
-	own = nl_socket_get_cb(s->sk);
-	cb = nl_cb_clone(own);
-	nl_cb_put(own);
-	if (!cb)
-		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mdb_one, &c);
-	rc = nl_recvmsgs(s->sk, cb);
-	nl_cb_put(cb);
-	if (rc < 0)
-		return s->err ? -s->err : -nl_errno_of(rc);
-	return c.rc;
+	return nlsock_dump(s, RTM_GETMDB, &bpm, sizeof(bpm), mdb_one, &c);
 }
