@@ -40,7 +40,8 @@ struct net_hit {
 };
 
 struct node_idx {
-	struct strmap map; /* key -> index in hits */
+	struct arena arena; /* the index's, freed with it: not the topology's */
+	struct strmap map;  /* key -> index in hits */
 	struct net_hit *hits;
 	size_t n_hits, cap_hits;
 	uint8_t plens[2][17];	    /* S: prefix lengths in use, per family */
@@ -69,17 +70,16 @@ static void idx_key(char *buf, size_t len, char kind, const struct prefix *p,
 		snprintf(buf + o, len - o, "|%s", dev);
 }
 
-static struct net_hit *idx_put(struct topo *t, struct node_idx *x,
-			       const char *key)
+static struct net_hit *idx_put(struct node_idx *x, const char *key)
 {
 	int i = strmap_get(&x->map, key);
 	struct net_hit *h;
 
 	if (i >= 0)
 		return &x->hits[i];
-	h = vec_push(&t->arena, x->hits, x->n_hits, x->cap_hits);
+	h = vec_push(&x->arena, x->hits, x->n_hits, x->cap_hits);
 	memset(h, 0, sizeof(*h));
-	strmap_put(&x->map, arena_strdup(&t->arena, key), (int)(x->n_hits - 1));
+	strmap_put(&x->map, arena_strdup(&x->arena, key), (int)(x->n_hits - 1));
 	return h;
 }
 
@@ -100,9 +100,8 @@ static void idx_plen(struct node_idx *x, const struct prefix *p)
 /* A subnet, on interface @dev and on "any interface": of an address
  * (@route NULL), or of a device route, which counts for the routes
  * after it only (the kernel looks a gateway up when its route is added). */
-static void idx_subnet(struct topo *t, struct node_idx *x,
-		       const struct prefix *p, const char *dev, int up,
-		       const struct route *route)
+static void idx_subnet(struct node_idx *x, const struct prefix *p,
+		       const char *dev, int up, const struct route *route)
 {
 	char key[64];
 
@@ -111,7 +110,7 @@ static void idx_subnet(struct topo *t, struct node_idx *x,
 		struct net_hit *h;
 
 		idx_key(key, sizeof(key), 'S', p, p->plen, any ? NULL : dev);
-		h = idx_put(t, x, key);
+		h = idx_put(x, key);
 		if (up && !route)
 			h->up = true;
 		else if (up && !h->route)
@@ -122,15 +121,15 @@ static void idx_subnet(struct topo *t, struct node_idx *x,
 }
 
 /* @p (of address @a of @ic) as @kind at length @plen; the first one kept. */
-static void idx_first(struct topo *t, struct node_idx *x, char kind,
-		      const struct prefix *p, unsigned plen,
-		      const struct iface_cfg *ic, const struct addr_cfg *a)
+static void idx_first(struct node_idx *x, char kind, const struct prefix *p,
+		      unsigned plen, const struct iface_cfg *ic,
+		      const struct addr_cfg *a)
 {
 	char key[64];
 	struct net_hit *h;
 
 	idx_key(key, sizeof(key), kind, p, plen, NULL);
-	h = idx_put(t, x, key);
+	h = idx_put(x, key);
 	if (!h->a) {
 		h->a = a;
 		h->ic = ic;
@@ -155,21 +154,20 @@ static struct prefix broadcast_of(const struct prefix *p)
  * node that forwards, has metric 0 where a route of the file has 1024:
  * they do not clash.)
  */
-static void idx_kernel_local(struct topo *t, struct node_idx *x,
-			     const struct iface_cfg *ic,
+static void idx_kernel_local(struct node_idx *x, const struct iface_cfg *ic,
 			     const struct addr_cfg *a)
 {
 	struct prefix p;
 
 	if (a->p.family == AF_INET && a->p.plen < 31) {
 		p = broadcast_of(&a->p);
-		idx_first(t, x, 'B', &p, p.plen, ic, a);
+		idx_first(x, 'B', &p, p.plen, ic, a);
 	}
 	if (a->p.family == AF_INET && a->p.plen < 32 && !strcmp(ic->name, "lo"))
-		idx_first(t, x, 'P', &a->p, a->p.plen, ic, a);
+		idx_first(x, 'P', &a->p, a->p.plen, ic, a);
 }
 
-static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
+static void idx_build(const struct node *n, struct node_idx *x)
 {
 	char key[64];
 
@@ -182,16 +180,16 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 		for (size_t j = 0; j < ic->n_addrs; j++) {
 			const struct addr_cfg *a = &ic->addrs[j];
 
-			idx_subnet(t, x, &a->p, ic->name, ic->up != 0, NULL);
+			idx_subnet(x, &a->p, ic->name, ic->up != 0, NULL);
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
 				ic->name);
-			idx_put(t, x, key);
+			idx_put(x, key);
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
 				NULL);
-			idx_put(t, x, key);
-			idx_first(t, x, 'L', &a->p, full_len(&a->p), ic, a);
-			idx_first(t, x, 'C', &a->p, a->p.plen, ic, a);
-			idx_kernel_local(t, x, ic, a);
+			idx_put(x, key);
+			idx_first(x, 'L', &a->p, full_len(&a->p), ic, a);
+			idx_first(x, 'C', &a->p, a->p.plen, ic, a);
+			idx_kernel_local(x, ic, a);
 		}
 	}
 	/* A device route (no gateway) also makes its prefix reachable; a
@@ -217,7 +215,7 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 			struct net_hit *h;
 
 			idx_key(key, sizeof(key), kind, &to, to.plen, NULL);
-			h = idx_put(t, x, key);
+			h = idx_put(x, key);
 			if (!h->route)
 				h->route = d;
 			x->rplens[to.family == AF_INET6][to.plen / 8] |=
@@ -225,7 +223,7 @@ static void idx_build(struct topo *t, const struct node *n, struct node_idx *x)
 		}
 		if (d->type != RT_UNICAST || d->has_via || !d->dev)
 			continue;
-		idx_subnet(t, x, &d->to, d->dev, 1, d);
+		idx_subnet(x, &d->to, d->dev, 1, d);
 	}
 }
 
@@ -681,13 +679,12 @@ static bool clashes_kernel_route(const struct node_idx *x,
 
 static void check_routes(struct rctx *v, struct node *n)
 {
-	struct topo *t = v->t;
 	struct strmap seen = { 0 };
 	struct node_idx x;
 
 	if (!n->n_routes)
 		return;
-	idx_build(t, n, &x);
+	idx_build(n, &x);
 
 	for (size_t i = 0; i < n->n_routes; i++) {
 		struct route *r = &n->routes[i];
@@ -710,7 +707,7 @@ static void check_routes(struct rctx *v, struct node *n)
 				 why);
 			continue;
 		}
-		key = arena_printf(&t->arena, "%u|%s|%u", r->table, to,
+		key = arena_printf(&x.arena, "%u|%s|%u", r->table, to,
 				   r->metric);
 		prev = strmap_put(&seen, key, (int)i);
 		if (prev >= 0)
@@ -722,6 +719,7 @@ static void check_routes(struct rctx *v, struct node *n)
 	}
 	strmap_free(&seen);
 	strmap_free(&x.map);
+	arena_free(&x.arena);
 }
 
 void validate_routes(struct topo *t, struct node *n,
