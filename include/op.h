@@ -51,51 +51,63 @@ enum op_kind {
 struct op_if {
 	const char *ns; /* namespace name; NULL: the host */
 	const char *name;
-	uint32_t mtu; /* 0: leave */
-	bool has_mac;
-	uint8_t mac[6];
 	const char *master; /* enslave to this bridge (same namespace) */
+	uint32_t mtu;	    /* 0: leave */
+	uint8_t mac[6];
+	bool has_mac;
 	bool up;
 };
 
+/*
+ * One op.  A plan of a 10,000-node lab holds some 160,000 of them (and a
+ * run the inverse and the journal's too), so what only one kind uses
+ * shares one place: the union below holds a route, a qdisc, a gate, a
+ * tunnel's ends or a sysctl, never two (each kind's fields, op_desc,
+ * name which).  Code reads a member of it only for the kinds that use
+ * it; plan_own_op() copies its strings the same way.
+ */
 struct op {
 	enum op_kind kind;
-	const char *node;  /* NETNS_ADD: the node's name in the file */
-	struct op_if link; /* LINK_*: the interface (ns, name, ...) */
 	enum link_kind type;
+	uint32_t mode;	     /* its kind's mode, the kernel's value */
+	uint32_t id;	     /* its kind's number (a vlan's id, a VNI) */
+	const char *node;    /* NETNS_ADD: the node's name in the file */
+	struct op_if link;   /* LINK_*: the interface (ns, name, ...) */
 	struct op_if peer;   /* LINK_ADD of a pair: the other end */
 	struct op_if parent; /* LINK_ADD of a kind with a parent: the lower
 				link; the request runs in its namespace */
-	uint32_t mode;	     /* its kind's mode, the kernel's value */
-	uint32_t id;	     /* its kind's number (a vlan's id, a VNI) */
+	struct prefix addr;  /* ADDR_* */
 	bool mark;	     /* host link: owned, carries group + alias */
 	bool settle;	     /* LINK_SET up: its carrier comes from the
 				kernel, later (apply --wait waits for it) */
-	struct prefix addr;  /* ADDR_* */
-	bool dad; /* ADDR_ADD: leave duplicate address detection on */
-	struct route_spec route;
-	const char *key;	 /* SYSCTL_*: dotted key */
-	const char *value;	 /* SYSCTL_SET: the value */
-	const char *old_value;	 /* SYSCTL_*: value before (host only) */
-	bool own;		 /* SYSCTL_SET: of an interface the lab makes,
-				    so it has no old value to keep */
-	struct qdisc_spec qdisc; /* QDISC_ADD on link.name */
-	bool adopt;		 /* PORT_*: move addresses and routes */
-	const char *saved;	 /* PORT_*: what the port had (a run learns) */
-	char **argv;		 /* EXEC, WAIT: the command, NULL-terminated;
+	bool dad;	/* ADDR_ADD: leave duplicate address detection on */
+	bool adopt;	/* PORT_*: move addresses and routes */
+	uint8_t change; /* reconcile: enum op_change (never journaled) */
+	union {
+		struct route_spec route; /* ROUTE_* */
+		struct qdisc_spec qdisc; /* QDISC_ADD on link.name */
+		struct gate_spec gate;	 /* WAIT */
+		/* LINK_ADD of a kind over the underlay (vxlan): its ends;
+		 * FDB_ADD: tun.remote, the machine to flood to */
+		struct tunnel_spec tun;
+		struct {		       /* SYSCTL_* */
+			const char *key;       /* dotted key */
+			const char *value;     /* SET: the value */
+			const char *old_value; /* value before (host only) */
+			bool own; /* SET: of an interface the lab makes,
+				     so it has no old value to keep */
+		};
+	};
+	const char *saved; /* PORT_*: what the port had (a run learns) */
+	char **argv;	   /* EXEC, WAIT: the command, NULL-terminated;
 				    RELAY_*: the forwards (relay_spec) */
 	size_t argc;
-	struct gate_spec gate; /* WAIT */
-	/* LINK_ADD of a kind over the underlay (vxlan): its ends;
-	 * FDB_ADD: tun.remote, the machine to flood to */
-	struct tunnel_spec tun;
 	uint32_t pid;	 /* RELAY_*: the process (a run learns) */
 	uint64_t pstart; /* ...and when it started (/proc/PID/stat) */
 	struct pos pos;	 /* where in the file it comes from */
 	/* What a run knows of it, never journaled. */
-	size_t seq;	/* its record's sequence number, read back */
-	size_t origin;	/* an inverse op: 1 + the index it undoes */
-	uint8_t change; /* reconcile: enum op_change */
+	size_t seq;    /* its record's sequence number, read back */
+	size_t origin; /* an inverse op: 1 + the index it undoes */
 };
 
 /* An op of a plan that changes a running lab (reconcile.c). */
@@ -113,6 +125,7 @@ struct plan {
 	const char *lab;
 	struct op *ops;
 	size_t n_ops, cap_ops;
+	const char *owned[256]; /* plan_own_op()'s last copies */
 };
 
 /*

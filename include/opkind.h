@@ -110,6 +110,23 @@ bool op_in_place(const struct op *a, const struct op *b);
 void op_take_learned(struct arena *a, struct op *dst, const struct op *src);
 
 /**
+ * op_field_shared() - is field @f in the union of struct op (where only
+ * the fields of one member are, the member its kind uses)?
+ */
+bool op_field_shared(enum op_field f);
+
+/**
+ * op_kind_shares() - does @kind keep fields in the union of struct op?
+ */
+bool op_kind_shares(enum op_kind kind);
+
+/**
+ * op_str_field() - where field @f, a string, is in @op
+ * Return: the address of the pointer, or NULL if @f is no string.
+ */
+const char **op_str_field(struct op *op, enum op_field f);
+
+/**
  * op_field_name() - the journal key of a field ("mtu", "pns"...)
  * Return: its key.
  */

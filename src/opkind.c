@@ -173,6 +173,13 @@ static const void *at(const struct op *op, size_t off)
 	return (const char *)op + off;
 }
 
+const char **op_str_field(struct op *op, enum op_field f)
+{
+	return fields[f].type == F_STR ?
+		       (const char **)(void *)((char *)op + fields[f].off) :
+		       NULL;
+}
+
 static bool listed(const enum op_field *list, enum op_field f)
 {
 	for (; list && *list != OF__COUNT; list++)
@@ -402,11 +409,59 @@ static int get_field(struct arena *a, struct op *op, const struct field *f,
 	return -EINVAL;
 }
 
+/* Is @f in the union of struct op, where only its kind's fields may go? */
+static bool shared(const struct field *f)
+{
+	_Static_assert(offsetof(struct op, saved) >
+			       offsetof(struct op, route) +
+				       sizeof(struct tunnel_spec) - 1,
+		       "the union of struct op ends where saved starts");
+	return f->off >= offsetof(struct op, route) &&
+	       f->off < offsetof(struct op, saved);
+}
+
+bool op_field_shared(enum op_field f)
+{
+	return shared(&fields[f]);
+}
+
+bool op_kind_shares(enum op_kind kind)
+{
+	for (int f = 0; f < OF__COUNT; f++)
+		if (shared(&fields[f]) && op_uses(kind, (enum op_field)f))
+			return true;
+	return false;
+}
+
+/* May a record of kind @kind (-1: none) set field @f? */
+static bool readable(int kind, enum op_field f)
+{
+	return !shared(&fields[f]) ||
+	       (kind >= 0 && op_uses((enum op_kind)kind, f));
+}
+
+/* The kind of the record @line (its k= word), or -1. */
+static int line_kind(struct arena *a, const char *s)
+{
+	for (s += strspn(s, " "); *s; s += strspn(s, " ")) {
+		size_t n = strcspn(s, " ");
+		char *v;
+
+		if (n > 2 && s[0] == 'k' && s[1] == '=')
+			return unescape_pct(a, s + 2, n - 2, &v) ?
+				       -1 :
+				       op_kind_find(v);
+		s += n;
+	}
+	return -1;
+}
+
 int op_decode(struct arena *a, const char *line, struct op *out)
 {
 	struct op op = { 0 };
 	const char *s = line;
 	bool have_kind = false;
+	int kind = line_kind(a, line);
 
 	while (*s) {
 		size_t n = strcspn(s, " "), klen;
@@ -429,11 +484,16 @@ int op_decode(struct arena *a, const char *line, struct op *out)
 			}
 		} else {
 			/* Any field, whatever the kind: what an earlier
-			 * build wrote is read as it meant it. */
+			 * build wrote is read as it meant it.  But the
+			 * union's only if the kind uses it: another's would
+			 * overwrite what the kind keeps there. */
 			for (int i = 0; i < OF__COUNT; i++)
 				if (strlen(fields[i].key) == klen &&
 				    !strncmp(fields[i].key, s, klen))
-					rc = get_field(a, &op, &fields[i], v);
+					rc = readable(kind, (enum op_field)i) ?
+						     get_field(a, &op,
+							       &fields[i], v) :
+						     0;
 		}
 		if (rc)
 			return rc;
@@ -441,7 +501,7 @@ int op_decode(struct arena *a, const char *line, struct op *out)
 		while (*s == ' ')
 			s++;
 	}
-	if (!have_kind)
+	if (!have_kind || (int)op.kind != kind) /* one kind, k= once */
 		return -EINVAL;
 	*out = op;
 	return 0;

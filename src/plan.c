@@ -53,21 +53,46 @@ struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns)
 	return op;
 }
 
-/* Make every string of @op the plan's own, so the plan outlives its source. */
+/*
+ * A copy of @s in @p's arena, shared with the copies made before it: a
+ * plan repeats the same few strings (a node's name in each of its ops,
+ * "eth0", the same sysctl keys in every namespace), and a small cache of
+ * the last copies, by content, keeps one of each.
+ */
+static const char *own_str(struct plan *p, const char *s)
+{
+	size_t n = strlen(s);
+	const char **slot = &p->owned[hash_bytes(s, n) % ARRAY_SIZE(p->owned)];
+
+	if (!*slot || strcmp(*slot, s))
+		*slot = arena_strdup(&p->arena, s);
+	return *slot;
+}
+
+/* Make every string of @op the plan's own, so the plan outlives its source:
+ * the strings every op may have, then those of the union (struct op) that
+ * its kind uses. */
 void plan_own_op(struct plan *p, struct op *op)
 {
 	const char **strs[] = {
 		&op->node,	  &op->link.ns,	  &op->link.name,
 		&op->link.master, &op->peer.ns,	  &op->peer.name,
-		&op->peer.master, &op->route.dev, &op->key,
-		&op->value,	  &op->old_value, &op->parent.ns,
-		&op->parent.name, &op->saved,	  &op->gate.path,
-		&op->tun.dev,
+		&op->peer.master, &op->parent.ns, &op->parent.name,
+		&op->saved,
+	};
+	static const enum op_field shared[] = {
+		OF_DEV, OF_KEY, OF_VALUE, OF_OLD, OF_PATH, OF_UNDERLAY,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
 		if (*strs[i])
-			*strs[i] = arena_strdup(&p->arena, *strs[i]);
+			*strs[i] = own_str(p, *strs[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(shared); i++) {
+		const char **s = op_str_field(op, shared[i]);
+
+		if (op_uses(op->kind, shared[i]) && *s)
+			*s = own_str(p, *s);
+	}
 	if (op->argv) {
 		char **argv =
 			arena_alloc(&p->arena, (op->argc + 1) * sizeof(*argv));
