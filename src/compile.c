@@ -270,6 +270,23 @@ static bool late_up(const struct iface *f)
 }
 
 /*
+ * A bridge port whose peer is a late end (a node's, late_up()) comes up
+ * with it but joins its bridge only after every late end is up (see
+ * phase_ports()).  At carrier a node's IPv6 starts, and its first
+ * multicast listener reports go out within a second or so: a port that
+ * is not yet the bridge's takes them alone (it has no IPv6, see
+ * bare_port()), where the bridge would flood each to every other port,
+ * N^2 packets for N nodes, which the kernel still processes long after
+ * apply (10,010-node campus: IPv6 across it failed for seconds after
+ * apply returned).
+ */
+static bool late_port(const struct topo *t, const struct iface *f)
+{
+	return bare_port(f) && link_kind_pair(f->kind) && f->peer >= 0 &&
+	       up_wanted(f) && late_up(&t->ifaces[f->peer]);
+}
+
+/*
  * Finish an end after its link exists, before it comes up: its sysctls
  * (in the host first accept_dad=0, as the host's defaults are not ours to
  * change, unless the file sets it), then enslave, mark and raise it.
@@ -309,7 +326,9 @@ static void end_finish(struct pctx *c, const struct iface *f)
 		return;
 	op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
 	op->link.name = f->name;
-	op->link.master = f->master >= 0 ? t->ifaces[f->master].name : NULL;
+	op->link.master = f->master >= 0 && !late_port(t, f) ?
+				  t->ifaces[f->master].name :
+				  NULL;
 	op->link.up = up_wanted(f) && !late_up(f);
 	/* Its carrier comes when a late peer comes up: wait for it too. */
 	op->settle =
@@ -559,6 +578,28 @@ static void phase_raise(struct pctx *c)
 	}
 }
 
+/*
+ * The late ports (late_port()) join their bridges, once every late end is
+ * up; before the routes, which may go through a bridge's own address.
+ */
+static void phase_ports(struct pctx *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t k = 0; k < t->n_ifaces; k++) {
+		const struct iface *f = &t->ifaces[k];
+		struct op *op;
+
+		if (!late_port(t, f))
+			continue;
+		op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
+		op->link.name = f->name;
+		op->link.master = t->ifaces[f->master].name;
+		op->link.up = true;
+		op->pos = f->pos;
+	}
+}
+
 /* Host sysctls, impairments and addresses: all before the late ends rise. */
 static void phase_config(struct pctx *c)
 {
@@ -720,6 +761,7 @@ struct plan *plan_compile(const struct topo *t)
 	phase_links(&c);
 	phase_config(&c);
 	phase_raise(&c);
+	phase_ports(&c);
 	phase_routes(&c);
 	phase_exec(&c);
 	phase_wait(&c);

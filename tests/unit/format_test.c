@@ -412,13 +412,19 @@ static void test_bare_bridge_port_disable_ipv6(void **state)
 				  "  - [a:eth1, br0:p2]\n");
 	int off = line_index(text, "sysctl net.ipv6.conf.p1.disable_ipv6=1 "
 				   "@host"),
-	    up = line_index(text, "link set p1 master br0 up @host");
+	    up = line_index(text, "link set p1 up @host"),
+	    raise = line_index(text, "link set eth0 up @a"),
+	    join = line_index(text, "link set p1 master br0 up @host");
 
 	(void)state;
 	/* A port with no address of its own: no IPv6 stack on it, from
 	 * before it comes up. */
 	assert_true(off >= 0);
 	assert_int_equal(up, off + 1);
+	/* It joins its bridge once its peer, the node's end, is up (and
+	 * sent its first multicast reports): compile.c, late_port(). */
+	assert_true(raise > up);
+	assert_true(join > raise);
 	/* A port with an address keeps IPv6 (with DAD off instead). */
 	assert_int_equal(
 		line_index(text, "sysctl net.ipv6.conf.p2.disable_ipv6"), -1);
