@@ -254,6 +254,11 @@ static size_t learn_list(const struct plan *p, size_t n_ops, struct arena *a,
 		    (op->mode & BRIDGE_QUERIER))
 			strmap_put(&bridges,
 				   if_key(a, op_ns(op), op->link.name), 1);
+	}
+	/* Links that come up: only where there is a querier to wait for. */
+	for (size_t i = 0; i < n_ops && bridges.len; i++) {
+		const struct op *op = &p->ops[i];
+
 		if ((op->kind == OP_LINK_ADD || op->kind == OP_LINK_SET) &&
 		    op->link.up)
 			strmap_put(&up, if_key(a, op_ns(op), op->link.name), 1);
