@@ -129,11 +129,12 @@ struct plan_sysctl {
 	const char *key, *value;
 };
 
-#define PLAN_NS_SYSCTLS 6
+#define PLAN_NS_SYSCTLS 7
 
 /* Every sysctl written in a namespace nstopo creates, before its links,
  * unless its file sets the key: accept_dad=0, keep_addr_on_down=1 and
- * accept_ra=0 in `all` and `default` (the DAD ones are plan_dad_sysctls). */
+ * accept_ra=0 in `all` and `default` (the DAD ones are plan_dad_sysctls),
+ * and mldv2_unsolicited_report_interval=20 in `default`. */
 extern const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS];
 
 #endif

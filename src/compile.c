@@ -34,10 +34,14 @@ const char *const plan_dad_sysctls[2] = {
 /*
  * What every interface made in a node starts with, unless the file sets
  * the key: no duplicate address detection (usable at once), IPv6
- * addresses kept while the link is down (a flap loses nothing), and no
+ * addresses kept while the link is down (a flap loses nothing), no
  * router advertisements (the file is the whole truth: only interfaces
  * with accept-ra take them; without them a node sends no router
- * solicitations either).
+ * solicitations either), and the repeats of its unsolicited MLD reports
+ * soon after the first (within 20 ms, not 1 s; 20 ms is a whole number of
+ * jiffies at any HZ, so it reads back as written): all of them go out
+ * before its bridge port joins the bridge (late_port()), which would
+ * flood them to every other node.
  */
 const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS] = {
 	{ "net.ipv6.conf.all.accept_dad", "0" },
@@ -46,6 +50,7 @@ const struct plan_sysctl plan_ns_sysctls[PLAN_NS_SYSCTLS] = {
 	{ "net.ipv6.conf.default.keep_addr_on_down", "1" },
 	{ "net.ipv6.conf.all.accept_ra", "0" },
 	{ "net.ipv6.conf.default.accept_ra", "0" },
+	{ "net.ipv6.conf.default.mldv2_unsolicited_report_interval", "20" },
 };
 
 struct pctx {

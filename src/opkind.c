@@ -412,10 +412,25 @@ static int get_field(struct arena *a, struct op *op, const struct field *f,
 /* Is @f in the union of struct op, where only its kind's fields may go? */
 static bool shared(const struct field *f)
 {
-	_Static_assert(offsetof(struct op, saved) >
-			       offsetof(struct op, route) +
-				       sizeof(struct tunnel_spec) - 1,
-		       "the union of struct op ends where saved starts");
+#define UNION_HOLDS(m)                                                         \
+	_Static_assert(offsetof(struct op, m) + sizeof(((struct op *)0)->m) <= \
+			       offsetof(struct op, saved),                     \
+		       "the union of struct op ends where saved starts")
+	UNION_HOLDS(route);
+	UNION_HOLDS(qdisc);
+	UNION_HOLDS(gate);
+	UNION_HOLDS(tun);
+	UNION_HOLDS(own);
+#undef UNION_HOLDS
+	/* ...and nothing else lies between: a route is its largest. */
+	_Static_assert(sizeof(struct route_spec) >= sizeof(struct gate_spec) &&
+			       sizeof(struct route_spec) >=
+				       sizeof(struct tunnel_spec) &&
+			       offsetof(struct op, saved) -
+					       offsetof(struct op, route) <
+				       sizeof(struct route_spec) +
+					       sizeof(void *),
+		       "only the union lies between route and saved");
 	return f->off >= offsetof(struct op, route) &&
 	       f->off < offsetof(struct op, saved);
 }

@@ -5,9 +5,10 @@
 # the same file, the records 0.1.0 did (with a check line after each,
 # which 0.1.0 skips), so 0.1.0 reads this build's journals too.  Since
 # 0.1.0 every node also starts with keep_addr_on_down=1 and accept_ra=0
-# (all and default: nstopo.yaml(5), WHAT NODES START WITH): four more
-# sysctl records a node, which 0.1.0 reads as any other; applying the file
-# over a lab 0.1.0 made adds those four a node in place, and nothing else.
+# (all and default) and mldv2_unsolicited_report_interval=1 (default:
+# nstopo.yaml(5), WHAT NODES START WITH): five more sysctl records a
+# node, which 0.1.0 reads as any other; applying the file over a lab 0.1.0
+# made adds those five a node in place, and nothing else.
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/labkit.sh"
 
@@ -22,10 +23,10 @@ compat() {
 	# This build's journal, header and check lines aside, is 0.1.0's:
 	# 0.1.0 reads it (it skips the lines it does not know).
 	grep -v '^= ' "/run/nstopo/$lab/journal" >"$WORK/$name.records"
-	new_keys='key=net\.ipv6\.conf\.(all|default)\.(keep_addr_on_down|accept_ra) '
+	new_keys='key=net\.ipv6\.conf\.((all|default)\.(keep_addr_on_down|accept_ra)|default\.mldv2_unsolicited_report_interval) '
 	nodes=$(grep -c ' k=netns.add ' "$fixture")
-	check_eq "$name: four records a node more than 0.1.0's" \
-		"$((4 * nodes))" "$(grep -Ec "$new_keys" "$WORK/$name.records")"
+	check_eq "$name: five records a node more than 0.1.0's" \
+		"$((5 * nodes))" "$(grep -Ec "$new_keys" "$WORK/$name.records")"
 	# the others, numbered apart, are 0.1.0's; but a bridge port that
 	# 0.1.0 enslaved and raised in one step now comes up first and joins
 	# its bridge later, after the node ends (compile.c, late_port()):
@@ -52,7 +53,7 @@ compat() {
 	out=$("$NSTOPO" apply "$file" 2>&1)
 	check_eq "$name: apply again: exit 0" 0 $?
 	check_match "$name: apply again: the same lab, what nodes start with added" \
-		"changed in place \\($((4 * nodes)) objects made, changed or removed\\)" \
+		"changed in place \\($((5 * nodes)) objects made, changed or removed\\)" \
 		"$out"
 	sleep 1 # carrier reaches bridges through linkwatch
 	out=$("$NSTOPO" status "$file" 2>&1)

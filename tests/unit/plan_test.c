@@ -105,6 +105,8 @@ static void test_plan_two_nodes(void **state)
 		      "sysctl net.ipv6.conf.default.keep_addr_on_down=1 @a\n"
 		      "sysctl net.ipv6.conf.all.accept_ra=0 @a\n"
 		      "sysctl net.ipv6.conf.default.accept_ra=0 @a\n"
+		      "sysctl net.ipv6.conf.default."
+		      "mldv2_unsolicited_report_interval=20 @a\n"
 		      "netns add b\n"
 		      "link set lo up @b\n"
 		      "sysctl net.ipv6.conf.all.accept_dad=0 @b\n"
@@ -113,6 +115,8 @@ static void test_plan_two_nodes(void **state)
 		      "sysctl net.ipv6.conf.default.keep_addr_on_down=1 @b\n"
 		      "sysctl net.ipv6.conf.all.accept_ra=0 @b\n"
 		      "sysctl net.ipv6.conf.default.accept_ra=0 @b\n"
+		      "sysctl net.ipv6.conf.default."
+		      "mldv2_unsolicited_report_interval=20 @b\n"
 		      "link add eth0 type veth peer eth0 mtu 1400 address "
 		      "02:00:00:00:00:0b netns b @a\n"
 		      /* Addresses go on while the node ends are down; the ends
@@ -141,6 +145,8 @@ static void test_plan_host_ends(void **state)
 		      "sysctl net.ipv6.conf.default.keep_addr_on_down=1 @a\n"
 		      "sysctl net.ipv6.conf.all.accept_ra=0 @a\n"
 		      "sysctl net.ipv6.conf.default.accept_ra=0 @a\n"
+		      "sysctl net.ipv6.conf.default."
+		      "mldv2_unsolicited_report_interval=20 @a\n"
 		      "link add br0 type bridge @host\n"
 		      "sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
 		      "link set br0 up @host\n"
@@ -201,6 +207,8 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @t-r\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @t-r\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @t-r\n"
+		"sysctl net.ipv6.conf.default."
+		"mldv2_unsolicited_report_interval=20 @t-r\n"
 		"sysctl net.ipv6.conf.all.accept_dad=1 @t-r\n"
 		"netns add t-s\n"
 		"link set lo up @t-s\n"
@@ -210,6 +218,8 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @t-s\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @t-s\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @t-s\n"
+		"sysctl net.ipv6.conf.default."
+		"mldv2_unsolicited_report_interval=20 @t-s\n"
 		"link add core up type bridge @t-r\n"
 		"link add eth0 mtu 1500 type veth peer t-s-eth0 mtu 1500 "
 		"netns t-r @t-s\n"
@@ -244,6 +254,8 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @router\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @router\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @router\n"
+		"sysctl net.ipv6.conf.default."
+		"mldv2_unsolicited_report_interval=20 @router\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @router\n"
 		"sysctl net.ipv4.ip_forward=1 @router\n"
 		"sysctl net.ipv6.conf.all.forwarding=1 @router\n"
@@ -254,6 +266,8 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @h1\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @h1\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @h1\n"
+		"sysctl net.ipv6.conf.default."
+		"mldv2_unsolicited_report_interval=20 @h1\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @h1\n"
 		"netns add h2\n"
 		"link set lo up @h2\n"
@@ -262,6 +276,8 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @h2\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @h2\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @h2\n"
+		"sysctl net.ipv6.conf.default."
+		"mldv2_unsolicited_report_interval=20 @h2\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @h2\n"
 		"netns add proxy\n"
 		"link set lo up @proxy\n"
@@ -270,6 +286,8 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @proxy\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @proxy\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @proxy\n"
+		"sysctl net.ipv6.conf.default."
+		"mldv2_unsolicited_report_interval=20 @proxy\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @proxy\n"
 		"link add br-lab type bridge @host\n"
 		"sysctl net.ipv6.conf.br-lab.accept_dad=0 @host\n"
@@ -701,7 +719,7 @@ static void test_plan_json(void **state)
 	assert_true(json_valid(json));
 	assert_non_null(
 		strstr(json, "\"value\":\"a \\\"quoted\\\"\\u0009value\\\\\""));
-	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":71,"));
+	assert_non_null(strstr(json, "{\"lab\":\"lab1\",\"count\":75,"));
 	inv = plan_invert(p);
 	ijson = plan_printed(inv, true);
 	assert_true(json_valid(ijson));
@@ -805,17 +823,17 @@ static void test_invert_prefix(void **state)
 	assert_plan_text(inv, "netns del a\n");
 	plan_free(inv);
 	/* Stopped after the bridge was made, before it was set up. */
-	inv = invert_prefix(p, 10);
+	inv = invert_prefix(p, 11);
 	assert_plan_text(inv, "link del br0 @host\nnetns del a\n");
 	plan_free(inv);
 	/* After the host end's sysctl: the sysctl dies with the link. */
-	inv = invert_prefix(p, 13);
+	inv = invert_prefix(p, 14);
 	assert_plan_text(inv, "link del a-eth0 @host\n"
 			      "link del br0 @host\n"
 			      "netns del a\n");
 	plan_free(inv);
 	/* After the host's own sysctl, before its addresses. */
-	inv = invert_prefix(p, 23);
+	inv = invert_prefix(p, 24);
 	assert_plan_text(inv, "sysctl net.ipv4.ip_forward (restore) @host\n"
 			      "link del ha @host\n"
 			      "link del v1 @host\n"
@@ -859,6 +877,8 @@ static void test_plan_vxlan(void **state)
 		"sysctl net.ipv6.conf.default.keep_addr_on_down=1 @a\n"
 		"sysctl net.ipv6.conf.all.accept_ra=0 @a\n"
 		"sysctl net.ipv6.conf.default.accept_ra=0 @a\n"
+		"sysctl net.ipv6.conf.default."
+		"mldv2_unsolicited_report_interval=20 @a\n"
 		"link add vx0 up type vxlan id 100 remote 192.0.2.2 local "
 		"192.0.2.1 dev eth0 dstport 4789 @a\n"
 		"link add vxh mtu 1400 type vxlan id 16777215 remote 2001:db8::2 "
@@ -866,13 +886,13 @@ static void test_plan_vxlan(void **state)
 		"sysctl net.ipv6.conf.vxh.accept_dad=0 @host\n"
 		"link set vxh up @host\n"
 		"addr add 10.0.0.1/24 dev vx0 @a\n");
-	op = &c.p->ops[8];
+	op = &c.p->ops[9];
 	assert_int_equal(op->type, LK_VXLAN);
 	assert_int_equal(op->id, 100);
 	assert_int_equal(op->tun.port, 4789);
 	assert_int_equal(op->tun.remote.plen, 32);
 	assert_false(op->mark);
-	assert_true(c.p->ops[9].mark);
+	assert_true(c.p->ops[10].mark);
 	inv = plan_invert(c.p);
 	assert_plan_text(inv, "link del vxh @host\n"
 			      "link del vx0 @a\n"
