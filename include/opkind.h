@@ -112,11 +112,13 @@ void op_take_learned(struct arena *a, struct op *dst, const struct op *src);
 /**
  * op_field_shared() - is field @f in the union of struct op (where only
  * the fields of one member are, the member its kind uses)?
+ * Return: true if it is.
  */
 bool op_field_shared(enum op_field f);
 
 /**
  * op_kind_shares() - does @kind keep fields in the union of struct op?
+ * Return: true if one of the fields it uses is there.
  */
 bool op_kind_shares(enum op_kind kind);
 
