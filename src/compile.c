@@ -5,20 +5,22 @@
  * Theory of operation: apply is fastest when it enters each namespace
  * few times and never waits on an object it just made, and when the
  * kernel's own follow-up work (carrier, IPv6 start-up, the multicast it
- * floods) starts as late as possible.  So the plan has eight phases:
+ * floods) starts as late as possible.  So the plan has nine phases:
  *   1. namespaces, each with lo up and its sysctls (the defaults of
  *      plan_ns_sysctls, such as accept_dad=0, before any link exists);
  *   2. links: bridges (with the host ports they adopt), then pairs, then
  *      single interfaces once their parent exists; each end gets its own
  *      sysctls before it comes up, host ends are marked as the lab's,
- *      and node ends of pairs stay down (late_up());
+ *      node ends of pairs stay down (late_up()), and the bridge ends of
+ *      those pairs come up outside their bridges (late_port());
  *   3. host sysctls, impairments (qdiscs) and every address, while the
  *      late ends are still down;
  *   4. the late ends come up;
- *   5. routes, once their links are up;
- *   6. the nodes' `exec:` commands;
- *   7. their readiness gates (`wait:`);
- *   8. the relay of the lab's `forwards:`, once the services are ready.
+ *   5. the late ports join their bridges;
+ *   6. routes, once their links are up;
+ *   7. the nodes' `exec:` commands;
+ *   8. their readiness gates (`wait:`);
+ *   9. the relay of the lab's `forwards:`, once the services are ready.
  */
 #include <arpa/inet.h>
 #include <string.h>
