@@ -219,6 +219,17 @@ _machine_up() {
 	done
 	HK_INFO="$HK_INFO
 $1 $_p $(stat -L -c %i "/proc/$_p/ns/uts")"
+	# machine_procs knows a machine by its UTS namespace's inode, which
+	# the kernel gives to another namespace once this one is freed: to a
+	# machine of a test running beside this one, whose processes
+	# machines_down would then kill.  A bind mount keeps the namespace,
+	# and its number, for as long as this test's sandbox lives.
+	if [ "${NSTOPO_IN_SANDBOX:-}" = 1 ]; then
+		mkdir -p /run/hostkit-uts
+		: > "/run/hostkit-uts/$1.$_p"
+		mount --bind "/proc/$_p/ns/uts" "/run/hostkit-uts/$1.$_p" ||
+			return 1
+	fi
 	_mac=$(printf '02:00:c0:00:02:%02x' "$2")
 	ip link add "hk-$1" mtu "$HK_MTU" type veth peer name eth0 \
 		mtu "$HK_MTU" address "$_mac" netns "$_p" || return 1
