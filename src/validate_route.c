@@ -361,6 +361,17 @@ static bool if_is_up(const struct topo *t, const struct node *n,
 	return !ic || ic->up != 0;
 }
 
+/*
+ * Does device route @d make gateways on-link for route @r?  The kernel
+ * looks a gateway up in @r's own table, then in the tables its rules
+ * name (local, main and default, 253).
+ */
+static bool route_seen_from(const struct route *d, const struct route *r)
+{
+	return d->table == r->table || d->table == RT_TABLE_MAIN_ID ||
+	       d->table == RT_TABLE_LOCAL_ID || d->table == 253;
+}
+
 /* Is `gw` on a subnet of `dev` (or of any interface, when dev is NULL)? */
 static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 			      const char **down_if, bool *is_own,
@@ -379,9 +390,10 @@ static bool gateway_reachable(const struct node_idx *x, const struct route *r,
 			continue;
 		idx_key(key, sizeof(key), 'S', &r->via, plen, r->dev);
 		h = idx_get(x, key);
-		if (h && (h->up || (h->route && h->route < r)))
+		if (h && (h->up || (h->route && h->route < r &&
+				    route_seen_from(h->route, r))))
 			found = true;
-		else if (h && h->route)
+		else if (h && h->route && h->route >= r)
 			*later = h->route;
 		else if (h && !*down_if)
 			*down_if = h->down_if;
