@@ -123,10 +123,14 @@ bool op_field_shared(enum op_field f);
 bool op_kind_shares(enum op_kind kind);
 
 /**
- * op_str_field() - where field @f, a string, is in @op
- * Return: the address of the pointer, or NULL if @f is no string.
+ * op_own_shared() - replace each string of the union of struct op that
+ * @op's kind uses (and has set) by what @own returns for it
+ * @op:		the op
+ * @own:	called with @arg and the string
+ * @arg:	for @own
  */
-const char **op_str_field(struct op *op, enum op_field f);
+void op_own_shared(struct op *op, const char *(*own)(void *, const char *),
+		   void *arg);
 
 /**
  * op_field_name() - the journal key of a field ("mtu", "pns"...)

@@ -5,7 +5,7 @@
  * Theory of operation: apply is fastest when it enters each namespace
  * few times and never waits on an object it just made, and when the
  * kernel's own follow-up work (carrier, IPv6 start-up, the multicast it
- * floods) starts as late as possible.  So the plan has nine phases:
+ * floods) starts as late as possible.  So the plan has eight phases:
  *   1. namespaces, each with lo up and its sysctls (the defaults of
  *      plan_ns_sysctls, such as accept_dad=0, before any link exists);
  *   2. links: bridges (with the host ports they adopt), then pairs, then
@@ -15,12 +15,11 @@
  *      those pairs come up outside their bridges (late_port());
  *   3. host sysctls, impairments (qdiscs) and every address, while the
  *      late ends are still down;
- *   4. the late ends come up;
- *   5. the late ports join their bridges;
- *   6. routes, once their links are up;
- *   7. the nodes' `exec:` commands;
- *   8. their readiness gates (`wait:`);
- *   9. the relay of the lab's `forwards:`, once the services are ready.
+ *   4. the late ends come up, then the late ports join their bridges;
+ *   5. routes, once their links are up;
+ *   6. the nodes' `exec:` commands;
+ *   7. their readiness gates (`wait:`);
+ *   8. the relay of the lab's `forwards:`, once the services are ready.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -279,7 +278,7 @@ static bool late_up(const struct iface *f)
 /*
  * A bridge port whose peer is a late end (a node's, late_up()) comes up
  * with it but joins its bridge only after every late end is up (see
- * phase_ports()).  At carrier a node's IPv6 starts, and its first
+ * phase_raise()).  At carrier a node's IPv6 starts, and its first
  * multicast listener reports go out within a second or so: a port that
  * is not yet the bridge's takes them alone (it has no IPv6, see
  * bare_port()), where the bridge would flood each to every other port,
@@ -566,45 +565,29 @@ static void push_qdisc(struct pctx *c, const char *ns,
  * The late ends (see late_up()) come up, node by node, once the
  * addresses are on: an address on a link that is down is kept, and goes
  * to work (prefix routes, multicast groups) when the link comes up.
+ * Then the late ports (late_port()) join their bridges; before the
+ * routes, which may go through a bridge's own address.
  */
 static void phase_raise(struct pctx *c)
 {
 	const struct topo *t = c->t;
 
-	for (size_t k = 0; k < t->n_ifaces; k++) {
-		const struct iface *f = &t->ifaces[k];
-		struct op *op;
+	for (int ports = 0; ports < 2; ports++)
+		for (size_t k = 0; k < t->n_ifaces; k++) {
+			const struct iface *f = &t->ifaces[k];
+			struct op *op;
 
-		if (!late_up(f))
-			continue;
-		op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
-		op->link.name = f->name;
-		op->link.up = true;
-		op->settle = up_wanted(&t->ifaces[f->peer]);
-		op->pos = f->pos;
-	}
-}
-
-/*
- * The late ports (late_port()) join their bridges, once every late end is
- * up; before the routes, which may go through a bridge's own address.
- */
-static void phase_ports(struct pctx *c)
-{
-	const struct topo *t = c->t;
-
-	for (size_t k = 0; k < t->n_ifaces; k++) {
-		const struct iface *f = &t->ifaces[k];
-		struct op *op;
-
-		if (!late_port(t, f))
-			continue;
-		op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
-		op->link.name = f->name;
-		op->link.master = t->ifaces[f->master].name;
-		op->link.up = true;
-		op->pos = f->pos;
-	}
+			if (ports ? !late_port(t, f) : !late_up(f))
+				continue;
+			op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
+			op->link.name = f->name;
+			op->link.up = true;
+			if (ports)
+				op->link.master = t->ifaces[f->master].name;
+			else
+				op->settle = up_wanted(&t->ifaces[f->peer]);
+			op->pos = f->pos;
+		}
 }
 
 /* Host sysctls, impairments and addresses: all before the late ends rise. */
@@ -768,7 +751,6 @@ struct plan *plan_compile(const struct topo *t)
 	phase_links(&c);
 	phase_config(&c);
 	phase_raise(&c);
-	phase_ports(&c);
 	phase_routes(&c);
 	phase_exec(&c);
 	phase_wait(&c);

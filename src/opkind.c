@@ -173,13 +173,6 @@ static const void *at(const struct op *op, size_t off)
 	return (const char *)op + off;
 }
 
-const char **op_str_field(struct op *op, enum op_field f)
-{
-	return fields[f].type == F_STR ?
-		       (const char **)(void *)((char *)op + fields[f].off) :
-		       NULL;
-}
-
 static bool listed(const enum op_field *list, enum op_field f)
 {
 	for (; list && *list != OF__COUNT; list++)
@@ -433,6 +426,19 @@ static bool shared(const struct field *f)
 		       "only the union lies between route and saved");
 	return f->off >= offsetof(struct op, route) &&
 	       f->off < offsetof(struct op, saved);
+}
+
+void op_own_shared(struct op *op, const char *(*own)(void *, const char *),
+		   void *arg)
+{
+	for (int f = 0; f < OF__COUNT; f++) {
+		const char **s =
+			(const char **)(void *)((char *)op + fields[f].off);
+
+		if (fields[f].type == F_STR && shared(&fields[f]) &&
+		    op_uses(op->kind, (enum op_field)f) && *s)
+			*s = own(arg, *s);
+	}
 }
 
 bool op_field_shared(enum op_field f)

@@ -59,8 +59,9 @@ struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns)
  * "eth0", the same sysctl keys in every namespace), and a small cache of
  * the last copies, by content, keeps one of each.
  */
-static const char *own_str(struct plan *p, const char *s)
+static const char *own_str(void *arg, const char *s)
 {
+	struct plan *p = arg;
 	size_t n = strlen(s);
 	const char **slot = &p->owned[hash_bytes(s, n) % ARRAY_SIZE(p->owned)];
 
@@ -80,19 +81,11 @@ void plan_own_op(struct plan *p, struct op *op)
 		&op->peer.master, &op->parent.ns, &op->parent.name,
 		&op->saved,
 	};
-	static const enum op_field shared[] = {
-		OF_DEV, OF_KEY, OF_VALUE, OF_OLD, OF_PATH, OF_UNDERLAY,
-	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
 		if (*strs[i])
 			*strs[i] = own_str(p, *strs[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(shared); i++) {
-		const char **s = op_str_field(op, shared[i]);
-
-		if (op_uses(op->kind, shared[i]) && *s)
-			*s = own_str(p, *s);
-	}
+	op_own_shared(op, own_str, p);
 	if (op->argv) {
 		char **argv =
 			arena_alloc(&p->arena, (op->argc + 1) * sizeof(*argv));
