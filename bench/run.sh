@@ -26,7 +26,7 @@
 # (gen-campus.sh): nstopo apply, a probe across, status (no drift),
 # destroy, nothing left afterwards, peak RSS; under ulimit -S -n 1024.
 #
-# Environment: BIG=1 (BIG_N=10000: its large size); ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
+# Environment: BIG=1 (BIG_N=10000: its large size); TOOLS (default all four); ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
 # (largest N for ip-single).  The table goes to stdout and to
 # bench/out/results-DATE.md, the runs one by one to bench/out/raw-DATE.txt.
 # Runtime on 2 cores: a few minutes (265 s with BIG=1 on 2026-12-02); the ip tools at
@@ -95,7 +95,7 @@ SIZES=${SIZES:-10 100 1000}
 IP_SINGLE_MAX=${IP_SINGLE_MAX:-1000}
 BIG=${BIG:-}
 BIG_N=${BIG_N:-10000} # the large size of BIG=1 (a multiple of 1000)
-TOOLS="nstopo floor ip-batch ip-single"
+TOOLS=${TOOLS:-nstopo floor ip-batch ip-single}
 
 m() { python3 bench/measure.py "$@"; }
 say() { printf '%s\n' "$*" >&2; }

@@ -44,6 +44,16 @@ int netns_remove_run_dir(void);
 int netns_create(const char *name, int *fd);
 
 /**
+ * netns_pin() - pin namespace @fd (made elsewhere: nspool.h) at
+ * /run/netns/NAME
+ *
+ * As netns_create(), with an O_EXCL pin, but the thread stays where it
+ * is; the fd stays the caller's.
+ * Return: 0 or -errno; on failure no pin is left.
+ */
+int netns_pin(const char *name, int fd);
+
+/**
  * netns_open() - open the pin of namespace @name
  *
  * Return: an fd of the namespace (the caller's to close), or -errno

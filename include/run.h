@@ -77,6 +77,7 @@ struct nsh {
 	struct nsh *newer, *older; /* open handles, most recently used first */
 };
 
+struct nspool;
 struct state;
 struct writer;
 
@@ -94,6 +95,7 @@ struct run {
 	size_t n_open, max_open;     /* how many; how many at most */
 	struct state *st;	     /* journal, or NULL */
 	struct writer *writer; /* sysctls of new namespaces, being written */
+	struct nspool *pool;   /* new namespaces, being made ahead */
 	unsigned batch;	       /* the writer's generation, from 1 */
 	size_t ran; /* ops started, when a write failed before them */
 	bool undo;

@@ -13,10 +13,14 @@
 #include <string.h>
 
 #include "apply.h"
+#include "nspool.h"
 #include "opkind.h"
 #include "plan.h"
 #include "schedule.h"
 #include "state.h"
+
+/* Fewer new namespaces than this are made by the main thread alone. */
+#define POOL_MIN 4
 
 /*
  * Must the journal be on disk before this op runs?  Yes for anything that
@@ -164,11 +168,33 @@ size_t apply_started(const struct plan *p, size_t failed)
 	return failed + (op->kind == OP_PORT_ADD && op->saved);
 }
 
+/*
+ * Namespaces to make: a thread makes them ahead (nspool.h) when there are
+ * enough to pay for it (else, or if it cannot start, they are made here).
+ * In an edit, those that exist are kept.
+ */
+static void start_pool(struct run *x, const struct plan *p)
+{
+	size_t n = 0;
+
+	if (x->undo)
+		return;
+	for (size_t i = 0; i < p->n_ops; i++)
+		n += p->ops[i].kind == OP_NETNS_ADD &&
+		     !(x->ensure && netns_exists(p->ops[i].link.ns));
+	/* Its fds come out of the handles' budget's margin (run.c). */
+	if (n >= POOL_MIN)
+		nspool_start(&x->pool, n, x->max_open / 8, x->host.fd);
+}
+
 int apply_ops(struct run *x, struct plan *p, size_t *failed)
 {
-	int rc = run_ops(x, p, failed), wrc;
+	int rc, wrc;
 	size_t tag;
 
+	start_pool(x, p);
+	rc = run_ops(x, p, failed);
+	nspool_stop(&x->pool);
 	if (!x->writer)
 		return rc;
 	/* A write queued before the failed op fails the run first. */

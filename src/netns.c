@@ -112,6 +112,27 @@ unlink_pin:
 	return err;
 }
 
+int netns_pin(const char *name, int fd)
+{
+	char path[256], src[64];
+	int pin, err;
+
+	netns_path(name, path, sizeof(path));
+	pin = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (pin < 0)
+		return -errno;
+	close(pin);
+	/* The fd's link in /proc names the namespace itself, as
+	 * /proc/thread-self/ns/net does for netns_create(). */
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (mount(src, path, "none", MS_BIND, NULL)) {
+		err = -errno;
+		unlink(path);
+		return err;
+	}
+	return 0;
+}
+
 int netns_open(const char *name)
 {
 	char path[256];

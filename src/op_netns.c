@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nl.h"
+#include "nspool.h"
 #include "procs.h"
 #include "run.h"
 
@@ -60,6 +61,8 @@ static int keep_netns(struct run *x, struct op *op)
 
 static int do_netns_add(struct run *x, struct op *op)
 {
+	struct nlsock *nl = NULL;
+	bool made_here;
 	struct nsh *h;
 	int fd, rc;
 
@@ -70,13 +73,34 @@ static int do_netns_add(struct run *x, struct op *op)
 		netns_delete(op->link.ns);
 	}
 	nsh_room(x);
-	rc = netns_create(op->link.ns, &fd);
+	/* One made ahead (nspool.h) if there is: pinned here, in the
+	 * journal's order, and not entered (it comes with a socket in it);
+	 * else made here (and why not said, if it fails). */
+	fd = x->pool ? nspool_take(x->pool, &nl) : -1;
+	rc = fd >= 0 ? netns_pin(op->link.ns, fd) : -1;
+	if (rc && fd >= 0) {
+		nlsock_close(nl);
+		nl = NULL;
+		close(fd);
+	}
+	/* From the host, as the pool makes them (nspool.c says why). */
+	made_here = rc != 0;
+	if (made_here)
+		rc = run_enter(x, &x->host);
+	if (made_here && !rc)
+		rc = netns_create(op->link.ns, &fd);
 	if (rc)
 		return run_fail(x, NULL, rc);
 	h = nsh_new(x, op->link.ns, fd);
 	h->created = true;
-	nsh_arrive(x, h);
-	rc = nlsock_open(&h->nl);
+	if (made_here)
+		nsh_arrive(x, h);
+	h->nl = nl;
+	if (!nl) {
+		rc = run_enter(x, h);
+		if (!rc)
+			rc = nlsock_open(&h->nl);
+	}
 	/* What a new namespace holds depends on the modules loaded (sit0,
 	 * gre0...): learn it once, then choose indexes above it. */
 	if (!rc && x->fresh_max < 0)

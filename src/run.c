@@ -16,7 +16,8 @@
  * How many namespace handles may be open at once.  Each holds an fd and a
  * netlink socket, and the one the thread is in up to three sysctl
  * directories; a quarter of the soft open-files limit leaves the rest to
- * the process (its children, the writer, libraries).  More is no faster:
+ * the process (its children, the writer, the namespaces made ahead,
+ * libraries).  More is no faster:
  * an op reopens a closed one in about 20 us, and plans visit namespaces
  * in order.  NSTOPO_MAX_HANDLES (tests) sets it lower.
  */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "kernel.h"
 
 #include "ledger.h"
 #include "netns.h"
@@ -56,27 +57,9 @@ static void test_names(void **state)
 	assert_false(sysctl_propagates("net.ipv4.conf.default.forwarding"));
 }
 
-/* A network and mount namespace of the test's own, /run a tmpfs. */
 static int own_namespaces(void **state)
 {
-	const char *ci = getenv("CI");
-	bool in_ci = ci && (!strcmp(ci, "true") || !strcmp(ci, "1") ||
-			    !strcmp(ci, "yes"));
-
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("ledger-test", "/run", "tmpfs", 0, "mode=0755")) {
-		if (in_ci) {
-			fprintf(stderr,
-				"ledger_test: cannot make namespaces in CI: %s\n",
-				strerror(errno));
-			return -1;
-		}
-		*state = NULL; /* the kernel tests skip */
-		return 0;
-	}
-	*state = (void *)1;
-	return 0;
+	return own_namespaces_for(state, "ledger_test");
 }
 
 /*
@@ -148,12 +131,6 @@ static int release(const char *lab, const char *key, struct warnings *w,
 	assert_int_equal(ledger_close(l), 0);
 	return rc;
 }
-
-#define KERNEL_ONLY(state)                                               \
-	do {                                                             \
-		if (!*(state))                                           \
-			skip(); /* no namespaces of our own: not here */ \
-	} while (0)
 
 static void test_last_out_restores_unchanged(void **state)
 {
