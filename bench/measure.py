@@ -20,6 +20,8 @@
                                    time (of the start of the quiet) and the
                                    count then, or "timeout" after SECS
   measure.py sub A B               print A - B
+  measure.py median X...           print the median of the numbers among X
+                                   ("?" if there are none; words are skipped)
   measure.py report RAW OUT.md     medians, ratios and verdicts from RAW, appended
                                    to OUT.md and printed (RAW has lines
                                    "N TOOL ROUND APPLY DESTROY KDONE RSS_KIB" or
@@ -256,6 +258,15 @@ def main(argv):
         return cmd_waitslab(int(args[0]), float(args[1]))
     if what == "sub":
         print(f"{float(args[0]) - float(args[1]):.6f}")
+        return 0
+    if what == "median":
+        xs = []
+        for a in args:
+            try:
+                xs.append(float(a))
+            except ValueError:
+                pass
+        print(f"{statistics.median(xs):.6f}" if xs else "?")
         return 0
     if what == "report":
         return cmd_report(args[0], args[1])

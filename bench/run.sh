@@ -309,39 +309,62 @@ done
 # some of the work (carrier, IPv6 start-up, multicast groups) in its own
 # workers afterwards.  nstopo apply waits for exactly that by default and
 # returns once the lab is usable; floor returns at the last
-# acknowledgement.  So, once per tool and N: seconds from the start of
-# apply until the last nodes reach each other and the first over IPv4 and
-# IPv6 (polled with ip netns exec ping from inside, as the check does, so
-# a few tens of ms are the poll's own), and when apply returned.
+# acknowledgement.  So, ROUNDS times per tool and N, the two taking turns
+# at going first: seconds from the start of apply until the last nodes
+# reach each other and the first over IPv4 and IPv6 (polled with ip netns
+# exec ping from inside, as the check does, so a few tens of ms are the
+# poll's own), and when apply returned; the table has the medians (one
+# run of a small lab is mostly noise).
 
 usable_md=$work/usable.md
 {
 	echo
-	echo "## Time until the lab is usable (the headline; one run each, from the start of apply)"
+	echo "## Time until the lab is usable (the headline; median of $ROUNDS runs each, from the start of apply)"
 	echo
-	echo "| N | nstopo usable s | floor usable s | nstopo/floor | nstopo apply returned s | floor apply returned s |"
-	echo "|---:|---:|---:|---:|---:|---:|"
+	echo "| N | nstopo usable s | floor usable s | nstopo/floor | nstopo apply returned s | floor apply returned s | nstopo usable min-max s | floor usable min-max s |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$usable_md"
+# minmax X...: "MIN-MAX" of the numbers among X
+minmax() { python3 -c "import sys
+xs = []
+for a in sys.argv[1:]:
+    try: xs.append(float(a))
+    except ValueError: pass
+print(f'{min(xs):.3f}-{max(xs):.3f}' if xs else '?')" "$@"; }
 for n in $SIZES; do
-	t0=$(stamp)
-	"$bin" apply -q "$work/star$n.yaml" || die "nstopo apply N=$n failed"
-	ta=$(stamp)
-	nu=$(usable "$n" "$t0")
-	na=$(m sub "$ta" "$t0")
-	pre=$(m slab)
-	"$bin" destroy -q --lab "star$n" || die "nstopo destroy N=$n failed"
-	settle $((pre - n)) "$(m now)" "$(kernel_timeout "$n")"
-	base=$(m slab)
-	t0=$(stamp)
-	FLOOR_CHECK="'$top/bench/run.sh' --usable $n $t0 '$work/usable.out'" \
-		"$work/floor-check" "$n" >"$work/floor.out" || true
-	fa=$(sed -n 's/^floor .*apply_s=\([0-9.]*\).*/\1/p' "$work/floor.out")
-	fu=$(cat "$work/usable.out" 2>/dev/null || echo '?')
-	settle "$base" "$(m now)" "$(kernel_timeout "$n")"
+	nus="" nas="" fus="" fas=""
+	round=1
+	while [ "$round" -le "$ROUNDS" ]; do
+		# nstopo and floor take turns at going first.
+		for tool in $(rotate $(((round - 1) % 2)) nstopo floor); do
+			if [ "$tool" = nstopo ]; then
+				t0=$(stamp)
+				"$bin" apply -q "$work/star$n.yaml" || die "nstopo apply N=$n failed"
+				ta=$(stamp)
+				nus="$nus $(usable "$n" "$t0")"
+				nas="$nas $(m sub "$ta" "$t0")"
+				pre=$(m slab)
+				"$bin" destroy -q --lab "star$n" || die "nstopo destroy N=$n failed"
+				settle $((pre - n)) "$(m now)" "$(kernel_timeout "$n")"
+			else
+				base=$(m slab)
+				rm -f "$work/usable.out"
+				t0=$(stamp)
+				FLOOR_CHECK="'$top/bench/run.sh' --usable $n $t0 '$work/usable.out'" \
+					"$work/floor-check" "$n" >"$work/floor.out" || true
+				fas="$fas $(sed -n 's/^floor .*apply_s=\([0-9.]*\).*/\1/p' "$work/floor.out")"
+				fus="$fus $(cat "$work/usable.out" 2>/dev/null || echo '?')"
+				settle "$base" "$(m now)" "$(kernel_timeout "$n")"
+			fi
+		done
+		round=$((round + 1))
+	done
+	nu=$(m median $nus) na=$(m median $nas) fu=$(m median $fus) fa=$(m median $fas)
 	ratio=$(python3 -c "import sys
 try: print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')
 except (ValueError, ZeroDivisionError): print('-')" "$nu" "$fu")
-	printf '| %s | %s | %s | %s | %.3f | %s |\n' "$n" "$nu" "$fu" "$ratio" "$na" "$fa" >>"$usable_md"
+	printf '| %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %s |\n' "$n" "$nu" "$fu" "$ratio" "$na" "$fa" \
+		"$(minmax $nus)" "$(minmax $fus)" >>"$usable_md"
 	say "$(printf 'N=%-5s usable: nstopo %s (returned %.3f); floor %s (returned %s); ratio %s' \
 		"$n" "$nu" "$na" "$fu" "$fa" "$ratio")"
 done

@@ -72,6 +72,7 @@ struct nsh {
 	bool own_index;	 /* the run chooses ifindexes here (else the kernel) */
 	bool created;	 /* made by this run */
 	bool kept;	 /* the lab's from before: an edit keeps it */
+	bool preset;	 /* made ahead with plan_ns_sysctls written */
 	unsigned queued; /* == run.batch: the writer has some of its sysctls */
 	struct sysctl_dirs dirs; /* for its sysctls, while the thread is in it */
 	struct nsh *newer, *older; /* open handles, most recently used first */
@@ -183,6 +184,17 @@ struct nsh *nsh_new(struct run *x, const char *name, int fd);
  * for use inside it), unless that is the host.
  */
 void nsh_arrive(struct run *x, struct nsh *h);
+
+/**
+ * nsh_preset() - is @op a sysctl already written in its namespace when it
+ * was made (nspool.h: one of plan_ns_sysctls, the same value), so that
+ * running it is nothing to do?
+ * @h:		the handle of @op's namespace
+ * @op:		the op
+ *
+ * Return: true if so.
+ */
+bool nsh_preset(const struct nsh *h, const struct op *op);
 
 /**
  * nsh_close() - close a handle's fd, socket and sysctl handles, and

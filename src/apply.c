@@ -184,7 +184,8 @@ static void start_pool(struct run *x, const struct plan *p)
 		     !(x->ensure && netns_exists(p->ops[i].link.ns));
 	/* Its fds come out of the handles' budget's margin (run.c). */
 	if (n >= POOL_MIN)
-		nspool_start(&x->pool, n, x->max_open / 8, x->host.fd);
+		nspool_start(&x->pool, n, x->max_open / 8, x->host.fd,
+			     plan_ns_sysctls, PLAN_NS_SYSCTLS);
 }
 
 int apply_ops(struct run *x, struct plan *p, size_t *failed)

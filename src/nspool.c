@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "nl.h"
 #include "nspool.h"
 #include "util.h"
@@ -37,52 +38,72 @@ struct nspool {
 	pthread_cond_t cond; /* a namespace was made or taken, or the end */
 	int fd[DEPTH];	     /* made, not taken yet: a ring */
 	struct nlsock *nl[DEPTH]; /* ...with a socket in each, or NULL */
+	bool preset[DEPTH];	  /* ...and the preset sysctls written */
 	size_t head, count;
-	size_t depth; /* how many ahead, <= DEPTH */
-	size_t left;  /* still to make */
-	bool end;     /* the caller stops the pool */
-	bool done;    /* the thread makes no more */
-	int err;      /* why it stopped early */
-	int home;     /* the namespace to make them from */
+	size_t depth;		       /* how many ahead, <= DEPTH */
+	size_t left;  /* still to start making */
+	bool making;  /* the thread is making one (counted out of @left) */
+	bool end;		       /* the caller stops the pool */
+	bool done;		       /* the thread makes no more */
+	int err;		       /* why it stopped early */
+	int home;		       /* the namespace to make them from */
+	const struct plan_sysctl *set; /* written in each */
+	size_t n_set;
 };
 
-/* A new namespace, made from @home; the thread is left in it. */
-static int make_one(int home, struct nlsock **nl)
+/*
+ * A new namespace, made from @p->home, with @p->set written in it (if
+ * all of it could be: *preset); the thread is left in it.
+ */
+static int make_one(struct nspool *p, struct private_proc *pp,
+		    struct nlsock **nl, bool *preset)
 {
 	int fd;
 
-	if (setns(home, CLONE_NEWNET) || unshare(CLONE_NEWNET))
+	if (setns(p->home, CLONE_NEWNET) || unshare(CLONE_NEWNET))
 		return -errno;
 	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (nlsock_open(nl))
 		*nl = NULL; /* the caller opens it, inside */
+	proc_private_next(pp);
+	*preset = true;
+	for (size_t i = 0; i < p->n_set && *preset; i++)
+		*preset = !sysctl_write(p->set[i].key, p->set[i].value);
 	return fd;
 }
 
 static void *pool_main(void *arg)
 {
 	struct nspool *p = arg;
+	struct private_proc pp;
 
+	proc_private(&pp); /* best effort: without it, only slower */
 	pthread_mutex_lock(&p->lock);
 	while (p->left && !p->end) {
 		if (p->count == p->depth) {
 			pthread_cond_wait(&p->cond, &p->lock);
 			continue;
 		}
+		p->left--;
+		p->making = true;
 		pthread_mutex_unlock(&p->lock);
 		struct nlsock *nl = NULL;
-		int fd = make_one(p->home, &nl);
+		bool preset = false;
+		int fd = make_one(p, &pp, &nl, &preset);
 
 		pthread_mutex_lock(&p->lock);
+		p->making = false;
 		if (fd < 0) {
 			p->err = fd;
 			break;
 		}
-		p->fd[(p->head + p->count) % DEPTH] = fd;
-		p->nl[(p->head + p->count++) % DEPTH] = nl;
-		p->left--;
+		size_t at = (p->head + p->count++) % DEPTH;
+
+		p->fd[at] = fd;
+		p->nl[at] = nl;
+		p->preset[at] = preset;
 		pthread_cond_broadcast(&p->cond);
 	}
 	p->done = true;
@@ -91,7 +112,8 @@ static void *pool_main(void *arg)
 	return NULL;
 }
 
-int nspool_start(struct nspool **out, size_t n, size_t ahead, int home)
+int nspool_start(struct nspool **out, size_t n, size_t ahead, int home,
+		 const struct plan_sysctl *set, size_t n_set)
 {
 	struct nspool *p = xcalloc(1, sizeof(*p));
 	sigset_t all, old;
@@ -101,6 +123,8 @@ int nspool_start(struct nspool **out, size_t n, size_t ahead, int home)
 	p->left = n;
 	p->depth = ahead < 1 ? 1 : ahead > DEPTH ? DEPTH : ahead;
 	p->home = home;
+	p->set = set;
+	p->n_set = n_set;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	sigfillset(&all);
@@ -117,15 +141,22 @@ int nspool_start(struct nspool **out, size_t n, size_t ahead, int home)
 	return 0;
 }
 
-int nspool_take(struct nspool *p, struct nlsock **nl)
+int nspool_take(struct nspool *p, struct nlsock **nl, bool *preset, bool wait)
 {
 	int fd;
 
 	*nl = NULL;
+	*preset = false;
 	pthread_mutex_lock(&p->lock);
+	/* The last one on its way is worth waiting for: it is partly made,
+	 * and made by the caller too it would be one too many. */
+	while (!p->count && !p->done && (wait || !p->left) &&
+	       (p->left || p->making))
+		pthread_cond_wait(&p->cond, &p->lock);
 	if (p->count) {
 		fd = p->fd[p->head];
 		*nl = p->nl[p->head];
+		*preset = p->preset[p->head];
 		p->head = (p->head + 1) % DEPTH;
 		p->count--;
 		pthread_cond_broadcast(&p->cond);
@@ -134,8 +165,7 @@ int nspool_take(struct nspool *p, struct nlsock **nl)
 	} else {
 		/* None ready: the caller makes this one itself, and the
 		 * thread one fewer. */
-		if (p->left)
-			p->left--;
+		p->left--;
 		fd = -EAGAIN;
 	}
 	pthread_mutex_unlock(&p->lock);

@@ -62,7 +62,7 @@ static int keep_netns(struct run *x, struct op *op)
 static int do_netns_add(struct run *x, struct op *op)
 {
 	struct nlsock *nl = NULL;
-	bool made_here;
+	bool made_here, preset = false;
 	struct nsh *h;
 	int fd, rc;
 
@@ -74,14 +74,20 @@ static int do_netns_add(struct run *x, struct op *op)
 	}
 	nsh_room(x);
 	/* One made ahead (nspool.h) if there is: pinned here, in the
-	 * journal's order, and not entered (it comes with a socket in it);
-	 * else made here (and why not said, if it fails). */
-	fd = x->pool ? nspool_take(x->pool, &nl) : -1;
+	 * journal's order, and not entered (it comes with a socket in it,
+	 * and its sysctls written); else made here (and why not said, if it
+	 * fails). */
+	fd = x->pool ? nspool_take(x->pool, &nl, &preset, false) : -1;
 	rc = fd >= 0 ? netns_pin(op->link.ns, fd) : -1;
 	if (rc && fd >= 0) {
 		nlsock_close(nl);
 		nl = NULL;
 		close(fd);
+		preset = false;
+		/* Not a name taken (the error comes again below): pinning
+		 * what the pool makes does not work here; no more of it. */
+		if (rc != -EEXIST)
+			nspool_stop(&x->pool);
 	}
 	/* From the host, as the pool makes them (nspool.c says why). */
 	made_here = rc != 0;
@@ -93,6 +99,7 @@ static int do_netns_add(struct run *x, struct op *op)
 		return run_fail(x, NULL, rc);
 	h = nsh_new(x, op->link.ns, fd);
 	h->created = true;
+	h->preset = preset; /* its plan_ns_sysctls ops: nothing to do */
 	if (made_here)
 		nsh_arrive(x, h);
 	h->nl = nl;

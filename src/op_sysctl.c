@@ -23,8 +23,6 @@ static int prepare_sysctl(struct run *x, struct op *op)
 	int rc;
 
 	rc = nsh_get(x, op->link.ns, &h);
-	if (!rc)
-		rc = run_enter(x, h);
 	if (rc)
 		return run_fail(x, NULL, rc);
 	/* Nothing to keep in a namespace of the lab, nor for a key of an
@@ -33,6 +31,9 @@ static int prepare_sysctl(struct run *x, struct op *op)
 	 * and tells the ledger the value it wants now. */
 	if (h->created || h->kept || op->own)
 		return 0;
+	rc = run_enter(x, h);
+	if (rc)
+		return run_fail(x, NULL, rc);
 	rc = op->old_value ? 0 : sysctl_read_whole(op->key, &old);
 	if (!rc && !(rc = ledger_open(&l))) {
 		rc = ledger_take(l, x->lab, op->key, op->value);
@@ -90,6 +91,8 @@ static int do_sysctl(struct run *x, struct op *op)
 	if (!v)
 		return 0; /* a restore with nothing recorded */
 	rc = nsh_get(x, op->link.ns, &h);
+	if (!rc && nsh_preset(h, op))
+		return 0; /* written when the namespace was made */
 	if (!rc)
 		rc = run_enter(x, h);
 	if (rc)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "nl.h"
+#include "plan.h"
 #include "run.h"
 
 /*
@@ -195,6 +196,17 @@ struct nsh *nsh_new(struct run *x, const char *name, int fd)
 	strmap_put(&x->ns_map, h->name, (int)(x->n_ns - 1));
 	lru_touch(x, h);
 	return h;
+}
+
+bool nsh_preset(const struct nsh *h, const struct op *op)
+{
+	if (!h->preset || op->kind != OP_SYSCTL_SET || !op->value)
+		return false;
+	for (size_t i = 0; i < PLAN_NS_SYSCTLS; i++)
+		if (!strcmp(op->key, plan_ns_sysctls[i].key) &&
+		    !strcmp(op->value, plan_ns_sysctls[i].value))
+			return true;
+	return false;
 }
 
 void nsh_close(struct run *x, struct nsh *h)

@@ -22,14 +22,27 @@ static struct nsh *deferrable(const struct run *x, const struct op *op)
 	if (x->undo || op->kind != OP_SYSCTL_SET || !op_ns(op))
 		return NULL;
 	i = strmap_get(&x->ns_map, op_ns(op));
-	return i >= 0 && x->ns[i]->created ? x->ns[i] : NULL;
+	return i >= 0 && x->ns[i]->created && !nsh_preset(x->ns[i], op) ?
+		       x->ns[i] :
+		       NULL;
+}
+
+/* A sysctl written when its namespace was made: nothing to wait for. */
+static bool preset(const struct run *x, const struct op *op)
+{
+	int i;
+
+	if (op->kind != OP_SYSCTL_SET || !op_ns(op))
+		return false;
+	i = strmap_get(&x->ns_map, op_ns(op));
+	return i >= 0 && nsh_preset(x->ns[i], op);
 }
 
 bool schedule_passes(const struct run *x, const struct op *op)
 {
 	int i;
 
-	if (op->kind == OP_NETNS_ADD || deferrable(x, op))
+	if (op->kind == OP_NETNS_ADD || deferrable(x, op) || preset(x, op))
 		return true;
 	if (op->kind != OP_LINK_SET || !op_ns(op))
 		return false;
@@ -49,7 +62,8 @@ bool schedule_defer(struct run *x, const struct plan *p, size_t i)
 	 * overlap them (a new namespace): not for interfaces' sysctls, which
 	 * their links wait for at once. */
 	if (!x->writer) {
-		while (j < p->n_ops && j - i < 64 && deferrable(x, &p->ops[j]))
+		while (j < p->n_ops && j - i < 64 &&
+		       (deferrable(x, &p->ops[j]) || preset(x, &p->ops[j])))
 			j++;
 		if (j - i < 64 &&
 		    (j == p->n_ops || p->ops[j].kind != OP_NETNS_ADD))
