@@ -40,13 +40,13 @@ struct nspool {
 	struct nlsock *nl[DEPTH]; /* ...with a socket in each, or NULL */
 	bool preset[DEPTH];	  /* ...and the preset sysctls written */
 	size_t head, count;
-	size_t depth;		       /* how many ahead, <= DEPTH */
+	size_t depth; /* how many ahead, <= DEPTH */
 	size_t left;  /* still to start making */
 	bool making;  /* the thread is making one (counted out of @left) */
-	bool end;		       /* the caller stops the pool */
-	bool done;		       /* the thread makes no more */
-	int err;		       /* why it stopped early */
-	int home;		       /* the namespace to make them from */
+	bool end;     /* the caller stops the pool */
+	bool done;    /* the thread makes no more */
+	int err;      /* why it stopped early */
+	int home;     /* the namespace to make them from */
 	const struct plan_sysctl *set; /* written in each */
 	size_t n_set;
 };
