@@ -42,17 +42,18 @@ int nspool_start(struct nspool **out, size_t n, size_t ahead, int home,
  * @p:		the pool
  * @nl:		set to a netlink socket opened inside it (now the caller's),
  *		or NULL if there is none
- * @preset:	set to true if all of nspool_start()'s @set is written in it
+ * @preset:	set to true if the sysctls nspool_start() was given are all
+ *		written in it
  * @wait:	if none is ready, wait for the next (else -EAGAIN, but for
  *		the last one, which it waits for if it is being made)
  *
- * The pool makes no more than nspool_start()'s @n, the caller's own
- * counted.
+ * The pool makes no more than nspool_start() was asked for, the
+ * caller's own counted.
  * Return: an fd of it, now the caller's; or -errno: -EAGAIN if none is
  * ready yet and @wait is false (the caller makes this one itself, the
- * thread one fewer), or
- * the thread makes no more: it was asked for no more, or could not make
- * one (why: the caller, making it itself, learns it again).
+ * thread one fewer), or another if the thread makes no more: it was asked
+ * for no more, or could not make one (why: the caller, making it itself,
+ * learns it again).
  */
 int nspool_take(struct nspool *p, struct nlsock **nl, bool *preset, bool wait);
 
