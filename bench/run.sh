@@ -29,7 +29,7 @@
 # Environment: BIG=1 (BIG_N=10000: its large size); TOOLS (default all four); ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
 # (largest N for ip-single).  The table goes to stdout and to
 # bench/out/results-DATE.md, the runs one by one to bench/out/raw-DATE.txt.
-# Runtime on 2 cores: a few minutes (265 s with BIG=1 on 2026-12-02); the ip tools at
+# Runtime on 2 cores: a few minutes (466 s with BIG=1 on 2026-12-02); the ip tools at
 # N=1000 are most of it (ip-single: 40-60 s per apply, ip destroy ~25 s).
 #
 # The kernel-done figure reads a machine-wide counter: another process
