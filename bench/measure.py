@@ -22,6 +22,7 @@
   measure.py sub A B               print A - B
   measure.py median X...           print the median of the numbers among X
                                    ("?" if there are none; words are skipped)
+  measure.py minmax X...           print "MIN-MAX" of the numbers among X (the same)
   measure.py report RAW OUT.md     medians, ratios and verdicts from RAW, appended
                                    to OUT.md and printed (RAW has lines
                                    "N TOOL ROUND APPLY DESTROY KDONE RSS_KIB" or
@@ -259,14 +260,19 @@ def main(argv):
     if what == "sub":
         print(f"{float(args[0]) - float(args[1]):.6f}")
         return 0
-    if what == "median":
+    if what in ("median", "minmax"):
         xs = []
         for a in args:
             try:
                 xs.append(float(a))
             except ValueError:
                 pass
-        print(f"{statistics.median(xs):.6f}" if xs else "?")
+        if not xs:
+            print("?")
+        elif what == "median":
+            print(f"{statistics.median(xs):.6f}")
+        else:
+            print(f"{min(xs):.3f}-{max(xs):.3f}")
         return 0
     if what == "report":
         return cmd_report(args[0], args[1])

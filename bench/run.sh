@@ -324,13 +324,6 @@ usable_md=$work/usable.md
 	echo "| N | nstopo usable s | floor usable s | nstopo/floor | nstopo apply returned s | floor apply returned s | nstopo usable min-max s | floor usable min-max s |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$usable_md"
-# minmax X...: "MIN-MAX" of the numbers among X
-minmax() { python3 -c "import sys
-xs = []
-for a in sys.argv[1:]:
-    try: xs.append(float(a))
-    except ValueError: pass
-print(f'{min(xs):.3f}-{max(xs):.3f}' if xs else '?')" "$@"; }
 for n in $SIZES; do
 	nus="" nas="" fus="" fas=""
 	round=1
@@ -364,7 +357,7 @@ for n in $SIZES; do
 try: print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')
 except (ValueError, ZeroDivisionError): print('-')" "$nu" "$fu")
 	printf '| %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %s |\n' "$n" "$nu" "$fu" "$ratio" "$na" "$fa" \
-		"$(minmax $nus)" "$(minmax $fus)" >>"$usable_md"
+		"$(m minmax $nus)" "$(m minmax $fus)" >>"$usable_md"
 	say "$(printf 'N=%-5s usable: nstopo %s (returned %.3f); floor %s (returned %s); ratio %s' \
 		"$n" "$nu" "$na" "$fu" "$fa" "$ratio")"
 done

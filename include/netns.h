@@ -47,8 +47,9 @@ int netns_create(const char *name, int *fd);
  * netns_pin() - pin namespace @fd (made elsewhere: nspool.h) at
  * /run/netns/NAME
  *
- * As netns_create(), with an O_EXCL pin, but the thread stays where it
- * is; the fd stays the caller's.
+ * The pin is made with O_EXCL, as by netns_create(), which pins the
+ * namespaces it makes with it; the thread stays where it is and the fd
+ * stays the caller's.
  * Return: 0 or -errno; on failure no pin is left.
  */
 int netns_pin(const char *name, int fd);

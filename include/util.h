@@ -3,6 +3,7 @@
 #define NSTOPO_UTIL_H
 
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,17 @@ static inline void freep(void *p)
  * Return: @n bytes, not initialised; free() them.
  */
 void *xmalloc(size_t n);
+
+/**
+ * thread_start_quiet() - start a thread with every signal blocked (they
+ * are the main thread's business)
+ * @t:		the thread, set on success
+ * @fn:		what it runs
+ * @arg:	its argument
+ *
+ * Return: 0 or -errno.
+ */
+int thread_start_quiet(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /**
  * xcalloc() - calloc() that cannot fail

@@ -74,40 +74,23 @@ int netns_remove_run_dir(void)
 
 int netns_create(const char *name, int *fd)
 {
-	char path[256];
-	int home, pin, err;
+	int home = open(SELF_NETNS, O_RDONLY | O_CLOEXEC), err;
 
-	netns_path(name, path, sizeof(path));
-	home = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
 	if (home < 0)
 		return -errno;
-	pin = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (pin < 0) {
+	if (unshare(CLONE_NEWNET)) {
 		err = -errno;
 		close(home);
 		return err;
 	}
-	close(pin);
-	if (unshare(CLONE_NEWNET)) {
-		err = -errno;
-		goto unlink_pin;
-	}
-	if (mount(SELF_NETNS, path, "none", MS_BIND, NULL)) {
-		err = -errno;
-		goto go_home;
-	}
 	*fd = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		err = -errno;
-		umount2(path, MNT_DETACH);
-		goto go_home;
+	err = *fd < 0 ? -errno : netns_pin(name, *fd);
+	if (err) {
+		/* Not pinned: the namespace goes with its fd. */
+		if (*fd >= 0)
+			close(*fd);
+		setns(home, CLONE_NEWNET);
 	}
-	close(home);
-	return 0;
-go_home:
-	setns(home, CLONE_NEWNET);
-unlink_pin:
-	unlink(path);
 	close(home);
 	return err;
 }
@@ -122,8 +105,7 @@ int netns_pin(const char *name, int fd)
 	if (pin < 0)
 		return -errno;
 	close(pin);
-	/* The fd's link in /proc names the namespace itself, as
-	 * /proc/thread-self/ns/net does for netns_create(). */
+	/* The fd's link in /proc names the namespace itself. */
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
 	if (mount(src, path, "none", MS_BIND, NULL)) {
 		err = -errno;

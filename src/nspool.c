@@ -116,7 +116,6 @@ int nspool_start(struct nspool **out, size_t n, size_t ahead, int home,
 		 const struct plan_sysctl *set, size_t n_set)
 {
 	struct nspool *p = xcalloc(1, sizeof(*p));
-	sigset_t all, old;
 	int rc;
 
 	*out = NULL;
@@ -127,10 +126,7 @@ int nspool_start(struct nspool **out, size_t n, size_t ahead, int home,
 	p->n_set = n_set;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&p->thread, NULL, pool_main, p);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start_quiet(&p->thread, pool_main, p);
 	if (rc) {
 		pthread_cond_destroy(&p->cond);
 		pthread_mutex_destroy(&p->lock);

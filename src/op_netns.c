@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nl.h"
 #include "nspool.h"
@@ -59,6 +60,33 @@ static int keep_netns(struct run *x, struct op *op)
 	return 0;
 }
 
+/*
+ * A namespace the pool made ahead (nspool.h), pinned as @name, in the
+ * journal's order, and not entered (it comes with a socket in it, and its
+ * sysctls written).  Return: 0, or -1 if there is none: apply makes it.
+ */
+static int pin_from_pool(struct run *x, const char *name, int *fd,
+			 struct nlsock **nl, bool *preset)
+{
+	int rc;
+
+	*fd = x->pool ? nspool_take(x->pool, nl, preset, false) : -1;
+	if (*fd < 0)
+		return -1;
+	rc = netns_pin(name, *fd);
+	if (!rc)
+		return 0;
+	nlsock_close(*nl);
+	*nl = NULL;
+	*preset = false;
+	close(*fd);
+	/* Not a name taken (the error comes again, made here): pinning
+	 * what the pool makes does not work here; no more of it. */
+	if (rc != -EEXIST)
+		nspool_stop(&x->pool);
+	return -1;
+}
+
 static int do_netns_add(struct run *x, struct op *op)
 {
 	struct nlsock *nl = NULL;
@@ -73,26 +101,10 @@ static int do_netns_add(struct run *x, struct op *op)
 		netns_delete(op->link.ns);
 	}
 	nsh_room(x);
-	/* One made ahead (nspool.h) if there is: pinned here, in the
-	 * journal's order, and not entered (it comes with a socket in it,
-	 * and its sysctls written); else made here (and why not said, if it
-	 * fails). */
-	fd = x->pool ? nspool_take(x->pool, &nl, &preset, false) : -1;
-	rc = fd >= 0 ? netns_pin(op->link.ns, fd) : -1;
-	if (rc && fd >= 0) {
-		nlsock_close(nl);
-		nl = NULL;
-		close(fd);
-		preset = false;
-		/* Not a name taken (the error comes again below): pinning
-		 * what the pool makes does not work here; no more of it. */
-		if (rc != -EEXIST)
-			nspool_stop(&x->pool);
-	}
-	/* From the host, as the pool makes them (nspool.c says why). */
-	made_here = rc != 0;
-	if (made_here)
-		rc = run_enter(x, &x->host);
+	/* Else made here, from the host as the pool makes them (nspool.c
+	 * says why), and why not is said if that fails. */
+	made_here = pin_from_pool(x, op->link.ns, &fd, &nl, &preset) != 0;
+	rc = made_here ? run_enter(x, &x->host) : 0;
 	if (made_here && !rc)
 		rc = netns_create(op->link.ns, &fd);
 	if (rc)

@@ -15,27 +15,30 @@
  * Sysctls in a namespace this run made go to the writer thread: they keep
  * no old value, and the ops that depend on them wait for it (passes()).
  */
-static struct nsh *deferrable(const struct run *x, const struct op *op)
+/* The handle of the namespace this run made that sysctl @op is for. */
+static struct nsh *made_for(const struct run *x, const struct op *op)
 {
 	int i;
 
-	if (x->undo || op->kind != OP_SYSCTL_SET || !op_ns(op))
+	if (op->kind != OP_SYSCTL_SET || !op_ns(op))
 		return NULL;
 	i = strmap_get(&x->ns_map, op_ns(op));
-	return i >= 0 && x->ns[i]->created && !nsh_preset(x->ns[i], op) ?
-		       x->ns[i] :
-		       NULL;
+	return i >= 0 && x->ns[i]->created ? x->ns[i] : NULL;
+}
+
+static struct nsh *deferrable(const struct run *x, const struct op *op)
+{
+	struct nsh *h = x->undo ? NULL : made_for(x, op);
+
+	return h && !nsh_preset(h, op) ? h : NULL;
 }
 
 /* A sysctl written when its namespace was made: nothing to wait for. */
 static bool preset(const struct run *x, const struct op *op)
 {
-	int i;
+	const struct nsh *h = made_for(x, op);
 
-	if (op->kind != OP_SYSCTL_SET || !op_ns(op))
-		return false;
-	i = strmap_get(&x->ns_map, op_ns(op));
-	return i >= 0 && nsh_preset(x->ns[i], op);
+	return h && nsh_preset(h, op);
 }
 
 bool schedule_passes(const struct run *x, const struct op *op)

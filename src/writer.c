@@ -103,7 +103,6 @@ static void *writer_main(void *arg)
 static int writer_start(struct writer **out, size_t cap)
 {
 	struct writer *w = xcalloc(1, sizeof(*w));
-	sigset_t all, old;
 	int rc;
 
 	*out = NULL;
@@ -117,10 +116,7 @@ static int writer_start(struct writer **out, size_t cap)
 	w->cap = cap;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->more, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&w->thread, NULL, writer_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start_quiet(&w->thread, writer_main, w);
 	if (rc) {
 		pthread_cond_destroy(&w->more);
 		pthread_mutex_destroy(&w->lock);
