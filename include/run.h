@@ -98,6 +98,7 @@ struct run {
 	struct writer *writer; /* sysctls of new namespaces, being written */
 	struct nspool *pool;   /* new namespaces, being made ahead */
 	unsigned batch;	       /* the writer's generation, from 1 */
+	bool drained;	       /* the writer has had nothing since */
 	size_t ran; /* ops started, when a write failed before them */
 	bool undo;
 	bool going_back;  /* an edit failed: the lab is made as it was */

@@ -27,11 +27,19 @@ bool schedule_defer(struct run *x, const struct plan *p, size_t i);
 bool schedule_passes(const struct run *x, const struct op *op);
 
 /**
- * schedule_settle() - wait until the writer has written all it was given
+ * schedule_drain() - wait until the writer has written all it was given
  * @tag:	on failure, the index of the op whose write failed
  *
- * The writer thread ends (writer_finish()); the next deferred write
- * starts another, in a new batch.
+ * The writer thread stays for the next writes (writer_drain()), in a
+ * new batch; after a failure it ends.
+ * Return: 0, or the first failed write's -errno.
+ */
+int schedule_drain(struct run *x, size_t *tag);
+
+/**
+ * schedule_settle() - schedule_drain(), and the writer thread ends
+ * @tag:	on failure, the index of the op whose write failed
+ *
  * Return: 0, or the first failed write's -errno.
  */
 int schedule_settle(struct run *x, size_t *tag);

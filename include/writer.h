@@ -8,7 +8,7 @@
  * A second thread that writes sysctls in other namespaces, in the order
  * they are queued, while the caller goes on.  For namespaces the caller
  * has just made: nothing there waits on those values until the caller
- * says so with writer_finish().
+ * says so with writer_drain() or writer_finish().
  */
 struct writer;
 
@@ -27,6 +27,18 @@ struct writer;
  */
 int writer_queue(struct writer **w, size_t cap, const char *ns, const char *key,
 		 const char *value, size_t tag);
+
+/**
+ * writer_drain() - wait until every queued write is done; the thread stays
+ * @w:		the writer, or NULL (nothing queued)
+ * @tag:	the failed write's tag (set only on failure)
+ *
+ * The thread keeps its mount namespace and procfs for the next writes:
+ * a new thread would copy the caller's mounts, a pin in /run/netns for
+ * every namespace made so far.
+ * Return: 0, or the first failure's -errno (and *tag).
+ */
+int writer_drain(struct writer *w, size_t *tag);
 
 /**
  * writer_finish() - wait until every queued write is done, stop the thread

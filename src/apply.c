@@ -85,7 +85,7 @@ static int run_ops(struct run *x, struct plan *p, size_t *failed)
 		}
 		progress(x, i, p->n_ops, op);
 		if (x->writer && !schedule_passes(x, op) &&
-		    (rc = schedule_settle(x, &tag)))
+		    (rc = schedule_drain(x, &tag)))
 			return write_failed(x, rc, tag, i, failed);
 		if (!x->undo && !x->going_back && x->o->fault_at == i + 1) {
 			snprintf(x->why, sizeof(x->why),

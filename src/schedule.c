@@ -64,7 +64,7 @@ bool schedule_defer(struct run *x, const struct plan *p, size_t i)
 	/* A thread is worth starting only if what follows the writes may
 	 * overlap them (a new namespace): not for interfaces' sysctls, which
 	 * their links wait for at once. */
-	if (!x->writer) {
+	if (!x->writer || x->drained) {
 		while (j < p->n_ops && j - i < 64 &&
 		       (deferrable(x, &p->ops[j]) || preset(x, &p->ops[j])))
 			j++;
@@ -76,7 +76,19 @@ bool schedule_defer(struct run *x, const struct plan *p, size_t i)
 			 op->value, i))
 		return false; /* no thread: written here, as ever */
 	h->queued = x->batch;
+	x->drained = false;
 	return true;
+}
+
+int schedule_drain(struct run *x, size_t *tag)
+{
+	int rc = writer_drain(x->writer, tag);
+
+	if (rc) /* the run fails here: nothing more to write */
+		writer_finish(&x->writer, tag);
+	x->drained = true;
+	x->batch++;
+	return rc;
 }
 
 int schedule_settle(struct run *x, size_t *tag)

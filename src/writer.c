@@ -43,12 +43,14 @@ struct writer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t more; /* a job was queued, or the end was asked for */
+	pthread_cond_t caught_up; /* every job queued is done */
 	struct job *jobs;
 	size_t cap, queued, done;
 	bool end;
-	bool idle; /* waiting for @more */
-	int dir;   /* /run/netns as the caller sees it (its mounts: the pins) */
-	int err;   /* the first failure, with its tag */
+	bool idle;     /* waiting for @more */
+	bool draining; /* the caller waits for @caught_up */
+	int dir; /* /run/netns as the caller sees it (its mounts: the pins) */
+	int err; /* the first failure, with its tag */
 	size_t err_tag;
 };
 
@@ -95,6 +97,8 @@ static void *writer_main(void *arg)
 			w->err_tag = j.tag;
 		}
 		w->done++;
+		if (w->done == w->queued && w->draining)
+			pthread_cond_signal(&w->caught_up);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -116,8 +120,10 @@ static int writer_start(struct writer **out, size_t cap)
 	w->cap = cap;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->more, NULL);
+	pthread_cond_init(&w->caught_up, NULL);
 	rc = thread_start_quiet(&w->thread, writer_main, w);
 	if (rc) {
+		pthread_cond_destroy(&w->caught_up);
 		pthread_cond_destroy(&w->more);
 		pthread_mutex_destroy(&w->lock);
 		close(w->dir);
@@ -153,6 +159,24 @@ int writer_queue(struct writer **w, size_t cap, const char *ns, const char *key,
 	return 0;
 }
 
+int writer_drain(struct writer *w, size_t *tag)
+{
+	int rc;
+
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	w->draining = true;
+	while (w->done != w->queued)
+		pthread_cond_wait(&w->caught_up, &w->lock);
+	w->draining = false;
+	rc = w->err;
+	if (rc)
+		*tag = w->err_tag;
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
 int writer_finish(struct writer **wp, size_t *tag)
 {
 	struct writer *w = *wp;
@@ -168,6 +192,7 @@ int writer_finish(struct writer **wp, size_t *tag)
 	rc = w->err;
 	if (rc)
 		*tag = w->err_tag;
+	pthread_cond_destroy(&w->caught_up);
 	pthread_cond_destroy(&w->more);
 	pthread_mutex_destroy(&w->lock);
 	close(w->dir);
