@@ -8,8 +8,9 @@
  * floods) starts as late as possible.  So the plan has eight phases:
  *   1. namespaces, each with lo up and its sysctls (the defaults of
  *      plan_ns_sysctls, such as accept_dad=0, before any link exists);
- *   2. links: bridges (with the host ports they adopt), then pairs, then
- *      single interfaces once their parent exists; each end gets its own
+ *   2. links: bridges (with the host ports they adopt) and pairs, each
+ *      right after the last namespace it needs (phase_nodes_and_links()),
+ *      then single interfaces once their parent exists; each end gets its own
  *      sysctls before it comes up, host ends are marked as the lab's,
  *      node ends of pairs stay down (late_up()), and the bridge ends of
  *      those pairs come up outside their bridges (late_port());
@@ -106,48 +107,40 @@ static void push_sysctl(struct pctx *c, int node, const struct sysctl *s)
 	op->pos = s->pos;
 }
 
-static void phase_namespaces(struct pctx *c)
+static void push_namespace(struct pctx *c, size_t i)
 {
-	const struct topo *t = c->t;
+	const struct node *n = &c->t->nodes[i];
+	struct op *op = plan_push(c->p, OP_NETNS_ADD, n->ns);
+	bool lo_up = true;
+	uint32_t lo_mtu = 0;
 
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct node *n = &t->nodes[i];
-		struct op *op;
-
-		if (n->is_host)
-			continue;
-		op = plan_push(c->p, OP_NETNS_ADD, n->ns);
-		op->node = n->name;
+	op->node = n->name;
+	op->pos = n->pos;
+	/* lo first: the sysctls can then be written while apply goes on
+	 * (nothing else here waits on them). */
+	for (size_t k = 0; k < n->n_ifcfg; k++)
+		if (!strcmp(n->ifcfg[k].name, "lo")) {
+			lo_up = n->ifcfg[k].up != 0;
+			lo_mtu = n->ifcfg[k].mtu;
+		}
+	if (lo_up || lo_mtu) {
+		op = plan_push(c->p, OP_LINK_SET, n->ns);
+		op->link.name = "lo";
+		op->link.up = lo_up;
+		op->link.mtu = lo_mtu;
 		op->pos = n->pos;
-		/* lo first: the sysctls can then be written while apply goes
-		 * on to the next namespace (nothing else here waits on them). */
-		bool lo_up = true;
-		uint32_t lo_mtu = 0;
-
-		for (size_t k = 0; k < n->n_ifcfg; k++)
-			if (!strcmp(n->ifcfg[k].name, "lo")) {
-				lo_up = n->ifcfg[k].up != 0;
-				lo_mtu = n->ifcfg[k].mtu;
-			}
-		if (lo_up || lo_mtu) {
-			op = plan_push(c->p, OP_LINK_SET, n->ns);
-			op->link.name = "lo";
-			op->link.up = lo_up;
-			op->link.mtu = lo_mtu;
-			op->pos = n->pos;
-		}
-		for (size_t k = 0; k < ARRAY_SIZE(plan_ns_sysctls); k++) {
-			if (user_sets(n, plan_ns_sysctls[k].key))
-				continue;
-			op = plan_push(c->p, OP_SYSCTL_SET, n->ns);
-			op->key = plan_ns_sysctls[k].key;
-			op->value = plan_ns_sysctls[k].value;
-			op->pos = n->pos;
-		}
-		for (size_t k = 0; k < n->n_sysctls; k++)
-			if (!sysctl_per_iface(n, n->sysctls[k].key))
-				push_sysctl(c, (int)i, &n->sysctls[k]);
 	}
+	for (size_t k = 0; k < ARRAY_SIZE(plan_ns_sysctls); k++) {
+		if (user_sets(n, plan_ns_sysctls[k].key))
+			continue;
+		op = plan_push(c->p, OP_SYSCTL_SET, n->ns);
+		op->key = plan_ns_sysctls[k].key;
+		op->value = plan_ns_sysctls[k].value;
+		op->pos = n->pos;
+	}
+	for (size_t k = 0; k < n->n_sysctls; k++)
+		if (!sysctl_per_iface(n, n->sysctls[k].key))
+			push_sysctl(c, (int)i, &n->sysctls[k]);
 }
 
 /* A per-interface IPv6 sysctl key: sysctl(8) writes a '.' in a name as '/'. */
@@ -440,60 +433,135 @@ static bool querier_wanted(const struct bridge *b)
 	return b->has_querier && b->querier;
 }
 
-static void phase_links(struct pctx *c)
+static void push_bridge(struct pctx *c, size_t i)
 {
 	const struct topo *t = c->t;
+	const struct iface *f = &t->ifaces[t->bridges[i].iface];
+	struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
 
-	for (size_t i = 0; i < t->n_bridges; i++) {
-		const struct iface *f = &t->ifaces[t->bridges[i].iface];
-		struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
+	op->type = LK_BRIDGE;
+	op->mode = querier_wanted(&t->bridges[i]) ? BRIDGE_QUERIER : 0;
+	op_if_fill(c, &op->link, f);
+	op->mark = f->node == HOST_NODE;
+	op->pos = f->pos;
+	if (done_at_creation(c, f))
+		op->link.up = up_wanted(f);
+	else
+		end_finish(c, f);
+	push_host_ports(c, &t->bridges[i]);
+}
 
-		op->type = LK_BRIDGE;
-		op->mode = querier_wanted(&t->bridges[i]) ? BRIDGE_QUERIER : 0;
-		op_if_fill(c, &op->link, f);
-		op->mark = f->node == HOST_NODE;
-		op->pos = f->pos;
-		if (done_at_creation(c, f))
-			op->link.up = up_wanted(f);
-		else
-			end_finish(c, f);
-		push_host_ports(c, &t->bridges[i]);
+static void push_pair(struct pctx *c, const struct link *l)
+{
+	const struct topo *t = c->t;
+	const struct iface *a = &t->ifaces[l->ep[0].iface];
+	const struct iface *b = &t->ifaces[l->ep[1].iface];
+	struct op *op;
+
+	/* The request goes to the namespace of the main end, which is not
+	 * the host's when either end is elsewhere. */
+	if (a->node == HOST_NODE && b->node != HOST_NODE) {
+		const struct iface *tmp = a;
+
+		a = b;
+		b = tmp;
 	}
-	for (size_t i = 0; i < t->n_links; i++) {
-		const struct link *l = &t->links[i];
-		const struct iface *a = &t->ifaces[l->ep[0].iface];
-		const struct iface *b;
-		struct op *op;
+	op = plan_push(c->p, OP_LINK_ADD, ns_of(c, a->node));
+	op->type = l->kind;
+	op_if_fill(c, &op->link, a);
+	op_if_fill(c, &op->peer, b);
+	op->mark = a->node == HOST_NODE || b->node == HOST_NODE;
+	op->pos = l->pos;
+	if (done_at_creation(c, a)) {
+		op->link.up = up_wanted(a) && !late_up(a);
+		op->link.master =
+			a->master >= 0 ? t->ifaces[a->master].name : NULL;
+	} else {
+		end_finish(c, a);
+	}
+	/* A peer can never come up in the request that makes it. */
+	end_finish(c, b);
+}
 
-		if (link_ends(l) != 2)
-			continue; /* after the pairs they may sit on */
-		b = &t->ifaces[l->ep[1].iface];
+/* 0 for an interface in the host's namespace, there from the start,
+ * else its node's index + 1: after whose namespace it can be made. */
+static size_t ns_ready(const struct iface *f)
+{
+	return f->node == HOST_NODE ? 0 : (size_t)f->node + 1;
+}
 
-		/* The request goes to the namespace of the main end, which
-		 * is not the host's when either end is elsewhere. */
-		if (a->node == HOST_NODE && b->node != HOST_NODE) {
-			const struct iface *tmp = a;
+/* When @f can be made: its namespace and its bridge's (a bridge is
+ * nobody's port) are there. */
+static size_t ready_at(const struct topo *t, const struct iface *f)
+{
+	size_t r = ns_ready(f);
 
-			a = b;
-			b = tmp;
-		}
-		op = plan_push(c->p, OP_LINK_ADD, ns_of(c, a->node));
-		op->type = l->kind;
-		op_if_fill(c, &op->link, a);
-		op_if_fill(c, &op->peer, b);
-		op->mark = a->node == HOST_NODE || b->node == HOST_NODE;
-		op->pos = l->pos;
-		if (done_at_creation(c, a)) {
-			op->link.up = up_wanted(a) && !late_up(a);
-			op->link.master = a->master >= 0 ?
-						  t->ifaces[a->master].name :
-						  NULL;
+	if (f->master >= 0) {
+		size_t m = ns_ready(&t->ifaces[f->master]);
+
+		r = m > r ? m : r;
+	}
+	return r;
+}
+
+/*
+ * Phases 1 and 2, interleaved: each bridge and pair is made right after
+ * the last namespace it needs, so that apply makes links while the
+ * namespace pool (nspool.c) makes the next namespaces on the other core.
+ * A pair made early is still down at its node's end (late_up()), so the
+ * kernel's follow-up work waits for phase 4 all the same.  Bridges come
+ * before the pairs that may join them, single interfaces after every pair.
+ */
+static void phase_nodes_and_links(struct pctx *c)
+{
+	const struct topo *t = c->t;
+	size_t nb = t->n_nodes + 1, n = t->n_bridges + t->n_links;
+	size_t *start = xcalloc(nb + 1, sizeof(*start));
+	size_t *order = xcalloc(n + 1, sizeof(*order));
+	size_t *at = xcalloc(n + 1, sizeof(*at));
+
+	/* A stable counting sort of bridges (0..) and pairs (n_bridges..)
+	 * by the namespace they wait for, each kind in the file's order. */
+	for (size_t i = 0; i < n; i++) {
+		if (i < t->n_bridges) {
+			at[i] = ready_at(t, &t->ifaces[t->bridges[i].iface]);
 		} else {
-			end_finish(c, a);
+			const struct link *l = &t->links[i - t->n_bridges];
+			size_t ra, rb;
+
+			if (link_ends(l) != 2) {
+				at[i] = nb; /* not here: phase_single_links() */
+				continue;
+			}
+			ra = ready_at(t, &t->ifaces[l->ep[0].iface]);
+			rb = ready_at(t, &t->ifaces[l->ep[1].iface]);
+			at[i] = ra > rb ? ra : rb;
 		}
-		/* A peer can never come up in the request that makes it. */
-		end_finish(c, b);
+		start[at[i]]++;
 	}
+	for (size_t k = 0, sum = 0; k <= nb; k++) {
+		size_t cnt = start[k];
+
+		start[k] = sum;
+		sum += cnt;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[start[at[i]]++] = i;
+	for (size_t k = 0, j = 0; k < nb; k++) {
+		if (k > 0 && !t->nodes[k - 1].is_host)
+			push_namespace(c, k - 1);
+		for (; j < n && at[order[j]] == k; j++) {
+			size_t i = order[j];
+
+			if (i < t->n_bridges)
+				push_bridge(c, i);
+			else
+				push_pair(c, &t->links[i - t->n_bridges]);
+		}
+	}
+	free(at);
+	free(order);
+	free(start);
 	phase_single_links(c);
 }
 
@@ -747,8 +815,7 @@ struct plan *plan_compile(const struct topo *t)
 	struct pctx c = { .t = t, .p = plan_new(t->name) };
 
 	plan_reserve(c.p, ops_expected(t));
-	phase_namespaces(&c);
-	phase_links(&c);
+	phase_nodes_and_links(&c);
 	phase_config(&c);
 	phase_raise(&c);
 	phase_routes(&c);

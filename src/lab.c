@@ -54,9 +54,10 @@ static int check_ownership(struct run *x, const struct plan *p,
 	bool dumped = false;
 	int rc = 0;
 
-	for (size_t i = 0; i < p->n_ops && !rc; i++) {
+	/* The namespaces first, the lab's own names, wherever the plan has
+	 * them (among the links, compile.c). */
+	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct op *op = &p->ops[i];
-		const char *name = NULL;
 
 		if (op->kind == OP_NETNS_ADD && netns_exists(op->link.ns)) {
 			sb_printf(
@@ -64,9 +65,13 @@ static int check_ownership(struct run *x, const struct plan *p,
 				"namespace %s already exists (" NETNS_RUN_DIR
 				"/%s) and is not part of lab %s: nothing was changed",
 				op->link.ns, op->link.ns, x->lab);
-			rc = -EEXIST;
-			break;
+			return -EEXIST;
 		}
+	}
+	for (size_t i = 0; i < p->n_ops && !rc; i++) {
+		const struct op *op = &p->ops[i];
+		const char *name = NULL;
+
 		if (op->kind != OP_LINK_ADD)
 			continue;
 		if (!op->link.ns)

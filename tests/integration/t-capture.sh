@@ -139,7 +139,7 @@ err() { # DESC STATUS MESSAGE ARGS...
 err "unknown node" 125 "nstopo capture: lab router has no node or bridge 'r9'" \
 	"$NSTOPO" capture r9:eth0
 err "unknown interface" 125 \
-	"nstopo capture: node r1 has no interface 'eth9' (it has: lo br-a h1-eth0 h2-eth0 eth1)" \
+	"nstopo capture: node r1 has no interface 'eth9' (it has: lo br-a eth1 h1-eth0 h2-eth0)" \
 	"$NSTOPO" capture r1:eth9
 err "a node without an interface" 125 "nstopo capture: 'r1' is a node: write r1:IFNAME" \
 	"$NSTOPO" capture r1

@@ -84,9 +84,10 @@ check_fail "the lab's address on lo was removed again" \
 ip route del blackhole 198.18.0.0/24
 
 # --keep: the partial lab stays, apply finishes it, destroy --lab clears it
-# (the fault is at the step after the host bridge is made)
+# (the fault is at the step after the last node's link is made: the host
+# bridge, made first, and every namespace are there)
 snapshot "$WORK/before"
-at=$(($(plan_step "$host" "link add br-lab type bridge @host") + 1))
+at=$(($(plan_step "$host" "link add eth0 type veth peer proxy-eth0 netns host @proxy") + 1))
 out=$(NSTOPO_FAULT_AT=$at "$NSTOPO" apply --keep "$host" 2>&1)
 check_eq "--keep: apply exits 1" 1 $?
 check_match "--keep: says the partial lab is left" "partial lab is left" "$out"

@@ -137,7 +137,17 @@ static void test_plan_host_ends(void **state)
 	(void)state;
 	/* Host ends: DAD off, then enslaved and up; never up at creation. */
 	assert_string_equal(
-		text, "netns add a\n"
+		/* What needs the host alone first, then each namespace
+		 * with the links it completes. */
+		text, "link add br0 type bridge @host\n"
+		      "sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
+		      "link set br0 up @host\n"
+		      "link add v1 type veth peer v2 netns host @host\n"
+		      "sysctl net.ipv6.conf.v1.accept_dad=0 @host\n"
+		      "link set v1 up @host\n"
+		      "sysctl net.ipv6.conf.v2.accept_dad=0 @host\n"
+		      "link set v2 up @host\n"
+		      "netns add a\n"
 		      "link set lo up @a\n"
 		      "sysctl net.ipv6.conf.all.accept_dad=0 @a\n"
 		      "sysctl net.ipv6.conf.default.accept_dad=0 @a\n"
@@ -147,17 +157,9 @@ static void test_plan_host_ends(void **state)
 		      "sysctl net.ipv6.conf.default.accept_ra=0 @a\n"
 		      "sysctl net.ipv6.conf.default."
 		      "mldv2_unsolicited_report_interval=20 @a\n"
-		      "link add br0 type bridge @host\n"
-		      "sysctl net.ipv6.conf.br0.accept_dad=0 @host\n"
-		      "link set br0 up @host\n"
 		      "link add eth0 type veth peer a-eth0 netns host @a\n"
 		      "sysctl net.ipv6.conf.a-eth0.disable_ipv6=1 @host\n"
 		      "link set a-eth0 up @host\n"
-		      "link add v1 type veth peer v2 netns host @host\n"
-		      "sysctl net.ipv6.conf.v1.accept_dad=0 @host\n"
-		      "link set v1 up @host\n"
-		      "sysctl net.ipv6.conf.v2.accept_dad=0 @host\n"
-		      "link set v2 up @host\n"
 		      /* Written [host:ha, a:eth1]: the request goes to a. */
 		      "link add eth1 type veth peer ha netns host @a\n"
 		      "sysctl net.ipv6.conf.ha.accept_dad=0 @host\n"
@@ -210,6 +212,8 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default."
 		"mldv2_unsolicited_report_interval=20 @t-r\n"
 		"sysctl net.ipv6.conf.all.accept_dad=1 @t-r\n"
+		/* A bridge right after the namespace it is in. */
+		"link add core up type bridge @t-r\n"
 		"netns add t-s\n"
 		"link set lo up @t-s\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @t-s\n"
@@ -220,7 +224,6 @@ static void test_plan_node_bridge_and_overrides(void **state)
 		"sysctl net.ipv6.conf.default.accept_ra=0 @t-s\n"
 		"sysctl net.ipv6.conf.default."
 		"mldv2_unsolicited_report_interval=20 @t-s\n"
-		"link add core up type bridge @t-r\n"
 		"link add eth0 mtu 1500 type veth peer t-s-eth0 mtu 1500 "
 		"netns t-r @t-s\n"
 		/* A bridge port without addresses needs no IPv6 stack. */
@@ -247,6 +250,9 @@ static void test_plan_example(void **state)
 	(void)state;
 	assert_string_equal(
 		text,
+		"link add br-lab type bridge @host\n"
+		"sysctl net.ipv6.conf.br-lab.accept_dad=0 @host\n"
+		"link set br-lab up @host\n"
 		"netns add router\n"
 		"link set lo up @router\n"
 		"sysctl net.ipv6.conf.default.accept_dad=0 @router\n"
@@ -259,6 +265,11 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.all.accept_dad=0 @router\n"
 		"sysctl net.ipv4.ip_forward=1 @router\n"
 		"sysctl net.ipv6.conf.all.forwarding=1 @router\n"
+		"link add core up type bridge @router\n"
+		"link add eth1 mtu 9000 address 02:00:00:00:02:01 type veth "
+		"peer rtr mtu 9000 netns host @router\n"
+		"sysctl net.ipv6.conf.rtr.disable_ipv6=1 @host\n"
+		"link set rtr up @host\n"
 		"netns add h1\n"
 		"link set lo up @h1\n"
 		"sysctl net.ipv6.conf.default.accept_dad=0 @h1\n"
@@ -269,6 +280,7 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.default."
 		"mldv2_unsolicited_report_interval=20 @h1\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @h1\n"
+		"link add eth0 type veth peer eth0 netns router @h1\n"
 		"netns add h2\n"
 		"link set lo up @h2\n"
 		"sysctl net.ipv6.conf.default.accept_dad=0 @h2\n"
@@ -279,6 +291,9 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.default."
 		"mldv2_unsolicited_report_interval=20 @h2\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @h2\n"
+		"link add eth0 type veth peer h2-eth0 netns host @h2\n"
+		"sysctl net.ipv6.conf.h2-eth0.disable_ipv6=1 @host\n"
+		"link set h2-eth0 up @host\n"
 		"netns add proxy\n"
 		"link set lo up @proxy\n"
 		"sysctl net.ipv6.conf.default.accept_dad=0 @proxy\n"
@@ -289,21 +304,9 @@ static void test_plan_example(void **state)
 		"sysctl net.ipv6.conf.default."
 		"mldv2_unsolicited_report_interval=20 @proxy\n"
 		"sysctl net.ipv6.conf.all.accept_dad=0 @proxy\n"
-		"link add br-lab type bridge @host\n"
-		"sysctl net.ipv6.conf.br-lab.accept_dad=0 @host\n"
-		"link set br-lab up @host\n"
-		"link add core up type bridge @router\n"
-		"link add eth0 type veth peer eth0 netns router @h1\n"
-		"link add eth0 type veth peer h2-eth0 netns host @h2\n"
-		"sysctl net.ipv6.conf.h2-eth0.disable_ipv6=1 @host\n"
-		"link set h2-eth0 up @host\n"
 		"link add eth0 type veth peer proxy-eth0 netns host @proxy\n"
 		"sysctl net.ipv6.conf.proxy-eth0.disable_ipv6=1 @host\n"
 		"link set proxy-eth0 up @host\n"
-		"link add eth1 mtu 9000 address 02:00:00:00:02:01 type veth "
-		"peer rtr mtu 9000 netns host @router\n"
-		"sysctl net.ipv6.conf.rtr.disable_ipv6=1 @host\n"
-		"link set rtr up @host\n"
 		"addr add 10.0.2.254/24 dev br-lab @host\n"
 		"addr add 10.0.1.1/24 dev eth0 @router\n"
 		"addr add fd00:1::1/64 dev eth0 nodad @router\n"
@@ -354,31 +357,43 @@ static size_t first_addr(const struct plan *p)
 	return i;
 }
 
+/* Whether namespace @ns is made by an op before op @i. */
+static bool added_before(const struct plan *p, const char *ns, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (p->ops[j].kind == OP_NETNS_ADD &&
+		    !strcmp(op_ns(&p->ops[j]), ns))
+			return true;
+	return false;
+}
+
 /* The phase rules every plan keeps; see plan_compile(). */
 static void check_phases(const struct plan *p)
 {
-	size_t last_netns = 0, first_link = p->n_ops, last_link = 0;
-	size_t first_config = p->n_ops;
+	size_t last_link = 0, first_config = p->n_ops;
 
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct op *op = &p->ops[i];
 
 		assert_false(op_is_undo(op->kind));
-		if (op->kind == OP_NETNS_ADD)
-			last_netns = i;
-		if (op->kind == OP_LINK_ADD) {
-			if (first_link == p->n_ops)
-				first_link = i;
+		if (op->kind == OP_LINK_ADD)
 			last_link = i;
-		}
 		if ((op->kind == OP_ADDR_ADD || op->kind == OP_ROUTE_ADD) &&
 		    first_config == p->n_ops)
 			first_config = i;
 	}
-	/* Every namespace before any link, every link before any address
-	 * or route. */
-	if (first_link < p->n_ops)
-		assert_true(last_netns < first_link);
+	/* A link after the namespaces it needs (interleaved: each right
+	 * after the last of them), every link before any address or route. */
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct op *op = &p->ops[i];
+		const char *need[3] = { op_ns(op), op->link.ns, op->peer.ns };
+
+		if (op->kind != OP_LINK_ADD)
+			continue;
+		for (size_t k = 0; k < 3; k++)
+			if (need[k])
+				assert_true(added_before(p, need[k], i));
+	}
 	if (first_config < p->n_ops)
 		assert_true(last_link < first_config);
 	/* The node ends rise late: after every address, before any route;
@@ -501,7 +516,8 @@ static void test_plan_deterministic(void **state)
 	assert_string_equal(t1, t2);
 	assert_string_equal(j1, j2);
 	/* The text form: "+ " for what apply does. */
-	assert_int_equal(strncmp(t1, "+ netns add router\n", 19), 0);
+	assert_int_equal(
+		strncmp(t1, "+ link add br-lab type bridge @host\n", 36), 0);
 	free(t1);
 	free(t2);
 	free(j1);
@@ -767,9 +783,9 @@ static void test_invert_example(void **state)
 	(void)state;
 	/* Objects in created namespaces die with them; host links are
 	 * deleted one by one, newest first, then the namespaces. */
-	assert_string_equal(text, "- link del rtr @host\n"
-				  "- link del proxy-eth0 @host\n"
+	assert_string_equal(text, "- link del proxy-eth0 @host\n"
 				  "- link del h2-eth0 @host\n"
+				  "- link del rtr @host\n"
 				  "- link del br-lab @host\n"
 				  "- netns del proxy\n"
 				  "- netns del h2\n"
@@ -800,8 +816,8 @@ static void test_invert_host_objects(void **state)
 			      "addr del 10.255.0.1/32 dev lo @host\n"
 			      "sysctl net.ipv4.ip_forward=0 (restore) @host\n"
 			      "link del ha @host\n"
-			      "link del v1 @host\n"
 			      "link del a-eth0 @host\n"
+			      "link del v1 @host\n"
 			      "link del br0 @host\n"
 			      "netns del a\n");
 	assert_true(inv->ops[3].mark);
@@ -819,16 +835,20 @@ static void test_invert_prefix(void **state)
 	inv = invert_prefix(p, 0);
 	assert_int_equal(inv->n_ops, 0);
 	plan_free(inv);
+	/* Stopped after the host's bridge was made, before it was up. */
 	inv = invert_prefix(p, 1);
-	assert_plan_text(inv, "netns del a\n");
+	assert_plan_text(inv, "link del br0 @host\n");
 	plan_free(inv);
-	/* Stopped after the bridge was made, before it was set up. */
-	inv = invert_prefix(p, 11);
-	assert_plan_text(inv, "link del br0 @host\nnetns del a\n");
+	/* After the namespace, before its links. */
+	inv = invert_prefix(p, 9);
+	assert_plan_text(inv, "link del v1 @host\n"
+			      "link del br0 @host\n"
+			      "netns del a\n");
 	plan_free(inv);
-	/* After the host end's sysctl: the sysctl dies with the link. */
-	inv = invert_prefix(p, 14);
+	/* After the host end's link, before its sysctl. */
+	inv = invert_prefix(p, 18);
 	assert_plan_text(inv, "link del a-eth0 @host\n"
+			      "link del v1 @host\n"
 			      "link del br0 @host\n"
 			      "netns del a\n");
 	plan_free(inv);
@@ -836,8 +856,8 @@ static void test_invert_prefix(void **state)
 	inv = invert_prefix(p, 24);
 	assert_plan_text(inv, "sysctl net.ipv4.ip_forward (restore) @host\n"
 			      "link del ha @host\n"
-			      "link del v1 @host\n"
 			      "link del a-eth0 @host\n"
+			      "link del v1 @host\n"
 			      "link del br0 @host\n"
 			      "netns del a\n");
 	plan_free(inv);
