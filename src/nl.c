@@ -146,8 +146,14 @@ int nl_request(struct nlsock *s, struct nl_msg *msg)
 	s->ext[0] = '\0';
 	rc = nl_send_auto(s->sk, msg);
 	nlmsg_free(msg);
+	/* An acknowledgement is small (NETLINK_CAP_ACK: without the
+	 * request): one recvmsg() reads it, where libnl's default peeks
+	 * first to size its buffer, two system calls per request.  Dumps,
+	 * whose messages may be large, keep peeking. */
+	nl_socket_disable_msg_peek(s->sk);
 	if (rc >= 0)
 		rc = nl_wait_for_ack(s->sk);
+	nl_socket_enable_msg_peek(s->sk);
 	if (rc >= 0)
 		return 0;
 	return s->err ? -s->err : -nl_errno_of(rc);
