@@ -52,6 +52,15 @@ void op_json(const struct op *op, struct strbuf *sb);
 bool op_same(const struct op *a, const struct op *b);
 
 /**
+ * op_same_key() - the fields op_same() compares, as a key
+ * @op:		the op
+ * @sb:		"k=KIND key=value ..." is appended here
+ *
+ * Ops that op_same() finds equal have one key.
+ */
+void op_same_key(const struct op *op, struct strbuf *sb);
+
+/**
  * op_encode() - an op as a journal line, without its "+ SEQ " and '\n'
  * @op:		the op
  * @sb:		"k=KIND key=value ..." is appended here (values escaped)

@@ -37,8 +37,9 @@ struct plan *plan_invert(const struct plan *p);
 /**
  * plan_equal() - do two plans do the same thing?
  *
- * Op by op with op_same() (old values learnt by a run aside); only the
- * set-up of a new namespace (lo, sysctls) may come in another order.
+ * Op by op with op_same() (old values learnt by a run aside), in any
+ * order: builds order a plan differently (a journal of an earlier one
+ * has every namespace before the links).
  * Return: true if @a and @b make the same lab.
  */
 bool plan_equal(const struct plan *a, const struct plan *b);

@@ -84,7 +84,7 @@ static int run_ops(struct run *x, struct plan *p, size_t *failed)
 			return -EINTR;
 		}
 		progress(x, i, p->n_ops, op);
-		if (x->writer && !schedule_passes(x, op) &&
+		if (x->writer && !x->drained && !schedule_passes(x, op) &&
 		    (rc = schedule_drain(x, &tag)))
 			return write_failed(x, rc, tag, i, failed);
 		if (!x->undo && !x->going_back && x->o->fault_at == i + 1) {

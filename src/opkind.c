@@ -319,6 +319,16 @@ static void put_field(struct strbuf *sb, const struct op *op,
 	}
 }
 
+void op_same_key(const struct op *op, struct strbuf *sb)
+{
+	const struct op_desc *d = descs[op->kind];
+
+	sb_printf(sb, "k=%s", d->name);
+	for (const enum op_field *f = d->fields; *f != OF__COUNT; f++)
+		if (present(op, &fields[*f]))
+			put_field(sb, op, &fields[*f]);
+}
+
 void op_encode(const struct op *op, struct strbuf *sb)
 {
 	sb_printf(sb, "k=%s", descs[op->kind]->name);

@@ -220,55 +220,61 @@ struct plan *plan_invert(const struct plan *p)
 	return inv;
 }
 
-/* Is @op part of the set-up of the namespace it runs in: lo, a sysctl? */
-static bool setup_op(const struct op *op, const char *ns)
-{
-	return op_ns(op) && !strcmp(op_ns(op), ns) &&
-	       (op->kind == OP_SYSCTL_SET ||
-		(op->kind == OP_LINK_SET && !strcmp(op->link.name, "lo")));
-}
-
 /*
- * Ops [i, e) of @a and of @b, in any order.  The order of a new
- * namespace's set-up does not change what it makes, and journals of labs
- * applied before lo came first have it otherwise.
+ * The same ops, in any order: each op of @a is matched with one of @b's
+ * that op_same() finds equal, found by op_same_key().  The order of a
+ * plan's ops is the build's (compile.c): a lab an earlier build applied,
+ * its namespaces all before its links, is the same lab.
  */
-static bool same_set(const struct plan *a, const struct plan *b, size_t i,
-		     size_t e)
-{
-	bool *used = xcalloc(e - i + 1, sizeof(*used));
-	bool eq = true;
-
-	for (size_t k = i; k < e && eq; k++) {
-		eq = false;
-		for (size_t m = i; m < e && !eq; m++)
-			if (!used[m - i] && op_same(&a->ops[k], &b->ops[m]))
-				eq = used[m - i] = true;
-	}
-	free(used);
-	return eq;
-}
-
 bool plan_equal(const struct plan *a, const struct plan *b)
 {
-	bool eq = a->n_ops == b->n_ops;
+	size_t n = a->n_ops, *next, *head;
+	struct strmap keys = { 0 };
+	struct strbuf sb = { 0 };
+	struct arena ar = { 0 };
+	bool eq = true, *used;
+	int buckets = 0;
 
-	for (size_t i = 0; i < a->n_ops && eq;) {
-		const struct op *op = &a->ops[i];
-		size_t ea = i + 1, eb = i + 1;
+	if (a->n_ops != b->n_ops)
+		return false;
+	next = xcalloc(n + 1, sizeof(*next));
+	head = xcalloc(n + 1, sizeof(*head));
+	used = xcalloc(n + 1, sizeof(*used));
+	/* @b's ops, one chain a key, each in @b's order. */
+	for (size_t i = n; i-- > 0;) {
+		int k;
 
-		eq = op_same(op, &b->ops[i]);
-		if (!eq || op->kind != OP_NETNS_ADD) {
-			i++;
-			continue;
+		sb.len = 0;
+		op_same_key(&b->ops[i], &sb);
+		k = strmap_put(&keys, arena_strdup(&ar, sb.buf), buckets);
+		if (k < 0) {
+			k = buckets++;
+			head[k] = SIZE_MAX;
 		}
-		while (ea < a->n_ops && setup_op(&a->ops[ea], op_ns(op)))
-			ea++;
-		while (eb < b->n_ops && setup_op(&b->ops[eb], op_ns(op)))
-			eb++;
-		eq = ea == eb && same_set(a, b, i + 1, ea);
-		i = ea;
+		next[i] = head[k];
+		head[k] = i;
 	}
+	for (size_t i = 0; i < n && eq; i++) {
+		size_t j;
+		int k;
+
+		sb.len = 0;
+		op_same_key(&a->ops[i], &sb);
+		k = strmap_get(&keys, sb.buf);
+		j = k < 0 ? SIZE_MAX : head[k];
+		while (j != SIZE_MAX &&
+		       (used[j] || !op_same(&a->ops[i], &b->ops[j])))
+			j = next[j];
+		eq = j != SIZE_MAX;
+		if (eq)
+			used[j] = true;
+	}
+	sb_free(&sb);
+	strmap_free(&keys);
+	arena_free(&ar);
+	free(used);
+	free(head);
+	free(next);
 	return eq;
 }
 

@@ -61,10 +61,13 @@ bool schedule_defer(struct run *x, const struct plan *p, size_t i)
 
 	if (!h)
 		return false;
-	/* A thread is worth starting only if what follows the writes may
-	 * overlap them (a new namespace): not for interfaces' sysctls, which
-	 * their links wait for at once. */
-	if (!x->writer || x->drained) {
+	/* A node's own keys always go: through the thread's procfs, its
+	 * first lookup in a namespace is short (see writer.c); a new
+	 * namespace's links wait for them all the same.  The keys of an
+	 * interface (op->own) are written here unless what follows may
+	 * overlap them (a new namespace): their links wait for them at once,
+	 * and the lookups their namespace needed are done. */
+	if (op->own && (!x->writer || x->drained)) {
 		while (j < p->n_ops && j - i < 64 &&
 		       (deferrable(x, &p->ops[j]) || preset(x, &p->ops[j])))
 			j++;

@@ -47,6 +47,7 @@ static int stop_writer(void **state)
 	writer_finish(&writer, &tag);
 	netns_delete("w1");
 	netns_delete("w2");
+	netns_delete("w3");
 	close(home);
 	home = -1;
 	return 0;
@@ -118,13 +119,19 @@ static void test_drain_keeps_the_thread(void **state)
 	/* Home is untouched: the thread entered the namespaces, not us. */
 	assert_int_equal(threads(), before + 1);
 
-	/* The same thread takes the next batch. */
+	/* The same thread takes the next batch, in a namespace pinned
+	 * after it copied our mounts (it finds it through our /run/netns). */
+	make_ns("w3");
 	assert_int_equal(
 		writer_queue(&writer, 8, "w1", "net.ipv4.ip_forward", "0", 2),
+		0);
+	assert_int_equal(
+		writer_queue(&writer, 8, "w3", "net.ipv4.ip_forward", "1", 3),
 		0);
 	assert_int_equal(writer_drain(writer, &tag), 0);
 	assert_int_equal(forward_in("w1"), 0);
 	assert_int_equal(forward_in("w2"), 1);
+	assert_int_equal(forward_in("w3"), 1);
 	assert_int_equal(threads(), before + 1);
 
 	assert_int_equal(writer_finish(&writer, &tag), 0);
