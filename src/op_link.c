@@ -523,7 +523,7 @@ static int do_link_del(struct run *x, struct op *op)
 			li = r.found;
 	}
 	if (gone(rc)) {
-		x->res->links++;
+		x->res->links += !h->name; /* "host links removed" */
 		return 0;
 	}
 	if (rc)
@@ -538,7 +538,7 @@ static int do_link_del(struct run *x, struct op *op)
 	rc = netlink_link_del(h->nl, li.ifindex);
 	if (rc && !gone(rc))
 		return run_fail(x, h, rc);
-	x->res->links++;
+	x->res->links += !h->name;
 	return 0;
 }
 
@@ -653,15 +653,18 @@ static void link_add_json(const struct op *op, struct strbuf *sb)
 /*
  * An interface in a namespace the lab makes dies with it; one in the host
  * is deleted (a pair: its end in the host, which takes the other), and
- * so is one whose kind holds something in the host (a VXLAN's VNI),
- * before its namespace goes.
+ * so is one whose kind holds something in the host (a VXLAN's VNI), or
+ * whose parent is the host's (a macvlan holds its NIC's address filter,
+ * and with it maybe its promiscuity), before its namespace goes: the
+ * kernel frees a namespace's devices after destroy has returned.
  */
 static bool link_add_invert(const struct op *op, const struct op_made *m,
 			    struct op *out)
 {
 	const struct op_if *end;
 
-	if (!m->ns || link_kind(op->type)->del_first)
+	if (!m->ns || link_kind(op->type)->del_first ||
+	    (op->parent.name && !op->parent.ns))
 		end = &op->link;
 	else if (link_kind_pair(op->type) && !m->peer)
 		end = &op->peer;
