@@ -346,6 +346,15 @@ static bool done_at_creation(struct pctx *c, const struct iface *f)
 	       !iface_sysctls(c, f, false);
 }
 
+/* Interface @f, made by @op alone: up in that request, or finished after. */
+static void up_or_finish(struct pctx *c, struct op *op, const struct iface *f)
+{
+	if (done_at_creation(c, f))
+		op->link.up = up_wanted(f);
+	else
+		end_finish(c, f);
+}
+
 /*
  * Dummies, then macvlan, ipvlan and vlan links, each once its parent
  * exists: made by the file earlier (a pair, a bridge, another of these)
@@ -391,10 +400,7 @@ static void phase_single_links(struct pctx *c)
 			op->tun = l->tun;
 			op->mark = f->node == HOST_NODE;
 			op->pos = l->pos;
-			if (done_at_creation(c, f))
-				op->link.up = up_wanted(f);
-			else
-				end_finish(c, f);
+			up_or_finish(c, op, f);
 		}
 	}
 	free(done);
@@ -444,10 +450,7 @@ static void push_bridge(struct pctx *c, size_t i)
 	op_if_fill(c, &op->link, f);
 	op->mark = f->node == HOST_NODE;
 	op->pos = f->pos;
-	if (done_at_creation(c, f))
-		op->link.up = up_wanted(f);
-	else
-		end_finish(c, f);
+	up_or_finish(c, op, f);
 	push_host_ports(c, &t->bridges[i]);
 }
 
