@@ -45,20 +45,30 @@ static int route_add(struct run *x, struct nsh *h, struct op *op, int oif)
 	 * host, the journal has each before it is made.) */
 	bool replace = x->ensure && (op->change != OPC_NEW || h->kept);
 	int rc = netlink_route_add(h->nl, &op->route, oif, replace);
-	double deadline = 0;
+	double start = 0, deadline = 0;
 
 	while (unreachable(rc)) {
-		if (!deadline)
-			deadline = now_monotonic() + plan_settle_max(x->plan);
-		else if (now_monotonic() > deadline ||
-			 (x->o->stop && *x->o->stop && !x->undo))
+		if (!deadline) {
+			start = now_monotonic();
+			deadline = start + plan_settle_max(x->plan);
+		} else if (now_monotonic() > deadline ||
+			   (x->o->stop && *x->o->stop && !x->undo)) {
 			break; /* (a signal: the rollback follows) */
-		else
+		} else {
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 },
 				  NULL);
+		}
 		netlink_link_dump(h->nl, sync_link, h->nl);
 		rc = netlink_route_add(h->nl, &op->route, oif, replace);
 	}
+	if (rc)
+		run_fail(x, h, rc);
+	if (unreachable(rc) && start)
+		snprintf(
+			x->why + strlen(x->why),
+			sizeof(x->why) - strlen(x->why),
+			" (still, after waiting %.1f s for the kernel to make the way to the gateway)",
+			now_monotonic() - start);
 	return rc;
 }
 
@@ -78,12 +88,10 @@ static int do_route(struct run *x, struct op *op)
 	/* An edit of a running lab: the route it has by that key is the
 	 * lab's, and becomes what the file says now. */
 	if (op->kind == OP_ROUTE_ADD)
-		rc = route_add(x, h, op, oif);
-	else
-		rc = netlink_route_del(h->nl, &op->route, oif, x->legacy);
-	if (rc && x->undo && gone(rc))
-		return 0;
-	return rc ? run_fail(x, h, rc) : 0;
+		rc = route_add(x, h, op, oif); /* (says why it failed) */
+	else if ((rc = netlink_route_del(h->nl, &op->route, oif, x->legacy)))
+		run_fail(x, h, rc);
+	return rc && x->undo && gone(rc) ? 0 : rc;
 }
 
 static const char *table_name(uint32_t table, char *buf, size_t len)
