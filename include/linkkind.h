@@ -77,8 +77,9 @@ struct link_kind_desc {
 	int default_mode;  /* index in modes when `mode:` is not given */
 	bool mode0_unsaid; /* plans name its mode only when it is not 0 */
 	/* The kernel keeps an MTU given at creation only until ports join
-	 * (a bridge follows its smallest port): it is set after creation,
-	 * which makes it the user's. */
+	 * (a bridge follows its smallest port): it is made with another
+	 * MTU and set after creation, a change, which makes it the user's
+	 * (br_change_mtu(); setting the MTU a link has changes nothing). */
 	bool mtu_again;
 	/* A tunnel over the machine's underlay: takes `remote`, `local`,
 	 * `dev` and `dstport` (default_port when not given). */

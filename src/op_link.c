@@ -270,12 +270,10 @@ static int do_link_add(struct run *x, struct op *op)
 	uint32_t mtu_later = kind->mtu_again ? m.mtu : 0;
 	int rc;
 
-	/* The kernel keeps a bridge's MTU as the user's only when a change
-	 * sets it (br_change_mtu()); a set to the value it has is no change,
-	 * and its ports joining would then lower it.  So it is made with
-	 * another value and set after. */
+	/* Made with another MTU (within 68..65535), so that setting it is a
+	 * change (mtu_again). */
 	if (mtu_later)
-		m.mtu = mtu_later > 1280 ? mtu_later - 1 : mtu_later + 1;
+		m.mtu = mtu_later > 68 ? mtu_later - 1 : mtu_later + 1;
 	rc = nsh_get(x, op->link.ns, &home);
 	h = home;
 	if (!rc && op->parent.name)

@@ -38,43 +38,36 @@ static bool unreachable(int rc)
 	return rc == -EHOSTUNREACH || rc == -ENETUNREACH || rc == -ENETDOWN;
 }
 
-static int route_add(struct run *x, struct nsh *h, struct op *op, int oif)
+static int route_add(struct run *x, struct nsh *h, struct op *op, int oif,
+		     double *waited)
 {
 	/* In a node of the lab even a new route may be there: an edit
 	 * killed after making it may not have written it down.  (In the
 	 * host, the journal has each before it is made.) */
 	bool replace = x->ensure && (op->change != OPC_NEW || h->kept);
 	int rc = netlink_route_add(h->nl, &op->route, oif, replace);
-	double start = 0, deadline = 0;
+	double start = 0;
 
 	while (unreachable(rc)) {
-		if (!deadline) {
+		if (!start)
 			start = now_monotonic();
-			deadline = start + plan_settle_max(x->plan);
-		} else if (now_monotonic() > deadline ||
-			   (x->o->stop && *x->o->stop && !x->undo)) {
+		else if (now_monotonic() > start + plan_settle_max(x->plan) ||
+			 (x->o->stop && *x->o->stop && !x->undo))
 			break; /* (a signal: the rollback follows) */
-		} else {
+		else
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 },
 				  NULL);
-		}
 		netlink_link_dump(h->nl, sync_link, h->nl);
 		rc = netlink_route_add(h->nl, &op->route, oif, replace);
 	}
-	if (rc)
-		run_fail(x, h, rc);
-	if (unreachable(rc) && start)
-		snprintf(
-			x->why + strlen(x->why),
-			sizeof(x->why) - strlen(x->why),
-			" (still, after waiting %.1f s for the kernel to make the way to the gateway)",
-			now_monotonic() - start);
+	*waited = start ? now_monotonic() - start : 0;
 	return rc;
 }
 
 static int do_route(struct run *x, struct op *op)
 {
 	struct nsh *h;
+	double waited = 0;
 	int rc, oif = 0;
 
 	rc = nsh_get(x, op->link.ns, &h);
@@ -88,10 +81,21 @@ static int do_route(struct run *x, struct op *op)
 	/* An edit of a running lab: the route it has by that key is the
 	 * lab's, and becomes what the file says now. */
 	if (op->kind == OP_ROUTE_ADD)
-		rc = route_add(x, h, op, oif); /* (says why it failed) */
-	else if ((rc = netlink_route_del(h->nl, &op->route, oif, x->legacy)))
-		run_fail(x, h, rc);
-	return rc && x->undo && gone(rc) ? 0 : rc;
+		rc = route_add(x, h, op, oif, &waited);
+	else
+		rc = netlink_route_del(h->nl, &op->route, oif, x->legacy);
+	if (rc && x->undo && gone(rc))
+		return 0;
+	if (!rc)
+		return 0;
+	run_fail(x, h, rc);
+	if (unreachable(rc) && waited > 0)
+		snprintf(
+			x->why + strlen(x->why),
+			sizeof(x->why) - strlen(x->why),
+			" (still, after waiting %.1f s for the kernel to make the way to the gateway)",
+			waited);
+	return rc;
 }
 
 static const char *table_name(uint32_t table, char *buf, size_t len)
