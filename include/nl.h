@@ -309,6 +309,21 @@ int netlink_link_del_group(struct nlsock *s, uint32_t group);
 int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out);
 
 /**
+ * netlink_link_sync() - read interface @ifindex (or, when 0, @name) back
+ * @s:		the socket of its namespace
+ * @ifindex:	its index, or 0
+ * @name:	its name, when @ifindex is 0
+ *
+ * The answer is dropped: what counts is that a single-link RTM_GETLINK
+ * makes the kernel handle the link's pending carrier event at once
+ * (rtnl_getlink() calls linkwatch_sync_dev()), where linkwatch would
+ * otherwise keep it queued.
+ *
+ * Return: 0, or -errno (-ENODEV: no such interface).
+ */
+int netlink_link_sync(struct nlsock *s, int ifindex, const char *name);
+
+/**
  * netlink_link_dump() - every interface of @s's namespace
  * @s:		the socket of the namespace
  * @fn:		called for each, with @arg; a non-zero return stops the dump
@@ -428,6 +443,25 @@ int netlink_mdb6_dump(struct nlsock *s,
  */
 int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);
+
+/**
+ * netlink_addr_restore() - give IPv6 address @p to an interface again if
+ * its prefix route is missing from table main
+ * @s:		the socket of its namespace
+ * @ifindex:	the interface, which has @p
+ * @p:		the address and its prefix length (shorter than /128)
+ * @nodad:	as for netlink_addr_add()
+ * @renewed:	set if it was given again
+ *
+ * The kernel makes the prefix route of an address given to a link that is
+ * down when the link comes up, with an atomic allocation, and goes on
+ * without it if that fails.  Given again (NLM_F_REPLACE), the address
+ * keeps its flags, lifetimes and state, and the kernel makes a missing
+ * prefix route anew (inet6_addr_modify()).
+ * Return: 0 or -errno.
+ */
+int netlink_addr_restore(struct nlsock *s, int ifindex, const struct prefix *p,
+			 bool nodad, bool *renewed);
 
 /**
  * netlink_addr_del() - remove address @p from an interface

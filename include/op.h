@@ -56,6 +56,11 @@ struct op_if {
 	uint8_t mac[6];
 	bool has_mac;
 	bool up;
+	/* LINK_ADD of a pair: the end stays down until the lab's late ends
+	 * come up (compile.c's late_up()); read back once made, for speed
+	 * only (do_link_add()).  Not journaled: a plan read back from the
+	 * journal has it false, and makes its pairs without the read-back. */
+	bool late;
 };
 
 /*

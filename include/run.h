@@ -240,6 +240,16 @@ struct nsh *nsh_find(const struct run *x, const char *name);
 int run_owns_netns(struct run *x, const char *ns);
 
 /**
+ * addr_restore() - give the lab's IPv6 address @op (an ADDR_ADD, on
+ * @ifindex in @h) again if its prefix route is missing
+ * (netlink_addr_restore()); -v prints a line for each
+ * Return: 0 if the route is there, 1 if the address was given again, or
+ * -errno.
+ */
+int addr_restore(struct run *x, struct nsh *h, const struct op *op,
+		 int ifindex);
+
+/**
  * ifindex_of() - an interface's index: remembered, or asked once
  * Return: the index, or -errno (with x->why).
  */

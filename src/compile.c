@@ -473,6 +473,8 @@ static void push_pair(struct pctx *c, const struct link *l)
 	op->type = l->kind;
 	op_if_fill(c, &op->link, a);
 	op_if_fill(c, &op->peer, b);
+	op->link.late = late_up(a);
+	op->peer.late = late_up(b);
 	op->mark = a->node == HOST_NODE || b->node == HOST_NODE;
 	op->pos = l->pos;
 	if (done_at_creation(c, a)) {

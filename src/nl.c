@@ -513,6 +513,40 @@ int netlink_link_get(struct nlsock *s, const char *name, struct link_info *out)
 	return 0;
 }
 
+int netlink_link_sync(struct nlsock *s, int ifindex, const char *name)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex };
+	int rc;
+
+	if (!msg)
+		return -ENOMEM;
+	/* Only the link's basics in the answer: no statistics, no VFs. */
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (!ifindex && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	s->err = 0;
+	s->ext[0] = '\0';
+	rc = nl_send_auto(s->sk, msg);
+	nlmsg_free(msg);
+	/* The answer is the link, then the acknowledgement (which libnl's
+	 * sequence check counts on), or an error alone: two reads. */
+	if (rc >= 0)
+		rc = nl_recvmsgs_default(s->sk);
+	/* The acknowledgement is small: one recvmsg() (see nl_request()). */
+	nl_socket_disable_msg_peek(s->sk);
+	if (rc >= 0 && !s->err)
+		rc = nl_wait_for_ack(s->sk);
+	nl_socket_enable_msg_peek(s->sk);
+	if (s->err)
+		return -s->err;
+	return rc < 0 ? -nl_errno_of(rc) : 0;
+}
+
 struct dump_ctx {
 	int (*fn)(const struct link_info *li, void *arg);
 	void *arg;

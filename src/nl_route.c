@@ -45,8 +45,9 @@ static int addr_msg(struct nlsock *s, int type, int flags,
 	return nl_request(s, msg);
 }
 
-int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
-		     bool nodad)
+/* An address as nstopo gives it, in a request of @flags. */
+static int addr_give(struct nlsock *s, int flags, int ifindex,
+		     const struct prefix *p, bool nodad)
 {
 	struct addr_info a = {
 		.ifindex = ifindex,
@@ -66,7 +67,13 @@ int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 			a.brd[b / 8] |= (uint8_t)(0x80 >> (b % 8));
 		a.has_brd = true;
 	}
-	return addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &a);
+	return addr_msg(s, RTM_NEWADDR, flags, &a);
+}
+
+int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
+		     bool nodad)
+{
+	return addr_give(s, NLM_F_CREATE | NLM_F_EXCL, ifindex, p, nodad);
 }
 
 int netlink_addr_del(struct nlsock *s, int ifindex, const struct prefix *p)
@@ -84,6 +91,36 @@ int netlink_addr_add_info(struct nlsock *s, const struct addr_info *a)
 int netlink_addr_del_info(struct nlsock *s, const struct addr_info *a)
 {
 	return addr_msg(s, RTM_DELADDR, 0, a);
+}
+
+/* The prefix route an address of @net (masked) makes on @ifindex. */
+struct prefix_find {
+	int ifindex;
+	struct prefix net;
+};
+
+static int prefix_found(const struct route_info *r, void *arg)
+{
+	const struct prefix_find *f = arg;
+
+	return r->oif == f->ifindex && r->table == RT_TABLE_MAIN_ID &&
+	       prefix_equal(&r->to, &f->net);
+}
+
+int netlink_addr_restore(struct nlsock *s, int ifindex, const struct prefix *p,
+			 bool nodad, bool *renewed)
+{
+	struct prefix_find f = { .ifindex = ifindex, .net = *p };
+	int rc;
+
+	*renewed = false;
+	for (unsigned b = f.net.plen; b < 128; b++)
+		f.net.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
+	rc = netlink_route_dump(s, prefix_found, &f);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	*renewed = true;
+	return addr_give(s, NLM_F_CREATE | NLM_F_REPLACE, ifindex, p, nodad);
 }
 
 /* One route request, from the kernel's own description of it. */

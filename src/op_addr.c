@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "nl.h"
@@ -32,6 +33,22 @@ static int do_addr(struct run *x, struct op *op)
 	if (rc == -EEXIST && x->ensure)
 		return 0;
 	return rc ? run_fail(x, h, rc) : 0;
+}
+
+int addr_restore(struct run *x, struct nsh *h, const struct op *op, int ifindex)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	bool renewed;
+	int rc = netlink_addr_restore(h->nl, ifindex, &op->addr, !op->dad,
+				      &renewed);
+
+	if (renewed && x->o->verbose > 0) {
+		prefix_format(&op->addr, true, buf, sizeof(buf));
+		fprintf(stderr,
+			"~ addr %s dev %s @%s: no prefix route, given again\n",
+			buf, op->link.name, h->name ? h->name : "host");
+	}
+	return rc ? rc : renewed;
 }
 
 static void addr_format(const struct op *op, struct strbuf *sb)

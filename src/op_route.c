@@ -38,6 +38,37 @@ static bool unreachable(int rc)
 	return rc == -EHOSTUNREACH || rc == -ENETUNREACH || rc == -ENETDOWN;
 }
 
+/*
+ * An IPv6 address given to a link that is down gets its prefix route
+ * when the link comes up, and the kernel may go on without it (see
+ * netlink_addr_restore(); a 10,000-node lab: a node in some, its route
+ * to its gateway unreachable for good).  So a gateway found unreachable
+ * has the lab's addresses in the node on its subnet, made before this
+ * route, given again where their prefix route is missing.
+ */
+static void readdress(struct run *x, struct nsh *h, const struct op *op,
+		      int oif)
+{
+	const struct route_spec *r = &op->route;
+	const struct op *a = x->plan->ops, *end = a + x->plan->n_ops;
+
+	if (!h->name || !r->has_via || r->via.family != AF_INET6)
+		return;
+	if (op >= a && op < end)
+		end = op;
+	for (; a < end; a++) {
+		int idx;
+
+		if (a->kind != OP_ADDR_ADD || !op_ns(a) ||
+		    strcmp(op_ns(a), h->name) ||
+		    !prefix_contains(&a->addr, &r->via))
+			continue;
+		idx = ifindex_of(x, h, a->link.name);
+		if (idx > 0 && (!oif || idx == oif))
+			addr_restore(x, h, a, idx);
+	}
+}
+
 static int route_add(struct run *x, struct nsh *h, struct op *op, int oif,
 		     double *waited)
 {
@@ -49,10 +80,11 @@ static int route_add(struct run *x, struct nsh *h, struct op *op, int oif,
 	double start = 0;
 
 	while (unreachable(rc)) {
-		if (!start)
+		if (!start) {
 			start = now_monotonic();
-		else if (now_monotonic() > start + plan_settle_max(x->plan) ||
-			 (x->o->stop && *x->o->stop && !x->undo))
+			readdress(x, h, op, oif);
+		} else if (now_monotonic() > start + plan_settle_max(x->plan) ||
+			   (x->o->stop && *x->o->stop && !x->undo))
 			break; /* (a signal: the rollback follows) */
 		else
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 },

@@ -8,11 +8,15 @@
  * until each late link is operational, then until every address the lab
  * added can be used, and, when asked, until autoconf interfaces have an
  * address from a router advertisement; then until each bridge that is
- * its ports' multicast querier has learnt where those addresses listen.  Each namespace's addresses are
- * dumped once a round, not once an op.
+ * its ports' multicast querier has learnt where those addresses listen.
+ * Each namespace's addresses are dumped once a round, not once an op.  An
+ * IPv6 address given to a late end, which no route's gateway has shown to
+ * work, has its prefix route looked for once it is usable, and is given
+ * again if the kernel went on without it (prefix_route_at_risk()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,6 +54,11 @@ static int keep_addr(const struct addr_info *a, void *arg)
 
 	*(struct addr_info *)vec_push(&d->arena, d->v, d->n, d->cap) = *a;
 	return 0;
+}
+
+static const char *if_key(struct arena *a, const char *ns, const char *name)
+{
+	return arena_printf(a, "%s/%s", ns ? ns : "", name);
 }
 
 /* The addresses of @ns, dumped once until @d is invalidated. */
@@ -135,6 +144,78 @@ static bool op_ready(const struct op *op, int ifindex, const struct ns_addrs *d,
 	return false;
 }
 
+/* An IPv6 gateway of a route in table main of namespace ns. */
+struct v6gw {
+	const char *ns;
+	const struct route_spec *r;
+};
+
+static int gw_cmp(const void *a, const void *b)
+{
+	const struct v6gw *x = a, *y = b;
+
+	return strcmp(x->ns, y->ns);
+}
+
+struct prefix_check {
+	struct strmap raised; /* "ns/dev" -> the op that raises it */
+	struct v6gw *gw;      /* the gateways route_add() checks, by ns */
+	size_t n_gw, cap_gw;
+	struct arena arena;
+};
+
+static void prefix_check_init(struct prefix_check *c, const struct plan *p,
+			      size_t n_ops)
+{
+	for (size_t i = 0; i < n_ops; i++) {
+		const struct op *op = &p->ops[i];
+
+		if (op->kind == OP_LINK_SET && op->link.up &&
+		    !op->link.master && op_ns(op))
+			strmap_put(&c->raised,
+				   if_key(&c->arena, op_ns(op), op->link.name),
+				   (int)i);
+		/* (The kernel does not look for an onlink gateway.) */
+		if (op->kind == OP_ROUTE_ADD && op->route.has_via &&
+		    op->route.via.family == AF_INET6 && !op->route.onlink &&
+		    op->route.table == RT_TABLE_MAIN_ID && op_ns(op))
+			*(struct v6gw *)vec_push(&c->arena, c->gw, c->n_gw,
+						 c->cap_gw) =
+				(struct v6gw){ op_ns(op), &op->route };
+	}
+	if (c->n_gw)
+		qsort(c->gw, c->n_gw, sizeof(*c->gw), gw_cmp);
+}
+
+/*
+ * May address op @i of the plan have lost its prefix route?  An IPv6
+ * address of a node given to an interface the plan raises after it (a
+ * late end): the kernel makes that route when the link comes up, and may
+ * go on without it (netlink_addr_restore()).  Not one on the subnet of a
+ * gateway that route_add() found reachable, or restored (readdress() in
+ * op_route.c).
+ */
+static bool prefix_route_at_risk(struct prefix_check *c, const struct op *op,
+				 size_t i)
+{
+	struct v6gw key = { op_ns(op), NULL };
+	const struct v6gw *g;
+
+	if (op->addr.family != AF_INET6 || op->addr.plen >= 128 || !op_ns(op))
+		return false;
+	if (strmap_get(&c->raised,
+		       if_key(&c->arena, op_ns(op), op->link.name)) < (int)i)
+		return false;
+	g = c->n_gw ? bsearch(&key, c->gw, c->n_gw, sizeof(*g), gw_cmp) : NULL;
+	while (g && g > c->gw && !strcmp(g[-1].ns, key.ns))
+		g--;
+	for (; g && g < c->gw + c->n_gw && !strcmp(g->ns, key.ns); g++)
+		if (prefix_contains(&op->addr, &g->r->via) &&
+		    (!g->r->dev || !strcmp(g->r->dev, op->link.name)))
+			return false;
+	return true;
+}
+
 static const char *ns_name(const char *ns)
 {
 	return ns ? ns : "the host";
@@ -186,11 +267,6 @@ struct learnt {
 	struct strmap have; /* "PORT-INDEX:GROUP" of every entry */
 	struct arena arena;
 };
-
-static const char *if_key(struct arena *a, const char *ns, const char *name)
-{
-	return arena_printf(a, "%s/%s", ns ? ns : "", name);
-}
 
 static void group_key(char *buf, size_t len, int port, const uint8_t g[16])
 {
@@ -434,8 +510,11 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 	double deadline = now_monotonic() + timeout;
 	char name[IFNAME_MAX + 1], buf[INET6_ADDRSTRLEN + 4];
 	struct ns_addrs d = { 0 };
+	struct prefix_check pc = { 0 };
 	bool need_ll = needs_link_local(p, n_ops);
 	int rc = 0;
+
+	prefix_check_init(&pc, p, n_ops);
 
 	for (size_t i = 0; i < n_ops && !rc;) {
 		const struct op *op = &p->ops[i];
@@ -463,8 +542,17 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 			idx = rc ? rc : ifindex_of(x, h, dev);
 			rc = idx < 0 ? idx : 0;
 			if (!rc && op_ready(op, idx, &d, need_ll, &why)) {
-				i++;
-				continue;
+				int lost = 0;
+
+				if (!is_auto &&
+				    prefix_route_at_risk(&pc, op, i))
+					lost = addr_restore(x, h, op, idx);
+				if (!lost) {
+					i++;
+					continue;
+				}
+				rc = lost < 0 ? lost : 0;
+				why = "had no prefix route (given again)";
 			}
 			/* An interface that does no neighbour discovery
 			 * (lo, a NOARP device) joins no such group. */
@@ -516,5 +604,7 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 		sb_printf(msg, "cannot check the lab's links and addresses: %s",
 			  strerror(-rc));
 	arena_free(&d.arena);
+	strmap_free(&pc.raised);
+	arena_free(&pc.arena);
 	return rc;
 }

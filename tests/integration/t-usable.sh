@@ -82,6 +82,50 @@ check_eq "IPv6 on lo: no warning" "" "$(printf '%s\n' "$out" | grep warning)"
 check "IPv6 on lo: status as planned" "$NSTOPO" status -q "$WORK/lo6.yaml"
 check "IPv6 on lo: destroy" "$NSTOPO" destroy -q "$WORK/lo6.yaml"
 
+# Nodes whose IPv6 prefix route the kernel lost (addrconf makes it when
+# the link comes up, with an atomic allocation that may fail under a
+# burst of links; here it is deleted by hand).  In h, a route via a
+# gateway on that subnet gives the node's own address again, which makes
+# the kernel restore the prefix route, instead of waiting 30 s and
+# failing; r has no route: the wait for a usable lab finds it without
+# its prefix route and gives its address again.
+cat > "$WORK/lost.yaml" <<'EOF2'
+name: lost
+nodes:
+  r:
+    interfaces:
+      eth0: {addresses: ["fd77::1/64", 10.77.0.1/24]}
+  h:
+    interfaces:
+      eth0: {addresses: ["fd77::2/64", 10.77.0.2/24]}
+links:
+  - [r:eth0, h:eth0]
+EOF2
+sed 's/^links:/    routes:\n      - {to: "fd78::\/64", via: "fd77::1"}\nlinks:/' \
+	"$WORK/lost.yaml" > "$WORK/lost2.yaml"
+check "lost prefix route: apply" "$NSTOPO" apply -q "$WORK/lost.yaml"
+check "...the prefix routes deleted by hand" \
+	sh -c 'ip -n h -6 route del fd77::/64 dev eth0 &&
+		ip -n r -6 route del fd77::/64 dev eth0'
+check_eq "...h has no route to fd77::1" "" \
+	"$(ip -n h -6 route get fd77::1 2>/dev/null | grep -w eth0)"
+start=$(date +%s)
+out=$("$NSTOPO" apply -q "$WORK/lost2.yaml" 2>&1)
+check_eq "...an edit adding a route via fd77::1 succeeds" 0 $?
+printf '%s\n' "$out" | grep . | sed 's/^/     | /'
+echo "     (the edit took $(($(date +%s) - start)) s)"
+check "...the prefix route is back in h" \
+	sh -c 'ip -n h -6 route show fd77::/64 | grep -q "dev eth0 proto kernel"'
+check "...and in r" \
+	sh -c 'ip -n r -6 route show fd77::/64 | grep -q "dev eth0 proto kernel"'
+check "...and the new route is in" \
+	sh -c 'ip -n h -6 route show fd78::/64 | grep -q "via fd77::1"'
+check "...status as planned" "$NSTOPO" status -q "$WORK/lost2.yaml"
+check "...the address is as it was (permanent, not tentative)" \
+	sh -c 'ip -n h -o -6 addr show dev eth0 | grep "fd77::2/64" | grep -v tentative | grep -q "valid_lft forever"'
+check "...ping across" ip netns exec h ping -6 -c1 -W1 fd77::1
+check "...destroy" "$NSTOPO" destroy -q "$WORK/lost2.yaml"
+
 snapshot "$WORK/after"
 check "the sandbox is as it was" diff "$WORK/before" "$WORK/after"
 finish

@@ -505,6 +505,50 @@ static void test_plan_phase_order(void **state)
 	}
 }
 
+/* Which ends does @p make that stay down until the late ends come up
+ * ("NS/NAME " for each, in plan order)? */
+static void late_ends(const struct plan *p, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct op *op = &p->ops[i];
+
+		if (op->kind != OP_LINK_ADD)
+			continue;
+		if (op->link.late)
+			o += (size_t)snprintf(buf + o, len - o, "%s/%s ",
+					      op->link.ns ? op->link.ns :
+							    "host",
+					      op->link.name);
+		if (op->peer.late)
+			o += (size_t)snprintf(buf + o, len - o, "%s/%s ",
+					      op->peer.ns ? op->peer.ns :
+							    "host",
+					      op->peer.name);
+	}
+}
+
+/* A pair's ends that stay down until phase 4 are read back once made
+ * (do_link_add()): a node's end, both of a node-to-node pair; never a
+ * bridge's port, nor an end in the host. */
+static void test_plan_late_ends(void **state)
+{
+	char buf[256];
+	struct compiled c = compile(example);
+
+	(void)state;
+	late_ends(c.p, buf, sizeof(buf));
+	assert_string_equal(buf, "router/eth1 h1/eth0 router/eth0 h2/eth0 "
+				 "proxy/eth0 ");
+	compiled_free(&c);
+	c = compile(host_yaml);
+	late_ends(c.p, buf, sizeof(buf));
+	assert_string_equal(buf, "a/eth0 a/eth1 ");
+	compiled_free(&c);
+}
+
 static void test_plan_deterministic(void **state)
 {
 	struct compiled c1 = compile(example), c2 = compile(example);
@@ -974,6 +1018,7 @@ int main(void)
 		cmocka_unit_test(test_plan_node_bridge_and_overrides),
 		cmocka_unit_test(test_plan_example),
 		cmocka_unit_test(test_plan_phase_order),
+		cmocka_unit_test(test_plan_late_ends),
 		cmocka_unit_test(test_plan_deterministic),
 		cmocka_unit_test(test_json_checker),
 		cmocka_unit_test(test_plan_json),
