@@ -521,6 +521,23 @@ static bool addr_unicast(const struct prefix *p)
 	return p->bytes[0] != 0xff && memcmp(p->bytes, zero, 16);
 }
 
+/*
+ * An IPv4 address below /31 with every host bit set is its subnet's
+ * broadcast address, not a host's: the kernel adds it, but treats it as
+ * a broadcast wherever the subnet is known, and where another interface
+ * of the node has that subnet too it makes no route for it (its broadcast
+ * route there comes first: the address is no valid source).
+ */
+static bool addr_is_broadcast(const struct prefix *p)
+{
+	if (p->family != AF_INET || p->plen >= 31)
+		return false;
+	for (unsigned b = p->plen; b < 32; b++)
+		if (!(p->bytes[b / 8] & (0x80 >> (b % 8))))
+			return false;
+	return true;
+}
+
 /* An address the kernel puts on lo itself (or, for ::1, any length). */
 static bool kernel_lo_address(const struct prefix *p)
 {
@@ -548,6 +565,13 @@ static void check_addresses(struct vctx *v, int node, const char *ifname,
 		if (!addr_unicast(&a->p)) {
 			diag_add(v->d, a->pos,
 				 "address %s is not a unicast address", text);
+			continue;
+		}
+		if (addr_is_broadcast(&a->p)) {
+			diag_add(
+				v->d, a->pos,
+				"address %s/%u is the broadcast address of its subnet, not a host's",
+				text, a->p.plen);
 			continue;
 		}
 		/* The kernel keeps ::1 for lo (EADDRNOTAVAIL elsewhere), and

@@ -174,6 +174,8 @@ SEMANTIC = {
     "208-bridge-querier-on-host-lan": "a querier on a bridge with a port the host had",
     "209-onlink-gateway-routed-elsewhere": "an onlink gateway against the "
                                            "node's other routes",
+    "210-address-subnet-broadcast": "an address against its own prefix "
+                                    "length (every host bit set)",
 }
 
 
