@@ -66,6 +66,12 @@ bool prefix_equal(const struct prefix *a, const struct prefix *b);
 bool prefix_contains(const struct prefix *net, const struct prefix *addr);
 
 /**
+ * prefix_subnet() - @p with its host bits cleared: the subnet it is on
+ * Return: the subnet, with @p's family and prefix length.
+ */
+struct prefix prefix_subnet(const struct prefix *p);
+
+/**
  * prefix_has_host_bits() - has @p bits set beyond its prefix length?
  * Return: true if so (10.0.0.1/24), false for a network (10.0.0.0/24).
  */

@@ -110,12 +110,10 @@ static int prefix_found(const struct route_info *r, void *arg)
 int netlink_addr_restore(struct nlsock *s, int ifindex, const struct prefix *p,
 			 bool nodad, bool *renewed)
 {
-	struct prefix_find f = { .ifindex = ifindex, .net = *p };
+	struct prefix_find f = { .ifindex = ifindex, .net = prefix_subnet(p) };
 	int rc;
 
 	*renewed = false;
-	for (unsigned b = f.net.plen; b < 128; b++)
-		f.net.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 	rc = netlink_route_dump(s, prefix_found, &f);
 	if (rc)
 		return rc < 0 ? rc : 0;

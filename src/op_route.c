@@ -13,12 +13,10 @@
 #include "run.h"
 
 /* Read every link of @h back: the kernel handles the carrier changes it
- * still has pending for each (rtnl_getlink() syncs linkwatch). */
+ * still has pending for each (netlink_link_sync()). */
 static int sync_link(const struct link_info *li, void *arg)
 {
-	struct link_info back;
-
-	netlink_link_get(arg, li->name, &back);
+	netlink_link_sync(arg, li->ifindex, li->name);
 	return 0;
 }
 

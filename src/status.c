@@ -413,17 +413,6 @@ static void check_links(struct status *s, const struct want_ns *w,
 	}
 }
 
-/* @p with its host bits cleared: the subnet it is on. */
-static struct prefix subnet_of(const struct prefix *p)
-{
-	struct prefix net = *p;
-	unsigned full = p->family == AF_INET ? 32 : 128;
-
-	for (unsigned b = p->plen; b < full; b++)
-		net.bytes[b / 8] &= (uint8_t)(0xff ^ (0x80 >> (b % 8)));
-	return net;
-}
-
 /*
  * Has the kernel its own route for an address of interface @ifindex: @to
  * its subnet (the connected route, in whatever table it puts it), or, with
@@ -458,7 +447,7 @@ static void check_kernel_routes(struct status *s, const struct want_ns *w,
 {
 	bool v4 = a->family == AF_INET;
 	unsigned full = v4 ? 32 : 128;
-	struct prefix net = subnet_of(a), host = *a;
+	struct prefix net = prefix_subnet(a), host = *a;
 	char obj[200], buf[INET6_ADDRSTRLEN + 4];
 	enum st_state st;
 

@@ -93,6 +93,16 @@ bool prefix_contains(const struct prefix *net, const struct prefix *addr)
 	       bits_equal(net->bytes, addr->bytes, net->plen);
 }
 
+struct prefix prefix_subnet(const struct prefix *p)
+{
+	struct prefix net = *p;
+	unsigned total = p->family == AF_INET ? 32 : 128;
+
+	for (unsigned bit = p->plen; bit < total; bit++)
+		net.bytes[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+	return net;
+}
+
 bool prefix_has_host_bits(const struct prefix *p)
 {
 	unsigned total = p->family == AF_INET ? 32 : 128;
