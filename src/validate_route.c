@@ -167,6 +167,33 @@ static void idx_kernel_local(struct node_idx *x, const struct iface_cfg *ic,
 		idx_first(x, 'P', &a->p, a->p.plen, ic, a);
 }
 
+/*
+ * An IPv6 subnet on lo reaches no gateway: the kernel's next-hop check
+ * refuses a gateway found through the loopback device ("No route to
+ * host"), where IPv4 takes it.
+ */
+static bool v6_on_lo(const struct prefix *p, const char *dev)
+{
+	return p->family == AF_INET6 && !strcmp(dev, "lo");
+}
+
+/* Is @gw on an IPv6 subnet of lo: an address of lo, or a device route? */
+static bool lo_holds(const struct node *n, const struct node_idx *x,
+		     const struct prefix *gw)
+{
+	for (size_t i = 0; x->lo && i < x->lo->n_addrs; i++)
+		if (prefix_contains(&x->lo->addrs[i].p, gw))
+			return true;
+	for (size_t i = 0; i < n->n_routes; i++) {
+		const struct route *d = &n->routes[i];
+
+		if (!d->has_via && d->dev && v6_on_lo(&d->to, d->dev) &&
+		    prefix_contains(&d->to, gw))
+			return true;
+	}
+	return false;
+}
+
 static void idx_build(const struct node *n, struct node_idx *x)
 {
 	char key[64];
@@ -180,7 +207,9 @@ static void idx_build(const struct node *n, struct node_idx *x)
 		for (size_t j = 0; j < ic->n_addrs; j++) {
 			const struct addr_cfg *a = &ic->addrs[j];
 
-			idx_subnet(x, &a->p, ic->name, ic->up != 0, NULL);
+			if (!v6_on_lo(&a->p, ic->name))
+				idx_subnet(x, &a->p, ic->name, ic->up != 0,
+					   NULL);
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
 				ic->name);
 			idx_put(x, key);
@@ -221,7 +250,8 @@ static void idx_build(const struct node *n, struct node_idx *x)
 			x->rplens[to.family == AF_INET6][to.plen / 8] |=
 				(uint8_t)(0x80 >> (to.plen % 8));
 		}
-		if (d->type != RT_UNICAST || d->has_via || !d->dev)
+		if (d->type != RT_UNICAST || d->has_via || !d->dev ||
+		    v6_on_lo(&d->to, d->dev))
 			continue;
 		idx_subnet(x, &d->to, d->dev, 1, d);
 	}
@@ -489,11 +519,8 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 	}
 	prefix_format(&r->to, true, to, sizeof(to));
 	if (prefix_has_host_bits(&r->to)) {
-		struct prefix net = r->to;
+		struct prefix net = prefix_subnet(&r->to);
 
-		for (unsigned b = net.plen;
-		     b < (net.family == AF_INET ? 32u : 128u); b++)
-			net.bytes[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 		prefix_format(&net, true, via, sizeof(via));
 		diag_add(v->d, r->to_pos,
 			 "%s %s has host bits set (did you mean %s?)",
@@ -547,6 +574,13 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		diag_add(v->d, r->pos, "an onlink route needs 'dev'");
 		return -1;
 	}
+	if (r->dev && v6_on_lo(&r->via, r->dev)) {
+		diag_add(
+			v->d, r->via_pos,
+			"gateway %s: an IPv6 route through a gateway cannot leave by lo",
+			via);
+		return -1;
+	}
 	if (prefix_is_link_local(&r->via))
 		return 0;
 	if (gateway_lookup_problem(x, r, problem, sizeof(problem))) {
@@ -584,8 +618,12 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		else
 			diag_add(
 				v->d, r->via_pos,
-				"gateway %s is not on a subnet of any interface of node '%s'",
-				via, n->name);
+				"gateway %s is not on a subnet of any interface of node '%s'%s",
+				via, n->name,
+				v6_on_lo(&r->via, "lo") &&
+						lo_holds(n, x, &r->via) ?
+					" (an IPv6 subnet on lo reaches no gateway)" :
+					"");
 		return -1;
 	}
 	return 0;

@@ -176,6 +176,9 @@ SEMANTIC = {
                                            "node's other routes",
     "210-address-subnet-broadcast": "an address against its own prefix "
                                     "length (every host bit set)",
+    "211-ipv6-gateway-via-lo-route": "a gateway against the node's "
+                                     "subnets and routes",
+    "212-ipv6-gateway-dev-lo": "a gateway's family against its device",
 }
 
 
