@@ -445,13 +445,11 @@ int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
 		     bool nodad);
 
 /**
- * netlink_addr_restore() - give IPv6 address @p to an interface again if
- * its prefix route is missing from table main
+ * netlink_addr_renew() - give IPv6 address @p to an interface again
  * @s:		the socket of its namespace
  * @ifindex:	the interface, which has @p
  * @p:		the address and its prefix length (shorter than /128)
  * @nodad:	as for netlink_addr_add()
- * @renewed:	set if it was given again
  *
  * The kernel makes the prefix route of an address given to a link that is
  * down when the link comes up, with an atomic allocation, and goes on
@@ -460,8 +458,41 @@ int netlink_addr_add(struct nlsock *s, int ifindex, const struct prefix *p,
  * prefix route anew (inet6_addr_modify()).
  * Return: 0 or -errno.
  */
-int netlink_addr_restore(struct nlsock *s, int ifindex, const struct prefix *p,
-			 bool nodad, bool *renewed);
+int netlink_addr_renew(struct nlsock *s, int ifindex, const struct prefix *p,
+		       bool nodad);
+
+/* The IPv6 prefix routes of a namespace: table main, no gateway. */
+struct prefix_route {
+	int oif;
+	struct prefix to;
+};
+
+struct prefix_routes {
+	struct prefix_route *v;
+	size_t n, cap;
+	struct arena arena;
+};
+
+/**
+ * netlink_prefix_routes() - read the IPv6 prefix routes of @s's namespace
+ * into @pr (emptied first), one dump for any number of addresses
+ * Return: 0 or -errno.
+ */
+int netlink_prefix_routes(struct nlsock *s, struct prefix_routes *pr);
+
+/**
+ * prefix_routes_have() - has interface @ifindex the prefix route of IPv6
+ * address @addr (its subnet, @addr with its host bits cleared)?
+ * Return: true if @pr holds it.
+ */
+bool prefix_routes_have(const struct prefix_routes *pr, int ifindex,
+			const struct prefix *addr);
+
+/**
+ * prefix_routes_free() - free what @pr holds, leaving it empty
+ * @pr:		what netlink_prefix_routes() filled, or a zeroed one
+ */
+void prefix_routes_free(struct prefix_routes *pr);
 
 /**
  * netlink_addr_del() - remove address @p from an interface

@@ -79,6 +79,7 @@ struct nsh {
 };
 
 struct nspool;
+struct prefix_routes;
 struct state;
 struct writer;
 
@@ -241,13 +242,14 @@ int run_owns_netns(struct run *x, const char *ns);
 
 /**
  * addr_restore() - give the lab's IPv6 address @op (an ADDR_ADD, on
- * @ifindex in @h) again if its prefix route is missing
- * (netlink_addr_restore()); -v prints a line for each
+ * @ifindex in @h) again if its prefix route is missing from @pr, the
+ * node's prefix routes (netlink_prefix_routes()); -v prints a line for
+ * each
  * Return: 0 if the route is there, 1 if the address was given again, or
  * -errno.
  */
-int addr_restore(struct run *x, struct nsh *h, const struct op *op,
-		 int ifindex);
+int addr_restore(struct run *x, struct nsh *h, const struct op *op, int ifindex,
+		 const struct prefix_routes *pr);
 
 /**
  * ifindex_of() - an interface's index: remembered, or asked once

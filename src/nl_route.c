@@ -93,32 +93,49 @@ int netlink_addr_del_info(struct nlsock *s, const struct addr_info *a)
 	return addr_msg(s, RTM_DELADDR, 0, a);
 }
 
-/* The prefix route an address of @net (masked) makes on @ifindex. */
-struct prefix_find {
-	int ifindex;
-	struct prefix net;
-};
-
-static int prefix_found(const struct route_info *r, void *arg)
+int netlink_addr_renew(struct nlsock *s, int ifindex, const struct prefix *p,
+		       bool nodad)
 {
-	const struct prefix_find *f = arg;
-
-	return r->oif == f->ifindex && r->table == RT_TABLE_MAIN_ID &&
-	       prefix_equal(&r->to, &f->net);
+	return addr_give(s, NLM_F_CREATE | NLM_F_REPLACE, ifindex, p, nodad);
 }
 
-int netlink_addr_restore(struct nlsock *s, int ifindex, const struct prefix *p,
-			 bool nodad, bool *renewed)
+static int keep_prefix_route(const struct route_info *r, void *arg)
 {
-	struct prefix_find f = { .ifindex = ifindex, .net = prefix_subnet(p) };
-	int rc;
+	struct prefix_routes *pr = arg;
 
-	*renewed = false;
-	rc = netlink_route_dump(s, prefix_found, &f);
-	if (rc)
-		return rc < 0 ? rc : 0;
-	*renewed = true;
-	return addr_give(s, NLM_F_CREATE | NLM_F_REPLACE, ifindex, p, nodad);
+	if (r->table == RT_TABLE_MAIN_ID && r->oif > 0 && !r->has_via &&
+	    r->to.plen < 128)
+		*(struct prefix_route *)vec_push(&pr->arena, pr->v, pr->n,
+						 pr->cap) =
+			(struct prefix_route){ r->oif, r->to };
+	return 0;
+}
+
+static int route_dump(struct nlsock *s, int family,
+		      int (*fn)(const struct route_info *r, void *arg),
+		      void *arg);
+
+int netlink_prefix_routes(struct nlsock *s, struct prefix_routes *pr)
+{
+	prefix_routes_free(pr);
+	return route_dump(s, AF_INET6, keep_prefix_route, pr);
+}
+
+bool prefix_routes_have(const struct prefix_routes *pr, int ifindex,
+			const struct prefix *addr)
+{
+	struct prefix net = prefix_subnet(addr);
+
+	for (size_t i = 0; i < pr->n; i++)
+		if (pr->v[i].oif == ifindex && prefix_equal(&pr->v[i].to, &net))
+			return true;
+	return false;
+}
+
+void prefix_routes_free(struct prefix_routes *pr)
+{
+	arena_free(&pr->arena);
+	memset(pr, 0, sizeof(*pr));
 }
 
 /* One route request, from the kernel's own description of it. */
@@ -462,7 +479,14 @@ int netlink_route_dump(struct nlsock *s,
 		       int (*fn)(const struct route_info *r, void *arg),
 		       void *arg)
 {
-	struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
+	return route_dump(s, AF_UNSPEC, fn, arg);
+}
+
+static int route_dump(struct nlsock *s, int family,
+		      int (*fn)(const struct route_info *r, void *arg),
+		      void *arg)
+{
+	struct rtmsg rtm = { .rtm_family = (uint8_t)family };
 	struct route_dump d = { 0 };
 	bool *dup = NULL;
 	int rc, tries = 0;

@@ -35,20 +35,22 @@ static int do_addr(struct run *x, struct op *op)
 	return rc ? run_fail(x, h, rc) : 0;
 }
 
-int addr_restore(struct run *x, struct nsh *h, const struct op *op, int ifindex)
+int addr_restore(struct run *x, struct nsh *h, const struct op *op, int ifindex,
+		 const struct prefix_routes *pr)
 {
 	char buf[INET6_ADDRSTRLEN + 4];
-	bool renewed;
-	int rc = netlink_addr_restore(h->nl, ifindex, &op->addr, !op->dad,
-				      &renewed);
+	int rc;
 
-	if (renewed && x->o->verbose > 0) {
+	if (prefix_routes_have(pr, ifindex, &op->addr))
+		return 0;
+	rc = netlink_addr_renew(h->nl, ifindex, &op->addr, !op->dad);
+	if (!rc && x->o->verbose > 0) {
 		prefix_format(&op->addr, true, buf, sizeof(buf));
 		fprintf(stderr,
 			"~ addr %s dev %s @%s: no prefix route, given again\n",
 			buf, op->link.name, h->name ? h->name : "host");
 	}
-	return rc ? rc : renewed;
+	return rc ? rc : 1;
 }
 
 static void addr_format(const struct op *op, struct strbuf *sb)

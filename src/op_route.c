@@ -39,7 +39,7 @@ static bool unreachable(int rc)
 /*
  * An IPv6 address given to a link that is down gets its prefix route
  * when the link comes up, and the kernel may go on without it (see
- * netlink_addr_restore(); a 10,000-node lab: a node in some, its route
+ * netlink_addr_renew(); a 10,000-node lab: a node in some, its route
  * to its gateway unreachable for good).  So a gateway found unreachable
  * has the lab's addresses in the node on its subnet, made before this
  * route, given again where their prefix route is missing.
@@ -49,6 +49,8 @@ static void readdress(struct run *x, struct nsh *h, const struct op *op,
 {
 	const struct route_spec *r = &op->route;
 	const struct op *a = x->plan->ops, *end = a + x->plan->n_ops;
+	struct prefix_routes pr = { 0 };
+	bool read = false;
 
 	if (!h->name || !r->has_via || r->via.family != AF_INET6)
 		return;
@@ -62,9 +64,14 @@ static void readdress(struct run *x, struct nsh *h, const struct op *op,
 		    !prefix_contains(&a->addr, &r->via))
 			continue;
 		idx = ifindex_of(x, h, a->link.name);
-		if (idx > 0 && (!oif || idx == oif))
-			addr_restore(x, h, a, idx);
+		if (idx <= 0 || (oif && idx != oif))
+			continue;
+		if (!read && netlink_prefix_routes(h->nl, &pr))
+			break;
+		read = true;
+		addr_restore(x, h, a, idx, &pr);
 	}
+	prefix_routes_free(&pr);
 }
 
 static int route_add(struct run *x, struct nsh *h, struct op *op, int oif,

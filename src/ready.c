@@ -9,10 +9,11 @@
  * added can be used, and, when asked, until autoconf interfaces have an
  * address from a router advertisement; then until each bridge that is
  * its ports' multicast querier has learnt where those addresses listen.
- * Each namespace's addresses are dumped once a round, not once an op.  An
- * IPv6 address given to a late end, which no route's gateway has shown to
- * work, has its prefix route looked for once it is usable, and is given
- * again if the kernel went on without it (prefix_route_at_risk()).
+ * Each namespace's addresses (and routes, if needed) are dumped once a
+ * round, not once an op (ready_order()).  An IPv6 address given to a late
+ * end, which no route's gateway has shown to work, has its prefix route
+ * looked for once it is usable, and is given again if the kernel went on
+ * without it (prefix_route_at_risk()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +37,8 @@ struct ns_addrs {
 	struct mgroup *g; /* IPv6 multicast groups joined */
 	size_t n_g, cap_g;
 	struct arena arena;
+	bool have_routes; /* routes read (when an address is at risk) */
+	struct prefix_routes routes;
 };
 
 static int keep_group(int ifindex, const uint8_t group[16], void *arg)
@@ -72,6 +75,7 @@ static int addrs_of(struct run *x, const char *ns, struct ns_addrs *d,
 	if (d->valid && (d->ns == ns || (d->ns && ns && !strcmp(d->ns, ns))))
 		return 0;
 	arena_free(&d->arena);
+	prefix_routes_free(&d->routes);
 	memset(d, 0, sizeof(*d));
 	rc = netlink_addr_dump((*h)->nl, keep_addr, d);
 	if (!rc)
@@ -191,7 +195,7 @@ static void prefix_check_init(struct prefix_check *c, const struct plan *p,
  * May address op @i of the plan have lost its prefix route?  An IPv6
  * address of a node given to an interface the plan raises after it (a
  * late end): the kernel makes that route when the link comes up, and may
- * go on without it (netlink_addr_restore()).  Not one on the subnet of a
+ * go on without it (netlink_addr_renew()).  Not one on the subnet of a
  * gateway that route_add() found reachable, or restored (readdress() in
  * op_route.c).
  */
@@ -504,6 +508,40 @@ static int wait_learnt(struct run *x, const struct plan *p, size_t n_ops,
 	return rc;
 }
 
+static int by_ns(const void *a, const void *b, void *arg)
+{
+	const struct op *ops = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const char *m = op_ns(&ops[i]), *n = op_ns(&ops[j]);
+	int c = m && n ? strcmp(m, n) : (m != NULL) - (n != NULL);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * The ops wait_ready() looks at, namespace by namespace (in plan order
+ * within one): each namespace's addresses, groups and routes are then
+ * read once a round, however the plan interleaves them (a router with a
+ * thousand links to a thousand hosts).  Return: how many, or -ENOMEM.
+ */
+static ssize_t ready_order(const struct plan *p, size_t n_ops, size_t **out)
+{
+	size_t n = 0, *v = malloc((n_ops ? n_ops : 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_ops; i++) {
+		const struct op *op = &p->ops[i];
+
+		if ((op->kind == OP_LINK_SET && op->settle) ||
+		    op->kind == OP_ADDR_ADD || op->kind == OP_SYSCTL_SET)
+			v[n++] = i;
+	}
+	qsort_r(v, n, sizeof(*v), by_ns, p->ops);
+	*out = v;
+	return (ssize_t)n;
+}
+
 int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 	       double timeout, bool autoconf, struct strbuf *msg)
 {
@@ -512,11 +550,14 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 	struct ns_addrs d = { 0 };
 	struct prefix_check pc = { 0 };
 	bool need_ll = needs_link_local(p, n_ops);
-	int rc = 0;
+	size_t *order = NULL;
+	ssize_t n_order = ready_order(p, n_ops, &order);
+	int rc = n_order < 0 ? (int)n_order : 0;
 
 	prefix_check_init(&pc, p, n_ops);
 
-	for (size_t i = 0; i < n_ops && !rc;) {
+	for (size_t k = 0; k < (size_t)n_order && !rc;) {
+		size_t i = order[k];
 		const struct op *op = &p->ops[i];
 		bool is_auto = autoconf && op->kind == OP_SYSCTL_SET &&
 			       strstr(op->key, ".autoconf") &&
@@ -533,7 +574,7 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 				rc = netlink_link_get(h->nl, op->link.name,
 						      &li);
 			if (!rc && li.oper_up) {
-				i++;
+				k++;
 				continue;
 			}
 			why = "has no carrier yet";
@@ -545,10 +586,18 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 				int lost = 0;
 
 				if (!is_auto &&
-				    prefix_route_at_risk(&pc, op, i))
-					lost = addr_restore(x, h, op, idx);
+				    prefix_route_at_risk(&pc, op, i)) {
+					if (!d.have_routes)
+						lost = netlink_prefix_routes(
+							h->nl, &d.routes);
+					d.have_routes = !lost;
+					if (!lost)
+						lost = addr_restore(x, h, op,
+								    idx,
+								    &d.routes);
+				}
 				if (!lost) {
-					i++;
+					k++;
 					continue;
 				}
 				rc = lost < 0 ? lost : 0;
@@ -559,11 +608,11 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 			if (!rc && why == not_joined &&
 			    !(rc = netlink_link_get(h->nl, dev, &li)) &&
 			    li.no_nd) {
-				i++;
+				k++;
 				continue;
 			}
 		} else {
-			i++;
+			k++;
 			continue;
 		}
 		if (rc)
@@ -604,6 +653,8 @@ int wait_ready(struct run *x, const struct plan *p, size_t n_ops,
 		sb_printf(msg, "cannot check the lab's links and addresses: %s",
 			  strerror(-rc));
 	arena_free(&d.arena);
+	prefix_routes_free(&d.routes);
+	free(order);
 	strmap_free(&pc.raised);
 	arena_free(&pc.arena);
 	return rc;
