@@ -75,12 +75,18 @@ double plan_settle_max(const struct plan *p);
 /**
  * plan_reserve() - make room in @p for @n ops in all, at once
  *
- * Ops pushed one by one grow the array by doubling, and every block
- * outgrown stays in the plan's arena (up to three times the ops' size):
- * where the count is known first (a copy, an inverse, a journal), it is
- * reserved exactly.
+ * Ops pushed one by one grow the array by doubling (in place once it is
+ * large: arena_resize()); where the count is known first (a copy, an
+ * inverse, a journal), or a bound of it (a compile), it is reserved at
+ * once.
  */
 void plan_reserve(struct plan *p, size_t n);
+
+/**
+ * plan_fit() - give back the room reserved in @p beyond its ops
+ * @p:		the plan, whole (no pointer into its ops is kept)
+ */
+void plan_fit(struct plan *p);
 
 /**
  * plan_if_key() - the key of interface @name of namespace @ns (NULL: the

@@ -118,6 +118,22 @@ char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF(2, 3);
 void arena_free(struct arena *a);
 
 /**
+ * arena_resize() - an array of @a made @n bytes long, with its first bytes
+ * (of @old, its length now) kept
+ * @a:		the arena
+ * @items:	the array, or NULL
+ * @old:	its length in bytes (0 for NULL)
+ * @n:		the length wanted
+ *
+ * An array that has an arena block of its own (one of more than 16 KiB)
+ * grows into a new block, the old one freed, or shrinks in place, giving
+ * memory back.  Any other is copied into a new allocation of @a, its old
+ * copy left in the arena.
+ * Return: the array, with bytes past @old zeroed.
+ */
+void *arena_resize(struct arena *a, void *items, size_t old, size_t n);
+
+/**
  * arena_grow() - make room for one item more in a growable array of
  * fixed-size items in an arena (vec_push())
  * @a:		the arena
@@ -126,7 +142,8 @@ void arena_free(struct arena *a);
  * @n:		the items it holds
  * @size:	the size of one item
  *
- * Doubling wastes the old block, which is bounded by the final size.
+ * An array in a block of its own grows in place (arena_resize()); a
+ * small one leaves its old copy in the arena, bounded by its final size.
  * Return: @items if it had room, else the new array, with the @n items
  * copied and the rest zeroed.
  */

@@ -159,6 +159,9 @@ int cmd_status(int argc, char **argv, struct opts *o)
 		free(lab);
 		return EXIT_INVALID;
 	}
+	/* The plan has its own strings: the file is no longer needed. */
+	topo_free(t);
+	t = NULL;
 	/* The status takes the plan: a large lab's is tens of megabytes. */
 	rc = lab_status_of(lab, want, STATUS_TAKE_PLAN, &s, &msg);
 	want = NULL;

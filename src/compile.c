@@ -829,5 +829,6 @@ struct plan *plan_compile(const struct topo *t)
 	phase_forwards(&c);
 	for (size_t i = 0; i < c.p->n_ops; i++)
 		plan_own_op(c.p, &c.p->ops[i]);
+	plan_fit(c.p);
 	return c.p;
 }

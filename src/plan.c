@@ -33,15 +33,20 @@ double plan_settle_max(const struct plan *p)
 
 void plan_reserve(struct plan *p, size_t n)
 {
-	struct op *ops;
-
 	if (n <= p->cap_ops)
 		return;
-	ops = arena_alloc(&p->arena, n * sizeof(*ops));
-	if (p->n_ops)
-		memcpy(ops, p->ops, p->n_ops * sizeof(*ops));
-	p->ops = ops;
+	p->ops = arena_resize(&p->arena, p->ops, p->cap_ops * sizeof(*p->ops),
+			      n * sizeof(*p->ops));
 	p->cap_ops = n;
+}
+
+void plan_fit(struct plan *p)
+{
+	if (p->n_ops == p->cap_ops || !p->n_ops)
+		return;
+	p->ops = arena_resize(&p->arena, p->ops, p->cap_ops * sizeof(*p->ops),
+			      p->n_ops * sizeof(*p->ops));
+	p->cap_ops = p->n_ops;
 }
 
 struct op *plan_push(struct plan *p, enum op_kind kind, const char *ns)
@@ -217,6 +222,7 @@ struct plan *plan_invert(const struct plan *p)
 	strmap_free(&m.ns);
 	strmap_free(&m.links);
 	arena_free(&m.arena);
+	plan_fit(inv);
 	return inv;
 }
 

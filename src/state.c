@@ -585,6 +585,7 @@ static int journal_slurp(const char *lab, struct strbuf *sb)
 {
 	char chunk[65536];
 	int top, dir, fd, rc = 0;
+	struct stat st;
 	ssize_t n;
 
 	top = state_dir_open(false);
@@ -598,6 +599,14 @@ static int journal_slurp(const char *lab, struct strbuf *sb)
 	close(dir);
 	if (fd < 0)
 		return -errno;
+	/* Room for the whole of it at once: a large lab's journal is tens of
+	 * megabytes, and doubling would hold up to twice that. */
+	if (!sb->cap && !fstat(fd, &st) && st.st_size > 0 &&
+	    st.st_size <= JOURNAL_MAX) {
+		sb->cap = (size_t)st.st_size + 1;
+		sb->buf = xmalloc(sb->cap);
+		sb->buf[0] = '\0';
+	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (sb->len + (size_t)n > JOURNAL_MAX) {
 			rc = -EFBIG;
@@ -629,16 +638,20 @@ static void damaged(struct journal *j, size_t line)
 /*
  * One op of a journal, onto the plan it is read into.  A record of the op
  * read last, again, is what its run learnt once it was made: it replaces
- * the first.
+ * the first.  The record is decoded in @scratch, and only the strings the
+ * op keeps are copied to the plan, each once (plan_own_op()): a node's
+ * name is in every record of its ops.
  */
-static int journal_op(struct plan *p, const char *line, size_t seq)
+static int journal_op(struct plan *p, struct arena *scratch, const char *line,
+		      size_t seq)
 {
 	struct op op;
-	int rc = op_decode(&p->arena, line, &op);
+	int rc = op_decode(scratch, line, &op);
 
 	op.seq = seq;
 	if (rc)
 		return rc;
+	plan_own_op(p, &op);
 	if (p->n_ops && p->ops[p->n_ops - 1].seq == seq &&
 	    p->ops[p->n_ops - 1].kind == op.kind)
 		p->ops[p->n_ops - 1] = op;
@@ -732,9 +745,9 @@ static size_t journal_records(struct journal *j, char *text, struct arena *a,
 int state_read(const char *lab, struct journal *j)
 {
 	struct strbuf sb = { 0 };
-	struct arena a = { 0 };
+	struct arena a = { 0 }, scratch = { 0 };
 	struct record *recs;
-	size_t *failed = NULL, n_failed = 0, cap_failed = 0, n;
+	size_t *failed = NULL, n_failed = 0, cap_failed = 0, n, decoded = 0;
 	char buf[64];
 	int rc;
 
@@ -778,8 +791,10 @@ int state_read(const char *lab, struct journal *j)
 			if (n_failed && bsearch(&seq, failed, n_failed,
 						sizeof(*failed), cmp_size))
 				continue; /* failed, or removed since */
-			if (journal_op(j->plan, line + off, seq))
+			if (journal_op(j->plan, &scratch, line + off, seq))
 				damaged(j, recs[i].no);
+			if (++decoded % 1024 == 0)
+				arena_free(&scratch);
 		} else if (!strncmp(line, "owner ", 6)) {
 			header_field(line, "pid=", buf, sizeof(buf));
 			j->owner_pid = atol(buf);
@@ -803,8 +818,10 @@ int state_read(const char *lab, struct journal *j)
 		}
 	}
 	arena_free(&a);
+	arena_free(&scratch);
 	sb_free(&sb);
 	plan_learn_own(j->plan);
+	plan_fit(j->plan);
 	return 0;
 }
 

@@ -85,28 +85,39 @@ struct arena_block {
 
 #define ARENA_BLOCK (64 * 1024)
 
+/* A block of its own for a big allocation of @n bytes, zeroed by calloc():
+ * memory fresh from the kernel is not written, so a reservation counts in
+ * the resident size only as it is used. */
+static struct arena_block *big_block(size_t n)
+{
+	struct arena_block *big = xcalloc(1, sizeof(*big) + n);
+
+	big->size = big->used = n;
+	return big;
+}
+
 void *arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_block *b = a->head;
 	size_t align = sizeof(max_align_t);
 
 	n = (n + align - 1) & ~(align - 1);
-	if (!b || b->size - b->used < n) {
-		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+	if (n > ARENA_BLOCK / 4 && (!b || b->size - b->used < n)) {
+		/* Behind the current block, which keeps filling. */
+		struct arena_block *big = big_block(n);
 
-		if (b && n > ARENA_BLOCK / 4) {
-			/* A big allocation gets its own block behind the
-			 * current one, so the current one keeps filling. */
-			struct arena_block *big = xmalloc(sizeof(*big) + size);
-
-			big->size = size;
-			big->used = n;
+		if (b) {
 			big->next = b->next;
 			b->next = big;
-			return memset(big->data, 0, n);
+		} else {
+			big->next = NULL;
+			a->head = big;
 		}
-		b = xmalloc(sizeof(*b) + size);
-		b->size = size;
+		return big->data;
+	}
+	if (!b || b->size - b->used < n) {
+		b = xmalloc(sizeof(*b) + ARENA_BLOCK);
+		b->size = ARENA_BLOCK;
 		b->used = 0;
 		b->next = a->head;
 		a->head = b;
@@ -159,18 +170,53 @@ void arena_free(struct arena *a)
 		a->head = NULL;
 }
 
+void *arena_resize(struct arena *a, void *items, size_t old, size_t n)
+{
+	size_t align = sizeof(max_align_t);
+	struct arena_block **at = &a->head;
+	size_t held = (old + align - 1) & ~(align - 1);
+	void *p;
+
+	n = (n + align - 1) & ~(align - 1);
+	/* An array in a block of its own (arena_alloc()'s big ones) moves
+	 * to a bigger one, or shrinks in place, and leaves nothing behind;
+	 * most arrays of a large lab are. */
+	while (items && old > ARENA_BLOCK / 4 && *at &&
+	       (void *)(*at)->data != items)
+		at = &(*at)->next;
+	if (items && old > ARENA_BLOCK / 4 && *at && n > ARENA_BLOCK / 4 &&
+	    (*at)->size == held && (*at)->used == held) {
+		struct arena_block *b = *at, *nb;
+
+		if (n <= held) {
+			nb = xrealloc(b, sizeof(*b) + n);
+			nb->size = nb->used = n;
+		} else {
+			/* Not realloc(): the new part would have to be
+			 * written to be zeroed. */
+			nb = big_block(n);
+			nb->next = b->next;
+			memcpy(nb->data, b->data, held);
+			free(b);
+		}
+		*at = nb;
+		return nb->data;
+	}
+	p = arena_alloc(a, n);
+	if (old)
+		memcpy(p, items, old < n ? old : n);
+	return p;
+}
+
 void *arena_grow(struct arena *a, void *items, size_t *cap, size_t n,
 		 size_t size)
 {
-	void *p;
+	size_t old = *cap * size;
 
 	if (n < *cap)
 		return items;
 	*cap = *cap ? *cap * 2 : 4;
-	p = arena_alloc(a, *cap * size);
-	if (n)
-		memcpy(p, items, n * size);
-	return p;
+	return arena_resize(a, n ? items : NULL, n ? old : 0, *cap * size);
 }
 
 /* String map */
