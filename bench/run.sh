@@ -21,10 +21,11 @@
 # timed runs, each tool's N=10 lab is checked once: namespaces exist, h1
 # pings h2 over IPv4 and IPv6, and `nstopo status` exits 0.
 #
-# BIG=1 adds 10,000-node labs of two shapes (and the same at 1,000 for the
-# growth per node): a star of bridges (gen-big.sh) and a routed campus
-# (gen-campus.sh): nstopo apply, a probe across, status (no drift),
-# destroy, nothing left afterwards, peak RSS; under ulimit -S -n 1024.
+# BIG=1 adds 10,000-node labs of three shapes (and the same at 1,000 for
+# the growth per node): a star of bridges (gen-big.sh), a routed campus
+# (gen-campus.sh) and routers with a thousand interfaces each (gen-hub.sh):
+# nstopo apply, a probe across, status (no drift), destroy, nothing left
+# afterwards, peak RSS of each; under ulimit -S -n 1024.
 #
 # Environment: BIG=1 (BIG_N=10000: its large size); TOOLS (default all four); ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
 # (largest N for ip-single).  The table goes to stdout and to
@@ -381,11 +382,13 @@ cat "$usable_md" >>"$md"
 cat "$md"
 m report "$raw" "$md"
 
-# ---- BIG=1: 10,000 nodes, two shapes, and the same at 1,000 ----------------
+# ---- BIG=1: 10,000 nodes, three shapes, and the same at 1,000 --------------
 #
 # star: N nodes on N/1000 bridges of 1000 ports in the host (gen-big.sh).
 # campus: N/1000 routers on a core bridge, each with a LAN bridge of its
 # own holding 1000 hosts with default routes via it (gen-campus.sh).
+# hub: N/1000 routers on a core bridge, each with 999 hosts on veths of
+# their own (gen-hub.sh): a thousand interfaces in one namespace.
 # For each: apply (returns when usable), a probe across the lab right
 # after (it must pass at once), status (no drift), destroy, the kernel
 # done, nothing left, nstopo's peak RSS; at 1,000 and at 10,000 nodes,
@@ -406,6 +409,11 @@ big_probe() {
 		nr=$(($2 / 1000)) k=1001
 		ip netns exec h1-1 ping -c1 -W1 "10.$nr.$((k / 256)).$((k % 256))" >/dev/null 2>&1 &&
 			ip netns exec h1-1 ping -6 -c1 -W1 "fd10:$(printf %x "$nr")::$(printf %x "$k")" >/dev/null 2>&1 ;;
+	hub)
+		# the first host of the first router to the last of the last
+		nr=$(($2 / 1000)) b=3996
+		ip netns exec h1-1 ping -c1 -W1 "10.$nr.$((b / 256)).$((b % 256 + 2))" >/dev/null 2>&1 &&
+			ip netns exec h1-1 ping -6 -c1 -W1 "fd40:$(printf %x "$nr"):3e7::2" >/dev/null 2>&1 ;;
 	esac
 }
 
@@ -414,6 +422,7 @@ big_one() { # SHAPE N: sets BIGROW (a table row) and growth figures
 	case $shape in
 	star) sh bench/gen-big.sh "$n" $((n / 1000)) "big$n" >"$work/big.yaml" ;;
 	campus) sh bench/gen-campus.sh $((n / 1000)) 1000 "campus$n" >"$work/big.yaml" ;;
+	hub) sh bench/gen-hub.sh $((n / 1000)) 999 "hub$n" >"$work/big.yaml" ;;
 	esac
 	lab=$(sed -n 's/^name: //p' "$work/big.yaml")
 	nodes=$(grep -c '^  [a-z][-a-z0-9]*:$' "$work/big.yaml")
@@ -427,12 +436,12 @@ big_one() { # SHAPE N: sets BIGROW (a table row) and growth figures
 	st=$?
 	set -e
 	set -- $r
-	bs=$3
+	bs=$3 bsrss=$4
 	pre=$(m slab)
 	r=$(m run sh -c 'ulimit -S -n 1024 && exec "$@"' - "$bin" destroy -q --lab "$lab") ||
 		die "BIG $shape $n: destroy failed"
 	set -- $r
-	bd=$3
+	bd=$3 bdrss=$4
 	settle $((pre - nodes)) "$1" "$(kernel_timeout "$nodes")"
 	case $K in
 	timeout) kd=$K ;;
@@ -442,29 +451,30 @@ big_one() { # SHAPE N: sets BIGROW (a table row) and growth figures
 	left=$(ip netns list | wc -l)/$(($(ip -o link show | wc -l) - 1))/$("$bin" list 2>/dev/null | grep -c "$lab" || true)
 	[ "$st" = 0 ] && sv=PASS || sv="FAIL($st)"
 	[ "$left" = 0/0/0 ] && lv=PASS || lv="FAIL($left)"
-	BIGROW=$(printf '| %s | %s | %.2f | %s | %.2f | %.2f | %s | %s | %.1f | %s |' \
+	BIGROW=$(printf '| %s | %s | %.2f | %s | %.2f | %.2f | %s | %s | %.1f / %.1f / %.1f | %s |' \
 		"$shape" "$nodes" "$ba" "$probe" "$bs" "$bd" "$kd" "$sv" \
-		"$(python3 -c "print($brss / 1024)")" "$lv")
+		"$(python3 -c "print($brss / 1024)")" "$(python3 -c "print($bsrss / 1024)")" \
+		"$(python3 -c "print($bdrss / 1024)")" "$lv")
 	BIG_APPLY_US=$(python3 -c "print($ba * 1e6 / $nodes)")
 	BIG_DESTROY_US=$(python3 -c "print($bd * 1e6 / $nodes)")
-	say "BIG $shape N=$nodes: apply (usable) $ba s, probe $probe, status $bs s ($sv), destroy $bd s, kernel done $kd s, left $lv, RSS $brss KiB"
+	say "BIG $shape N=$nodes: apply (usable) $ba s, probe $probe, status $bs s ($sv), destroy $bd s, kernel done $kd s, left $lv, RSS apply $brss status $bsrss destroy $bdrss KiB"
 }
 
 if [ -n "$BIG" ] && [ "$BIG" != 0 ]; then
-	say "bench: BIG: star and campus, 1,000 and 10,000 nodes"
+	say "bench: BIG: star, campus and hub, 1,000 and 10,000 nodes"
 	big_md=$work/big.md
 	{
 		echo
-		echo "## BIG: 10,000 nodes, two shapes (one run each; ulimit -S -n 1024)"
+		echo "## BIG: 10,000 nodes, three shapes (one run each; ulimit -S -n 1024)"
 		echo
-		echo "star: nodes on bridges of 1000 ports in the host (gen-big.sh); campus: routers on a core bridge, each with a LAN of 1000 hosts routed via it (gen-campus.sh)."
+		echo "star: nodes on bridges of 1000 ports in the host (gen-big.sh); campus: routers on a core bridge, each with a LAN of 1000 hosts routed via it (gen-campus.sh); hub: routers on a core bridge, each with 999 hosts on veths of their own, no LAN bridge (gen-hub.sh)."
 		echo "apply returns once the lab is usable; probe: one IPv4 and one IPv6 ping (1 s timeout) across the lab right after."
 		echo
-		echo "| shape | nodes | apply (usable) s | probe | status s | destroy s | kernel done s | status clean | peak RSS MiB | left |"
+		echo "| shape | nodes | apply (usable) s | probe | status s | destroy s | kernel done s | status clean | peak RSS MiB (apply / status / destroy) | left |"
 		echo "|---|---:|---:|---|---:|---:|---:|---|---:|---|"
 	} >"$big_md"
 	growth=""
-	for shape in star campus; do
+	for shape in star campus hub; do
 		big_one "$shape" 1000
 		echo "$BIGROW" >>"$big_md"
 		a1=$BIG_APPLY_US d1=$BIG_DESTROY_US

@@ -124,6 +124,13 @@ struct run {
 	 * those commands run again if the plan running has them. */
 	struct strmap exec_stopped;
 	bool group_tried; /* destroy: the batch delete was considered */
+	/* The running plan's ADDR_ADD ops by namespace (readdress() in
+	 * op_route.c): each namespace's slot, the first op of each slot,
+	 * and each op's next. */
+	const struct plan *addrs_plan;
+	struct strmap addr_first;
+	size_t *addr_heads, cap_heads;
+	size_t *addr_next;
 	const struct apply_opts *o;
 	struct apply_result *res;
 	char why[320]; /* the reason of the last failure */

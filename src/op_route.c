@@ -44,24 +44,64 @@ static bool unreachable(int rc)
  * has the lab's addresses in the node on its subnet, made before this
  * route, given again where their prefix route is missing.
  */
+/* The first ADDR_ADD op of namespace @ns in the running plan, or
+ * SIZE_MAX; x->addr_next[i] is the one after op i (SIZE_MAX: none).  Built
+ * once a plan, in one pass: x->addr_first maps a namespace to its slot. */
+static size_t first_addr(struct run *x, const char *ns)
+{
+	const struct plan *p = x->plan;
+	size_t *last = NULL, n = 0, cap = 0;
+	struct arena tmp = { 0 };
+	int slot;
+
+	if (x->addrs_plan != p) {
+		strmap_free(&x->addr_first);
+		x->addr_heads = NULL;
+		x->addr_next =
+			arena_alloc(&x->arena, (p->n_ops + 1) * sizeof(size_t));
+		for (size_t k = 0; k < p->n_ops; k++) {
+			const struct op *a = &p->ops[k];
+
+			x->addr_next[k] = SIZE_MAX;
+			if (a->kind != OP_ADDR_ADD || !op_ns(a))
+				continue;
+			slot = strmap_put(&x->addr_first, op_ns(a), (int)n);
+			if (slot < 0) { /* a namespace's first */
+				*(size_t *)vec_push(&tmp, last, n, cap) = k;
+				x->addr_heads = arena_grow(
+					&x->arena, x->addr_heads, &x->cap_heads,
+					n - 1, sizeof(size_t));
+				x->addr_heads[n - 1] = k;
+			} else {
+				x->addr_next[last[slot]] = k;
+				last[slot] = k;
+			}
+		}
+		arena_free(&tmp);
+		x->addrs_plan = p;
+	}
+	slot = strmap_get(&x->addr_first, ns);
+	return slot < 0 ? SIZE_MAX : x->addr_heads[slot];
+}
+
 static void readdress(struct run *x, struct nsh *h, const struct op *op,
 		      int oif)
 {
 	const struct route_spec *r = &op->route;
-	const struct op *a = x->plan->ops, *end = a + x->plan->n_ops;
+	const struct op *ops = x->plan->ops;
+	size_t end = x->plan->n_ops;
 	struct prefix_routes pr = { 0 };
 	bool read = false;
 
 	if (!h->name || !r->has_via || r->via.family != AF_INET6)
 		return;
-	if (op >= a && op < end)
-		end = op;
-	for (; a < end; a++) {
+	if (op >= ops && op < ops + end)
+		end = (size_t)(op - ops);
+	for (size_t k = first_addr(x, h->name); k < end; k = x->addr_next[k]) {
+		const struct op *a = &ops[k];
 		int idx;
 
-		if (a->kind != OP_ADDR_ADD || !op_ns(a) ||
-		    strcmp(op_ns(a), h->name) ||
-		    !prefix_contains(&a->addr, &r->via))
+		if (!prefix_contains(&a->addr, &r->via))
 			continue;
 		idx = ifindex_of(x, h, a->link.name);
 		if (idx <= 0 || (oif && idx != oif))

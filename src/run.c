@@ -75,6 +75,7 @@ void run_fini(struct run *x)
 	nsh_close(x, &x->host);
 	strmap_free(&x->ns_map);
 	strmap_free(&x->exec_stopped);
+	strmap_free(&x->addr_first);
 	free(x->users);
 	arena_free(&x->arena);
 }
