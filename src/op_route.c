@@ -57,6 +57,7 @@ static size_t first_addr(struct run *x, const char *ns)
 	if (x->addrs_plan != p) {
 		strmap_free(&x->addr_first);
 		x->addr_heads = NULL;
+		x->cap_heads = 0;
 		x->addr_next =
 			arena_alloc(&x->arena, (p->n_ops + 1) * sizeof(size_t));
 		for (size_t k = 0; k < p->n_ops; k++) {

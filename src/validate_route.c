@@ -177,21 +177,32 @@ static bool v6_on_lo(const struct prefix *p, const char *dev)
 	return p->family == AF_INET6 && !strcmp(dev, "lo");
 }
 
-/* Is @gw on an IPv6 subnet of lo: an address of lo, or a device route? */
-static bool lo_holds(const struct node *n, const struct node_idx *x,
-		     const struct prefix *gw)
+/*
+ * An IPv6 subnet on lo (of address @a, or device route @d): the kernel
+ * makes such a route a reject route (ip6_route_info_create()), so it
+ * reaches no gateway and takes any gateway it holds from the routes of
+ * the file ("No route to host"), as a blackhole would (R; r in table
+ * local).
+ */
+static void idx_lo_reject(struct node_idx *x, const struct prefix *p,
+			  const struct route *d, const struct addr_cfg *a)
 {
-	for (size_t i = 0; x->lo && i < x->lo->n_addrs; i++)
-		if (prefix_contains(&x->lo->addrs[i].p, gw))
-			return true;
-	for (size_t i = 0; i < n->n_routes; i++) {
-		const struct route *d = &n->routes[i];
+	char key[64], kind = 'R';
+	struct net_hit *h;
 
-		if (!d->has_via && d->dev && v6_on_lo(&d->to, d->dev) &&
-		    prefix_contains(&d->to, gw))
-			return true;
+	if (d && d->table == RT_TABLE_LOCAL_ID)
+		kind = 'r';
+	else if (d && d->table != RT_TABLE_MAIN_ID)
+		return; /* (a table the kernel asks only by a rule) */
+	if (p->plen >= 128)
+		return;
+	idx_key(key, sizeof(key), kind, p, p->plen, NULL);
+	h = idx_put(x, key);
+	if (!h->route && !h->a) {
+		h->route = d;
+		h->a = a;
 	}
-	return false;
+	x->rplens[1][p->plen / 8] |= (uint8_t)(0x80 >> (p->plen % 8));
 }
 
 static void idx_build(const struct node *n, struct node_idx *x)
@@ -207,7 +218,9 @@ static void idx_build(const struct node *n, struct node_idx *x)
 		for (size_t j = 0; j < ic->n_addrs; j++) {
 			const struct addr_cfg *a = &ic->addrs[j];
 
-			if (!v6_on_lo(&a->p, ic->name))
+			if (v6_on_lo(&a->p, ic->name))
+				idx_lo_reject(x, &a->p, NULL, a);
+			else
 				idx_subnet(x, &a->p, ic->name, ic->up != 0,
 					   NULL);
 			idx_key(key, sizeof(key), 'O', &a->p, full_len(&a->p),
@@ -250,10 +263,12 @@ static void idx_build(const struct node *n, struct node_idx *x)
 			x->rplens[to.family == AF_INET6][to.plen / 8] |=
 				(uint8_t)(0x80 >> (to.plen % 8));
 		}
-		if (d->type != RT_UNICAST || d->has_via || !d->dev ||
-		    v6_on_lo(&d->to, d->dev))
+		if (d->type != RT_UNICAST || d->has_via || !d->dev)
 			continue;
-		idx_subnet(x, &d->to, d->dev, 1, d);
+		if (v6_on_lo(&d->to, d->dev))
+			idx_lo_reject(x, &d->to, d, NULL);
+		else
+			idx_subnet(x, &d->to, d->dev, 1, d);
 	}
 }
 
@@ -301,6 +316,32 @@ static bool g_route_on(const struct node_idx *x, const struct route *g,
  * the file takes (EINVAL), an IPv6 one whose subnet is another device's
  * (EINVAL, "device mismatch").  Return: true, with why in @why.
  */
+/* @h, a subnet on lo (idx_lo_reject()), in @why; false if it is not. */
+static bool lo_reject(const struct net_hit *h, char *why, size_t len)
+{
+	const struct prefix *p = h->a	  ? &h->a->p :
+				 h->route ? &h->route->to :
+					    NULL;
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	if (!p ||
+	    (h->route && (h->route->type != RT_UNICAST || h->route->has_via ||
+			  !h->route->dev || !v6_on_lo(p, h->route->dev))))
+		return false;
+	prefix_format(p, true, buf, sizeof(buf));
+	if (h->a)
+		snprintf(
+			why, len,
+			"address %s of lo takes it: the kernel makes an IPv6 route on lo a reject route, which reaches no gateway",
+			buf);
+	else
+		snprintf(
+			why, len,
+			"the route to %s on lo (at %u:%u) takes it: the kernel makes an IPv6 route on lo a reject route, which reaches no gateway",
+			buf, h->route->to_pos.line, h->route->to_pos.col);
+	return true;
+}
+
 static bool gateway_lookup_problem(const struct node_idx *x,
 				   const struct route *r, char *why, size_t len)
 {
@@ -324,9 +365,11 @@ static bool gateway_lookup_problem(const struct node_idx *x,
 			if (in_local && r->table == RT_TABLE_MAIN_ID)
 				continue;
 			got = idx_longest(x, *k, &r->via, NULL, &h);
-			if (got < 0 || h->route >= r ||
+			if (got < 0 || (h->route && h->route >= r) ||
 			    (!in_local && got <= sub))
 				continue;
+			if (lo_reject(h, why, len))
+				return true;
 			prefix_format(&h->route->to, true, p, sizeof(p));
 			if (h->route->to_default)
 				snprintf(p, sizeof(p), "default");
@@ -618,12 +661,8 @@ static int check_route(struct rctx *v, struct node *n, const struct node_idx *x,
 		else
 			diag_add(
 				v->d, r->via_pos,
-				"gateway %s is not on a subnet of any interface of node '%s'%s",
-				via, n->name,
-				v6_on_lo(&r->via, "lo") &&
-						lo_holds(n, x, &r->via) ?
-					" (an IPv6 subnet on lo reaches no gateway)" :
-					"");
+				"gateway %s is not on a subnet of any interface of node '%s'",
+				via, n->name);
 		return -1;
 	}
 	return 0;

@@ -179,6 +179,8 @@ SEMANTIC = {
     "211-ipv6-gateway-via-lo-route": "a gateway against the node's "
                                      "subnets and routes",
     "212-ipv6-gateway-dev-lo": "a gateway's family against its device",
+    "213-ipv6-gateway-in-lo-subnet": "a gateway against the node's "
+                                     "addresses on lo",
 }
 
 
