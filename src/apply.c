@@ -222,6 +222,7 @@ int apply_undo(struct run *x, const struct plan *p, size_t n, bool kill)
 	x->group_tried = false;
 	x->st = NULL;
 	x->plan = inv;
+	x->addrs_plan = NULL; /* (readdress()'s chain is of a plan) */
 	x->kill = kill;
 	rc = apply_ops(x, inv, &failed);
 	x->res->undone = x->res->ops_done - done_before;

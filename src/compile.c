@@ -796,9 +796,10 @@ static void phase_forwards(struct pctx *c)
 /*
  * About how many ops @t makes: a node's namespace, lo and set-up sysctls,
  * its own sysctls, addresses, routes, commands and gates; a link's
- * making, its ends set up and a host port's sysctl; a bridge's.  A quarter
- * more is reserved, so that a plan is not grown by doubling (which leaves
- * each outgrown block in the arena: 10,000 nodes make 140,000 ops).
+ * making, its ends set up and a host port's sysctl; a bridge's.  Not a
+ * bound (a pair's ends may each take sysctls of their own): a quarter more
+ * is reserved, which costs nothing until used (arena_alloc() gets a big
+ * array zeroed from calloc()), and plan_fit() gives back what is left.
  */
 static size_t ops_expected(const struct topo *t)
 {

@@ -270,6 +270,7 @@ static int ensure(struct run *x, struct state *st, struct plan *p, size_t *seq,
 	x->undo = false;
 	x->st = st;
 	x->plan = p;
+	x->addrs_plan = NULL; /* (readdress()'s chain is of a plan) */
 	x->seq_base = *seq;
 	*failed = SIZE_MAX;
 	rc = apply_ops(x, p, failed);
