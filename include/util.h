@@ -13,6 +13,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define UNUSED __attribute__((unused))
+#define NONNULL_RET __attribute__((returns_nonnull))
 
 /* Ownership hand-off: return *pp and clear it (bubblewrap's idiom). */
 #define steal_pointer(pp)                     \
@@ -90,7 +91,7 @@ struct arena {
  * Aborts when memory runs out, as xmalloc().
  * Return: the bytes, zeroed and aligned for any type.
  */
-void *arena_alloc(struct arena *a, size_t n);
+void *arena_alloc(struct arena *a, size_t n) NONNULL_RET;
 
 /**
  * arena_strndup() - a copy of the @n bytes at @s, NUL-terminated, in @a
@@ -131,7 +132,8 @@ void arena_free(struct arena *a);
  * copy left in the arena.
  * Return: the array, with bytes past @old zeroed.
  */
-void *arena_resize(struct arena *a, void *items, size_t old, size_t n);
+void *arena_resize(struct arena *a, void *items, size_t old,
+		   size_t n) NONNULL_RET;
 
 /**
  * arena_grow() - make room for one item more in a growable array of
@@ -148,7 +150,7 @@ void *arena_resize(struct arena *a, void *items, size_t old, size_t n);
  * copied and the rest zeroed.
  */
 void *arena_grow(struct arena *a, void *items, size_t *cap, size_t n,
-		 size_t size);
+		 size_t size) NONNULL_RET;
 #define vec_push(a, arr, n, cap)                                      \
 	((arr) = arena_grow((a), (arr), &(cap), (n), sizeof(*(arr))), \
 	 &(arr)[(n)++])

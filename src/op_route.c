@@ -73,7 +73,7 @@ static size_t first_addr(struct run *x, const char *ns)
 					&x->arena, x->addr_heads, &x->cap_heads,
 					n - 1, sizeof(size_t));
 				x->addr_heads[n - 1] = k;
-			} else {
+			} else if (last) {
 				x->addr_next[last[slot]] = k;
 				last[slot] = k;
 			}

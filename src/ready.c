@@ -396,7 +396,7 @@ static size_t learn_list(const struct plan *p, size_t n_ops, struct arena *a,
 		if (op->kind != OP_ADDR_ADD || op->addr.family != AF_INET6)
 			continue;
 		key = if_key(a, op_ns(op), op->link.name);
-		k = strmap_get(&ends, key);
+		k = end_port && end_pns ? strmap_get(&ends, key) : -1;
 		b = strmap_get(&bridges, key);
 		if (k < 0 && b < 0)
 			continue;

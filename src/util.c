@@ -203,7 +203,7 @@ void *arena_resize(struct arena *a, void *items, size_t old, size_t n)
 		return nb->data;
 	}
 	p = arena_alloc(a, n);
-	if (old)
+	if (old && items)
 		memcpy(p, items, old < n ? old : n);
 	return p;
 }

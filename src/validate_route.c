@@ -370,6 +370,8 @@ static bool gateway_lookup_problem(const struct node_idx *x,
 				continue;
 			if (lo_reject(h, why, len))
 				return true;
+			if (!h->route)
+				continue;
 			prefix_format(&h->route->to, true, p, sizeof(p));
 			if (h->route->to_default)
 				snprintf(p, sizeof(p), "default");
