@@ -72,6 +72,13 @@ bool prefix_contains(const struct prefix *net, const struct prefix *addr);
 struct prefix prefix_subnet(const struct prefix *p);
 
 /**
+ * prefix_broadcast() - @p with its host bits set: its subnet's broadcast
+ * address (for IPv4)
+ * Return: that address, with @p's family and prefix length.
+ */
+struct prefix prefix_broadcast(const struct prefix *p);
+
+/**
  * prefix_has_host_bits() - has @p bits set beyond its prefix length?
  * Return: true if so (10.0.0.1/24), false for a network (10.0.0.0/24).
  */

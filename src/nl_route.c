@@ -62,9 +62,7 @@ static int addr_give(struct nlsock *s, int flags, int ifindex,
 
 	if (p->family == AF_INET && p->plen < 31) {
 		/* As `ip addr add ... brd +` does. */
-		memcpy(a.brd, p->bytes, 4);
-		for (unsigned b = p->plen; b < 32; b++)
-			a.brd[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+		memcpy(a.brd, prefix_broadcast(p).bytes, 4);
 		a.has_brd = true;
 	}
 	return addr_msg(s, RTM_NEWADDR, flags, &a);

@@ -37,21 +37,15 @@ static bool unreachable(int rc)
 }
 
 /*
- * An IPv6 address given to a link that is down gets its prefix route
- * when the link comes up, and the kernel may go on without it (see
- * netlink_addr_renew(); a 10,000-node lab: a node in some, its route
- * to its gateway unreachable for good).  So a gateway found unreachable
- * has the lab's addresses in the node on its subnet, made before this
- * route, given again where their prefix route is missing.
+ * The first ADDR_ADD op of namespace @ns in the running plan, or SIZE_MAX;
+ * x->addr_next[i] is the one after op i (SIZE_MAX: none).  Built once a
+ * plan, backwards in one pass: x->addr_first maps a namespace to its slot
+ * in x->addr_heads, which holds the first op found so far.
  */
-/* The first ADDR_ADD op of namespace @ns in the running plan, or
- * SIZE_MAX; x->addr_next[i] is the one after op i (SIZE_MAX: none).  Built
- * once a plan, in one pass: x->addr_first maps a namespace to its slot. */
 static size_t first_addr(struct run *x, const char *ns)
 {
 	const struct plan *p = x->plan;
-	size_t *last = NULL, n = 0, cap = 0;
-	struct arena tmp = { 0 };
+	size_t n = 0;
 	int slot;
 
 	if (x->addrs_plan != p) {
@@ -60,31 +54,35 @@ static size_t first_addr(struct run *x, const char *ns)
 		x->cap_heads = 0;
 		x->addr_next =
 			arena_alloc(&x->arena, (p->n_ops + 1) * sizeof(size_t));
-		for (size_t k = 0; k < p->n_ops; k++) {
+		for (size_t k = p->n_ops; k-- > 0;) {
 			const struct op *a = &p->ops[k];
 
 			x->addr_next[k] = SIZE_MAX;
 			if (a->kind != OP_ADDR_ADD || !op_ns(a))
 				continue;
 			slot = strmap_put(&x->addr_first, op_ns(a), (int)n);
-			if (slot < 0) { /* a namespace's first */
-				*(size_t *)vec_push(&tmp, last, n, cap) = k;
-				x->addr_heads = arena_grow(
-					&x->arena, x->addr_heads, &x->cap_heads,
-					n - 1, sizeof(size_t));
-				x->addr_heads[n - 1] = k;
-			} else if (last) {
-				x->addr_next[last[slot]] = k;
-				last[slot] = k;
+			if (slot < 0) { /* the namespace's last */
+				*(size_t *)vec_push(&x->arena, x->addr_heads, n,
+						    x->cap_heads) = k;
+				continue;
 			}
+			x->addr_next[k] = x->addr_heads[slot];
+			x->addr_heads[slot] = k;
 		}
-		arena_free(&tmp);
 		x->addrs_plan = p;
 	}
 	slot = strmap_get(&x->addr_first, ns);
 	return slot < 0 ? SIZE_MAX : x->addr_heads[slot];
 }
 
+/*
+ * An IPv6 address given to a link that is down gets its prefix route
+ * when the link comes up, and the kernel may go on without it (see
+ * netlink_addr_renew(); a 10,000-node lab: a node in some, its route
+ * to its gateway unreachable for good).  So a gateway found unreachable
+ * has the lab's addresses in the node on its subnet, made before this
+ * route, given again where their prefix route is missing.
+ */
 static void readdress(struct run *x, struct nsh *h, const struct op *op,
 		      int oif)
 {

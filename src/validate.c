@@ -530,12 +530,10 @@ static bool addr_unicast(const struct prefix *p)
  */
 static bool addr_is_broadcast(const struct prefix *p)
 {
-	if (p->family != AF_INET || p->plen >= 31)
-		return false;
-	for (unsigned b = p->plen; b < 32; b++)
-		if (!(p->bytes[b / 8] & (0x80 >> (b % 8))))
-			return false;
-	return true;
+	struct prefix b = prefix_broadcast(p);
+
+	return p->family == AF_INET && p->plen < 31 &&
+	       !memcmp(b.bytes, p->bytes, 4);
 }
 
 /* An address the kernel puts on lo itself (or, for ::1, any length). */

@@ -136,17 +136,6 @@ static void idx_first(struct node_idx *x, char kind, const struct prefix *p,
 	}
 }
 
-/* The broadcast address of @p's subnet: every host bit set. */
-static struct prefix broadcast_of(const struct prefix *p)
-{
-	struct prefix m = *p;
-
-	for (unsigned b = p->plen; b < full_len(p); b++)
-		m.bytes[b / 8] |= (uint8_t)(0x80 >> (b % 8));
-	m.plen = (uint8_t)full_len(p);
-	return m;
-}
-
 /*
  * What the kernel adds to table local for an IPv4 address besides the
  * address itself: below /31, the broadcast address (B); on lo, the whole
@@ -160,7 +149,8 @@ static void idx_kernel_local(struct node_idx *x, const struct iface_cfg *ic,
 	struct prefix p;
 
 	if (a->p.family == AF_INET && a->p.plen < 31) {
-		p = broadcast_of(&a->p);
+		p = prefix_broadcast(&a->p);
+		p.plen = 32;
 		idx_first(x, 'B', &p, p.plen, ic, a);
 	}
 	if (a->p.family == AF_INET && a->p.plen < 32 && !strcmp(ic->name, "lo"))

@@ -103,6 +103,16 @@ struct prefix prefix_subnet(const struct prefix *p)
 	return net;
 }
 
+struct prefix prefix_broadcast(const struct prefix *p)
+{
+	struct prefix b = *p;
+	unsigned total = p->family == AF_INET ? 32 : 128;
+
+	for (unsigned bit = p->plen; bit < total; bit++)
+		b.bytes[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+	return b;
+}
+
 bool prefix_has_host_bits(const struct prefix *p)
 {
 	unsigned total = p->family == AF_INET ? 32 : 128;
