@@ -32,8 +32,9 @@ enum link_kind {
 };
 
 /*
- * A bridge's mode (op.mode of its link.add): the multicast querier of its
- * ports, with startup queries soon after each port comes up (nl.c); 0: the
+ * A bridge's mode (op.mode of its link.add and of the link set that
+ * switches its snooping on): the multicast querier of its ports, with
+ * startup queries as it becomes the querier (nl_bridge.c); 0: the
  * kernel's defaults.
  */
 #define BRIDGE_QUERIER 1u
@@ -94,13 +95,15 @@ struct link_kind_desc {
 	uint32_t txqueues;
 	/* IFLA_INFO_DATA of its RTM_NEWLINK (nl.c), or NULL: none. */
 	int (*fill)(struct nl_msg *msg, const struct link_req *r);
-	/* IFLA_INFO_DATA of a change sent right after it is made, or NULL:
+	/* IFLA_INFO_DATA of a change sent right after fill_mode's, or NULL:
 	 * settings whose effect depends on others the kernel applies after
 	 * them within one request. */
 	int (*fill_again)(struct nl_msg *msg, const struct link_req *r);
 	/* IFLA_INFO_DATA that changes an existing interface to the mode
 	 * r->mode, whatever it had (then fill_again), or NULL: an edit that
-	 * changes its mode makes it again. */
+	 * changes its mode makes it again.  A bridge is made by fill with
+	 * snooping off, and a plan's link set of it (op type LK_BRIDGE)
+	 * runs fill_mode once its ports have joined (nl_bridge.c). */
 	int (*fill_mode)(struct nl_msg *msg, const struct link_req *r);
 };
 

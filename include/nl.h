@@ -147,10 +147,10 @@ int netlink_link_add(struct nlsock *s, const char *kind,
 int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
 
 /**
- * nl_fill_bridge() - a bridge's multicast settings at creation: with
- * BRIDGE_QUERIER in r->mode, snooping on, queries of IGMPv3 and MLDv1
- * that ask for answers at once, three startup queries a second apart;
- * without, nothing (the kernel's defaults)
+ * nl_fill_bridge() - a bridge's multicast settings at creation: snooping
+ * off until its ports have joined (nl_fill_bridge_mode() switches it on);
+ * with BRIDGE_QUERIER in r->mode, queries of IGMPv3 and MLDv1 that ask
+ * for answers at once, three startup queries a second apart
  * @msg:	the request
  * @r:		the bridge
  *
@@ -159,10 +159,10 @@ int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
 int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r);
 
 /**
- * nl_fill_bridge_again() - what a bridge is changed to right after its
- * creation: with BRIDGE_QUERIER in r->mode, its ports' multicast querier,
- * at once (the kernel waits one response interval, which nl_fill_bridge()
- * made 0); without, nothing
+ * nl_fill_bridge_again() - what a bridge is changed to right after
+ * nl_fill_bridge_mode(): with BRIDGE_QUERIER in r->mode, its ports'
+ * multicast querier, at once (the kernel waits one response interval,
+ * which the request before made 0); without, nothing
  * @msg:	the request
  * @r:		the bridge
  *
@@ -171,8 +171,9 @@ int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r);
 int nl_fill_bridge_again(struct nl_msg *msg, const struct link_req *r);
 
 /**
- * nl_fill_bridge_mode() - an existing bridge changed to r->mode: with
- * BRIDGE_QUERIER, what nl_fill_bridge() gives (nl_fill_bridge_again()
+ * nl_fill_bridge_mode() - a bridge changed to r->mode, once its ports
+ * have joined or when an edit finds it made: snooping on; with
+ * BRIDGE_QUERIER, the queries of nl_fill_bridge() (nl_fill_bridge_again()
  * follows); without, the kernel's defaults, no querier
  * @msg:	the request
  * @r:		the bridge

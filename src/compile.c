@@ -16,7 +16,8 @@
  *      those pairs come up outside their bridges (late_port());
  *   3. host sysctls, impairments (qdiscs) and every address, while the
  *      late ends are still down;
- *   4. the late ends come up, then the late ports join their bridges;
+ *   4. the late ends come up, then the late ports join their bridges,
+ *      and then the bridges snoop (switched on once their ports are in);
  *   5. routes, once their links are up;
  *   6. the nodes' `exec:` commands;
  *   7. their readiness gates (`wait:`);
@@ -424,19 +425,22 @@ static void push_host_ports(struct pctx *c, const struct bridge *b)
 
 /*
  * A bridge is its ports' multicast querier only if the file says so (see
- * nl_fill_bridge()): it ends the flood of multicast listener reports, and
+ * nl_bridge.c): it ends the flood of multicast listener reports, and
  * apply waits until it has learnt where the lab's addresses listen; but
- * the kernel re-arms the query timer of every port each time a port
- * starts forwarding, so a querier bridge of N ports rising one by one
- * queries about N^2 times, and its nodes answer each: on a campus of ten
- * LANs of 1000 nodes apply took 115-120 s with queriers against 45 s
- * without (and failed once: a gateway's prefix route that came after
- * 200 s).  And the nodes on it speak MLDv1.  (bench/research/
- * NOTES-querier.md, part two.)
+ * the nodes on it speak MLDv1, and the kernel re-arms the query timer of
+ * every port each time a port starts forwarding (a port that comes up
+ * again queries them all).  Before bridges snooped only once their ports
+ * were in, a campus of ten querier LANs of 1000 nodes applied in 115-120
+ * s against 45 s without (bench/research/NOTES-querier.md, part two).
  */
 static bool querier_wanted(const struct bridge *b)
 {
 	return b->has_querier && b->querier;
+}
+
+static uint32_t bridge_mode(const struct bridge *b)
+{
+	return querier_wanted(b) ? BRIDGE_QUERIER : 0;
 }
 
 static void push_bridge(struct pctx *c, size_t i)
@@ -446,7 +450,7 @@ static void push_bridge(struct pctx *c, size_t i)
 	struct op *op = plan_push(c->p, OP_LINK_ADD, ns_of(c, f->node));
 
 	op->type = LK_BRIDGE;
-	op->mode = querier_wanted(&t->bridges[i]) ? BRIDGE_QUERIER : 0;
+	op->mode = bridge_mode(&t->bridges[i]);
 	op_if_fill(c, &op->link, f);
 	op->mark = f->node == HOST_NODE;
 	op->pos = f->pos;
@@ -639,7 +643,10 @@ static void push_qdisc(struct pctx *c, const char *ns,
  * addresses are on: an address on a link that is down is kept, and goes
  * to work (prefix routes, multicast groups) when the link comes up.
  * Then the late ports (late_port()) join their bridges; before the
- * routes, which may go through a bridge's own address.
+ * routes, which may go through a bridge's own address.  Then each bridge,
+ * made with multicast snooping off, snoops (and is a querier if it
+ * should be): switched on once its ports are in, the kernel restarts
+ * their multicast timers once, not each time a port joins (nl_bridge.c).
  */
 static void phase_raise(struct pctx *c)
 {
@@ -661,6 +668,15 @@ static void phase_raise(struct pctx *c)
 				op->settle = up_wanted(&t->ifaces[f->peer]);
 			op->pos = f->pos;
 		}
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct iface *f = &t->ifaces[t->bridges[i].iface];
+		struct op *op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
+
+		op->type = LK_BRIDGE;
+		op->mode = bridge_mode(&t->bridges[i]);
+		op->link.name = f->name;
+		op->pos = f->pos;
+	}
 }
 
 /* Host sysctls, impairments and addresses: all before the late ends rise. */

@@ -13,51 +13,81 @@
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
+#include <stdbool.h>
 
 #include "linkkind.h"
 #include "nl.h"
 
 /*
- * The bridge as its ports' multicast querier (BRIDGE_QUERIER), snooping
- * on.  Once it has queried, the kernel forwards MLDv1 reports to
- * multicast routers only (the querier, the bridge itself) instead of
- * flooding them to every port: so its MLD queries are version 1, which
- * the nodes then answer in kind (it floods MLDv2 reports whatever the
- * querier), and the node ends of its ports speak version 1 from their
- * first report (force_mld_version, compile.c).  Its IGMP queries are version 3, as the nodes speak: a
- * version 2 query answered "at once" (code 0) would read as IGMPv1.
+ * A bridge is made with multicast snooping off, and switched on (with
+ * the rest of its multicast settings, nl_fill_bridge_mode()) once its
+ * ports have joined: a plan's link set of the bridge (compile.c).  While
+ * snooping is on, each port that starts forwarding makes the kernel
+ * restart the multicast timers of every port of the bridge
+ * (br_port_state_selection() -> br_multicast_enable_port()), which is
+ * quadratic in the ports joining one by one; and a querier bridge then
+ * sends every port its startup queries again, each time.  Switched on
+ * once they are all in, it does that once.  Until then the bridge
+ * floods multicast, as it does with snooping on and no querier yet.
+ *
+ * The bridge as its ports' multicast querier (BRIDGE_QUERIER): once it
+ * has queried, the kernel forwards MLDv1 reports to multicast routers
+ * only (the querier, the bridge itself) instead of flooding them to every
+ * port: so its MLD queries are version 1, which the nodes then answer in
+ * kind (it floods MLDv2 reports whatever the querier), and the node ends
+ * of its ports speak version 1 from their first report
+ * (force_mld_version, compile.c).  Its IGMP queries are version 3, as the
+ * nodes speak: a version 2 query answered "at once" (code 0) would read
+ * as IGMPv1.
  *
  * Queries ask for answers at once (a response interval of 0): a node
  * whose first report was lost, sent before its port forwarded, is asked
- * again when the port starts forwarding and answers within a jiffy, and
- * not at random within 10 s (until then the bridge forwards the
- * node's groups nowhere).  Three startup queries a second apart after a
- * port comes up, then every 125 s (the kernel's default), catch later
- * losses.
+ * again when the bridge becomes the querier and answers within a jiffy,
+ * and not at random within 10 s (until then the bridge forwards the
+ * node's groups nowhere).  Three startup queries a second apart, then
+ * every 125 s (the kernel's default), catch later losses.
  *
  * The kernel lets a new querier wait one response interval before it acts
  * (flooding meanwhile), and reads that interval after the querier switch
- * within a request: the bridge is made with the interval, and becomes the
- * querier in a change right after (nl_fill_bridge_again()).
+ * within a request: the interval is set first (at creation, and in the
+ * mode change), and the bridge becomes the querier in a change right
+ * after (nl_fill_bridge_again()).
  */
 #define BR_STARTUP_QUERY_CS 100 /* centiseconds (clock_t), as the kernel */
 #define BR_STARTUP_QUERIES 3
 
+/* The kernel's defaults (br_multicast_ctx_init()), in its units. */
+#define BR_DEFAULT_IGMP_VERSION 2
+#define BR_DEFAULT_RESPONSE_CS 1000
+#define BR_DEFAULT_STARTUP_QUERIES 2
+#define BR_DEFAULT_STARTUP_QUERY_CS 3125
+
+/* The settings of @mode's queries (the querier switch aside). */
+static int put_queries(struct nl_msg *msg, uint32_t mode)
+{
+	bool q = mode & BRIDGE_QUERIER;
+
+	if (nla_put_u8(msg, IFLA_BR_MCAST_IGMP_VERSION,
+		       q ? 3 : BR_DEFAULT_IGMP_VERSION) < 0 ||
+	    nla_put_u8(msg, IFLA_BR_MCAST_MLD_VERSION, 1) < 0 ||
+	    nla_put_u64(msg, IFLA_BR_MCAST_QUERY_RESPONSE_INTVL,
+			q ? 0 : BR_DEFAULT_RESPONSE_CS) < 0 ||
+	    nla_put_u32(msg, IFLA_BR_MCAST_STARTUP_QUERY_CNT,
+			q ? BR_STARTUP_QUERIES : BR_DEFAULT_STARTUP_QUERIES) <
+		    0 ||
+	    nla_put_u64(msg, IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
+			q ? BR_STARTUP_QUERY_CS : BR_DEFAULT_STARTUP_QUERY_CS) <
+		    0)
+		return -1;
+	return 0;
+}
+
 int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r)
 {
-	struct nlattr *data;
+	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
 
-	if (!(r->mode & BRIDGE_QUERIER))
-		return 0;
-	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
-	    nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, 1) < 0 ||
-	    nla_put_u8(msg, IFLA_BR_MCAST_IGMP_VERSION, 3) < 0 ||
-	    nla_put_u8(msg, IFLA_BR_MCAST_MLD_VERSION, 1) < 0 ||
-	    nla_put_u64(msg, IFLA_BR_MCAST_QUERY_RESPONSE_INTVL, 0) < 0 ||
-	    nla_put_u32(msg, IFLA_BR_MCAST_STARTUP_QUERY_CNT,
-			BR_STARTUP_QUERIES) < 0 ||
-	    nla_put_u64(msg, IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
-			BR_STARTUP_QUERY_CS) < 0)
+	if (!data || nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, 0) < 0 ||
+	    ((r->mode & BRIDGE_QUERIER) && put_queries(msg, r->mode) < 0))
 		return -1;
 	nla_nest_end(msg, data);
 	return 0;
@@ -76,29 +106,14 @@ int nl_fill_bridge_again(struct nl_msg *msg, const struct link_req *r)
 	return 0;
 }
 
-/* The kernel's defaults (br_multicast_ctx_init()), in its units. */
-#define BR_DEFAULT_IGMP_VERSION 2
-#define BR_DEFAULT_RESPONSE_CS 1000
-#define BR_DEFAULT_STARTUP_QUERIES 2
-#define BR_DEFAULT_STARTUP_QUERY_CS 3125
-
 int nl_fill_bridge_mode(struct nl_msg *msg, const struct link_req *r)
 {
-	struct nlattr *data;
+	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
 
-	if (r->mode & BRIDGE_QUERIER)
-		return nl_fill_bridge(msg, r);
-	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
-	    nla_put_u8(msg, IFLA_BR_MCAST_QUERIER, 0) < 0 ||
-	    nla_put_u8(msg, IFLA_BR_MCAST_IGMP_VERSION,
-		       BR_DEFAULT_IGMP_VERSION) < 0 ||
-	    nla_put_u8(msg, IFLA_BR_MCAST_MLD_VERSION, 1) < 0 ||
-	    nla_put_u64(msg, IFLA_BR_MCAST_QUERY_RESPONSE_INTVL,
-			BR_DEFAULT_RESPONSE_CS) < 0 ||
-	    nla_put_u32(msg, IFLA_BR_MCAST_STARTUP_QUERY_CNT,
-			BR_DEFAULT_STARTUP_QUERIES) < 0 ||
-	    nla_put_u64(msg, IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
-			BR_DEFAULT_STARTUP_QUERY_CS) < 0)
+	if (!data || nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, 1) < 0 ||
+	    (!(r->mode & BRIDGE_QUERIER) &&
+	     nla_put_u8(msg, IFLA_BR_MCAST_QUERIER, 0) < 0) ||
+	    put_queries(msg, r->mode) < 0)
 		return -1;
 	nla_nest_end(msg, data);
 	return 0;

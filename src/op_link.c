@@ -352,9 +352,6 @@ static int do_link_add(struct run *x, struct op *op)
 						     .mtu = mtu_later,
 						     .ns_fd = -1,
 					     });
-	if (!rc && kind->fill_again)
-		rc = netlink_link_change(h->nl, kind->name, kind->fill_again,
-					 &m);
 	if (rc)
 		return run_fail(x, h, rc);
 	/* Where the kernel chose an index, it may be one the counter
@@ -407,6 +404,10 @@ static int do_link_set(struct run *x, struct op *op)
 		return run_fail(x, NULL, rc);
 	i = strmap_get(&h->idx, op->link.name);
 	r.ifindex = i > 0 ? i : 0; /* else by name: no lookup needed */
+	/* Its kind's mode, once the ports have joined (a bridge's
+	 * snooping; nl_bridge.c). */
+	if (op->type != LK_NONE)
+		return mode_in_place(x, h, op, r.ifindex);
 	if (op->link.master) {
 		struct link_info li;
 
@@ -694,15 +695,27 @@ static bool link_add_invert(const struct op *op, const struct op_made *m,
 	return true;
 }
 
+/* A bridge's snooping and querier, as `ip link set ... type bridge`
+ * takes them. */
 static void link_set_format(const struct op *op, struct strbuf *sb)
 {
 	sb_printf(sb, "link set %s", op->link.name);
 	if_attrs_format(sb, &op->link);
+	if (op->type == LK_BRIDGE)
+		sb_printf(sb, " type bridge mcast_snooping 1%s",
+			  op->mode & BRIDGE_QUERIER ? " mcast_querier 1" : "");
 }
 
 static void link_set_json(const struct op *op, struct strbuf *sb)
 {
+	const struct link_kind_desc *k = link_kind(op->type);
+
+	if (op->type != LK_NONE)
+		sb_printf(sb, ",\"type\":\"%s\"", k->name);
 	if_json(sb, "link", &op->link);
+	if (k->modes)
+		sb_printf(sb, ",\"mode\":\"%s\"",
+			  link_mode_name(op->type, op->mode));
 }
 
 static void link_del_format(const struct op *op, struct strbuf *sb)
@@ -723,7 +736,8 @@ static const enum op_field link_add_fields[] = {
 };
 
 static const enum op_field link_set_fields[] = {
-	OF_NS, OF_NAME, OF_MTU, OF_MAC, OF_MASTER, OF_UP, OF_MARK, OF__COUNT,
+	OF_NS, OF_NAME, OF_MTU,	 OF_MAC,  OF_MASTER,
+	OF_UP, OF_MARK, OF_TYPE, OF_MODE, OF__COUNT,
 };
 
 static const enum op_field link_del_fields[] = {

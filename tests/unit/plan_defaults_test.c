@@ -224,6 +224,97 @@ static void test_querier_only_when_asked(void **state)
 			  "2:16: 'querier' must be true or false, not '1x'");
 }
 
+/* Whether @op puts a port into bridge @br (in namespace @ns). */
+static bool joins(const struct op *op, const char *ns, const char *br)
+{
+	const struct op_if *sides[2] = { &op->link, &op->peer };
+
+	if (op->kind == OP_PORT_ADD)
+		return !op_ns(op) && !ns && !strcmp(op->link.master, br);
+	if (op->kind != OP_LINK_ADD && op->kind != OP_LINK_SET)
+		return false;
+	for (int s = 0; s < 2; s++)
+		if (sides[s]->name && sides[s]->master &&
+		    !strcmp(sides[s]->master, br) &&
+		    ((!sides[s]->ns && !ns) ||
+		     (sides[s]->ns && ns && !strcmp(sides[s]->ns, ns))))
+			return true;
+	return false;
+}
+
+/*
+ * Each bridge snoops once its ports are in: one link set of the bridge,
+ * with its mode, after every op that puts a port into it and before the
+ * routes (nl_bridge.c).
+ */
+static void test_bridges_snoop_once_ports_are_in(void **state)
+{
+	struct compiled c =
+		compile("nodes:\n"
+			"  a:\n"
+			"    interfaces: {eth1: {addresses: [10.0.0.1/24]}}\n"
+			"  v:\n"
+			"    interfaces: {eth0: {addresses: [10.0.0.2/24]}}\n"
+			"    routes: [{to: default, via: 10.0.0.1}]\n"
+			"bridges:\n"
+			"  b0: {}\n"
+			"  b1: {querier: true}\n"
+			"  b2: {node: a}\n"
+			"  b3: {ports: [eth7]}\n"
+			"links:\n"
+			"  - [a:eth0, b0]\n"
+			"  - [a:eth1, b1]\n"
+			"  - [v:eth0, b1]\n"
+			"  - [host:h0, b1]\n"
+			"  - [v:eth1, b2]\n");
+	const char *names[] = { "b0", "b1", "b2", "b3" };
+	char *text = plan_text(c.p);
+
+	(void)state;
+	for (size_t b = 0; b < ARRAY_SIZE(names); b++) {
+		size_t set = 0, n = 0, last_join = 0, first_route = SIZE_MAX;
+		const char *ns = NULL;
+
+		for (size_t i = 0; i < c.p->n_ops; i++) {
+			const struct op *op = &c.p->ops[i];
+
+			if (op->kind == OP_LINK_ADD && op->type == LK_BRIDGE &&
+			    !strcmp(op->link.name, names[b]))
+				ns = op_ns(op);
+		}
+		for (size_t i = 0; i < c.p->n_ops; i++) {
+			const struct op *op = &c.p->ops[i];
+
+			if (op->kind == OP_ROUTE_ADD && first_route == SIZE_MAX)
+				first_route = i;
+			if (joins(op, ns, names[b]))
+				last_join = i;
+			if (op->kind == OP_LINK_SET && op->type == LK_BRIDGE &&
+			    !strcmp(op->link.name, names[b])) {
+				assert_true((!ns && !op_ns(op)) ||
+					    (ns && op_ns(op) &&
+					     !strcmp(ns, op_ns(op))));
+				assert_int_equal(op->mode,
+						 bridge_mode(&c, names[b]));
+				assert_null(op->link.master);
+				assert_false(op->link.up);
+				set = i;
+				n++;
+			}
+		}
+		assert_int_equal(n, 1);
+		assert_true(set > last_join);
+		assert_true(set < first_route);
+	}
+	assert_non_null(strstr(
+		text,
+		"link set b1 type bridge mcast_snooping 1 mcast_querier 1 @host\n"));
+	assert_non_null(
+		strstr(text, "link set b2 type bridge mcast_snooping 1 @a\n"));
+	free(text);
+	compiled_free(&c);
+}
+
 /* The IFLA_INFO_DATA a fill function writes, parsed; false if none. */
 static bool fill_data(int (*fill)(struct nl_msg *, const struct link_req *),
 		      uint32_t mode, struct nlattr *tb[IFLA_BR_MAX + 1],
@@ -245,9 +336,10 @@ static bool fill_data(int (*fill)(struct nl_msg *, const struct link_req *),
 }
 
 /*
- * The querier: snooping, IGMPv3 and MLDv1 queries that ask for answers at
- * once, startup queries a second apart, made the querier only in the
- * change after creation (the response interval must be in place first).
+ * A bridge is made with snooping off (the querier's queries set already:
+ * IGMPv3 and MLDv1 that ask for answers at once, startup queries a second
+ * apart); its mode change turns snooping on, and the querier on only in
+ * the change after it (the response interval must be in place first).
  */
 static void test_querier_requests(void **state)
 {
@@ -256,7 +348,7 @@ static void test_querier_requests(void **state)
 
 	(void)state;
 	assert_true(fill_data(nl_fill_bridge, BRIDGE_QUERIER, tb, &msg));
-	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_SNOOPING]), 1);
+	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_SNOOPING]), 0);
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_IGMP_VERSION]), 3);
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_MLD_VERSION]), 1);
 	assert_int_equal(nla_get_u64(tb[IFLA_BR_MCAST_QUERY_RESPONSE_INTVL]),
@@ -268,19 +360,27 @@ static void test_querier_requests(void **state)
 	nlmsg_free(msg);
 	assert_true(fill_data(nl_fill_bridge_again, BRIDGE_QUERIER, tb, &msg));
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_QUERIER]), 1);
+	assert_null(tb[IFLA_BR_MCAST_SNOOPING]);
 	nlmsg_free(msg);
-	/* A plain bridge: the kernel's defaults, nothing sent. */
-	assert_false(fill_data(nl_fill_bridge, 0, tb, &msg));
+	/* A plain bridge: snooping off, the kernel's defaults otherwise. */
+	assert_true(fill_data(nl_fill_bridge, 0, tb, &msg));
+	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_SNOOPING]), 0);
+	assert_null(tb[IFLA_BR_MCAST_IGMP_VERSION]);
+	assert_null(tb[IFLA_BR_MCAST_QUERIER]);
 	nlmsg_free(msg);
 	assert_false(fill_data(nl_fill_bridge_again, 0, tb, &msg));
 	nlmsg_free(msg);
-	/* Changed in place (an edit): to the querier's settings, or back to
-	 * the kernel's defaults, querier off. */
+	/* Its ports in (or an edit that finds it made): snooping on, with
+	 * the querier's settings, or the kernel's defaults, querier off. */
 	assert_true(fill_data(nl_fill_bridge_mode, BRIDGE_QUERIER, tb, &msg));
+	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_SNOOPING]), 1);
+	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_IGMP_VERSION]), 3);
 	assert_int_equal(nla_get_u64(tb[IFLA_BR_MCAST_QUERY_RESPONSE_INTVL]),
 			 0);
+	assert_null(tb[IFLA_BR_MCAST_QUERIER]);
 	nlmsg_free(msg);
 	assert_true(fill_data(nl_fill_bridge_mode, 0, tb, &msg));
+	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_SNOOPING]), 1);
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_QUERIER]), 0);
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_IGMP_VERSION]), 2);
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_MLD_VERSION]), 1);
@@ -300,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_autoconf_takes_advertisements),
 		cmocka_unit_test(test_querier_only_when_asked),
 		cmocka_unit_test(test_querier_requests),
+		cmocka_unit_test(test_bridges_snoop_once_ports_are_in),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1602,7 +1602,7 @@ static void test_prop_host_topology(void **state)
 		       "  - [a:eth0, br0]\n"
 		       "  - [host:v1, host:v2]\n"
 		       "  - [host:v3, a:eth1]\n");
-	assert_int_equal(n, 41);
+	assert_int_equal(n, 42);
 }
 
 /*
@@ -1630,7 +1630,7 @@ static void test_prop_dotted_names(void **state)
 			  "links:\n"
 			  "  - [n.1:eth0.1, n.2:eth0.1]\n"
 			  "  - [n.1:eth1, br.0]\n");
-	assert_int_equal(n, 30);
+	assert_int_equal(n, 31);
 }
 
 int main(void)
