@@ -405,9 +405,12 @@ static int do_link_set(struct run *x, struct op *op)
 	i = strmap_get(&h->idx, op->link.name);
 	r.ifindex = i > 0 ? i : 0; /* else by name: no lookup needed */
 	/* Its kind's mode, once the ports have joined (a bridge's
-	 * snooping; nl_bridge.c). */
+	 * snooping; nl_bridge.c).  (A kind without modes to change, which
+	 * only a forged journal names here, changes nothing.) */
 	if (op->type != LK_NONE)
-		return mode_in_place(x, h, op, r.ifindex);
+		return link_kind(op->type)->fill_mode ?
+			       mode_in_place(x, h, op, r.ifindex) :
+			       0;
 	if (op->link.master) {
 		struct link_info li;
 
