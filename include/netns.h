@@ -276,4 +276,14 @@ bool proc_alive(pid_t pid, unsigned long long start);
  */
 void proc_comm(pid_t pid, char *buf, size_t len);
 
+/**
+ * netns_marked() - whether a namespace whose lo has alias @alias is the
+ * lab's, by its mark
+ * @alias:	lo's alias ("" if none)
+ * @mark:	the lab's mark
+ * @unmarked:	whether no alias counts as the lab's (a journal of a build before
+ *		marks, or of a run that did not finish)
+ */
+bool netns_marked(const char *alias, const char *mark, bool unmarked);
+
 #endif

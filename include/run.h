@@ -80,6 +80,7 @@ struct nsh {
 
 struct nspool;
 struct prefix_routes;
+struct reaper;
 struct state;
 struct writer;
 
@@ -98,6 +99,7 @@ struct run {
 	struct state *st;	     /* journal, or NULL */
 	struct writer *writer; /* sysctls of new namespaces, being written */
 	struct nspool *pool;   /* new namespaces, being made ahead */
+	struct reaper *reaper; /* undo: pins being removed (netns_reap_*) */
 	unsigned batch;	       /* the writer's generation, from 1 */
 	bool drained;	       /* the writer has had nothing since */
 	size_t ran; /* ops started, when a write failed before them */
@@ -248,6 +250,33 @@ struct nsh *nsh_find(const struct run *x, const char *name);
 int run_owns_netns(struct run *x, const char *ns);
 
 /**
+ * run_accepts_unmarked() - whether a namespace whose lo carries no mark
+ * is the lab's (see run_owns_netns())
+ * @x:		the run
+ */
+bool run_accepts_unmarked(const struct run *x);
+
+/**
+ * netns_reap_start() - in an undo of @p, have a few threads remove the
+ * pins of the namespaces it deletes (reaper.h), if it deletes enough of
+ * them to pay for it; else, or if no thread starts, they are removed one
+ * by one as ever
+ * @x:		the run
+ * @p:		the plan about to run (an inverse)
+ */
+void netns_reap_start(struct run *x, const struct plan *p);
+
+/**
+ * netns_reap_finish() - wait for the pins given to the threads, and tell
+ * of each as the op would have: counted, warned about (a process still
+ * in it; not the lab's: left alone; could not be removed)
+ * @x:		the run
+ *
+ * Return: 0, or -EIO if a pin could not be removed.
+ */
+int netns_reap_finish(struct run *x);
+
+/**
  * addr_restore() - give the lab's IPv6 address @op (an ADDR_ADD, on
  * @ifindex in @h) again if its prefix route is missing from @pr, the
  * node's prefix routes (netlink_prefix_routes()); -v prints a line for
@@ -268,19 +297,5 @@ int ifindex_of(struct run *x, struct nsh *h, const char *name);
  * nsh_remember() - note the index of an interface the run made
  */
 void nsh_remember(struct run *x, struct nsh *h, const char *name, int idx);
-
-/**
- * gone() - is @err (a -errno) what the kernel says of an object that is
- * not there?
- * Return: true for -ENOENT, -ENODEV, -ESRCH, -EADDRNOTAVAIL.
- */
-bool gone(int err);
-
-/**
- * tolerable() - 0, "exists already" (-EEXIST) or "is gone" (gone()):
- * fine when making a state true that may be true already
- * Return: true if so.
- */
-bool tolerable(int err);
 
 #endif

@@ -355,4 +355,18 @@ bool parse_u32(const char *s, uint32_t *out);
  */
 double now_monotonic(void);
 
+/**
+ * gone() - is @err (a -errno) what the kernel says of an object that is
+ * not there?
+ * Return: true for -ENOENT, -ENODEV, -ESRCH, -EADDRNOTAVAIL.
+ */
+bool gone(int err);
+
+/**
+ * tolerable() - 0, "exists already" (-EEXIST) or "is gone" (gone()):
+ * fine when making a state true that may be true already
+ * Return: true if so.
+ */
+bool tolerable(int err);
+
 #endif

@@ -212,7 +212,7 @@ int apply_undo(struct run *x, const struct plan *p, size_t n, bool kill)
 	struct plan prefix = { .lab = p->lab, .ops = p->ops, .n_ops = n };
 	struct plan *inv = plan_invert(&prefix);
 	size_t failed = SIZE_MAX, done_before = x->res->ops_done;
-	int rc;
+	int rc, reaped;
 
 	x->undo = true;
 	free(x->users); /* scanned again: what runs may have changed */
@@ -224,7 +224,11 @@ int apply_undo(struct run *x, const struct plan *p, size_t n, bool kill)
 	x->plan = inv;
 	x->addrs_plan = NULL; /* (readdress()'s chain is of a plan) */
 	x->kill = kill;
+	netns_reap_start(x, inv);
 	rc = apply_ops(x, inv, &failed);
+	reaped = netns_reap_finish(x);
+	if (!rc)
+		rc = reaped;
 	x->res->undone = x->res->ops_done - done_before;
 	x->res->ops_done = done_before;
 	plan_free(inv);

@@ -469,3 +469,8 @@ void proc_comm(pid_t pid, char *buf, size_t len)
 		buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
 }
+
+bool netns_marked(const char *alias, const char *mark, bool unmarked)
+{
+	return !strcmp(alias, mark) || (!alias[0] && unmarked);
+}

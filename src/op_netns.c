@@ -10,6 +10,7 @@
 #include "nl.h"
 #include "nspool.h"
 #include "procs.h"
+#include "reaper.h"
 #include "run.h"
 
 static int max_ifindex(const struct link_info *li, void *arg)
@@ -166,16 +167,37 @@ static void stop_lab_processes(struct run *x)
 	free(ns);
 }
 
+/* Warn of the processes still in namespace @ns, whose pin was @ino. */
+static void warn_users(struct run *x, const char *ns, ino_t ino)
+{
+	for (size_t k = 0; ino && k < x->n_users; k++)
+		if (x->users[k].ino == ino)
+			run_warn(
+				x,
+				"namespace %s: process %d (%s) still runs in it; it lives on, unnamed, until the process exits",
+				ns, (int)x->users[k].pid, x->users[k].comm);
+}
+
+static void warn_not_ours(struct run *x, const char *ns)
+{
+	run_warn(x, "namespace %s does not carry lab %s's mark: left alone", ns,
+		 x->lab);
+}
+
+/*
+ * With a reaper (an undo that deletes many), the pin goes to its threads,
+ * which check that the namespace is the lab's and remove the pin; what
+ * became of it is told by netns_reap_finish().
+ */
 static int do_netns_del(struct run *x, struct op *op)
 {
-	int i, rc = run_owns_netns(x, op->link.ns);
+	struct nsh *h = nsh_find(x, op->link.ns);
+	bool made = h && h->created;
+	int i, rc = x->reaper ? 1 : run_owns_netns(x, op->link.ns);
 	ino_t ino;
 
 	if (rc == 0) {
-		run_warn(
-			x,
-			"namespace %s does not carry lab %s's mark: left alone",
-			op->link.ns, x->lab);
+		warn_not_ours(x, op->link.ns);
 		return 0;
 	}
 	if (rc < 0 && !gone(rc) && rc != -ENOENT)
@@ -194,18 +216,66 @@ static int do_netns_del(struct run *x, struct op *op)
 		nsh_close(x, x->ns[i]);
 	}
 	ino = x->n_users ? netns_pin_inode(op->link.ns) : 0;
-	for (size_t k = 0; ino && k < x->n_users; k++)
-		if (x->users[k].ino == ino)
-			run_warn(
-				x,
-				"namespace %s: process %d (%s) still runs in it; it lives on, unnamed, until the process exits",
-				op->link.ns, (int)x->users[k].pid,
-				x->users[k].comm);
+	if (x->reaper) {
+		reaper_give(x->reaper, op->link.ns, made, ino);
+		return 0;
+	}
+	warn_users(x, op->link.ns, ino);
 	rc = netns_delete(op->link.ns);
 	if (rc && !(x->undo && rc == -ENOENT))
 		return run_fail(x, NULL, rc);
 	x->res->namespaces++;
 	return 0;
+}
+
+/* Enough namespaces to delete for threads to pay for themselves. */
+#define REAP_MIN 8
+
+void netns_reap_start(struct run *x, const struct plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_ops; i++)
+		n += p->ops[i].kind == OP_NETNS_DEL;
+	if (n >= REAP_MIN && reaper_start(&x->reaper, x->mark,
+					  run_accepts_unmarked(x), x->host.fd))
+		x->reaper = NULL;
+}
+
+struct reaped {
+	struct run *x;
+	size_t failed;
+};
+
+static void reaped(const char *name, enum reap_end end, int err, uint64_t tag,
+		   void *arg)
+{
+	struct reaped *r = arg;
+
+	switch (end) {
+	case REAP_REMOVED:
+		r->x->res->namespaces++;
+		warn_users(r->x, name, (ino_t)tag);
+		break;
+	case REAP_NOT_OURS:
+		warn_not_ours(r->x, name);
+		break;
+	case REAP_FAILED:
+		run_warn(r->x, "could not undo 'netns del %s': %s", name,
+			 strerror(-err));
+		r->failed++;
+		break;
+	}
+}
+
+int netns_reap_finish(struct run *x)
+{
+	struct reaped r = { .x = x };
+	struct reaper *rp = x->reaper;
+
+	x->reaper = NULL;
+	reaper_finish(rp, reaped, &r);
+	return r.failed ? -EIO : 0;
 }
 
 static void netns_add_format(const struct op *op, struct strbuf *sb)

@@ -286,17 +286,6 @@ void nsh_remember(struct run *x, struct nsh *h, const char *name, int idx)
 	strmap_put(&h->idx, arena_strdup(&x->arena, name), idx);
 }
 
-bool gone(int err)
-{
-	return err == -ENOENT || err == -ENODEV || err == -ESRCH ||
-	       err == -EADDRNOTAVAIL;
-}
-
-bool tolerable(int err)
-{
-	return !err || err == -EEXIST || gone(err);
-}
-
 /*
  * Is namespace @ns the lab's?  One this run made is.  Another is if its
  * lo carries the lab's mark; or carries none where the journal explains
@@ -323,7 +312,10 @@ int run_owns_netns(struct run *x, const char *ns)
 		rc = netlink_link_get(h->nl, "lo", &li);
 	if (rc)
 		return rc;
-	if (!strcmp(li.alias, x->mark))
-		return 1;
-	return !li.alias[0] && (x->legacy || !x->complete);
+	return netns_marked(li.alias, x->mark, run_accepts_unmarked(x));
+}
+
+bool run_accepts_unmarked(const struct run *x)
+{
+	return x->legacy || !x->complete;
 }

@@ -601,3 +601,14 @@ double now_monotonic(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
+
+bool gone(int err)
+{
+	return err == -ENOENT || err == -ENODEV || err == -ESRCH ||
+	       err == -EADDRNOTAVAIL;
+}
+
+bool tolerable(int err)
+{
+	return !err || err == -EEXIST || gone(err);
+}

@@ -68,4 +68,31 @@ busy() {
 }
 busy spec h1 h2
 busy star h1
+
+# A destroy of many namespaces hands their pins to a few threads, which
+# check each (its lo's mark) and remove it (op_netns.c, reaper.c): each
+# case of the check, among the star's 50, and nothing else.  h7 is
+# another's namespace now under the node's name; h8's pin was unmounted
+# by hand (an empty file is left); h9's is gone.
+check "many: apply" "$NSTOPO" apply -q "$star"
+ip netns del h7
+ip netns add h7
+umount /run/netns/h8
+ip netns del h9
+out=$("$NSTOPO" destroy "$star" 2>&1)
+check_eq "many: destroy succeeds" 0 $?
+check_match "many: another's namespace under a node's name is left alone" \
+	"warning: namespace h7 does not carry lab star50's mark: left alone" "$out"
+check_eq "many: and it is the only warning" 1 \
+	"$(printf '%s\n' "$out" | grep -c warning)"
+check_match "many: the others are counted (h8 and h9 as removed)" \
+	"^lab star50 is down: 49 namespaces" "$out"
+check "many: another's namespace is still there" ip netns exec h7 true
+check_fail "many: the empty pin is gone" test -e /run/netns/h8
+check_eq "many: no other pin is left" "h7" "$(ls /run/netns)"
+ip netns del h7
+# (/run/netns stayed for the foreign pin: the next destroy tidies it)
+check "many: apply and destroy again" \
+	sh -c '"$0" apply -q "$1" && "$0" destroy -q "$1"' "$NSTOPO" "$star"
+check_clean "many: nothing left"
 finish
