@@ -369,4 +369,10 @@ bool gone(int err);
  */
 bool tolerable(int err);
 
+/**
+ * str_same() - whether @a and @b are the same string, or both NULL (a
+ * namespace's name, NULL for the host's)
+ */
+bool str_same(const char *a, const char *b);
+
 #endif

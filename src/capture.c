@@ -81,11 +81,6 @@ struct spec {
 	bool bridge;	    /* name is a bridge's; ifname one of its ports */
 };
 
-static bool ns_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 /* The namespace of node @name (or of the namespace called so). */
 static bool node_ns(const struct plan *p, const char *name, const char **ns)
 {
@@ -156,7 +151,7 @@ static const char *master_of(const struct plan *p, const struct op_if *e)
 			continue;
 		for (size_t k = 0; k < ARRAY_SIZE(f); k++)
 			if (f[k]->name && f[k]->master &&
-			    ns_eq(f[k]->ns, e->ns) &&
+			    str_same(f[k]->ns, e->ns) &&
 			    !strcmp(f[k]->name, e->name))
 				return f[k]->master;
 	}
@@ -169,7 +164,7 @@ static bool end_is(const struct plan *p, const struct spec *s,
 {
 	const char *master;
 
-	if (!ns_eq(s->ns, e->ns))
+	if (!str_same(s->ns, e->ns))
 		return false;
 	if (s->ifname && strcmp(s->ifname, e->name))
 		return false;

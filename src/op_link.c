@@ -53,6 +53,22 @@ static int mode_in_place(struct run *x, struct nsh *h, const struct op *op,
 	return rc ? run_fail(x, h, rc) : 0;
 }
 
+/* Whether a later op of the running plan sets @op's link to its mode
+ * (the link set after a bridge's ports join, compile.c). */
+static bool mode_later(const struct run *x, const struct op *op)
+{
+	const struct plan *p = x->plan;
+
+	if (!p || op < p->ops || op >= p->ops + p->n_ops)
+		return false;
+	for (const struct op *o = op + 1; o < p->ops + p->n_ops; o++)
+		if (o->kind == OP_LINK_SET && o->type == op->type &&
+		    !strcmp(o->link.name, op->link.name) &&
+		    str_same(op_ns(o), op_ns(op)))
+			return true;
+	return false;
+}
+
 /*
  * The name a host link had when the lab marked it ("nstopo:LAB/NAME" in
  * its alias; earlier builds wrote "nstopo:LAB", with the name as it is),
@@ -352,6 +368,11 @@ static int do_link_add(struct run *x, struct op *op)
 						     .mtu = mtu_later,
 						     .ns_fd = -1,
 					     });
+	/* A plan of an earlier build (a journal's, going back after a
+	 * failed edit) has no link set that switches a bridge's snooping
+	 * on: it gets its mode at once. */
+	if (!rc && kind->fill_mode && !mode_later(x, op))
+		rc = mode_in_place(x, h, op, m.ifindex);
 	if (rc)
 		return run_fail(x, h, rc);
 	/* Where the kernel chose an index, it may be one the counter

@@ -263,6 +263,7 @@ static void reaped(const char *name, enum reap_end end, int err, uint64_t tag,
 	case REAP_FAILED:
 		run_warn(r->x, "could not undo 'netns del %s': %s", name,
 			 strerror(-err));
+		r->x->res->ops_done--; /* counted when it was given */
 		r->failed++;
 		break;
 	}

@@ -217,11 +217,6 @@ static bool present(const struct op *op, const struct field *f)
 	return false;
 }
 
-static bool str_same(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 static bool field_same(const struct op *a, const struct op *b,
 		       const struct field *f)
 {

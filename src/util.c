@@ -612,3 +612,8 @@ bool tolerable(int err)
 {
 	return !err || err == -EEXIST || gone(err);
 }
+
+bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
