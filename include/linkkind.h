@@ -95,7 +95,8 @@ struct link_kind_desc {
 	uint32_t txqueues;
 	/* IFLA_INFO_DATA of its RTM_NEWLINK (nl.c), or NULL: none. */
 	int (*fill)(struct nl_msg *msg, const struct link_req *r);
-	/* IFLA_INFO_DATA of a change sent right after fill_mode's, or NULL:
+	/* IFLA_INFO_DATA of a change sent right after it is made and right
+	 * after fill_mode's, or NULL:
 	 * settings whose effect depends on others the kernel applies after
 	 * them within one request. */
 	int (*fill_again)(struct nl_msg *msg, const struct link_req *r);

@@ -159,10 +159,11 @@ int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
 int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r);
 
 /**
- * nl_fill_bridge_again() - what a bridge is changed to right after
- * nl_fill_bridge_mode(): with BRIDGE_QUERIER in r->mode, its ports'
- * multicast querier, at once (the kernel waits one response interval,
- * which the request before made 0); without, nothing
+ * nl_fill_bridge_again() - what a bridge is changed to right after it is
+ * made (snooping still off), and right after nl_fill_bridge_mode(): with
+ * BRIDGE_QUERIER in r->mode, its ports' multicast querier, at once (the
+ * kernel waits one response interval, which the request before made 0);
+ * without, nothing
  * @msg:	the request
  * @r:		the bridge
  *

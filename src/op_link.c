@@ -368,6 +368,13 @@ static int do_link_add(struct run *x, struct op *op)
 						     .mtu = mtu_later,
 						     .ns_fd = -1,
 					     });
+	/* A querier bridge is the querier at once (snooping still off):
+	 * the kernel lets a new querier wait a response interval, and
+	 * floods the reports that answer its first queries meanwhile
+	 * (nl_bridge.c). */
+	if (!rc && kind->fill_again)
+		rc = netlink_link_change(h->nl, kind->name, kind->fill_again,
+					 &m);
 	/* A plan of an earlier build (a journal's, going back after a
 	 * failed edit) has no link set that switches a bridge's snooping
 	 * on: it gets its mode at once. */
