@@ -283,6 +283,8 @@ void proc_comm(pid_t pid, char *buf, size_t len);
  * @mark:	the lab's mark
  * @unmarked:	whether no alias counts as the lab's (a journal of a build before
  *		marks, or of a run that did not finish)
+ *
+ * Return: true if it is.
  */
 bool netns_marked(const char *alias, const char *mark, bool unmarked);
 

@@ -45,7 +45,7 @@ int reaper_start(struct reaper **out, const char *mark, bool unmarked,
  * @r:		the reaper
  * @name:	its name (copied)
  * @checked:	the caller knows it is the lab's (it made it): no check
- * @tag:	the caller's, given back to reaper_finish()'s @fn
+ * @tag:	the caller's, given back with the pin by reaper_finish()
  */
 void reaper_give(struct reaper *r, const char *name, bool checked,
 		 uint64_t tag);

@@ -253,6 +253,8 @@ int run_owns_netns(struct run *x, const char *ns);
  * run_accepts_unmarked() - whether a namespace whose lo carries no mark
  * is the lab's (see run_owns_netns())
  * @x:		the run
+ *
+ * Return: true if it is.
  */
 bool run_accepts_unmarked(const struct run *x);
 

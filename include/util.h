@@ -370,8 +370,12 @@ bool gone(int err);
 bool tolerable(int err);
 
 /**
- * str_same() - whether @a and @b are the same string, or both NULL (a
- * namespace's name, NULL for the host's)
+ * str_same() - whether two strings are the same, NULL only the same as
+ * NULL (a namespace's name, NULL for the host's)
+ * @a:		one
+ * @b:		the other
+ *
+ * Return: true if they are.
  */
 bool str_same(const char *a, const char *b);
 
