@@ -332,6 +332,23 @@ static bool lo_reject(const struct net_hit *h, char *why, size_t len)
 	return true;
 }
 
+/* An IPv6 route's metric as the kernel keeps it (1024 unless given). */
+static uint32_t metric6(const struct route *r)
+{
+	return r->metric ? r->metric : 1024;
+}
+
+/*
+ * Whether route @h of the same length as the subnet @s (which holds the
+ * gateway) wins the lookup: the lower metric does, and an address's
+ * prefix route has 256.
+ */
+static bool beats_subnet(const struct net_hit *h, const struct net_hit *s)
+{
+	return h->route && s &&
+	       metric6(h->route) < (s->route ? metric6(s->route) : 256u);
+}
+
 static bool gateway_lookup_problem(const struct node_idx *x,
 				   const struct route *r, char *why, size_t len)
 {
@@ -356,7 +373,8 @@ static bool gateway_lookup_problem(const struct node_idx *x,
 				continue;
 			got = idx_longest(x, *k, &r->via, NULL, &h);
 			if (got < 0 || (h->route && h->route >= r) ||
-			    (!in_local && got <= sub))
+			    (!in_local && (got < sub || (got == sub &&
+							 !beats_subnet(h, s)))))
 				continue;
 			if (lo_reject(h, why, len))
 				return true;

@@ -181,6 +181,8 @@ SEMANTIC = {
     "212-ipv6-gateway-dev-lo": "a gateway's family against its device",
     "213-ipv6-gateway-in-lo-subnet": "a gateway against the node's "
                                      "addresses on lo",
+    "214-ipv6-gateway-under-reject-route-of-lower-metric": "a gateway "
+    "against the metrics of the node's reject routes",
 }
 
 
