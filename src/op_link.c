@@ -54,14 +54,15 @@ static int mode_in_place(struct run *x, struct nsh *h, const struct op *op,
 }
 
 /* Whether a later op of the running plan sets @op's link to its mode
- * (the link set after a bridge's ports join, compile.c). */
+ * (the link set after a bridge's ports join, compile.c).  Looked for
+ * from the end: it comes after every port, near the plan's end. */
 static bool mode_later(const struct run *x, const struct op *op)
 {
 	const struct plan *p = x->plan;
 
 	if (!p || op < p->ops || op >= p->ops + p->n_ops)
 		return false;
-	for (const struct op *o = op + 1; o < p->ops + p->n_ops; o++)
+	for (const struct op *o = p->ops + p->n_ops; --o > op;)
 		if (o->kind == OP_LINK_SET && o->type == op->type &&
 		    !strcmp(o->link.name, op->link.name) &&
 		    str_same(op_ns(o), op_ns(op)))

@@ -796,8 +796,8 @@ static void check_routes(struct rctx *v, struct node *n)
 		if (check_route(v, n, &x, r))
 			continue;
 		/* The kernel's default for IPv6, which it also gives to 0. */
-		if (r->to.family == AF_INET6 && !r->metric)
-			r->metric = 1024;
+		if (r->to.family == AF_INET6)
+			r->metric = metric6(r);
 		prefix_format(&r->to, true, to, sizeof(to));
 		if (clashes_kernel_route(&x, r, why, sizeof(why))) {
 			diag_add(v->d, r->to_pos,
