@@ -147,10 +147,11 @@ int netlink_link_add(struct nlsock *s, const char *kind,
 int nl_fill_veth(struct nl_msg *msg, const struct link_req *r);
 
 /**
- * nl_fill_bridge() - a bridge's multicast settings at creation: snooping
- * off until its ports have joined (nl_fill_bridge_mode() switches it on);
- * with BRIDGE_QUERIER in r->mode, queries of IGMPv3 and MLDv1 that ask
- * for answers at once, three startup queries a second apart
+ * nl_fill_bridge() - a bridge's multicast settings at creation: without
+ * BRIDGE_QUERIER in r->mode, snooping off until its ports have joined
+ * (nl_fill_bridge_mode() switches it on); with it, snooping on and
+ * queries of IGMPv3 and MLDv1 that ask for answers at once, three startup
+ * queries a second apart
  * @msg:	the request
  * @r:		the bridge
  *
@@ -160,7 +161,7 @@ int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r);
 
 /**
  * nl_fill_bridge_again() - what a bridge is changed to right after it is
- * made (snooping still off), and right after nl_fill_bridge_mode(): with
+ * made (before its ports join), and right after nl_fill_bridge_mode(): with
  * BRIDGE_QUERIER in r->mode, its ports' multicast querier, at once (the
  * kernel waits one response interval, which the request before made 0);
  * without, nothing

@@ -429,9 +429,9 @@ static void push_host_ports(struct pctx *c, const struct bridge *b)
  * apply waits until it has learnt where the lab's addresses listen; but
  * the nodes on it speak MLDv1, and the kernel re-arms the query timer of
  * every port each time a port starts forwarding (a port that comes up
- * again queries them all).  Before bridges snooped only once their ports
- * were in, a campus of ten querier LANs of 1000 nodes applied in 115-120
- * s against 45 s without (bench/research/NOTES-querier.md, part two).
+ * again queries them all, and a querier bridge snoops while its ports
+ * join): a campus of ten querier LANs of 1000 nodes applied in 115-120 s
+ * against 45 s without (bench/research/NOTES-querier.md, part two).
  */
 static bool querier_wanted(const struct bridge *b)
 {
@@ -644,9 +644,10 @@ static void push_qdisc(struct pctx *c, const char *ns,
  * to work (prefix routes, multicast groups) when the link comes up.
  * Then the late ports (late_port()) join their bridges; before the
  * routes, which may go through a bridge's own address.  Then each bridge,
- * made with multicast snooping off, snoops (and is a querier if it
- * should be): switched on once its ports are in, the kernel restarts
- * their multicast timers once, not each time a port joins (nl_bridge.c).
+ * made with multicast snooping off, snoops: switched on once its ports
+ * are in, the kernel restarts their multicast timers once, not each time
+ * a port joins (nl_bridge.c).  A querier bridge snoops from the start,
+ * and the step changes nothing of it.
  */
 static void phase_raise(struct pctx *c)
 {

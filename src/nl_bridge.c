@@ -19,16 +19,15 @@
 #include "nl.h"
 
 /*
- * A bridge is made with multicast snooping off, and switched on (with
- * the rest of its multicast settings, nl_fill_bridge_mode()) once its
- * ports have joined: a plan's link set of the bridge (compile.c).  While
- * snooping is on, each port that starts forwarding makes the kernel
- * restart the multicast timers of every port of the bridge
- * (br_port_state_selection() -> br_multicast_enable_port()), which is
- * quadratic in the ports joining one by one; and a querier bridge then
- * sends every port its startup queries again, each time.  Switched on
- * once they are all in, it does that once.  Until then the bridge
- * floods multicast, as it does with snooping on and no querier yet.
+ * A plain bridge is made with multicast snooping off, and switched on
+ * (nl_fill_bridge_mode()) once its ports have joined: a plan's link set
+ * of the bridge (compile.c).  While snooping is on, each port that
+ * starts forwarding makes the kernel restart the multicast timers of
+ * every port of the bridge (br_port_state_selection() ->
+ * br_multicast_enable_port()), which is quadratic in the ports joining
+ * one by one; switched on once they are all in, it does that once.
+ * Until then the bridge floods multicast, as it does with snooping on
+ * and no querier.
  *
  * The bridge as its ports' multicast querier (BRIDGE_QUERIER): once it
  * has queried, the kernel forwards MLDv1 reports to multicast routers
@@ -38,26 +37,28 @@
  * of its ports speak version 1 from their first report
  * (force_mld_version, compile.c).  Its IGMP queries are version 3, as the
  * nodes speak: a version 2 query answered "at once" (code 0) would read
- * as IGMPv1.
+ * as IGMPv1.  Such a bridge snoops from the start: with snooping off
+ * while its ports joined, the reports the nodes sent meanwhile (their
+ * repeats, and those of addresses done with DAD) were flooded to every
+ * port, hundreds of packets on 30 ports in t-querier, the flood the
+ * querier is there to end.  Its ports joining one by one then cost the
+ * kernel the quadratic restarts above, and each restart queries every
+ * port again: the price of asking for a querier.
  *
  * Queries ask for answers at once (a response interval of 0): a node
  * whose first report was lost, sent before its port forwarded, is asked
- * again when snooping comes on and answers within a jiffy, and not at
- * random within 10 s (until then the bridge forwards the
- * node's groups nowhere).  Three startup queries a second apart, then
- * every 125 s (the kernel's default), catch later losses.
+ * again when its port starts forwarding and answers within a jiffy, and
+ * not at random within 10 s (until then the bridge forwards the node's
+ * groups nowhere).  Three startup queries a second apart, then every
+ * 125 s (the kernel's default), catch later losses.
  *
  * The kernel lets a new querier wait one response interval before it acts
  * (until a timer at least a jiffy away has run, it floods what it would
  * forward to the querier alone), and reads that interval after the
  * querier switch within a request: the interval is set at creation, and
  * the bridge becomes the querier in a change right after
- * (nl_fill_bridge_again()), snooping still off.  So that wait is over
- * long before snooping comes on and its first queries go out: the
- * answers, all within a jiffy, are not flooded (t-querier saw them
- * flooded, 900 packets on 30 ports, when the querier came on with
- * snooping).  A mode change sets the interval, then the querier, the
- * same way.
+ * (nl_fill_bridge_again()), before any port has joined.  A mode change
+ * sets the interval, then the querier, the same way.
  */
 #define BR_STARTUP_QUERY_CS 100 /* centiseconds (clock_t), as the kernel */
 #define BR_STARTUP_QUERIES 3
@@ -91,9 +92,10 @@ static int put_queries(struct nl_msg *msg, uint32_t mode)
 int nl_fill_bridge(struct nl_msg *msg, const struct link_req *r)
 {
 	struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+	bool q = r->mode & BRIDGE_QUERIER;
 
-	if (!data || nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, 0) < 0 ||
-	    ((r->mode & BRIDGE_QUERIER) && put_queries(msg, r->mode) < 0))
+	if (!data || nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, q) < 0 ||
+	    (q && put_queries(msg, r->mode) < 0))
 		return -1;
 	nla_nest_end(msg, data);
 	return 0;

@@ -369,7 +369,7 @@ static int do_link_add(struct run *x, struct op *op)
 						     .mtu = mtu_later,
 						     .ns_fd = -1,
 					     });
-	/* A querier bridge is the querier at once (snooping still off):
+	/* A querier bridge is the querier at once, before its ports join:
 	 * the kernel lets a new querier wait a response interval, and
 	 * floods the reports that answer its first queries meanwhile
 	 * (nl_bridge.c). */

@@ -198,9 +198,11 @@ check_clean "edit: nothing left"
 
 # A plain bridge floods every node's reports (about 4) to every other port;
 # the querier's own queries are what is left (a 1000-node star: 50-60 k
-# packets against 4.4 M).
+# packets against 4.4 M; here about 400 against 2,800).  A querier bridge
+# that snooped only once its ports were in flooded the reports sent while
+# they joined: 458 mostly, 860 to 920 in a run of ten now and then.
 check "the querier ends the start-up flood ($flood_true packets against $flood_false)" \
-	test "$((flood_true * 3))" -lt "$flood_false"
+	test "$((flood_true * 5))" -lt "$flood_false"
 check "the default floods as querier: false ($flood_default packets)" \
-	test "$((flood_true * 3))" -lt "$flood_default"
+	test "$((flood_true * 5))" -lt "$flood_default"
 finish

@@ -336,10 +336,11 @@ static bool fill_data(int (*fill)(struct nl_msg *, const struct link_req *),
 }
 
 /*
- * A bridge is made with snooping off (the querier's queries set already:
- * IGMPv3 and MLDv1 that ask for answers at once, startup queries a second
- * apart); its mode change turns snooping on, and the querier on only in
- * the change after it (the response interval must be in place first).
+ * A plain bridge is made with snooping off, a querier bridge snooping
+ * with the querier's queries (IGMPv3 and MLDv1 that ask for answers at
+ * once, startup queries a second apart); its mode change turns snooping
+ * on, and the querier on only in the change after it (the response
+ * interval must be in place first).
  */
 static void test_querier_requests(void **state)
 {
@@ -348,7 +349,7 @@ static void test_querier_requests(void **state)
 
 	(void)state;
 	assert_true(fill_data(nl_fill_bridge, BRIDGE_QUERIER, tb, &msg));
-	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_SNOOPING]), 0);
+	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_SNOOPING]), 1);
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_IGMP_VERSION]), 3);
 	assert_int_equal(nla_get_u8(tb[IFLA_BR_MCAST_MLD_VERSION]), 1);
 	assert_int_equal(nla_get_u64(tb[IFLA_BR_MCAST_QUERY_RESPONSE_INTVL]),
