@@ -27,7 +27,7 @@
 # nstopo apply, a probe across, status (no drift), destroy, nothing left
 # afterwards, peak RSS of each; under ulimit -S -n 1024.
 #
-# Environment: BIG=1 (BIG_N=10000: its large size); TOOLS (default all four); ROUNDS=3; SIZES="10 100 1000"; IP_SINGLE_MAX=1000
+# Environment: BIG=1 (BIG_N=10000: its large size); TOOLS (default all four); ROUNDS=3; USABLE_ROUNDS=11 (the usable times up to N=100); SIZES="10 100 1000"; IP_SINGLE_MAX=1000
 # (largest N for ip-single).  The table goes to stdout and to
 # bench/out/results-DATE.md, the runs one by one to bench/out/raw-DATE.txt.
 # Runtime on 2 cores: a few minutes (466 s with BIG=1 on 2026-12-02); the ip tools at
@@ -315,12 +315,24 @@ done
 # reach each other and the first over IPv4 and IPv6 (polled with ip netns
 # exec ping from inside, as the check does, so a few tens of ms are the
 # poll's own), and when apply returned; the table has the medians (one
-# run of a small lab is mostly noise).
+# run of a small lab is mostly noise).  Up to N=100, where a run takes a
+# second or two but its 20-70 ms swing by a tenth from run to run (three
+# runs at N=10 gave ratios from 0.95 to 1.03), at least USABLE_ROUNDS (11)
+# times.
+
+# rounds_usable N: how many rounds the usable times of N take.
+rounds_usable() {
+	if [ "$1" -le 100 ] && [ "$ROUNDS" -lt "${USABLE_ROUNDS:-11}" ]; then
+		echo "${USABLE_ROUNDS:-11}"
+	else
+		echo "$ROUNDS"
+	fi
+}
 
 usable_md=$work/usable.md
 {
 	echo
-	echo "## Time until the lab is usable (the headline; median of $ROUNDS runs each, from the start of apply)"
+	echo "## Time until the lab is usable (the headline; median of $(rounds_usable 10) runs each at N <= 100, $ROUNDS above, from the start of apply)"
 	echo
 	echo "| N | nstopo usable s | floor usable s | nstopo/floor | nstopo apply returned s | floor apply returned s | nstopo usable min-max s | floor usable min-max s |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -328,7 +340,7 @@ usable_md=$work/usable.md
 for n in $SIZES; do
 	nus="" nas="" fus="" fas=""
 	round=1
-	while [ "$round" -le "$ROUNDS" ]; do
+	while [ "$round" -le "$(rounds_usable "$n")" ]; do
 		# nstopo and floor take turns at going first.
 		for tool in $(rotate $(((round - 1) % 2)) nstopo floor); do
 			if [ "$tool" = nstopo ]; then
