@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /*
- * Namespace pins removed by a few threads at once, for destroy and
+ * Namespace pins removed by many threads at once, for destroy and
  * rollback: each check that the namespace is the lab's and each unmount
  * of its pin waits on the kernel (RTNL, held by its clean-up of the
  * namespaces already let go; an RCU grace period at each unmount), and
@@ -28,6 +28,8 @@ enum reap_end {
  * reaper_start() - start the threads
  * @out:	the reaper, or NULL if no thread could start (the caller
  *		removes the pins itself)
+ * @threads:	how many threads (at most 64; each holds up to two fds at
+ *		once)
  * @mark:	the lab's mark, which a namespace's lo carries as its alias
  *		(kept by the caller while the reaper is)
  * @unmarked:	whether a lo without an alias counts as the lab's (a journal
@@ -37,8 +39,8 @@ enum reap_end {
  *
  * Return: 0, or -errno.
  */
-int reaper_start(struct reaper **out, const char *mark, bool unmarked,
-		 int home);
+int reaper_start(struct reaper **out, int threads, const char *mark,
+		 bool unmarked, int home);
 
 /**
  * reaper_give() - have namespace @name's pin removed

@@ -231,14 +231,25 @@ static int do_netns_del(struct run *x, struct op *op)
 /* Enough namespaces to delete for threads to pay for themselves. */
 #define REAP_MIN 8
 
+/*
+ * Eight threads, or one for every 8 namespaces, up to the reaper's most;
+ * each may hold two fds at once, which come out of the handles' budget's
+ * margin (run.c: a quarter of the open-files limit is the handles').
+ */
 void netns_reap_start(struct run *x, const struct plan *p)
 {
-	size_t n = 0;
+	size_t n = 0, threads;
 
 	for (size_t i = 0; i < p->n_ops; i++)
 		n += p->ops[i].kind == OP_NETNS_DEL;
-	if (n >= REAP_MIN && reaper_start(&x->reaper, x->mark,
-					  run_accepts_unmarked(x), x->host.fd))
+	threads = n / REAP_MIN < REAP_MIN ? REAP_MIN : n / REAP_MIN;
+	if (threads > x->max_open / 4)
+		threads = x->max_open / 4;
+	if (threads > 64)
+		threads = 64;
+	if (n >= REAP_MIN &&
+	    reaper_start(&x->reaper, threads ? (int)threads : 1, x->mark,
+			 run_accepts_unmarked(x), x->host.fd))
 		x->reaper = NULL;
 }
 

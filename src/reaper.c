@@ -8,7 +8,12 @@
  * RTNL, which the kernel's clean-up of the namespaces let go before holds
  * most of the time.  One after another, those waits add up (campus of
  * 10,010: 1 ms an unmount, 0.6 ms a check); overlapped, a grace period or
- * a turn at RTNL serves many.
+ * a turn at RTNL serves many.  The more wait at once, the more one grace
+ * period serves: a ring of 10,000 namespaces (12,000 veth pairs between
+ * them) was unpinned in 9 s by 8 threads, in 4 s by 64, while a star of
+ * 1,000 took 0.66 s either way.  The threads sleep in the kernel nearly
+ * all the time, so their number is bounded by the fds they may hold at
+ * once (two each), not by the cores.
  *
  * The jobs are kept in the order given; the threads take them in that
  * order, each with its own socket, and write back how each ended, which
@@ -25,7 +30,7 @@
 #include "reaper.h"
 #include "util.h"
 
-#define REAPERS 8
+#define REAPERS_MAX 64
 
 struct reap_job {
 	char *name;
@@ -36,7 +41,7 @@ struct reap_job {
 };
 
 struct reaper {
-	pthread_t thread[REAPERS];
+	pthread_t thread[REAPERS_MAX];
 	int n_threads;
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* a job was given, or the end */
@@ -130,7 +135,8 @@ static void *reaper_main(void *arg)
 	return NULL;
 }
 
-int reaper_start(struct reaper **out, const char *mark, bool unmarked, int home)
+int reaper_start(struct reaper **out, int threads, const char *mark,
+		 bool unmarked, int home)
 {
 	struct reaper *r = xcalloc(1, sizeof(*r));
 	int rc = 0;
@@ -141,7 +147,9 @@ int reaper_start(struct reaper **out, const char *mark, bool unmarked, int home)
 	r->home = home;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
-	while (r->n_threads < REAPERS &&
+	if (threads > REAPERS_MAX)
+		threads = REAPERS_MAX;
+	while (r->n_threads < threads &&
 	       !(rc = thread_start_quiet(&r->thread[r->n_threads], reaper_main,
 					 r)))
 		r->n_threads++;
