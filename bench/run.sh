@@ -21,9 +21,10 @@
 # timed runs, each tool's N=10 lab is checked once: namespaces exist, h1
 # pings h2 over IPv4 and IPv6, and `nstopo status` exits 0.
 #
-# BIG=1 adds 10,000-node labs of three shapes (and the same at 1,000 for
+# BIG=1 adds 10,000-node labs of four shapes (and the same at 1,000 for
 # the growth per node): a star of bridges (gen-big.sh), a routed campus
-# (gen-campus.sh) and routers with a thousand interfaces each (gen-hub.sh):
+# (gen-campus.sh), routers with a thousand interfaces each (gen-hub.sh)
+# and a ring of veth pairs between the nodes themselves (gen-ring.sh):
 # nstopo apply, a probe across, status (no drift), destroy, nothing left
 # afterwards, peak RSS of each; under ulimit -S -n 1024.
 #
@@ -394,13 +395,15 @@ cat "$usable_md" >>"$md"
 cat "$md"
 m report "$raw" "$md"
 
-# ---- BIG=1: 10,000 nodes, three shapes, and the same at 1,000 --------------
+# ---- BIG=1: 10,000 nodes, four shapes, and the same at 1,000 ---------------
 #
 # star: N nodes on N/1000 bridges of 1000 ports in the host (gen-big.sh).
 # campus: N/1000 routers on a core bridge, each with a LAN bridge of its
 # own holding 1000 hosts with default routes via it (gen-campus.sh).
 # hub: N/1000 routers on a core bridge, each with 999 hosts on veths of
 # their own (gen-hub.sh): a thousand interfaces in one namespace.
+# ring: N nodes in a ring of veth pairs with N/5 chords across it
+# (gen-ring.sh): no bridge, every pair between two of the lab's namespaces.
 # For each: apply (returns when usable), a probe across the lab right
 # after (it must pass at once), status (no drift), destroy, the kernel
 # done, nothing left, nstopo's peak RSS; at 1,000 and at 10,000 nodes,
@@ -426,6 +429,11 @@ big_probe() {
 		nr=$(($2 / 1000)) b=3996
 		ip netns exec h1-1 ping -c1 -W1 "10.$nr.$((b / 256)).$((b % 256 + 2))" >/dev/null 2>&1 &&
 			ip netns exec h1-1 ping -6 -c1 -W1 "fd40:$(printf %x "$nr"):3e7::2" >/dev/null 2>&1 ;;
+	ring)
+		# the last node to the first, over the pair that closes the ring
+		i=$((2 * $2 - 1))
+		ip netns exec "n$2" ping -c1 -W1 "10.$((64 + i / 65536)).$((i / 256 % 256)).$((i % 256))" >/dev/null 2>&1 &&
+			ip netns exec "n$2" ping -6 -c1 -W1 "fd20::$(printf %x "$i")" >/dev/null 2>&1 ;;
 	esac
 }
 
@@ -435,6 +443,7 @@ big_one() { # SHAPE N: sets BIGROW (a table row) and growth figures
 	star) sh bench/gen-big.sh "$n" $((n / 1000)) "big$n" >"$work/big.yaml" ;;
 	campus) sh bench/gen-campus.sh $((n / 1000)) 1000 "campus$n" >"$work/big.yaml" ;;
 	hub) sh bench/gen-hub.sh $((n / 1000)) 999 "hub$n" >"$work/big.yaml" ;;
+	ring) sh bench/gen-ring.sh "$n" "ring$n" >"$work/big.yaml" ;;
 	esac
 	lab=$(sed -n 's/^name: //p' "$work/big.yaml")
 	nodes=$(grep -c '^  [a-z][-a-z0-9]*:$' "$work/big.yaml")
@@ -473,20 +482,20 @@ big_one() { # SHAPE N: sets BIGROW (a table row) and growth figures
 }
 
 if [ -n "$BIG" ] && [ "$BIG" != 0 ]; then
-	say "bench: BIG: star, campus and hub, 1,000 and 10,000 nodes"
+	say "bench: BIG: star, campus, hub and ring, 1,000 and 10,000 nodes"
 	big_md=$work/big.md
 	{
 		echo
-		echo "## BIG: 10,000 nodes, three shapes (one run each; ulimit -S -n 1024)"
+		echo "## BIG: 10,000 nodes, four shapes (one run each; ulimit -S -n 1024)"
 		echo
-		echo "star: nodes on bridges of 1000 ports in the host (gen-big.sh); campus: routers on a core bridge, each with a LAN of 1000 hosts routed via it (gen-campus.sh); hub: routers on a core bridge, each with 999 hosts on veths of their own, no LAN bridge (gen-hub.sh)."
+		echo "star: nodes on bridges of 1000 ports in the host (gen-big.sh); campus: routers on a core bridge, each with a LAN of 1000 hosts routed via it (gen-campus.sh); hub: routers on a core bridge, each with 999 hosts on veths of their own, no LAN bridge (gen-hub.sh); ring: nodes in a ring of veth pairs with a chord for every five nodes, no bridge, no route (gen-ring.sh)."
 		echo "apply returns once the lab is usable; probe: one IPv4 and one IPv6 ping (1 s timeout) across the lab right after."
 		echo
 		echo "| shape | nodes | apply (usable) s | probe | status s | destroy s | kernel done s | status clean | peak RSS MiB (apply / status / destroy) | left |"
 		echo "|---|---:|---:|---|---:|---:|---:|---|---:|---|"
 	} >"$big_md"
 	growth=""
-	for shape in star campus hub; do
+	for shape in star campus hub ring; do
 		big_one "$shape" 1000
 		echo "$BIGROW" >>"$big_md"
 		a1=$BIG_APPLY_US d1=$BIG_DESTROY_US
