@@ -5,7 +5,8 @@
 # far apart on the ring (chord J: port cJ at both ends); no bridge, no
 # route, every pair of ends in namespaces of the lab.  Link K (ring
 # links 1..N, then the chords) is 10.64.0.0/10's /31 number K-1 and
-# fd20::/64's /127 number K-1 (its first end the even address).
+# fd20::/64's /127 number K-1 (its first end the even address; address
+# I is fd20::H:L, H and L I's upper and lower 16 bits).
 # N >= 3, N <= 1,000,000.
 set -eu
 n=${1:?usage: gen-ring.sh N [NAME]}
@@ -16,16 +17,16 @@ if [ "$n" -lt 3 ] || [ "$n" -gt 1000000 ]; then
 fi
 awk -v n="$n" -v name="$name" '
 function v4(i) { return sprintf("10.%d.%d.%d/31", 64 + int(i / 65536), int(i / 256) % 256, i % 256) }
-function v6(i) { return sprintf("\"fd20::%x/127\"", i) }
+function v6(i) { return sprintf("\"fd20::%x:%x/127\"", int(i / 65536), i % 65536) }
 function end(node, port, i) {
-	ifs[node] = ifs[node] sprintf("      %s: {addresses: [%s, %s]}\n", port, v4(i), v6(i))
+	ifs[node, ++nif[node]] = sprintf("      %s: {addresses: [%s, %s]}", port, v4(i), v6(i))
 }
 BEGIN {
 	k = 0
 	for (a = 1; a <= n; a++) {
 		b = a % n + 1
 		end(a, "a", 2 * k); end(b, "b", 2 * k + 1)
-		links = links sprintf("  - [n%d:a, n%d:b]\n", a, b)
+		links[k] = sprintf("  - [n%d:a, n%d:b]", a, b)
 		k++
 	}
 	for (j = 1; j <= int(n / 5); j++) {
@@ -34,11 +35,16 @@ BEGIN {
 		if (a == b)
 			continue
 		end(a, "c" j, 2 * k); end(b, "c" j, 2 * k + 1)
-		links = links sprintf("  - [n%d:c%d, n%d:c%d]\n", a, j, b, j)
+		links[k] = sprintf("  - [n%d:c%d, n%d:c%d]", a, j, b, j)
 		k++
 	}
 	printf "version: 1\nname: %s\nnodes:\n", name
-	for (a = 1; a <= n; a++)
-		printf "  n%d:\n    interfaces:\n%s", a, ifs[a]
-	printf "links:\n%s", links
+	for (a = 1; a <= n; a++) {
+		printf "  n%d:\n    interfaces:\n", a
+		for (f = 1; f <= nif[a]; f++)
+			print ifs[a, f]
+	}
+	print "links:"
+	for (i = 0; i < k; i++)
+		print links[i]
 }'

@@ -9,7 +9,8 @@
 #   ip-batch   one `ip -batch` in the host + one `ip -n hI -batch` per node
 #   ip-single  one `ip` process per operation          (both: gen-ip.sh)
 #
-# Each figure is the median of ROUNDS (3) runs; within a round every tool
+# Each figure is the median of ROUNDS (3) runs (the usable times up to
+# N=100: of USABLE_ROUNDS, 11, below); within a round every tool
 # runs once and the order rotates from round to round, so no tool is always
 # first.  After every destroy the bench waits until the kernel has really
 # finished -- /proc/slabinfo net_namespace active_objs back to its value
@@ -433,7 +434,7 @@ big_probe() {
 		# the last node to the first, over the pair that closes the ring
 		i=$((2 * $2 - 1))
 		ip netns exec "n$2" ping -c1 -W1 "10.$((64 + i / 65536)).$((i / 256 % 256)).$((i % 256))" >/dev/null 2>&1 &&
-			ip netns exec "n$2" ping -6 -c1 -W1 "fd20::$(printf %x "$i")" >/dev/null 2>&1 ;;
+			ip netns exec "n$2" ping -6 -c1 -W1 "fd20::$(printf %x:%x $((i / 65536)) $((i % 65536)))" >/dev/null 2>&1 ;;
 	esac
 }
 

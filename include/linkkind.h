@@ -103,8 +103,9 @@ struct link_kind_desc {
 	/* IFLA_INFO_DATA that changes an existing interface to the mode
 	 * r->mode, whatever it had (then fill_again), or NULL: an edit that
 	 * changes its mode makes it again.  A bridge is made by fill with
-	 * snooping off, and a plan's link set of it (op type LK_BRIDGE)
-	 * runs fill_mode once its ports have joined (nl_bridge.c). */
+	 * snooping off (a querier bridge: on), and a plan's link set of it
+	 * (op type LK_BRIDGE) runs fill_mode once its ports have joined
+	 * (nl_bridge.c). */
 	int (*fill_mode)(struct nl_msg *msg, const struct link_req *r);
 };
 

@@ -259,7 +259,7 @@ int run_owns_netns(struct run *x, const char *ns);
 bool run_accepts_unmarked(const struct run *x);
 
 /**
- * netns_reap_start() - in an undo of @p, have a few threads remove the
+ * netns_reap_start() - in an undo of @p, have threads remove the
  * pins of the namespaces it deletes (reaper.h), if it deletes enough of
  * them to pay for it; else, or if no thread starts, they are removed one
  * by one as ever

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * reaper.c - namespace pins removed by a few threads at once (reaper.h).
+ * reaper.c - namespace pins removed by many threads at once (reaper.h).
  *
  * A destroy of 10,000 namespaces spends its time waiting on the kernel:
  * each pin unmounted waits for an RCU grace period (namespace_unlock()),
@@ -10,8 +10,8 @@
  * 10,010: 1 ms an unmount, 0.6 ms a check); overlapped, a grace period or
  * a turn at RTNL serves many.  The more wait at once, the more one grace
  * period serves: a ring of 10,000 namespaces (12,000 veth pairs between
- * them) was unpinned in 9 s by 8 threads, in 4 s by 64, while a star of
- * 1,000 took 0.66 s either way.  The threads sleep in the kernel nearly
+ * them) was unpinned in 9 s by 8 threads, in 4 to 6.4 s by 64, while a
+ * star of 1,000 took 0.66 s either way.  The threads sleep in the kernel nearly
  * all the time, so their number is bounded by the fds they may hold at
  * once (two each), not by the cores.
  *

@@ -69,7 +69,7 @@ busy() {
 busy spec h1 h2
 busy star h1
 
-# A destroy of many namespaces hands their pins to a few threads, which
+# A destroy of many namespaces hands their pins to threads, which
 # check each (its lo's mark) and remove it (op_netns.c, reaper.c): each
 # case of the check, among the star's 50, and nothing else.  h7 is
 # another's namespace now under the node's name; h8's pin was unmounted
