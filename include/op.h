@@ -83,8 +83,9 @@ struct op {
 				link; the request runs in its namespace */
 	struct prefix addr;  /* ADDR_* */
 	bool mark;	     /* host link: owned, carries group + alias */
-	bool settle;	     /* LINK_SET up: its carrier comes from the
-				kernel, later (apply --wait waits for it) */
+	bool settle;	     /* LINK_SET up, or a bridge's late mode step:
+				its carrier comes from the kernel, later
+				(apply's usable wait reads it back) */
 	bool dad;	/* ADDR_ADD: leave duplicate address detection on */
 	bool adopt;	/* PORT_*: move addresses and routes */
 	uint8_t change; /* reconcile: enum op_change (never journaled) */

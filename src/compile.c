@@ -639,6 +639,23 @@ static void push_qdisc(struct pctx *c, const char *ns,
 }
 
 /*
+ * Will bridge @br (an interface) get carrier from a veth pair of the lab:
+ * a port up whose peer is up?  (Ports the host has, and tunnels, are
+ * left aside: their carrier is not the lab's to wait for.)
+ */
+static bool bridge_carried(const struct topo *t, int br)
+{
+	for (size_t k = 0; k < t->n_ifaces; k++) {
+		const struct iface *f = &t->ifaces[k];
+
+		if (f->master == br && f->peer >= 0 && up_wanted(f) &&
+		    up_wanted(&t->ifaces[f->peer]))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The late ends (see late_up()) come up, node by node, once the
  * addresses are on: an address on a link that is down is kept, and goes
  * to work (prefix routes, multicast groups) when the link comes up.
@@ -647,7 +664,12 @@ static void push_qdisc(struct pctx *c, const char *ns,
  * made with multicast snooping off, snoops: switched on once its ports
  * are in, the kernel restarts their multicast timers once, not each time
  * a port joins (nl_bridge.c).  A querier bridge snoops from the start,
- * and the step changes nothing of it.
+ * and the step changes nothing of it.  The step is also where apply's
+ * usable wait reads the bridge back (settle): a bridge's own carrier is
+ * a non-urgent linkwatch event, which the kernel may hold for a second,
+ * its queue dropping every packet the bridge sends meanwhile (a gateway
+ * on the bridge answers nobody); reading it back makes the kernel act
+ * on it at once.
  */
 static void phase_raise(struct pctx *c)
 {
@@ -676,6 +698,8 @@ static void phase_raise(struct pctx *c)
 		op->type = LK_BRIDGE;
 		op->mode = bridge_mode(&t->bridges[i]);
 		op->link.name = f->name;
+		op->settle =
+			up_wanted(f) && bridge_carried(t, t->bridges[i].iface);
 		op->pos = f->pos;
 	}
 }

@@ -298,6 +298,9 @@ static void test_bridges_snoop_once_ports_are_in(void **state)
 						 bridge_mode(&c, names[b]));
 				assert_null(op->link.master);
 				assert_false(op->link.up);
+				/* read back by the usable wait if a pair of
+				 * the lab carries it: not b3 (a host port) */
+				assert_int_equal(op->settle, b != 3);
 				set = i;
 				n++;
 			}
