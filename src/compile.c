@@ -639,20 +639,14 @@ static void push_qdisc(struct pctx *c, const char *ns,
 }
 
 /*
- * Will bridge @br (an interface) get carrier from a veth pair of the lab:
- * a port up whose peer is up?  (Ports the host has, and tunnels, are
- * left aside: their carrier is not the lab's to wait for.)
+ * Does interface @f carry its bridge: a port of the lab's veth pair, up
+ * and its peer up?  (Ports the host has, and tunnels, are left aside:
+ * their carrier is not the lab's to wait for.)
  */
-static bool bridge_carried(const struct topo *t, int br)
+static bool carries_bridge(const struct topo *t, const struct iface *f)
 {
-	for (size_t k = 0; k < t->n_ifaces; k++) {
-		const struct iface *f = &t->ifaces[k];
-
-		if (f->master == br && f->peer >= 0 && up_wanted(f) &&
-		    up_wanted(&t->ifaces[f->peer]))
-			return true;
-	}
-	return false;
+	return f->master >= 0 && f->peer >= 0 && up_wanted(f) &&
+	       up_wanted(&t->ifaces[f->peer]);
 }
 
 /*
@@ -674,6 +668,7 @@ static bool bridge_carried(const struct topo *t, int br)
 static void phase_raise(struct pctx *c)
 {
 	const struct topo *t = c->t;
+	size_t first;
 
 	for (int ports = 0; ports < 2; ports++)
 		for (size_t k = 0; k < t->n_ifaces; k++) {
@@ -691,6 +686,7 @@ static void phase_raise(struct pctx *c)
 				op->settle = up_wanted(&t->ifaces[f->peer]);
 			op->pos = f->pos;
 		}
+	first = c->p->n_ops;
 	for (size_t i = 0; i < t->n_bridges; i++) {
 		const struct iface *f = &t->ifaces[t->bridges[i].iface];
 		struct op *op = plan_push(c->p, OP_LINK_SET, ns_of(c, f->node));
@@ -698,9 +694,17 @@ static void phase_raise(struct pctx *c)
 		op->type = LK_BRIDGE;
 		op->mode = bridge_mode(&t->bridges[i]);
 		op->link.name = f->name;
-		op->settle =
-			up_wanted(f) && bridge_carried(t, t->bridges[i].iface);
 		op->pos = f->pos;
+	}
+	/* Bridge i's step is op first + i. */
+	for (size_t k = 0; k < t->n_ifaces; k++) {
+		const struct iface *f = &t->ifaces[k];
+
+		if (carries_bridge(t, f) &&
+		    t->ifaces[f->master].kind == LK_BRIDGE &&
+		    up_wanted(&t->ifaces[f->master]))
+			c->p->ops[first + (size_t)t->ifaces[f->master].bridge]
+				.settle = true;
 	}
 }
 

@@ -4,6 +4,7 @@
  * /run/netns/NAME.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -232,9 +233,10 @@ static int do_netns_del(struct run *x, struct op *op)
 #define REAP_MIN 8
 
 /*
- * Eight threads, or one for every 8 namespaces, up to the reaper's most;
- * each may hold two fds at once, which come out of the handles' budget's
- * margin (run.c: a quarter of the open-files limit is the handles').
+ * Eight threads, or one for every 8 namespaces (reaper_start() takes at
+ * most its own most); each may hold two fds at once, which come out of
+ * the handles' budget's margin (run.c: a quarter of the open-files limit
+ * is the handles', and at least 4).
  */
 void netns_reap_start(struct run *x, const struct plan *p)
 {
@@ -245,10 +247,9 @@ void netns_reap_start(struct run *x, const struct plan *p)
 	threads = n / REAP_MIN < REAP_MIN ? REAP_MIN : n / REAP_MIN;
 	if (threads > x->max_open / 4)
 		threads = x->max_open / 4;
-	if (threads > 64)
-		threads = 64;
 	if (n >= REAP_MIN &&
-	    reaper_start(&x->reaper, threads ? (int)threads : 1, x->mark,
+	    reaper_start(&x->reaper,
+			 (int)(threads < INT_MAX ? threads : INT_MAX), x->mark,
 			 run_accepts_unmarked(x), x->host.fd))
 		x->reaper = NULL;
 }

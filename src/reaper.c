@@ -11,9 +11,9 @@
  * a turn at RTNL serves many.  The more wait at once, the more one grace
  * period serves: a ring of 10,000 namespaces (12,000 veth pairs between
  * them) was unpinned in 9 s by 8 threads, in 4 to 6.4 s by 64, while a
- * star of 1,000 took 0.66 s either way.  The threads sleep in the kernel nearly
- * all the time, so their number is bounded by the fds they may hold at
- * once (two each), not by the cores.
+ * star of 1,000 took 0.66 s either way.  The threads sleep in the kernel
+ * nearly all the time, so their number is bounded by the fds they may
+ * hold at once (two each), not by the cores.
  *
  * The jobs are kept in the order given; the threads take them in that
  * order, each with its own socket, and write back how each ended, which
